@@ -1,0 +1,42 @@
+# One entry point behind the README's two commands. Everything is idempotent: a target
+# installs only what is missing, so `make run` and `make test` work on a fresh clone.
+PY      ?= python3
+VENV    := .venv
+BIN     := $(VENV)/bin
+STAMP   := $(VENV)/.installed
+AXE     := node_modules/axe-core/axe.min.js
+
+.PHONY: run test test-fast lint format browser-deps clean
+
+$(STAMP): pyproject.toml
+	test -d $(VENV) || $(PY) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/python app.py
+
+# Chromium (Debian) and axe-core (npm) for the browser tests; never a browser download.
+browser-deps: $(AXE)
+	@command -v chromium >/dev/null || { apt-get update -qq && apt-get install -y -qq chromium; }
+
+$(AXE): package.json
+	npm install --no-audit --no-fund --silent
+	touch $(AXE)
+
+test: $(STAMP) browser-deps
+	$(BIN)/ruff check .
+	$(BIN)/python -m pytest
+
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest -m "not browser"
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+
+format: $(STAMP)
+	$(BIN)/ruff check --fix . && $(BIN)/ruff format .
+
+clean:
+	rm -rf $(VENV) node_modules

@@ -1,0 +1,60 @@
+"""The DS4E toolkit web app. `python app.py` serves it; `server` is the WSGI entry point."""
+
+from __future__ import annotations
+
+from functools import cache
+
+import dash
+import dash_bootstrap_components as dbc  # noqa: F401  (registers the component suite)
+
+from dashboard import api, shell
+from dashboard.config import ROOT, Settings
+from dashboard.context import AppContext
+from dashboard.pages import PAGES
+
+# Dash's default template has a bare <html>; screen readers need the language (WCAG 3.1.1).
+INDEX = """<!DOCTYPE html>
+<html lang="{lang}">
+<head>{{%metas%}}<title>{{%title%}}</title>{{%favicon%}}{{%css%}}</head>
+<body>{{%app_entry%}}<div class="dash-internals">{{%config%}}{{%scripts%}}{{%renderer%}}</div></body>
+</html>"""
+
+
+def create_app(settings: Settings | None = None) -> dash.Dash:
+    settings = settings or Settings.from_env()
+    ctx = AppContext.load(settings)
+    app = dash.Dash(
+        __name__,
+        title="DS4E toolkit",
+        assets_folder=str(ROOT / "assets"),
+        suppress_callback_exceptions=True,  # page components appear only when routed to
+        serve_locally=True,
+        update_title=None,
+        meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"}],
+    )
+    app.index_string = INDEX.format(lang=settings.lang)
+    app.layout = shell.layout(ctx)
+    shell.register(app, ctx)
+    for page in PAGES:
+        page.register(app, ctx)
+    api.register(app.server, ctx)
+    app.server.config["DS4E_CONTEXT"] = ctx
+    return app
+
+
+if __name__ == "__main__":
+    settings = Settings.from_env()
+    create_app(settings).run(host=settings.host, port=settings.port, debug=settings.debug)
+
+
+@cache
+def _default_app() -> dash.Dash:
+    return create_app()
+
+
+def __getattr__(name: str):
+    # `from app import server` (gunicorn app:server) builds the app on first use, not at
+    # import time, so importing create_app in tests reads no files.
+    if name == "server":
+        return _default_app().server
+    raise AttributeError(name)

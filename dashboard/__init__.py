@@ -1,0 +1,1 @@
+"""Everything a browser or API client touches: pages, components, the JSON API."""

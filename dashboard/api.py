@@ -1,0 +1,83 @@
+"""JSON API on the Flask server (/api/v1/...). Open data: no key, plain JSON."""
+
+from __future__ import annotations
+
+import platform
+from importlib.metadata import PackageNotFoundError, version
+
+from flask import Flask, jsonify
+
+from dashboard.context import AppContext
+from pipelines.framework import Framework
+
+
+def _version(pkg: str) -> str:
+    try:
+        return version(pkg)
+    except PackageNotFoundError:
+        return "unknown"
+
+
+def health(ctx: AppContext) -> dict:
+    fw = ctx.framework
+    return {
+        "status": "ok",
+        "versions": {
+            "app": _version("ds4e-toolkit"),
+            "framework": fw.version,
+            "framework_checksum": fw.checksum,
+            "dash": _version("dash"),
+            "python": platform.python_version(),
+        },
+        "framework": {"blocks": len(fw.blocks), "elements": len(fw.elements),
+                      "matrix_cells": len(fw.matrix), "laws": len(fw.laws)},
+    }
+
+
+def framework_json(fw: Framework) -> dict:
+    """The whole framework, as the files hold it, with element content resolved in place."""
+    def dump(models):
+        return [m.model_dump(mode="json") for m in models]
+
+    elements = []
+    for el in fw.elements:
+        d = el.model_dump(mode="json")
+        d["levels"] = {str(k): v for k, v in d["levels"].items()}
+        d["crosswalk"] = fw.crosswalk.get(el.id, {})
+        elements.append(d)
+    return {
+        "version": fw.version,
+        "released": fw.released.isoformat(),
+        "checksum": fw.checksum,
+        "name": fw.name.model_dump(),
+        "scale": dump(fw.scale),
+        "blocks": dump(fw.blocks),
+        "elements": elements,
+        "matrix": {
+            "description": "weight w (1-3) from enabler to enabled: having the enabler in place "
+                           "makes the enabled element easier to develop",
+            "element_order": fw.element_ids,
+            "cells": dump(fw.matrix),
+        },
+        "instruments": dump(fw.instruments),
+        "conditions": dump(fw.conditions),
+        "laws": dump(fw.laws),
+        "crosswalk_frameworks": dump(fw.crosswalk_frameworks),
+    }
+
+
+def register(server: Flask, ctx: AppContext) -> None:
+    payload = framework_json(ctx.framework)  # immutable per process: build once
+
+    @server.get("/api/v1/health")
+    def _health():
+        return jsonify(health(ctx))
+
+    @server.get("/api/v1/framework")
+    def _framework():
+        return jsonify(payload)
+
+    # Dash serves its page shell for any unknown path; an API client gets a JSON 404 instead.
+    @server.get("/api/<path:rest>")
+    def _not_found(rest):
+        return jsonify({"error": "not found", "path": f"/api/{rest}"}), 404

@@ -1,0 +1,14 @@
+"""Component ids, '<page>-<thing>', in one place so pages and tests agree."""
+
+URL = "url"
+LANG = "lang"  # the NL/EN switch; its value is the interface language
+HTML_LANG = "html-lang"
+NAV_LINKS = "nav-links"
+PAGE = "page-content"
+FOOTER = "footer"
+
+KNOWLEDGE_SEARCH = "knowledge-search"
+KNOWLEDGE_BLOCK = "knowledge-block"
+KNOWLEDGE_COUNT = "knowledge-count"
+KNOWLEDGE_LIST = "knowledge-list"
+KNOWLEDGE_DETAIL = "knowledge-detail"

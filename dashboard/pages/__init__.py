@@ -1,0 +1,15 @@
+"""The page registry: the navbar and the router are built from PAGES, in this order."""
+
+from __future__ import annotations
+
+from dashboard.pages import knowledge
+
+PAGES = [knowledge]
+HOME = knowledge  # what "/" shows until the Overview page exists
+
+
+def page_for(pathname: str | None):
+    path = (pathname or "/").rstrip("/") or "/"
+    if path == "/":
+        return HOME
+    return next((p for p in PAGES if path == p.PATH), None)

@@ -1,0 +1,84 @@
+"""The frame around every page: skip link, navbar from the page registry, footer, router."""
+
+from __future__ import annotations
+
+import dash_bootstrap_components as dbc
+from dash import Input, Output, dcc, html
+
+from dashboard import ids
+from dashboard.context import AppContext
+from dashboard.i18n import normalise_lang, t
+from dashboard.pages import PAGES, page_for
+
+
+def layout(ctx: AppContext) -> html.Div:
+    lang = ctx.settings.lang
+    return html.Div([
+        dcc.Location(id=ids.URL, refresh=False),
+        dcc.Store(id=ids.HTML_LANG),
+        html.A(t("nav.skip", lang), href="#main", className="visually-hidden-focusable skip-link"),
+        dbc.Navbar(dbc.Container([
+            dbc.NavbarBrand([html.Span("DS4E", className="brand-mark"), " ",
+                             html.Span(t("app.tagline", lang), className="brand-tag d-none d-md-inline")],
+                            href="/"),
+            html.Nav(dbc.Nav(id=ids.NAV_LINKS, navbar=True), className="me-auto",
+                     **{"aria-label": t("nav.label", lang)}),
+            dbc.RadioItems(
+                id=ids.LANG, value=lang, inline=True, persistence=True,
+                persistence_type="local",
+                options=[{"label": "NL", "value": "nl"}, {"label": "EN", "value": "en"}],
+                className="lang-switch", inputClassName="btn-check",
+                labelClassName="btn btn-sm btn-outline-light",
+                labelCheckedClassName="active",
+            ),
+        ], fluid=True), color="primary", dark=True, className="mb-3", tag="header"),
+        html.Main(dbc.Container(html.Div(id=ids.PAGE), fluid="xl"), id="main", tabIndex="-1"),
+        html.Footer(dbc.Container(id=ids.FOOTER, fluid="xl"), className="site-footer mt-5 py-3"),
+    ])
+
+
+def nav_links(pathname: str | None, lang: str | None) -> list:
+    lang = normalise_lang(lang)
+    current = page_for(pathname)
+    return [dbc.NavItem(dbc.NavLink(t(p.NAV_KEY, lang), href=p.PATH, active=p is current))
+            for p in PAGES]
+
+
+def route(ctx: AppContext, pathname: str | None, lang: str | None):
+    lang = normalise_lang(lang)
+    page = page_for(pathname)
+    if page is None:
+        return html.Div([html.H1(t("notfound.title", lang), className="h2"),
+                         html.P(t("notfound.body", lang, path=pathname))])
+    return page.layout(ctx, lang)
+
+
+def footer(ctx: AppContext, lang: str | None) -> list:
+    lang = normalise_lang(lang)
+    return [html.Span(t("footer.framework", lang, version=ctx.framework.version)), " · ",
+            html.A(t("footer.api", lang), href="/api/v1/framework")]
+
+
+def register(app, ctx: AppContext) -> None:
+    @app.callback(Output(ids.PAGE, "children"), Input(ids.URL, "pathname"), Input(ids.LANG, "value"))
+    def _route(pathname, lang):
+        return route(ctx, pathname, lang)
+
+    @app.callback(Output(ids.NAV_LINKS, "children"), Input(ids.URL, "pathname"),
+                  Input(ids.LANG, "value"))
+    def _nav(pathname, lang):
+        return nav_links(pathname, lang)
+
+    @app.callback(Output(ids.FOOTER, "children"), Input(ids.LANG, "value"))
+    def _footer(lang):
+        return footer(ctx, lang)
+
+    # <html lang> follows the chosen language (WCAG 3.1.1); the store is only a sink.
+    app.clientside_callback(
+        """function(lang) {
+            document.documentElement.lang = (lang === 'en') ? 'en' : 'nl';
+            return document.documentElement.lang;
+        }""",
+        Output(ids.HTML_LANG, "data"),
+        Input(ids.LANG, "value"),
+    )

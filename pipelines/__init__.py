@@ -1,0 +1,1 @@
+"""Everything that turns inputs into published data: framework, reference data, surveys."""

@@ -1,0 +1,441 @@
+"""Load and validate the DS4E framework: the one way to read `data/framework/`.
+
+Every file is parsed into pydantic models; cross-file references (blocks, elements,
+instruments, conditions, crosswalk categories) are checked after all files are read.
+A problem raises `FrameworkError` whose message names the file, the entry and the problem,
+so a content editor can fix a YAML file without reading Python.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+import re
+from collections.abc import Iterable
+from functools import cached_property
+from pathlib import Path
+from typing import Annotated, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+DEFAULT_DIR = Path(__file__).resolve().parent.parent / "data" / "framework"
+LANGS = ("nl", "en")
+LEVELS = (0, 1, 2, 3, 4)
+ELEMENT_ID = re.compile(r"^[A-Z]{3}-\d{2}$")
+SEMVER = re.compile(r"^\d+\.\d+\.\d+$")
+
+
+class FrameworkError(ValueError):
+    """A framework file is broken; the message says where and why."""
+
+    def __init__(self, file: str, entry: str, problem: str):
+        self.file, self.entry, self.problem = file, entry, problem
+        super().__init__(f"{file}: {entry}: {problem}")
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Text(Strict):
+    """A text in both languages; neither may be empty."""
+
+    nl: str
+    en: str
+
+    @field_validator("nl", "en")
+    @classmethod
+    def _not_blank(cls, v: str) -> str:
+        if not v or not v.strip():
+            raise ValueError("text is empty")
+        return v.strip()
+
+    def get(self, lang: str) -> str:
+        return self.en if lang == "en" else self.nl
+
+
+class ScaleLevel(Strict):
+    level: Annotated[int, Field(ge=0, le=4)]
+    label: Text
+    meaning: Text
+
+
+class Block(Strict):
+    id: Annotated[str, Field(pattern=r"^[A-Z]{3}$")]
+    name: Text
+    description: Text
+
+
+class Element(Strict):
+    id: Annotated[str, Field(pattern=ELEMENT_ID.pattern)]
+    block: str
+    name: Text
+    description: Text
+    levels: dict[int, Text]
+    evidence: Text
+    steps: Annotated[list[Text], Field(min_length=3, max_length=6)]
+    kickstart: list[str] = Field(default_factory=list)
+
+    @field_validator("levels")
+    @classmethod
+    def _all_levels(cls, v: dict[int, Text]) -> dict[int, Text]:
+        if sorted(v) != list(LEVELS):
+            raise ValueError(f"levels must be exactly 0-4, got {sorted(v)}")
+        return v
+
+
+class Instrument(Strict):
+    id: Annotated[str, Field(pattern=r"^[A-Z0-9_]+$")]
+    name: str
+    owner: str
+    scope: Literal["EU", "NL", "BE", "INT"]
+    kind: Literal["programme", "standard", "platform", "guidance", "network", "funding", "service"]
+    helps_with: Text
+
+
+class Condition(Strict):
+    id: Annotated[str, Field(pattern=r"^[a-z0-9_]+$")]
+    source: Literal["municipality", "member_state"]
+    description: Text
+    default: str
+
+
+class Requirement(Strict):
+    element: str
+    min: Annotated[int, Field(ge=0, le=4)]
+    deadline: dt.date | None = None
+    deadline_ref: str | None = None
+    applies_if: str | None = None
+    status: Literal["required", "recommended", "target"] = "required"
+    confidence: Literal["verified", "check"] = "verified"
+    note: str | None = None
+
+
+class Law(Strict):
+    id: Annotated[str, Field(pattern=r"^[A-Z0-9_]+$")]
+    short: str
+    name: Text
+    celex: list[str]
+    in_force: dt.date
+    status: Literal["in_force", "adopted", "proposed"]
+    binding_on_municipalities: bool = True
+    recommended_if_out_of_scope: Annotated[int, Field(ge=0, le=4)] | None = None
+    summary: Text
+    requirements: Annotated[list[Requirement], Field(min_length=1)]
+
+
+class Category(Strict):
+    id: str
+    name: Text
+
+
+class ExternalFramework(Strict):
+    id: Annotated[str, Field(pattern=r"^[a-z0-9_]+$")]
+    name: Text
+    source: str
+    categories: Annotated[list[Category], Field(min_length=1)]
+
+
+class Enabling(Strict):
+    enabler: str
+    enabled: str
+    weight: Annotated[int, Field(ge=1, le=3)]
+    rationale: Text
+
+
+class Framework(Strict):
+    version: str
+    released: dt.date
+    name: Text
+    scale: list[ScaleLevel]
+    blocks: list[Block]
+    elements: list[Element]
+    instruments: list[Instrument]
+    conditions: list[Condition]
+    matrix: list[Enabling]
+    crosswalk_frameworks: list[ExternalFramework]
+    crosswalk: dict[str, dict[str, list[str]]]  # element id -> framework id -> category ids
+    laws: list[Law]
+    changelog: str
+    checksum: str
+
+    @cached_property
+    def element_ids(self) -> list[str]:
+        return [e.id for e in self.elements]
+
+    @cached_property
+    def element_by_id(self) -> dict[str, Element]:
+        return {e.id: e for e in self.elements}
+
+    @cached_property
+    def block_by_id(self) -> dict[str, Block]:
+        return {b.id: b for b in self.blocks}
+
+    @cached_property
+    def instrument_by_id(self) -> dict[str, Instrument]:
+        return {i.id: i for i in self.instruments}
+
+    def elements_of(self, block_id: str) -> list[Element]:
+        return [e for e in self.elements if e.block == block_id]
+
+    def enablers_of(self, element_id: str) -> list[Enabling]:
+        """Cells whose column is this element: what helps build it, strongest first."""
+        return sorted((m for m in self.matrix if m.enabled == element_id),
+                      key=lambda m: (-m.weight, m.enabler))
+
+    def dependants_of(self, element_id: str) -> list[Enabling]:
+        """Cells whose row is this element: what it helps build, strongest first."""
+        return sorted((m for m in self.matrix if m.enabler == element_id),
+                      key=lambda m: (-m.weight, m.enabled))
+
+    def laws_requiring(self, element_id: str) -> list[tuple[Law, Requirement]]:
+        return [(law, r) for law in self.laws for r in law.requirements if r.element == element_id]
+
+    def matrix_array(self) -> list[list[int]]:
+        """Dense E×E weights in `element_ids` order: row enables column."""
+        idx = {e: i for i, e in enumerate(self.element_ids)}
+        grid = [[0] * len(idx) for _ in idx]
+        for m in self.matrix:
+            grid[idx[m.enabler]][idx[m.enabled]] = m.weight
+        return grid
+
+
+# ---------------------------------------------------------------- reading files
+
+
+def _read_yaml(path: Path, root: Path) -> object:
+    rel = _rel(path, root)
+    if not path.exists():
+        raise FrameworkError(rel, "file", "is missing")
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}" if mark else "file"
+        raise FrameworkError(rel, where, f"is not valid YAML ({getattr(exc, 'problem', exc)})") from exc
+
+
+def _rel(path: Path, root: Path) -> str:
+    try:
+        return str(path.relative_to(root.parent.parent))
+    except ValueError:
+        return str(path)
+
+
+def _describe(err: ValidationError) -> str:
+    parts = []
+    for e in err.errors():
+        loc = ".".join(str(x) for x in e["loc"])
+        msg = e["msg"]
+        if e["type"] == "missing":
+            msg = "is missing"
+        elif e["type"] == "extra_forbidden":
+            msg = "is not a known field"
+        parts.append(f"{loc} {msg}" if loc else msg)
+    return "; ".join(parts)
+
+
+def _entries(data: object, key: str, rel: str) -> list[dict]:
+    if not isinstance(data, dict) or not isinstance(data.get(key), list):
+        raise FrameworkError(rel, "file", f"must hold a list under '{key}:'")
+    return data[key]
+
+
+def _parse(model: type[BaseModel], raw: object, rel: str, label: str):
+    if not isinstance(raw, dict):
+        raise FrameworkError(rel, label, "must be a mapping of fields")
+    try:
+        return model.model_validate(raw)
+    except ValidationError as err:
+        raise FrameworkError(rel, label, _describe(err)) from err
+
+
+def _label(raw: object, i: int, kind: str) -> str:
+    rid = raw.get("id") if isinstance(raw, dict) else None
+    return f"{kind} {rid}" if rid else f"{kind} #{i + 1}"
+
+
+def _unique(ids: Iterable[str], rel: str, kind: str) -> None:
+    seen: set[str] = set()
+    for x in ids:
+        if x in seen:
+            raise FrameworkError(rel, f"{kind} {x}", "id is used more than once")
+        seen.add(x)
+
+
+def _read_matrix(path: Path, root: Path) -> list[Enabling]:
+    rel = _rel(path, root)
+    if not path.exists():
+        raise FrameworkError(rel, "file", "is missing")
+    cells = []
+    with path.open(encoding="utf-8", newline="") as fh:
+        reader = csv.DictReader(fh)
+        need = {"enabler", "enabled", "weight", "rationale_nl", "rationale_en"}
+        missing = need - set(reader.fieldnames or [])
+        if missing:
+            raise FrameworkError(rel, "header", f"missing column(s) {', '.join(sorted(missing))}")
+        for row_no, row in enumerate(reader, start=2):
+            label = f"row {row_no} ({row.get('enabler')} -> {row.get('enabled')})"
+            try:
+                weight = int(row["weight"])
+            except (TypeError, ValueError):
+                raise FrameworkError(
+                    rel, label, f"weight {row['weight']!r} is not a whole number 1-3") from None
+            if weight == 0:
+                continue  # a zero cell is the same as no row
+            raw = {"enabler": row["enabler"], "enabled": row["enabled"], "weight": weight,
+                   "rationale": {"nl": row["rationale_nl"] or "", "en": row["rationale_en"] or ""}}
+            cells.append(_parse(Enabling, raw, rel, label))
+    return cells
+
+
+def load_framework(root: Path | str | None = None) -> Framework:
+    """Read every framework file under `root`, validate it, return the Framework."""
+    root = Path(root) if root else DEFAULT_DIR
+    head_path = root / "framework.yaml"
+    head = _read_yaml(head_path, root)
+    rel = _rel(head_path, root)
+    if not isinstance(head, dict):
+        raise FrameworkError(rel, "file", "must be a mapping")
+    version = str(head.get("version", ""))
+    if not SEMVER.match(version):
+        raise FrameworkError(rel, "version", f"{version!r} is not a semantic version like 1.2.0")
+    name = _parse(Text, head.get("name"), rel, "name")
+    scale = [_parse(ScaleLevel, s, rel, f"scale level #{i + 1}")
+             for i, s in enumerate(_entries(head, "scale", rel))]
+    if [s.level for s in scale] != list(LEVELS):
+        raise FrameworkError(rel, "scale", "must define levels 0, 1, 2, 3, 4 in order")
+    blocks = [_parse(Block, b, rel, _label(b, i, "block"))
+              for i, b in enumerate(_entries(head, "blocks", rel))]
+    _unique((b.id for b in blocks), rel, "block")
+    block_ids = {b.id for b in blocks}
+
+    elements: list[Element] = []
+    for block in blocks:
+        path = root / "elements" / f"{block.id}.yaml"
+        erel = _rel(path, root)
+        for i, raw in enumerate(_entries(_read_yaml(path, root), "elements", erel)):
+            el = _parse(Element, raw, erel, _label(raw, i, "element"))
+            if el.block != block.id:
+                raise FrameworkError(erel, f"element {el.id}",
+                                     f"block is {el.block!r} but the file is for block {block.id}")
+            if not el.id.startswith(block.id + "-"):
+                raise FrameworkError(erel, f"element {el.id}", f"id must start with {block.id}-")
+            elements.append(el)
+    extra = sorted(p.stem for p in (root / "elements").glob("*.yaml") if p.stem not in block_ids)
+    if extra:
+        raise FrameworkError(_rel(root / "elements", root), f"{extra[0]}.yaml",
+                             "has no matching block in framework.yaml")
+    _unique((e.id for e in elements), "data/framework/elements", "element")
+    element_ids = {e.id for e in elements}
+
+    ipath = root / "instruments.yaml"
+    irel = _rel(ipath, root)
+    instruments = [_parse(Instrument, r, irel, _label(r, i, "instrument"))
+                   for i, r in enumerate(_entries(_read_yaml(ipath, root), "instruments", irel))]
+    _unique((i.id for i in instruments), irel, "instrument")
+    instrument_ids = {i.id for i in instruments}
+    for el in elements:
+        for ref in el.kickstart:
+            if ref not in instrument_ids:
+                raise FrameworkError(f"data/framework/elements/{el.block}.yaml", f"element {el.id}",
+                                     f"kickstart refers to unknown instrument {ref!r}")
+
+    cpath = root / "conditions.yaml"
+    crel = _rel(cpath, root)
+    conditions = [_parse(Condition, r, crel, _label(r, i, "condition"))
+                  for i, r in enumerate(_entries(_read_yaml(cpath, root), "conditions", crel))]
+    _unique((c.id for c in conditions), crel, "condition")
+    condition_ids = {c.id for c in conditions}
+
+    mpath = root / "matrix.csv"
+    mrel = _rel(mpath, root)
+    matrix = _read_matrix(mpath, root)
+    seen_pairs: set[tuple[str, str]] = set()
+    for m in matrix:
+        label = f"{m.enabler} -> {m.enabled}"
+        for ref in (m.enabler, m.enabled):
+            if ref not in element_ids:
+                raise FrameworkError(mrel, label, f"unknown element {ref!r}")
+        if m.enabler == m.enabled:
+            raise FrameworkError(mrel, label, "an element cannot enable itself")
+        if (m.enabler, m.enabled) in seen_pairs:
+            raise FrameworkError(mrel, label, "this pair appears more than once")
+        seen_pairs.add((m.enabler, m.enabled))
+
+    xpath = root / "crosswalk.yaml"
+    xrel = _rel(xpath, root)
+    xdata = _read_yaml(xpath, root)
+    frameworks = [_parse(ExternalFramework, r, xrel, _label(r, i, "framework"))
+                  for i, r in enumerate(_entries(xdata, "frameworks", xrel))]
+    _unique((f.id for f in frameworks), xrel, "framework")
+    categories = {f.id: {c.id for c in f.categories} for f in frameworks}
+    mapping = xdata.get("mapping") if isinstance(xdata, dict) else None
+    if not isinstance(mapping, dict):
+        raise FrameworkError(xrel, "mapping", "must map element ids to framework categories")
+    crosswalk: dict[str, dict[str, list[str]]] = {}
+    for el_id, links in mapping.items():
+        if el_id not in element_ids:
+            raise FrameworkError(xrel, f"mapping {el_id}", "unknown element")
+        if not isinstance(links, dict):
+            raise FrameworkError(xrel, f"mapping {el_id}", "must map framework ids to category lists")
+        crosswalk[el_id] = {}
+        for fw_id, cats in links.items():
+            if fw_id not in categories:
+                raise FrameworkError(xrel, f"mapping {el_id}", f"unknown framework {fw_id!r}")
+            cats = [cats] if isinstance(cats, str) else list(cats or [])
+            for c in cats:
+                if c not in categories[fw_id]:
+                    raise FrameworkError(xrel, f"mapping {el_id}",
+                                         f"unknown {fw_id} category {c!r}")
+            crosswalk[el_id][fw_id] = cats
+    unmapped = sorted(element_ids - set(crosswalk))
+    if unmapped:
+        raise FrameworkError(xrel, f"mapping {unmapped[0]}", "element has no crosswalk entry")
+
+    laws: list[Law] = []
+    for path in sorted((root / "laws").glob("*.yaml")):
+        lrel = _rel(path, root)
+        raw = _read_yaml(path, root)
+        law = _parse(Law, raw, lrel, _label(raw, 0, "law"))
+        if law.id != path.stem:
+            raise FrameworkError(lrel, f"law {law.id}", f"id must match the file name ({path.stem})")
+        for i, r in enumerate(law.requirements):
+            label = f"law {law.id} requirement #{i + 1} ({r.element})"
+            if r.element not in element_ids:
+                raise FrameworkError(lrel, label, f"unknown element {r.element!r}")
+            if r.applies_if and r.applies_if not in condition_ids:
+                raise FrameworkError(lrel, label, f"unknown condition {r.applies_if!r}")
+            if (r.deadline is None) == (r.deadline_ref is None):
+                raise FrameworkError(lrel, label, "needs exactly one of deadline or deadline_ref")
+            if r.deadline_ref and r.deadline_ref not in condition_ids:
+                raise FrameworkError(lrel, label, f"unknown deadline_ref {r.deadline_ref!r}")
+        laws.append(law)
+    _unique((law.id for law in laws), "data/framework/laws", "law")
+
+    changelog_path = root / "CHANGELOG.md"
+    if not changelog_path.exists():
+        raise FrameworkError(_rel(changelog_path, root), "file", "is missing")
+    changelog = changelog_path.read_text(encoding="utf-8")
+    if f"## {version}" not in changelog:
+        raise FrameworkError(_rel(changelog_path, root), f"version {version}",
+                             "has no '## <version>' entry in the changelog")
+
+    return Framework(
+        version=version, released=head.get("released"), name=name, scale=scale, blocks=blocks,
+        elements=elements, instruments=instruments, conditions=conditions, matrix=matrix,
+        crosswalk_frameworks=frameworks, crosswalk=crosswalk, laws=laws, changelog=changelog,
+        checksum=_checksum(root),
+    )
+
+
+def _checksum(root: Path) -> str:
+    """Content hash of every framework file, so results can say exactly which content they used."""
+    h = hashlib.sha256()
+    for p in sorted(root.rglob("*")):
+        if p.is_file() and p.suffix in {".yaml", ".csv", ".md"}:
+            h.update(p.relative_to(root).as_posix().encode())
+            h.update(p.read_bytes())
+    return h.hexdigest()[:16]

@@ -1,0 +1,83 @@
+"""The Knowledge page's callbacks, called as plain functions."""
+
+from __future__ import annotations
+
+from dashboard import shell
+from dashboard.pages import knowledge
+
+
+def test_list_all_elements(ctx, tree):
+    count, groups = knowledge.filter_elements(ctx, None, "", "nl", "")
+    assert count == "39 van 39 elementen"
+    links = [c for c in tree.walk(groups) if getattr(c, "href", "").startswith("/knowledge?element=")]
+    assert len(links) == 39
+    assert len(groups) == 8  # one section per block
+
+
+def test_search_and_block_filter(ctx, tree):
+    count, groups = knowledge.filter_elements(ctx, "wallet", "", "en", "")
+    assert "for ‘wallet’" in count
+    assert "SRV-02" in tree.text(groups)
+    count, groups = knowledge.filter_elements(ctx, "", "SEC", "en", "")
+    assert count == "4 of 39 elements"
+    assert all(c.href.split("=")[1].startswith("SEC-") for c in tree.walk(groups)
+               if getattr(c, "href", None))
+
+
+def test_no_results_says_so(ctx, tree):
+    count, body = knowledge.filter_elements(ctx, "xyzzy", "", "en", "")
+    assert count.startswith("0 of 39")
+    assert "No elements found for ‘xyzzy’" in tree.text(body)
+
+
+def test_selected_element_is_marked_current(ctx, tree):
+    _, groups = knowledge.filter_elements(ctx, "", "", "nl", "?element=dat-02")
+    current = [c for c in tree.walk(groups) if getattr(c, "aria-current", None) == "true"]
+    assert len(current) == 1 and current[0].children.href.endswith("DAT-02")
+    assert "active" in current[0].children.className
+
+
+def test_detail_shows_all_parts(ctx, fw, tree):
+    el = fw.element_by_id["SEC-02"]
+    body = knowledge.show_element(ctx, "?element=SEC-02", "en")
+    txt = tree.text(body)
+    assert el.name.en in txt
+    for lvl in range(5):
+        assert el.levels[lvl].en in txt
+    assert el.evidence.en in txt
+    assert all(s.en in txt for s in el.steps)
+    for iid in el.kickstart:
+        assert fw.instrument_by_id[iid].name in txt
+    for cell in fw.enablers_of("SEC-02"):
+        assert cell.rationale.en in txt
+    assert "NIS2" in txt and "GDPR" in txt.replace("AVG/GDPR", "GDPR")
+    links = {c.href for c in tree.walk(body) if getattr(c, "href", None)}
+    assert {f"/knowledge?element={c.enabler}" for c in fw.enablers_of("SEC-02")} <= links
+
+
+def test_detail_in_dutch(ctx, fw, tree):
+    body = knowledge.show_element(ctx, "?element=STR-01", "nl")
+    txt = tree.text(body)
+    assert fw.element_by_id["STR-01"].name.nl in txt
+    assert "Implementatiestappen" in txt
+
+
+def test_unverified_law_facts_are_flagged(ctx, fw, tree):
+    el = next(r.element for law in fw.laws for r in law.requirements if r.confidence == "check")
+    txt = tree.text(knowledge.show_element(ctx, f"?element={el}", "en"))
+    assert "unverified" in txt
+
+
+def test_unknown_and_missing_element(ctx, tree):
+    txt = tree.text(knowledge.show_element(ctx, "?element=ABC-99", "en"))
+    assert "ABC-99 does not exist" in txt
+    overview = tree.text(knowledge.show_element(ctx, "", "en"))
+    assert "8 building blocks, 39 elements" in overview
+
+
+def test_router_and_navbar(ctx, tree):
+    assert "Page not found" in tree.text(shell.route(ctx, "/nowhere", "en"))
+    assert "Knowledge" in tree.text(shell.route(ctx, "/", "en"))
+    links = shell.nav_links("/knowledge", "nl")
+    assert [link.children.children for link in links] == ["Kennis"]
+    assert links[0].children.active is True

@@ -1,0 +1,85 @@
+"""Real-browser fixtures: Debian's Chromium driven by Playwright, the app served in a thread."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import threading
+from pathlib import Path
+
+import pytest
+from werkzeug.serving import make_server
+
+CHROMIUM = os.environ.get("CHROMIUM", shutil.which("chromium") or "/usr/bin/chromium")
+# Closed network: without the background-networking flags Chromium keeps trying to reach
+# Google services; --no-sandbox because CI runs as root.
+FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync",
+         "--no-first-run", "--disable-quic"]
+AXE_JS = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
+SHOT_DIR = Path(os.environ.get("SHOT_DIR", "/tmp/ds4e-shots"))
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if "e2e" in str(item.fspath):
+            item.add_marker(pytest.mark.browser)
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"Chromium not found at {CHROMIUM}: run `make browser-deps`")
+    return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": FLAGS,
+            "headless": True}
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args):
+    return {**browser_context_args, "viewport": {"width": 1280, "height": 900}}
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory):
+    from app import create_app
+    from dashboard.config import Settings
+
+    settings = Settings.from_env({"DS4E_DATA_DIR": str(tmp_path_factory.mktemp("data"))})
+    srv = make_server("127.0.0.1", 0, create_app(settings).server, threaded=True)
+    thread = threading.Thread(target=srv.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{srv.server_port}"
+    srv.shutdown()
+    thread.join(5)
+
+
+@pytest.fixture()
+def console_errors(page):
+    """Collects console errors and uncaught exceptions; a test asserts it stays empty."""
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(f"pageerror: {e}"))
+    page.on("console", lambda m: errors.append(f"console: {m.text}") if m.type == "error" else None)
+    return errors
+
+
+@pytest.fixture()
+def axe(page):
+    def run() -> list[dict]:
+        page.add_script_tag(path=str(AXE_JS))
+        result = page.evaluate(
+            "() => axe.run(document, {runOnly: {type: 'tag', values:"
+            " ['wcag2a','wcag2aa','wcag21a','wcag21aa','EN-301-549','best-practice']}})")
+        return [{"id": v["id"], "impact": v["impact"], "help": v["help"],
+                 "targets": [n["target"][0] for n in v["nodes"]][:5]}
+                for v in result["violations"]]
+    return run
+
+
+@pytest.fixture()
+def shot(page):
+    def take(name: str) -> Path:
+        SHOT_DIR.mkdir(parents=True, exist_ok=True)
+        path = SHOT_DIR / f"{name}.png"
+        page.screenshot(path=str(path), full_page=True)
+        return path
+    return take

@@ -1,0 +1,245 @@
+"""The real framework validates, and each kind of broken file fails with a precise message."""
+
+from __future__ import annotations
+
+import csv
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+
+from pipelines.framework import FrameworkError, load_framework
+
+
+def test_real_framework_shape(fw):
+    assert re.fullmatch(r"\d+\.\d+\.\d+", fw.version)
+    assert [b.id for b in fw.blocks] == ["STR", "GOV", "INF", "DAT", "SRV", "SEC", "PPL", "ECO"]
+    assert len(fw.elements) == 39
+    per_block = {b.id: len(fw.elements_of(b.id)) for b in fw.blocks}
+    assert per_block == {"STR": 4, "GOV": 6, "INF": 5, "DAT": 6, "SRV": 7, "SEC": 4, "PPL": 4,
+                         "ECO": 3}
+    assert len(fw.laws) == 17
+    assert len(set(fw.element_ids)) == 39
+
+
+def test_every_element_has_full_content(fw):
+    for el in fw.elements:
+        assert sorted(el.levels) == [0, 1, 2, 3, 4], el.id
+        assert 3 <= len(el.steps) <= 6, el.id
+        assert el.kickstart, f"{el.id} has no Kickstart instrument"
+        # level descriptors are specific to the element, not the generic scale text
+        generic = {s.meaning.en for s in fw.scale}
+        assert not generic & {t.en for t in el.levels.values()}, el.id
+        assert len({t.en for t in el.levels.values()}) == 5, el.id
+
+
+def test_matrix_is_considered(fw):
+    enablers = {e: len(fw.enablers_of(e)) for e in fw.element_ids}
+    assert max(enablers.values()) <= 8
+    # a few foundations (strategy, leadership) may have fewer than 2 enablers
+    assert sum(1 for n in enablers.values() if n < 2) <= 4, enablers
+    assert all(fw.dependants_of(e) for e in fw.element_ids), "an element enables nothing"
+    strong = {(m.enabler, m.enabled) for m in fw.matrix if m.weight == 3}
+    assert not {(b, a) for a, b in strong} & strong, "weight-3 cycle"
+    grid = fw.matrix_array()
+    assert sum(v > 0 for row in grid for v in row) == len(fw.matrix)
+    assert all(grid[i][i] == 0 for i in range(len(grid)))
+
+
+def test_laws_reference_the_framework(fw):
+    ids = set(fw.element_ids)
+    conditions = {c.id for c in fw.conditions}
+    for law in fw.laws:
+        for r in law.requirements:
+            assert r.element in ids
+            assert r.applies_if is None or r.applies_if in conditions
+    nis2 = next(law for law in fw.laws if law.id == "NIS2")
+    assert all(r.deadline_ref == "nis2_date" for r in nis2.requirements)
+    assert {r.status for law in fw.laws if law.id == "DDPP" for r in law.requirements} == {"target"}
+    assert any(r.confidence == "check" for law in fw.laws for r in law.requirements)
+
+
+def test_crosswalk_covers_every_element(fw):
+    assert {x.id for x in fw.crosswalk_frameworks} == {"vvsg", "zh"}
+    for el in fw.elements:
+        links = fw.crosswalk[el.id]
+        assert any(links.values()), f"{el.id} maps to nothing"
+
+
+def test_laws_requiring_matches_law_files(fw):
+    pairs = fw.laws_requiring("SRV-02")
+    assert {law.id for law, _ in pairs} >= {"SDGR", "EIDAS", "DDPP"}
+
+
+# ------------------------------------------------------------------ broken files
+
+
+def _edit_yaml(path: Path, change) -> None:
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    change(data)
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+
+
+def _fails(root: Path, *parts: str) -> str:
+    with pytest.raises(FrameworkError) as info:
+        load_framework(root)
+    msg = str(info.value)
+    for p in parts:
+        assert p in msg, f"{p!r} not in {msg!r}"
+    return msg
+
+
+def test_duplicate_element_id(framework_copy):
+    def dup(d):
+        d["elements"][1]["id"] = d["elements"][0]["id"]
+    _edit_yaml(framework_copy / "elements" / "GOV.yaml", dup)
+    _fails(framework_copy, "element GOV-01", "more than once")
+
+
+def test_missing_english_text(framework_copy):
+    def drop(d):
+        del d["elements"][2]["name"]["en"]
+    _edit_yaml(framework_copy / "elements" / "SEC.yaml", drop)
+    _fails(framework_copy, "data/framework/elements/SEC.yaml", "element SEC-03", "name.en",
+           "missing")
+
+
+def test_empty_dutch_level_descriptor(framework_copy):
+    def blank(d):
+        d["elements"][0]["levels"][2]["nl"] = "  "
+    _edit_yaml(framework_copy / "elements" / "DAT.yaml", blank)
+    _fails(framework_copy, "element DAT-01", "levels.2.nl", "empty")
+
+
+def test_level_out_of_range(framework_copy):
+    def five(d):
+        d["elements"][0]["levels"][5] = {"nl": "x", "en": "x"}
+    _edit_yaml(framework_copy / "elements" / "INF.yaml", five)
+    _fails(framework_copy, "element INF-01", "levels must be exactly 0-4")
+
+
+def test_too_few_steps(framework_copy):
+    def cut(d):
+        d["elements"][0]["steps"] = d["elements"][0]["steps"][:2]
+    _edit_yaml(framework_copy / "elements" / "PPL.yaml", cut)
+    _fails(framework_copy, "element PPL-01", "steps")
+
+
+def test_unknown_instrument(framework_copy):
+    def bad(d):
+        d["elements"][0]["kickstart"].append("NO_SUCH_THING")
+    _edit_yaml(framework_copy / "elements" / "ECO.yaml", bad)
+    _fails(framework_copy, "element ECO-01", "unknown instrument 'NO_SUCH_THING'")
+
+
+def test_element_in_wrong_block_file(framework_copy):
+    def move(d):
+        d["elements"][0]["block"] = "GOV"
+    _edit_yaml(framework_copy / "elements" / "SRV.yaml", move)
+    _fails(framework_copy, "SRV.yaml", "element SRV-01", "file is for block SRV")
+
+
+def _matrix_rows(root: Path) -> list[dict]:
+    with (root / "matrix.csv").open(encoding="utf-8", newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+def _write_matrix(root: Path, rows: list[dict]) -> None:
+    with (root / "matrix.csv").open("w", encoding="utf-8", newline="") as fh:
+        w = csv.DictWriter(fh, fieldnames=list(rows[0]))
+        w.writeheader()
+        w.writerows(rows)
+
+
+def test_self_enabling(framework_copy):
+    rows = _matrix_rows(framework_copy)
+    rows.append({**rows[0], "enabled": rows[0]["enabler"]})
+    _write_matrix(framework_copy, rows)
+    _fails(framework_copy, "matrix.csv", "cannot enable itself")
+
+
+def test_matrix_unknown_element_and_bad_weight(framework_copy):
+    rows = _matrix_rows(framework_copy)
+    _write_matrix(framework_copy, [*rows, {**rows[0], "enabler": "XYZ-99"}])
+    _fails(framework_copy, "matrix.csv", "unknown element 'XYZ-99'")
+    _write_matrix(framework_copy, [*rows, {**rows[0], "weight": "high"}])
+    _fails(framework_copy, "matrix.csv", f"row {len(rows) + 2}", "not a whole number")
+    _write_matrix(framework_copy, [*rows, {**rows[0], "weight": "4"}])
+    _fails(framework_copy, "matrix.csv", "weight")
+
+
+def test_matrix_missing_rationale(framework_copy):
+    rows = _matrix_rows(framework_copy)
+    rows[3]["rationale_en"] = ""
+    _write_matrix(framework_copy, rows)
+    _fails(framework_copy, "matrix.csv", "row 5", "rationale.en", "empty")
+
+
+def test_duplicate_matrix_pair(framework_copy):
+    rows = _matrix_rows(framework_copy)
+    _write_matrix(framework_copy, [*rows, rows[0]])
+    _fails(framework_copy, "matrix.csv", "more than once")
+
+
+def test_law_requirement_level_out_of_range(framework_copy):
+    def bad(d):
+        d["requirements"][0]["min"] = 5
+    _edit_yaml(framework_copy / "laws" / "GDPR.yaml", bad)
+    _fails(framework_copy, "laws/GDPR.yaml", "law GDPR", "requirements.0.min")
+
+
+def test_law_unknown_element_and_condition(framework_copy):
+    path = framework_copy / "laws" / "WAD.yaml"
+    original = path.read_text(encoding="utf-8")
+    _edit_yaml(path, lambda d: d["requirements"][0].update(element="SRV-99"))
+    _fails(framework_copy, "law WAD requirement #1", "unknown element 'SRV-99'")
+    path.write_text(original, encoding="utf-8")
+    _edit_yaml(path, lambda d: d["requirements"][1].update(applies_if="has_a_castle"))
+    _fails(framework_copy, "law WAD requirement #2", "unknown condition 'has_a_castle'")
+
+
+def test_law_id_must_match_file(framework_copy):
+    _edit_yaml(framework_copy / "laws" / "CRA.yaml", lambda d: d.update(id="CRA2"))
+    _fails(framework_copy, "laws/CRA.yaml", "must match the file name")
+
+
+def test_invalid_yaml_names_the_line(framework_copy):
+    path = framework_copy / "instruments.yaml"
+    path.write_text(path.read_text(encoding="utf-8") + "\n  - id: [unclosed\n", encoding="utf-8")
+    _fails(framework_copy, "instruments.yaml", "line", "not valid YAML")
+
+
+def test_missing_file(framework_copy):
+    (framework_copy / "crosswalk.yaml").unlink()
+    _fails(framework_copy, "crosswalk.yaml", "is missing")
+
+
+def test_crosswalk_unknown_category(framework_copy):
+    def bad(d):
+        d["mapping"]["STR-01"]["vvsg"] = ["vvsg-99"]
+    _edit_yaml(framework_copy / "crosswalk.yaml", bad)
+    _fails(framework_copy, "crosswalk.yaml", "mapping STR-01", "unknown vvsg category 'vvsg-99'")
+
+
+def test_version_must_be_semantic_and_in_changelog(framework_copy):
+    path = framework_copy / "framework.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(re.sub(r"^version: .*$", "version: 1.0", text, flags=re.M), encoding="utf-8")
+    _fails(framework_copy, "framework.yaml", "not a semantic version")
+    path.write_text(re.sub(r"^version: .*$", "version: 9.9.9", text, flags=re.M), encoding="utf-8")
+    _fails(framework_copy, "CHANGELOG.md", "version 9.9.9")
+
+
+def test_unknown_field_is_reported(framework_copy):
+    def extra(d):
+        d["instruments"][0]["url"] = "https://example.org"
+    _edit_yaml(framework_copy / "instruments.yaml", extra)
+    _fails(framework_copy, "instruments.yaml", "url is not a known field")
+
+
+def test_checksum_changes_with_content(framework_copy, fw):
+    assert load_framework(framework_copy).checksum == fw.checksum
+    path = framework_copy / "CHANGELOG.md"
+    path.write_text(path.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    assert load_framework(framework_copy).checksum != fw.checksum
