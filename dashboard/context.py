@@ -7,6 +7,7 @@ from functools import cached_property
 
 from dashboard.config import Settings
 from dashboard.search import SearchIndex
+from dashboard.store import Warehouse
 from pipelines.framework import Framework, load_framework
 
 
@@ -22,3 +23,7 @@ class AppContext:
     @cached_property
     def search_index(self) -> SearchIndex:
         return SearchIndex(self.framework)
+
+    @cached_property
+    def warehouse(self) -> Warehouse:
+        return Warehouse(self.settings.data_dir, self.settings.reference_dir)

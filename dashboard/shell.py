@@ -32,7 +32,8 @@ def layout(ctx: AppContext) -> html.Div:
                 labelCheckedClassName="active",
             ),
         ], fluid=True), color="primary", dark=True, className="mb-3", tag="header"),
-        html.Main(dbc.Container(html.Div(id=ids.PAGE), fluid="xl"), id="main", tabIndex="-1"),
+        html.Main(dbc.Container([html.Div(id=ids.DEMO_BANNER), html.Div(id=ids.PAGE)], fluid="xl"),
+                  id="main", tabIndex="-1"),
         html.Footer(dbc.Container(id=ids.FOOTER, fluid="xl"), className="site-footer mt-5 py-3"),
     ])
 
@@ -53,6 +54,16 @@ def route(ctx: AppContext, pathname: str | None, lang: str | None):
     return page.layout(ctx, lang)
 
 
+def demo_banner(ctx: AppContext, lang: str | None):
+    """Demo data are marked as demo wherever the app runs on them."""
+    lang = normalise_lang(lang)
+    snap = ctx.warehouse.snapshot()
+    if snap is None or not snap.demo:
+        return None
+    return dbc.Alert([html.Strong(t("demo.banner.title", lang) + " "), t("demo.banner.body", lang)],
+                     color="warning", className="demo-banner py-2")
+
+
 def footer(ctx: AppContext, lang: str | None) -> list:
     lang = normalise_lang(lang)
     return [html.Span(t("footer.framework", lang, version=ctx.framework.version)), " · ",
@@ -68,6 +79,11 @@ def register(app, ctx: AppContext) -> None:
                   Input(ids.LANG, "value"))
     def _nav(pathname, lang):
         return nav_links(pathname, lang)
+
+    @app.callback(Output(ids.DEMO_BANNER, "children"), Input(ids.URL, "pathname"),
+                  Input(ids.LANG, "value"))
+    def _demo(_pathname, lang):
+        return demo_banner(ctx, lang)
 
     @app.callback(Output(ids.FOOTER, "children"), Input(ids.LANG, "value"))
     def _footer(lang):

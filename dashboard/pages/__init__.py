@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from dashboard.pages import knowledge
+from dashboard.pages import knowledge, overview
 
-PAGES = [knowledge]
-HOME = knowledge  # what "/" shows until the Overview page exists
+PAGES = [overview, knowledge]
+HOME = overview  # what "/" shows
 
 
 def page_for(pathname: str | None):

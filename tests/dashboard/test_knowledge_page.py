@@ -77,7 +77,9 @@ def test_unknown_and_missing_element(ctx, tree):
 
 def test_router_and_navbar(ctx, tree):
     assert "Page not found" in tree.text(shell.route(ctx, "/nowhere", "en"))
-    assert "Knowledge" in tree.text(shell.route(ctx, "/", "en"))
+    assert "Knowledge" in tree.text(shell.route(ctx, "/knowledge", "en"))
     links = shell.nav_links("/knowledge", "nl")
-    assert [link.children.children for link in links] == ["Kennis"]
-    assert links[0].children.active is True
+    assert [link.children.children for link in links] == ["Overzicht", "Kennis"]
+    assert [link.children.active for link in links] == [False, True]
+    home = shell.nav_links("/", "en")
+    assert [link.children.active for link in home] == [True, False]

@@ -60,7 +60,7 @@ def test_keyboard_only(page: Page, live_server):
 
 
 def test_overview_and_unknown_page(page: Page, live_server, console_errors, axe, shot):
-    page.goto(live_server + "/")
+    page.goto(live_server + "/knowledge")
     expect(page.get_by_role("heading", name=re.compile("8 bouwstenen, 39 elementen"))).to_be_visible()
     shot("knowledge-overview")
     assert not _serious(axe()), _serious(axe())

@@ -1,0 +1,111 @@
+"""Per-process read access to the published build: DuckDB views over its parquet files.
+
+Each server process holds one in-memory DuckDB connection with views over the current build and
+opens a cursor per query. Every request first reads warehouse/CURRENT (a few bytes); when the
+build id changed, the new build is opened and the old one dropped, so a new build is picked up
+without a restart. Published builds are immutable folders, so a reader never sees a mix.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+
+import duckdb
+import numpy as np
+import pandas as pd
+
+from pipelines.build import MISSING, current_build_id
+from pipelines.staging import DataPaths
+
+QUERY_DIR = Path(__file__).parent / "queries"
+VIEWS = ("levels", "coverage", "scores", "aggregates", "coverage_areas")
+
+
+def query_text(name: str) -> str:
+    return (QUERY_DIR / f"{name}.sql").read_text(encoding="utf-8")
+
+
+@dataclass
+class Snapshot:
+    """One published build, opened for reading."""
+
+    build_id: str
+    path: Path
+    manifest: dict
+    reference_dir: Path
+    _con: duckdb.DuckDBPyConnection = field(init=False, repr=False)
+
+    def __post_init__(self):
+        self._con = duckdb.connect()
+        for name in VIEWS:
+            self._con.read_parquet(str(self.path / f"{name}.parquet")).create_view(name)
+        self._con.read_csv(str(self.reference_dir / "countries.csv"), header=True).create_view(
+            "countries")
+        self._con.read_parquet(str(self.reference_dir / "municipalities.parquet")).create_view(
+            "municipalities")
+
+    @property
+    def demo(self) -> bool:
+        return bool(self.manifest.get("demo"))
+
+    @property
+    def waves(self) -> list[str]:
+        return list(self.manifest.get("waves", []))
+
+    def query(self, name: str, **params) -> pd.DataFrame:
+        """Run dashboard/queries/<name>.sql with named parameters on a fresh cursor."""
+        cur = self._con.cursor()
+        try:
+            return cur.execute(query_text(name), params).df()
+        finally:
+            cur.close()
+
+    @cached_property
+    def cube(self) -> np.ndarray:
+        """int8[wave, municipality, element]; -1 = missing. Memory-mapped, shared by threads."""
+        return np.load(self.path / "levels_cube.npy", mmap_mode="r")
+
+    @cached_property
+    def cube_municipalities(self) -> np.ndarray:
+        return pd.read_parquet(self.path / "cube_municipalities.parquet")[
+            "municipality_id"].to_numpy()
+
+    def close(self) -> None:
+        self._con.close()
+
+
+MISSING_LEVEL = MISSING
+
+
+class Warehouse:
+    """The published data as the app sees it: `snapshot()` is None until something is built."""
+
+    def __init__(self, data_dir: Path, reference_dir: Path):
+        self.paths = DataPaths(Path(data_dir))
+        self.reference_dir = Path(reference_dir)
+        self._lock = threading.Lock()
+        self._snapshot: Snapshot | None = None
+
+    def snapshot(self) -> Snapshot | None:
+        build_id = current_build_id(self.paths)
+        snap = self._snapshot
+        if snap is not None and snap.build_id == build_id:
+            return snap
+        with self._lock:
+            if self._snapshot is not None and self._snapshot.build_id == build_id:
+                return self._snapshot
+            self._snapshot = self._open(build_id) if build_id else None
+            return self._snapshot
+
+    def _open(self, build_id: str) -> Snapshot | None:
+        path = self.paths.builds / build_id
+        manifest_path = path / "manifest.json"
+        if not manifest_path.exists():
+            return None
+        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+        return Snapshot(build_id=build_id, path=path, manifest=manifest,
+                        reference_dir=self.reference_dir)

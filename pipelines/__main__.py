@@ -1,0 +1,200 @@
+"""Command line: python -m pipelines <command> [options]. Every command has --help."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from pathlib import Path
+
+from tqdm import tqdm
+
+from pipelines.staging import DataPaths
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def data_dir_default() -> Path:
+    # The CLI reads DS4E_DATA_DIR like the app does, so tests and parallel runs can point it away.
+    p = Path(os.environ.get("DS4E_DATA_DIR", "data"))
+    return p if p.is_absolute() else ROOT / p
+
+
+def _say(msg: str) -> None:
+    print(msg, file=sys.stderr, flush=True)
+
+
+class Steps:
+    """A progress bar over named steps of a long job (on stderr; plain lines when not a TTY)."""
+
+    def __init__(self, total: int, desc: str):
+        self.bar = tqdm(total=total, desc=desc, unit="step", file=sys.stderr,
+                        bar_format="{desc}: {n_fmt}/{total_fmt} {bar} {postfix}",
+                        disable=None)
+
+    def __call__(self, label: str) -> None:
+        self.bar.set_postfix_str(label)
+        self.bar.update(1)
+        if self.bar.disable:
+            _say(f"  {label}")
+
+    def close(self) -> None:
+        self.bar.close()
+
+
+# ------------------------------------------------------------------------------ commands
+
+
+def cmd_demo(args) -> int:
+    from pipelines.demo_stage import stage_demo
+
+    started = time.perf_counter()
+    paths = DataPaths(args.data_dir).ensure()
+    steps = Steps(3, f"demo {args.scope}")
+    staged, summary = stage_demo(paths, scope=args.scope, waves=args.waves, seed=args.seed,
+                                 progress=steps)
+    steps.close()
+    print(f"demo data for scope {args.scope}: {summary['rows']:,} answers, "
+          f"{summary['municipalities']:,} municipalities answered at least once, "
+          f"waves {', '.join(summary['waves'])} "
+          f"({time.perf_counter() - started:.1f} s)")
+    print(f"staged as {staged.parquet.name} (demo); run `python -m pipelines build` to publish")
+    return 0
+
+
+def cmd_ingest(args) -> int:
+    from pipelines.ingest import ingest_files
+
+    missing = [f for f in args.files if not Path(f).is_file()]
+    if missing:
+        _say("ingest: file not found: " + ", ".join(str(m) for m in missing))
+        return 2
+    report = ingest_files([Path(f) for f in args.files], DataPaths(args.data_dir),
+                          skip_invalid=args.skip_invalid,
+                          rejected_out=Path(args.rejected_out) if args.rejected_out else None)
+    print(report.summary())
+    return 0 if report.ok else 1
+
+
+def cmd_build(args) -> int:
+    from pipelines.build import MARTS, BuildError, build
+
+    steps = Steps(len(MARTS) + 2, "build")
+    try:
+        result = build(args.data_dir, min_group=args.min_group, progress=steps, force=args.force)
+    except BuildError as exc:
+        steps.close()
+        _say(f"build: {exc}")
+        return 1
+    steps.close()
+    m = result.manifest
+    if not result.published:
+        print(f"build {result.build_id} is already published and up to date; nothing to do")
+        return 0
+    counts = ", ".join(f"{k} {v:,}" for k, v in m["counts"].items())
+    print(f"published build {result.build_id} ({'DEMO data' if m['demo'] else 'real data'}) "
+          f"in {result.seconds:.1f} s: {counts}")
+    return 0
+
+
+def cmd_status(args) -> int:
+    from pipelines.build import current_build_id, read_manifest
+    from pipelines.staging import staged_inputs
+
+    paths = DataPaths(args.data_dir)
+    build_id = current_build_id(paths)
+    manifest = read_manifest(paths) if build_id else None
+    print(f"data folder: {paths.root}")
+    if not manifest:
+        print("published: nothing yet (run `python -m pipelines demo` then `build`)")
+    else:
+        print(f"published: build {manifest['build_id']} at {manifest['built_at']}"
+              f"{'  [DEMO DATA]' if manifest['demo'] else ''}")
+        print(f"  framework {manifest['framework']['version']}, waves "
+              f"{', '.join(manifest['waves'])}, min group {manifest['min_group']}")
+        print("  " + ", ".join(f"{k} {v:,}" for k, v in manifest["counts"].items()))
+        for i in manifest["inputs"]:
+            print(f"  input {i['name']} ({i['kind']}, {i['format']}, {i['rows']:,} rows, "
+                  f"sha256 {i['sha256'][:12]})")
+    published = {i["sha256"] for i in manifest["inputs"]} if manifest else set()
+    waiting = [s for s in staged_inputs(paths) if s.sha256 not in published]
+    for s in waiting:
+        print(f"staged, not yet built: {s.name} ({s.kind}, {s.rows:,} rows)")
+    return 0
+
+
+def cmd_first_run(args) -> int:
+    """What `make run` calls: demo data and a build, only when nothing is published yet."""
+    from pipelines.build import current_build_id
+
+    if current_build_id(DataPaths(args.data_dir)):
+        return 0
+    _say(f"No published data yet: generating demo data ({args.scope}) and building. "
+         "This happens once.")
+    rc = cmd_demo(args)
+    return rc or cmd_build(argparse.Namespace(data_dir=args.data_dir, min_group=5, force=False))
+
+
+def cmd_reference(args) -> int:
+    from pipelines.reference import main as reference_main
+
+    return reference_main([])
+
+
+# ------------------------------------------------------------------------------ parser
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="python -m pipelines",
+                                description="DS4E data pipeline: demo data, ingest, build, status.")
+    p.add_argument("--data-dir", type=Path, default=data_dir_default(),
+                   help="data folder (default: $DS4E_DATA_DIR or data/)")
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def add(name, func, help_text, description=None):
+        sp = sub.add_parser(name, help=help_text, description=description or help_text)
+        sp.set_defaults(func=func)
+        return sp
+
+    d = add("demo", cmd_demo, "generate realistic demo survey answers and stage them",
+            "Generate demo survey answers for real municipalities (marked as demo everywhere) "
+            "and stage them; earlier demo data are replaced, real inputs stay.")
+    d.add_argument("--scope", choices=("nl", "be", "eu"), default="nl",
+                   help="which municipalities: nl (342), be (565) or eu (all ~98,600)")
+    d.add_argument("--waves", type=int, choices=(1, 2, 3), default=3, help="survey waves (1-3)")
+    d.add_argument("--seed", type=int, default=42, help="random seed (same seed, same data)")
+
+    i = add("ingest", cmd_ingest, "validate and stage survey files (canonical CSV or XLSX)",
+            "Validate survey files and stage them. A file with any bad row is rejected whole "
+            "(exit 1, nothing staged) unless --skip-invalid is given. Originals are kept in "
+            "the inbox, never edited.")
+    i.add_argument("files", nargs="+", help="CSV or XLSX files in the canonical long format")
+    i.add_argument("--skip-invalid", action="store_true",
+                   help="stage the good rows and write the rejected ones with reasons to a CSV")
+    i.add_argument("--rejected-out", help="where to write rejected rows (with --skip-invalid)")
+
+    b = add("build", cmd_build, "build the marts from staged answers and publish atomically")
+    b.add_argument("--min-group", type=int, default=5,
+                   help="suppress aggregates over fewer municipalities than this (default 5)")
+    b.add_argument("--force", action="store_true", help="rebuild even if nothing changed")
+
+    add("status", cmd_status, "show what is published and from which inputs")
+
+    f = add("first-run", cmd_first_run,
+            "generate demo data and build, only if nothing is published yet")
+    f.add_argument("--scope", choices=("nl", "be", "eu"), default="eu")
+    f.add_argument("--waves", type=int, default=3)
+    f.add_argument("--seed", type=int, default=42)
+
+    add("reference", cmd_reference, "rebuild data/reference/municipalities.parquet from sources")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,252 @@
+"""Build: staged answers -> marts (DuckDB SQL in pipelines/sql/) -> an atomically published build.
+
+A build is a folder of parquet marts, dense numpy cubes and a manifest.json. Its id is a hash of
+everything it was made from (staged inputs, framework, reference data, build logic, settings), so
+building the same inputs again publishes nothing new: the build is idempotent.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+import shutil
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from pipelines.framework import Framework, load_framework
+from pipelines.reference import MUNICIPALITIES_FILE, REFERENCE_DIR
+from pipelines.staging import DataPaths, atomic_write_bytes, sha256_file, staged_inputs
+
+SQL_DIR = Path(__file__).parent / "sql"
+# Bump when the build logic changes in a way that changes the published data.
+BUILD_LOGIC_VERSION = "1"
+MIN_GROUP = 5
+KEEP_BUILDS = 3
+# Marts in the order they are built; each is one SQL file creating a table of that name.
+MARTS = ("answers", "levels", "coverage", "scores", "aggregates", "coverage_areas")
+# Sort keys make every published file byte-for-byte reproducible.
+SORT_KEYS = {
+    "levels": "municipality_id, wave, element_id",
+    "coverage": "municipality_id, wave",
+    "scores": "municipality_id, wave, scope",
+    "aggregates": "wave, measure, area_type, area_id",
+    "coverage_areas": "wave, area_type, area_id",
+}
+MISSING = -1  # cube value for "no consolidated level" (not answered or don't know)
+
+
+class BuildError(RuntimeError):
+    """The build cannot run; the message says why and what to do."""
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    build_id: str
+    path: Path
+    published: bool  # False when the same build was already current
+    manifest: dict
+    seconds: float
+
+
+def sql(name: str) -> str:
+    return (SQL_DIR / f"{name}.sql").read_text(encoding="utf-8")
+
+
+def build_id_for(inputs: list[dict], fw: Framework, reference_sha: str, min_group: int) -> str:
+    h = hashlib.sha256()
+    payload = {"inputs": sorted(i["sha256"] for i in inputs), "framework": fw.checksum,
+               "reference": reference_sha, "logic": BUILD_LOGIC_VERSION, "min_group": min_group}
+    h.update(json.dumps(payload, sort_keys=True).encode())
+    return h.hexdigest()[:16]
+
+
+def current_build_id(paths: DataPaths) -> str | None:
+    try:
+        value = paths.current.read_text(encoding="utf-8").strip()
+    except FileNotFoundError:
+        return None
+    return value or None
+
+
+def read_manifest(paths: DataPaths, build_id: str | None = None) -> dict | None:
+    build_id = build_id or current_build_id(paths)
+    if not build_id:
+        return None
+    path = paths.builds / build_id / "manifest.json"
+    return json.loads(path.read_text(encoding="utf-8")) if path.exists() else None
+
+
+def _connect(staged: list, reference_file: Path, fw: Framework) -> duckdb.DuckDBPyConnection:
+    con = duckdb.connect()
+    con.execute("SET preserve_insertion_order = false")
+    files = [str(s.parquet) for s in staged]
+    order = {str(s.parquet): i for i, s in enumerate(staged)}
+    con.execute(
+        "CREATE TABLE input_order AS SELECT * FROM (VALUES " +
+        ", ".join("(?, ?, ?)" for _ in staged) + ") t(file, input_order, input_sha)",
+        [v for s in staged for v in (str(s.parquet), order[str(s.parquet)], s.sha256)],
+    )
+    # The relation API binds the file list as data, not SQL text.
+    con.read_parquet(files, filename=True).create_view("staged_files")
+    con.execute(
+        """CREATE VIEW staged AS
+           SELECT CAST(s.municipality_id AS VARCHAR) AS municipality_id,
+                  CAST(s.wave AS VARCHAR) AS wave,
+                  CAST(s.element_id AS VARCHAR) AS element_id,
+                  s.level, s.respondent_id, CAST(s.respondent_role AS VARCHAR) AS respondent_role,
+                  s.submitted_at, CAST(s.confidence AS VARCHAR) AS confidence, s.evidence,
+                  s.publish_consent, o.input_order, o.input_sha
+           FROM staged_files s JOIN input_order o ON o.file = s.filename""")
+    con.read_parquet(str(reference_file)).select(
+        "municipality_id, country, nuts2, nuts3, size_class").create_view("reference")
+    sizes = {b.id: len(fw.elements_of(b.id)) for b in fw.blocks}
+    con.execute("CREATE TABLE elements (element_id VARCHAR, block VARCHAR, block_size INTEGER)")
+    con.executemany("INSERT INTO elements VALUES (?, ?, ?)",
+                    [(e.id, e.block, sizes[e.block]) for e in fw.elements])
+    return con
+
+
+def _check_inputs(con: duckdb.DuckDBPyConnection, fw: Framework) -> None:
+    """Staged rows were validated at ingest; a changed framework or reference can still orphan them."""
+    unknown_el = con.execute(
+        "SELECT DISTINCT element_id FROM staged WHERE element_id NOT IN "
+        "(SELECT element_id FROM elements) LIMIT 5").fetchall()
+    if unknown_el:
+        raise BuildError(f"staged answers use elements not in framework {fw.version}: "
+                         f"{', '.join(r[0] for r in unknown_el)}; re-ingest or map them")
+    unknown_m = con.execute(
+        "SELECT DISTINCT municipality_id FROM staged WHERE municipality_id NOT IN "
+        "(SELECT municipality_id FROM reference) LIMIT 5").fetchall()
+    if unknown_m:
+        raise BuildError("staged answers use municipalities missing from the reference data: "
+                         + ", ".join(r[0] for r in unknown_m))
+
+
+def _write_marts(con: duckdb.DuckDBPyConnection, out: Path) -> dict[str, int]:
+    counts = {}
+    for name, order in SORT_KEYS.items():
+        table = con.sql(f"SELECT * FROM {name} ORDER BY {order}").to_arrow_table()
+        pq.write_table(table, out / f"{name}.parquet", compression="zstd")
+        counts[name] = table.num_rows
+    counts["answers"] = con.execute("SELECT count(*) FROM answers").fetchone()[0]
+    return counts
+
+
+def _write_cubes(con: duckdb.DuckDBPyConnection, out: Path, fw: Framework,
+                 reference_ids: np.ndarray, waves: list[str]) -> None:
+    """Dense int8[wave, municipality, element] levels (-1 = missing) for the hot serving paths."""
+    m_index = {m: i for i, m in enumerate(reference_ids)}
+    e_index = {e: i for i, e in enumerate(fw.element_ids)}
+    w_index = {w: i for i, w in enumerate(waves)}
+    cube = np.full((len(waves), len(reference_ids), len(fw.element_ids)), MISSING, dtype=np.int8)
+    rows = con.sql("SELECT municipality_id, wave, element_id, level FROM levels "
+                   "WHERE level IS NOT NULL").to_arrow_table()
+    if rows.num_rows:
+        mi = np.fromiter((m_index[m] for m in rows["municipality_id"].to_pylist()), np.int32,
+                         rows.num_rows)
+        wi = np.fromiter((w_index[w] for w in rows["wave"].to_pylist()), np.int32, rows.num_rows)
+        ei = np.fromiter((e_index[e] for e in rows["element_id"].to_pylist()), np.int32,
+                         rows.num_rows)
+        cube[wi, mi, ei] = rows["level"].to_numpy()
+    np.save(out / "levels_cube.npy", cube)
+    pq.write_table(pa.table({"municipality_id": reference_ids}), out / "cube_municipalities.parquet")
+
+
+def _file_hashes(folder: Path) -> dict[str, str]:
+    return {p.name: sha256_file(p) for p in sorted(folder.iterdir()) if p.is_file()
+            and p.name != "manifest.json"}
+
+
+def build(data_dir: Path | str, *, framework: Framework | None = None,
+          reference_dir: Path | str | None = None, min_group: int = MIN_GROUP,
+          progress: Callable[[str], None] | None = None, force: bool = False) -> BuildResult:
+    """Build and publish the marts from everything staged; a no-op if nothing changed."""
+    started = time.perf_counter()
+    say = progress or (lambda _msg: None)
+    paths = DataPaths(Path(data_dir)).ensure()
+    fw = framework or load_framework()
+    reference_file = Path(reference_dir or REFERENCE_DIR) / MUNICIPALITIES_FILE
+    if not reference_file.exists():
+        raise BuildError(f"reference data missing: {reference_file}")
+    staged = staged_inputs(paths)
+    if not staged:
+        raise BuildError("nothing is staged: run `python -m pipelines demo` or "
+                         "`python -m pipelines ingest FILE` first")
+    inputs = [s.meta() for s in staged]
+    reference_sha = sha256_file(reference_file)
+    build_id = build_id_for(inputs, fw, reference_sha, min_group)
+    final = paths.builds / build_id
+    if not force and final.exists() and current_build_id(paths) == build_id:
+        return BuildResult(build_id, final, False, read_manifest(paths, build_id) or {},
+                           time.perf_counter() - started)
+
+    tmp = paths.builds / f".tmp-{build_id}-{os.getpid()}"
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir(parents=True)
+    try:
+        con = _connect(staged, reference_file, fw)
+        _check_inputs(con, fw)
+        for name in MARTS:
+            say(f"building {name}")
+            con.execute(sql(name), _params(name, fw, min_group))
+        say("writing marts")
+        counts = _write_marts(con, tmp)
+        waves = [r[0] for r in con.execute(
+            "SELECT wave FROM coverage GROUP BY wave ORDER BY min(first_submitted), wave").fetchall()]
+        reference_ids = con.sql(
+            "SELECT municipality_id FROM reference ORDER BY municipality_id").to_arrow_table()[
+            "municipality_id"].to_numpy(zero_copy_only=False)
+        say("writing cubes")
+        _write_cubes(con, tmp, fw, reference_ids, waves)
+        con.close()
+        manifest = {
+            "build_id": build_id,
+            "built_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+            "demo": any(i["kind"] == "demo" for i in inputs),
+            "framework": {"version": fw.version, "checksum": fw.checksum},
+            "reference": {"file": MUNICIPALITIES_FILE, "sha256": reference_sha,
+                          "municipalities": len(reference_ids)},
+            "inputs": inputs,
+            "waves": waves,
+            "elements": fw.element_ids,
+            "min_group": min_group,
+            "consolidation": "lower median of respondents' known levels; disagree = spread >= 2",
+            "counts": counts,
+            "files": _file_hashes(tmp),
+        }
+        atomic_write_bytes(tmp / "manifest.json", json.dumps(manifest, indent=1).encode())
+        if final.exists():
+            shutil.rmtree(final)
+        os.replace(tmp, final)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    publish(paths, build_id)
+    return BuildResult(build_id, final, True, manifest, time.perf_counter() - started)
+
+
+def _params(name: str, fw: Framework, min_group: int) -> dict:
+    if name == "scores":
+        return {"n_elements": len(fw.elements)}
+    if name == "aggregates":
+        return {"min_group": min_group}
+    return {}
+
+
+def publish(paths: DataPaths, build_id: str) -> None:
+    """Point CURRENT at a complete build (atomic replace), then drop builds beyond the newest few."""
+    atomic_write_bytes(paths.current, (build_id + "\n").encode())
+    builds = sorted((p for p in paths.builds.iterdir() if p.is_dir() and not p.name.startswith(".")),
+                    key=lambda p: p.stat().st_mtime, reverse=True)
+    for old in builds[KEEP_BUILDS:]:
+        if old.name != build_id:
+            shutil.rmtree(old, ignore_errors=True)

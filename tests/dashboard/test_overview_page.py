@@ -1,0 +1,99 @@
+"""The Overview page on empty data, on real data and on demo data; the store's reload."""
+
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
+import pytest
+from dash import Patch
+
+from dashboard import ids, shell
+from dashboard.config import Settings
+from dashboard.context import AppContext
+from dashboard.pages import overview
+from pipelines.build import build
+from pipelines.staging import DataPaths, stage
+
+NL = ["NL_GM0363", "NL_GM0344", "NL_GM0599", "NL_GM0518", "NL_GM0772", "NL_GM0014"]
+
+
+def answers(municipalities, wave, when, level=2):
+    return pd.DataFrame([{
+        "municipality_id": m, "wave": wave, "element_id": "SEC-01", "level": level,
+        "respondent_id": f"{m}-r1", "respondent_role": "CIO",
+        "submitted_at": pd.Timestamp(when, tz="UTC"), "confidence": "high", "evidence": None,
+        "publish_consent": i % 2 == 0} for i, m in enumerate(municipalities)])
+
+
+def make_ctx(tmp_path, *frames, kind="real") -> AppContext:
+    paths = DataPaths(tmp_path).ensure()
+    for i, df in enumerate(frames):
+        stage(df, sha=str(i) * 64, name=f"f{i}.csv", kind=kind, fmt="csv", paths=paths)
+    if frames:
+        build(tmp_path)
+    return AppContext.load(Settings.from_env({"DS4E_DATA_DIR": str(tmp_path)}))
+
+
+@pytest.fixture()
+def real_ctx(tmp_path):
+    return make_ctx(tmp_path, answers(NL[:4], "2025", "2025-04-01"),
+                    answers([*NL, "BE_11002"], "2026", "2026-04-01"))
+
+
+def test_empty_state(tmp_path, tree):
+    ctx = make_ctx(tmp_path)
+    page = overview.layout(ctx, "en")
+    assert "No survey data published yet" in tree.text(page)
+    assert not tree.find(page, id=ids.OVERVIEW_MAP)
+    assert shell.demo_banner(ctx, "en") is None
+    assert overview.update_tables(ctx, None, "en") == (None, None)
+
+
+def test_real_data_layout(real_ctx, tree):
+    page = overview.layout(real_ctx, "en")
+    graph = tree.find(page, id=ids.OVERVIEW_MAP)[0]
+    trace = graph.figure.data[0]
+    assert trace.type == "choroplethmap"
+    assert graph.figure.layout.map.style == "white-bg"  # offline: no tiles
+    assert len(trace.locations) == len(trace.z) > 300  # every NUTS 2 region with municipalities
+    wave = tree.find(page, id=ids.OVERVIEW_WAVE)[0]
+    assert wave.value == "2026" and [o["value"] for o in wave.options] == ["2026", "2025"]
+    assert shell.demo_banner(real_ctx, "en") is None
+
+
+def test_kpis_and_country_table(real_ctx, tree):
+    kpis, table = overview.update_tables(real_ctx, "2026", "en")
+    text = tree.text(kpis)
+    assert "Municipalities with answers" in text and "7" in text and "in 2 countries" in text
+    rows = tree.text(table)
+    assert rows.index("Netherlands") < rows.index("Belgium")
+    kpis_2025, _ = overview.update_tables(real_ctx, "2025", "en")
+    assert "in 1 countries" in tree.text(kpis_2025)
+
+
+def test_wave_change_only_recolours(real_ctx):
+    patch, caption = overview.update_map(real_ctx, "2025", "nl", "en", ids.OVERVIEW_WAVE)
+    assert isinstance(patch, Patch)
+    assert "4 of 342 municipalities answered in wave 2025" in caption
+    fig, caption = overview.update_map(real_ctx, "2026", "nl", "en", ids.OVERVIEW_MAP_VIEW)
+    assert isinstance(fig, go.Figure)
+    assert sum(fig.data[0].z) == 6 and len(fig.data[0].z) == 342
+    assert "6 of 342" in caption
+
+
+def test_default_map_view(tmp_path):
+    ctx = make_ctx(tmp_path, answers(NL, "2026", "2026-04-01"))
+    snap = ctx.warehouse.snapshot()
+    assert overview.default_map_view(snap, "2026") == "nl"
+
+
+def test_demo_banner_and_reload_without_restart(tmp_path, tree):
+    ctx = make_ctx(tmp_path, answers(NL, "2026", "2026-04-01"), kind="demo")
+    first = ctx.warehouse.snapshot().build_id
+    assert "Demo data." in tree.text(shell.demo_banner(ctx, "en"))
+    stage(answers(["NL_GM0150"], "2026", "2026-05-01"), sha="z" * 64, name="more.csv",
+          kind="real", fmt="csv", paths=DataPaths(tmp_path))
+    build(tmp_path)
+    assert ctx.warehouse.snapshot().build_id != first
+    _, caption = overview.update_map(ctx, "2026", "nl", "en", None)
+    assert "7 of 342" in caption

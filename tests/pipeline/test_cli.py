@@ -1,0 +1,67 @@
+"""The command line: help everywhere, status, and the demo -> build -> status flow."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from dashboard.config import ROOT
+from pipelines.__main__ import main, parser
+
+COMMANDS = ["demo", "ingest", "build", "status", "first-run", "reference"]
+
+
+def run(*args, env_data_dir=None):
+    env = {"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT)}
+    if env_data_dir:
+        env["DS4E_DATA_DIR"] = str(env_data_dir)
+    return subprocess.run([sys.executable, "-m", "pipelines", *args], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=300)
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_every_command_has_help(command, capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        main([command, "--help"])
+    assert exit_info.value.code == 0
+    assert "usage: python -m pipelines" in capsys.readouterr().out
+
+
+def test_data_dir_comes_from_environment(tmp_path):
+    result = run("status", env_data_dir=tmp_path)
+    assert result.returncode == 0
+    assert str(tmp_path) in result.stdout
+    assert "nothing yet" in result.stdout
+
+
+def test_demo_build_status_flow(tmp_path):
+    assert run("demo", "--scope", "be", "--waves", "2", env_data_dir=tmp_path).returncode == 0
+    built = run("build", env_data_dir=tmp_path)
+    assert built.returncode == 0, built.stderr
+    assert "DEMO data" in built.stdout
+    again = run("build", env_data_dir=tmp_path)
+    assert "up to date" in again.stdout
+    status = run("status", env_data_dir=tmp_path)
+    assert "[DEMO DATA]" in status.stdout and "demo-be-w2-s42.parquet" in status.stdout
+    assert (tmp_path / "inbox" / "demo-be-w2-s42.parquet").exists()
+
+
+def test_first_run_only_once(tmp_path):
+    first = run("first-run", "--scope", "be", "--waves", "1", env_data_dir=tmp_path)
+    assert first.returncode == 0, first.stderr
+    assert "generating demo data" in first.stderr
+    second = run("first-run", "--scope", "be", env_data_dir=tmp_path)
+    assert second.returncode == 0 and "generating" not in second.stderr
+
+
+def test_build_without_input_explains(tmp_path):
+    result = run("build", env_data_dir=tmp_path)
+    assert result.returncode == 1
+    assert "nothing is staged" in result.stderr
+
+
+def test_parser_knows_all_commands():
+    sub = next(a for a in parser()._actions if a.dest == "command")
+    assert set(sub.choices) == set(COMMANDS)
