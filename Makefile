@@ -14,7 +14,10 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
+# First run on a fresh clone: demo data for all EU municipalities are generated and built
+# once (about 1.5 minutes, with progress); later runs start at once.
 run: $(STAMP)
+	$(BIN)/python -m pipelines first-run
 	$(BIN)/python app.py
 
 # Chromium (Debian) and axe-core (npm) for the browser tests; never a browser download.

@@ -31,7 +31,17 @@ def health(ctx: AppContext) -> dict:
         },
         "framework": {"blocks": len(fw.blocks), "elements": len(fw.elements),
                       "matrix_cells": len(fw.matrix), "laws": len(fw.laws)},
+        "data": published(ctx),
     }
+
+
+def published(ctx: AppContext) -> dict:
+    snap = ctx.warehouse.snapshot()
+    if snap is None:
+        return {"published": False}
+    m = snap.manifest
+    return {"published": True, "build_id": m["build_id"], "built_at": m["built_at"],
+            "demo": m["demo"], "waves": m["waves"], "counts": m["counts"]}
 
 
 def framework_json(fw: Framework) -> dict:

@@ -44,7 +44,7 @@ def element_list(fw: Framework, hits: list[Hit], lang: str, selected: str | None
                 **({"aria-current": "true"} if current else {}),
             ))
         groups.append(html.Section([
-            html.H3(f"{block.id} · {block.name.get(lang)}", className="h6 block-heading mt-3"),
+            html.H2(f"{block.id} · {block.name.get(lang)}", className="h6 block-heading mt-3"),
             html.Ul(items, className="list-group list-group-flush ps-0"),
         ]))
     return groups

@@ -5,7 +5,7 @@ from __future__ import annotations
 from urllib.parse import parse_qs
 
 import dash_bootstrap_components as dbc
-from dash import Input, Output, html
+from dash import Input, Output, State, html
 
 from dashboard import ids
 from dashboard.components.element_views import block_overview, element_detail, element_list
@@ -88,7 +88,7 @@ def register(app, ctx: AppContext) -> None:
         Output(ids.KNOWLEDGE_LIST, "children"),
         Input(ids.KNOWLEDGE_SEARCH, "value"),
         Input(ids.KNOWLEDGE_BLOCK, "value"),
-        Input(ids.LANG, "value"),
+        State(ids.LANG, "value"),
         Input(ids.URL, "search"),
     )
     def _filter(query, block, lang, search):
@@ -97,7 +97,7 @@ def register(app, ctx: AppContext) -> None:
     @app.callback(
         Output(ids.KNOWLEDGE_DETAIL, "children"),
         Input(ids.URL, "search"),
-        Input(ids.LANG, "value"),
+        State(ids.LANG, "value"),
     )
     def _detail(search, lang):
         return show_element(ctx, search, lang)

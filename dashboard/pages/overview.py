@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dash_bootstrap_components as dbc
-from dash import Input, Output, callback_context, dcc, html
+from dash import Input, Output, State, callback_context, dcc, html
 
 from dashboard import geo, ids
 from dashboard.components.maps import choropleth_map, recolour
@@ -87,9 +87,10 @@ def kpis(snap: Snapshot, wave: str, lang: str) -> dbc.Row:
     n_countries = int((countries["responded"] > 0).sum())
     m = snap.manifest
     cards = [
-        (t("overview.kpi.municipalities", lang), f"{int(row.responded):,}".replace(",", "."),
-         t("overview.kpi.municipalities.sub", lang, countries=n_countries, wave=wave)),
-        (t("overview.kpi.respondents", lang), f"{int(row.respondents):,}".replace(",", "."),
+        (t("overview.kpi.municipalities", lang), _num(row.responded),
+         t("overview.kpi.municipalities.sub" + (".one" if n_countries == 1 else ""), lang,
+           countries=n_countries, wave=wave)),
+        (t("overview.kpi.respondents", lang), _num(row.respondents),
          t("overview.kpi.respondents.sub", lang, consenting=int(row.consenting))),
         (t("overview.kpi.waves", lang), str(len(snap.waves)), ", ".join(snap.waves)),
         (t("overview.kpi.framework", lang), m["framework"]["version"],
@@ -107,17 +108,16 @@ def country_table(snap: Snapshot, wave: str, lang: str):
     answered = df[df["responded"] > 0]
     silent = df[df["responded"] == 0]
     name_col = "name_nl" if lang == "nl" else "name_en"
-    head = html.Thead(html.Tr([html.Th(t(k, lang), scope="col", className=c) for k, c in (
-        ("overview.table.country", ""), ("overview.table.responded", "text-end"),
-        ("overview.table.municipalities", "text-end"), ("overview.table.share", "text-end"),
-        ("overview.table.respondents", "text-end"))]))
+    head = html.Thead(html.Tr([
+        html.Th(t("overview.table.country", lang), scope="col"),
+        html.Th(t("overview.table.responded", lang), scope="col", className="text-end"),
+        html.Th(t("overview.table.share", lang), scope="col"),
+    ]))
     body = html.Tbody([html.Tr([
         html.Td(f"{getattr(r, name_col) or r.country} ({r.country})"),
-        html.Td(f"{r.responded:,}".replace(",", "."), className="text-end"),
-        html.Td(f"{r.municipalities:,}".replace(",", "."), className="text-end"),
-        html.Td([html.Span(f"{r.share:.0%}"), html.Span(className="share-bar",
-                 style={"width": f"{max(r.share, 0.01) * 4:.2f}rem"})], className="text-end"),
-        html.Td(f"{r.respondents:,}".replace(",", "."), className="text-end"),
+        html.Td(f"{_num(r.responded)} / {_num(r.municipalities)}", className="text-end"),
+        html.Td([html.Span(className="share-bar", style={"width": f"{max(r.share, 0.01) * 3.5:.2f}rem"}),
+                 html.Span(f" {r.share:.0%}")], className="text-nowrap"),
     ]) for r in answered.itertuples()])
     note = t("overview.table.silent", lang, n=len(silent)) if len(silent) else ""
     return [dbc.Table([head, body], size="sm", striped=True, hover=True, responsive=True,
@@ -125,9 +125,13 @@ def country_table(snap: Snapshot, wave: str, lang: str):
             html.P(note, className="small text-body-secondary")]
 
 
+def _num(n: int) -> str:
+    return f"{int(n):,}".replace(",", ".")
+
+
 def sources(snap: Snapshot, lang: str) -> html.Ul:
     return html.Ul([html.Li([
-        html.Code(i["name"]), f" · {i['rows']:,} ".replace(",", "."), t("overview.sources.rows", lang),
+        html.Code(i["name"]), f" · {_num(i['rows'])} ", t("overview.sources.rows", lang),
         " · ", dbc.Badge(t(f"overview.kind.{i['kind']}", lang),
                          color="warning" if i["kind"] == "demo" else "success",
                          text_color="dark" if i["kind"] == "demo" else None),
@@ -191,8 +195,8 @@ def layout(ctx: AppContext, lang: str) -> html.Div:
         dbc.Card(dbc.CardBody([
             html.H2(t("overview.sources.title", lang), className="h6"),
             sources(snap, lang),
-            html.P(t("overview.sources.note", lang, consolidation=snap.manifest["consolidation"],
-                     min_group=snap.manifest["min_group"]), className="small text-body-secondary mb-0"),
+            html.P(t("overview.sources.note", lang, min_group=snap.manifest["min_group"]),
+                   className="small text-body-secondary mb-0"),
         ]), className="mb-3"),
     ])
 
@@ -222,12 +226,14 @@ def update_map(ctx: AppContext, wave: str | None, view: str | None, lang: str | 
     return coverage_figure(ctx, snap, view, wave, lang), caption
 
 
+# The language is State, not Input: a language switch re-renders the whole page (router), and
+# an Input here would also fire for the old components and race the new layout.
 def register(app, ctx: AppContext) -> None:
     @app.callback(
         Output(ids.OVERVIEW_KPIS, "children"),
         Output(ids.OVERVIEW_TABLE, "children"),
         Input(ids.OVERVIEW_WAVE, "value"),
-        Input(ids.LANG, "value"),
+        State(ids.LANG, "value"),
     )
     def _tables(wave, lang):
         return update_tables(ctx, wave, lang)
@@ -237,7 +243,7 @@ def register(app, ctx: AppContext) -> None:
         Output(ids.OVERVIEW_MAP_CAPTION, "children"),
         Input(ids.OVERVIEW_WAVE, "value"),
         Input(ids.OVERVIEW_MAP_VIEW, "value"),
-        Input(ids.LANG, "value"),
+        State(ids.LANG, "value"),
         prevent_initial_call=True,
     )
     def _map(wave, view, lang):

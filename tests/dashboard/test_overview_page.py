@@ -68,7 +68,7 @@ def test_kpis_and_country_table(real_ctx, tree):
     rows = tree.text(table)
     assert rows.index("Netherlands") < rows.index("Belgium")
     kpis_2025, _ = overview.update_tables(real_ctx, "2025", "en")
-    assert "in 1 countries" in tree.text(kpis_2025)
+    assert "in 1 country," in tree.text(kpis_2025)
 
 
 def test_wave_change_only_recolours(real_ctx):

@@ -39,15 +39,34 @@ def browser_context_args(browser_context_args):
     return {**browser_context_args, "viewport": {"width": 1280, "height": 900}}
 
 
-@pytest.fixture(scope="session")
-def live_server(tmp_path_factory):
+def _serve(data_dir: Path):
     from app import create_app
     from dashboard.config import Settings
 
-    settings = Settings.from_env({"DS4E_DATA_DIR": str(tmp_path_factory.mktemp("data"))})
+    settings = Settings.from_env({"DS4E_DATA_DIR": str(data_dir)})
     srv = make_server("127.0.0.1", 0, create_app(settings).server, threaded=True)
     thread = threading.Thread(target=srv.serve_forever, daemon=True)
     thread.start()
+    return srv, thread
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory):
+    """The app on an empty data folder: nothing published yet."""
+    srv, thread = _serve(tmp_path_factory.mktemp("empty"))
+    yield f"http://127.0.0.1:{srv.server_port}"
+    srv.shutdown()
+    thread.join(5)
+
+
+@pytest.fixture(scope="session")
+def demo_server(tmp_path_factory):
+    """The app after the first run, as `make run` does it (Dutch demo data, two waves)."""
+    from pipelines.__main__ import main
+
+    data = tmp_path_factory.mktemp("demo")
+    assert main(["--data-dir", str(data), "first-run", "--scope", "nl", "--waves", "2"]) == 0
+    srv, thread = _serve(data)
     yield f"http://127.0.0.1:{srv.server_port}"
     srv.shutdown()
     thread.join(5)
