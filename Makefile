@@ -18,7 +18,7 @@ $(STAMP): pyproject.toml
 # once (about 1.5 minutes, with progress); later runs start at once.
 run: $(STAMP)
 	$(BIN)/python -m pipelines first-run
-	$(BIN)/python app.py
+	DS4E_VISIBILITY=$${DS4E_VISIBILITY:-open} $(BIN)/python app.py
 
 # Chromium (Debian) and axe-core (npm) for the browser tests; never a browser download.
 browser-deps: $(AXE)

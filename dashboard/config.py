@@ -17,6 +17,9 @@ SETTINGS_DOC: dict[str, tuple[str, str]] = {
     "DS4E_REFERENCE_DIR": ("data/reference", "Folder of the municipality reference data."),
     "DS4E_LANG": ("nl", "Default interface and content language (`nl` or `en`)."),
     "DS4E_DEBUG": ("0", "`1` runs Dash in debug mode (hot reload, error pop-ups)."),
+    "DS4E_VISIBILITY": ("consent", "`consent`: other municipalities' individual results only where "
+                        "they consented; `open`: everyone's (all participants agreed, or demo)."),
+    "DS4E_MIN_GROUP": ("5", "Aggregates over fewer municipalities than this are not shown."),
 }
 
 
@@ -29,6 +32,8 @@ class Settings:
     reference_dir: Path = ROOT / "data" / "reference"
     lang: str = "nl"
     debug: bool = False
+    visibility: str = "consent"
+    min_group: int = 5
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -44,6 +49,12 @@ class Settings:
         port = env.get("PORT", "8050")
         if not port.isdigit():
             raise ValueError(f"PORT must be a number, got {port!r}")
+        visibility = env.get("DS4E_VISIBILITY", "consent").lower()
+        if visibility not in ("consent", "open"):
+            raise ValueError(f"DS4E_VISIBILITY must be 'consent' or 'open', got {visibility!r}")
+        min_group = env.get("DS4E_MIN_GROUP", "5")
+        if not min_group.isdigit() or int(min_group) < 1:
+            raise ValueError(f"DS4E_MIN_GROUP must be a whole number >= 1, got {min_group!r}")
         return cls(
             port=int(port),
             host=env.get("HOST", "127.0.0.1"),
@@ -52,4 +63,6 @@ class Settings:
             reference_dir=path("DS4E_REFERENCE_DIR"),
             lang=lang,
             debug=env.get("DS4E_DEBUG", "0") == "1",
+            visibility=visibility,
+            min_group=int(min_group),
         )

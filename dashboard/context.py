@@ -5,10 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cached_property
 
+import pandas as pd
+
 from dashboard.config import Settings
 from dashboard.search import SearchIndex
-from dashboard.store import Warehouse
+from dashboard.store import Snapshot, Warehouse
 from pipelines.framework import Framework, load_framework
+from pipelines.maturity.peers import Attributes
+from pipelines.reference import MUNICIPALITIES_FILE, load_municipalities
 
 
 @dataclass(frozen=True)
@@ -27,3 +31,17 @@ class AppContext:
     @cached_property
     def warehouse(self) -> Warehouse:
         return Warehouse(self.settings.data_dir, self.settings.reference_dir)
+
+    @cached_property
+    def municipalities(self) -> pd.DataFrame:
+        """The reference table, sorted by municipality_id: the same order as the level cube."""
+        return load_municipalities(self.settings.reference_dir / MUNICIPALITIES_FILE)
+
+    @cached_property
+    def attributes(self) -> Attributes:
+        m = self.municipalities
+        return Attributes.from_columns(m["country"], m["nuts2"], m["size_class"])
+
+    def visible(self, snap: Snapshot, index: int) -> bool:
+        """May this municipality's individual results be shown by name? (consent rule)"""
+        return self.settings.visibility == "open" or bool(snap.consent[index])

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from urllib.parse import parse_qs
+
 import dash_bootstrap_components as dbc
-from dash import Input, Output, dcc, html
+from dash import Input, Output, State, dcc, html
 
 from dashboard import ids
 from dashboard.context import AppContext
@@ -45,13 +47,19 @@ def nav_links(pathname: str | None, lang: str | None) -> list:
             for p in PAGES]
 
 
-def route(ctx: AppContext, pathname: str | None, lang: str | None):
+def parse_query(search: str | None) -> dict[str, str]:
+    """'?m=NL_GM0363&wave=2026' -> {'m': 'NL_GM0363', 'wave': '2026'} (last value wins)."""
+    return {k: v[-1] for k, v in parse_qs((search or "").lstrip("?")).items()}
+
+
+def route(ctx: AppContext, pathname: str | None, lang: str | None, search: str | None = None):
+    """The page for a path; its controls start from the URL query, so a link reproduces a view."""
     lang = normalise_lang(lang)
     page = page_for(pathname)
     if page is None:
         return html.Div([html.H1(t("notfound.title", lang), className="h2"),
                          html.P(t("notfound.body", lang, path=pathname))])
-    return page.layout(ctx, lang)
+    return page.layout(ctx, lang, parse_query(search))
 
 
 def demo_banner(ctx: AppContext, lang: str | None):
@@ -71,9 +79,12 @@ def footer(ctx: AppContext, lang: str | None) -> list:
 
 
 def register(app, ctx: AppContext) -> None:
-    @app.callback(Output(ids.PAGE, "children"), Input(ids.URL, "pathname"), Input(ids.LANG, "value"))
-    def _route(pathname, lang):
-        return route(ctx, pathname, lang)
+    # The query is State: pages write their state into the URL (permalinks) without being
+    # re-rendered; a path or language change re-renders the page from the URL.
+    @app.callback(Output(ids.PAGE, "children"), Input(ids.URL, "pathname"),
+                  Input(ids.LANG, "value"), State(ids.URL, "search"))
+    def _route(pathname, lang, search):
+        return route(ctx, pathname, lang, search)
 
     @app.callback(Output(ids.NAV_LINKS, "children"), Input(ids.URL, "pathname"),
                   Input(ids.LANG, "value"))

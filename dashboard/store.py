@@ -18,7 +18,8 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from pipelines.build import MISSING, current_build_id
+from pipelines.build import current_build_id
+from pipelines.maturity.cube import MaturityCube
 from pipelines.staging import DataPaths
 
 QUERY_DIR = Path(__file__).parent / "queries"
@@ -65,20 +66,27 @@ class Snapshot:
             cur.close()
 
     @cached_property
-    def cube(self) -> np.ndarray:
-        """int8[wave, municipality, element]; -1 = missing. Memory-mapped, shared by threads."""
-        return np.load(self.path / "levels_cube.npy", mmap_mode="r")
+    def maturity(self) -> MaturityCube:
+        """The int8[wave, municipality, element] levels (-1 = missing) with their labels."""
+        ids = pd.read_parquet(self.path / "cube_municipalities.parquet")["municipality_id"]
+        elements = tuple(self.manifest["elements"])
+        return MaturityCube(levels=np.load(self.path / "levels_cube.npy"),
+                            waves=tuple(self.waves), municipality_ids=ids.to_numpy(),
+                            element_ids=elements,
+                            element_blocks=tuple(e.split("-")[0] for e in elements))
 
     @cached_property
-    def cube_municipalities(self) -> np.ndarray:
-        return pd.read_parquet(self.path / "cube_municipalities.parquet")[
-            "municipality_id"].to_numpy()
+    def consent(self) -> np.ndarray:
+        """bool[M] in cube order: the municipality consented to publication by name."""
+        df = self.query("consent")
+        out = np.zeros(len(self.maturity.municipality_ids), dtype=bool)
+        if len(df):
+            idx = pd.Index(self.maturity.municipality_ids).get_indexer(df["municipality_id"])
+            out[idx[idx >= 0]] = df["publish_consent"].to_numpy(dtype=bool)[idx >= 0]
+        return out
 
     def close(self) -> None:
         self._con.close()
-
-
-MISSING_LEVEL = MISSING
 
 
 class Warehouse:

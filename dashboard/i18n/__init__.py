@@ -12,7 +12,15 @@ _DIR = Path(__file__).parent
 
 @cache
 def catalog(lang: str) -> dict[str, str]:
-    return json.loads((_DIR / f"{lang}.json").read_text(encoding="utf-8"))
+    """`<lang>.json` plus every `<lang>.<part>.json` (one per page), merged; keys must not clash."""
+    merged: dict[str, str] = {}
+    for path in [_DIR / f"{lang}.json", *sorted(_DIR.glob(f"{lang}.*.json"))]:
+        part = json.loads(path.read_text(encoding="utf-8"))
+        clash = merged.keys() & part.keys()
+        if clash:
+            raise ValueError(f"{path.name}: keys already defined elsewhere: {sorted(clash)[:5]}")
+        merged.update(part)
+    return merged
 
 
 def normalise_lang(lang: str | None) -> str:

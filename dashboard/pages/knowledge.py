@@ -17,7 +17,7 @@ NAV_KEY = "knowledge.nav"
 ALL_BLOCKS = "all"  # an empty option value renders as a blank select, so "all" is explicit
 
 
-def layout(ctx: AppContext, lang: str) -> html.Div:
+def layout(ctx: AppContext, lang: str, query: dict | None = None) -> html.Div:
     fw = ctx.framework
     block_options = [{"label": t("knowledge.block.all", lang), "value": ALL_BLOCKS}] + [
         {"label": f"{b.id} · {b.name.get(lang)}", "value": b.id} for b in fw.blocks]

@@ -150,7 +150,7 @@ def empty_state(lang: str) -> dbc.Alert:
 # ------------------------------------------------------------------ layout + callbacks
 
 
-def layout(ctx: AppContext, lang: str) -> html.Div:
+def layout(ctx: AppContext, lang: str, query: dict | None = None) -> html.Div:
     snap = ctx.warehouse.snapshot()
     header = [
         html.H1(t("overview.title", lang), className="h2"),

@@ -38,3 +38,43 @@ def tree():
             return [c for c in walk(node)
                     if all(getattr(c, k, None) == v for k, v in props.items())]
     return Tree
+
+
+# ------------------------------------------------------------------ a small built warehouse
+
+
+def _built_data_dir(tmp_path_factory):
+    from pipelines.build import build
+    from pipelines.demo_stage import stage_demo
+    from pipelines.staging import DataPaths
+
+    data = tmp_path_factory.mktemp("warehouse")
+    stage_demo(DataPaths(data).ensure(), scope="nl", waves=2, seed=7)
+    build(data)
+    return data
+
+
+@pytest.fixture(scope="session")
+def nl_data_dir(tmp_path_factory):
+    """A published build of Dutch demo data (342 municipalities, waves 2025 and 2026)."""
+    return _built_data_dir(tmp_path_factory)
+
+
+def _ctx(data_dir, visibility):
+    from dashboard.config import Settings
+    from dashboard.context import AppContext
+
+    return AppContext.load(Settings.from_env({"DS4E_DATA_DIR": str(data_dir),
+                                              "DS4E_VISIBILITY": visibility}))
+
+
+@pytest.fixture(scope="session")
+def nl_ctx(nl_data_dir):
+    """AppContext on the Dutch demo build with the consent rule (the default)."""
+    return _ctx(nl_data_dir, "consent")
+
+
+@pytest.fixture(scope="session")
+def nl_open_ctx(nl_data_dir):
+    """The same build with DS4E_VISIBILITY=open."""
+    return _ctx(nl_data_dir, "open")
