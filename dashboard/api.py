@@ -7,6 +7,7 @@ from importlib.metadata import PackageNotFoundError, version
 
 from flask import Flask, jsonify
 
+from dashboard import api_insight
 from dashboard.context import AppContext
 from pipelines.framework import Framework
 
@@ -86,6 +87,8 @@ def register(server: Flask, ctx: AppContext) -> None:
     @server.get("/api/v1/framework")
     def _framework():
         return jsonify(payload)
+
+    api_insight.register(server, ctx)  # municipalities, aggregates, openapi.json
 
     # Dash serves its page shell for any unknown path; an API client gets a JSON 404 instead.
     @server.get("/api/<path:rest>")

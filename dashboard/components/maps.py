@@ -7,8 +7,10 @@ goes to the browser once; recolouring sends only new values (dash.Patch, see `re
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Sequence
 
+import numpy as np
 import plotly.graph_objects as go
 from dash import Patch
 
@@ -46,9 +48,121 @@ def choropleth_map(geojson: dict, locations: Sequence[str], z: Sequence[float], 
     return fig
 
 
-def recolour(z: Sequence[float], text: Sequence[str]) -> Patch:
-    """Only the new values for trace 0: the geometry is not sent again."""
+def recolour(z, text: Sequence[str], *, field: str = "z", extra: dict | None = None) -> Patch:
+    """Only the new values for trace 0: the geometry is not sent again.
+
+    `field` is where the values go ("z" for a choropleth, "marker.color" for points). A numpy
+    array travels as a base64 typed array (as in a full figure), anything else as a list.
+    `extra` sets further trace properties by dotted path (colour range, colour bar)."""
     patch = Patch()
-    patch["data"][0]["z"] = list(z)
-    patch["data"][0]["text"] = list(text)
+    trace = patch["data"][0]
+    _assign(trace, field, typed_array(z) if isinstance(z, np.ndarray) else list(z))
+    trace["text"] = list(text)
+    for path, value in (extra or {}).items():
+        _assign(trace, path, value)
     return patch
+
+
+def _assign(node, path: str, value) -> None:
+    *parents, last = path.split(".")
+    for key in parents:
+        node = node[key]
+    node[last] = value
+
+
+def typed_array(values: np.ndarray) -> dict:
+    """plotly.js typed-array spec (what plotly.py sends for numpy arrays in a figure)."""
+    kinds = {np.dtype(np.float32): "f4", np.dtype(np.float64): "f8", np.dtype(np.int8): "i1",
+             np.dtype(np.int16): "i2", np.dtype(np.int32): "i4", np.dtype(np.uint8): "u1"}
+    arr = np.ascontiguousarray(values)
+    if arr.dtype not in kinds:
+        arr = arr.astype(np.float64)
+    arr = arr.astype(arr.dtype.newbyteorder("<"), copy=False)
+    return {"dtype": kinds[arr.dtype], "bdata": base64.b64encode(arr.tobytes()).decode("ascii")}
+
+
+# ------------------------------------------------------------------ maturity maps with status bands
+# Values that may not be shown (suppressed aggregates, municipalities that did not consent) and
+# locations without a value are coded below the value range (pipelines.maturity.regional.Scale),
+# so one trace draws them grey and the colour bar explains both greys. Values never leave the server.
+
+# Yellow-green-blue (ColorBrewer YlGnBu, colour-blind safe): low = pale yellow, so the greys stand out.
+MATURITY = [[0.0, "#ffffcc"], [0.25, "#a1dab4"], [0.5, "#41b6c4"], [0.75, "#2c7fb8"],
+            [1.0, "#253494"]]
+BINARY = [[0.0, "#fed976"], [0.5, "#fed976"], [0.5, "#225ea8"], [1.0, "#225ea8"]]
+GREY_HIDDEN = "#8f8f8f"  # suppressed / not public
+GREY_EMPTY = "#dcdcdc"  # no answers
+
+
+def status_colours(scale, *, title: str, ticks: Sequence[tuple[float, str]], hidden_label: str,
+                   empty_label: str, binary: bool = False) -> dict:
+    """zmin, zmax, colorscale and colorbar for values on `scale` plus its two grey bands."""
+    p1 = scale.position(scale.vmin - scale.band)
+    p2 = scale.position(scale.vmin)
+    stops = BINARY if binary else MATURITY
+    colorscale = [[0.0, GREY_HIDDEN], [p1, GREY_HIDDEN], [p1, GREY_EMPTY], [p2, GREY_EMPTY]]
+    colorscale += [[p2 + pos * (1 - p2), colour] for pos, colour in stops]
+    colorscale[-1][0] = 1.0
+    tickvals = [scale.hidden, scale.empty, *(v for v, _ in ticks)]
+    ticktext = [hidden_label, empty_label, *(label for _, label in ticks)]
+    return {"zmin": scale.zmin, "zmax": scale.zmax, "colorscale": colorscale,
+            "colorbar": {"title": {"text": title, "side": "top"}, "thickness": 14, "len": 0.8,
+                         "tickvals": tickvals, "ticktext": ticktext, "ticks": "",
+                         "outlinewidth": 0, "x": 1.0, "xanchor": "left"}}
+
+
+def _map_layout(view: dict, uirevision: str, height: int) -> dict:
+    return {"map": {"style": "white-bg", **view}, "margin": {"l": 0, "r": 0, "t": 0, "b": 0},
+            "height": height, "paper_bgcolor": "#ffffff",
+            "uirevision": uirevision,  # keeps zoom/pan while only the values change
+            "hoverlabel": {"bgcolor": "#ffffff", "font": {"color": "#1b1b1b"}}}
+
+
+HOVER = "<b>%{customdata}</b><br>%{text}<extra></extra>"
+
+# The status maps are plain figure dicts: go.Figure validates and copies the whole GeoJSON
+# (about 0.5 s for the 1,512 NUTS 3 regions), which would make a change of map level slow.
+
+
+def status_choropleth(geojson: dict, locations: Sequence[str], z: np.ndarray,
+                      text: Sequence[str], names: Sequence[str], colours: dict, *, view: dict,
+                      uirevision: str, height: int = 560) -> dict:
+    """Regions or municipalities with real boundaries; `names` (static) and `text` (the value)
+    make the hover, so a recolour only resends `z` and `text`."""
+    trace = {"type": "choroplethmap", "geojson": geojson, "locations": list(locations),
+             "z": typed_array(np.asarray(z, dtype=np.float32)), "text": list(text),
+             "customdata": list(names), "hovertemplate": HOVER,
+             "marker": {"line": {"width": 0.4, "color": "#ffffff"}, "opacity": 0.95}, **colours}
+    return {"data": [trace], "layout": _map_layout(view, uirevision, height)}
+
+
+def status_points(lon: np.ndarray, lat: np.ndarray, z: np.ndarray, text: Sequence[str],
+                  names: Sequence[str], colours: dict, *, view: dict, uirevision: str,
+                  outline: dict | None = None, height: int = 560) -> dict:
+    """Municipalities without boundaries as points at their population-weighted centres;
+    `outline` (GeoJSON) draws region borders underneath for orientation."""
+    size = 9 if len(lon) < 500 else 6 if len(lon) < 3000 else 4
+    trace = {"type": "scattermap", "mode": "markers",
+             "lon": typed_array(np.asarray(lon, dtype=np.float32)),
+             "lat": typed_array(np.asarray(lat, dtype=np.float32)),
+             "text": list(text), "customdata": list(names), "hovertemplate": HOVER,
+             "marker": {"size": size, "opacity": 0.9,
+                        "color": typed_array(np.asarray(z, dtype=np.float32)),
+                        "cmin": colours["zmin"], "cmax": colours["zmax"],
+                        "colorscale": colours["colorscale"], "colorbar": colours["colorbar"],
+                        "showscale": True}}
+    layout = _map_layout(view, uirevision, height)
+    if outline:
+        layout["map"]["layers"] = [{"sourcetype": "geojson", "source": outline, "type": "line",
+                                    "color": "#aab2bd", "line": {"width": 0.7},
+                                    "below": "traces"}]
+    return {"data": [trace], "layout": layout}
+
+
+def recolour_status(kind: str, z: np.ndarray, text: Sequence[str], colours: dict) -> Patch:
+    """The Patch for a status map: new values, hover texts and colour settings, no geometry."""
+    if kind == "points":
+        return recolour(z, text, field="marker.color", extra={
+            "marker.cmin": colours["zmin"], "marker.cmax": colours["zmax"],
+            "marker.colorscale": colours["colorscale"], "marker.colorbar": colours["colorbar"]})
+    return recolour(z, text, extra=colours)

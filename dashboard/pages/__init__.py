@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from dashboard.pages import knowledge, overview
+from dashboard.pages import heatmap, knowledge, maps, overview, profile
 
-PAGES = [overview, knowledge]
+PAGES = [overview, profile, heatmap, maps, knowledge]
 HOME = overview  # what "/" shows
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 import dash_bootstrap_components as dbc
 from dash import Input, Output, State, callback_context, dcc, html
 
@@ -159,8 +161,9 @@ def layout(ctx: AppContext, lang: str, query: dict | None = None) -> html.Div:
     ]
     if snap is None:
         return html.Div([*header, empty_state(lang)])
-    wave = snap.waves[-1]
-    view = default_map_view(snap, wave)
+    query = query or {}
+    wave = pick_wave(snap, query.get("wave"))
+    view = query.get("map") if query.get("map") in ("eu", "nl") else default_map_view(snap, wave)
     return html.Div([
         *header,
         dbc.Row([
@@ -228,7 +231,21 @@ def update_map(ctx: AppContext, wave: str | None, view: str | None, lang: str | 
 
 # The language is State, not Input: a language switch re-renders the whole page (router), and
 # an Input here would also fire for the old components and race the new layout.
+def state_query(wave: str | None, view: str | None) -> str:
+    """The view's state as a URL query, so a link reproduces it."""
+    return "?" + urlencode({k: v for k, v in (("wave", wave), ("map", view)) if v})
+
+
 def register(app, ctx: AppContext) -> None:
+    @app.callback(
+        Output(ids.URL, "search", allow_duplicate=True),
+        Input(ids.OVERVIEW_WAVE, "value"),
+        Input(ids.OVERVIEW_MAP_VIEW, "value"),
+        prevent_initial_call=True,
+    )
+    def _permalink(wave, view):
+        return state_query(wave, view)
+
     @app.callback(
         Output(ids.OVERVIEW_KPIS, "children"),
         Output(ids.OVERVIEW_TABLE, "children"),

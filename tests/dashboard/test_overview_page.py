@@ -97,3 +97,14 @@ def test_demo_banner_and_reload_without_restart(tmp_path, tree):
     assert ctx.warehouse.snapshot().build_id != first
     _, caption = overview.update_map(ctx, "2026", "nl", "en", None)
     assert "7 of 342" in caption
+
+
+def test_permalink_round_trip(real_ctx, tree):
+    query = overview.state_query("2025", "nl")
+    assert query == "?wave=2025&map=nl"
+    page = overview.layout(real_ctx, "en", shell.parse_query(query))
+    assert tree.find(page, id=ids.OVERVIEW_WAVE)[0].value == "2025"
+    assert tree.find(page, id=ids.OVERVIEW_MAP_VIEW)[0].value == "nl"
+    # an unknown wave in a link falls back to the latest
+    page = overview.layout(real_ctx, "en", {"wave": "1999"})
+    assert tree.find(page, id=ids.OVERVIEW_WAVE)[0].value == "2026"

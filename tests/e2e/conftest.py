@@ -39,11 +39,11 @@ def browser_context_args(browser_context_args):
     return {**browser_context_args, "viewport": {"width": 1280, "height": 900}}
 
 
-def _serve(data_dir: Path):
+def _serve(data_dir: Path, visibility: str = "consent"):
     from app import create_app
     from dashboard.config import Settings
 
-    settings = Settings.from_env({"DS4E_DATA_DIR": str(data_dir)})
+    settings = Settings.from_env({"DS4E_DATA_DIR": str(data_dir), "DS4E_VISIBILITY": visibility})
     srv = make_server("127.0.0.1", 0, create_app(settings).server, threaded=True)
     thread = threading.Thread(target=srv.serve_forever, daemon=True)
     thread.start()
@@ -61,12 +61,13 @@ def live_server(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def demo_server(tmp_path_factory):
-    """The app after the first run, as `make run` does it (Dutch demo data, two waves)."""
+    """The app after the first run, as `make run` does it (Dutch demo data, two waves, every
+    municipality visible as in the demo)."""
     from pipelines.__main__ import main
 
     data = tmp_path_factory.mktemp("demo")
     assert main(["--data-dir", str(data), "first-run", "--scope", "nl", "--waves", "2"]) == 0
-    srv, thread = _serve(data)
+    srv, thread = _serve(data, visibility="open")
     yield f"http://127.0.0.1:{srv.server_port}"
     srv.shutdown()
     thread.join(5)
@@ -81,6 +82,12 @@ def console_errors(page):
     return errors
 
 
+# Known upstream defect, allowed by rule id + CSS target so anything new still fails:
+# Dash 4.4.1's dcc.Dropdown renders <input class="dash-dropdown-focus-target" tabindex="0"
+# aria-hidden="true"> (see shared/notes/ecosystem.md §1.3).
+AXE_ALLOW = {("aria-hidden-focus", "input.dash-dropdown-focus-target")}
+
+
 @pytest.fixture()
 def axe(page):
     def run() -> list[dict]:
@@ -88,9 +95,15 @@ def axe(page):
         result = page.evaluate(
             "() => axe.run(document, {runOnly: {type: 'tag', values:"
             " ['wcag2a','wcag2aa','wcag21a','wcag21aa','EN-301-549','best-practice']}})")
-        return [{"id": v["id"], "impact": v["impact"], "help": v["help"],
-                 "targets": [n["target"][0] for n in v["nodes"]][:5]}
-                for v in result["violations"]]
+        out = []
+        for v in result["violations"]:
+            targets = [n["target"][0] for n in v["nodes"]]
+            allowed = all(any(v["id"] == rule and page.locator(t).first.evaluate(
+                f"e => e.matches('{sel}')") for rule, sel in AXE_ALLOW) for t in targets)
+            if not allowed:
+                out.append({"id": v["id"], "impact": v["impact"], "help": v["help"],
+                            "targets": targets[:5]})
+        return out
     return run
 
 

@@ -1,0 +1,418 @@
+"""The Municipality profile page: callbacks called as functions on the Dutch demo build."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+import duckdb
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+import pytest
+
+from dashboard.config import Settings
+from dashboard.context import AppContext
+from dashboard.pages import PAGES, profile
+from pipelines.build import build
+from pipelines.maturity.cube import as_float
+from pipelines.maturity.profile import block_profile, element_profile, trend
+from pipelines.staging import DataPaths, stage
+
+ENSCHEDE = "NL_GM0153"  # consented, answered in 2025 and 2026, 100k-250k, in the eGov benchmark
+GRONINGEN = "NL_GM0014"  # answered in 2026, did not consent
+ALMERE = "NL_GM0034"  # consented, answered in 2025 but not in 2026
+OPSTERLAND = "NL_GM0086"  # never answered
+
+
+def test_fixture_assumptions(nl_ctx):
+    """The demo build (seed 7) has the cases the tests below rely on."""
+    snap = nl_ctx.warehouse.snapshot()
+    cube, consent = snap.maturity, snap.consent
+    row = cube.index_of
+    assert consent[row(ENSCHEDE)] and cube.answered(1)[row(ENSCHEDE)]
+    assert not consent[row(GRONINGEN)] and cube.answered(1)[row(GRONINGEN)]
+    assert consent[row(ALMERE)] and cube.answered(0)[row(ALMERE)]
+    assert not cube.answered(1)[row(ALMERE)]
+    assert not cube.answered(0)[row(OPSTERLAND)] and not cube.answered(1)[row(OPSTERLAND)]
+
+
+def test_registered_after_overview():
+    names = [p.__name__.rsplit(".", 1)[-1] for p in PAGES]
+    assert names.index("profile") == names.index("overview") + 1
+    assert profile.PATH == "/profile" and profile.NAV_KEY == "profile.nav"
+
+
+# ------------------------------------------------------------------ picker
+
+
+def test_picker_search(nl_ctx):
+    options = profile.search_options(nl_ctx, "enschede", None)
+    assert options[0] == {"label": "Enschede (NL, GM0153)", "value": ENSCHEDE,
+                          "search": options[0]["search"]}
+    assert profile.search_options(nl_ctx, "GM0344", None)[0]["label"] == "Utrecht (NL, GM0344)"
+    assert profile.search_options(nl_ctx, "liege", None)[0]["value"] == "BE_62063"
+    # the current choice stays first (the dropdown drops a value missing from its options)
+    options = profile.search_options(nl_ctx, "gent", ENSCHEDE)
+    assert options[0]["value"] == ENSCHEDE and options[1]["value"] == "BE_44021"
+    assert len(options) <= profile.SEARCH_LIMIT + 1
+    assert profile.search_options(nl_ctx, None, ENSCHEDE) == options[:1]
+    assert profile.search_options(nl_ctx, "", None) == []
+    # the multi-select keeps every chosen municipality
+    chosen = [ENSCHEDE, GRONINGEN]
+    assert [o["value"] for o in profile.search_options(nl_ctx, None, chosen)] == chosen
+
+
+# ------------------------------------------------------------------ radar vs hand-computed
+
+
+def _peer_ids(ctx, mid):
+    ref = ctx.municipalities
+    me = ref[ref["municipality_id"] == mid].iloc[0]
+    same = (ref["country"] == me["country"]) & (ref["size_class"] == me["size_class"])
+    return set(ref.loc[same, "municipality_id"]) - {mid}
+
+
+def _mart(snap, name):
+    return duckdb.sql(f"SELECT * FROM '{snap.path / (name + '.parquet')}'").df()
+
+
+def test_radar_elements_against_hand_computed_quartiles(nl_ctx):
+    snap = nl_ctx.warehouse.snapshot()
+    peers = _peer_ids(nl_ctx, ENSCHEDE)
+    levels = _mart(snap, "levels")
+    levels = levels[(levels["wave"] == "2026") & levels["municipality_id"].isin(peers)]
+    by_element = levels.dropna(subset=["level"]).groupby("element_id")["level"]
+    expected = pd.DataFrame({q: by_element.quantile(q / 100) for q in (25, 50, 75)})
+    expected = expected.reindex(snap.maturity.element_ids)
+
+    fig, caption = profile.update_radar(nl_ctx, ENSCHEDE, "2026", "elements", "country_size",
+                                        [], "en")
+    go.Figure(fig)  # a valid plotly figure
+    traces = {tr.get("name"): tr for tr in fig["data"]}
+    n = len(expected)
+    band = traces["Peers: middle half (25–75%)"]["r"]
+    assert np.allclose(band[:n], expected[75]) and np.allclose(band[n + 2:][::-1], expected[25])
+    assert np.allclose(traces["Peers: median"]["r"][:n], expected[50])
+    own = traces["Enschede"]["r"][:n]
+    cube = snap.maturity
+    truth = as_float(cube.levels[1, cube.index_of(ENSCHEDE)])
+    assert [None if np.isnan(v) else v for v in truth] == own
+    assert "Element levels of Enschede in 2026" in caption
+
+    data = profile.radar_data(nl_ctx, profile.select(nl_ctx, ENSCHEDE, "2026", "country_size",
+                                                     []), "elements", "en")
+    assert (data.profile.n == by_element.count().reindex(cube.element_ids).fillna(0)).all()
+
+
+def test_radar_blocks_against_the_scores_mart(nl_ctx):
+    snap = nl_ctx.warehouse.snapshot()
+    scores = _mart(snap, "scores")
+    scores = scores[(scores["wave"] == "2026") & (scores["scope"] != "ALL")
+                    & scores["municipality_id"].isin(_peer_ids(nl_ctx, ENSCHEDE))]
+    by_block = scores.dropna(subset=["score"]).groupby("scope")["score"]
+    median = by_block.median().reindex(snap.maturity.blocks)
+    fig, caption = profile.update_radar(nl_ctx, ENSCHEDE, "2026", "blocks", "country_size", [],
+                                        "nl")
+    go.Figure(fig)
+    med = next(tr for tr in fig["data"] if tr["name"] == "Vergelijkingsgroep: mediaan")
+    assert np.allclose(med["r"][:-1], median, atol=1e-6)
+    assert "Bouwsteenscores van Enschede in 2026" in caption
+    # the cached group statistics give exactly profile.block_profile / element_profile
+    for kind, custom in (("nuts2", []), ("country", []), ("custom", [GRONINGEN, ALMERE])):
+        sel = profile.select(nl_ctx, ENSCHEDE, "2026", kind, custom)
+        fast = profile.block_profile_fast(sel)
+        slow = block_profile(sel.cube, sel.w, sel.target, sel.peers, sel.min_group)
+        assert fast.rows() == slow.rows()
+        fast, _ = profile.element_stats(sel)
+        slow = element_profile(sel.cube, sel.w, sel.target, sel.peers, sel.min_group)
+        assert fast.rows() == slow.rows()
+
+
+def test_peer_group_in_words(nl_ctx, tree):
+    status = profile.update_status(nl_ctx, ENSCHEDE, "2026", "country_size", [], "en")
+    text = tree.text(status)
+    n = len(_peer_ids(nl_ctx, ENSCHEDE))
+    snap = nl_ctx.warehouse.snapshot()
+    answered = sum(snap.maturity.answered(1)[snap.maturity.index_of(m)]
+                   for m in _peer_ids(nl_ctx, ENSCHEDE))
+    assert (f"Netherlands, 100,000–249,999 inhabitants: {n} municipalities (Enschede itself not "
+            f"counted), {answered} with answers in 2026.") in text
+    text = tree.text(profile.update_status(nl_ctx, ENSCHEDE, "2026", "nuts2", [], "nl"))
+    assert "gemeenten in de regio Overijssel (NL21)" in text
+    text = tree.text(profile.update_status(nl_ctx, ENSCHEDE, "2026", "country", [], "en"))
+    assert "all municipalities in Netherlands: 341 municipalities" in text
+
+
+# ------------------------------------------------------------------ suppression, consent
+
+
+def test_tiny_custom_group_is_suppressed(nl_ctx, tree):
+    snap = nl_ctx.warehouse.snapshot()
+    cube = snap.maturity
+    answered = np.flatnonzero(cube.answered(1) & (nl_ctx.municipalities["country"] == "NL"))
+    custom = [str(cube.municipality_ids[r]) for r in answered[:4]
+              if cube.municipality_ids[r] != ENSCHEDE][:3]
+    fig, caption = profile.update_radar(nl_ctx, ENSCHEDE, "2026", "blocks", "custom", custom, "en")
+    names = [tr.get("name") for tr in fig["data"]]
+    assert names == ["Enschede"]  # no band, no median
+    assert "fewer than 5 peers have a value" in caption
+    status = tree.text(profile.update_status(nl_ctx, ENSCHEDE, "2026", "custom", custom, "en"))
+    assert "hand-picked group: 3 municipalities" in status
+    assert "Only 3 municipalities in this peer group answered in 2026" in status
+    dist, _ = profile.update_distribution(nl_ctx, ENSCHEDE, "2026", "custom", custom, "en")
+    assert [tr.get("name") for tr in dist["data"]][1:] == ["Enschede"]  # no band, no median
+    empty = tree.text(profile.update_status(nl_ctx, ENSCHEDE, "2026", "custom", [], "en"))
+    assert "The hand-picked group is empty" in empty
+    df = profile.radar_csv(nl_ctx, ENSCHEDE, "2026", "blocks", "custom", custom, "en")
+    assert df["suppressed"].all() and df["peer_median"].isna().all()
+
+
+def test_consent_hides_a_municipality_that_did_not_consent(nl_ctx, nl_open_ctx, tree):
+    args = (GRONINGEN, "2026", "country_size", [])
+    status = tree.text(profile.update_status(nl_ctx, *args, "en"))
+    assert "Groningen did not consent to publishing its results by name" in status
+    fig, caption = profile.update_radar(nl_ctx, GRONINGEN, "2026", "elements", "country_size",
+                                        [], "en")
+    assert "Groningen" not in [tr.get("name") for tr in fig["data"]]
+    assert not any("Groningen:" in h for tr in fig["data"] for h in tr.get("text", []))
+    assert "Only the peer group's quartiles and median" in caption
+    dist, dist_caption = profile.update_distribution(nl_ctx, *args, "en")
+    assert "Groningen" not in [tr.get("name") for tr in dist["data"]]
+    assert "Groningen" not in dist_caption
+    trend, _ = profile.update_trend(nl_ctx, GRONINGEN, "country_size", [], "en")
+    assert [tr["name"] for tr in trend["data"]] == ["Peers: median overall"]
+    agreement = tree.text(profile.update_agreement(nl_ctx, GRONINGEN, "2026", "en"))
+    assert "did not consent" in agreement
+    for df in (profile.radar_csv(nl_ctx, GRONINGEN, "2026", "elements", "country_size", [], "en"),
+               profile.distribution_csv(nl_ctx, *args, "en")):
+        assert df["own"].isna().all() and df["percentile"].isna().all()
+        assert df["peer_median"].notna().any()
+    assert profile.trend_csv(nl_ctx, GRONINGEN, "country_size", [], "en")["score"].isna().all()
+
+    # DS4E_VISIBILITY=open shows the same municipality's levels
+    fig, caption = profile.update_radar(nl_open_ctx, GRONINGEN, "2026", "elements",
+                                        "country_size", [], "en")
+    own = next(tr for tr in fig["data"] if tr.get("name") == "Groningen")
+    cube = nl_open_ctx.warehouse.snapshot().maturity
+    truth = as_float(cube.levels[1, cube.index_of(GRONINGEN)])
+    assert own["r"][:-1] == [None if np.isnan(v) else v for v in truth]
+    assert "did not consent" not in tree.text(
+        profile.update_status(nl_open_ctx, *args, "en"))
+
+
+# ------------------------------------------------------------------ agreement, trend
+
+
+def test_disagreement_list(nl_open_ctx, tree):
+    snap = nl_open_ctx.warehouse.snapshot()
+    levels = _mart(snap, "levels")
+    worst = (levels[(levels["wave"] == "2026") & levels["disagree"]]
+             .groupby("municipality_id").size().idxmax())
+    expected = levels[(levels["municipality_id"] == worst) & (levels["wave"] == "2026")
+                      & levels["disagree"]]
+    out = profile.update_agreement(nl_open_ctx, worst, "2026", "en")
+    text = tree.text(out)
+    assert f"{len(expected)} elements with a difference of 2 or more levels" in text
+    items = [li for li in tree.walk(out) if li.__class__.__name__ == "Li"]
+    assert [tree.text(li).split()[0] for li in items] == sorted(
+        expected["element_id"], key=snap.maturity.element_ids.index)
+    first = expected.sort_values("element_id").iloc[0]
+    assert (f"answers from {first.level_min} to {first.level_max} "
+            f"({first.n_respondents} respondents)") in text
+    quiet = levels[(levels["wave"] == "2026") & levels["level"].notna()]
+    calm = set(quiet["municipality_id"]) - set(levels.loc[levels["disagree"]
+                                                          & (levels["wave"] == "2026"),
+                                                          "municipality_id"])
+    calm_id = sorted(calm)[0]
+    assert "agree within one level on every element" in tree.text(
+        profile.update_agreement(nl_open_ctx, calm_id, "2026", "en"))
+
+
+def test_trend(nl_open_ctx):
+    fig, caption = profile.update_trend(nl_open_ctx, ENSCHEDE, "country_size", [], "en")
+    go.Figure(fig)
+    cube = nl_open_ctx.warehouse.snapshot().maturity
+    row = np.array([cube.index_of(ENSCHEDE)])
+    own = next(tr for tr in fig["data"] if tr["name"] == "Enschede: overall")
+    assert own["x"] == ["2025", "2026"]
+    assert np.allclose(own["y"], [cube.overall(w, row)[0] for w in range(2)], atol=1e-3)
+    assert "Peers: median overall" in [tr["name"] for tr in fig["data"]]
+    assert "Overall maturity of Enschede:" in caption and "(2025) →" in caption
+    df = profile.trend_csv(nl_open_ctx, ENSCHEDE, "country_size", [], "en")
+    assert len(df) == 2 * (1 + len(cube.blocks))
+    # the cached per-wave scores give exactly profile.trend
+    expected = trend(cube, cube.index_of(ENSCHEDE))
+    for scope, values in expected.items():
+        got = df.loc[df["scope"] == scope, "score"].tolist()
+        assert np.allclose([np.nan if v is None else v for v in got],
+                           [np.nan if v is None else v for v in values], atol=1e-3,
+                           equal_nan=True), scope
+    assert df.loc[df["scope"] == "ALL", "peer_median"].notna().all()
+
+
+# ------------------------------------------------------------------ empty states
+
+
+def test_no_answer_in_the_chosen_wave(nl_ctx, nl_open_ctx, tree):
+    text = tree.text(profile.update_status(nl_ctx, ALMERE, "2026", "country_size", [], "en"))
+    assert "Almere did not answer in 2026; it answered in 2025." in text
+    assert "Almere did not answer in 2026" in tree.text(
+        profile.update_agreement(nl_ctx, ALMERE, "2026", "en"))
+    assert "did not answer" not in tree.text(
+        profile.update_status(nl_ctx, ALMERE, "2025", "country_size", [], "en"))
+    never = tree.text(profile.update_status(nl_open_ctx, OPSTERLAND, "2026", "country_size", [],
+                                            "en"))
+    assert "Opsterland has not answered the survey in any wave yet" in never
+    fig, _ = profile.update_radar(nl_open_ctx, OPSTERLAND, "2026", "blocks", "country_size", [],
+                                  "en")
+    assert "Opsterland" not in [tr.get("name") for tr in fig["data"]]
+
+
+def test_no_municipality_chosen(nl_ctx, tree):
+    page = profile.layout(nl_ctx, "en", {})
+    assert tree.find(page, id=profile.PICKER)[0].value is None
+    assert "Pick a municipality above" in tree.text(
+        profile.update_status(nl_ctx, None, "2026", "country_size", [], "en"))
+    fig, caption = profile.update_radar(nl_ctx, None, "2026", "blocks", "country_size", [], "en")
+    assert fig["data"] == [] and caption == ""
+    assert profile.radar_csv(nl_ctx, None, "2026", "blocks", "country_size", [], "en") is None
+
+
+def test_unknown_ids_and_waves_in_the_url(nl_ctx, tree):
+    page = profile.layout(nl_ctx, "en", {"m": "NL_GM9999", "wave": "2019", "peers": "bogus"})
+    text = tree.text(page)
+    assert "There is no municipality with the id ‘NL_GM9999’" in text
+    assert "Wave 2019 has no data; showing 2026. Waves with data: 2025, 2026." in text
+    assert tree.find(page, id=profile.WAVE)[0].value == "2026"
+    assert tree.find(page, id=profile.PEERS)[0].value == "country_size"
+
+
+def _answers(rows):
+    return pd.DataFrame([{
+        "municipality_id": m, "wave": wave, "element_id": "SEC-01", "level": level,
+        "respondent_id": f"{m}-r1", "respondent_role": "CIO",
+        "submitted_at": pd.Timestamp(f"{wave}-04-01", tz="UTC"), "confidence": "high",
+        "evidence": None, "publish_consent": True} for m, wave, level in rows])
+
+
+def test_nothing_published_and_a_wave_without_data(tmp_path, tree):
+    empty = AppContext.load(Settings.from_env({"DS4E_DATA_DIR": str(tmp_path / "empty")}))
+    page = profile.layout(empty, "en", {"m": ENSCHEDE})
+    assert "No survey data published yet" in tree.text(page)
+    assert not tree.find(page, id=profile.RADAR)
+    assert "Profiles appear once" in tree.text(
+        profile.update_status(empty, ENSCHEDE, None, None, None, "en"))
+
+    # wave 2025 only holds don't-knows: published, but nobody has a level
+    data = tmp_path / "data"
+    rows = [(m, "2025", None) for m in ("NL_GM0153", "NL_GM0014")]
+    rows += [(m, "2026", 2) for m in ("NL_GM0153", "NL_GM0014", "NL_GM0363")]
+    stage(_answers(rows), sha="a" * 64, name="a.csv", kind="real", fmt="csv",
+          paths=DataPaths(data).ensure())
+    build(data)
+    ctx = AppContext.load(Settings.from_env({"DS4E_DATA_DIR": str(data)}))
+    assert ctx.warehouse.snapshot().waves == ["2025", "2026"]
+    text = tree.text(profile.update_status(ctx, ENSCHEDE, "2025", "country", [], "en"))
+    assert "No municipality answered in wave 2025" in text
+
+
+# ------------------------------------------------------------------ permalink
+
+
+def test_permalink_round_trip(nl_ctx, tree):
+    query = {"m": ENSCHEDE, "wave": "2025", "view": "elements", "peers": "custom",
+             "custom": f"{GRONINGEN},{ALMERE}"}
+    page = profile.layout(nl_ctx, "en", query)
+
+    def value(component_id):
+        return tree.find(page, id=component_id)[0].value
+
+    state = profile.state_from_controls(value(profile.PICKER), value(profile.WAVE),
+                                        value(profile.VIEW), value(profile.PEERS),
+                                        value(profile.CUSTOM))
+    assert state.query() == "?" + urlencode(query, safe=",")
+    assert state.query() == ("?m=NL_GM0153&wave=2025&view=elements&peers=custom"
+                             "&custom=NL_GM0014,NL_GM0034")
+    picker = tree.find(page, id=profile.PICKER)[0]
+    assert [o["label"] for o in picker.options] == ["Enschede (NL, GM0153)"]
+    custom = tree.find(page, id=profile.CUSTOM)[0]
+    assert [o["value"] for o in custom.options] == [GRONINGEN, ALMERE]
+    assert tree.find(page, id=profile.CUSTOM_BOX)[0].style == {}
+    # defaults are written out in full, so a link always means the same view
+    assert profile.state_from_controls(ENSCHEDE, "2026", None, None, None).query() == (
+        "?m=NL_GM0153&wave=2026&view=blocks&peers=country_size")
+    default = profile.layout(nl_ctx, "en", {"m": ENSCHEDE})
+    assert tree.find(default, id=profile.CUSTOM_BOX)[0].style == {"display": "none"}
+
+
+# ------------------------------------------------------------------ figures, CSV, context
+
+
+def test_distribution_figure_and_csv(nl_open_ctx):
+    fig, caption = profile.update_distribution(nl_open_ctx, ENSCHEDE, "2026", "country_size", [],
+                                               "en")
+    go.Figure(fig)
+    names = [tr.get("name") for tr in fig["data"]]
+    assert names[1:4] == ["Peers: middle half (25–75%)", "Peers: median", "Enschede"]
+    hover = fig["data"][0]["text"]  # one hover text per element row, on the first trace
+    assert len(hover) == 39 and hover[0].startswith("<b>STR-01 Digital strategy & roadmap</b>")
+    assert "Peers per level: 0:" in hover[0]
+    assert "Enschede in 2026: above the peers' middle half on" in caption
+    df = profile.distribution_csv(nl_open_ctx, ENSCHEDE, "2026", "country_size", [], "en")
+    assert len(df) == 39 and df["name"].iloc[0] == "Digital strategy & roadmap"
+    counts = df[[f"peers_at_level_{k}" for k in range(5)]].sum(axis=1)
+    shown = ~df["suppressed"]
+    assert (counts[shown] == df.loc[shown, "peers_with_value"]).all()
+    assert df["percentile"].between(0, 100).any()
+    blocks = profile.radar_csv(nl_open_ctx, ENSCHEDE, "2026", "blocks", "country_size", [], "en")
+    assert list(blocks["id"]) == list(nl_open_ctx.warehouse.snapshot().maturity.blocks)
+    assert {"own", "peer_q1", "peer_median", "peer_q3", "percentile"} <= set(blocks.columns)
+
+
+def test_context_shows_the_benchmark_beside_the_self_assessment(nl_ctx, tree):
+    out = profile.update_context(nl_ctx, ENSCHEDE, "2026", "country_size", [], "en")
+    text = tree.text(out)
+    assert "eGovernment Benchmark 2023, mystery shopping of the city's websites" in text
+    assert "Enschede Municipality, Gemeente Enschede" in text
+    raw = pd.read_csv(nl_ctx.settings.reference_dir
+                      / "sources/egov_benchmark_2023_service_assessments.csv.gz", dtype=str)
+    mine = raw[(raw["government_level"] == "local")
+               & raw["service_provider"].isin(["Gemeente Enschede", "Enschede Municipality"])]
+    online = mine.filter(regex="^q_a[123]_").apply(pd.to_numeric).to_numpy()
+    yes, answered = int(np.nansum(online)), int((~np.isnan(online)).sum())
+    assert f"{yes}/{answered}" in text
+    assert f"{round(100 * yes / answered)}%" in text
+    df = profile.context_csv(nl_ctx, ENSCHEDE, "2026", "country_size", [], "en")
+    assert list(df["measure"]) == ["online", "transparency", "eid", "edocuments", "prefilled",
+                                   "mobile"]
+    assert df["own_level"].notna().any()
+    # not consenting: the benchmark (public) is shown, the own level is not
+    hidden = profile.context_csv(nl_ctx, GRONINGEN, "2026", "country_size", [], "en")
+    assert hidden["share"].notna().all() and hidden["own_level"].isna().all()
+    absent = tree.text(profile.update_context(nl_ctx, "NL_GM0037", "2026", "country_size", [],
+                                              "en"))
+    assert "Stadskanaal is not among the" in absent
+    assert profile.context_button_style(nl_ctx, "NL_GM0037") == {"display": "none"}
+    assert profile.context_button_style(nl_ctx, ENSCHEDE) == {}
+
+
+def test_figures_are_valid_plotly_in_both_languages(nl_open_ctx):
+    for lang in ("nl", "en"):
+        for view in profile.VIEWS:
+            fig, _ = profile.update_radar(nl_open_ctx, ENSCHEDE, "2025", view, "nuts2", [], lang)
+            go.Figure(fig)
+        go.Figure(profile.update_distribution(nl_open_ctx, ENSCHEDE, "2025", "nuts2", [], lang)[0])
+        go.Figure(profile.update_trend(nl_open_ctx, ENSCHEDE, "nuts2", [], lang)[0])
+    go.Figure(profile.empty_figure("x"))
+
+
+@pytest.mark.parametrize("lang", ["nl", "en"])
+def test_layout_labels_every_control(nl_ctx, tree, lang):
+    page = profile.layout(nl_ctx, lang, {"m": ENSCHEDE})
+    labels = {c.html_for for c in tree.walk(page) if getattr(c, "html_for", None)}
+    assert {profile.PICKER, profile.WAVE, profile.PEERS, profile.CUSTOM} <= labels
+    captions = [c for c in tree.walk(page) if c.__class__.__name__ == "Figcaption"]
+    assert {c.id for c in captions} == {profile.RADAR_CAPTION, profile.DIST_CAPTION,
+                                        profile.TREND_CAPTION}
+    downloads = [c for c in tree.walk(page) if c.__class__.__name__ == "Download"]
+    assert len(downloads) == 4

@@ -1,0 +1,536 @@
+"""The roadmap engine: a hand-worked example, each component, what-if, passive use, the
+framework adapters and the population run, checked against numbers written out by hand."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pytest
+
+from pipelines.maturity.peers import Attributes, peer_mask
+from pipelines.maturity.roadmap import (
+    LawRequirements,
+    Peers,
+    RoadmapModel,
+    Weights,
+    check_plan,
+    components,
+    explain_text,
+    model_from_framework,
+    readiness,
+    requirements_from_framework,
+    roadmap,
+    time_factor,
+    urgency,
+)
+from pipelines.maturity.roadmap_population import (
+    group_codes,
+    leverage,
+    leverage_by_group,
+    peers_by_group,
+    population_roadmap,
+)
+
+# ------------------------------------------------------------------ the hand-worked example
+#
+# Five elements A..E; W[i, j] = how much i enables j:
+#   A -> B 2, A -> C 1, B -> C 2, B -> D 3, C -> E 1, D -> E 2
+#   column sums (enabler weight): A 0, B 2, C 3, D 3, E 3
+#   row sums: A 3, B 5, C 1, D 2, E 0  -> unlock norm 5
+# Levels: A 3, B 1, C 0, D unknown (-1), E 2; targets 3 everywhere -> candidates B, C, D, E.
+# One law, LAW: D at level 2 in 1.5 years (urgency 1 - 1.5/3 = 0.5), E at level 3 100 days
+# overdue (urgency 1).
+# Peers (10 answered everywhere) at level >= 3: A 9, B 8, C 2, D 5, E 10.
+# Default weights 0.4 / 0.25 / 0.2 / 0.15.
+#
+# Step 1 (A3 B1 C0 D0 E2):
+#   B: readiness 2*1/2 = 1        unlock (2 + 3)/5 = 1    urgency 0    peer .8
+#      score .4 + .25 + 0 + .12 = .77
+#   C: readiness (1*1 + 2*1/3)/3 = 5/9   unlock 1/5   peer .2   -> .22222 + .05 + .03 = .30222
+#   D: readiness 3*(1/3)/3 = 1/3  unlock 2/5  urgency .5  peer .5 -> .13333 + .1 + .1 + .075 = .40833
+#   E: readiness 0 with enablers: blocked (score 0 + 0 + .2 + .15 = .35)
+#   -> B
+# Step 2 (B raised to 3): C readiness 1 -> .48; D readiness 1 -> .4 + .1 + .1 + .075 = .675;
+#   E still blocked (.35)                                                  -> D
+# Step 3 (D raised): C .48; E readiness (1*0 + 2*1)/3 = 2/3 -> .26667 + .2 + .15 = .61667 -> E
+# Step 4 (E raised): C unlock 0 (E is at target) -> .4 + 0 + .03 = .43              -> C
+# Phases of 3: [B, D, E], [C].
+
+IDS = ("A", "B", "C", "D", "E")
+W = np.zeros((5, 5))
+for (i, j), w in {(0, 1): 2, (0, 2): 1, (1, 2): 2, (1, 3): 3, (2, 4): 1, (3, 4): 2}.items():
+    W[i, j] = w
+LEVELS = np.array([3, 1, 0, -1, 2], dtype=np.int8)
+AT = dt.date(2026, 1, 1)
+YEAR = 365.25
+
+
+@pytest.fixture()
+def model():
+    return RoadmapModel(IDS, W)
+
+
+@pytest.fixture()
+def law(model):
+    return LawRequirements.build(model, [("LAW", "D", 2, 1.5 * YEAR), ("LAW", "E", 3, -100.0)], at=AT)
+
+
+@pytest.fixture()
+def peers():
+    count = np.array([9, 8, 2, 5, 10])
+    known = np.full(5, 10)
+    return Peers(count / known, count, known, np.zeros(5, dtype=bool))
+
+
+@pytest.fixture()
+def rm(model, law, peers):
+    return roadmap(model, LEVELS, requirements=law, peers=peers)
+
+
+def test_hand_worked_order_and_phases(rm):
+    assert rm.ids == ["B", "D", "E", "C"]
+    assert [[s.element for s in phase] for phase in rm.phases] == [["B", "D", "E"], ["C"]]
+    assert [s.rank for s in rm.steps] == [1, 2, 3, 4]
+    assert [s.phase for s in rm.steps] == [1, 1, 1, 2]
+    assert [s.score for s in rm.steps] == pytest.approx([0.77, 0.675, 0.4 * 2 / 3 + 0.35, 0.43],
+                                                        abs=1e-6)
+    assert rm.known == 4
+
+
+def test_hand_worked_components(rm):
+    expected = {  # element: readiness, unlock, urgency, peer
+        "B": (1.0, 1.0, 0.0, 0.8),
+        "D": (1.0, 0.4, 0.5, 0.5),
+        "E": (2 / 3, 0.0, 1.0, 1.0),
+        "C": (1.0, 0.0, 0.0, 0.2),
+    }
+    for s in rm.steps:
+        assert (s.readiness, s.unlock, s.urgency, s.peer) == pytest.approx(expected[s.element], abs=1e-6)
+        assert s.explanation.components == {"readiness": s.readiness, "unlock": s.unlock,
+                                            "urgency": s.urgency, "peer": s.peer}
+
+
+def test_hand_worked_explanation_of_d(rm):
+    d = rm.steps[1].explanation
+    assert (d.element, d.level, d.target) == ("D", None, 3)
+    assert [(x.element, x.weight, x.level, x.status, x.source) for x in d.enablers] == [
+        ("B", 3.0, 3, "in_place", "roadmap")]  # B was raised by step 1
+    assert (d.readiness_credit, d.readiness_weight) == (3.0, 3.0)
+    assert d.unlocks == (("E", 2.0),) and (d.unlock_weight, d.unlock_norm) == (2.0, 5.0)
+    assert d.law is not None
+    assert (d.law.law, d.law.min_level, d.law.days) == ("LAW", 2, 1.5 * YEAR)
+    assert d.law.deadline == AT + dt.timedelta(days=547) and not d.law.overdue
+    assert d.law.urgency == pytest.approx(0.5)
+    assert (d.peers_count, d.peers_known, d.peers_suppressed) == (5, 10, False)
+    assert d.weights == pytest.approx({"readiness": 0.4, "unlock": 0.25, "urgency": 0.2, "peer": 0.15})
+    assert d.score == pytest.approx(0.675, abs=1e-6)
+
+
+def test_hand_worked_explanation_of_b_and_e(rm):
+    b = rm.steps[0].explanation
+    assert [(x.element, x.level, x.status, x.source) for x in b.enablers] == [
+        ("A", 3, "in_place", "survey")]
+    assert b.unlocks == (("D", 3.0), ("C", 2.0))  # strongest first
+    assert b.law is None and b.laws == ()
+    e = rm.steps[2].explanation
+    assert [(x.element, x.weight, x.level, x.status, x.source) for x in e.enablers] == [
+        ("D", 2.0, 3, "in_place", "roadmap"), ("C", 1.0, 0, "missing", "survey")]
+    assert (e.readiness_credit, e.readiness_weight) == (2.0, 3.0)
+    assert e.law.overdue and e.law.urgency == 1.0 and e.law.min_level == 3
+    assert e.law.deadline == AT - dt.timedelta(days=100)
+    assert (e.peers_count, e.peers_known) == (10, 10)
+
+
+def recompute(expl) -> tuple[float, float, float, float, float]:
+    """The components and the score from the explanation's own numbers."""
+    r = expl.readiness_credit / expl.readiness_weight if expl.readiness_weight else 1.0
+    u = expl.unlock_weight / expl.unlock_norm
+    g = expl.law.urgency if expl.law else 0.0
+    p = expl.peers_count / expl.peers_known if expl.peers_known else expl.components["peer"]
+    w = expl.weights
+    score = w["readiness"] * r + w["unlock"] * u + w["urgency"] * g + w["peer"] * p
+    return r, u, g, p, score
+
+
+def test_explanation_numbers_match_the_score(rm):
+    for s in rm.steps:
+        r, u, g, p, score = recompute(s.explanation)
+        assert (r, u, g, p) == pytest.approx((s.readiness, s.unlock, s.urgency, s.peer), abs=1e-6)
+        assert score == pytest.approx(s.score, abs=1e-6)
+
+
+def test_sentences_in_english_and_dutch(rm):
+    d = rm.steps[1].explanation
+    en = explain_text(d, "en", names={"B": "Strategy"}, law_names={"LAW": "The Law"})
+    assert en.startswith("D (level unknown → 3):")
+    assert "In place: Strategy (B) (level 3, planned earlier in this roadmap)." in en
+    assert "It helps 1 element(s) you still lack: E." in en
+    assert "The Law requires level 2 by 2027-07-02." in en
+    assert "5 of 10 similar municipalities have it at level 3 or higher." in en
+    assert f"Score {d.score:.2f} = readiness 1.00 × 0.40 + unlock 0.40 × 0.25 + urgency 0.50 × 0.20" in en
+    nl = explain_text(rm.steps[2].explanation, "nl")
+    assert nl.startswith("E (niveau 2 → 3):")
+    assert "Ontbreekt: C (niveau 0)." in nl
+    assert "LAW vereist niveau 3 uiterlijk 2025-09-23 (verstreken)." in nl
+    assert "10 van 10 vergelijkbare gemeenten" in nl
+
+
+def test_to_dict_is_json_ready(rm):
+    import json
+
+    data = json.loads(json.dumps(rm.to_dict()))
+    assert [[s["element"] for s in phase] for phase in data["phases"]] == [["B", "D", "E"], ["C"]]
+    first = data["phases"][0][0]["explanation"]
+    assert first["unlocks"][0] == {"element": "D", "weight": 3.0}
+    assert data["phases"][0][1]["explanation"]["laws"][0]["deadline"] == "2027-07-02"
+
+
+def test_phases_and_size(model, law, peers):
+    rm = roadmap(model, LEVELS, requirements=law, peers=peers, phases=1, per_phase=2)
+    assert rm.ids == ["B", "D"]
+    rm = roadmap(model, LEVELS, requirements=law, peers=peers, phases=0)
+    assert rm.ids == []
+
+
+# ------------------------------------------------------------------ the blocked rule, ties, weights
+
+
+def test_blocked_element_waits_for_a_better_equipped_one(model, law, peers):
+    # with urgency alone E (overdue, score 1) beats D (0.5), but E's enablers are all absent
+    urgent = Weights(readiness=0, unlock=0, urgency=1, peer=0)
+    rm = roadmap(model, LEVELS, requirements=law, peers=peers, weights=urgent)
+    assert rm.steps[0].element == "D"
+    assert rm.steps[0].score == pytest.approx(0.5)
+    comps = components(model, LEVELS, requirements=law, peers=peers, weights=urgent)
+    assert comps.blocked.tolist() == [False, False, False, False, True]
+    assert comps.score[4] == pytest.approx(1.0)
+
+
+def test_all_blocked_chooses_the_best_blocked(model):
+    levels = np.zeros(5, dtype=np.int8)  # A has no enablers: readiness 1, never blocked
+    assert roadmap(model, levels).ids[0] == "A"
+    ring = W.copy()
+    ring[4, 0] = 1  # E enables A: now every element has an enabler, and all are blocked
+    rm = roadmap(RoadmapModel(IDS, ring), np.zeros(5, dtype=np.int8))
+    # the best blocked one goes first: B unlocks most (5 of 5); then C and D have an enabler
+    assert rm.steps[0].element == "B" and rm.steps[0].readiness == 0.0
+    assert rm.steps[0].score == pytest.approx(0.25)
+    assert rm.steps[1].readiness > 0
+    assert sorted(rm.ids) == list(IDS)
+
+
+def test_ties_go_to_framework_order():
+    model = RoadmapModel(("X", "Y", "Z"), np.zeros((3, 3)))
+    assert roadmap(model, np.zeros(3, dtype=np.int8)).ids == ["X", "Y", "Z"]
+    peers = Peers(np.array([0.0, 0.5, 0.5]))
+    assert roadmap(model, np.zeros(3, dtype=np.int8), peers=peers).ids == ["Y", "Z", "X"]
+
+
+def test_weights_change_the_order(model, law, peers):
+    by_peers = roadmap(model, LEVELS, requirements=law, peers=peers,
+                       weights=Weights(readiness=0, unlock=0, urgency=0, peer=1))
+    assert by_peers.ids[0] == "B"  # E (peer 1.0) is blocked; B has .8
+    assert by_peers.steps[0].score == pytest.approx(0.8)
+    doubled = roadmap(model, LEVELS, requirements=law, peers=peers,
+                      weights=Weights(0.8, 0.5, 0.4, 0.3))
+    assert doubled.ids == ["B", "D", "E", "C"]  # only the ratios count
+    assert [s.score for s in doubled.steps] == pytest.approx([0.77, 0.675, 0.61667, 0.43], abs=1e-5)
+
+
+def test_weights_are_validated():
+    with pytest.raises(ValueError, match=">= 0"):
+        Weights(readiness=-1)
+    with pytest.raises(ValueError, match="above 0"):
+        Weights(0, 0, 0, 0)
+    with pytest.raises(ValueError, match="unknown weight"):
+        Weights.from_mapping({"speed": 1})
+    assert Weights.from_mapping({"urgency": 1}).normalised() == pytest.approx(
+        (0.4 / 1.8, 0.25 / 1.8, 1 / 1.8, 0.15 / 1.8))
+
+
+def test_targets(model, law, peers):
+    targets = np.array([3, 1, 3, 3, 3])  # B counts as reached at level 1
+    rm = roadmap(model, LEVELS, requirements=law, peers=peers, targets=targets)
+    assert "B" not in rm.ids
+    assert rm.steps[0].element == "D"  # D readiness 1/3: .13333 + .1 + .1 + .075
+    assert rm.steps[0].score == pytest.approx(0.40833, abs=1e-5)
+    assert roadmap(model, LEVELS, targets=0).ids == []
+    four = roadmap(model, LEVELS, targets=4)
+    assert "A" in four.ids  # A at 3 is below target 4
+    with pytest.raises(ValueError, match="targets"):
+        roadmap(model, LEVELS, targets=np.array([3, 3]))
+
+
+def test_everything_at_target_gives_an_empty_roadmap(model, law, peers):
+    assert roadmap(model, np.full(5, 3, dtype=np.int8), requirements=law, peers=peers).steps == ()
+    assert roadmap(model, np.full(5, 4, dtype=np.int8)).phases == []
+
+
+# ------------------------------------------------------------------ components one by one
+
+
+def test_readiness_formula(model):
+    # C: A (w1) at level 2 -> 2/3 credit, B (w2) at 3 -> full: (2/3 + 2) / 3
+    r = readiness(model, np.array([2, 3, 0, 0, 0], dtype=np.int8))
+    assert r[2] == pytest.approx((2 / 3 + 2) / 3)
+    assert r[0] == 1.0  # no enablers: nothing blocks it
+    assert r[4] == 0.0
+    # level 4 earns no more than level 3; unknown earns nothing
+    assert readiness(model, np.array([4, 4, 0, 0, 0]))[2] == 1.0
+    assert readiness(model, np.array([-1, -1, 0, 0, 0]))[2] == 0.0
+    rows = readiness(model, np.array([[2, 3, 0, 0, 0], [3, 3, 3, 3, 3]]))
+    assert rows.shape == (2, 5) and rows[1].tolist() == [1.0] * 5
+
+
+def test_unlock_formula(model):
+    c = components(model, np.array([0, 0, 0, 0, 0], dtype=np.int8))
+    assert c.unlock.tolist() == pytest.approx([3 / 5, 5 / 5, 1 / 5, 2 / 5, 0.0])
+    c = components(model, np.array([0, 0, 3, 0, 0], dtype=np.int8))  # C at target
+    assert c.unlock[0] == pytest.approx(2 / 5) and c.unlock[1] == pytest.approx(3 / 5)
+    assert not c.candidate[2]
+
+
+def test_time_factor():
+    days = np.array([-400, 0, 0.75 * YEAR, 1.5 * YEAR, 3 * YEAR, 4 * YEAR, np.nan])
+    assert time_factor(days).tolist() == pytest.approx([1, 1, 0.75, 0.5, 0, 0, 0])
+    assert time_factor(days, horizon_years=6).tolist() == pytest.approx(
+        [1, 1, 0.875, 0.75, 0.5, 1 / 3, 0], abs=1e-6)
+    assert time_factor(days, horizon_years=0).tolist() == [1, 1, 0, 0, 0, 0, 0]
+
+
+def test_urgency_takes_the_most_urgent_unmet_requirement(model):
+    req = LawRequirements.build(model, [("L1", "C", 2, 2.25 * YEAR), ("L2", "C", 3, 0.75 * YEAR),
+                                        ("L3", "C", 1, -5.0), ("L4", "A", 2, None)])
+    u = urgency(req, np.array([0, 0, 0, 0, 0]), 5)
+    assert u.tolist() == pytest.approx([0, 0, 1, 0, 0])  # L3 overdue; L4 does not apply
+    u = urgency(req, np.array([0, 0, 1, 0, 0]), 5)  # L3 met: L2 (0.75) beats L1 (0.25)
+    assert u[2] == pytest.approx(0.75)
+    assert urgency(req, np.array([0, 0, 2, 0, 0]), 5)[2] == pytest.approx(0.75)
+    assert urgency(req, np.array([0, 0, 3, 0, 0]), 5)[2] == 0.0
+    assert urgency(req, np.array([0, 0, -1, 0, 0]), 5)[2] == 1.0  # unknown counts as 0
+    assert urgency(req, np.array([0, 0, 2, 0, 0]), 5, horizon_years=0.5)[2] == 0.0
+    assert urgency(None, np.zeros(5), 5).tolist() == [0] * 5
+
+
+def test_urgency_per_profile(model):
+    req = LawRequirements(model.indices(["D"]), [3], ("NIS2",),
+                          np.array([[np.nan], [-10.0], [1.5 * YEAR]]))
+    lv = np.zeros((3, 5), dtype=np.int8)
+    assert urgency(req, lv, 5, profile=np.array([0, 1, 2]))[:, 3].tolist() == pytest.approx([0, 1, 0.5])
+    rm = roadmap(RoadmapModel(IDS, np.zeros((5, 5))), lv[0], requirements=req, profile=1)
+    assert rm.ids[0] == "D" and rm.steps[0].explanation.law.law == "NIS2"
+
+
+def test_peers_from_levels_and_suppression():
+    peer_levels = np.array([[3, 0], [4, -1], [2, -1], [-1, -1], [3, 3], [1, 1]])
+    p = Peers.from_levels(peer_levels, min_group=3)
+    assert p.count.tolist() == [3, 1] and p.known.tolist() == [5, 3]
+    assert p.share.tolist() == pytest.approx([0.6, 1 / 3])
+    p = Peers.from_levels(peer_levels, min_group=4)
+    assert p.suppressed.tolist() == [False, True] and p.share[1] == 0.0
+    with pytest.raises(ValueError, match=r"0\.\.1"):
+        Peers(np.array([1.5]))
+
+
+def test_peer_suppression_is_explained(model):
+    rng = np.random.default_rng(3)
+    p = Peers.from_levels(rng.integers(0, 5, (3, 5)), min_group=5)
+    rm = roadmap(model, LEVELS, peers=p)
+    expl = rm.steps[0].explanation
+    assert expl.peers_suppressed and expl.components["peer"] == 0.0
+    assert "Too few similar municipalities" in explain_text(expl)
+
+
+# ------------------------------------------------------------------ what-if and passive use
+
+
+def test_what_if_done(model, law, peers):
+    rm = roadmap(model, LEVELS, requirements=law, peers=peers, done=["B"])
+    assert rm.ids == ["D", "E", "C"]
+    assert rm.done == ("B",)
+    d = rm.steps[0].explanation
+    assert [(x.element, x.level, x.source) for x in d.enablers] == [("B", 3, "done")]
+    assert d.score == pytest.approx(0.675, abs=1e-6)
+    assert "marked done" in explain_text(d)
+    with pytest.raises(KeyError, match="unknown element"):
+        roadmap(model, LEVELS, done=["Q"])
+
+
+def test_check_plan(model, law, peers):
+    check = check_plan(model, LEVELS, ["E", "C", "A"], requirements=law, peers=peers)
+    assert check.planned == ("E", "C", "A")
+    assert [(x.element, x.missing, x.add_first) for x in check.lacking] == [("E", ("D", "C"), ("D",))]
+    assert check.lacking[0].readiness == 0.0  # C readiness 5/9 is above the threshold 0.5
+    assert check.at_target == ("A",)
+    assert check.missed_first_phase == ("B", "D")
+    assert check.missed == ("B", "D")
+    strict = check_plan(model, LEVELS, ["C"], threshold=0.6)
+    assert [x.element for x in strict.lacking] == ["C"] and strict.lacking[0].add_first == ("B",)
+    assert check_plan(model, LEVELS, ["E"], done=["B", "D"]).lacking == ()
+
+
+# ------------------------------------------------------------------ the real framework
+
+
+def test_real_framework_through_the_adapter(fw):
+    model = model_from_framework(fw)
+    assert model.weights.shape == (39, 39) and model.element_ids == tuple(fw.element_ids)
+    j = model.index["DAT-01"]
+    assert {model.element_ids[i]: w for i, w in model.enabler_lists[j]} == {
+        c.enabler: c.weight for c in fw.enablers_of("DAT-01")}
+    req = requirements_from_framework(fw, dt.date(2026, 11, 27))
+    rng = np.random.default_rng(5)
+    levels = rng.integers(-1, 5, 39).astype(np.int8)
+    rm = roadmap(model, levels, requirements=req, peers=Peers.from_levels(rng.integers(-1, 5, (30, 39))))
+    assert len(rm.steps) == 9 and len(set(rm.ids)) == 9
+    for s in rm.steps:
+        assert levels[s.index] < 3
+        assert recompute(s.explanation)[4] == pytest.approx(s.score, abs=1e-6)
+        assert explain_text(s.explanation, "nl")
+    assert roadmap(model, np.full(39, 3, dtype=np.int8), requirements=req).steps == ()
+
+
+def test_requirements_adapter_defaults(fw):
+    at = dt.date(2026, 11, 27)
+    req = requirements_from_framework(fw, at)
+    laws = set(req.law_ids)
+    assert "DDPP" not in laws  # not binding on municipalities
+    assert "NIS2" not in {law for law, d in zip(req.law_ids, req.days[0], strict=True) if d == d}
+    sec02 = [(law, int(m), d) for law, e, m, d in zip(req.law_ids, req.element, req.min_level, req.days[0],
+                                                      strict=True)
+             if e == fw.element_ids.index("SEC-02") and d == d]
+    assert ("GDPR", 3, float((dt.date(2018, 5, 25) - at).days)) in sec02
+    # uses_ai defaults to true: the AI Act's literacy duty applies; high-risk AI defaults to false
+    gov05 = fw.element_ids.index("GOV-05")
+    applying = {(law, int(m)) for law, e, m, d in zip(req.law_ids, req.element, req.min_level,
+                                                      req.days[0], strict=True) if e == gov05 and d == d}
+    assert ("AI_ACT", 2) in applying and ("AI_ACT", 3) not in applying
+    assert set(req.status) == {"required"}
+
+
+def test_requirements_adapter_profiles_and_overrides(fw):
+    at = dt.date(2026, 11, 27)
+    profiles = [{}, {"nis2_in_scope": True, "nis2_date": "2027-01-01"}, {"nis2_in_scope": "true"},
+                {"nis2_in_scope": True, "deploys_high_risk_ai": True},
+                {"nis2_in_scope": False, "nis2_date": dt.date(2025, 10, 17)}]
+    req = requirements_from_framework(fw, at, profiles)
+    nis2 = [r for r, law in enumerate(req.law_ids) if law == "NIS2"]
+    assert len(nis2) == 9
+    days = req.days[:, nis2]
+    assert np.isnan(days[0]).all()  # by_country: not in scope
+    assert (days[1] == (dt.date(2027, 1, 1) - at).days).all()
+    assert np.isnan(days[2]).all()  # in scope but no date: skipped
+    fallback = requirements_from_framework(fw, at, profiles, ref_date_default=dt.date(2024, 10, 17))
+    assert (fallback.days[2, nis2] < 0).all()
+    high_risk = [r for r, (law, m) in enumerate(zip(req.law_ids, req.min_level, strict=True))
+                 if law == "AI_ACT" and req.element[r] == fw.element_ids.index("GOV-05") and m == 3]
+    assert np.isnan(req.days[0, high_risk]).all() and not np.isnan(req.days[3, high_risk]).any()
+    # NIS2 recommends level 2 where it does not apply, when recommended requirements are asked for
+    rec = requirements_from_framework(fw, at, profiles, statuses=("required", "recommended"))
+    out_of_scope = [r for r, (law, s) in enumerate(zip(rec.law_ids, rec.status, strict=True))
+                    if law == "NIS2" and s == "recommended"]
+    assert len(out_of_scope) == 9 and set(rec.min_level[out_of_scope].tolist()) == {2}
+    assert (rec.days[4, out_of_scope] < 0).all()  # out of scope, with a national date
+    assert np.isnan(rec.days[:4, out_of_scope]).all()  # in scope, or no date to count from
+    ddpp = requirements_from_framework(fw, at, statuses=("target",), include_non_binding=True)
+    assert set(ddpp.law_ids) == {"DDPP"} and (ddpp.days[0] > 0).all()
+
+
+def test_model_is_validated():
+    with pytest.raises(ValueError, match="shape"):
+        RoadmapModel(("A", "B"), np.zeros((3, 3)))
+    with pytest.raises(ValueError, match="itself"):
+        RoadmapModel(("A", "B"), np.eye(2))
+    with pytest.raises(ValueError, match=">= 0"):
+        RoadmapModel(("A", "B"), -np.ones((2, 2)) + np.eye(2))
+    with pytest.raises(ValueError, match="-1"):
+        roadmap(RoadmapModel(("A", "B"), np.zeros((2, 2))), np.array([5, 0]))
+
+
+# ------------------------------------------------------------------ population
+
+
+def test_population_matches_the_hand_worked_example(model, law, peers):
+    levels = np.stack([LEVELS, np.full(5, 3), np.array([0, 0, 0, 0, 0])]).astype(np.int8)
+    pop = population_roadmap(model, levels, requirements=law, peers=peers)
+    assert pop.ids(0) == [["B", "D", "E"], ["C"]]
+    assert pop.ids(1) == []
+    assert pop.sequence.shape == (3, 9) and pop.sequence[0, 4:].tolist() == [-1] * 5
+    assert pop.score[0, :4].tolist() == pytest.approx([0.77, 0.675, 0.61667, 0.43], abs=1e-5)
+    assert pop.urgency[0, :4].tolist() == pytest.approx([0, 0.5, 1, 0])
+    assert pop.peer[0, :4].tolist() == pytest.approx([0.8, 0.5, 1.0, 0.2])
+    assert pop.first_phase[0].tolist() == [1, 3, 4]
+    for row in range(3):
+        single = roadmap(model, levels[row], requirements=law, peers=peers)
+        assert pop.ids(row) == [[s.element for s in ph] for ph in single.phases]
+
+
+def test_population_chunks_do_not_matter(fw):
+    model = model_from_framework(fw)
+    rng = np.random.default_rng(11)
+    levels = rng.integers(-1, 5, (1000, 39)).astype(np.int8)
+    group = rng.integers(0, 7, 1000)
+    peers = peers_by_group(levels, group)
+    req = requirements_from_framework(fw, dt.date(2026, 11, 27), [{}, {"nis2_in_scope": True,
+                                                                       "nis2_date": "2025-10-17"}])
+    a = population_roadmap(model, levels, requirements=req, profile=group % 2, peers=peers, chunk=97)
+    b = population_roadmap(model, levels, requirements=req, profile=group % 2, peers=peers)
+    assert np.array_equal(a.sequence, b.sequence) and np.array_equal(a.score, b.score)
+    for m in rng.choice(1000, 25, replace=False):
+        p = Peers(peers.share[m], peers.count[m], peers.known[m], peers.suppressed[m])
+        single = roadmap(model, levels[m], requirements=req, profile=int(group[m] % 2), peers=p)
+        k = len(single.steps)
+        assert a.sequence[m, :k].tolist() == [s.index for s in single.steps]
+        assert (a.sequence[m, k:] == -1).all()
+        assert a.score[m, :k].tolist() == [s.score for s in single.steps]
+        assert a.readiness[m, :k].tolist() == [s.readiness for s in single.steps]
+        assert a.unlock[m, :k].tolist() == [s.unlock for s in single.steps]
+        assert a.urgency[m, :k].tolist() == [s.urgency for s in single.steps]
+
+
+def test_peers_by_group_is_leave_one_out():
+    rng = np.random.default_rng(2)
+    levels = rng.integers(-1, 5, (40, 4)).astype(np.int8)
+    attrs = Attributes.from_columns(country=rng.choice(["X", "Y"], 40), nuts2=["R"] * 40,
+                                    size_class=rng.choice(["s", "l"], 40))
+    group = group_codes(attrs)
+    p = peers_by_group(levels, group, min_group=3)
+    for m in range(40):
+        single = Peers.from_levels(levels[peer_mask(attrs, m)], min_group=3)
+        assert p.count[m].tolist() == single.count.tolist()
+        assert p.known[m].tolist() == single.known.tolist()
+        assert p.share[m].tolist() == single.share.tolist()
+        assert p.suppressed[m].tolist() == single.suppressed.tolist()
+    assert group_codes(attrs, "country").tolist() == attrs.country.tolist()
+    with pytest.raises(ValueError):
+        group_codes(attrs, "custom")
+
+
+def test_leverage_by_hand(model):
+    # municipality 1: all 0 -> lacking everything; unlock A 3/5, B 5/5, C 1/5, D 2/5, E 0
+    # municipality 2: A, B at 3 -> lacking C, D, E; unlock C 1/5, D 2/5, E 0
+    # municipality 3: nothing answered -> left out
+    levels = np.array([[0, 0, 0, 0, 0], [3, 3, 0, 0, 0], [-1] * 5], dtype=np.int8)
+    lev = leverage(model, levels)
+    assert lev.selected == 2
+    assert lev.lacking.tolist() == [1, 1, 2, 2, 2]
+    assert lev.leverage.tolist() == pytest.approx([3 / 5, 1.0, 2 / 5, 4 / 5, 0])
+    assert lev.mean_unlock.tolist() == pytest.approx([3 / 5, 1.0, 1 / 5, 2 / 5, 0])
+    assert [r["element"] for r in lev.rows()][:3] == ["B", "D", "A"]
+    everyone = leverage(model, levels, include_unanswered=True)
+    assert everyone.selected == 3 and everyone.lacking.tolist() == [2, 2, 3, 3, 3]
+    only_second = leverage(model, levels, rows=np.array([1]))
+    assert only_second.lacking.tolist() == [0, 0, 1, 1, 1]
+    assert np.isnan(only_second.mean_unlock[0])
+    assert {r["element"]: r["mean_unlock"] for r in only_second.rows()}["A"] is None
+    pop = population_roadmap(model, levels)
+    with_counts = leverage(model, levels, result=pop)
+    # first steps: A (no enablers, readiness 1: .4 + .25 * 3/5) for municipality 1; for
+    # municipality 2 D (readiness 1, unlock 2/5: .5) before C (readiness 1, unlock 1/5: .45)
+    assert with_counts.first_step.tolist() == [1, 0, 0, 1, 0]
+    assert with_counts.first_phase.sum() == 6
+    assert pop.first_step_counts(include_unanswered=True).sum() == 3
+    lacking, lev_g = leverage_by_group(model, levels, np.array([0, 1, 1]), n_groups=2)
+    assert lacking.tolist() == [[1, 1, 1, 1, 1], [0, 0, 1, 1, 1]]
+    assert lev_g[1].tolist() == pytest.approx([0, 0, 1 / 5, 2 / 5, 0])
