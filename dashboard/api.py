@@ -7,7 +7,7 @@ from importlib.metadata import PackageNotFoundError, version
 
 from flask import Flask, jsonify
 
-from dashboard import api_insight
+from dashboard import api_insight, api_laws, api_policy, api_roadmap
 from dashboard.context import AppContext
 from pipelines.framework import Framework
 
@@ -89,6 +89,9 @@ def register(server: Flask, ctx: AppContext) -> None:
         return jsonify(payload)
 
     api_insight.register(server, ctx)  # municipalities, aggregates, openapi.json
+    api_policy.register(server, ctx)  # insight/leverage
+    api_roadmap.register(server, ctx)  # municipalities/{id}/roadmap
+    api_laws.register(server, ctx)  # laws, readiness, what-if
 
     # Dash serves its page shell for any unknown path; an API client gets a JSON 404 instead.
     @server.get("/api/<path:rest>")

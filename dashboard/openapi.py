@@ -209,6 +209,110 @@ SCHEMAS = {
             "items": {"type": "array", "items": _ref("Aggregate")},
         },
     },
+    "LeverageItem": {
+        "type": "object",
+        "required": ["rank", "element_id", "element", "lacking", "share_lacking", "mean_unlock",
+                     "leverage", "first_phase", "first_phase_share", "first_step"],
+        "properties": {
+            "rank": {"type": "integer", "description": "1 = highest leverage"},
+            "element_id": {"type": "string", "example": "GOV-03"},
+            "element": {"type": "string", "description": "element name (lang)"},
+            "lacking": {"type": "integer", "description": "answering municipalities below the "
+                        "target level (3) on the element; an unknown level counts as below"},
+            "share_lacking": {"type": "number", "description": "lacking / answering (0-1)"},
+            "mean_unlock": _nullable("number", description="mean unlock of the element over "
+                                     "the municipalities lacking it (0-1); null when none does"),
+            "leverage": {"type": "number", "description": "lacking x mean_unlock"},
+            "first_phase": {"type": "integer", "description": "municipalities with the element "
+                            "in the first phase of their roadmap"},
+            "first_phase_share": {"type": "number", "description": "first_phase / answering"},
+            "first_step": {"type": "integer", "description": "municipalities with the element "
+                           "as the first step of their roadmap"},
+        },
+    },
+    "LeverageTable": {
+        "type": "object",
+        "required": ["country", "nuts2", "size_class", "wave", "evaluation_date",
+                     "municipalities", "answered", "min_group", "suppressed", "formula",
+                     "total", "items"],
+        "properties": {
+            "country": _nullable("string"),
+            "nuts2": _nullable("string"),
+            "size_class": _nullable("string"),
+            "wave": {"type": "string", "description": "the wave of the stored roadmaps (latest)"},
+            "evaluation_date": {"type": "string", "format": "date",
+                                "description": "law deadlines were evaluated on this date"},
+            "municipalities": {"type": "integer", "description": "in the selection"},
+            "answered": {"type": "integer", "description": "answered in the wave: the "
+                         "municipalities counted"},
+            "min_group": {"type": "integer"},
+            "suppressed": {"type": "boolean", "description": "fewer answering municipalities "
+                           "than min_group: items is empty"},
+            "target": {"type": "integer"},
+            "per_phase": {"type": "integer"},
+            "formula": {"type": "string"},
+            "total": {"type": "integer"},
+            "items": {"type": "array", "items": _ref("LeverageItem"),
+                      "description": "one per element, highest leverage first"},
+        },
+    },
+    "RoadmapStep": {
+        "type": "object",
+        "required": ["element", "name", "rank", "phase", "score", "components", "explanation",
+                     "text"],
+        "properties": {
+            "element": {"type": "string", "example": "SEC-04"},
+            "name": {"type": "string", "description": "element name (lang)"},
+            "rank": {"type": "integer", "description": "1-based step in the sequence"},
+            "phase": {"type": "integer", "description": "1-based phase"},
+            "score": {"type": "number", "description": "weighted mean of the components with "
+                      "the normalised weights (0-1)"},
+            "components": {"type": "object", "description": "readiness, unlock, urgency, peer "
+                           "(0-1) at the moment the element was chosen",
+                           "additionalProperties": {"type": "number"}},
+            "explanation": {"type": "object", "description": "the numbers behind the "
+                            "recommendation: enablers (level, weight, credit, status, source), "
+                            "the dependants it unlocks, the laws that need it (min level, "
+                            "deadline, urgency), peer counts, components, weights, score"},
+            "text": {"type": "string", "description": "the explanation in words (lang)"},
+        },
+    },
+    "Roadmap": {
+        "type": "object",
+        "required": ["municipality_id", "name", "country", "wave", "lang", "has_answers",
+                     "evaluation_date", "peer_group", "parameters", "known", "weights",
+                     "phases", "steps"],
+        "properties": {
+            "municipality_id": {"type": "string"},
+            "name": {"type": "string"},
+            "country": {"type": "string"},
+            "wave": {"type": "string"},
+            "lang": {"type": "string", "enum": ["en", "nl"]},
+            "has_answers": {"type": "boolean", "description": "false: no answers in the wave; "
+                            "no roadmap is given"},
+            "evaluation_date": {"type": "string", "format": "date", "description": "law "
+                                "deadlines are counted from this date (the latest submission "
+                                "in the wave)"},
+            "peer_group": {"type": "object", "description": "peer proof compares with the "
+                           "other municipalities of the same country and size class",
+                           "properties": {"kind": {"type": "string"},
+                                          "id": {"type": "string", "example": "NL:20k-50k"},
+                                          "municipalities": {"type": "integer"}}},
+            "parameters": {"type": "object", "description": "the settings as asked (raw "
+                           "weights)"},
+            "known": {"type": "integer", "description": "elements with a known level"},
+            "weights": {"type": "object", "description": "normalised weights used",
+                        "additionalProperties": {"type": "number"}},
+            "targets": {"type": ["object", "null"], "description": "target level per element",
+                        "additionalProperties": {"type": "integer"}},
+            "done": {"type": "array", "items": {"type": "string"}},
+            "phases": {"type": "array", "description": "phases in order, each a list of steps",
+                       "items": {"type": "array", "items": _ref("RoadmapStep")}},
+            "steps": {"type": "integer", "description": "number of recommended elements"},
+            "message": {"type": "string", "description": "set when there is no roadmap "
+                        "(no answers in the wave, or every element at target)"},
+        },
+    },
     "Health": {
         "type": "object",
         "required": ["status", "versions", "framework", "data"],
@@ -328,6 +432,147 @@ PATHS = {
         "responses": {"200": _json("Area statistics", _ref("AggregateList"), csv=True),
                       "400": BAD_PARAMETER,
                       "503": NOT_PUBLISHED}}},
+    "/api/v1/insight/leverage": {"get": {
+        "operationId": "getLeverage", "tags": ["insight"],
+        "summary": "Leverage per element for a selection: where support or funding does most",
+        "description": "From the roadmaps computed for every municipality at build time (latest "
+                       "wave, default weights, target level 3). Over the municipalities of the "
+                       "selection that answered in that wave, per element: how many are below "
+                       "target (lacking), the mean of its unlock for them (the enabling weight "
+                       "of its dependants a municipality still lacks, divided by the largest "
+                       "such weight of any element), leverage = lacking x mean unlock, and how "
+                       "often it is a first-phase recommendation. A selection with fewer "
+                       "answering municipalities than DS4E_MIN_GROUP is suppressed (no items). "
+                       "503 when nothing is published or the build has no stored roadmaps.",
+        "parameters": [
+            PARAMETERS["country"],
+            _param("nuts2", "NUTS 2 region id (implies its country; with country, it must lie "
+                   "in it).", {"type": "string"}, example="NL33"),
+            _param("size_class", "Size class key.", {"type": "string", "enum": [
+                "lt5k", "5k-20k", "20k-50k", "50k-100k", "100k-250k", "ge250k", "unknown"]}),
+            _param("lang", "Language of element names.", {"type": "string",
+                                                          "enum": ["en", "nl"],
+                                                          "default": "en"}),
+            PARAMETERS["format"],
+        ],
+        "responses": {"200": _json("The leverage table", _ref("LeverageTable"), csv=True),
+                      "400": BAD_PARAMETER,
+                      "503": _error("Nothing published yet, or the build has no stored "
+                                    "roadmaps")}}},
+    "/api/v1/municipalities/{municipality_id}/roadmap": {"get": {
+        "operationId": "getRoadmap", "tags": ["roadmap"],
+        "summary": "One municipality's sequenced roadmap with score components and explanations",
+        "description": "The elements below the target level in the order the municipality is "
+                       "best equipped to develop them: choose the best-scoring element, assume "
+                       "it reached the target, recompute, repeat; cut into phases. Score = "
+                       "weighted mean of readiness (weighted share of its enablers in place), "
+                       "unlock (what it enables that is still missing), urgency (laws needing "
+                       "it by a deadline within 3 years) and peer proof (share of the same "
+                       "country and size class at level 3+). Each step has its components, the "
+                       "structured explanation and the explanation in words. The same as the "
+                       "dashboard's Roadmap tab. Consent rule as for the municipality's levels "
+                       "(403). A municipality without answers in the wave gets an empty "
+                       "roadmap with has_answers false.",
+        "parameters": [
+            _param("municipality_id", "GISCO id (from /api/v1/municipalities)",
+                   {"type": "string"}, where="path", required=True, example="NL_GM0307"),
+            _param("phases", "Number of phases.", {"type": "integer", "minimum": 1,
+                                                   "maximum": 10, "default": 3}),
+            _param("per_phase", "Elements per phase.", {"type": "integer", "minimum": 1,
+                                                        "maximum": 10, "default": 3}),
+            _param("weights", "Weights of readiness, unlock, urgency and peer proof: four "
+                   "comma-separated numbers >= 0, not all 0 (normalised by their sum).",
+                   {"type": "string", "default": "0.4,0.25,0.2,0.15"},
+                   example="0.4,0.25,0.2,0.15"),
+            _param("target", "Target level for every element.",
+                   {"type": "integer", "minimum": 1, "maximum": 4, "default": 3}),
+            {**PARAMETERS["wave"], "description": "Survey wave; default the latest published. "
+             "A wave that is not published gives 400."},
+            _param("done", "What-if: comma-separated element ids counted as reached (raised to "
+                   "the target) before the roadmap is computed.", {"type": "string"},
+                   example="GOV-02,DAT-01"),
+            _param("lang", "Language of names and explanation texts.",
+                   {"type": "string", "enum": ["en", "nl"], "default": "en"}),
+        ],
+        "responses": {
+            "200": _json("The roadmap", _ref("Roadmap")),
+            "400": BAD_PARAMETER,
+            "403": _error("The municipality did not consent to publish its results by name"),
+            "404": _error("Unknown municipality id"),
+            "503": NOT_PUBLISHED}}},
+    "/api/v1/laws": {"get": {
+        "operationId": "listLaws", "tags": ["laws"],
+        "summary": "The EU law profiles (17 laws and adjacent instruments)",
+        "description": "Id, names, status, in force, CELEX numbers, number of requirements and "
+                       "whether some facts are unverified (confidence: check). Works without "
+                       "published data.",
+        "responses": {"200": _json("The laws", {"type": "object"})}}},
+    "/api/v1/laws/{law_id}": {"get": {
+        "operationId": "getLaw", "tags": ["laws"],
+        "summary": "One law profile as the law file holds it",
+        "parameters": [_param("law_id", "Law id, e.g. NIS2", {"type": "string"}, where="path",
+                              required=True, example="NIS2")],
+        "responses": {"200": _json("The law profile", {"type": "object"}),
+                      "404": _error("Unknown law id")}}},
+    "/api/v1/laws/{law_id}/readiness": {"get": {
+        "operationId": "getLawReadiness", "tags": ["laws"],
+        "summary": "How many municipalities are ready for a law",
+        "description": "Counts per status (ready incl. not applicable, not ready, unknown) among "
+                       "the municipalities of the selection that answered the latest wave, the "
+                       "share ready and the elements that cause non-readiness. Fewer than "
+                       "min_group municipalities: the counts are null (suppressed).",
+        "parameters": [
+            _param("law_id", "Law id", {"type": "string"}, where="path", required=True,
+                   example="GDPR"),
+            _param("country", "Two-letter country code", {"type": "string"}, example="NL"),
+            _param("nuts2", "NUTS 2 code", {"type": "string"}, example="NL32"),
+            _param("size_class", "Size class", {"type": "string"}, example="20k-50k"),
+            _param("at", "Evaluation date (default today)", {"type": "string", "format": "date"},
+                   example="2026-07-01"),
+            _param("horizon", "Days after `at` whose deadlines count too (default 0)",
+                   {"type": "integer", "minimum": 0, "maximum": 3650, "default": 0}),
+        ],
+        "responses": {"200": _json("The aggregate", {"type": "object"}),
+                      "400": BAD_PARAMETER, "404": _error("Unknown law id"),
+                      "503": NOT_PUBLISHED}}},
+    "/api/v1/laws/what-if": {"post": {
+        "operationId": "lawWhatIf", "tags": ["laws"],
+        "summary": "Readiness of all municipalities for a composed (draft) law profile",
+        "description": "Body: a law profile as JSON in the shape of the law files (id, name, "
+                       "requirements: [{element, min, deadline | deadline_ref, applies_if?, "
+                       "status?}], optionally population_above). Same query parameters as "
+                       "/api/v1/laws/{law_id}/readiness. Answer: the aggregate plus per country.",
+        "parameters": [
+            _param("country", "Two-letter country code", {"type": "string"}),
+            _param("nuts2", "NUTS 2 code", {"type": "string"}),
+            _param("size_class", "Size class", {"type": "string"}),
+            _param("at", "Evaluation date (default today)", {"type": "string", "format": "date"}),
+            _param("horizon", "Days after `at` whose deadlines count too (default 0)",
+                   {"type": "integer", "minimum": 0, "maximum": 3650, "default": 0}),
+        ],
+        "requestBody": {"required": True, "content": {"application/json": {"schema": {
+            "type": "object", "required": ["id", "name", "requirements"]}}}},
+        "responses": {"200": _json("The aggregate", {"type": "object"}),
+                      "400": _error("A malformed profile (the message names the field), date "
+                                    "or parameter"),
+                      "503": NOT_PUBLISHED}}},
+    "/api/v1/municipalities/{municipality_id}/readiness": {"get": {
+        "operationId": "getMunicipalityReadiness", "tags": ["laws"],
+        "summary": "One municipality's readiness for every law, explained per requirement",
+        "description": "Per law ready / not ready / unknown, the gaps, and which requirements "
+                       "applied and why (condition value and origin). Consent rule (403).",
+        "parameters": [
+            _param("municipality_id", "GISCO id", {"type": "string"}, where="path",
+                   required=True, example="NL_GM0153"),
+            _param("at", "Evaluation date (default today)", {"type": "string", "format": "date"}),
+            _param("horizon", "Days after `at` whose deadlines count too (default 0)",
+                   {"type": "integer", "minimum": 0, "maximum": 3650, "default": 0}),
+        ],
+        "responses": {"200": _json("The readiness", {"type": "object"}),
+                      "400": BAD_PARAMETER,
+                      "403": _error("The municipality did not consent to publish its results by name"),
+                      "404": _error("Unknown municipality id"),
+                      "503": NOT_PUBLISHED}}},
     "/api/v1/openapi.json": {"get": {
         "operationId": "openapi", "tags": ["meta"],
         "summary": "This document",
@@ -350,7 +595,8 @@ def openapi_document() -> dict:
             "license": {"name": "see the project README"},
         },
         "servers": [{"url": "/"}],
-        "tags": [{"name": "meta"}, {"name": "framework"}, {"name": "insight"}],
+        "tags": [{"name": "meta"}, {"name": "framework"}, {"name": "insight"}, {"name": "roadmap"},
+                 {"name": "laws"}],
         "paths": PATHS,
         "components": {"schemas": SCHEMAS},
     }

@@ -21,7 +21,7 @@ def layout(ctx: AppContext) -> html.Div:
         html.A(t("nav.skip", lang), href="#main", className="visually-hidden-focusable skip-link"),
         dbc.Navbar(dbc.Container([
             dbc.NavbarBrand([html.Span("DS4E", className="brand-mark"), " ",
-                             html.Span(t("app.tagline", lang), className="brand-tag d-none d-md-inline")],
+                             html.Span(t("app.tagline", lang), className="brand-tag d-none d-xxl-inline")],
                             href="/"),
             html.Nav(dbc.Nav(id=ids.NAV_LINKS, navbar=True), className="me-auto",
                      **{"aria-label": t("nav.label", lang)}),

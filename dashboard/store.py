@@ -20,6 +20,7 @@ import pandas as pd
 
 from pipelines.build import current_build_id
 from pipelines.maturity.cube import MaturityCube
+from pipelines.roadmap_build import StoredRoadmaps, read_roadmaps
 from pipelines.staging import DataPaths
 
 QUERY_DIR = Path(__file__).parent / "queries"
@@ -74,6 +75,12 @@ class Snapshot:
                             waves=tuple(self.waves), municipality_ids=ids.to_numpy(),
                             element_ids=elements,
                             element_blocks=tuple(e.split("-")[0] for e in elements))
+
+    @cached_property
+    def roadmaps(self) -> StoredRoadmaps | None:
+        """The roadmap of every municipality in the latest wave, computed at build time; None
+        for a build made before roadmaps were stored (rebuild with --force)."""
+        return read_roadmaps(self.path)
 
     @cached_property
     def consent(self) -> np.ndarray:

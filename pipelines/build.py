@@ -24,11 +24,12 @@ import pyarrow.parquet as pq
 
 from pipelines.framework import Framework, load_framework
 from pipelines.reference import MUNICIPALITIES_FILE, REFERENCE_DIR
+from pipelines.roadmap_build import write_roadmaps
 from pipelines.staging import DataPaths, atomic_write_bytes, sha256_file, staged_inputs
 
 SQL_DIR = Path(__file__).parent / "sql"
 # Bump when the build logic changes in a way that changes the published data.
-BUILD_LOGIC_VERSION = "1"
+BUILD_LOGIC_VERSION = "2"
 MIN_GROUP = 5
 KEEP_BUILDS = 3
 # Marts in the order they are built; each is one SQL file creating a table of that name.
@@ -207,6 +208,7 @@ def build(data_dir: Path | str, *, framework: Framework | None = None,
             "municipality_id"].to_numpy(zero_copy_only=False)
         say("writing cubes")
         _write_cubes(con, tmp, fw, reference_ids, waves)
+        write_roadmaps(con, tmp, fw, waves, min_group=min_group, progress=say)
         con.close()
         manifest = {
             "build_id": build_id,

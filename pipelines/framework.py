@@ -102,6 +102,10 @@ class Condition(Strict):
     default: str
 
 
+Confidence = Literal["verified", "check"]
+CELEX = re.compile(r"^[0-9][0-9]{4}[A-Z]{1,2}[0-9]{4}$")
+
+
 class Requirement(Strict):
     element: str
     min: Annotated[int, Field(ge=0, le=4)]
@@ -109,21 +113,145 @@ class Requirement(Strict):
     deadline_ref: str | None = None
     applies_if: str | None = None
     status: Literal["required", "recommended", "target"] = "required"
-    confidence: Literal["verified", "check"] = "verified"
+    confidence: Confidence = "verified"
     note: str | None = None
+    # where the requirement comes from, e.g. "note §2.10; Art. 5f(1)" (1.2.0)
+    source: str | None = None
+
+
+class PendingChange(Strict):
+    """A change to the law in the legislative pipeline (eu-legislation note §4)."""
+
+    ref: Annotated[str, Field(min_length=1)]  # e.g. "COM(2025) 836"
+    name: Annotated[str, Field(min_length=1)]
+    status: Literal["proposed", "adopted"]
+    date: dt.date | None = None  # of the latest step (proposal, adoption)
+    effect: Annotated[str, Field(min_length=1)]
+    source: str | None = None
 
 
 class Law(Strict):
     id: Annotated[str, Field(pattern=r"^[A-Z0-9_]+$")]
     short: str
     name: Text
-    celex: list[str]
+    celex: list[Annotated[str, Field(pattern=CELEX.pattern)]]
     in_force: dt.date
     status: Literal["in_force", "adopted", "proposed"]
     binding_on_municipalities: bool = True
     recommended_if_out_of_scope: Annotated[int, Field(ge=0, le=4)] | None = None
     summary: Text
     requirements: Annotated[list[Requirement], Field(min_length=1)]
+    # 1.2.0, all optional:
+    # date the first obligations apply (for a directive: its transposition deadline)
+    applies_from: dt.date | None = None
+    # confidence of the law-level facts (in_force, applies_from, status)
+    confidence: Confidence = "verified"
+    # the section of shared/notes/eu-legislation.md the profile follows, e.g. "§1, §2.3, §3"
+    source_note: str | None = None
+    # applies only to municipalities with more inhabitants than this (drafts, what-if)
+    population_above: Annotated[int, Field(ge=0)] | None = None
+    pending_changes: list[PendingChange] = Field(default_factory=list)
+
+
+# ------------------------------------------------------------ member-state flags (1.2.0)
+# data/framework/member_states.yaml: per member state the discretion flags of the
+# eu-legislation note (Appendix B, NIS2 scope from §3), each with its confidence and source.
+# A country leaves out what it does not know; it then takes the `default` entry's flag.
+
+Nis2Scope = Literal["all", "threshold", "none", "pending", "check"]
+FinesPublic = Literal["yes", "no", "limited"]
+
+
+class _Flag(Strict):
+    confidence: Confidence
+    source: Annotated[str, Field(min_length=1)]
+
+
+class ScopeFlag(_Flag):
+    value: Nis2Scope
+
+
+class CountFlag(_Flag):
+    value: Annotated[int, Field(ge=0)] | None
+
+
+class DateFlag(_Flag):
+    value: dt.date | None
+
+
+class BoolFlag(_Flag):
+    value: bool | None
+
+
+class FinesFlag(_Flag):
+    value: FinesPublic | None
+
+
+class InspireFlag(_Flag):
+    value: Literal["coordinated_or_required", "broader"] | None
+
+
+class ListFlag(_Flag):
+    value: list[str] | None
+
+
+class TextFlag(_Flag):
+    value: str | None
+
+
+class FlagSet(Strict):
+    name: Annotated[str, Field(min_length=1)]
+    nis2_local_scope: ScopeFlag | None = None
+    nis2_threshold: CountFlag | None = None  # inhabitants; more than this = in scope
+    nis2_date: DateFlag | None = None  # the national law's effective date for municipalities
+    nis2_act: TextFlag | None = None  # the national act and its status
+    nis2_fines_public: FinesFlag | None = None
+    gdpr_fines_public: FinesFlag | None = None
+    ai_fines_public: FinesFlag | None = None
+    wad_schools_excluded: BoolFlag | None = None
+    inspire_lowest_level_rule: InspireFlag | None = None
+    hvd_assigned_datasets: ListFlag | None = None
+    sdg_oots_via_intermediary: BoolFlag | None = None
+    eudi_wallet_date: DateFlag | None = None
+    einvoicing_subcentral_postponed: BoolFlag | None = None
+    eaa_micro_exemption: BoolFlag | None = None
+    whistleblower_small_municipal_exempt: CountFlag | None = None  # inhabitants; fewer = exempt
+    emfa_local_exempt_below: CountFlag | None = None  # inhabitants; fewer = exempt
+
+
+FLAG_NAMES: tuple[str, ...] = tuple(f for f in FlagSet.model_fields if f != "name")
+FlagValue = ScopeFlag | CountFlag | DateFlag | BoolFlag | FinesFlag | InspireFlag | ListFlag | TextFlag
+
+
+class MemberState(FlagSet):
+    code: Annotated[str, Field(pattern=r"^[A-Z]{2}$")]
+
+
+class MemberStates(Strict):
+    """The flags per member state, and the default for every country not listed."""
+
+    default: FlagSet
+    countries: dict[str, MemberState]
+
+    def known(self, code: str) -> bool:
+        return code in self.countries
+
+    def flag(self, code: str, name: str) -> tuple[FlagValue, str]:
+        """(flag, origin) for a country: origin "member_state" when the country sets it,
+        "default" when it comes from the default entry (country not listed or flag left out)."""
+        if name not in FLAG_NAMES:
+            raise KeyError(f"unknown member-state flag {name!r}")
+        entry = self.countries.get(code)
+        own = getattr(entry, name) if entry is not None else None
+        if own is not None:
+            return own, "member_state"
+        return getattr(self.default, name), "default"
+
+    def value(self, code: str, name: str):
+        return self.flag(code, name)[0].value
+
+    def flags(self, code: str) -> dict[str, tuple[FlagValue, str]]:
+        return {n: self.flag(code, n) for n in FLAG_NAMES}
 
 
 class Category(Strict):
@@ -160,6 +288,19 @@ class Framework(Strict):
     laws: list[Law]
     changelog: str
     checksum: str
+    # 1.2.0: adjacent instruments (laws/adjacent/*.yaml), kept apart from the 17 laws of the
+    # note so that `laws` (and the roadmap, which reads it) stays the note's core list
+    adjacent: list[Law] = Field(default_factory=list)
+    member_states: MemberStates | None = None
+
+    @cached_property
+    def all_laws(self) -> list[Law]:
+        """The 17 laws and the adjacent instruments, in that order."""
+        return [*self.laws, *self.adjacent]
+
+    @cached_property
+    def law_by_id(self) -> dict[str, Law]:
+        return {law.id: law for law in self.all_laws}
 
     @cached_property
     def element_ids(self) -> list[str]:
@@ -395,25 +536,23 @@ def load_framework(root: Path | str | None = None) -> Framework:
     if unmapped:
         raise FrameworkError(xrel, f"mapping {unmapped[0]}", "element has no crosswalk entry")
 
-    laws: list[Law] = []
-    for path in sorted((root / "laws").glob("*.yaml")):
-        lrel = _rel(path, root)
-        raw = _read_yaml(path, root)
-        law = _parse(Law, raw, lrel, _label(raw, 0, "law"))
-        if law.id != path.stem:
-            raise FrameworkError(lrel, f"law {law.id}", f"id must match the file name ({path.stem})")
-        for i, r in enumerate(law.requirements):
-            label = f"law {law.id} requirement #{i + 1} ({r.element})"
-            if r.element not in element_ids:
-                raise FrameworkError(lrel, label, f"unknown element {r.element!r}")
-            if r.applies_if and r.applies_if not in condition_ids:
-                raise FrameworkError(lrel, label, f"unknown condition {r.applies_if!r}")
-            if (r.deadline is None) == (r.deadline_ref is None):
-                raise FrameworkError(lrel, label, "needs exactly one of deadline or deadline_ref")
-            if r.deadline_ref and r.deadline_ref not in condition_ids:
-                raise FrameworkError(lrel, label, f"unknown deadline_ref {r.deadline_ref!r}")
-        laws.append(law)
-    _unique((law.id for law in laws), "data/framework/laws", "law")
+    def read_laws(folder: Path) -> list[Law]:
+        out: list[Law] = []
+        for path in sorted(folder.glob("*.yaml")):
+            lrel = _rel(path, root)
+            raw = _read_yaml(path, root)
+            law = _parse(Law, raw, lrel, _label(raw, 0, "law"))
+            if law.id != path.stem:
+                raise FrameworkError(lrel, f"law {law.id}", f"id must match the file name ({path.stem})")
+            check_law(law, lrel, element_ids, condition_ids)
+            out.append(law)
+        return out
+
+    laws = read_laws(root / "laws")
+    adjacent = read_laws(root / "laws" / "adjacent")
+    _unique((law.id for law in [*laws, *adjacent]), "data/framework/laws", "law")
+
+    member_states = read_member_states(root / "member_states.yaml", root)
 
     changelog_path = root / "CHANGELOG.md"
     if not changelog_path.exists():
@@ -427,8 +566,71 @@ def load_framework(root: Path | str | None = None) -> Framework:
         version=version, released=head.get("released"), name=name, scale=scale, blocks=blocks,
         elements=elements, instruments=instruments, conditions=conditions, matrix=matrix,
         crosswalk_frameworks=frameworks, crosswalk=crosswalk, laws=laws, changelog=changelog,
-        checksum=_checksum(root),
+        checksum=_checksum(root), adjacent=adjacent, member_states=member_states,
     )
+
+
+def law_problems(law: Law, element_ids: Iterable[str], condition_ids: Iterable[str]
+                 ) -> list[tuple[int | None, str, str]]:
+    """The cross-reference rules every law profile obeys (law files and composed drafts):
+    (requirement index or None for the law, field path, problem) per broken rule."""
+    element_ids, condition_ids = set(element_ids), set(condition_ids)
+    out: list[tuple[int | None, str, str]] = []
+    for i, r in enumerate(law.requirements):
+        at = f"requirements.{i}"
+        if r.element not in element_ids:
+            out.append((i, f"{at}.element", f"unknown element {r.element!r}"))
+        if r.applies_if and r.applies_if not in condition_ids:
+            out.append((i, f"{at}.applies_if", f"unknown condition {r.applies_if!r}"))
+        if (r.deadline is None) == (r.deadline_ref is None):
+            out.append((i, f"{at}.deadline", "needs exactly one of deadline or deadline_ref"))
+        if r.deadline_ref and r.deadline_ref not in condition_ids:
+            out.append((i, f"{at}.deadline_ref", f"unknown deadline_ref {r.deadline_ref!r}"))
+    if law.recommended_if_out_of_scope is not None and not any(r.applies_if for r in law.requirements):
+        out.append((None, "recommended_if_out_of_scope", "needs a requirement with applies_if (it says "
+                    "what to recommend where that is false)"))
+    return out
+
+
+def check_law(law: Law, rel: str, element_ids: Iterable[str], condition_ids: Iterable[str]) -> None:
+    """Raise FrameworkError on the first broken cross-reference rule (see `law_problems`)."""
+    for i, field, problem in law_problems(law, element_ids, condition_ids):
+        if i is None:
+            raise FrameworkError(rel, f"law {law.id}", f"{field} {problem}")
+        raise FrameworkError(rel, f"law {law.id} requirement #{i + 1} ({law.requirements[i].element})",
+                             problem)
+
+
+def read_member_states(path: Path, root: Path) -> MemberStates:
+    """member_states.yaml: a `default` entry that sets every flag, and `member_states`, a list
+    of countries (2-letter code) that set what the note says about them."""
+    rel = _rel(path, root)
+    data = _read_yaml(path, root)
+    if not isinstance(data, dict):
+        raise FrameworkError(rel, "file", "must be a mapping with 'default:' and 'member_states:'")
+    unknown = sorted(set(data) - {"default", "member_states"})
+    if unknown:
+        raise FrameworkError(rel, unknown[0], "is not a known section (use default, member_states)")
+    default = _parse(FlagSet, data.get("default"), rel, "default")
+    unset = [f for f in FLAG_NAMES if getattr(default, f) is None]
+    if unset:
+        raise FrameworkError(rel, "default", f"must set every flag; missing {', '.join(unset)}")
+    countries = [_parse(MemberState, r, rel, _label_code(r, i))
+                 for i, r in enumerate(_entries(data, "member_states", rel))]
+    _unique((c.code for c in countries), rel, "member state")
+    states = MemberStates(default=default, countries={c.code: c for c in countries})
+    for code in [None, *states.countries]:
+        label = f"member state {code}" if code else "default"
+        scope = states.value(code, "nis2_local_scope") if code else default.nis2_local_scope.value
+        threshold = states.value(code, "nis2_threshold") if code else default.nis2_threshold.value
+        if scope == "threshold" and threshold is None:
+            raise FrameworkError(rel, label, "nis2_local_scope is threshold but nis2_threshold is null")
+    return states
+
+
+def _label_code(raw: object, i: int) -> str:
+    code = raw.get("code") if isinstance(raw, dict) else None
+    return f"member state {code}" if code else f"member state #{i + 1}"
 
 
 def _checksum(root: Path) -> str:

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from dashboard.pages import heatmap, knowledge, maps, overview, profile
+from dashboard.pages import heatmap, knowledge, legislation, maps, overview, policy, profile, roadmap
 
-PAGES = [overview, profile, heatmap, maps, knowledge]
+PAGES = [overview, profile, heatmap, maps, roadmap, policy, legislation, knowledge]
 HOME = overview  # what "/" shows
 
 

@@ -403,7 +403,8 @@ def _score(num3: np.ndarray, unl: np.ndarray, static: np.ndarray, den3: np.ndarr
     out *= wr
     out += np.multiply(unl, cu, out=tmp)
     out += static
-    return out
+    # a weighted mean of values in 0..1; float32 rounding can overshoot 1 by an ulp
+    return np.minimum(out, 1.0, out=out)
 
 
 def _static(urg: np.ndarray, peer: np.ndarray, wg, wp) -> np.ndarray:

@@ -243,3 +243,136 @@ def test_checksum_changes_with_content(framework_copy, fw):
     path = framework_copy / "CHANGELOG.md"
     path.write_text(path.read_text(encoding="utf-8") + "\n", encoding="utf-8")
     assert load_framework(framework_copy).checksum != fw.checksum
+
+
+# ------------------------------------------------------------------ 1.2.0: law data, flags
+
+
+def test_law_profiles_are_complete(fw):
+    assert {law.id for law in fw.adjacent} == {"WHISTLEBLOWER", "CER", "EMFA", "VIDA"}
+    assert [law.id for law in fw.all_laws] == [law.id for law in [*fw.laws, *fw.adjacent]]
+    assert fw.law_by_id["GDPR"].celex == ["32016R0679"]
+    for law in fw.all_laws:
+        assert law.source_note and law.source_note.startswith("§"), law.id
+        assert law.celex, law.id
+        for r in law.requirements:
+            assert r.source and "note §" in r.source, (law.id, r.element)
+    # the note's §3 / §4 facts as data
+    assert fw.law_by_id["AI_ACT"].status == "in_force"
+    omnibus = fw.law_by_id["AI_ACT"].pending_changes[0]
+    assert (omnibus.ref, omnibus.status) == ("COM(2025) 836", "adopted")
+    wallet = next(r for r in fw.law_by_id["EIDAS"].requirements if r.min == 3 and r.element == "SRV-02")
+    assert (wallet.deadline_ref, wallet.confidence) == ("eudi_wallet_date", "check")
+    assert fw.law_by_id["NIS2"].applies_from.isoformat() == "2024-10-18"
+    # adjacent instruments with dates the note does not give carry confidence check
+    assert all(law.confidence == "check" for law in fw.adjacent)
+    assert {r.status for r in fw.law_by_id["VIDA"].requirements} == {"recommended"}
+    assert "FREE_FLOW" not in fw.law_by_id
+
+
+def test_member_states_are_loaded(fw):
+    ms = fw.member_states
+    assert set(ms.countries) == {"NL", "SE", "FR", "IT", "CZ", "AT", "DE", "BE", "FI"}
+    assert ms.value("NL", "nis2_local_scope") == "all"
+    assert ms.value("IT", "nis2_local_scope") == "threshold" and ms.value("IT", "nis2_threshold") == 100_000
+    assert ms.value("DE", "nis2_local_scope") == "none"
+    assert ms.value("FR", "nis2_local_scope") == "pending" and ms.value("FR", "nis2_date") is None
+    assert ms.value("SE", "nis2_date").isoformat() == "2026-01-15"
+    # countries the note did not research take the default entry
+    flag, origin = ms.flag("PL", "nis2_local_scope")
+    assert (flag.value, flag.confidence, origin) == ("check", "check", "default")
+    assert ms.value("NL", "eudi_wallet_date").isoformat() == "2026-12-24"
+    assert ms.flag("NL", "eudi_wallet_date")[1] == "default"
+    # every flag has a source; ⚠ facts are check
+    for code in [*ms.countries, "XX"]:
+        for name, (f, _) in ms.flags(code).items():
+            assert f.source, (code, name)
+    assert ms.flag("CZ", "nis2_local_scope")[0].confidence == "check"
+    assert ms.flag("NL", "nis2_date")[0].confidence == "check"
+
+
+def test_requirement_unknown_field_is_reported(framework_copy):
+    _edit_yaml(framework_copy / "laws" / "GDPR.yaml",
+               lambda d: d["requirements"][0].update(sources="note §2.11"))
+    _fails(framework_copy, "laws/GDPR.yaml", "law GDPR", "requirements.0.sources is not a known field")
+
+
+def test_law_new_fields_are_validated(framework_copy):
+    path = framework_copy / "laws" / "GDPR.yaml"
+    original = path.read_text(encoding="utf-8")
+    _edit_yaml(path, lambda d: d.update(celex=["2016/679"]))
+    _fails(framework_copy, "law GDPR", "celex.0")
+    path.write_text(original, encoding="utf-8")
+    _edit_yaml(path, lambda d: d.update(pending_changes=[{"ref": "COM(2025) 837", "name": "Omnibus",
+                                                          "status": "rumoured", "effect": "x"}]))
+    _fails(framework_copy, "law GDPR", "pending_changes.0.status")
+    path.write_text(original, encoding="utf-8")
+    _edit_yaml(path, lambda d: d.update(applies_from="soon"))
+    _fails(framework_copy, "law GDPR", "applies_from")
+    path.write_text(original, encoding="utf-8")
+    _edit_yaml(path, lambda d: d.update(confidence="maybe"))
+    _fails(framework_copy, "law GDPR", "confidence")
+    path.write_text(original, encoding="utf-8")
+    _edit_yaml(path, lambda d: d.update(recommended_if_out_of_scope=2))
+    _fails(framework_copy, "law GDPR", "recommended_if_out_of_scope needs a requirement with applies_if")
+
+
+def test_adjacent_law_is_validated_like_a_law(framework_copy):
+    path = framework_copy / "laws" / "adjacent" / "CER.yaml"
+    original = path.read_text(encoding="utf-8")
+    _edit_yaml(path, lambda d: d["requirements"][0].update(applies_if="has_a_castle"))
+    _fails(framework_copy, "laws/adjacent/CER.yaml", "law CER requirement #1", "unknown condition")
+    path.write_text(original, encoding="utf-8")
+    _edit_yaml(path, lambda d: d.update(id="GDPR"))
+    _fails(framework_copy, "laws/adjacent/CER.yaml", "must match the file name")
+    (framework_copy / "laws" / "adjacent" / "GDPR.yaml").write_text(
+        (framework_copy / "laws" / "GDPR.yaml").read_text(encoding="utf-8"), encoding="utf-8")
+    path.unlink()
+    _fails(framework_copy, "law GDPR", "more than once")
+
+
+def _edit_states(root: Path, change) -> None:
+    _edit_yaml(root / "member_states.yaml", change)
+
+
+def test_member_state_code_must_be_two_letters(framework_copy):
+    _edit_states(framework_copy, lambda d: d["member_states"][0].update(code="NLD"))
+    _fails(framework_copy, "member_states.yaml", "member state NLD", "code")
+
+
+def test_member_state_unknown_flag(framework_copy):
+    _edit_states(framework_copy, lambda d: d["member_states"][1].update(
+        nis2_scope={"value": "all", "confidence": "verified", "source": "x"}))
+    _fails(framework_copy, "member_states.yaml", "member state NL", "nis2_scope is not a known field")
+
+
+def test_member_state_flag_values_are_checked(framework_copy):
+    path = framework_copy / "member_states.yaml"
+    original = path.read_text(encoding="utf-8")
+    _edit_states(framework_copy, lambda d: d["member_states"][1]["nis2_local_scope"].update(value="most"))
+    _fails(framework_copy, "member state NL", "nis2_local_scope.value")
+    path.write_text(original, encoding="utf-8")
+    _edit_states(framework_copy, lambda d: d["member_states"][1]["nis2_local_scope"].pop("source"))
+    _fails(framework_copy, "member state NL", "nis2_local_scope.source", "missing")
+    path.write_text(original, encoding="utf-8")
+    _edit_states(framework_copy, lambda d: d["member_states"][1]["nis2_date"].update(confidence="sure"))
+    _fails(framework_copy, "member state NL", "nis2_date.confidence")
+    path.write_text(original, encoding="utf-8")
+    _edit_states(framework_copy,
+                 lambda d: d["member_states"][1]["nis2_local_scope"].update(value="threshold"))
+    _fails(framework_copy, "member state NL", "nis2_threshold is null")
+
+
+def test_member_states_default_and_duplicates(framework_copy):
+    path = framework_copy / "member_states.yaml"
+    original = path.read_text(encoding="utf-8")
+    _edit_states(framework_copy, lambda d: d["default"].pop("eudi_wallet_date"))
+    _fails(framework_copy, "member_states.yaml", "default", "must set every flag", "eudi_wallet_date")
+    path.write_text(original, encoding="utf-8")
+    _edit_states(framework_copy, lambda d: d["member_states"].append(dict(d["member_states"][0])))
+    _fails(framework_copy, "member_states.yaml", "member state SE", "more than once")
+    path.write_text(original, encoding="utf-8")
+    _edit_states(framework_copy, lambda d: d.update(countries=[]))
+    _fails(framework_copy, "member_states.yaml", "countries", "not a known section")
+    path.unlink()
+    _fails(framework_copy, "member_states.yaml", "is missing")

@@ -1,0 +1,198 @@
+"""Laws API: the EU law profiles and readiness for them (the Legislation tab's numbers).
+
+GET /api/v1/laws, /api/v1/laws/{law_id} (work without published data),
+GET /api/v1/laws/{law_id}/readiness?country=&nuts2=&size_class=&at=&horizon=,
+GET /api/v1/municipalities/{id}/readiness?at=&horizon= (consent rule: 403),
+POST /api/v1/laws/what-if (a law profile as JSON in the law-file shape -> the aggregate).
+Aggregates count the municipalities that answered the latest wave; fewer than min_group: the
+counts are null (suppressed). 400 on a bad parameter, date or profile; 404 unknown ids; 503 when
+nothing is published.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from flask import Flask, jsonify, request
+
+from dashboard import legislation_data as ld
+from dashboard.api_insight import NO_CONSENT, NOT_PUBLISHED, ApiError, api_view, bad_parameter
+from dashboard.context import AppContext
+from pipelines.maturity.readiness import ProfileError, municipality_readiness, validate_profile, what_if
+from pipelines.reference import SIZE_CLASS_KEYS
+
+
+def law_record(law, detail: bool = False) -> dict:
+    d = law.model_dump(mode="json", exclude_none=True)
+    out = {"id": law.id, "short": law.short, "name": d["name"], "status": law.status,
+           "in_force": d["in_force"], "binding_on_municipalities": law.binding_on_municipalities,
+           "celex": d["celex"], "requirements": len(law.requirements),
+           "unverified": ld.unverified(law)}
+    return d | {"unverified": out["unverified"]} if detail else out
+
+
+class LawsApi:
+    def __init__(self, ctx: AppContext):
+        self.ctx = ctx
+
+    def law(self, law_id: str):
+        inp = ld.inputs(self.ctx)
+        lid = law_id.upper()
+        if lid not in inp.law_ids:
+            raise ApiError(404, f"unknown law {law_id!r}", law_id=law_id,
+                           allowed=list(inp.law_ids))
+        return inp.law(lid)
+
+    def snapshot(self):
+        snap = self.ctx.warehouse.snapshot()
+        if snap is None or not snap.waves:
+            raise ApiError(503, NOT_PUBLISHED)
+        return snap
+
+    def when(self, args) -> tuple:
+        try:
+            at = ld.parse_at(args.get("at"))
+        except ValueError as e:
+            raise bad_parameter("at", args.get("at"), ["YYYY-MM-DD"], str(e)) from None
+        try:
+            horizon = ld.parse_horizon(args.get("horizon"), 0)
+        except ValueError as e:
+            raise bad_parameter("horizon", args.get("horizon"), ["0-3650"], str(e)) from None
+        return at, horizon
+
+    def selection(self, args, snap) -> ld.Selection:
+        b = ld.base(self.ctx, snap)
+        out = {}
+        for name, values in (("country", b.countries), ("nuts2", b.nuts2),
+                             ("size_class", b.size_class)):
+            v = (args.get(name) or "").strip()
+            if not v:
+                out[name] = None
+                continue
+            v = v if name == "size_class" else v.upper()
+            allowed = SIZE_CLASS_KEYS if name == "size_class" else None
+            if (allowed is not None and v not in allowed) or v not in set(values.tolist()):
+                raise bad_parameter(name, args.get(name), list(allowed) if allowed else
+                                    ["a code of the reference data"],
+                                    "" if allowed else f"unknown {name} code")
+            out[name] = v
+        return ld.Selection(**out)
+
+    def aggregate(self, sel, snap, sub, res, law_id: str) -> dict:
+        n = len(sub.rows)
+        suppressed = n < self.ctx.settings.min_group
+        s = res.summary(law_id)
+        counts = {k: (None if suppressed else s[k]) for k in
+                  ("ready_total", "ready", "not_applicable", "not_ready", "unknown")}
+        return {
+            "selection": {"country": sel.country, "nuts2": sel.nuts2, "size_class": sel.size_class},
+            "wave": ld.base(self.ctx, snap).wave,
+            "municipalities_in_selection": sub.n_selected,
+            "municipalities_answered": n, "suppressed": suppressed,
+            "min_group": self.ctx.settings.min_group,
+            "ready": counts["ready_total"], "ready_with_requirements": counts["ready"],
+            "not_applicable": counts["not_applicable"], "not_ready": counts["not_ready"],
+            "unknown": counts["unknown"],
+            "share_ready": None if suppressed or not n else s["ready_total"] / n,
+            "lacking": [] if suppressed else [
+                {"element": e, "gap": g, "unknown": u} for e, g, u in res.lacking(law_id)],
+        }
+
+    def readiness(self, law_id: str, args) -> dict:
+        law = self.law(law_id)
+        at, horizon = self.when(args)
+        snap = self.snapshot()
+        sel = self.selection(args, snap)
+        sub, res = ld.population(self.ctx, snap, sel, at, horizon)
+        return {"law": law.id, "at": at.isoformat(), "horizon_days": horizon,
+                "cutoff": res.cutoff.isoformat(), **self.aggregate(sel, snap, sub, res, law.id)}
+
+    def what_if(self, args) -> dict:
+        body = request.get_json(silent=True)
+        if body is None:
+            raise ApiError(400, "the request body must be a JSON law profile (Content-Type: "
+                           "application/json)")
+        at, horizon = self.when(args)
+        inp = ld.inputs(self.ctx)
+        try:
+            law = validate_profile(body, inp)
+        except ProfileError as e:
+            raise ApiError(400, str(e), field=e.field) from None
+        snap = self.snapshot()
+        sel = self.selection(args, snap)
+        sub = ld.subset(self.ctx, snap, sel)
+        wi = what_if(inp, law, sub.levels, sub.table, at=at, horizon_days=horizon)
+        out = {"law": law.id, "at": at.isoformat(), "horizon_days": horizon,
+               "cutoff": wi.result.cutoff.isoformat(),
+               **self.aggregate(sel, snap, sub, wi.result, law.id)}
+        out["by_country"] = self.by_group(snap, sub, wi.result, law.id)
+        return out
+
+    def by_group(self, snap, sub, res, law_id) -> list[dict]:
+        b = ld.base(self.ctx, snap)
+        codes, inv = np.unique(b.countries[sub.rows], return_inverse=True)
+        if not len(codes):
+            return []
+        g = res.by_group(law_id, inv, len(codes))
+        out = []
+        for i, c in enumerate(codes):
+            n = int(g[i].sum())
+            ok = n >= self.ctx.settings.min_group
+            out.append({"country": str(c), "municipalities_answered": n, "suppressed": not ok,
+                        "ready": int(g[i, 0] + g[i, 1]) if ok else None,
+                        "share_ready": float((g[i, 0] + g[i, 1]) / n) if ok else None})
+        return out
+
+    def municipality(self, municipality_id: str, args) -> dict:
+        ctx = self.ctx
+        at, horizon = self.when(args)
+        ref = ctx.municipalities
+        mid = municipality_id.strip()
+        snap = self.snapshot()
+        try:
+            row = snap.maturity.index_of(mid)
+        except KeyError:
+            try:
+                mid = mid.upper()
+                row = snap.maturity.index_of(mid)
+            except KeyError:
+                raise ApiError(404, f"unknown municipality {municipality_id!r}",
+                               municipality_id=municipality_id) from None
+        if not ctx.visible(snap, row):
+            raise ApiError(403, NO_CONSENT.format(mid=mid), municipality_id=mid)
+        b = ld.base(ctx, snap)
+        pop = b.population[row]
+        mr = municipality_readiness(ld.inputs(ctx), b.levels[row], country=str(b.countries[row]),
+                                    at=at, horizon_days=horizon,
+                                    population=None if pop != pop else float(pop))
+        return {"municipality_id": mid, "name": str(ref["name"].iat[row]), "wave": b.wave,
+                "has_answers": bool(b.answered[row]), **mr.to_dict()}
+
+
+def register(server: Flask, ctx: AppContext) -> None:
+    api = LawsApi(ctx)
+
+    @server.get("/api/v1/laws")
+    @api_view
+    def _laws():
+        laws = ld.inputs(ctx).compiled.laws
+        return jsonify({"count": len(laws), "items": [law_record(law) for law in laws]})
+
+    @server.get("/api/v1/laws/<law_id>")
+    @api_view
+    def _law(law_id):
+        return jsonify(law_record(api.law(law_id), detail=True))
+
+    @server.get("/api/v1/laws/<law_id>/readiness")
+    @api_view
+    def _law_readiness(law_id):
+        return jsonify(api.readiness(law_id, request.args))
+
+    @server.post("/api/v1/laws/what-if")
+    @api_view
+    def _what_if():
+        return jsonify(api.what_if(request.args))
+
+    @server.get("/api/v1/municipalities/<municipality_id>/readiness")
+    @api_view
+    def _municipality_readiness(municipality_id):
+        return jsonify(api.municipality(municipality_id, request.args))

@@ -1,0 +1,158 @@
+"""Roadmap API: GET /api/v1/municipalities/{id}/roadmap.
+
+The sequenced roadmap of one municipality, as the Roadmap tab computes it (the same inputs from
+dashboard/roadmap_data.py): per phase the recommended elements with score, the four score
+components, the structured explanation (`Explanation.to_dict()`) and the explanation in words
+(`lang`). Parameters: phases, per_phase, weights (four numbers: readiness, unlock, urgency,
+peer), target (1-4, every element), wave (default the latest), done (what-if: element ids
+counted as reached), lang (en/nl).
+
+Rules as in the Insight API: 400 on a bad parameter (naming it and what is allowed), 404 for an
+unknown municipality, 403 when its results may not be shown by name (the roadmap is derived from
+its own levels), 503 when nothing is published. A municipality without answers in the wave gets
+200 with `has_answers: false`, an empty roadmap and a message (no roadmap is guessed).
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+
+from flask import Flask, jsonify, request
+
+from dashboard import roadmap_data as rd
+from dashboard.api_insight import (
+    LANGS,
+    NO_CONSENT,
+    NOT_PUBLISHED,
+    ApiError,
+    api_view,
+    bad_parameter,
+    param_choice,
+    param_wave,
+)
+from dashboard.context import AppContext
+from pipelines.maturity.cube import MISSING
+from pipelines.maturity.roadmap import COMPONENTS, explain_text
+
+
+def _param_int(args, name: str, low: int, high: int, default: int) -> int:
+    value = args.get(name)
+    if value is None or value.strip() == "":
+        return default
+    v = value.strip()
+    if not v.isdigit() or not low <= int(v) <= high:
+        raise bad_parameter(name, value, list(range(low, high + 1)),
+                            f"expected a whole number from {low} to {high}")
+    return int(v)
+
+
+def _param_weights(args):
+    value = args.get("weights")
+    try:
+        return rd.parse_weights(value)
+    except ValueError as e:
+        raise bad_parameter("weights", value, [",".join(COMPONENTS)],
+                            f"{e}: the weights of readiness, unlock, urgency and peer, "
+                            "e.g. 0.4,0.25,0.2,0.15") from None
+
+
+def _param_done(args, element_ids) -> tuple[str, ...]:
+    value = args.get("done")
+    if value is None or value.strip() == "":
+        return ()
+    out = []
+    for part in value.split(","):
+        e = part.strip().upper()
+        if e not in element_ids:
+            raise bad_parameter("done", value, list(element_ids),
+                                "expected comma-separated element ids")
+        if e not in out:
+            out.append(e)
+    return tuple(out)
+
+
+class RoadmapApi:
+    def __init__(self, ctx: AppContext):
+        self.ctx = ctx
+
+    @cached_property
+    def row_of(self) -> dict[str, int]:
+        """Reference rows by GISCO id (read on the first request, not at start-up)."""
+        ref = self.ctx.municipalities["municipality_id"].to_numpy(dtype=object)
+        return {str(m): i for i, m in enumerate(ref)}
+
+    def lookup(self, municipality_id: str) -> str:
+        mid = municipality_id if municipality_id in self.row_of else municipality_id.upper()
+        if mid not in self.row_of:
+            raise ApiError(404, f"unknown municipality {municipality_id!r}",
+                           municipality_id=municipality_id)
+        return mid
+
+    def roadmap(self, municipality_id: str, args) -> dict:
+        ctx = self.ctx
+        fw = ctx.framework
+        mid = self.lookup(municipality_id)
+        phases = _param_int(args, "phases", 1, rd.MAX_PHASES, rd.DEFAULT_PHASES)
+        per_phase = _param_int(args, "per_phase", 1, rd.MAX_PER_PHASE, rd.DEFAULT_PER_PHASE)
+        weights = _param_weights(args)
+        target = _param_int(args, "target", min(rd.TARGETS), max(rd.TARGETS), rd.DEFAULT_TARGET)
+        lang = param_choice(args, "lang", LANGS, "en")
+        done = _param_done(args, fw.element_ids)
+        snap = ctx.warehouse.snapshot()
+        if snap is None or not snap.waves:
+            raise ApiError(503, NOT_PUBLISHED)
+        wave = param_wave(args, snap.waves) or snap.waves[-1]
+        try:
+            row = snap.maturity.index_of(mid)
+        except KeyError:
+            raise ApiError(404, f"municipality {mid!r} is not in the published build",
+                           municipality_id=mid) from None
+        if not ctx.visible(snap, row):
+            raise ApiError(403, NO_CONSENT.format(mid=mid), municipality_id=mid)
+        w = snap.waves.index(wave)
+        params = rd.Params(weights, target, phases, per_phase, done)
+        levels = rd.wave_levels(ctx, snap, w)[row]
+        has_answers = bool((levels != MISSING).any())
+        out = {
+            "municipality_id": mid,
+            "name": str(ctx.municipalities["name"].iat[row]),
+            "country": str(ctx.municipalities["country"].iat[row]),
+            "wave": wave,
+            "lang": lang,
+            "has_answers": has_answers,
+            "evaluation_date": rd.evaluation_date(snap, w).isoformat(),
+            "peer_group": {"kind": rd.PEER_KIND,
+                           "id": ctx.attributes.label(rd.PEER_KIND, row),
+                           "municipalities": rd.peer_group_size(ctx, snap, w, row)},
+            "parameters": {"phases": phases, "per_phase": per_phase,
+                           "weights": dict(zip(COMPONENTS, weights.raw(), strict=True)),
+                           "target": target, "done": list(done)},
+        }
+        if not has_answers:
+            return {**out, "known": 0, "weights": dict(zip(
+                COMPONENTS, weights.normalised(), strict=True)), "targets": None, "phases": [],
+                "steps": 0, "message": f"no answers from this municipality in wave {wave}"}
+        rm = rd.compute(ctx, snap, row, w, params)
+        body = rm.to_dict()
+        names, laws = rd.element_names(ctx, lang), rd.law_names(ctx)
+        by_element = {s.element: s for s in rm.steps}
+        for phase in body["phases"]:
+            for item in phase:
+                s = by_element[item["element"]]
+                item["name"] = names[s.element]
+                item["phase"] = s.phase
+                item["text"] = explain_text(s.explanation, lang, names, laws)
+        out.update(body)
+        out["steps"] = len(rm.steps)
+        if not rm.steps:
+            out["message"] = "no roadmap: every element is at or above its target"
+        return out
+
+
+def register(server: Flask, ctx: AppContext) -> None:
+    api = RoadmapApi(ctx)
+
+    @server.get("/api/v1/municipalities/<municipality_id>/roadmap")
+    @api_view
+    def _roadmap(municipality_id):
+        return jsonify(api.roadmap(municipality_id, request.args))

@@ -1,0 +1,369 @@
+"""Policy, funding and lobby insight: the data behind /policy and /api/v1/insight/leverage.
+
+No Dash here. Per published build (and process) the stored roadmaps (`Snapshot.roadmaps`) are
+turned once into cells (`pipelines.maturity.policy.policy_cells`: country x NUTS 2 x size class),
+after which every selection's first-phase counts, leverage table, bottleneck heatmaps and law
+readiness are sums over cells (well under a millisecond each). The tables come out as
+DataFrames, ready for the page, the CSV downloads and the API.
+
+Rules: only municipalities that answered in the roadmaps' wave count; a selection (or heatmap
+column, or law) with fewer than `min_group` of them is suppressed; nothing names a municipality.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from dashboard.context import AppContext
+from dashboard.store import Snapshot
+from pipelines.maturity.lobby import LawReadiness, lobby_table, not_evaluated
+from pipelines.maturity.policy import PolicyCells, policy_cells
+from pipelines.maturity.roadmap import LawRequirements, RoadmapModel, model_from_framework
+from pipelines.maturity.roadmap_population import Leverage
+from pipelines.reference import COUNTRY_ALIASES, SIZE_CLASS_KEYS, size_class_label
+from pipelines.roadmap_build import StoredRoadmaps, law_requirements
+
+LEVERAGE_FORMULA = ("leverage = municipalities below target on the element x their mean "
+                    "unlock, where unlock = the enabling weight of the element's dependants the "
+                    "municipality still lacks / the largest such weight of any element (0-1)")
+
+
+# ------------------------------------------------------------------ names
+
+
+@cache
+def _names(reference_dir: Path) -> tuple[dict, dict]:
+    try:
+        cc = pd.read_csv(reference_dir / "countries.csv", dtype=str, keep_default_na=False)
+        countries = {r.code: (r.name_nl, r.name_en) for r in cc.itertuples()}
+    except FileNotFoundError:
+        countries = {}
+    try:
+        nuts = pd.read_csv(reference_dir / "nuts_regions.csv", dtype=str, keep_default_na=False)
+        regions = dict(zip(nuts["nuts_id"], nuts["name"], strict=True))
+    except FileNotFoundError:
+        regions = {}
+    return countries, regions
+
+
+def country_name(ctx: AppContext, code: str, lang: str) -> str:
+    names = _names(ctx.settings.reference_dir)[0].get(code)
+    return (names[0] if lang == "nl" else names[1]) if names else code
+
+
+def region_name(ctx: AppContext, nuts_id: str) -> str:
+    return _names(ctx.settings.reference_dir)[1].get(nuts_id, nuts_id)
+
+
+# ------------------------------------------------------------------ selection
+
+
+@dataclass(frozen=True)
+class Selection:
+    """EU (all None), a country, a NUTS 2 region (always with its country), a size class."""
+
+    country: str | None = None
+    nuts2: str | None = None
+    size: str | None = None
+
+    def query(self, size_key: str = "size") -> dict[str, str]:
+        """URL parameters (restricting ones only)."""
+        q = {}
+        if self.country:
+            q["country"] = self.country
+        if self.nuts2:
+            q["nuts2"] = self.nuts2
+        if self.size:
+            q[size_key] = self.size
+        return q
+
+
+class SelectionError(ValueError):
+    def __init__(self, parameter: str, value: str, allowed: list[str], what: str = ""):
+        super().__init__(what or f"invalid {parameter} {value!r}")
+        self.parameter, self.value, self.allowed, self.what = parameter, value, allowed, what
+
+
+def _blank(value) -> bool:
+    return value is None or str(value).strip() in ("", "all", "ALL", "EU", "eu")
+
+
+def parse_selection(ctx: AppContext, country=None, nuts2=None, size=None, *,
+                    strict: bool = False) -> Selection:
+    """Control values or URL/API parameters -> a Selection. Lenient (the page): an unknown value
+    is dropped; strict (the API): it raises SelectionError. A region implies its country."""
+    attrs = ctx.attributes
+    countries = set(attrs.country_labels.tolist())
+    cc = None
+    if not _blank(country):
+        cc = COUNTRY_ALIASES.get(str(country).strip().upper(), str(country).strip().upper())
+        if cc not in countries:
+            if strict:
+                raise SelectionError("country", str(country), sorted(countries))
+            cc = None
+    region = None
+    if not _blank(nuts2):
+        region = str(nuts2).strip().upper()
+        mask = attrs.mask_for("nuts2", region)
+        if not mask.any():
+            if strict:
+                raise SelectionError("nuts2", str(nuts2), [], "unknown NUTS 2 region "
+                                     f"{nuts2!r}: expected a NUTS 2 id such as NL33")
+            region = None
+        else:
+            own = str(attrs.country_labels[attrs.country[np.flatnonzero(mask)[0]]])
+            if cc is None:
+                cc = own
+            elif cc != own:
+                if strict:
+                    raise SelectionError("nuts2", str(nuts2), [], f"region {region} is not in "
+                                         f"country {cc}")
+                region = None
+    sz = None
+    if not _blank(size):
+        sz = str(size).strip()
+        if sz not in SIZE_CLASS_KEYS:
+            if strict:
+                raise SelectionError("size_class", str(size), list(SIZE_CLASS_KEYS))
+            sz = None
+    return Selection(cc, region, sz)
+
+
+def scope_text(ctx: AppContext, sel: Selection, lang: str) -> str:
+    parts = [country_name(ctx, sel.country, lang) if sel.country else
+             ("EU, alle landen" if lang == "nl" else "EU, all countries")]
+    if sel.nuts2:
+        parts.append(f"{region_name(ctx, sel.nuts2)} ({sel.nuts2})")
+    if sel.size:
+        parts.append(size_class_label(sel.size, lang))
+    return ", ".join(parts)
+
+
+# ------------------------------------------------------------------ per build
+
+
+@dataclass(frozen=True, eq=False)
+class PolicyData:
+    build_id: str
+    roadmaps: StoredRoadmaps
+    model: RoadmapModel
+    requirements: LawRequirements
+    cells: PolicyCells
+    min_group: int
+
+    def code(self, ctx: AppContext, field: str, value: str | None) -> int | None:
+        if value is None:
+            return None
+        labels = {"country": ctx.attributes.country_labels, "nuts2": ctx.attributes.nuts2_labels,
+                  "size_class": ctx.attributes.size_labels}[field]
+        hit = np.flatnonzero(labels == value)
+        return int(hit[0]) if len(hit) else -1  # -1: matches no cell
+
+    def mask(self, ctx: AppContext, sel: Selection, *, ignore: str | None = None) -> np.ndarray:
+        """bool[G]: the selection's cells (optionally without one of its restrictions)."""
+        return self.cells.mask(
+            country=self.code(ctx, "country", sel.country),
+            nuts2=None if ignore == "nuts2" else self.code(ctx, "nuts2", sel.nuts2),
+            size_class=None if ignore == "size" else self.code(ctx, "size_class", sel.size))
+
+    def counts(self, ctx: AppContext, sel: Selection) -> tuple[int, int]:
+        """(answering, all) municipalities in the selection."""
+        m = self.mask(ctx, sel)
+        return int(self.cells.n[m].sum()), int(self.cells.members[m].sum())
+
+
+_CACHE: dict[tuple[int, str], PolicyData] = {}
+_LOCK = threading.Lock()
+
+
+def policy_data(ctx: AppContext, snap: Snapshot | None) -> PolicyData | None:
+    """The cells of a build's stored roadmaps (computed once per build and process); None when
+    nothing is published or the build has no roadmaps."""
+    if snap is None:
+        return None
+    key = (id(ctx), str(snap.path))
+    hit = _CACHE.get(key)
+    if hit is not None:
+        return hit
+    with _LOCK:
+        hit = _CACHE.get(key)
+        if hit is not None:
+            return hit
+        rm = snap.roadmaps
+        if rm is None:
+            return None
+        cube = snap.maturity
+        if tuple(cube.element_ids) != rm.element_ids or rm.wave not in cube.waves:
+            return None  # a build whose roadmaps do not match its cube: treat as absent
+        attrs = ctx.attributes
+        fw = ctx.framework
+        model = model_from_framework(fw)
+        if model.element_ids != rm.element_ids:
+            return None
+        req = law_requirements(fw, rm.evaluation_date, attrs.country_labels.tolist())
+        cells = policy_cells(model, cube.levels[cube.wave_index(rm.wave)], attrs, rm.population,
+                             req, attrs.country, targets=rm.target)
+        if len(_CACHE) > 8:
+            _CACHE.clear()
+        data = _CACHE[key] = PolicyData(snap.build_id, rm, model, req, cells,
+                                        ctx.settings.min_group)
+        return data
+
+
+# ------------------------------------------------------------------ tables
+
+
+def _element_names(ctx: AppContext, lang: str) -> dict[str, str]:
+    return {e.id: e.name.get(lang) for e in ctx.framework.elements}
+
+
+def leverage_of(ctx: AppContext, data: PolicyData, sel: Selection) -> Leverage:
+    return data.cells.leverage(data.mask(ctx, sel))
+
+
+def leverage_frame(ctx: AppContext, data: PolicyData, sel: Selection, lang: str = "en",
+                   lev: Leverage | None = None) -> pd.DataFrame:
+    """One row per element, highest leverage first (ties in framework order): the engine's
+    `Leverage.rows()` plus names and shares."""
+    lev = lev or leverage_of(ctx, data, sel)
+    names = _element_names(ctx, lang)
+    n = max(lev.selected, 1)
+    rows = lev.rows()
+    df = pd.DataFrame({
+        "rank": np.arange(1, len(rows) + 1),
+        "element_id": [r["element"] for r in rows],
+        "element": [names.get(r["element"], r["element"]) for r in rows],
+        "lacking": [r["lacking"] for r in rows],
+        "share_lacking": [round(r["lacking"] / n, 4) for r in rows],
+        "mean_unlock": [None if r["mean_unlock"] is None else round(r["mean_unlock"], 4)
+                        for r in rows],
+        "leverage": [round(r["leverage"], 3) for r in rows],
+        "first_phase": [r["first_phase"] for r in rows],
+        "first_phase_share": [round(r["first_phase"] / n, 4) for r in rows],
+        "first_step": [r["first_step"] for r in rows],
+    })
+    df["mean_unlock"] = df["mean_unlock"].astype("Float64")
+    return df
+
+
+def first_phase_frame(ctx: AppContext, data: PolicyData, sel: Selection, lang: str = "en",
+                      lev: Leverage | None = None) -> pd.DataFrame:
+    """How often each element is a first-phase recommendation, most often first."""
+    lev = lev or leverage_of(ctx, data, sel)
+    names = _element_names(ctx, lang)
+    n = max(lev.selected, 1)
+    order = np.argsort(-lev.first_phase, kind="stable")
+    ids = [lev.element_ids[j] for j in order]
+    return pd.DataFrame({
+        "element_id": ids, "element": [names.get(e, e) for e in ids],
+        "first_phase": lev.first_phase[order], "share": np.round(lev.first_phase[order] / n, 4),
+        "first_step": lev.first_step[order],
+        "municipalities": lev.selected})
+
+
+@dataclass(frozen=True)
+class Heat:
+    """A bottleneck heatmap: elements (rows) x groups (columns), suppressed groups left out."""
+
+    field: str  # 'country', 'nuts2' or 'size_class'
+    columns: list[str]  # group labels (country code, NUTS id, size-class key)
+    n: np.ndarray  # int64[C] answering municipalities per column
+    lacking: np.ndarray  # int64[E, C]
+    leverage: np.ndarray  # float64[E, C]
+    rows: np.ndarray  # element positions, in display order
+    hidden: int  # groups with answers but under min_group (not shown)
+    highlight: int | None  # column of the selected region / size class
+
+    @property
+    def per_municipality(self) -> np.ndarray:
+        return self.leverage / np.maximum(self.n, 1)[None, :]
+
+
+def heat(ctx: AppContext, data: PolicyData, sel: Selection, field: str,
+         order: np.ndarray) -> Heat:
+    """Regions (of the selected country; countries at EU level) or size classes (of the
+    selected area) as columns. The other restrictions of the selection apply."""
+    attrs = ctx.attributes
+    if field == "size_class":
+        cells = data.mask(ctx, sel, ignore="size")
+        labels = attrs.size_labels
+        chosen = sel.size
+        keys = [k for k in SIZE_CLASS_KEYS if k in set(labels.tolist())]
+        positions = [int(np.flatnonzero(labels == k)[0]) for k in keys]
+    else:
+        cells = data.mask(ctx, sel, ignore="nuts2")
+        labels = attrs.nuts2_labels if field == "nuts2" else attrs.country_labels
+        chosen = sel.nuts2 if field == "nuts2" else None
+        positions = None
+    n, lacking, lev, _ = data.cells.by(field, cells, n_groups=len(labels))
+    if positions is None:
+        positions = [int(i) for i in np.flatnonzero(n > 0)]  # by code
+    answered = [i for i in positions if n[i] > 0]
+    shown = [i for i in answered if n[i] >= data.min_group]
+    cols = [str(labels[i]) for i in shown]
+    idx = np.array(shown, dtype=np.intp)
+    return Heat(field, cols, n[idx], lacking[idx][:, order].T, lev[idx][:, order].T, order,
+                len(answered) - len(shown), cols.index(chosen) if chosen in cols else None)
+
+
+def heat_frame(ctx: AppContext, h: Heat, element_ids, lang: str = "en") -> pd.DataFrame:
+    """A heatmap in long form: one row per column x element, in display order."""
+    names = _element_names(ctx, lang)
+    e_ids = [element_ids[j] for j in h.rows]
+    n_rows, n_cols = len(e_ids), len(h.columns)
+    col = np.repeat(np.arange(n_cols), n_rows)
+    row = np.tile(np.arange(n_rows), n_cols)
+    if h.field == "size_class":
+        col_names = [size_class_label(c, lang) for c in h.columns]
+    elif h.field == "nuts2":
+        col_names = [region_name(ctx, c) for c in h.columns]
+    else:
+        col_names = [country_name(ctx, c, lang) for c in h.columns]
+    return pd.DataFrame({
+        h.field: np.array(h.columns, dtype=object)[col] if n_cols else [],
+        "name": np.array(col_names, dtype=object)[col] if n_cols else [],
+        "municipalities": h.n[col],
+        "element_id": np.array(e_ids, dtype=object)[row] if n_rows else [],
+        "element": np.array([names[e] for e in e_ids], dtype=object)[row] if n_rows else [],
+        "lacking": h.lacking[row, col],
+        "leverage": np.round(h.leverage[row, col], 3),
+        "leverage_per_municipality": np.round(h.per_municipality[row, col], 4),
+    })
+
+
+def lobby_of(ctx: AppContext, data: PolicyData, sel: Selection) -> tuple[list[LawReadiness],
+                                                                          list[str]]:
+    """(evaluated laws, least ready first; laws not evaluated) for the selection."""
+    counts = data.cells.lobby.select(data.mask(ctx, sel))
+    return (lobby_table(counts, data.requirements, top=3, min_group=data.min_group),
+            not_evaluated(counts, data.requirements))
+
+
+def lobby_frame(ctx: AppContext, rows: list[LawReadiness], element_ids, lang: str = "en"
+                ) -> pd.DataFrame:
+    laws = {law.id: law for law in ctx.framework.laws}
+    names = _element_names(ctx, lang)
+
+    def iso(d):
+        return d.isoformat() if d else None
+    return pd.DataFrame({
+        "law": [r.law for r in rows],
+        "name": [laws[r.law].name.get(lang) if r.law in laws else r.law for r in rows],
+        "municipalities": [r.municipalities for r in rows],
+        "not_ready": [r.not_ready for r in rows],
+        "share_not_ready": [round(r.share_not_ready, 4) for r in rows],
+        "requirements": [r.requirements for r in rows],
+        "first_deadline": [iso(r.deadline) for r in rows],
+        "next_deadline": [iso(r.next_deadline) for r in rows],
+        "last_deadline": [iso(r.last_deadline) for r in rows],
+        "elements_behind_gap": ["; ".join(f"{element_ids[e]} {names.get(element_ids[e], '')} "
+                                          f"({k}, {s:.0%})" for e, k, s in r.gaps)
+                                for r in rows],
+    }, columns=["law", "name", "municipalities", "not_ready", "share_not_ready", "requirements",
+                "first_deadline", "next_deadline", "last_deadline", "elements_behind_gap"])

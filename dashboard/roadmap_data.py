@@ -1,0 +1,301 @@
+"""The roadmap engine's inputs for one published build: shared by the Roadmap tab and the API,
+so both give the same answer for the same municipality, wave and settings.
+
+- model: the framework's enabling matrix (`model_from_framework`), built once per framework;
+- evaluation date (law deadlines are counted from it): the date of the latest submission in the
+  wave, as the build uses it (pipelines/roadmap_build.py), so a roadmap does not change from one
+  day to the next and, for the stored wave, equals the municipality's row of the stored run;
+- law requirements: `roadmap_build.law_requirements`, one applicability profile per country (the
+  same requirements as the build and the policy view);
+- peer proof: the other members of the municipality's peer group (same country and size class,
+  `pipelines.maturity.peers`), counted once per build and wave per group and the municipality's
+  own levels subtracted: the same numbers as `Peers.from_levels` on the group minus itself;
+- the population's first-phase steps (the build's settings: default weights, target 3), for
+  "who can help": read from the build's stored roadmaps (`Snapshot.roadmaps`, latest wave), or
+  for another wave (or a build without them) computed once with the build's own function
+  (`roadmap_build.compute`, about 0.4 s at EU scale) and kept in this process.
+
+Everything is keyed by the build id, so a new build is picked up without a restart.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import threading
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import numpy as np
+
+from dashboard.context import AppContext
+from dashboard.store import Snapshot
+from pipelines.maturity.cube import MISSING
+from pipelines.maturity.kickstart import Profiles
+from pipelines.maturity.peers import peer_mask
+from pipelines.maturity.roadmap import (
+    COMPONENTS,
+    DEFAULT_TARGET,
+    DEFAULT_WEIGHTS,
+    FULL,
+    LawRequirements,
+    Peers,
+    Roadmap,
+    RoadmapModel,
+    Weights,
+    model_from_framework,
+    roadmap,
+)
+from pipelines.maturity.roadmap_population import group_codes
+from pipelines.roadmap_build import PEER_GROUP, law_requirements
+from pipelines.roadmap_build import compute as build_roadmaps
+
+DEFAULT_PHASES = 3
+DEFAULT_PER_PHASE = 3
+MAX_PHASES = 10
+MAX_PER_PHASE = 10
+TARGETS = (1, 2, 3, 4)
+PEER_KIND = PEER_GROUP  # "country_size": same country and size class, as the build
+
+_LOCK = threading.RLock()  # re-entrant: a value may be built from other cached values
+_CACHE: dict[tuple, object] = {}
+
+
+def _cached(key: tuple, build):
+    """A value per key, built once. Keys are ("build", build id, what, ...) or (what, ...);
+    the values of an older build are dropped when one of a new build is made."""
+    value = _CACHE.get(key)
+    if value is None:
+        with _LOCK:
+            value = _CACHE.get(key)
+            if value is None:
+                for k in [k for k in _CACHE if _stale(k, key)]:
+                    del _CACHE[k]
+                value = _CACHE[key] = build()
+    return value
+
+
+def _stale(old: tuple, new: tuple) -> bool:
+    if old[0] == "build" and new[0] == "build":
+        return old[1] != new[1]
+    return False
+
+
+# ------------------------------------------------------------------ settings
+
+
+@dataclass(frozen=True)
+class Params:
+    """What the user sets: weights, one target level for every element, the size of the
+    roadmap and the what-if done marks."""
+
+    weights: Weights = DEFAULT_WEIGHTS
+    target: int = DEFAULT_TARGET
+    phases: int = DEFAULT_PHASES
+    per_phase: int = DEFAULT_PER_PHASE
+    done: tuple[str, ...] = ()
+
+
+def parse_weights(text: str | None) -> Weights:
+    """'0.4,0.25,0.2,0.15' (readiness, unlock, urgency, peer) -> Weights; ValueError if not
+    four finite numbers >= 0 with a sum above 0."""
+    if text is None or not str(text).strip():
+        return DEFAULT_WEIGHTS
+    parts = [p.strip() for p in str(text).split(",")]
+    if len(parts) != len(COMPONENTS):
+        raise ValueError(f"expected {len(COMPONENTS)} comma-separated numbers")
+    try:
+        values = [float(p) for p in parts]
+    except ValueError:
+        raise ValueError("weights must be numbers") from None
+    if not all(math.isfinite(v) and v >= 0 for v in values):
+        raise ValueError("weights must be finite numbers >= 0")
+    return Weights(*values)  # raises when they sum to 0
+
+
+def format_weights(w: Weights) -> str:
+    """'0.4,0.25,0.2,0.15': the shortest text of each weight."""
+    return ",".join(f"{v:g}" for v in w.raw())
+
+
+# ------------------------------------------------------------------ static inputs
+
+
+def model(ctx: AppContext) -> RoadmapModel:
+    fw = ctx.framework
+    return _cached(("model", fw.checksum), lambda: model_from_framework(fw))
+
+
+def evaluation_date(snap: Snapshot, w: int) -> dt.date:
+    """The date of the latest submission in wave `w` (today if the wave has none); for the wave
+    of the stored roadmaps, the date they were computed at."""
+    stored = snap.roadmaps
+    if stored is not None and stored.wave == snap.waves[w]:
+        return stored.evaluation_date
+
+    def dates() -> dict[str, dt.date]:
+        df = snap.query("roadmap_dates")
+        return {str(r.wave): dt.datetime.fromtimestamp(int(r.last_submitted), dt.UTC).date()
+                for r in df.itertuples() if r.last_submitted == r.last_submitted}
+    return _cached(("build", snap.build_id, "dates"), dates).get(snap.waves[w],
+                                                                 dt.date.today())
+
+
+def requirements(ctx: AppContext, at: dt.date) -> LawRequirements:
+    """The framework's required law requirements at `at`, one profile per country code."""
+    fw = ctx.framework
+    return _cached(("requirements", fw.checksum, at),
+                   lambda: law_requirements(fw, at, ctx.attributes.country_labels.tolist()))
+
+
+def profile(ctx: AppContext, row: int) -> int:
+    """The row of `requirements(...).days` that applies to a municipality: its country."""
+    return int(ctx.attributes.country[row])
+
+
+def element_names(ctx: AppContext, lang: str) -> dict[str, str]:
+    fw = ctx.framework
+    return _cached(("names", fw.checksum, lang),
+                   lambda: {e.id: e.name.get(lang) for e in fw.elements})
+
+
+def law_names(ctx: AppContext) -> dict[str, str]:
+    """Short law names ('NIS2', 'AI Act') for the explanations."""
+    fw = ctx.framework
+    return _cached(("laws", fw.checksum), lambda: {law.id: law.short for law in fw.laws})
+
+
+# ------------------------------------------------------------------ levels per wave
+
+
+def wave_levels(ctx: AppContext, snap: Snapshot, w: int) -> np.ndarray:
+    """int8[M, E] levels of a wave in framework element order (a view of the cube when the
+    build's element order is the framework's, as it is unless the framework changed since)."""
+    cube = snap.maturity
+    fw_ids = tuple(ctx.framework.element_ids)
+    if tuple(cube.element_ids) == fw_ids:
+        return cube.levels[w]
+
+    def reorder():
+        pos = {e: i for i, e in enumerate(cube.element_ids)}
+        out = np.full((cube.levels.shape[1], len(fw_ids)), MISSING, dtype=np.int8)
+        for j, e in enumerate(fw_ids):
+            if e in pos:
+                out[:, j] = cube.levels[w, :, pos[e]]
+        return out
+    return _cached(("build", snap.build_id, "levels", w), reorder)
+
+
+@dataclass(frozen=True)
+class _Groups:
+    inverse: np.ndarray  # int[M]: group position of each municipality
+    size: np.ndarray  # int[G]: members per group
+    count: np.ndarray  # int32[G, E]: members at level >= 3
+    known: np.ndarray  # int32[G, E]: members with a known level
+
+
+def _groups(ctx: AppContext, snap: Snapshot, w: int) -> _Groups:
+    def build() -> _Groups:
+        lv = wave_levels(ctx, snap, w)
+        _, inv = np.unique(group_codes(ctx.attributes, PEER_KIND), return_inverse=True)
+        g, e = int(inv.max()) + 1, lv.shape[1]
+        cell = (inv.astype(np.intp)[:, None] * e + np.arange(e)).reshape(-1)
+
+        def per_group(flags):
+            return np.bincount(cell[flags.reshape(-1)], minlength=g * e).reshape(g, e)
+        return _Groups(inv, np.bincount(inv, minlength=g), per_group(lv >= FULL).astype(np.int32),
+                       per_group(lv != MISSING).astype(np.int32))
+    return _cached(("build", snap.build_id, "groups", w), build)
+
+
+def answered(snap: Snapshot, w: int) -> np.ndarray:
+    """bool[M]: at least one known level in wave `w`."""
+    return _cached(("build", snap.build_id, "answered", w), lambda: snap.maturity.answered(w))
+
+
+def profiles(snap: Snapshot, w: int) -> Profiles:
+    """Every municipality's building-block scores in wave `w`, for similarity."""
+    return _cached(("build", snap.build_id, "profiles", w),
+                   lambda: Profiles.from_scores(snap.maturity.block_scores(w)))
+
+
+def peers(ctx: AppContext, snap: Snapshot, w: int, row: int) -> Peers:
+    """Peer proof for one municipality: its peer group (same country and size class) minus
+    itself, as `Peers.from_levels(levels[peer_mask])` gives it, from cached group counts."""
+    g = _groups(ctx, snap, w)
+    own = wave_levels(ctx, snap, w)[row]
+    gi = g.inverse[row]
+    count = g.count[gi] - (own >= FULL)
+    known = g.known[gi] - (own != MISSING)
+    share, suppressed = Peers.shares(count, known, ctx.settings.min_group)
+    return Peers(share, count, known, suppressed)
+
+
+def peer_group_size(ctx: AppContext, snap: Snapshot, w: int, row: int) -> int:
+    """Members of the municipality's peer group other than itself."""
+    g = _groups(ctx, snap, w)
+    return int(g.size[g.inverse[row]]) - 1
+
+
+def peers_slow(ctx: AppContext, snap: Snapshot, w: int, row: int) -> Peers:
+    """The same peers from the mask (for tests)."""
+    mask = peer_mask(ctx.attributes, row, PEER_KIND)
+    return Peers.from_levels(wave_levels(ctx, snap, w)[mask], ctx.settings.min_group)
+
+
+# ------------------------------------------------------------------ one municipality
+
+
+def compute(ctx: AppContext, snap: Snapshot, row: int, w: int, params: Params = Params()
+            ) -> Roadmap:
+    """The sequenced, explained roadmap of the municipality in cube row `row`, wave `w`."""
+    return roadmap(model(ctx), wave_levels(ctx, snap, w)[row], targets=params.target,
+                   requirements=requirements(ctx, evaluation_date(snap, w)),
+                   profile=profile(ctx, row),
+                   peers=peers(ctx, snap, w, row), weights=params.weights,
+                   phases=params.phases, per_phase=params.per_phase, done=params.done)
+
+
+# ------------------------------------------------------------------ the population
+
+
+@dataclass(frozen=True)
+class FirstPhase:
+    steps: np.ndarray  # int16[M, per_phase]: element positions, -1 = none
+    answered: np.ndarray  # bool[M]
+    stored: bool  # read from the build (True) or computed here
+
+
+def first_phase(ctx: AppContext, snap: Snapshot, w: int) -> FirstPhase:
+    """Every municipality's first-phase steps with the build's settings (default weights,
+    target 3, 3 per phase), for "developing it next too"."""
+    stored = snap.roadmaps
+    if stored is not None and stored.wave == snap.waves[w] \
+            and stored.element_ids == model(ctx).element_ids \
+            and len(stored.population.answered) == len(snap.maturity.municipality_ids):
+        pop = stored.population
+        return FirstPhase(pop.first_phase, pop.answered, True)
+
+    def build() -> FirstPhase:
+        pop = build_roadmaps(ctx.framework, wave_levels(ctx, snap, w), ctx.attributes,
+                             evaluation_date(snap, w), min_group=ctx.settings.min_group)
+        return FirstPhase(pop.first_phase.copy(), pop.answered, False)
+    return _cached(("build", snap.build_id, "first_phase", w), build)
+
+
+def indices(ctx: AppContext, ids: Iterable[str]) -> list[int]:
+    return model(ctx).indices(ids).tolist()
+
+
+def warm(ctx: AppContext) -> None:
+    """Fill the per-build caches (group counts, first phases) ahead of the first request."""
+    snap = ctx.warehouse.snapshot()
+    if snap is None:
+        return
+    model(ctx)
+    for w in reversed(range(len(snap.waves))):
+        requirements(ctx, evaluation_date(snap, w))
+        _groups(ctx, snap, w)
+        first_phase(ctx, snap, w)
+        answered(snap, w)
+        profiles(snap, w)

@@ -1,0 +1,170 @@
+"""Kickstart peers ("who can help"): for an element a municipality should develop next, the most
+similar municipalities that already have it, and the ones that have it as their own next step
+(candidates to develop it together, after seed 004: one builds, others join and reuse).
+
+Pure numpy, no Dash.
+
+Similarity of municipality i to the chosen municipality m, between 0 and 1:
+
+    sim(i) = 0.4 x [same country] + 0.2 x [same NUTS 2 region] + 0.2 x [same size class]
+           + 0.2 x closeness(i)
+    closeness(i) = 1 - mean over blocks b of |score(i, b) - score(m, b)| / 4
+
+where score(., b) is the building-block score (mean known level, 0-4) and the mean runs over
+the blocks with a score for both; closeness is 0 when they share none. Ties: higher similarity
+first, then reference order (GISCO id), so the answer is deterministic.
+
+- helpers of element e: answered municipalities other than m with level >= 3 on e;
+- partners of element e: answered municipalities other than m whose own roadmap has e in its
+  first phase (`first_phase`, int[M, P] element positions, -1 = none).
+Only rows where `shown` is True (consent, or an open deployment) are named, at most `k` per
+list; the others are counted (`*_hidden`) so the page can say how many are not shown by name.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+FULL = 3
+SIMILARITY_WEIGHTS = {"country": 0.4, "region": 0.2, "size": 0.2, "profile": 0.2}
+DEFAULT_K = 5
+
+
+@dataclass(frozen=True, eq=False)
+class Profiles:
+    """Block scores float[M, B] (NaN = no score) in the form `similarity` reads fast: the
+    scores with NaN as 0 and a 0/1 mask of the known ones (made once per build and wave)."""
+
+    values: np.ndarray  # float32[M, B], NaN -> 0
+    known: np.ndarray  # float32[M, B], 1 where known
+
+    @classmethod
+    def from_scores(cls, scores: np.ndarray) -> Profiles:
+        s = np.asarray(scores, dtype=np.float32)
+        known = ~np.isnan(s)
+        return cls(np.where(known, s, np.float32(0)), known.astype(np.float32))
+
+
+@dataclass(frozen=True, eq=False)
+class Similarity:
+    """Similarity to municipality `target`: the attribute part for everyone at once
+    (`structure` = 0.4 same country + 0.2 same region + 0.2 same size class), the profile part
+    only for the rows asked (`score(rows)`): ranking needs it for few rows (see `top`)."""
+
+    target: int
+    structure: np.ndarray  # float32[M]
+    same_country: np.ndarray  # bool[M]
+    same_region: np.ndarray  # bool[M]
+    same_size: np.ndarray  # bool[M]
+    profiles: Profiles
+
+    def closeness(self, rows: np.ndarray) -> np.ndarray:
+        """float32: 1 - mean |block score difference| / 4 over blocks both know (0: none)."""
+        v, k = self.profiles.values, self.profiles.known
+        own_v, own_k = v[self.target], k[self.target]
+        kr = k[rows]
+        diff = np.abs(v[rows] - own_v)
+        diff *= kr
+        total = diff @ own_k
+        n = kr @ own_k
+        return np.where(n > 0, 1 - total / (4 * np.maximum(n, 1)), 0).astype(np.float32)
+
+    def score(self, rows: np.ndarray) -> np.ndarray:
+        rows = np.asarray(rows, dtype=np.intp)
+        return self.structure[rows] + np.float32(SIMILARITY_WEIGHTS["profile"]) \
+            * self.closeness(rows)
+
+
+def similarity(country: np.ndarray, region: np.ndarray, size: np.ndarray,
+               profiles: Profiles | np.ndarray, target: int) -> Similarity:
+    """Similarity to `target` from integer-coded country, NUTS 2 region and size class (int[M])
+    and the block scores (`Profiles`, or float[M, B] with NaN for no score)."""
+    if not isinstance(profiles, Profiles):
+        profiles = Profiles.from_scores(profiles)
+    country, region, size = np.asarray(country), np.asarray(region), np.asarray(size)
+    same_country = country == country[target]
+    same_region = same_country & (region == region[target])
+    same_size = size == size[target]
+    w = SIMILARITY_WEIGHTS
+    structure = same_country * np.float32(w["country"])
+    structure += same_region * np.float32(w["region"])
+    structure += same_size * np.float32(w["size"])
+    return Similarity(int(target), structure, same_country, same_region, same_size, profiles)
+
+
+@dataclass(frozen=True)
+class Match:
+    row: int
+    similarity: float
+    same_country: bool
+    same_region: bool
+    same_size: bool
+    closeness: float
+    level: int | None = None  # the match's level on the element (helpers)
+
+
+@dataclass(frozen=True)
+class ElementHelp:
+    element: str
+    helpers: tuple[Match, ...]  # most similar first, named ones only
+    helpers_total: int  # every answered municipality (m excluded) at level >= 3
+    helpers_hidden: int  # of those, not shown by name
+    partners: tuple[Match, ...]
+    partners_total: int | None  # None: no population roadmap to take next steps from
+    partners_hidden: int | None
+
+
+def top(sim: Similarity, mask: np.ndarray, k: int = DEFAULT_K,
+        levels: np.ndarray | None = None) -> tuple[Match, ...]:
+    """The k rows of `mask` with the highest similarity, ties in row order. The profile part
+    adds at most 0.2, so only rows whose attribute part is within 0.2 of the k-th best can make
+    the top k: their closeness is computed, the others' never is."""
+    rows = np.flatnonzero(mask)
+    if not len(rows) or k <= 0:
+        return ()
+    st = sim.structure[rows]
+    if len(rows) > k:
+        kth = np.partition(st, len(st) - k)[len(st) - k]
+        rows = rows[st >= kth - np.float32(SIMILARITY_WEIGHTS["profile"]) - np.float32(1e-6)]
+    close = sim.closeness(rows)
+    score = sim.structure[rows] + np.float32(SIMILARITY_WEIGHTS["profile"]) * close
+    order = np.lexsort((rows, -score))[:k]
+    return tuple(Match(int(rows[i]), float(score[i]), bool(sim.same_country[rows[i]]),
+                       bool(sim.same_region[rows[i]]), bool(sim.same_size[rows[i]]),
+                       float(close[i]), None if levels is None else int(levels[rows[i]]))
+                 for i in order)
+
+
+def who_can_help(levels: np.ndarray, elements: Sequence[int], element_ids: Sequence[str],
+                 target: int, sim: Similarity, *, shown: np.ndarray, answered: np.ndarray,
+                 first_phase: np.ndarray | None = None, k: int = DEFAULT_K
+                 ) -> list[ElementHelp]:
+    """Helpers and partners per element position in `elements` (levels int8[M, E] of one wave,
+    -1 = unknown; `shown`, `answered` bool[M])."""
+    others = np.asarray(answered, dtype=bool).copy()
+    others[target] = False
+    shown = np.asarray(shown, dtype=bool)
+    out = []
+    for j in elements:
+        col = levels[:, j]
+        has = others & (col >= FULL)
+        named = has & shown
+        helpers = top(sim, named, k, col)
+        partners: tuple[Match, ...] = ()
+        p_total = p_hidden = None
+        if first_phase is not None:
+            nxt = first_phase[:, 0] == j
+            for c in range(1, first_phase.shape[1]):  # faster than .any(axis=1) on 3 columns
+                nxt |= first_phase[:, c] == j
+            nxt &= others
+            p_named = nxt & shown
+            partners = top(sim, p_named, k, col)
+            p_total = int(np.count_nonzero(nxt))
+            p_hidden = p_total - int(np.count_nonzero(p_named))
+        total = int(np.count_nonzero(has))
+        out.append(ElementHelp(element_ids[j], helpers, total,
+                               total - int(np.count_nonzero(named)), partners, p_total, p_hidden))
+    return out

@@ -1,0 +1,212 @@
+"""Build step: the roadmap of every municipality in the latest wave, stored with the build.
+
+Runs right after the level cube is written (`pipelines.build.build`) and writes two files into the
+build folder (hashed into the manifest like every other file):
+
+- `roadmap.npz`: the population run of `pipelines.maturity.roadmap_population.population_roadmap`
+  for all M municipalities of the reference (cube order): `sequence` int16[M, K] (element
+  positions, -1 = no further step), `score`, `readiness`, `unlock`, `urgency`, `peer`
+  float32[M, K] (the components at the moment each element was chosen), `answered` bool[M] (at
+  least one known level in the wave), `element_ids`, and the settings it was computed with
+  (`wave`, `evaluation_date`, `phases`, `per_phase`, `target`, `weights` (raw, in COMPONENTS
+  order), `horizon_years`, `min_group`, `peer_group`).
+- `roadmap_first_phase.parquet`: the first phase of every answering municipality, long format
+  (municipality_id, wave, rank, element_id, score and its four components), sorted by
+  municipality and rank.
+
+Settings: the engine's defaults (weights, target 3 everywhere, 3 phases of 3), peer proof from
+the other municipalities of the same country and size class (leave-one-out, suppressed under
+`min_group` peers with a level), law requirements from the framework law profiles, status
+"required" only, evaluated at `evaluation_date`: the date of the latest submission in the latest
+wave (so rebuilding the same inputs gives byte-identical files; never today's date), or a date
+passed in. Member-state conditions ("by_country", e.g. NIS2 scope and date) are not set, so
+those requirements do not apply until `MEMBER_STATE_FLAGS` (or the legislation module) gives them.
+
+`.npz` files written by numpy carry the time of writing in each zip entry; this module writes the
+archive itself with a fixed timestamp, so the bytes depend only on the arrays.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import time
+import zipfile
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from pipelines.maturity.peers import Attributes
+from pipelines.maturity.roadmap import (
+    COMPONENTS,
+    DEFAULT_HORIZON_YEARS,
+    DEFAULT_TARGET,
+    DEFAULT_WEIGHTS,
+    LawRequirements,
+    Weights,
+    model_from_framework,
+    requirements_from_framework,
+)
+from pipelines.maturity.roadmap_population import (
+    PopulationRoadmap,
+    group_codes,
+    peers_by_group,
+    population_roadmap,
+)
+
+ROADMAP_FILE = "roadmap.npz"
+FIRST_PHASE_FILE = "roadmap_first_phase.parquet"
+PHASES = 3
+PER_PHASE = 3
+PEER_GROUP = "country_size"
+# Member-state condition values per country code (e.g. {"BE": {"nis2_in_scope": "true",
+# "nis2_date": "2024-10-18"}}). Empty: member-state requirements are not evaluated.
+MEMBER_STATE_FLAGS: dict[str, dict[str, Any]] = {}
+_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
+ARRAYS = ("sequence", "score", "readiness", "unlock", "urgency", "peer", "answered")
+
+
+def law_requirements(fw, at: dt.date, country_labels: Sequence[str],
+                     flags: Mapping[str, Mapping[str, Any]] | None = None) -> LawRequirements:
+    """The framework's required law requirements at `at`, one applicability profile per country
+    (profile index = the country's code in `Attributes`). Used by the build and by the policy
+    view, so both evaluate the same requirements."""
+    flags = MEMBER_STATE_FLAGS if flags is None else flags
+    return requirements_from_framework(fw, at, [dict(flags.get(str(c), {}))
+                                                for c in country_labels] or [{}])
+
+
+def evaluation_date(con, wave: str) -> dt.date:
+    """The date (UTC) of the latest submission in `wave`: fixed by the inputs."""
+    # epoch seconds: a TIMESTAMPTZ would need pytz to reach Python
+    value = con.execute("SELECT CAST(epoch(max(last_submitted)) AS BIGINT) FROM coverage "
+                        "WHERE wave = ?", [wave]).fetchall()[0][0]
+    if value is None:
+        raise ValueError(f"no submissions in wave {wave}")
+    return dt.datetime.fromtimestamp(int(value), dt.UTC).date()
+
+
+def compute(fw, levels: np.ndarray, attrs: Attributes, at: dt.date, *,
+            min_group: int = 5) -> PopulationRoadmap:
+    """The population run of one wave's levels int8[M, E] with the build's settings."""
+    model = model_from_framework(fw)
+    req = law_requirements(fw, at, attrs.country_labels.tolist())
+    peers = peers_by_group(levels, group_codes(attrs, PEER_GROUP), min_group)
+    return population_roadmap(model, levels, requirements=req, profile=attrs.country,
+                              peers=peers, weights=DEFAULT_WEIGHTS, phases=PHASES,
+                              per_phase=PER_PHASE, horizon_years=DEFAULT_HORIZON_YEARS)
+
+
+def write_npz(path: Path, arrays: Mapping[str, np.ndarray]) -> None:
+    """An uncompressed .npz (readable by np.load) whose bytes depend only on the arrays."""
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_STORED) as zf:
+        for name, value in arrays.items():
+            buf = io.BytesIO()
+            np.lib.format.write_array(buf, np.asanyarray(value), allow_pickle=False)
+            info = zipfile.ZipInfo(f"{name}.npy", date_time=_ZIP_TIME)
+            info.compress_type = zipfile.ZIP_STORED
+            info.external_attr = 0o644 << 16
+            zf.writestr(info, buf.getvalue())
+
+
+def first_phase_table(pop: PopulationRoadmap, municipality_ids: np.ndarray,
+                      wave: str) -> pa.Table:
+    """Long table of the first phase of every answering municipality (municipality, rank)."""
+    rows = np.flatnonzero(pop.answered)
+    fp = pop.first_phase[rows]
+    r_idx, k_idx = np.nonzero(fp >= 0)  # row-major: by municipality, then rank
+    m = rows[r_idx]
+    ids = np.asarray(pop.element_ids, dtype=object)
+    cols = {"municipality_id": pa.array(np.asarray(municipality_ids, dtype=object)[m],
+                                        pa.string()),
+            "wave": pa.array([wave] * len(m), pa.string()),
+            "rank": pa.array((k_idx + 1).astype(np.int16)),
+            "element_id": pa.array(ids[fp[r_idx, k_idx]], pa.string())}
+    for name in ("score", *COMPONENTS):
+        cols[name] = pa.array(getattr(pop, name)[m, k_idx].astype(np.float32))
+    return pa.table(cols)
+
+
+def write_roadmaps(con, out: Path, fw, waves: list[str], *, min_group: int = 5,
+                   at: dt.date | None = None,
+                   progress: Callable[[str], None] | None = None) -> dict:
+    """Compute and write the roadmaps of the latest wave into the build folder `out` (which
+    already holds levels_cube.npy and cube_municipalities.parquet); `con` is the build's DuckDB
+    connection (coverage and reference tables). Returns a summary (wave, date, seconds)."""
+    started = time.perf_counter()
+    if progress:
+        progress("computing roadmaps")
+    wave = waves[-1]
+    at = at or evaluation_date(con, wave)
+    cube = np.load(out / "levels_cube.npy", mmap_mode="r")
+    levels = np.ascontiguousarray(cube[len(waves) - 1])
+    ref = con.sql("SELECT municipality_id, country, nuts2, size_class FROM reference "
+                  "ORDER BY municipality_id").to_arrow_table()
+    ids = ref["municipality_id"].to_numpy(zero_copy_only=False)
+    if len(ids) != levels.shape[0]:
+        raise ValueError("reference and level cube differ in size")
+    attrs = Attributes.from_columns(*(ref[c].to_numpy(zero_copy_only=False)
+                                      for c in ("country", "nuts2", "size_class")))
+    pop = compute(fw, levels, attrs, at, min_group=min_group)
+    arrays = {name: getattr(pop, name) for name in ARRAYS}
+    arrays.update(
+        element_ids=np.array(pop.element_ids, dtype=str),
+        wave=np.array(wave, dtype=str),
+        evaluation_date=np.array(at.isoformat(), dtype=str),
+        phases=np.array(PHASES, dtype=np.int16),
+        per_phase=np.array(PER_PHASE, dtype=np.int16),
+        target=np.array(DEFAULT_TARGET, dtype=np.int16),
+        weights=np.array(DEFAULT_WEIGHTS.raw(), dtype=np.float64),
+        horizon_years=np.array(DEFAULT_HORIZON_YEARS, dtype=np.float64),
+        min_group=np.array(min_group, dtype=np.int16),
+        peer_group=np.array(PEER_GROUP, dtype=str),
+    )
+    write_npz(out / ROADMAP_FILE, arrays)
+    pq.write_table(first_phase_table(pop, ids, wave), out / FIRST_PHASE_FILE,
+                   compression="zstd")
+    return {"wave": wave, "evaluation_date": at.isoformat(), "answered": int(pop.answered.sum()),
+            "seconds": round(time.perf_counter() - started, 3)}
+
+
+@dataclass(frozen=True, eq=False)
+class StoredRoadmaps:
+    """A build's stored population run and the settings it was computed with."""
+
+    wave: str
+    evaluation_date: dt.date
+    population: PopulationRoadmap
+    phases: int
+    per_phase: int
+    target: int
+    weights: Weights
+    horizon_years: float
+    min_group: int
+    peer_group: str
+
+    @property
+    def element_ids(self) -> tuple[str, ...]:
+        return self.population.element_ids
+
+
+def read_roadmaps(path: Path) -> StoredRoadmaps | None:
+    """The roadmaps stored in a build folder (None for a build made before they existed)."""
+    file = Path(path) / ROADMAP_FILE
+    if not file.exists():
+        return None
+    with np.load(file, allow_pickle=False) as z:
+        a = {k: z[k] for k in z.files}
+    pop = PopulationRoadmap(tuple(str(e) for e in a["element_ids"]),
+                            *(a[k] for k in ARRAYS[:-1]), per_phase=int(a["per_phase"]),
+                            answered=a["answered"])
+    return StoredRoadmaps(
+        wave=str(a["wave"]), evaluation_date=dt.date.fromisoformat(str(a["evaluation_date"])),
+        population=pop, phases=int(a["phases"]), per_phase=int(a["per_phase"]),
+        target=int(a["target"]),
+        weights=Weights(**dict(zip(COMPONENTS, a["weights"].tolist(), strict=True))),
+        horizon_years=float(a["horizon_years"]), min_group=int(a["min_group"]),
+        peer_group=str(a["peer_group"]))

@@ -1,0 +1,186 @@
+"""GET /api/v1/municipalities/{id}/roadmap on the Dutch demo build: the engine's answer for the
+same inputs, the consent rule, and 400/403/404/503."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+
+import pandas as pd
+import pytest
+
+from app import create_app
+from dashboard.config import Settings
+from pipelines.maturity.peers import peer_mask
+from pipelines.maturity.roadmap import (
+    Peers,
+    Weights,
+    explain_text,
+    model_from_framework,
+    roadmap,
+)
+from pipelines.roadmap_build import law_requirements
+
+ENSCHEDE = "NL_GM0153"  # consented, answered in 2025 and 2026
+GRONINGEN = "NL_GM0014"  # answered in 2026, did not consent
+ALMERE = "NL_GM0034"  # consented, answered in 2025 but not in 2026
+URL = "/api/v1/municipalities/{}/roadmap"
+
+
+def _client(data_dir, **env):
+    settings = Settings.from_env({"DS4E_DATA_DIR": str(data_dir), **env})
+    return create_app(settings).server.test_client()
+
+
+@pytest.fixture(scope="module")
+def consent(nl_data_dir):
+    return _client(nl_data_dir, DS4E_VISIBILITY="consent")
+
+
+@pytest.fixture(scope="module")
+def open_(nl_data_dir):
+    return _client(nl_data_dir, DS4E_VISIBILITY="open")
+
+
+@pytest.fixture(scope="module")
+def empty(tmp_path_factory):
+    return _client(tmp_path_factory.mktemp("nothing-published"))
+
+
+def _engine(ctx, mid, wave, **kwargs):
+    """The engine on inputs assembled here: levels from the cube, peers of the same country and
+    size class, law requirements per country at the latest submission date of the wave."""
+    snap = ctx.warehouse.snapshot()
+    cube, fw, attrs = snap.maturity, ctx.framework, ctx.attributes
+    row, w = cube.index_of(mid), cube.wave_index(wave)
+    cov = pd.read_parquet(snap.path / "coverage.parquet")
+    at = pd.to_datetime(cov.loc[cov["wave"] == wave, "last_submitted"], utc=True).max().date()
+    req = law_requirements(fw, at, attrs.country_labels.tolist())
+    peers = Peers.from_levels(cube.levels[w][peer_mask(attrs, row)], ctx.settings.min_group)
+    return roadmap(model_from_framework(fw), cube.levels[w, row], requirements=req,
+                   profile=int(attrs.country[row]), peers=peers, **kwargs), at
+
+
+def _json(rm) -> dict:
+    return json.loads(json.dumps(rm.to_dict()))
+
+
+def _without_extras(body: dict) -> dict:
+    """The API's phases without the fields it adds to the engine's to_dict()."""
+    return [[{k: v for k, v in s.items() if k not in ("name", "phase", "text")} for s in phase]
+            for phase in body["phases"]]
+
+
+def test_default_roadmap_equals_the_engine(consent, nl_ctx):
+    r = consent.get(URL.format(ENSCHEDE))
+    assert r.status_code == 200
+    body = r.get_json()
+    rm, at = _engine(nl_ctx, ENSCHEDE, "2026")
+    expected = _json(rm)
+    assert _without_extras(body) == expected["phases"]
+    for key in ("weights", "done", "targets", "known"):
+        assert body[key] == expected[key]
+    assert body["municipality_id"] == ENSCHEDE and body["name"] == "Enschede"
+    assert body["wave"] == "2026" and body["lang"] == "en" and body["has_answers"]
+    assert body["evaluation_date"] == at.isoformat()
+    assert body["steps"] == 9 and [len(p) for p in body["phases"]] == [3, 3, 3]
+    assert body["parameters"] == {"phases": 3, "per_phase": 3, "target": 3, "done": [],
+                                  "weights": {"readiness": 0.4, "unlock": 0.25, "urgency": 0.2,
+                                              "peer": 0.15}}
+    assert body["peer_group"]["kind"] == "country_size"
+    assert body["peer_group"]["id"] == "NL:100k-250k"
+    names = {e.id: e.name.en for e in nl_ctx.framework.elements}
+    laws = {x.id: x.short for x in nl_ctx.framework.laws}
+    flat = [s for phase in body["phases"] for s in phase]
+    for got, step in zip(flat, rm.steps, strict=True):
+        assert got["name"] == names[step.element] and got["phase"] == step.phase
+        assert got["text"] == explain_text(step.explanation, "en", names, laws)
+        assert got["components"] == pytest.approx(
+            {"readiness": step.readiness, "unlock": step.unlock, "urgency": step.urgency,
+             "peer": step.peer})
+
+
+def test_parameters_give_the_engines_result_for_the_same_inputs(consent, nl_ctx):
+    q = "?phases=2&per_phase=4&weights=1,0,0.5,0&target=4&wave=2025&done=gov-01,DAT-01&lang=nl"
+    body = consent.get(URL.format(ENSCHEDE) + q).get_json()
+    rm, _ = _engine(nl_ctx, ENSCHEDE, "2025", phases=2, per_phase=4,
+                    weights=Weights(1, 0, 0.5, 0), targets=4, done=["GOV-01", "DAT-01"])
+    expected = _json(rm)
+    assert _without_extras(body) == expected["phases"]
+    assert body["weights"] == expected["weights"] and body["done"] == ["GOV-01", "DAT-01"]
+    assert set(body["targets"].values()) == {4}
+    assert body["wave"] == "2025" and [len(p) for p in body["phases"]] == [4, 4]
+    names = {e.id: e.name.nl for e in nl_ctx.framework.elements}
+    laws = {x.id: x.short for x in nl_ctx.framework.laws}
+    first = body["phases"][0][0]
+    assert first["text"] == explain_text(rm.steps[0].explanation, "nl", names, laws)
+    assert first["name"] == names[first["element"]]
+    assert "GOV-01" not in [s["element"] for p in body["phases"] for s in p]
+
+
+def test_lowercase_id_and_everything_done(consent, nl_ctx):
+    done = ",".join(nl_ctx.framework.element_ids)
+    body = consent.get(URL.format(ENSCHEDE.lower()) + f"?done={done}").get_json()
+    assert body["municipality_id"] == ENSCHEDE
+    assert body["phases"] == [] and body["steps"] == 0
+    assert body["message"] == "no roadmap: every element is at or above its target"
+
+
+def test_no_answers_in_the_wave(consent):
+    body = consent.get(URL.format(ALMERE)).get_json()
+    assert body["has_answers"] is False and body["phases"] == [] and "no answers" in body["message"]
+    assert consent.get(URL.format(ALMERE) + "?wave=2025").get_json()["steps"] == 9
+
+
+def test_consent_rule_403_and_open_200(consent, open_, nl_ctx):
+    r = consent.get(URL.format(GRONINGEN))
+    assert r.status_code == 403
+    assert "did not consent" in r.get_json()["error"]
+    assert r.get_json()["municipality_id"] == GRONINGEN
+    r = open_.get(URL.format(GRONINGEN))
+    assert r.status_code == 200
+    rm, _ = _engine(nl_ctx, GRONINGEN, "2026")
+    assert _without_extras(r.get_json()) == _json(rm)["phases"]
+
+
+@pytest.mark.parametrize(("query", "parameter"), [
+    ("phases=0", "phases"), ("phases=11", "phases"), ("phases=two", "phases"),
+    ("per_phase=0", "per_phase"), ("weights=1,2,3", "weights"), ("weights=0,0,0,0", "weights"),
+    ("weights=a,b,c,d", "weights"), ("weights=1,-1,0,0", "weights"), ("weights=nan,1,1,1",
+                                                                      "weights"),
+    ("target=0", "target"), ("target=5", "target"), ("target=3.5", "target"),
+    ("wave=1999", "wave"), ("lang=de", "lang"), ("done=XYZ-01", "done"),
+])
+def test_bad_parameters_are_400(consent, query, parameter):
+    r = consent.get(URL.format(ENSCHEDE) + "?" + query)
+    assert r.status_code == 400, query
+    body = r.get_json()
+    assert body["parameter"] == parameter and parameter in body["error"]
+
+
+def test_unknown_id_is_404_and_nothing_published_is_503(consent, empty):
+    for client in (consent, empty):
+        r = client.get(URL.format("NL_GM9999"))
+        assert r.status_code == 404 and r.get_json()["municipality_id"] == "NL_GM9999"
+    r = empty.get(URL.format(ENSCHEDE))
+    assert r.status_code == 503 and r.get_json() == {"error": "no survey data published yet"}
+
+
+def test_documented_in_openapi(consent):
+    doc = consent.get("/api/v1/openapi.json").get_json()
+    op = doc["paths"]["/api/v1/municipalities/{municipality_id}/roadmap"]["get"]
+    assert {p["name"] for p in op["parameters"]} == {
+        "municipality_id", "phases", "per_phase", "weights", "target", "wave", "done", "lang"}
+    assert {"200", "400", "403", "404", "503"} <= set(op["responses"])
+    assert "Roadmap" in doc["components"]["schemas"]
+    rules = {re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", r.rule)
+             for r in consent.application.url_map.iter_rules() if r.rule.startswith("/api/v1/")}
+    assert "/api/v1/municipalities/{municipality_id}/roadmap" in rules
+    assert set(doc["paths"]) == rules
+
+
+def test_evaluation_date_is_the_latest_submission(consent, nl_ctx):
+    body = consent.get(URL.format(ENSCHEDE) + "?wave=2025").get_json()
+    assert dt.date.fromisoformat(body["evaluation_date"]) == _engine(nl_ctx, ENSCHEDE,
+                                                                     "2025")[1]

@@ -1,0 +1,302 @@
+"""Policy & funding page (/policy) on the Dutch demo build: first-phase counts, leverage,
+bottleneck heatmaps with suppression, law readiness, empty states and permalinks."""
+
+from __future__ import annotations
+
+import shutil
+from urllib.parse import parse_qsl
+
+import numpy as np
+import plotly.graph_objects as go
+import pytest
+from dash.exceptions import PreventUpdate
+
+from dashboard.config import Settings
+from dashboard.context import AppContext
+from dashboard.i18n import t
+from dashboard.pages import PAGES, maps, policy
+from dashboard.policy_data import (
+    Selection,
+    heat,
+    leverage_frame,
+    lobby_of,
+    parse_selection,
+    policy_data,
+)
+from dashboard.shell import parse_query
+from pipelines.maturity.roadmap import model_from_framework
+from pipelines.maturity.roadmap_population import leverage
+from pipelines.roadmap_build import ROADMAP_FILE, law_requirements
+
+OUT = {k: i for i, k in enumerate(policy.OUTPUT_KEYS)}
+
+
+def view(ctx, country=None, nuts2=None, size=None, measure="per", lang="en"):
+    return policy.update_view(ctx, country, nuts2, size, measure, lang)
+
+
+@pytest.fixture(scope="module")
+def data(nl_open_ctx):
+    return policy_data(nl_open_ctx, nl_open_ctx.warehouse.snapshot())
+
+
+@pytest.fixture(scope="module")
+def wave_levels(nl_open_ctx, data):
+    cube = nl_open_ctx.warehouse.snapshot().maturity
+    return cube.levels[cube.wave_index(data.roadmaps.wave)]
+
+
+def _mask(ctx, country=None, nuts2=None, size=None):
+    attrs = ctx.attributes
+    m = np.ones(len(attrs.country), dtype=bool)
+    for field, v in (("country", country), ("nuts2", nuts2), ("size_class", size)):
+        if v:
+            m &= attrs.mask_for(field, v)
+    return m
+
+
+# ------------------------------------------------------------------ registry and layout
+
+
+def test_registered_after_maps_with_both_languages():
+    names = [p.__name__.rsplit(".", 1)[-1] for p in PAGES]
+    assert names.index("maps") < names.index("policy") < names.index("knowledge")
+    assert maps in PAGES
+    assert policy.PATH == "/policy" and policy.NAV_KEY == "policy.nav"
+    assert t("policy.nav", "nl") == "Beleid & financiering"
+    assert t("policy.nav", "en") == "Policy & funding"
+
+
+def test_layout_shows_question_guide_controls_and_every_section(nl_open_ctx, tree):
+    page = policy.layout(nl_open_ctx, "en", {})
+    text = tree.text(page)
+    assert ("Which capabilities do most municipalities need next, and where would support, "
+            "funding or lobbying help most?") in text
+    assert "no municipality is named" in text
+    for cid in (policy.COUNTRY, policy.NUTS2, policy.SIZE, policy.MEASURE, policy.FP_GRAPH,
+                policy.LEV_TABLE, policy.REGION_GRAPH, policy.SIZE_GRAPH, policy.LOBBY,
+                policy.DOWNLOAD, *policy.CSV_BUTTONS):
+        assert tree.find(page, id=cid), cid
+    labels = {c.html_for for c in tree.walk(page) if type(c).__name__ == "Label"}
+    assert {policy.COUNTRY, policy.NUTS2, policy.SIZE, policy.MEASURE} <= labels
+    assert "leverage = the number" in text.lower() or "Leverage of an element =" in text
+    assert len(tree.find(page, type="heatmap")) == 0  # figures are graph props, not children
+    figs = [c for c in tree.walk(page) if type(c).__name__ == "Figcaption"]
+    assert len(figs) == 3 and all(tree.text(f) for f in figs)
+
+
+def test_dutch_layout(nl_open_ctx, tree):
+    text = tree.text(policy.layout(nl_open_ctx, "nl", {"country": "NL"}))
+    assert "Welke capaciteiten hebben de meeste gemeenten als volgende nodig" in text
+    assert "Hefboom" in text and "Lobby" in text
+
+
+# ------------------------------------------------------------------ numbers
+
+
+def test_first_phase_counts_equal_the_stored_roadmap(nl_open_ctx, data):
+    pop = data.roadmaps.population
+    for sel in (Selection(), Selection("NL"), Selection("NL", "NL33"),
+                Selection("NL", None, "20k-50k")):
+        mask = _mask(nl_open_ctx, sel.country, sel.nuts2, sel.size) & pop.answered
+        fp = pop.sequence[mask][:, :data.roadmaps.per_phase]
+        expected = np.bincount(fp[fp >= 0].astype(int), minlength=len(pop.element_ids))
+        df = policy.first_phase_frame(nl_open_ctx, data, sel)
+        got = dict(zip(df["element_id"], df["first_phase"], strict=True))
+        assert [got[e] for e in pop.element_ids] == expected.tolist(), sel
+        assert df["first_phase"].is_monotonic_decreasing
+        np.testing.assert_allclose(df["share"], np.round(df["first_phase"] / mask.sum(), 4))
+
+
+def test_first_phase_chart_and_caption(nl_open_ctx, data):
+    out = view(nl_open_ctx, "NL")
+    fig = go.Figure(out[OUT["fp_figure"]].to_dict())  # validates the figure in full
+    bar = fig.data[0]
+    df = policy.first_phase_frame(nl_open_ctx, data, Selection("NL"))
+    df = df[df["first_phase"] > 0]
+    assert len(bar.y) == min(len(df), policy.FP_TOP)
+    assert bar.text[0].startswith(f"{df['first_phase'].iloc[0]:,} (")
+    assert df["element_id"].iloc[0] in out[OUT["fp_caption"]]
+
+
+def test_leverage_table_equals_the_engine(nl_open_ctx, data, wave_levels, fw):
+    model = model_from_framework(fw)
+    pop = data.roadmaps.population
+    for sel in (Selection(), Selection("NL", "NL41"), Selection("NL", None, "5k-20k")):
+        mask = _mask(nl_open_ctx, sel.country, sel.nuts2, sel.size)
+        exp = leverage(model, wave_levels, rows=mask, result=pop).rows()
+        df = leverage_frame(nl_open_ctx, data, sel)
+        assert df["element_id"].tolist() == [r["element"] for r in exp]
+        assert df["lacking"].tolist() == [r["lacking"] for r in exp]
+        assert df["first_phase"].tolist() == [r["first_phase"] for r in exp]
+        assert df["first_step"].tolist() == [r["first_step"] for r in exp]
+        np.testing.assert_allclose(df["leverage"], [r["leverage"] for r in exp], atol=1e-3)
+        np.testing.assert_allclose(df["mean_unlock"].astype(float),
+                                   [np.nan if r["mean_unlock"] is None else r["mean_unlock"]
+                                    for r in exp], atol=1e-4)
+
+
+def test_leverage_table_rows_in_the_page(nl_open_ctx, data, tree):
+    out = view(nl_open_ctx, "NL")
+    table = out[OUT["lev_table"]]
+    rows = [r for r in tree.walk(table) if type(r).__name__ == "Tr"][1:]
+    df = leverage_frame(nl_open_ctx, data, Selection("NL"))
+    assert len(rows) == len(df) == 39
+    first = tree.text(rows[0])
+    assert df["element_id"].iloc[0] in first and f"{df['leverage'].iloc[0]:,.1f}" in first
+    assert out[OUT["lev_api"]] == "/api/v1/insight/leverage?country=NL&format=csv"
+
+
+def test_heatmaps_suppress_small_groups(nl_open_ctx, data):
+    order = np.arange(39)
+    regions = heat(nl_open_ctx, data, Selection("NL"), "nuts2", order)
+    # NL23 has 4 answering municipalities: under min_group 5, not shown
+    assert "NL23" not in regions.columns and regions.hidden == 1
+    assert (regions.n >= 5).all() and len(regions.columns) == 11
+    sizes = heat(nl_open_ctx, data, Selection("NL"), "size_class", order)
+    assert "ge250k" not in sizes.columns and "lt5k" not in sizes.columns
+    assert sizes.hidden == 2 and (sizes.n >= 5).all()
+    # the heatmap cells are the engine's per-group leverage
+    model = model_from_framework(nl_open_ctx.framework)
+    snap = nl_open_ctx.warehouse.snapshot()
+    lv = snap.maturity.levels[snap.maturity.wave_index(data.roadmaps.wave)]
+    for c, region in enumerate(regions.columns):
+        exp = leverage(model, lv, rows=_mask(nl_open_ctx, "NL", region))
+        np.testing.assert_array_equal(regions.lacking[:, c], exp.lacking)
+        np.testing.assert_array_equal(regions.leverage[:, c], exp.leverage)
+
+
+def test_heatmap_figures_and_captions(nl_open_ctx):
+    out = view(nl_open_ctx, "NL", "NL33")
+    fig = go.Figure(out[OUT["region_figure"]].to_dict())
+    trace = fig.data[0]
+    assert trace.type == "heatmap" and len(trace.x) == 11 and len(trace.y) == 39
+    assert fig.layout.shapes and "1 group(s)" in out[OUT["region_caption"]]
+    assert "NUTS 2 regions" in out[OUT["region_caption"]]
+    sizes = go.Figure(out[OUT["size_figure"]].to_dict())
+    assert len(sizes.data[0].x) >= 1
+    eu = view(nl_open_ctx)
+    assert eu[OUT["region_title"]] == "Bottlenecks by country"
+    assert "countries" in eu[OUT["region_caption"]]
+
+
+def test_lobby_share_hand_checked_for_gdpr(nl_open_ctx, data, wave_levels, fw):
+    """GDPR has no conditions: every answering municipality is subject to all its required
+    levels; one below (unknown = 0) makes it not ready."""
+    gdpr = next(law for law in fw.laws if law.id == "GDPR")
+    idx = {e: i for i, e in enumerate(fw.element_ids)}
+    answered = (wave_levels != -1).any(axis=1) & _mask(nl_open_ctx, "NL")
+    lv = np.maximum(wave_levels[answered], 0)
+    not_ready = np.zeros(len(lv), dtype=bool)
+    for r in gdpr.requirements:
+        if r.status == "required" and r.applies_if is None:
+            not_ready |= lv[:, idx[r.element]] < r.min
+    rows, skipped = lobby_of(nl_open_ctx, data, Selection("NL"))
+    row = next(r for r in rows if r.law == "GDPR")
+    assert row.municipalities == answered.sum()
+    assert row.not_ready == not_ready.sum()
+    assert row.share_not_ready == pytest.approx(not_ready.mean())
+    assert "NIS2" in skipped
+    shares = [r.share_ready for r in rows]
+    assert shares == sorted(shares)
+
+
+def test_lobby_section_lists_laws_deadlines_and_not_evaluated(nl_open_ctx, tree):
+    out = view(nl_open_ctx, "NL")
+    text = tree.text(out[OUT["lobby"]])
+    assert "GDPR" in text and "NIS2" in text and "member state" in text
+    assert "2018-05-25" in text  # the GDPR deadline
+    assert "unknown level counts as not ready" in text
+
+
+def test_lobby_uses_the_builds_evaluation_date(data, nl_open_ctx):
+    req = law_requirements(nl_open_ctx.framework, data.roadmaps.evaluation_date,
+                           nl_open_ctx.attributes.country_labels.tolist())
+    assert data.requirements.at == data.roadmaps.evaluation_date
+    np.testing.assert_array_equal(np.isnan(req.days), np.isnan(data.requirements.days))
+
+
+# ------------------------------------------------------------------ states and empty states
+
+
+def test_suppressed_selection_shows_nothing_but_says_why(nl_open_ctx, tree):
+    out = view(nl_open_ctx, "NL", "NL23")
+    assert out[OUT["show"]] == {"display": "none"}
+    msg = tree.text(out[OUT["status"]])
+    assert "Only 4 municipalities" in msg and "fewer than 5" in msg
+    with pytest.raises(PreventUpdate):
+        policy.csv_download(nl_open_ctx, "leverage", "NL", "NL23", None, "per", "en")
+
+
+def test_selection_without_answers_and_without_match(nl_open_ctx, tree):
+    out = view(nl_open_ctx, "BE")
+    assert out[OUT["show"]] == {"display": "none"}
+    assert "answered in wave 2026" in tree.text(out[OUT["status"]])
+    out = view(nl_open_ctx, "NL", None, "unknown")
+    assert "No municipality matches" in tree.text(out[OUT["status"]])
+
+
+def test_consent_rule_does_not_change_aggregates(nl_ctx, nl_open_ctx):
+    a = policy.csv_download(nl_ctx, "leverage", "NL", None, None, "per", "en")[0]
+    b = policy.csv_download(nl_open_ctx, "leverage", "NL", None, None, "per", "en")[0]
+    assert a.equals(b)
+    assert "municipality_id" not in a.columns
+
+
+def test_nothing_published(tmp_path, tree):
+    ctx = AppContext.load(Settings.from_env({"DS4E_DATA_DIR": str(tmp_path)}))
+    text = tree.text(policy.layout(ctx, "en", {}))
+    assert "No survey data published yet" in text
+    with pytest.raises(PreventUpdate):
+        view(ctx, "NL")
+
+
+def test_build_without_roadmaps_says_how_to_rebuild(nl_data_dir, tmp_path, tree):
+    data_dir = tmp_path / "old"
+    shutil.copytree(nl_data_dir, data_dir)
+    snap_dir = next(p for p in (data_dir / "warehouse" / "builds").iterdir()
+                    if (p / ROADMAP_FILE).exists())
+    (snap_dir / ROADMAP_FILE).unlink()
+    ctx = AppContext.load(Settings.from_env({"DS4E_DATA_DIR": str(data_dir)}))
+    assert ctx.warehouse.snapshot().roadmaps is None
+    text = tree.text(policy.layout(ctx, "en", {}))
+    assert "no stored roadmaps" in text and "python -m pipelines build --force" in text
+
+
+# ------------------------------------------------------------------ permalink and controls
+
+
+def test_permalink_round_trip(nl_open_ctx, tree):
+    search = policy.permalink(nl_open_ctx, "NL", "NL33", "20k-50k", "total")
+    assert dict(parse_qsl(search.lstrip("?"))) == {"country": "NL", "nuts2": "NL33",
+                                                   "size": "20k-50k", "measure": "total"}
+    page = policy.layout(nl_open_ctx, "en", parse_query(search))
+    values = {cid: tree.find(page, id=cid)[0].value
+              for cid in (policy.COUNTRY, policy.NUTS2, policy.SIZE, policy.MEASURE)}
+    assert values == {policy.COUNTRY: "NL", policy.NUTS2: "NL33", policy.SIZE: "20k-50k",
+                      policy.MEASURE: "total"}
+    assert policy.permalink(nl_open_ctx, "all", "all", "all", "per") == "?"
+    # a region implies its country; unknown values fall back
+    assert parse_selection(nl_open_ctx, None, "NL33") == Selection("NL", "NL33", None)
+    assert parse_selection(nl_open_ctx, "XX", "ZZ99", "huge") == Selection()
+    assert parse_selection(nl_open_ctx, "BE", "NL33") == Selection("BE", None, None)
+
+
+def test_country_change_refills_regions(nl_open_ctx):
+    options, value, disabled = policy.change_country(nl_open_ctx, "NL", "en")
+    assert value == policy.ALL and not disabled
+    assert {o["value"] for o in options} >= {"all", "NL33", "NL41"}
+    options, _, disabled = policy.change_country(nl_open_ctx, policy.ALL, "en")
+    assert disabled and len(options) == 1
+
+
+def test_every_csv_download(nl_open_ctx):
+    for which, rows in (("first-phase", 39), ("leverage", 39), ("regions", 39 * 11),
+                        ("sizes", None), ("lobby", None)):
+        df, name = policy.csv_download(nl_open_ctx, which, "NL", None, None, "per", "en")
+        assert name == f"ds4e-policy-{which}-NL-2026.csv"
+        assert (df["wave"] == "2026").all() and len(df)
+        if rows:
+            assert len(df) == rows
+    df, _ = policy.csv_download(nl_open_ctx, "lobby", "NL", None, None, "per", "en")
+    assert {"law", "share_not_ready", "first_deadline", "elements_behind_gap"} <= set(df)

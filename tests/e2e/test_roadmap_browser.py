@@ -1,0 +1,62 @@
+"""The Roadmap tab in a real browser: open Amersfoort's roadmap, move a weight slider with the
+keyboard and see the roadmap change, mark an element as done and see it leave the roadmap."""
+
+from __future__ import annotations
+
+import json
+import re
+
+from playwright.sync_api import Page, expect
+
+STEPS = ("() => Array.from(document.querySelectorAll('#roadmap-steps li.rm-step'))"
+         ".map(li => li.id.replace('roadmap-step-', '') + ' ' +"
+         " li.querySelector('.rm-score').textContent)")
+
+
+def _serious(violations):
+    return [v for v in violations if v["impact"] in ("serious", "critical")]
+
+
+def test_roadmap_weights_and_whatif(page: Page, demo_server, console_errors, axe, shot):
+    page.goto(demo_server + "/roadmap?m=NL_GM0307")
+    # the first answer may wait for the per-build caches the app warms at start-up
+    expect(page.locator("#roadmap-steps li.rm-step")).to_have_count(9, timeout=30_000)
+    before = page.evaluate(STEPS)
+    assert len(before) == 9
+    expect(page.locator("#roadmap-status")).to_contain_text("Amersfoort")
+    expect(page.locator("#roadmap-help")).to_contain_text("gemeenten hebben het op niveau 3")
+    expect(page.locator("#roadmap-network .js-plotly-plot")).to_be_visible()
+    shot("roadmap-amersfoort")
+    assert not _serious(axe()), _serious(axe())
+
+    # the peer-proof slider, by keyboard: focus its handle and step it up
+    handle = page.locator("#roadmap-weight-peer [role=slider]")
+    expect(handle).to_have_attribute("aria-labelledby", "roadmap-weight-peer-label")
+    handle.focus()
+    for _ in range(12):
+        page.keyboard.press("ArrowRight")
+    expect(handle).to_have_attribute("aria-valuenow", "0.75")
+    expect(page).to_have_url(re.compile(r"w=0\.4,0\.25,0\.2,0\.75"))
+    page.wait_for_function(f"() => JSON.stringify(({STEPS})()) !== '{_js(before)}'")
+    after = page.evaluate(STEPS)
+    assert after != before
+    shot("roadmap-amersfoort-peer-weight")
+
+    # what-if: mark the first recommended element as done
+    first = after[0].split()[0]
+    expect(page.locator(f"#roadmap-step-{first}")).to_have_count(1)
+    page.locator("#roadmap-done").click()
+    page.locator("input.dash-dropdown-search").first.fill(first)
+    page.get_by_role("option", name=re.compile(rf"^{first} ")).first.click()
+    page.keyboard.press("Escape")
+    expect(page).to_have_url(re.compile(rf"done={first}"))
+    expect(page.locator(f"#roadmap-step-{first}")).to_have_count(0)
+    expect(page.locator("#roadmap-steps li.rm-step")).to_have_count(9)
+    expect(page.locator("#roadmap-whatif")).to_contain_text(f"{first} als gedaan markeren")
+    shot("roadmap-amersfoort-done")
+    assert not console_errors, console_errors
+
+
+def _js(value) -> str:
+    """A JSON string safe inside a single-quoted JS string literal."""
+    return json.dumps(value).replace("\\", "\\\\").replace("'", "\\'")

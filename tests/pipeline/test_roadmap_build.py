@@ -1,0 +1,185 @@
+"""Roadmaps computed at build time: the stored population run equals the engine, the files are
+byte-identical on a rebuild, and the first-phase table matches the arrays."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+
+import duckdb
+import numpy as np
+import pandas as pd
+import pytest
+
+from pipelines.build import BUILD_LOGIC_VERSION, build
+from pipelines.demo_stage import stage_demo
+from pipelines.maturity.peers import Attributes, peer_mask
+from pipelines.maturity.roadmap import Peers, model_from_framework, roadmap
+from pipelines.reference import load_municipalities
+from pipelines.roadmap_build import (
+    FIRST_PHASE_FILE,
+    PER_PHASE,
+    PHASES,
+    ROADMAP_FILE,
+    law_requirements,
+    read_roadmaps,
+    write_npz,
+    write_roadmaps,
+)
+from pipelines.staging import DataPaths, sha256_file
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    data = tmp_path_factory.mktemp("roadmap-build")
+    stage_demo(DataPaths(data).ensure(), scope="nl", waves=2, seed=11)
+    result = build(data)
+    return data, result
+
+
+@pytest.fixture(scope="module")
+def stored(built):
+    return read_roadmaps(built[1].path)
+
+
+@pytest.fixture(scope="module")
+def cube(built):
+    path = built[1].path
+    ids = pd.read_parquet(path / "cube_municipalities.parquet")["municipality_id"].to_numpy()
+    return np.load(path / "levels_cube.npy"), ids
+
+
+@pytest.fixture(scope="module")
+def attrs(cube):
+    ref = load_municipalities().set_index("municipality_id").loc[cube[1]]
+    return Attributes.from_columns(ref["country"], ref["nuts2"], ref["size_class"])
+
+
+def test_logic_version_bumped():
+    assert BUILD_LOGIC_VERSION == "2"
+
+
+def test_files_are_in_the_build_and_the_manifest(built):
+    _, result = built
+    files = json.loads((result.path / "manifest.json").read_text())["files"]
+    for name in (ROADMAP_FILE, FIRST_PHASE_FILE):
+        assert (result.path / name).exists()
+        assert files[name] == sha256_file(result.path / name)
+
+
+def test_shapes_settings_and_evaluation_date(built, stored, cube, fw):
+    _, result = built
+    levels, ids = cube
+    m, k = len(ids), PHASES * PER_PHASE
+    pop = stored.population
+    assert pop.sequence.shape == (m, k) and pop.sequence.dtype == np.int16
+    for name in ("score", "readiness", "unlock", "urgency", "peer"):
+        arr = getattr(pop, name)
+        assert arr.shape == (m, k) and arr.dtype == np.float32, name
+    assert pop.answered.dtype == bool and pop.answered.shape == (m,)
+    np.testing.assert_array_equal(pop.answered, (levels[-1] != -1).any(axis=1))
+    assert stored.element_ids == tuple(fw.element_ids)
+    assert stored.wave == result.manifest["waves"][-1]
+    assert (stored.phases, stored.per_phase, stored.target) == (PHASES, PER_PHASE, 3)
+    assert stored.peer_group == "country_size" and stored.min_group == 5
+    # the evaluation date is the last submission of the latest wave, not today
+    last = duckdb.sql(f"SELECT max(last_submitted) AS t FROM read_parquet("
+                      f"'{result.path / 'coverage.parquet'}') WHERE wave = '{stored.wave}'"
+                      ).df()["t"].iloc[0]
+    assert stored.evaluation_date == pd.Timestamp(last).tz_convert("UTC").date()
+
+
+def test_stored_roadmap_equals_the_engine_for_sampled_municipalities(stored, cube, attrs, fw):
+    levels, _ = cube
+    lv = levels[-1]
+    model = model_from_framework(fw)
+    req = law_requirements(fw, stored.evaluation_date, attrs.country_labels.tolist())
+    pop = stored.population
+    rng = np.random.default_rng(3)
+    answered = np.flatnonzero(pop.answered)
+    silent = np.flatnonzero(~pop.answered)
+    sample = np.concatenate([rng.choice(answered, 25, replace=False), silent[:3]])
+    for m in sample.tolist():
+        peers = Peers.from_levels(lv[peer_mask(attrs, m, "country_size")], stored.min_group)
+        one = roadmap(model, lv[m], requirements=req, profile=int(attrs.country[m]),
+                      peers=peers, weights=stored.weights, phases=stored.phases,
+                      per_phase=stored.per_phase, horizon_years=stored.horizon_years)
+        got = [model.element_ids[j] for j in pop.sequence[m] if j >= 0]
+        assert got == one.ids, m
+        n = len(one.steps)
+        assert (pop.sequence[m, n:] == -1).all()
+        for name in ("score", "readiness", "unlock", "urgency", "peer"):
+            np.testing.assert_array_equal(
+                getattr(pop, name)[m, :n],
+                np.array([getattr(s, name) for s in one.steps], dtype=np.float32),
+                err_msg=f"{name} of row {m}")
+
+
+def test_first_phase_table_matches_the_arrays(built, stored, cube):
+    _, result = built
+    _, ids = cube
+    df = pd.read_parquet(result.path / FIRST_PHASE_FILE)
+    assert list(df.columns) == ["municipality_id", "wave", "rank", "element_id", "score",
+                                "readiness", "unlock", "urgency", "peer"]
+    pop = stored.population
+    answered = set(ids[pop.answered])
+    assert set(df["municipality_id"]) <= answered
+    assert (df["wave"] == stored.wave).all()
+    expected = []
+    for m in np.flatnonzero(pop.answered):
+        for r, j in enumerate(pop.sequence[m, :PER_PHASE].tolist()):
+            if j >= 0:
+                expected.append((ids[m], r + 1, stored.element_ids[j], pop.score[m, r]))
+    got = list(zip(df["municipality_id"], df["rank"], df["element_id"], df["score"],
+                   strict=True))
+    assert got == expected
+
+
+def test_rebuild_is_byte_identical(built):
+    data, first = built
+    before = {n: sha256_file(first.path / n) for n in (ROADMAP_FILE, FIRST_PHASE_FILE)}
+    again = build(data)
+    assert not again.published
+    forced = build(data, force=True)
+    assert forced.build_id == first.build_id
+    after = {n: sha256_file(forced.path / n) for n in (ROADMAP_FILE, FIRST_PHASE_FILE)}
+    assert after == before
+    files = json.loads((forced.path / "manifest.json").read_text())["files"]
+    assert {n: files[n] for n in before} == before
+
+
+def test_a_fixed_date_passed_in_is_used_and_deterministic(built, tmp_path, fw):
+    _, result = built
+    waves = result.manifest["waves"]
+    con = duckdb.connect()
+    con.read_parquet(str(result.path / "coverage.parquet")).create_view("coverage")
+    ref = load_municipalities()[["municipality_id", "country", "nuts2", "size_class"]]
+    con.register("reference", ref)
+    out = []
+    for sub in ("a", "b"):
+        folder = tmp_path / sub
+        folder.mkdir()
+        (folder / "levels_cube.npy").write_bytes((result.path / "levels_cube.npy").read_bytes())
+        info = write_roadmaps(con, folder, fw, waves, at=dt.date(2030, 1, 1))
+        assert info["evaluation_date"] == "2030-01-01"
+        out.append(hashlib.sha256((folder / ROADMAP_FILE).read_bytes()).hexdigest())
+    assert out[0] == out[1]
+    later = read_roadmaps(tmp_path / "a")
+    assert later.evaluation_date == dt.date(2030, 1, 1)
+    # in 2030 every framework deadline has passed: urgency is 1 wherever a law needs it
+    assert later.population.urgency.max() == 1.0
+
+
+def test_write_npz_is_deterministic_and_loadable(tmp_path):
+    arrays = {"a": np.arange(6, dtype=np.int16).reshape(2, 3), "b": np.array("x", dtype=str)}
+    write_npz(tmp_path / "one.npz", arrays)
+    write_npz(tmp_path / "two.npz", arrays)
+    assert (tmp_path / "one.npz").read_bytes() == (tmp_path / "two.npz").read_bytes()
+    with np.load(tmp_path / "one.npz") as z:
+        np.testing.assert_array_equal(z["a"], arrays["a"])
+        assert str(z["b"]) == "x"
+
+
+def test_a_build_folder_without_roadmaps_reads_as_none(tmp_path):
+    assert read_roadmaps(tmp_path) is None

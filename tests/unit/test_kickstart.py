@@ -1,0 +1,130 @@
+"""Who can help (pipelines/maturity/kickstart.py) and what-if (pipelines/maturity/whatif.py) on
+small hand-made examples."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from pipelines.maturity.kickstart import (
+    SIMILARITY_WEIGHTS,
+    Profiles,
+    similarity,
+    top,
+    who_can_help,
+)
+from pipelines.maturity.roadmap import RoadmapModel, readiness
+from pipelines.maturity.whatif import done_effects, roadmap_change
+
+NAN = np.nan
+# six municipalities: country, region, size class, block scores (2 blocks)
+COUNTRY = np.array([0, 0, 0, 0, 1, 0])
+REGION = np.array([0, 0, 1, 1, 2, 0])
+SIZE = np.array([0, 0, 0, 1, 0, 1])
+BLOCKS = np.array([[2.0, 2.0], [2.0, 3.0], [2.0, 2.0], [NAN, 4.0], [2.0, 2.0], [NAN, NAN]])
+
+
+def test_similarity_by_hand():
+    sim = similarity(COUNTRY, REGION, SIZE, BLOCKS, 0)
+    assert SIMILARITY_WEIGHTS == {"country": 0.4, "region": 0.2, "size": 0.2, "profile": 0.2}
+    rows = np.arange(6)
+    expected = [
+        0.4 + 0.2 + 0.2 + 0.2 * 1.0,  # itself
+        0.4 + 0.2 + 0.2 + 0.2 * (1 - 0.5 / 4),  # same region and size, one block 1 apart
+        0.4 + 0.2 + 0.2 * 1.0,  # same country and size, other region, same profile
+        0.4 + 0.2 * (1 - 2 / 4),  # same country, other size; only block 2 known: 2 apart
+        0.2 + 0.2 * 1.0,  # other country, same size, same profile
+        0.4 + 0.2 + 0.0,  # same region, no block in common: closeness 0
+    ]
+    assert sim.score(rows) == pytest.approx(expected, abs=1e-6)
+    assert sim.closeness(np.array([5]))[0] == 0
+    # NaN block scores and Profiles give the same
+    again = similarity(COUNTRY, REGION, SIZE, Profiles.from_scores(BLOCKS), 0)
+    assert np.array_equal(again.score(rows), sim.score(rows))
+
+
+def test_top_is_exact_and_breaks_ties_by_row():
+    sim = similarity(COUNTRY, REGION, SIZE, BLOCKS, 0)
+    every = np.ones(6, dtype=bool)
+    every[0] = False
+    got = top(sim, every, k=3)
+    assert [m.row for m in got] == [1, 2, 5]  # 0.975, 0.8, 0.6
+    assert got[0].same_region and got[0].same_size and not got[1].same_region
+    assert [m.row for m in top(sim, every, k=10)] == [1, 2, 5, 3, 4]
+    assert top(sim, np.zeros(6, dtype=bool)) == ()
+
+
+def test_top_matches_a_full_sort_on_random_data():
+    rng = np.random.default_rng(3)
+    m = 2_000
+    country, region, size = (rng.integers(0, n, m) for n in (3, 6, 4))
+    blocks = rng.uniform(0, 4, (m, 8))
+    blocks[rng.random((m, 8)) < 0.2] = np.nan
+    for target in (0, 17, 999):
+        sim = similarity(country, region, size, blocks, target)
+        mask = rng.random(m) < 0.5
+        mask[target] = False
+        rows = np.flatnonzero(mask)
+        score = sim.score(rows)
+        expected = rows[np.lexsort((rows, -score))][:5]
+        assert [x.row for x in top(sim, mask, 5)] == expected.tolist()
+
+
+def test_who_can_help_counts_hidden_and_uses_first_phase():
+    levels = np.array([[1, 0], [3, 1], [4, 0], [3, -1], [2, 2], [-1, -1]], dtype=np.int8)
+    sim = similarity(COUNTRY, REGION, SIZE, BLOCKS, 0)
+    shown = np.array([True, True, False, True, True, True])
+    answered = (levels != -1).any(axis=1)
+    first = np.array([[0, 1, -1], [1, -1, -1], [1, 0, -1], [-1, -1, -1], [1, 0, 0], [0, -1, -1]],
+                     dtype=np.int16)
+    out = who_can_help(levels, [0, 1], ("A", "B"), 0, sim, shown=shown, answered=answered,
+                       first_phase=first)
+    a, b = out
+    assert a.element == "A" and [m.row for m in a.helpers] == [1, 3]  # row 2 has not consented
+    assert a.helpers_total == 3 and a.helpers_hidden == 1
+    assert [m.level for m in a.helpers] == [3, 3]
+    # A is in the first phase of rows 2 and 4 (row 0 is the municipality itself, row 5 did not
+    # answer); row 2 is hidden
+    assert [m.row for m in a.partners] == [4] and a.partners_total == 2 and a.partners_hidden == 1
+    assert b.helpers == () and b.helpers_total == 0
+    assert [m.row for m in b.partners] == [1, 4] and b.partners_hidden == 1
+    none = who_can_help(levels, [0], ("A", "B"), 0, sim, shown=shown, answered=answered)
+    assert none[0].partners == () and none[0].partners_total is None
+
+
+# ------------------------------------------------------------------ what-if
+
+IDS = ("A", "B", "C", "D")
+W = np.zeros((4, 4), dtype=np.float32)
+W[0, 2] = 2  # A enables C
+W[1, 2] = 1  # B enables C
+W[0, 3] = 1  # A enables D
+MODEL = RoadmapModel(IDS, W)
+
+
+def test_done_effects_by_hand():
+    levels = np.array([0, 3, 0, 4], dtype=np.int8)  # D is above target already
+    (a,) = done_effects(MODEL, levels, ["A"])
+    # C: enablers A (2) and B (1); before 1*3/(3*3) = 1/3, after (2*3+1*3)/9 = 1
+    assert a.element == "A" and not a.already
+    assert [(r.element, r.before, r.after) for r in a.raised] == [
+        ("C", pytest.approx(1 / 3), pytest.approx(1.0))]
+    (b,) = done_effects(MODEL, levels, ["B"])
+    assert b.already and b.raised == ()
+    # two marks: each is credited with its own part (the other applied in "before")
+    levels = np.array([0, 0, 0, 0], dtype=np.int8)
+    a, b = done_effects(MODEL, levels, ["A", "B"])
+    assert [(r.element, r.before, r.after) for r in a.raised] == [  # largest rise first
+        ("D", 0.0, 1.0), ("C", pytest.approx(1 / 3), pytest.approx(1.0))]
+    assert [(r.element, r.before, r.after) for r in b.raised] == [
+        ("C", pytest.approx(2 / 3), pytest.approx(1.0))]
+    after = readiness(MODEL, np.array([3, 3, 0, 0], dtype=np.int8))
+    assert a.raised[1].after == pytest.approx(float(after[2]))
+    # a dependant marked done itself is not reported
+    a, _ = done_effects(MODEL, levels, ["A", "C"])
+    assert [r.element for r in a.raised] == ["D"]
+
+
+def test_roadmap_change():
+    assert roadmap_change(["A", "B", "C"], ["B", "D", "C"]) == (["D"], ["A"])
+    assert roadmap_change([], []) == ([], [])
