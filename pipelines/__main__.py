@@ -80,7 +80,7 @@ def cmd_ingest(args) -> int:
 def cmd_build(args) -> int:
     from pipelines.build import MARTS, BuildError, build
 
-    steps = Steps(len(MARTS) + 2, "build")
+    steps = Steps(len(MARTS) + 4, "build")
     try:
         result = build(args.data_dir, min_group=args.min_group, progress=steps, force=args.force)
     except BuildError as exc:

@@ -23,13 +23,14 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from pipelines.framework import Framework, load_framework
+from pipelines.readiness_build import write_readiness
 from pipelines.reference import MUNICIPALITIES_FILE, REFERENCE_DIR
 from pipelines.roadmap_build import write_roadmaps
 from pipelines.staging import DataPaths, atomic_write_bytes, sha256_file, staged_inputs
 
 SQL_DIR = Path(__file__).parent / "sql"
 # Bump when the build logic changes in a way that changes the published data.
-BUILD_LOGIC_VERSION = "2"
+BUILD_LOGIC_VERSION = "3"
 MIN_GROUP = 5
 KEEP_BUILDS = 3
 # Marts in the order they are built; each is one SQL file creating a table of that name.
@@ -109,6 +110,8 @@ def _connect(staged: list, reference_file: Path, fw: Framework) -> duckdb.DuckDB
            FROM staged_files s JOIN input_order o ON o.file = s.filename""")
     con.read_parquet(str(reference_file)).select(
         "municipality_id, country, nuts2, nuts3, size_class").create_view("reference")
+    con.read_parquet(str(reference_file)).select(
+        "municipality_id, country, population").create_view("reference_population")
     sizes = {b.id: len(fw.elements_of(b.id)) for b in fw.blocks}
     con.execute("CREATE TABLE elements (element_id VARCHAR, block VARCHAR, block_size INTEGER)")
     con.executemany("INSERT INTO elements VALUES (?, ?, ?)",
@@ -209,6 +212,8 @@ def build(data_dir: Path | str, *, framework: Framework | None = None,
         say("writing cubes")
         _write_cubes(con, tmp, fw, reference_ids, waves)
         write_roadmaps(con, tmp, fw, waves, min_group=min_group, progress=say)
+        say("computing law readiness")
+        write_readiness(con, tmp, fw, waves)
         con.close()
         manifest = {
             "build_id": build_id,
