@@ -28,7 +28,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).parent))
 
-from dash_client import DashClient  # noqa: E402
+from dash_client import DashClient, measure  # noqa: E402
 
 
 def free_port() -> int:
@@ -116,16 +116,8 @@ def main() -> None:
         client = DashClient(base)
         print(f"{'callback':<44} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8} {'KB':>8}")
         for name, cb, gen, changed in scenarios(client, info):
-            for _ in range(10):
-                client.call(cb, gen(), changed)
-            times, sizes = [], []
-            for _ in range(a.calls):
-                secs, size = client.call(cb, gen(), changed)
-                times.append(secs * 1000)
-                sizes.append(size)
-            t = np.array(times)
-            print(f"{name:<44} {np.percentile(t, 50):8.1f} {np.percentile(t, 95):8.1f} "
-                  f"{t.max():8.1f} {np.median(sizes) / 1024:8.1f}", flush=True)
+            p50, p95, worst, kb = measure(client, cb, gen, changed, a.calls)
+            print(f"{name:<44} {p50:8.1f} {p95:8.1f} {worst:8.1f} {kb:8.1f}", flush=True)
     finally:
         proc.terminate()
         proc.wait(10)

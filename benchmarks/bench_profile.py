@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).parent))
 
-from dash_client import DashClient  # noqa: E402
+from dash_client import DashClient, measure  # noqa: E402
 
 QUERIES = ["utr", "Utrecht", "gent", "liege", "GM0344", "den haag", "paris", "saint", "ber",
            "münchen", "sint jans", "a", "75056", "frankfurt", "mar"]
@@ -83,16 +83,8 @@ def main() -> None:
     for name, output, prop, gen in cases:
         cb = client.find(output, prop)
         changed = cb.spec["inputs"][0]["id"] + "." + cb.spec["inputs"][0]["property"]
-        for _ in range(10):
-            client.call(cb, gen(), changed)
-        times, sizes = [], []
-        for _ in range(a.calls):
-            secs, size = client.call(cb, gen(), changed)
-            times.append(secs * 1000)
-            sizes.append(size)
-        t = np.array(times)
-        print(f"{name:<30} {np.percentile(t, 50):8.1f} {np.percentile(t, 95):8.1f} "
-              f"{t.max():8.1f} {np.median(sizes) / 1024:8.1f}", flush=True)
+        p50, p95, worst, kb = measure(client, cb, gen, changed, a.calls)
+        print(f"{name:<30} {p50:8.1f} {p95:8.1f} {worst:8.1f} {kb:8.1f}", flush=True)
 
 
 if __name__ == "__main__":

@@ -66,3 +66,21 @@ class DashClient:
         if status not in (200, 204):
             raise RuntimeError(f"{cb.output}: HTTP {status}")
         return elapsed, len(body)
+
+
+def measure(client: DashClient, cb: Callback, gen, changed: str, calls: int,
+            warmup: int = 10) -> tuple[float, float, float, float]:
+    """Warm up, then time `calls` calls with fresh inputs from `gen()`:
+    (p50 ms, p95 ms, max ms, median response KB)."""
+    import numpy as np
+
+    for _ in range(warmup):
+        client.call(cb, gen(), changed)
+    times, sizes = [], []
+    for _ in range(calls):
+        secs, size = client.call(cb, gen(), changed)
+        times.append(secs * 1000)
+        sizes.append(size)
+    t = np.array(times)
+    return (float(np.percentile(t, 50)), float(np.percentile(t, 95)), float(t.max()),
+            float(np.median(sizes)) / 1024)
