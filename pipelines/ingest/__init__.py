@@ -1,7 +1,14 @@
-"""Ingest canonical survey files (CSV/XLSX): read, validate, keep the original, stage good rows.
+"""Ingest survey files: read, validate, keep the original, stage good rows.
 
     report = ingest_files([Path("survey.csv")], DataPaths(Path("data")))
     print(report.summary())
+
+Files are canonical CSV/XLSX or survey-tool exports (LimeSurvey, Microsoft Forms,
+KoboToolbox, Qualtrics, a wide table; pipelines/ingest/tools/). `fmt="auto"` (the default)
+detects which from the headers; a tool export needs a mapping file (`mapping=`) that says
+which question is which element and which answer is which level. A tool export's rows are
+its respondents: one respondent row with any error is rejected whole, and errors name the
+export's own row numbers and headers.
 
 By default the batch is all-or-nothing: if any file has a bad row, nothing is staged, every bad
 file is kept under inbox/rejected/ with `<kept name>.errors.csv` beside it, and
@@ -26,17 +33,29 @@ from typing import Literal
 import pandas as pd
 from tqdm import tqdm
 
-from pipelines.ingest.read import IngestError, RawTable, read_table
+from pipelines.ingest.read import IngestError, RawTable, read_grid, read_table
+from pipelines.ingest.tools import (
+    ADAPTERS,
+    LOOKED_FOR,
+    TOOLS,
+    Mapping,
+    MappingError,
+    convert,
+    detect,
+    label,
+    load_mapping,
+)
 from pipelines.ingest.validate import RowError, blank_rows, validate_canonical
 from pipelines.staging import DataPaths, atomic_write_bytes, keep_in_inbox, sha256_file, stage
 
 __all__ = [
-    "ERROR_COLUMNS", "FileReport", "IngestError", "IngestReport", "RawTable", "RowError",
-    "ingest_files", "read_table", "validate_canonical",
+    "ERROR_COLUMNS", "FORMATS", "FileReport", "IngestError", "IngestReport", "MappingError",
+    "RawTable", "RowError", "ingest_files", "read_table", "validate_canonical",
 ]
 
 Status = Literal["staged", "already staged", "rejected", "staged with rejects", "not staged"]
 ERROR_COLUMNS = ("file", "row", "column", "reason", "value")
+FORMATS = ("auto", "canonical", *TOOLS)
 
 
 @dataclass
@@ -57,6 +76,25 @@ class FileReport:
     status: Status = "staged"
     kept_path: Path | None = None  # the copy under inbox/ (or inbox/rejected/)
     rejects_path: Path | None = None  # errors.csv (rejected) or the rejected-rows CSV (skip)
+    detected: str | None = None  # e.g. "canonical CSV", "LimeSurvey CSV"
+    mapping: str | None = None  # the mapping file's name (survey-tool exports)
+    answers: int | None = None  # survey-tool exports: staged answers (rows are respondents)
+    skipped: dict[str, int] = field(default_factory=dict)  # rows that are not answers, by reason
+
+    def heading(self) -> str:
+        """'survey.csv (LimeSurvey CSV, mapping limesurvey.yaml)'."""
+        about = [a for a in (self.detected, self.mapping and f"mapping {self.mapping}") if a]
+        return f"{self.name} ({', '.join(about)})" if about else self.name
+
+    def answers_note(self) -> str:
+        """' (120 answers)' for survey-tool exports (their rows are respondents), else ''."""
+        return f" ({self.answers} answers)" if self.answers is not None else ""
+
+    def skipped_note(self) -> str:
+        """'; 3 incomplete skipped, 1 without answers skipped' when rows were skipped."""
+        if not self.skipped:
+            return ""
+        return "; " + ", ".join(f"{n} {why} skipped" for why, n in self.skipped.items())
 
 
 @dataclass
@@ -85,16 +123,19 @@ class IngestReport:
         """One line per file, then up to `max_errors` error lines per file."""
         lines = []
         for f in self.files:
+            head, answers, skipped = f.heading(), f.answers_note(), f.skipped_note()
             if f.status in ("staged", "already staged"):
-                lines.append(f"{f.name}: {f.status}, {f.rows_staged} of {f.rows_read} rows")
+                lines.append(f"{head}: {f.status}, {f.rows_staged} of {f.rows_read} rows"
+                             f"{answers}{skipped}")
             elif f.status == "staged with rejects":
-                lines.append(f"{f.name}: staged {f.rows_staged} of {f.rows_read} rows, "
-                             f"{f.rows_read - f.rows_staged} rows rejected ({len(f.errors)} errors)")
+                lines.append(f"{head}: staged {f.rows_staged} of {f.rows_read} rows{answers}, "
+                             f"{f.rows_read - f.rows_staged} rows rejected ({_errors(len(f.errors))})"
+                             f"{skipped}")
             elif f.status == "not staged":
-                lines.append(f"{f.name}: not staged ({f.rows_read} good rows), because another "
-                             "file was rejected")
+                lines.append(f"{head}: not staged ({f.rows_read} good rows), because another "
+                             f"file was rejected{skipped}")
             else:
-                lines.append(f"{f.name}: rejected, nothing staged ({len(f.errors)} errors)")
+                lines.append(f"{head}: rejected, nothing staged ({_errors(len(f.errors))}){skipped}")
             lines.extend(e.describe() for e in f.errors[:max_errors])
             if len(f.errors) > max_errors:
                 where = f", all in {f.rejects_path}" if f.rejects_path else ""
@@ -114,6 +155,11 @@ class _Checked:
     rows_read: int
     errors: list[RowError]
     rejected_rows: pd.DataFrame | None  # original cells + file, row, reason (skip_invalid)
+    fmt: str = "csv"  # what staging records: "csv"/"xlsx" (canonical) or the tool
+    detected: str | None = None
+    mapping: str | None = None
+    rows_good: int | None = None  # survey-tool exports: respondent rows to stage
+    skipped: dict[str, int] = field(default_factory=dict)
 
     @property
     def unusable(self) -> bool:
@@ -121,19 +167,37 @@ class _Checked:
         return bool(self.errors) and (self.clean is None or len(self.clean) == 0)
 
 
-def ingest_files(files: list[Path], paths: DataPaths, *, framework=None, index=None,
+def ingest_files(files: list[Path], paths: DataPaths, *, fmt: str = "auto",
+                 mapping: Path | str | Mapping | None = None, framework=None, index=None,
                  skip_invalid: bool = False, rejected_out: Path | None = None,
                  now: dt.datetime | None = None, progress: bool = True) -> IngestReport:
-    """Read, validate, keep and stage canonical survey files; see the module docstring."""
+    """Read, validate, keep and stage survey files; see the module docstring.
+
+    fmt: "auto" (detect per file), "canonical" or a tool (limesurvey, msforms, kobo,
+    qualtrics, wide) for every file. mapping: the mapping file (or a loaded Mapping) for
+    survey-tool exports. Raises MappingError, before any file is read, for a bad mapping file
+    or a tool format without one.
+    """
     from pipelines.framework import load_framework
     from pipelines.reference import build_index
 
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown format {fmt!r}; one of {', '.join(FORMATS)}")
     files = [Path(f) for f in files]
     missing = [str(f) for f in files if not f.is_file()]
     if missing:
         raise FileNotFoundError(f"no such file: {', '.join(missing)}")
     fw = framework if framework is not None else load_framework()
     element_ids = set(fw.element_ids)
+    if mapping is not None and not isinstance(mapping, Mapping):
+        mapping = load_mapping(mapping, element_ids)
+    if fmt in TOOLS and fmt != "wide" and mapping is None:
+        raise MappingError([f"--format {fmt} needs a mapping file (--mapping MAP.yaml) that maps "
+                            "questions to elements and answers to levels; examples in "
+                            "data/survey_mappings/"])
+    if fmt in TOOLS and mapping is not None and mapping.tool != fmt:
+        raise MappingError([f"{mapping.name}: tool: the mapping is for {mapping.tool}, "
+                            f"but the format is {fmt}"])
     index = build_index(index)
     now = now if now is not None else dt.datetime.now(dt.UTC)
 
@@ -141,8 +205,8 @@ def ingest_files(files: list[Path], paths: DataPaths, *, framework=None, index=N
     bar = tqdm(files, desc="ingest", unit="file", file=sys.stderr, disable=not progress)
     for path in bar:
         bar.set_postfix_str(path.name, refresh=False)
-        checked.append(_check(path, element_ids=element_ids, index=index, now=now,
-                              collect_rejects=skip_invalid))
+        checked.append(_check_any(path, fmt=fmt, mapping=mapping, element_ids=element_ids,
+                                  index=index, now=now, collect_rejects=skip_invalid))
     bar.close()
 
     paths.ensure()
@@ -156,17 +220,20 @@ def ingest_files(files: list[Path], paths: DataPaths, *, framework=None, index=N
             errors_csv = kept.with_name(kept.name + ".errors.csv")
             atomic_write_bytes(errors_csv, _errors_csv(c.errors))
             reports.append(FileReport(name, c.sha, c.rows_read, 0, c.errors, "rejected", kept,
-                                      errors_csv))
+                                      errors_csv, **_about(c)))
         elif batch_rejected:  # a good file in a rejected batch: left as it was
             if _is_staged(paths, c.sha):
-                reports.append(FileReport(name, c.sha, c.rows_read, _staged_rows(paths, c.sha),
-                                          c.errors, "already staged"))
+                staged_rows = _staged_rows(paths, c.sha)
+                reports.append(FileReport(name, c.sha, c.rows_read,
+                                          staged_rows if c.rows_good is None else c.rows_good,
+                                          c.errors, "already staged", **_about(c, staged_rows)))
             else:
-                reports.append(FileReport(name, c.sha, c.rows_read, 0, c.errors, "not staged"))
+                reports.append(FileReport(name, c.sha, c.rows_read, 0, c.errors, "not staged",
+                                          **_about(c)))
         else:
             already = _is_staged(paths, c.sha)
             kept = keep_in_inbox(c.path, paths, c.sha)
-            staged = stage(c.clean, sha=c.sha, name=name, kind="real", fmt=c.raw.fmt, paths=paths)
+            staged = stage(c.clean, sha=c.sha, name=name, kind="real", fmt=c.fmt, paths=paths)
             rejects_path = None
             if c.errors:
                 if rejected_out is None:
@@ -177,12 +244,25 @@ def ingest_files(files: list[Path], paths: DataPaths, *, framework=None, index=N
                     combined_rejects.append(c.rejected_rows)
             status: Status = ("already staged" if already
                               else "staged with rejects" if c.errors else "staged")
-            reports.append(FileReport(name, c.sha, c.rows_read, staged.rows, c.errors, status,
-                                      kept, rejects_path))
+            reports.append(FileReport(name, c.sha, c.rows_read,
+                                      staged.rows if c.rows_good is None else c.rows_good,
+                                      c.errors, status, kept, rejects_path,
+                                      **_about(c, staged.rows)))
     if combined_rejects:
         atomic_write_bytes(Path(rejected_out), _csv_bytes(pd.concat(combined_rejects,
                                                                     ignore_index=True)))
     return IngestReport(reports, skip_invalid=skip_invalid)
+
+
+def _about(c: _Checked, answers: int | None = None) -> dict:
+    """The FileReport fields that say what the file was read as."""
+    tool = c.rows_good is not None
+    return {"detected": c.detected, "mapping": c.mapping, "skipped": dict(c.skipped),
+            "answers": answers if tool and answers is not None else None}
+
+
+def _errors(n: int) -> str:
+    return "1 error" if n == 1 else f"{n} errors"
 
 
 def _is_staged(paths: DataPaths, sha: str) -> bool:
@@ -192,6 +272,65 @@ def _is_staged(paths: DataPaths, sha: str) -> bool:
 def _staged_rows(paths: DataPaths, sha: str) -> int:
     meta = json.loads((paths.staging / f"{sha[:16]}.json").read_text(encoding="utf-8"))
     return int(meta["rows"])
+
+
+def _check_any(path: Path, *, fmt: str, mapping: Mapping | None, element_ids: set[str], index,
+               now: dt.datetime, collect_rejects: bool) -> _Checked:
+    """Check one file in the format asked for, or the one its headers show (fmt="auto")."""
+    if fmt == "canonical":
+        return _check(path, element_ids=element_ids, index=index, now=now,
+                      collect_rejects=collect_rejects)
+    try:
+        grid = read_grid(path)
+    except IngestError:  # let the canonical reader say what is wrong, exactly as it always has
+        return _check(path, element_ids=element_ids, index=index, now=now,
+                      collect_rejects=collect_rejects)
+    tool, problem, use_mapping = fmt, None, mapping
+    kind = _kind(grid.fmt, grid.delimiter)
+    if fmt == "auto":
+        tool = detect(grid, element_ids).fmt
+        if tool == "canonical":
+            checked = _check(path, element_ids=element_ids, index=index, now=now,
+                             collect_rejects=collect_rejects)
+            checked.detected = label("canonical", _kind(checked.raw.fmt, checked.raw.delimiter)
+                                     if checked.raw is not None else checked.fmt)
+            return checked
+        if tool is None and mapping is not None:
+            tool = mapping.tool  # the headers alone did not say; the mapping does
+        elif tool is None:
+            problem = f"not a recognised survey file; looked for {LOOKED_FOR}"
+        elif tool == "wide":
+            use_mapping = mapping if mapping is not None and mapping.tool == "wide" else None
+        elif mapping is None:
+            problem = (f"looks like a {label(tool, kind)} export: give a mapping file with "
+                       "--mapping (examples in data/survey_mappings/)")
+        elif tool != mapping.tool:
+            problem = (f"looks like a {label(tool, kind)} export, but the mapping "
+                       f"{mapping.name} is for {mapping.tool}; use --format {mapping.tool} to "
+                       "read it that way anyway")
+    sha = sha256_file(path)
+    detected = label(tool, kind) if tool else None
+    if problem:
+        return _Checked(path, sha, None, None, 0, [RowError(path.name, 0, "", problem, "")], None,
+                        fmt=tool or grid.fmt, detected=detected, rows_good=0)
+    result = convert(grid, ADAPTERS[tool], use_mapping, name=path.name, index=index,
+                     element_ids=element_ids, now=now)
+    errors = result.errors
+    if result.rows_read == 0 and not errors:
+        why = ", ".join(f"{n} {r}" for r, n in result.skipped.items())
+        errors = [RowError(path.name, 0, "", f"no responses to stage ({why} skipped)" if why
+                           else "the file has a header but no data rows", "")]
+    rejected_rows = (_rejected_rows(result.original, errors, path.name, result.first_row)
+                     if collect_rejects and errors and result.original is not None else None)
+    return _Checked(path, sha, None, result.clean, result.rows_read, errors, rejected_rows,
+                    fmt=tool, detected=detected,
+                    mapping=use_mapping.name if use_mapping is not None else None,
+                    rows_good=result.rows_good, skipped=result.skipped)
+
+
+def _kind(fmt: str, delimiter: str | None) -> str:
+    """What to call the file in messages: csv, tsv (tab-separated) or xlsx."""
+    return "tsv" if fmt == "csv" and delimiter == "\t" else fmt
 
 
 def _check(path: Path, *, element_ids: set[str], index, now: dt.datetime,
@@ -209,7 +348,7 @@ def _check(path: Path, *, element_ids: set[str], index, now: dt.datetime,
     if rows_read == 0 and not errors:
         errors = [RowError(path.name, 0, "", "the file has a header but no data rows", "")]
     rejected_rows = _rejected_rows(frame, errors, path.name) if collect_rejects and errors else None
-    return _Checked(path, sha, raw, clean, rows_read, errors, rejected_rows)
+    return _Checked(path, sha, raw, clean, rows_read, errors, rejected_rows, fmt=raw.fmt)
 
 
 def _rejected_rows(frame: pd.DataFrame, errors: list[RowError], name: str,

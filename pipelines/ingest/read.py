@@ -1,7 +1,11 @@
-"""Reading a canonical survey file (CSV or XLSX) into a table of text cells.
+"""Reading a survey file (CSV or XLSX) into a table of text cells.
 
 Nothing is interpreted here except the file's structure: every cell comes back as a string
 ('' for an empty cell), so validation sees exactly what the user typed and can quote it back.
+
+`read_table` reads a canonical file (normalised header names). `read_grid` reads any file as
+a grid of rows with the header rows kept raw, for survey-tool exports whose headers are
+question codes or texts (pipelines/ingest/tools/).
 """
 
 from __future__ import annotations
@@ -60,6 +64,12 @@ def normalise_header(name: object) -> str:
 
 def read_table(path: Path) -> RawTable:
     """Read a canonical CSV/TSV or XLSX file; raise IngestError if it cannot be read at all."""
+    data, name, kind = _load(path)
+    return _read_xlsx(data, name) if kind == "xlsx" else _read_csv(data, name)
+
+
+def _load(path: Path) -> tuple[bytes, str, Literal["csv", "xlsx"]]:
+    """The file's bytes, its name and whether it is a workbook or text; IngestError if neither."""
     path = Path(path)
     name = path.name
     try:
@@ -74,11 +84,11 @@ def read_table(path: Path) -> RawTable:
     if data.startswith(_ZIP_MAGIC) or suffix in XLSX_SUFFIXES:
         if not data.startswith(_ZIP_MAGIC):
             raise IngestError(name, f"is not an Excel workbook although it is named {suffix}")
-        return _read_xlsx(data, name)
+        return data, name, "xlsx"
     if suffix not in CSV_SUFFIXES:
         raise IngestError(name, f"unsupported file type {suffix or '(no extension)'!r}; "
                                 "expected CSV (.csv, .tsv, .txt) or Excel (.xlsx, .xlsm)")
-    return _read_csv(data, name)
+    return data, name, "csv"
 
 
 # --------------------------------------------------------------------------------------------
@@ -125,8 +135,8 @@ def sniff_delimiter(header_line: str) -> str:
     return max(DELIMITERS, key=score)  # max keeps the first of equal scores
 
 
-def _read_csv(data: bytes, name: str) -> RawTable:
-    text, encoding = _decode(data, name)
+def _csv_text(text: str, name: str) -> tuple[str, str, str | None]:
+    """Text without BOM and Excel "sep=" line, its header line, and the declared delimiter."""
     text = text.lstrip(_BOM)
     if not text.strip():
         raise IngestError(name, "the file is empty")
@@ -137,7 +147,20 @@ def _read_csv(data: bytes, name: str) -> RawTable:
         header = _header_line(text)
     if not header.strip():
         raise IngestError(name, "no header: the first line is empty", row=1)
-    delimiter = declared.group(1) if declared else sniff_delimiter(header)
+    return text, header, declared.group(1) if declared else None
+
+
+def _read_csv(data: bytes, name: str) -> RawTable:
+    text, encoding = _decode(data, name)
+    text, header, declared = _csv_text(text, name)
+    delimiter = declared or sniff_delimiter(header)
+    grid = _csv_grid(text, delimiter, name)
+    return RawTable(frame=_with_header(grid, name), encoding=encoding,
+                    delimiter=delimiter, fmt="csv")
+
+
+def _csv_grid(text: str, delimiter: str, name: str) -> pd.DataFrame:
+    """Every record of the CSV text as a row of str cells ('' when empty), header included."""
     try:
         grid = pd.read_csv(io.StringIO(text), sep=delimiter, header=None, dtype=str,
                            keep_default_na=False, na_filter=False, skip_blank_lines=False,
@@ -147,8 +170,7 @@ def _read_csv(data: bytes, name: str) -> RawTable:
             IngestError(name, f"is not a readable CSV ({exc})") from exc
     except (pd.errors.EmptyDataError, ValueError) as exc:
         raise IngestError(name, f"is not a readable CSV ({exc})") from exc
-    return RawTable(frame=_with_header(grid.fillna(""), name), encoding=encoding,
-                    delimiter=delimiter, fmt="csv")
+    return grid.fillna("")
 
 
 def _ragged_row_error(text: str, delimiter: str, name: str) -> IngestError | None:
@@ -187,6 +209,12 @@ def cell_text(value: object) -> str:
 
 
 def _read_xlsx(data: bytes, name: str) -> RawTable:
+    grid = _xlsx_grid(data, name)
+    return RawTable(frame=_with_header(grid, name), encoding="xlsx", delimiter=None, fmt="xlsx")
+
+
+def _xlsx_grid(data: bytes, name: str) -> pd.DataFrame:
+    """The first sheet's rows as str cells, as wide as the header (row 1) is."""
     from openpyxl import load_workbook  # imported here: CSV-only runs skip its import cost
 
     try:
@@ -208,8 +236,72 @@ def _read_xlsx(data: bytes, name: str) -> RawTable:
         header = header[:-1]  # formatted but empty cells right of the header
     width = len(header)
     body = [(r + [""] * (width - len(r)))[:width] for r in rows[1:]]  # cells right of it: notes
-    grid = pd.DataFrame([header, *body], dtype=str)
-    return RawTable(frame=_with_header(grid, name), encoding="xlsx", delimiter=None, fmt="xlsx")
+    return pd.DataFrame([header, *body], dtype=str)
+
+
+# --------------------------------------------------------------------------------------------
+# Raw grid (survey-tool exports: headers kept as they are)
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass
+class RawGrid:
+    """Every row of a file, header rows included, as str cells; row i is spreadsheet row i + 1.
+
+    Columns are positions 0..n-1: header cells are data here, kept exactly as in the file
+    (duplicates, brackets, full question texts), because a survey tool's header row names its
+    questions. Blank rows at the end are dropped.
+    """
+
+    rows: pd.DataFrame
+    encoding: str  # "utf-8", "utf-8-sig", "cp1252" or "utf-16" for CSV; "xlsx" for a workbook
+    delimiter: str | None  # None for XLSX
+    fmt: Literal["csv", "xlsx"]
+
+
+def read_grid(path: Path) -> RawGrid:
+    """Read any CSV/TSV (UTF-16 too) or XLSX file as raw rows; IngestError if unreadable."""
+    data, name, kind = _load(path)
+    if kind == "xlsx":
+        return RawGrid(_trim_blank_end(_xlsx_grid(data, name)), "xlsx", None, "xlsx")
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:  # Qualtrics TSV and Excel's "Unicode text" are UTF-16
+            text, encoding = data.decode("utf-16"), "utf-16"
+        except UnicodeDecodeError as exc:
+            raise IngestError(name, "starts with a UTF-16 BOM but is not valid UTF-16") from exc
+    else:
+        text, encoding = _decode(data, name)
+    text, _, declared = _csv_text(text, name)
+    delimiter = declared or sniff_raw_delimiter(text)
+    return RawGrid(_trim_blank_end(_csv_grid(text, delimiter, name)), encoding, delimiter, "csv")
+
+
+def sniff_raw_delimiter(text: str, sample: int = 20) -> str:
+    """The delimiter that splits the first records into equally many fields, the most of them.
+
+    Header names are unknown here (question codes or texts), so consistency decides: a `;` file
+    whose question texts hold commas splits into ragged rows on `,`. A delimiter that splits
+    nothing scores lowest; blank lines do not count. Ties go to , ; tab.
+    """
+    def score(delim: str) -> tuple[bool, int, int]:
+        records: list[int] = []
+        for record in csv.reader(io.StringIO(text, newline=""), delimiter=delim):
+            if any(cell.strip() for cell in record):
+                records.append(len(record))
+            if len(records) >= sample:
+                break
+        width = records[0] if records else 0
+        return width > 1, sum(n == width for n in records), width
+
+    return max(DELIMITERS, key=score)
+
+
+def _trim_blank_end(grid: pd.DataFrame) -> pd.DataFrame:
+    grid = grid.astype(str)
+    last = len(grid)
+    while last and not any(v.strip() for v in grid.iloc[last - 1].tolist()):
+        last -= 1
+    return grid.iloc[:last].reset_index(drop=True)
 
 
 # --------------------------------------------------------------------------------------------
