@@ -7,12 +7,14 @@ from functools import cached_property
 
 import pandas as pd
 
+from dashboard.access import viewer_municipality
 from dashboard.config import Settings
 from dashboard.search import SearchIndex
 from dashboard.store import Snapshot, Warehouse
 from pipelines.framework import Framework, load_framework
 from pipelines.maturity.peers import Attributes
 from pipelines.reference import MUNICIPALITIES_FILE, load_municipalities
+from pipelines.survey.waves import SurveyStore
 
 
 @dataclass(frozen=True)
@@ -33,6 +35,10 @@ class AppContext:
         return Warehouse(self.settings.data_dir, self.settings.reference_dir)
 
     @cached_property
+    def survey(self) -> SurveyStore:
+        return SurveyStore(self.settings.data_dir)
+
+    @cached_property
     def municipalities(self) -> pd.DataFrame:
         """The reference table, sorted by municipality_id: the same order as the level cube."""
         return load_municipalities(self.settings.reference_dir / MUNICIPALITIES_FILE)
@@ -42,6 +48,11 @@ class AppContext:
         m = self.municipalities
         return Attributes.from_columns(m["country"], m["nuts2"], m["size_class"])
 
-    def visible(self, snap: Snapshot, index: int) -> bool:
-        """May this municipality's individual results be shown by name? (consent rule)"""
-        return self.settings.visibility == "open" or bool(snap.consent[index])
+    def visible(self, snap: Snapshot, index: int, viewer: str | None = None) -> bool:
+        """May this municipality's individual results be shown by name? Yes under open
+        visibility, when it consented, or to the holder of its own survey link (`viewer`, by
+        default read from this request's survey cookie)."""
+        if self.settings.visibility == "open" or bool(snap.consent[index]):
+            return True
+        viewer = viewer if viewer is not None else viewer_municipality(self.survey)
+        return viewer is not None and viewer == snap.maturity.municipality_ids[index]

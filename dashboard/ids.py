@@ -4,6 +4,8 @@ URL = "url"
 LANG = "lang"  # the NL/EN switch; its value is the interface language
 HTML_LANG = "html-lang"
 NAV_LINKS = "nav-links"
+NAV_TOGGLER = "nav-toggler"
+NAV_COLLAPSE = "nav-collapse"
 PAGE = "page-content"
 FOOTER = "footer"
 

@@ -23,17 +23,26 @@ def layout(ctx: AppContext) -> html.Div:
             dbc.NavbarBrand([html.Span("DS4E", className="brand-mark"), " ",
                              html.Span(t("app.tagline", lang), className="brand-tag d-none d-xxl-inline")],
                             href="/"),
-            html.Nav(dbc.Nav(id=ids.NAV_LINKS, navbar=True), className="me-auto",
-                     **{"aria-label": t("nav.label", lang)}),
+            # Below the xl breakpoint the tabs fold behind a menu button, so a phone opens on
+            # the page itself rather than on nine lines of navigation.
+            dbc.Collapse(html.Nav(dbc.Nav(id=ids.NAV_LINKS, navbar=True), className="me-auto",
+                                  **{"aria-label": t("nav.label", lang)}),
+                         id=ids.NAV_COLLAPSE, navbar=True, is_open=False,
+                         className="order-last order-xl-0"),
             dbc.RadioItems(
                 id=ids.LANG, value=lang, inline=True, persistence=True,
                 persistence_type="local",
                 options=[{"label": "NL", "value": "nl"}, {"label": "EN", "value": "en"}],
-                className="lang-switch", inputClassName="btn-check",
+                className="lang-switch ms-auto ms-xl-0", inputClassName="btn-check",
                 labelClassName="btn btn-sm btn-outline-light",
                 labelCheckedClassName="active",
             ),
-        ], fluid=True), color="primary", dark=True, className="mb-3", tag="header"),
+            html.Button([html.Span(className="navbar-toggler-icon"),
+                         html.Span(t("nav.menu", lang), className="visually-hidden")],
+                        id=ids.NAV_TOGGLER, className="navbar-toggler ms-2",
+                        type="button", n_clicks=0,
+                        **{"aria-controls": ids.NAV_COLLAPSE, "aria-expanded": "false"}),
+        ], fluid=True), color="primary", dark=True, expand="xl", className="mb-3", tag="header"),
         html.Main(dbc.Container([html.Div(id=ids.DEMO_BANNER), html.Div(id=ids.PAGE)], fluid="xl"),
                   id="main", tabIndex="-1"),
         html.Footer(dbc.Container(id=ids.FOOTER, fluid="xl"), className="site-footer mt-5 py-3"),
@@ -44,7 +53,7 @@ def nav_links(pathname: str | None, lang: str | None) -> list:
     lang = normalise_lang(lang)
     current = page_for(pathname)
     return [dbc.NavItem(dbc.NavLink(t(p.NAV_KEY, lang), href=p.PATH, active=p is current))
-            for p in PAGES]
+            for p in PAGES if getattr(p, "IN_NAV", True)]
 
 
 def parse_query(search: str | None) -> dict[str, str]:
@@ -99,6 +108,21 @@ def register(app, ctx: AppContext) -> None:
     @app.callback(Output(ids.FOOTER, "children"), Input(ids.LANG, "value"))
     def _footer(lang):
         return footer(ctx, lang)
+
+    app.clientside_callback(
+        """function(n, pathname, isOpen) {
+            const t = window.dash_clientside.callback_context.triggered.map(x => x.prop_id);
+            const open = t.some(p => p.startsWith('""" + ids.NAV_TOGGLER + """.')) ? !isOpen : false;
+            const b = document.getElementById('""" + ids.NAV_TOGGLER + """');
+            if (b) { b.setAttribute('aria-expanded', open ? 'true' : 'false'); }
+            return open;
+        }""",
+        Output(ids.NAV_COLLAPSE, "is_open"),
+        Input(ids.NAV_TOGGLER, "n_clicks"),
+        Input(ids.URL, "pathname"),
+        State(ids.NAV_COLLAPSE, "is_open"),
+        prevent_initial_call=True,
+    )
 
     # <html lang> follows the chosen language (WCAG 3.1.1); the store is only a sink.
     app.clientside_callback(

@@ -11,6 +11,7 @@ from pathlib import Path
 from tqdm import tqdm
 
 from pipelines.staging import DataPaths
+from pipelines.survey.waves import SurveyStore
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -64,15 +65,21 @@ def cmd_demo(args) -> int:
 
 
 def cmd_ingest(args) -> int:
-    from pipelines.ingest import ingest_files
+    from pipelines.ingest import MappingError, ingest_files
 
     missing = [f for f in args.files if not Path(f).is_file()]
     if missing:
         _say("ingest: file not found: " + ", ".join(str(m) for m in missing))
         return 2
-    report = ingest_files([Path(f) for f in args.files], DataPaths(args.data_dir),
-                          skip_invalid=args.skip_invalid,
-                          rejected_out=Path(args.rejected_out) if args.rejected_out else None)
+    try:
+        report = ingest_files([Path(f) for f in args.files], DataPaths(args.data_dir),
+                              fmt=args.format, mapping=args.mapping,
+                              skip_invalid=args.skip_invalid,
+                              rejected_out=Path(args.rejected_out) if args.rejected_out else None)
+    except MappingError as exc:
+        _say("ingest: the mapping cannot be used, nothing was read:\n" + "\n".join(
+            f"  {p}" for p in exc.problems))
+        return 2
     print(report.summary())
     return 0 if report.ok else 1
 
@@ -80,6 +87,7 @@ def cmd_ingest(args) -> int:
 def cmd_build(args) -> int:
     from pipelines.build import MARTS, BuildError, build
 
+    _ingest_survey_records(args.data_dir)
     steps = Steps(len(MARTS) + 4, "build")
     try:
         result = build(args.data_dir, min_group=args.min_group, progress=steps, force=args.force)
@@ -96,6 +104,17 @@ def cmd_build(args) -> int:
     print(f"published build {result.build_id} ({'DEMO data' if m['demo'] else 'real data'}) "
           f"in {result.seconds:.1f} s: {counts}")
     return 0
+
+
+def _ingest_survey_records(data_dir: Path) -> None:
+    """The build picks up in-app survey submissions that are not staged yet."""
+    from pipelines.survey.pending import ingest_pending
+
+    reports = ingest_pending(DataPaths(data_dir))
+    if reports:
+        bad = [r for r in reports if not r.ok]
+        _say(f"staged {len(reports) - len(bad)} new survey submissions"
+             + (f"; {len(bad)} rejected (see inbox/rejected/)" if bad else ""))
 
 
 def cmd_status(args) -> int:
@@ -133,7 +152,15 @@ def cmd_first_run(args) -> int:
     _say(f"No published data yet: generating demo data ({args.scope}) and building. "
          "This happens once.")
     rc = cmd_demo(args)
-    return rc or cmd_build(argparse.Namespace(data_dir=args.data_dir, min_group=5, force=False))
+    rc = rc or cmd_build(argparse.Namespace(data_dir=args.data_dir, min_group=5, force=False))
+    if rc == 0 and not SurveyStore(args.data_dir).waves():
+        from pipelines.build import read_manifest
+        from pipelines.survey.demo import open_demo_wave
+
+        wave = read_manifest(DataPaths(args.data_dir))["waves"][-1]
+        open_demo_wave(args.data_dir, wave)
+        _say(f"A demo survey wave {wave} is open: try it from the Survey tab.")
+    return rc
 
 
 def cmd_reference(args) -> int:
@@ -165,11 +192,25 @@ def parser() -> argparse.ArgumentParser:
     d.add_argument("--waves", type=int, choices=(1, 2, 3), default=3, help="survey waves (1-3)")
     d.add_argument("--seed", type=int, default=42, help="random seed (same seed, same data)")
 
-    i = add("ingest", cmd_ingest, "validate and stage survey files (canonical CSV or XLSX)",
-            "Validate survey files and stage them. A file with any bad row is rejected whole "
-            "(exit 1, nothing staged) unless --skip-invalid is given. Originals are kept in "
-            "the inbox, never edited.")
-    i.add_argument("files", nargs="+", help="CSV or XLSX files in the canonical long format")
+    i = add("ingest", cmd_ingest,
+            "validate and stage survey files (canonical CSV/XLSX or survey-tool exports)",
+            "Validate survey files and stage them. Besides the canonical long format, reads "
+            "exports of LimeSurvey (CSV), Microsoft Forms (XLSX), KoboToolbox (CSV), Qualtrics "
+            "(CSV) and a wide table (one row per respondent, one column per element id); "
+            "--format auto detects which and says so. A tool export needs --mapping, a YAML "
+            "file mapping questions to elements and answers to levels (documented, with an "
+            "example per tool, in data/survey_mappings/). A file with any bad row is rejected "
+            "whole (exit 1, nothing staged) unless --skip-invalid is given; errors name the "
+            "file, row, column and reason. Incomplete responses are skipped and counted. "
+            "Originals are kept in the inbox, never edited; names, e-mail and IP addresses of "
+            "tool exports are never staged.")
+    i.add_argument("files", nargs="+", help="CSV/TSV or XLSX files (canonical or tool exports)")
+    i.add_argument("--format", choices=("auto", "canonical", "limesurvey", "msforms", "kobo",
+                                        "qualtrics", "wide"), default="auto",
+                   help="the files' format (default auto: detected per file from its headers)")
+    i.add_argument("--mapping", type=Path, metavar="MAP.yaml",
+                   help="mapping file for survey-tool exports (see data/survey_mappings/); "
+                        "needed for limesurvey, msforms, kobo and qualtrics, optional for wide")
     i.add_argument("--skip-invalid", action="store_true",
                    help="stage the good rows and write the rejected ones with reasons to a CSV")
     i.add_argument("--rejected-out", help="where to write rejected rows (with --skip-invalid)")
@@ -188,6 +229,10 @@ def parser() -> argparse.ArgumentParser:
     f.add_argument("--seed", type=int, default=42)
 
     add("reference", cmd_reference, "rebuild data/reference/municipalities.parquet from sources")
+
+    from pipelines.survey.cli import register as register_survey
+
+    register_survey(sub, add)
     return p
 
 

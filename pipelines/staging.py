@@ -90,7 +90,11 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
 
 
 def keep_in_inbox(src: Path, paths: DataPaths, sha: str, rejected: bool = False) -> Path:
-    """Copy an input into the inbox under a name that cannot collide; return the copy's path."""
+    """Copy an input into the inbox under a name that cannot collide; return the copy's path.
+
+    A file that already lives in the inbox (an in-app survey record) is kept where it is."""
+    if not rejected and src.resolve().is_relative_to(paths.inbox.resolve()):
+        return src
     folder = paths.rejected if rejected else paths.inbox
     dest = folder / f"{sha[:12]}-{src.name}"
     if not dest.exists():

@@ -2,9 +2,21 @@
 
 from __future__ import annotations
 
-from dashboard.pages import heatmap, knowledge, legislation, maps, overview, policy, profile, roadmap
+from dashboard.pages import (
+    heatmap,
+    knowledge,
+    legislation,
+    maps,
+    overview,
+    policy,
+    profile,
+    roadmap,
+    survey,
+    survey_progress,
+)
 
-PAGES = [overview, profile, heatmap, maps, roadmap, policy, legislation, knowledge]
+PAGES = [overview, profile, heatmap, maps, roadmap, policy, legislation, knowledge, survey,
+         survey_progress]
 HOME = overview  # what "/" shows
 
 

@@ -51,6 +51,12 @@ def _serve(data_dir: Path, visibility: str = "consent"):
 
 
 @pytest.fixture(scope="session")
+def serve():
+    """Start the app on a data folder of your own: serve(data_dir, visibility) -> (srv, thread)."""
+    return _serve
+
+
+@pytest.fixture(scope="session")
 def live_server(tmp_path_factory):
     """The app on an empty data folder: nothing published yet."""
     srv, thread = _serve(tmp_path_factory.mktemp("empty"))

@@ -10,7 +10,7 @@ import pytest
 from dashboard.config import ROOT
 from pipelines.__main__ import main, parser
 
-COMMANDS = ["demo", "ingest", "build", "status", "first-run", "reference"]
+COMMANDS = ["demo", "ingest", "build", "status", "first-run", "reference", "survey"]
 
 
 def run(*args, env_data_dir=None):
@@ -54,6 +54,25 @@ def test_first_run_only_once(tmp_path):
     assert "generating demo data" in first.stderr
     second = run("first-run", "--scope", "be", env_data_dir=tmp_path)
     assert second.returncode == 0 and "generating" not in second.stderr
+
+
+def test_first_run_opens_a_demo_survey_wave_once(tmp_path):
+    from pipelines.survey.demo import DEMO_INVITES, demo_links
+    from pipelines.survey.waves import SurveyStore
+
+    result = run("first-run", "--scope", "nl", "--waves", "1", env_data_dir=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "demo survey wave 2026 is open" in result.stderr
+    demo = demo_links(tmp_path)
+    store = SurveyStore(tmp_path)
+    assert [w.wave for w in store.waves()] == [demo["wave"]] == ["2026"]  # the demo's last wave
+    assert len(demo["links"]) == sum(len(roles) for _, roles in DEMO_INVITES)
+    for link in demo["links"]:
+        access = store.open_link(link["token"])
+        assert access.ok and access.invitation.municipality_id == link["municipality_id"]
+    assert store.open_link(demo["coordinator_token"]).coordinator
+    assert run("first-run", "--scope", "nl", env_data_dir=tmp_path).returncode == 0
+    assert len(store.waves()) == 1
 
 
 def test_build_without_input_explains(tmp_path):

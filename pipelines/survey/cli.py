@@ -1,0 +1,211 @@
+"""`python -m pipelines survey ...`: the coordinator's commands for the in-app survey."""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import datetime as dt
+import sys
+from pathlib import Path
+
+import pandas as pd
+
+from pipelines.staging import DataPaths
+from pipelines.survey.waves import SUGGESTED_ROLES, TEAM, SurveyError, SurveyStore
+
+
+def _say(msg: str) -> None:
+    print(msg, file=sys.stderr, flush=True)
+
+
+def _when(text: str, *, end_of_day: bool) -> dt.datetime:
+    """'2027-01-31' (start or end of that day, UTC) or an ISO 8601 time."""
+    try:
+        if len(text) == 10:
+            day = dt.datetime.fromisoformat(text).replace(tzinfo=dt.UTC)
+            return day + dt.timedelta(days=1) if end_of_day else day
+        value = dt.datetime.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date (YYYY-MM-DD) or ISO time") \
+            from None
+    return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value
+
+
+def _reference(args):
+    from pipelines.reference import MUNICIPALITIES_FILE, REFERENCE_DIR, load_municipalities
+
+    return load_municipalities(Path(args.reference_dir or REFERENCE_DIR) / MUNICIPALITIES_FILE)
+
+
+def _targets(args, reference: pd.DataFrame) -> list[str]:
+    """The municipality ids to invite, from --country, --municipalities and --from-file."""
+    from pipelines.reference import UnknownMunicipality, resolve_many
+
+    codes: list[str] = []
+    if args.municipalities:
+        codes += [c.strip() for c in args.municipalities.split(",") if c.strip()]
+    if args.from_file:
+        table = pd.read_csv(args.from_file, dtype=str, keep_default_na=False)
+        column = next((c for c in table.columns if c.strip().lower() in
+                       ("municipality_id", "municipality", "code", "national_code")), None)
+        if column is None:
+            raise SurveyError(f"{args.from_file}: needs a municipality_id (or code) column")
+        codes += [c.strip() for c in table[column] if c.strip()]
+    ids: list[str] = []
+    if codes:
+        try:
+            ids += resolve_many(codes, args.country, table=reference).tolist()
+        except UnknownMunicipality as exc:
+            shown = ", ".join(f"{code} ({cc})" if cc else str(code)
+                              for code, cc in exc.unknown[:10])
+            raise SurveyError(f"unknown municipality: {shown}"
+                              + ("" if args.country else " (national codes need --country)")
+                              ) from None
+    elif args.country:
+        mask = reference["country"] == args.country.upper()
+        if not mask.any():
+            raise SurveyError(f"no municipality in country {args.country!r}")
+        ids += reference.loc[mask, "municipality_id"].tolist()
+    if not ids:
+        raise SurveyError("say whom to invite: --country NL, --municipalities GM0363,GM0599 "
+                          "(with --country) or --from-file list.csv")
+    return list(dict.fromkeys(ids))
+
+
+def cmd_create_wave(args) -> int:
+    store = SurveyStore(args.data_dir)
+    wave, token = store.create_wave(args.wave, closes_at=args.closes, opens_at=args.opens,
+                                    title=args.title or "")
+    print(f"survey wave {wave.wave} open from {wave.opens_at:%Y-%m-%d %H:%M} to "
+          f"{wave.closes_at:%Y-%m-%d %H:%M} UTC; links work until "
+          f"{wave.links_valid_until:%Y-%m-%d}")
+    print(f"coordinator link (keep it private, it is shown only now): "
+          f"{args.base_url.rstrip('/')}/survey/progress?token={token}")
+    return 0
+
+
+def cmd_invite(args) -> int:
+    store = SurveyStore(args.data_dir)
+    out = Path(args.out)
+    if out.exists():
+        raise SurveyError(f"{out} exists: links are secrets, write them to a new file")
+    reference = _reference(args)
+    ids = _targets(args, reference)
+    roles = [r for r in (args.roles or TEAM).split(",") if r.strip()]
+    issued = store.invite(args.wave, ids, roles)
+    names = reference.set_index("municipality_id")["name"]
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with out.open("x", encoding="utf-8", newline="") as fh:
+        writer = csv.writer(fh, lineterminator="\n")
+        writer.writerow(["municipality_id", "name", "role", "link", "valid_until"])
+        for link in issued:
+            writer.writerow([link.municipality_id, names.get(link.municipality_id, ""), link.role,
+                             link.url(args.base_url), link.expires_at.date().isoformat()])
+    print(f"{len(issued):,} links for {len(ids):,} municipalities ({', '.join(roles)}) written "
+          f"to {out}. Send each municipality its own links; only hashes are stored, so a lost "
+          "link can only be replaced (invite again).")
+    return 0
+
+
+def cmd_close(args) -> int:
+    wave = SurveyStore(args.data_dir).close_wave(args.wave)
+    print(f"survey wave {wave.wave} closed at {wave.closes_at:%Y-%m-%d %H:%M} UTC")
+    return 0
+
+
+def cmd_status(args) -> int:
+    from pipelines.survey.progress import municipality_status, rates, respondents, totals
+
+    store = SurveyStore(args.data_dir)
+    wave = store.wave(args.wave)
+    status = municipality_status(respondents(store, wave.wave), _reference(args))
+    t = totals(status)
+    print(f"wave {wave.wave}: {t['invited']:,} municipalities invited, {t['started']:,} started, "
+          f"{t['submitted']:,} submitted ({t['respondents_submitted']:,} of "
+          f"{t['respondents_invited']:,} respondents)")
+    for _, r in rates(status, "country").iterrows():
+        print(f"  {r['country']}: {r['submitted']:,}/{r['invited']:,} submitted "
+              f"({r['response_rate']:.0%}), {r['started']:,} started")
+    return 0
+
+
+def cmd_non_responders(args) -> int:
+    from pipelines.survey.progress import municipality_status, non_responders, respondents
+
+    store = SurveyStore(args.data_dir)
+    wave = store.wave(args.wave)
+    table = non_responders(municipality_status(respondents(store, wave.wave), _reference(args)))
+    if args.out:
+        table.to_csv(args.out, index=False)
+        print(f"{len(table):,} municipalities have not submitted; written to {args.out}")
+    else:
+        table.to_csv(sys.stdout, index=False)
+    return 0
+
+
+def cmd_ingest(args) -> int:
+    from pipelines.survey.pending import ingest_pending
+
+    reports = ingest_pending(DataPaths(args.data_dir), progress=True)
+    bad = [r for r in reports if not r.ok]
+    print(f"{len(reports) - len(bad)} new survey submissions staged"
+          + (f", {len(bad)} rejected" if bad else ""))
+    for r in bad:
+        _say(r.summary())
+    return 1 if bad else 0
+
+
+def register(sub, add) -> None:
+    s = add("survey", None, "run the in-app survey: waves, invitation links, progress",
+            "Coordinator commands for the in-app survey. Submissions land in inbox/survey/ "
+            "and are staged by `survey ingest` or automatically by `build`.")
+    s.add_argument("--reference-dir", type=Path, default=None, help=argparse.SUPPRESS)
+    ss = s.add_subparsers(dest="survey_command", required=True, metavar="SURVEY_COMMAND")
+
+    def sadd(name, func, help_text):
+        sp = ss.add_parser(name, help=help_text, description=help_text)
+        sp.set_defaults(func=_guarded(func))
+        return sp
+
+    base = "http://localhost:8050"
+    c = sadd("create-wave", cmd_create_wave, "open a survey wave; prints the coordinator link")
+    c.add_argument("--wave", required=True, help="wave id, e.g. 2026 (also the build's wave)")
+    c.add_argument("--closes", required=True, type=lambda v: _when(v, end_of_day=True),
+                   help="closing date YYYY-MM-DD (open until the end of that day, UTC)")
+    c.add_argument("--opens", type=lambda v: _when(v, end_of_day=False), default=None,
+                   help="opening date YYYY-MM-DD (start of day, UTC) or time (default: now)")
+    c.add_argument("--title", help="a title shown on the survey page")
+    c.add_argument("--base-url", default=base, help=f"the app's address (default {base})")
+
+    i = sadd("invite", cmd_invite, "make one secret link per municipality (and role)")
+    i.add_argument("--wave", required=True)
+    i.add_argument("--country", help="every municipality of this country, or the country of "
+                                     "national codes in --municipalities")
+    i.add_argument("--municipalities", help="comma-separated ids or national codes (GM0363,...)")
+    i.add_argument("--from-file", help="CSV with a municipality_id (or code) column")
+    i.add_argument("--roles", help=f"comma-separated respondent roles, e.g. "
+                                   f"{','.join(SUGGESTED_ROLES)} (default: one link, '{TEAM}')")
+    i.add_argument("--out", required=True, help="CSV to write the links to (must not exist)")
+    i.add_argument("--base-url", default=base, help=f"the app's address (default {base})")
+
+    cl = sadd("close", cmd_close, "close a wave now: no more answers; links still open own views")
+    cl.add_argument("--wave", required=True)
+
+    st = sadd("status", cmd_status, "invited / started / submitted per country")
+    st.add_argument("--wave", required=True)
+
+    n = sadd("non-responders", cmd_non_responders, "invited municipalities that did not submit")
+    n.add_argument("--wave", required=True)
+    n.add_argument("--out", help="CSV file (default: print)")
+
+    sadd("ingest", cmd_ingest, "stage the submissions that are not staged yet")
+
+
+def _guarded(func):
+    def run(args) -> int:
+        try:
+            return func(args)
+        except SurveyError as exc:
+            _say(f"survey: {exc}")
+            return 2
+    return run

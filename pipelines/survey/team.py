@@ -1,0 +1,46 @@
+"""A municipality's team at a glance, before any build: each respondent's latest answer per
+element and the level the build will consolidate to (same rule as pipelines/sql/levels.sql:
+lower median of the known levels; a spread of 2 or more is a disagreement)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+DISAGREE_SPREAD = 2
+
+
+def lower_median(levels) -> int | None:
+    """Lower median of the known levels (None and don't-know left out); None if none known."""
+    known = sorted(int(x) for x in levels if x is not None and not pd.isna(x))
+    return known[(len(known) - 1) // 2] if known else None
+
+
+def latest_answers(rows: pd.DataFrame) -> pd.DataFrame:
+    """Per respondent and element the newest submitted answer (the build's amendment rule)."""
+    if rows.empty:
+        return rows
+    ordered = rows.sort_values(["submitted_at", "record"], kind="stable")
+    return ordered.drop_duplicates(["respondent_id", "element_id"], keep="last")
+
+
+def team_table(rows: pd.DataFrame, element_ids: list[str]) -> pd.DataFrame:
+    """One row per element with any answer: a column per role, consolidated level, spread.
+
+    `rows` are submission rows of one municipality and wave (records.submissions filtered).
+    Role columns hold 0-4, 'dk' or '' (not answered by that respondent).
+    """
+    latest = latest_answers(rows)
+    if latest.empty:
+        return pd.DataFrame(columns=["element_id", "level", "spread", "disagree"])
+    roles = sorted(latest["respondent_role"].unique())
+    wide = latest.pivot(index="element_id", columns="respondent_role", values="level")
+    wide = wide.reindex([e for e in element_ids if e in wide.index])[roles].fillna("")
+    numeric = wide.apply(pd.to_numeric, errors="coerce")
+    out = wide.reset_index()
+    out["level"] = [lower_median(r) for r in numeric.to_numpy()]
+    hi, lo = numeric.max(axis=1).to_numpy(), numeric.min(axis=1).to_numpy()
+    spread = np.where(np.isnan(hi), np.nan, hi - lo)
+    out["spread"] = spread
+    out["disagree"] = np.nan_to_num(spread, nan=0) >= DISAGREE_SPREAD
+    return out
