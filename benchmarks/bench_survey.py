@@ -78,9 +78,8 @@ def main() -> None:
 
         batch = links[200:200 + args.submit]
 
-        def submit(link):
-            s = SurveyStore(data)
-            return records.submit(s, s.open_link(link.token), sheet, fw.element_ids)
+        def submit(link):  # one store per server process, as in the app (ctx.survey)
+            return records.submit(fresh, fresh.open_link(link.token), sheet, fw.element_ids)
 
         t = time.perf_counter()
         with ThreadPoolExecutor(len(batch)) as pool:

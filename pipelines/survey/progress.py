@@ -90,14 +90,15 @@ def _record_names(folder: Path) -> dict[str, list[str]]:
 
 def respondents(store: SurveyStore, wave: str) -> pd.DataFrame:
     """One row per active link: municipality, role, answers in the draft, submissions."""
-    invs = store.active_invitations(wave)
+    table = store.active_table(wave)  # text columns: no per-link objects for 100k links
     drafts = _draft_counts(store.wave_dir(wave) / "drafts")
     submitted = _record_names(store.records_root / wave)
     rows = []
-    for i in invs:
-        safe = _stem(i.respondent_id)
+    for mid, role, respondent in zip(table["municipality_id"].tolist(), table["role"].tolist(),
+                                     table["respondent_id"].tolist(), strict=True):
+        safe = _stem(respondent)
         records = submitted.get(safe, ())
-        rows.append((i.municipality_id, i.role, i.respondent_id, drafts.get(safe, 0), len(records),
+        rows.append((mid, role, respondent, drafts.get(safe, 0), len(records),
                      max(records)[:15] if records else ""))
     return pd.DataFrame(rows, columns=RESPONDENT_COLUMNS).astype(
         {"draft_answers": "int64", "submissions": "int64"})
