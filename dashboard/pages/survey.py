@@ -344,6 +344,10 @@ def values_by_element(inputs: list[dict]) -> dict:
     return {i["id"]["element"]: i.get("value") for i in inputs}
 
 
+def refused_text(out: sd.Outcome, lang: str) -> str:
+    return t(out.key, lang) + (f" ({out.detail})" if out.detail else "")
+
+
 def on_change(ctx: AppContext, token, levels: dict, confs: dict, evidences: dict, consent,
               lang: str, now: dt.datetime | None = None):
     """Save the draft; return (progress bar, progress text, saved text, per-block counts)."""
@@ -351,8 +355,7 @@ def on_change(ctx: AppContext, token, levels: dict, confs: dict, evidences: dict
     data = sd.sheet_from_controls(sd.element_order(ctx), levels, confs, evidences, consent)
     out = sd.save(ctx, token, data, now=now)
     if not out.ok:
-        text = t(out.key, lang) + (f" ({out.detail})" if out.detail else "")
-        return no_update, no_update, text, no_update
+        return no_update, no_update, refused_text(out, lang), no_update
     answered, total, per = sd.answered_counts(ctx, out.sheet)
     pct, label = progress_parts(answered, total, lang)
     return (progress_bar(pct, label), label, t("survey.saved.at", lang, when=_when(out.when, lang)),
@@ -366,8 +369,7 @@ def on_submit(ctx: AppContext, token, levels: dict, confs: dict, evidences: dict
     data = sd.sheet_from_controls(sd.element_order(ctx), levels, confs, evidences, consent)
     out = sd.submit(ctx, token, data, now=now)
     if not out.ok:
-        text = t(out.key, lang) + (f" ({out.detail})" if out.detail else "")
-        return dbc.Alert(text, color="warning"), no_update
+        return dbc.Alert(refused_text(out, lang), color="warning"), no_update
     access = ctx.survey.open_link(token, now=now)
     answered, total, _ = sd.answered_counts(ctx, out.sheet)
     body = [html.Strong(t("survey.submitted", lang, when=_when(out.when, lang))), " ",
