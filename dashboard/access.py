@@ -34,6 +34,11 @@ def viewer_municipality(store: SurveyStore, token: str | None = None) -> str | N
     return access.invitation.municipality_id
 
 
+def forget(response) -> None:
+    """Remove the link from this browser (the cookie expires at once)."""
+    response.set_cookie(GRANT_COOKIE, "", max_age=0, httponly=True, samesite="Strict", path="/")
+
+
 def grant(response, access: Access, token: str) -> None:
     """Remember a valid respondent link in this browser (cookie on the callback response)."""
     if not access.ok or access.invitation is None:

@@ -17,7 +17,7 @@ from dash.exceptions import PreventUpdate
 
 from dashboard import ids
 from dashboard import survey_data as sd
-from dashboard.access import grant
+from dashboard.access import forget, grant, request_token
 from dashboard.context import AppContext
 from dashboard.i18n import normalise_lang, t
 from pipelines.survey.demo import demo_links
@@ -29,6 +29,9 @@ NAV_KEY = "survey.nav"
 TOKEN = "survey-token"
 BLOCK = "survey-block"
 GRANTED = "survey-granted"
+FORGET = "survey-forget"
+FORGOTTEN = "survey-forgotten"
+SINK = "survey-sink"  # output of clientside callbacks that only act on the page
 PROGRESS = "survey-progress"
 PROGRESS_TEXT = "survey-progress-text"
 SAVED = "survey-saved"
@@ -211,10 +214,14 @@ def own_links(municipality_id: str, lang: str) -> html.Div:
 def layout(ctx: AppContext, lang: str, query: dict | None = None) -> html.Div:
     lang = normalise_lang(lang)
     query = query or {}
-    token = query.get("token")
+    # Without a token in the address, the link opened earlier in this browser (its cookie)
+    # continues the survey; the address itself is cleaned after opening (no token in history).
+    token = query.get("token") or request_token()
     if not token:
         return intro(ctx, lang)
     opened = sd.open_survey(ctx, token, requested=query.get("m"))
+    if not opened.ok and not query.get("token"):
+        return intro(ctx, lang)  # a stale cookie: explain, do not alarm
     if not opened.ok:
         if opened.refusal == "coordinator":
             return html.Div([refusal("coordinator", lang),
@@ -254,6 +261,8 @@ def layout(ctx: AppContext, lang: str, query: dict | None = None) -> html.Div:
         dcc.Store(id=TOKEN, data=token, storage_type="memory"),
         dcc.Store(id=BLOCK, data=0, storage_type="memory"),
         dcc.Store(id=GRANTED, storage_type="memory"),
+        dcc.Store(id=FORGOTTEN, storage_type="memory"),
+        dcc.Store(id=SINK, storage_type="memory"),
         html.H1([t("survey.title", lang), html.Small(f" · {wave.title or wave.wave}",
                                                      className="text-body-secondary")],
                 className="h3"),
@@ -262,7 +271,10 @@ def layout(ctx: AppContext, lang: str, query: dict | None = None) -> html.Div:
                   if f"survey.roles.{inv.role}" in _role_keys(lang) else inv.role),
                 " · ", t("survey.closes", lang, date=_until(wave.closes_at, lang))],
                className="mb-1"),
-        own_links(inv.municipality_id, lang),
+        html.Div([own_links(inv.municipality_id, lang),
+                  dbc.Button(t("survey.forget", lang), id=FORGET, color="link", size="sm",
+                             className="px-1 ms-auto text-body-secondary")],
+                 className="d-flex flex-wrap align-items-baseline"),
         *status,
         html.Div([
             html.Div(progress_bar(pct, label), id=PROGRESS),
@@ -450,7 +462,7 @@ def register(app, ctx: AppContext) -> None:
             if (h) { h.setAttribute('tabindex', '-1'); h.focus(); h.scrollIntoView({block: 'start'}); }
             return window.dash_clientside.no_update;
         }""",
-        Output(GRANTED, "data", allow_duplicate=True), Input(BLOCK, "data"),
+        Output(SINK, "data", allow_duplicate=True), Input(BLOCK, "data"),
         prevent_initial_call=True)
 
     @app.callback(Output(GRANTED, "data"), Input(TOKEN, "data"))
@@ -461,3 +473,28 @@ def register(app, ctx: AppContext) -> None:
             grant(callback_context.response, opened.access, token)
             return opened.access.invitation.municipality_id
         return None
+
+    # Once the cookie holds the link, drop the token from the address bar and history.
+    app.clientside_callback(
+        """function(granted) {
+            if (granted && window.location.search.indexOf('token=') >= 0) {
+                window.history.replaceState(null, '', window.location.pathname);
+            }
+            return window.dash_clientside.no_update;
+        }""",
+        Output(SINK, "data", allow_duplicate=True), Input(GRANTED, "data"),
+        prevent_initial_call=True)
+
+    @app.callback(Output(FORGOTTEN, "data"), Input(FORGET, "n_clicks"), prevent_initial_call=True)
+    def _forget(_n):
+        """A shared computer: the link stops opening anything in this browser."""
+        forget(callback_context.response)
+        return True
+
+    app.clientside_callback(
+        """function(done) {
+            if (done) { window.location.assign('/survey'); }
+            return window.dash_clientside.no_update;
+        }""",
+        Output(SINK, "data", allow_duplicate=True), Input(FORGOTTEN, "data"),
+        prevent_initial_call=True)

@@ -272,6 +272,28 @@ def test_profile_shows_own_results_with_the_link(ctx, links, tree):
     assert "did not consent" not in shown
 
 
+def test_the_cookie_continues_the_survey_without_a_token_in_the_address(ctx, links, tree):
+    token = links[("NL_GM0363", "cio")]
+    app = Flask(__name__)
+    with app.test_request_context("/", headers={"Cookie": f"{GRANT_COOKIE}={token}"}):
+        page = survey.layout(ctx, "en", {})
+    assert "Amsterdam" in tree.text(page) and tree.find(page, id=survey.TOKEN)[0].data == token
+    with app.test_request_context("/", headers={"Cookie": f"{GRANT_COOKIE}={'s' * 32}"}):
+        stale = survey.layout(ctx, "en", {})
+    assert "personal link" in tree.text(stale) and "not valid" not in tree.text(stale)
+
+
+def test_forget_expires_the_cookie():
+    from werkzeug.wrappers import Response
+
+    from dashboard.access import forget
+
+    response = Response()
+    forget(response)
+    cookie = response.headers["Set-Cookie"]
+    assert cookie.startswith(f"{GRANT_COOKIE}=;") and "Max-Age=0" in cookie
+
+
 def test_grant_cookie_is_httponly_and_strict(ctx, links):
     from werkzeug.wrappers import Response
 

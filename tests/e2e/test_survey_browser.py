@@ -56,6 +56,8 @@ def test_fill_reload_finish_submit_then_see_own_profile(page: Page, survey_serve
     page.goto(f"{base}/survey?token={token}")
     expect(page.locator("h1")).to_contain_text("Vragenlijst")
     expect(page.locator(".survey-page")).to_contain_text("Amsterdam")
+    # the token leaves the address bar (and history); the cookie carries the link on
+    expect(page).to_have_url(f"{base}/survey")
     total = page.locator(".survey-levels").count()
     assert total == 39
 
@@ -118,6 +120,14 @@ def test_fill_reload_finish_submit_then_see_own_profile(page: Page, survey_serve
     expect(stranger.locator("#profile-status")).to_contain_text("toestemming", timeout=30_000)
     expect(stranger.locator("#profile-radar-caption")).not_to_contain_text(f"Amsterdam in {WAVE}")
     other.close()
+
+    # a shared computer: forgetting the link locks the survey and the own views again
+    page.goto(f"{base}/survey")
+    expect(page.locator(".survey-page")).to_contain_text("Amsterdam")
+    page.locator("#survey-forget").click()
+    expect(page.locator(".survey-intro")).to_be_visible()
+    page.goto(f"{base}/profile?m=NL_GM0363&wave={WAVE}")
+    expect(page.locator("#profile-status")).to_contain_text("toestemming")
     assert not console_errors, console_errors
 
 
