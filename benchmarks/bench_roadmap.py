@@ -5,9 +5,12 @@
     .venv/bin/python benchmarks/bench_roadmap.py --data /tmp/eu
 
 Targets (issue 6): one municipality < 5 ms, the whole population (98,584 x 39) < 1 s.
-Prints the median (and min-max) of repeated runs: one municipality's explained roadmap, the
-population run (first phase and sequenced top 9 for everyone), leave-one-out peer proof by
-country and size class, and leverage + first-phase counts over all municipalities.
+Prints the median (and min-max) of repeated runs: the law requirements per member state (the
+readiness engine's resolution of every municipality's conditions, grouped into profiles), one
+municipality's explained roadmap, the population run (first phase and sequenced top 9 for
+everyone), leave-one-out peer proof by country and size class, leverage + first-phase counts
+over all municipalities, and the build's whole roadmap step (`roadmap_build.compute`).
+Countries and populations are the reference's (98,584 municipalities, cube order) in both modes.
 """
 
 from __future__ import annotations
@@ -24,8 +27,11 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from pipelines.framework import load_framework
-from pipelines.maturity.roadmap import Peers, model_from_framework, requirements_from_framework, roadmap
-from pipelines.maturity.roadmap_population import leverage, peers_by_group, population_roadmap
+from pipelines.maturity.peers import Attributes
+from pipelines.maturity.roadmap import Peers, model_from_framework, requirements_for_municipalities, roadmap
+from pipelines.maturity.roadmap_population import group_codes, leverage, peers_by_group, population_roadmap
+from pipelines.reference import REFERENCE_DIR
+from pipelines.roadmap_build import compute as build_step
 
 M_EU = 98_584
 
@@ -51,30 +57,25 @@ def show(label: str, stats) -> None:
 
 
 def load_levels(data: Path | None, use_random: bool, n_elements: int):
-    """(levels int8[M, E], peer-group codes int[M], country codes int[M], source label)."""
-    if not use_random and data is not None and (data / "warehouse" / "CURRENT").exists():
-        import pandas as pd
+    """(levels int8[M, E], reference rows in cube order, source label)."""
+    import pandas as pd
 
+    ref = pd.read_parquet(REFERENCE_DIR / "municipalities.parquet").set_index("municipality_id").sort_index()
+    if not use_random and data is not None and (data / "warehouse" / "CURRENT").exists():
         from dashboard.store import Warehouse
-        from pipelines.maturity.peers import Attributes
-        from pipelines.maturity.roadmap_population import group_codes
-        from pipelines.reference import REFERENCE_DIR
 
         snap = Warehouse(data, REFERENCE_DIR).snapshot()
         if snap is not None:
             cube = snap.maturity
-            ref = pd.read_parquet(REFERENCE_DIR / "municipalities.parquet").set_index("municipality_id")
-            ref = ref.reindex(cube.municipality_ids)
-            attrs = Attributes.from_columns(ref["country"], ref["nuts2"], ref["size_class"])
-            return (np.ascontiguousarray(cube.levels[-1]), group_codes(attrs),
-                    attrs.country.astype(np.int64), f"EU demo cube {data} (wave {cube.waves[-1]})")
+            return (np.ascontiguousarray(cube.levels[-1]), ref.reindex(cube.municipality_ids),
+                    f"EU demo cube {data} (wave {cube.waves[-1]})")
     rng = np.random.default_rng(0)
-    latent = rng.normal(size=(M_EU, 1))
-    noise = rng.normal(size=(M_EU, n_elements))
+    m = len(ref)
+    latent = rng.normal(size=(m, 1))
+    noise = rng.normal(size=(m, n_elements))
     levels = np.clip(np.round(1.8 + latent + 0.8 * noise), 0, 4).astype(np.int8)
-    levels[rng.random((M_EU, n_elements)) < 0.1] = -1
-    group = rng.integers(0, 150, M_EU)
-    return levels, group, group % 35, "random levels (seed 0, 10 % unknown)"
+    levels[rng.random((m, n_elements)) < 0.1] = -1
+    return levels, ref, "random levels (seed 0, 10 % unknown)"
 
 
 def main() -> None:
@@ -87,17 +88,20 @@ def main() -> None:
     fw = load_framework()
     model = model_from_framework(fw)
     at = dt.date.today()
-    levels, group, profile, source = load_levels(args.data, args.random, model.size)
+    levels, ref, source = load_levels(args.data, args.random, model.size)
     m = levels.shape[0]
-    # one applicability profile per country; NIS2 in scope in every other one (illustrative)
-    n_countries = int(profile.max()) + 1
-    profiles = [{"nis2_in_scope": c % 2 == 0, "nis2_date": "2025-10-18"} for c in range(n_countries)]
+    attrs = Attributes.from_columns(ref["country"], ref["nuts2"], ref["size_class"])
+    group = group_codes(attrs)
+    countries = attrs.country_labels[attrs.country]  # as the build passes them
+    population = ref["population"].to_numpy(dtype=np.float64, na_value=np.nan)
     print(f"data: {source}; {m:,} municipalities x {model.size} elements; "
           f"evaluation date {at}; numpy {np.__version__}")
 
-    show(f"adapter: framework -> model + requirements ({n_countries} profiles)",
-         timed(lambda: (model_from_framework(fw), requirements_from_framework(fw, at, profiles)), 3))
-    req = requirements_from_framework(fw, at, profiles)
+    laws_stats = timed(lambda: requirements_for_municipalities(fw, at, countries, population), 3)
+    laws = laws_stats[4]
+    req, profile = laws.requirements, laws.index
+    show(f"law requirements per member state ({len(set(countries))} countries -> {req.profiles} profiles)",
+         laws_stats)
     peers_stats = timed(lambda: peers_by_group(levels, group), args.repeat)
     show("peer proof, leave-one-out by group (all municipalities)", peers_stats)
     peers = peers_stats[4]
@@ -123,6 +127,8 @@ def main() -> None:
          timed(lambda: leverage(model, levels, result=pop), args.repeat))
     total = pop_stats[0] + peers_stats[0]
     print(f"{'population run + peer proof (medians)':<58} {total * 1000:9.2f} ms")
+    show("build step: law profiles + peers + population run",
+         timed(lambda: build_step(fw, levels, attrs, at, population=population), 3))
     firsts = pop.first_step_counts()
     top = np.argsort(-firsts, kind="stable")[:3]
     print("most frequent first step: " + ", ".join(f"{model.element_ids[j]} ({firsts[j]:,})" for j in top))

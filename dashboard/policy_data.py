@@ -6,12 +6,18 @@ after which every selection's first-phase counts, leverage table, bottleneck hea
 readiness are sums over cells (well under a millisecond each). The tables come out as
 DataFrames, ready for the page, the CSV downloads and the API.
 
+Law readiness (the lobby table) is the legislation-readiness engine's
+(`pipelines.maturity.lobby`, `pipelines.maturity.readiness`), counted per cell: member-state
+flags and dates per country, unknown levels apart from gaps, at the roadmaps' evaluation date
+with the Legislation tab's default horizon, so that tab shows the same figures for that date.
+
 Rules: only municipalities that answered in the roadmaps' wave count; a selection (or heatmap
 column, or law) with fewer than `min_group` of them is suppressed; nothing names a municipality.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import threading
 from dataclasses import dataclass
 from functools import cache
@@ -22,16 +28,33 @@ import pandas as pd
 
 from dashboard.context import AppContext
 from dashboard.store import Snapshot
-from pipelines.maturity.lobby import LawReadiness, lobby_table, not_evaluated
+from pipelines.framework import Law
+from pipelines.maturity.cube import MISSING
+from pipelines.maturity.lobby import (
+    LawReadiness,
+    LobbyCounts,
+    first_due_after,
+    lobby_counts,
+    lobby_table,
+    not_evaluated,
+)
 from pipelines.maturity.policy import PolicyCells, policy_cells
-from pipelines.maturity.roadmap import LawRequirements, RoadmapModel, model_from_framework
+from pipelines.maturity.readiness import readiness_inputs, resolve_population
+from pipelines.maturity.roadmap import RoadmapModel, model_from_framework
 from pipelines.maturity.roadmap_population import Leverage
 from pipelines.reference import COUNTRY_ALIASES, SIZE_CLASS_KEYS, size_class_label
-from pipelines.roadmap_build import StoredRoadmaps, law_requirements
+from pipelines.roadmap_build import StoredRoadmaps
 
 LEVERAGE_FORMULA = ("leverage = municipalities below target on the element x their mean "
                     "unlock, where unlock = the enabling weight of the element's dependants the "
                     "municipality still lacks / the largest such weight of any element (0-1)")
+# The lobby table evaluates deadlines up to this many days after the evaluation date: the
+# Legislation tab's default horizon (legislation_data.DEFAULT_HORIZON; a test keeps them equal),
+# so upcoming deadlines count, as that tab counts them by default.
+LOBBY_HORIZON_DAYS = 365
+# Laws in the lobby table: binding on municipalities, in force or adopted (the laws whose
+# requirements the roadmap's urgency uses); proposed laws and targets are not lobbied on here.
+LOBBY_LAW_STATUSES = ("in_force", "adopted")
 
 
 # ------------------------------------------------------------------ names
@@ -153,8 +176,8 @@ class PolicyData:
     build_id: str
     roadmaps: StoredRoadmaps
     model: RoadmapModel
-    requirements: LawRequirements
     cells: PolicyCells
+    lobby: LobbyCounts  # per cell, cells as `cells`
     min_group: int
 
     def code(self, ctx: AppContext, field: str, value: str | None) -> int | None:
@@ -206,14 +229,34 @@ def policy_data(ctx: AppContext, snap: Snapshot | None) -> PolicyData | None:
         model = model_from_framework(fw)
         if model.element_ids != rm.element_ids:
             return None
-        req = law_requirements(fw, rm.evaluation_date, attrs.country_labels.tolist())
-        cells = policy_cells(model, cube.levels[cube.wave_index(rm.wave)], attrs, rm.population,
-                             req, attrs.country, targets=rm.target)
+        levels = cube.levels[cube.wave_index(rm.wave)]
+        cells = policy_cells(model, levels, attrs, rm.population, targets=rm.target)
+        lobby = _lobby_counts(ctx, levels, cells, rm.evaluation_date)
         if len(_CACHE) > 8:
             _CACHE.clear()
-        data = _CACHE[key] = PolicyData(snap.build_id, rm, model, req, cells,
+        data = _CACHE[key] = PolicyData(snap.build_id, rm, model, cells, lobby,
                                         ctx.settings.min_group)
         return data
+
+
+def lobby_laws(fw) -> list[Law]:
+    """The laws of the lobby table (framework order)."""
+    return [law for law in fw.laws
+            if law.status in LOBBY_LAW_STATUSES and law.binding_on_municipalities]
+
+
+def _lobby_counts(ctx: AppContext, levels: np.ndarray, cells: PolicyCells,
+                  at: dt.date) -> LobbyCounts:
+    """Law readiness of the answering municipalities per cell, by the readiness engine (every
+    condition resolved from the member states' flags and the defaults, as the Legislation tab
+    resolves them without overrides)."""
+    ref = ctx.municipalities
+    rows = np.flatnonzero((levels != MISSING).any(axis=1))
+    inputs = readiness_inputs(ctx.framework, laws=lobby_laws(ctx.framework))
+    table = resolve_population(inputs, ref["country"].astype(str).to_numpy()[rows],
+                               ref["population"].to_numpy(dtype=np.float64, na_value=np.nan)[rows])
+    return lobby_counts(inputs, levels[rows], table, at=at, horizon_days=LOBBY_HORIZON_DAYS,
+                        group=cells.cell_of[rows], n_groups=len(cells.n))
 
 
 # ------------------------------------------------------------------ tables
@@ -340,9 +383,17 @@ def heat_frame(ctx: AppContext, h: Heat, element_ids, lang: str = "en") -> pd.Da
 def lobby_of(ctx: AppContext, data: PolicyData, sel: Selection) -> tuple[list[LawReadiness],
                                                                           list[str]]:
     """(evaluated laws, least ready first; laws not evaluated) for the selection."""
-    counts = data.cells.lobby.select(data.mask(ctx, sel))
-    return (lobby_table(counts, data.requirements, top=3, min_group=data.min_group),
-            not_evaluated(counts, data.requirements))
+    counts = data.lobby.select(data.mask(ctx, sel))
+    return (lobby_table(counts, top=3, min_group=data.min_group), not_evaluated(counts))
+
+
+def lobby_due_later(ctx: AppContext, data: PolicyData, sel: Selection,
+                    laws: list[str]) -> dict[str, dt.date]:
+    """Of `laws` (not evaluated), those that apply in the selection but are first due after the
+    cutoff, with that date."""
+    counts = data.lobby.select(data.mask(ctx, sel))
+    later = {law: first_due_after(counts, law) for law in laws}
+    return {law: d for law, d in later.items() if d is not None}
 
 
 def lobby_frame(ctx: AppContext, rows: list[LawReadiness], element_ids, lang: str = "en"
@@ -358,6 +409,9 @@ def lobby_frame(ctx: AppContext, rows: list[LawReadiness], element_ids, lang: st
         "municipalities": [r.municipalities for r in rows],
         "not_ready": [r.not_ready for r in rows],
         "share_not_ready": [round(r.share_not_ready, 4) for r in rows],
+        "unknown": [r.unknown for r in rows],
+        "share_unknown": [round(r.share_unknown, 4) for r in rows],
+        "ready": [r.ready for r in rows],
         "requirements": [r.requirements for r in rows],
         "first_deadline": [iso(r.deadline) for r in rows],
         "next_deadline": [iso(r.next_deadline) for r in rows],
@@ -365,5 +419,9 @@ def lobby_frame(ctx: AppContext, rows: list[LawReadiness], element_ids, lang: st
         "elements_behind_gap": ["; ".join(f"{element_ids[e]} {names.get(element_ids[e], '')} "
                                           f"({k}, {s:.0%})" for e, k, s in r.gaps)
                                 for r in rows],
-    }, columns=["law", "name", "municipalities", "not_ready", "share_not_ready", "requirements",
-                "first_deadline", "next_deadline", "last_deadline", "elements_behind_gap"])
+        "elements_unknown": ["; ".join(f"{element_ids[e]} {names.get(element_ids[e], '')} "
+                                       f"({k}, {s:.0%})" for e, k, s in r.unknowns)
+                             for r in rows],
+    }, columns=["law", "name", "municipalities", "not_ready", "share_not_ready", "unknown",
+                "share_unknown", "ready", "requirements", "first_deadline", "next_deadline",
+                "last_deadline", "elements_behind_gap", "elements_unknown"])

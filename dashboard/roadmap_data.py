@@ -5,8 +5,10 @@ so both give the same answer for the same municipality, wave and settings.
 - evaluation date (law deadlines are counted from it): the date of the latest submission in the
   wave, as the build uses it (pipelines/roadmap_build.py), so a roadmap does not change from one
   day to the next and, for the stored wave, equals the municipality's row of the stored run;
-- law requirements: `roadmap_build.law_requirements`, one applicability profile per country (the
-  same requirements as the build and the policy view);
+- law requirements: `roadmap_build.law_profiles`, resolved per member state (NIS2 local scope,
+  threshold and date, the EUDI wallet date, ...) and population by the legislation-readiness
+  engine, one applicability profile per group of municipalities with equal conditions: the same
+  requirements as the build, so a stored roadmap and the live one agree;
 - peer proof: the other members of the municipality's peer group (same country and size class,
   `pipelines.maturity.peers`), counted once per build and wave per group and the municipality's
   own levels subtracted: the same numbers as `Peers.from_levels` on the group minus itself;
@@ -38,7 +40,7 @@ from pipelines.maturity.roadmap import (
     DEFAULT_TARGET,
     DEFAULT_WEIGHTS,
     FULL,
-    LawRequirements,
+    LawProfiles,
     Peers,
     Roadmap,
     RoadmapModel,
@@ -47,7 +49,7 @@ from pipelines.maturity.roadmap import (
     roadmap,
 )
 from pipelines.maturity.roadmap_population import group_codes
-from pipelines.roadmap_build import PEER_GROUP, law_requirements
+from pipelines.roadmap_build import PEER_GROUP, law_profiles
 from pipelines.roadmap_build import compute as build_roadmaps
 
 DEFAULT_PHASES = 3
@@ -141,16 +143,20 @@ def evaluation_date(snap: Snapshot, w: int) -> dt.date:
                                                                  dt.date.today())
 
 
-def requirements(ctx: AppContext, at: dt.date) -> LawRequirements:
-    """The framework's required law requirements at `at`, one profile per country code."""
+def population(ctx: AppContext) -> np.ndarray:
+    """float64[M] inhabitants per municipality (NaN = unknown), in cube order: member states
+    scope some laws by population (NIS2 in Italy above 100,000)."""
+    return _cached(("population", str(ctx.settings.reference_dir)),
+                   lambda: ctx.municipalities["population"].to_numpy(dtype=np.float64,
+                                                                     na_value=np.nan))
+
+
+def laws(ctx: AppContext, at: dt.date) -> LawProfiles:
+    """The framework's required law requirements at `at` per applicability profile, and each
+    municipality's profile: the build's `law_profiles`, for the same date."""
     fw = ctx.framework
-    return _cached(("requirements", fw.checksum, at),
-                   lambda: law_requirements(fw, at, ctx.attributes.country_labels.tolist()))
-
-
-def profile(ctx: AppContext, row: int) -> int:
-    """The row of `requirements(...).days` that applies to a municipality: its country."""
-    return int(ctx.attributes.country[row])
+    return _cached(("laws", fw.checksum, str(ctx.settings.reference_dir), at),
+                   lambda: law_profiles(fw, at, ctx.attributes, population(ctx)))
 
 
 def element_names(ctx: AppContext, lang: str) -> dict[str, str]:
@@ -249,9 +255,9 @@ def peers_slow(ctx: AppContext, snap: Snapshot, w: int, row: int) -> Peers:
 def compute(ctx: AppContext, snap: Snapshot, row: int, w: int, params: Params = Params()
             ) -> Roadmap:
     """The sequenced, explained roadmap of the municipality in cube row `row`, wave `w`."""
+    law = laws(ctx, evaluation_date(snap, w))
     return roadmap(model(ctx), wave_levels(ctx, snap, w)[row], targets=params.target,
-                   requirements=requirements(ctx, evaluation_date(snap, w)),
-                   profile=profile(ctx, row),
+                   requirements=law.requirements, profile=law.profile(row),
                    peers=peers(ctx, snap, w, row), weights=params.weights,
                    phases=params.phases, per_phase=params.per_phase, done=params.done)
 
@@ -277,8 +283,10 @@ def first_phase(ctx: AppContext, snap: Snapshot, w: int) -> FirstPhase:
         return FirstPhase(pop.first_phase, pop.answered, True)
 
     def build() -> FirstPhase:
-        pop = build_roadmaps(ctx.framework, wave_levels(ctx, snap, w), ctx.attributes,
-                             evaluation_date(snap, w), min_group=ctx.settings.min_group)
+        at = evaluation_date(snap, w)
+        pop = build_roadmaps(ctx.framework, wave_levels(ctx, snap, w), ctx.attributes, at,
+                             population=population(ctx), min_group=ctx.settings.min_group,
+                             laws=laws(ctx, at))
         return FirstPhase(pop.first_phase.copy(), pop.answered, False)
     return _cached(("build", snap.build_id, "first_phase", w), build)
 
@@ -294,7 +302,7 @@ def warm(ctx: AppContext) -> None:
         return
     model(ctx)
     for w in reversed(range(len(snap.waves))):
-        requirements(ctx, evaluation_date(snap, w))
+        laws(ctx, evaluation_date(snap, w))
         _groups(ctx, snap, w)
         first_phase(ctx, snap, w)
         answered(snap, w)

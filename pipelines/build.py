@@ -30,7 +30,8 @@ from pipelines.staging import DataPaths, atomic_write_bytes, sha256_file, staged
 
 SQL_DIR = Path(__file__).parent / "sql"
 # Bump when the build logic changes in a way that changes the published data.
-BUILD_LOGIC_VERSION = "3"
+# 4: the stored roadmaps' law urgency follows the member states' flags (NIS2 scope and dates).
+BUILD_LOGIC_VERSION = "4"
 MIN_GROUP = 5
 KEEP_BUILDS = 3
 # Marts in the order they are built; each is one SQL file creating a table of that name.

@@ -19,8 +19,11 @@ the other municipalities of the same country and size class (leave-one-out, supp
 `min_group` peers with a level), law requirements from the framework law profiles, status
 "required" only, evaluated at `evaluation_date`: the date of the latest submission in the latest
 wave (so rebuilding the same inputs gives byte-identical files; never today's date), or a date
-passed in. Member-state conditions ("by_country", e.g. NIS2 scope and date) are not set, so
-those requirements do not apply until `MEMBER_STATE_FLAGS` (or the legislation module) gives them.
+passed in. Which requirements apply to a municipality, and by when, is resolved by the
+legislation-readiness engine from its country's member-state flags and its population
+(`law_profiles`): NIS2 adds urgency only where the member state brought local government into
+scope, from the national date; the eIDAS wallet requirement counts from the member state's
+wallet date. The Roadmap tab, the roadmap API and the policy view use the same function.
 
 `.npz` files written by numpy carry the time of writing in each zip entry; this module writes the
 archive itself with a fixed timestamp, so the bytes depend only on the arrays.
@@ -32,25 +35,25 @@ import datetime as dt
 import io
 import time
 import zipfile
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
 from pipelines.maturity.peers import Attributes
+from pipelines.maturity.readiness import ReadinessInputs
 from pipelines.maturity.roadmap import (
     COMPONENTS,
     DEFAULT_HORIZON_YEARS,
     DEFAULT_TARGET,
     DEFAULT_WEIGHTS,
-    LawRequirements,
+    LawProfiles,
     Weights,
     model_from_framework,
-    requirements_from_framework,
+    requirements_for_municipalities,
 )
 from pipelines.maturity.roadmap_population import (
     PopulationRoadmap,
@@ -64,21 +67,19 @@ FIRST_PHASE_FILE = "roadmap_first_phase.parquet"
 PHASES = 3
 PER_PHASE = 3
 PEER_GROUP = "country_size"
-# Member-state condition values per country code (e.g. {"BE": {"nis2_in_scope": "true",
-# "nis2_date": "2024-10-18"}}). Empty: member-state requirements are not evaluated.
-MEMBER_STATE_FLAGS: dict[str, dict[str, Any]] = {}
 _ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 ARRAYS = ("sequence", "score", "readiness", "unlock", "urgency", "peer", "answered")
 
 
-def law_requirements(fw, at: dt.date, country_labels: Sequence[str],
-                     flags: Mapping[str, Mapping[str, Any]] | None = None) -> LawRequirements:
-    """The framework's required law requirements at `at`, one applicability profile per country
-    (profile index = the country's code in `Attributes`). Used by the build and by the policy
-    view, so both evaluate the same requirements."""
-    flags = MEMBER_STATE_FLAGS if flags is None else flags
-    return requirements_from_framework(fw, at, [dict(flags.get(str(c), {}))
-                                                for c in country_labels] or [{}])
+def law_profiles(fw, at: dt.date, attrs: Attributes, population: np.ndarray | None, *,
+                 inputs: ReadinessInputs | None = None) -> LawProfiles:
+    """The framework's required law requirements at `at` for the municipalities of `attrs`
+    (cube order) with their population (NaN = unknown), resolved per member state by the
+    legislation-readiness engine: one applicability profile per group of municipalities with
+    equal conditions (about one per country), and each municipality's profile. Used by the
+    build, the Roadmap tab and the roadmap API, so all of them apply the same requirements."""
+    return requirements_for_municipalities(fw, at, attrs.country_labels[attrs.country], population,
+                                           inputs=inputs)
 
 
 def evaluation_date(con, wave: str) -> dt.date:
@@ -92,12 +93,16 @@ def evaluation_date(con, wave: str) -> dt.date:
 
 
 def compute(fw, levels: np.ndarray, attrs: Attributes, at: dt.date, *,
-            min_group: int = 5) -> PopulationRoadmap:
-    """The population run of one wave's levels int8[M, E] with the build's settings."""
+            population: np.ndarray | None, min_group: int = 5,
+            laws: LawProfiles | None = None) -> PopulationRoadmap:
+    """The population run of one wave's levels int8[M, E] with the build's settings;
+    `population` float[M] (NaN = unknown) decides population-dependent member-state scope
+    (NIS2 thresholds); `laws`: `law_profiles(...)` of the same municipalities and date, when
+    already made."""
     model = model_from_framework(fw)
-    req = law_requirements(fw, at, attrs.country_labels.tolist())
+    laws = laws if laws is not None else law_profiles(fw, at, attrs, population)
     peers = peers_by_group(levels, group_codes(attrs, PEER_GROUP), min_group)
-    return population_roadmap(model, levels, requirements=req, profile=attrs.country,
+    return population_roadmap(model, levels, requirements=laws.requirements, profile=laws.index,
                               peers=peers, weights=DEFAULT_WEIGHTS, phases=PHASES,
                               per_phase=PER_PHASE, horizon_years=DEFAULT_HORIZON_YEARS)
 
@@ -145,14 +150,16 @@ def write_roadmaps(con, out: Path, fw, waves: list[str], *, min_group: int = 5,
     at = at or evaluation_date(con, wave)
     cube = np.load(out / "levels_cube.npy", mmap_mode="r")
     levels = np.ascontiguousarray(cube[len(waves) - 1])
-    ref = con.sql("SELECT municipality_id, country, nuts2, size_class FROM reference "
-                  "ORDER BY municipality_id").to_arrow_table()
+    ref = con.sql("SELECT r.municipality_id, r.country, r.nuts2, r.size_class, p.population "
+                  "FROM reference r LEFT JOIN reference_population p USING (municipality_id) "
+                  "ORDER BY r.municipality_id").to_arrow_table()
     ids = ref["municipality_id"].to_numpy(zero_copy_only=False)
     if len(ids) != levels.shape[0]:
         raise ValueError("reference and level cube differ in size")
     attrs = Attributes.from_columns(*(ref[c].to_numpy(zero_copy_only=False)
                                       for c in ("country", "nuts2", "size_class")))
-    pop = compute(fw, levels, attrs, at, min_group=min_group)
+    population = ref["population"].to_numpy(zero_copy_only=False).astype(np.float64)
+    pop = compute(fw, levels, attrs, at, population=population, min_group=min_group)
     arrays = {name: getattr(pop, name) for name in ARRAYS}
     arrays.update(
         element_ids=np.array(pop.element_ids, dtype=str),

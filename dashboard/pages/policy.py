@@ -9,8 +9,10 @@ time with the engine's defaults):
   table with inline bars, and via /api/v1/insight/leverage;
 - bottlenecks: heatmaps of leverage, elements x regions (x countries at EU level) and
   elements x size classes; groups under `min_group` answering municipalities are not shown;
-- lobby: per law, the share of municipalities not ready, the elements behind the gap and the
-  deadlines (`pipelines.maturity.lobby`, a stand-in until the legislation module lands).
+- lobby: per law, the share of municipalities not ready (a known gap) and unknown (no known
+  gap, an element without an answer), the elements behind the gap and the deadlines: the
+  legislation-readiness engine's figures (`pipelines.maturity.lobby`), as the Legislation tab
+  shows them for the build's evaluation date and its default horizon.
 Only aggregates: no municipality is named. All numbers come from `dashboard.policy_data`, which
 turns the stored roadmaps into cells once per build; a callback sums cells (a few ms at EU
 scale).
@@ -31,6 +33,7 @@ from dashboard import ids
 from dashboard.context import AppContext
 from dashboard.i18n import normalise_lang, t
 from dashboard.policy_data import (
+    LOBBY_HORIZON_DAYS,
     Heat,
     PolicyData,
     Selection,
@@ -40,6 +43,7 @@ from dashboard.policy_data import (
     heat_frame,
     leverage_frame,
     leverage_of,
+    lobby_due_later,
     lobby_frame,
     lobby_of,
     parse_selection,
@@ -285,6 +289,7 @@ def lobby_table_component(ctx: AppContext, data: PolicyData, rows, lang: str) ->
         html.Th(t("policy.lobby.col.law", lang), scope="col"),
         html.Th(t("policy.lobby.col.applies", lang), scope="col", className="text-end"),
         html.Th(t("policy.lobby.col.notready", lang), scope="col"),
+        html.Th(t("policy.lobby.col.unknown", lang), scope="col", className="text-end"),
         html.Th(t("policy.lobby.col.deadline", lang), scope="col"),
         html.Th(t("policy.lobby.col.gap", lang), scope="col"),
     ]))
@@ -300,6 +305,8 @@ def lobby_table_component(ctx: AppContext, data: PolicyData, rows, lang: str) ->
             html.Td(_num(r.municipalities, lang), className="text-end"),
             _bar_cell(r.share_not_ready, 1.0,
                       f"{_pct(r.share_not_ready, lang)} ({_num(r.not_ready, lang)})"),
+            html.Td(f"{_pct(r.share_unknown, lang)} ({_num(r.unknown, lang)})",
+                    className="text-end text-nowrap"),
             html.Td(_deadline_text(r, at, lang), className="text-nowrap small"),
             html.Td(gaps, className="pol-gaps small"),
         ]))
@@ -308,12 +315,15 @@ def lobby_table_component(ctx: AppContext, data: PolicyData, rows, lang: str) ->
                       className="table table-sm pol-table mb-0")
 
 
-def not_evaluated_text(ctx: AppContext, laws: list[str], lang: str) -> list:
-    """Why laws are not evaluated: member-state flags missing, or municipal conditions that
-    default to 'no'."""
+def not_evaluated_text(ctx: AppContext, laws: list[str], lang: str,
+                       later: dict | None = None) -> list:
+    """Why laws are not evaluated: nothing due by the cutoff yet (`later`: law -> its first
+    deadline after it), the member states of the selection did not bring municipalities into
+    scope (or set no date), or municipal conditions that default to 'no'."""
     fw = ctx.framework
     by_id = {law.id: law for law in fw.laws}
     conditions = {c.id: c for c in fw.conditions}
+    later = later or {}
     items = []
     for lid in laws:
         law = by_id.get(lid)
@@ -322,7 +332,9 @@ def not_evaluated_text(ctx: AppContext, laws: list[str], lang: str) -> list:
         refs = {x for r in law.requirements for x in (r.applies_if, r.deadline_ref) if x}
         member_state = [c for c in refs if c in conditions and conditions[c].source ==
                         "member_state"]
-        if member_state:
+        if lid in later:
+            why = t("policy.lobby.notevaluated.later", lang, date=later[lid].isoformat())
+        elif member_state:
             why = t("policy.lobby.notevaluated.member_state", lang)
         else:
             why = t("policy.lobby.notevaluated.conditions", lang, conditions="; ".join(
@@ -404,7 +416,8 @@ def render(ctx: AppContext, sel: Selection, measure: str, lang: str) -> dict:
         out[f"{key}_caption"] = heat_caption(ctx, data, h, measure, sel, lang)
     # lobby
     rows, skipped = lobby_of(ctx, data, sel)
-    lobby = [html.P(t("policy.lobby.rule", lang, date=rm.evaluation_date.isoformat()),
+    lobby = [html.P(t("policy.lobby.rule", lang, date=rm.evaluation_date.isoformat(),
+                      horizon=LOBBY_HORIZON_DAYS, cutoff=data.lobby.cutoff.isoformat()),
                     className="small text-body-secondary")]
     if rows:
         lobby.append(html.Div(lobby_table_component(ctx, data, rows, lang),
@@ -414,14 +427,17 @@ def render(ctx: AppContext, sel: Selection, measure: str, lang: str) -> dict:
         law = {x.id: x for x in ctx.framework.laws}.get(worst.law)
         lobby.append(html.P(t("policy.lobby.caption", lang, laws=len(rows),
                               law=law.short if law else worst.law,
-                              share=_pct(worst.share_not_ready, lang), scope=scope),
+                              share=_pct(worst.share_not_ready, lang),
+                              unknown=_pct(worst.share_unknown, lang), scope=scope),
                             className="small text-body-secondary mt-2 mb-0"))
     else:
         lobby.append(_empty(t("policy.lobby.none", lang, min_group=min_group)))
     if skipped:
         lobby.append(html.Div([html.P(t("policy.lobby.notevaluated", lang),
                                       className="mb-1 mt-3 fw-semibold"),
-                               html.Ul(not_evaluated_text(ctx, skipped, lang),
+                               html.Ul(not_evaluated_text(ctx, skipped, lang,
+                                                          lobby_due_later(ctx, data, sel,
+                                                                          skipped)),
                                        className="small mb-0")]))
     out["lobby"] = lobby
     return out

@@ -1,24 +1,29 @@
-"""Law readiness for lobbying: per law, how many municipalities are not ready, and why.
+"""Law readiness for lobbying: per law, how many municipalities are ready, not ready or unknown,
+the elements behind the gap and the deadlines, counted per group.
 
-Pure numpy on the engine's resolved law requirements (`roadmap.LawRequirements`, e.g. from
-`requirements_from_framework`: required requirements of binding laws at an evaluation date, one
-applicability profile per country). A small, swappable stand-in until the legislation-readiness
-module lands; the policy view only uses `lobby_counts`, `LobbyCounts.select` and `lobby_table`.
+Pure numpy. Every figure is the legislation-readiness engine's (`readiness.readiness_by_group`,
+the same masks as `readiness.population_readiness`), so the policy view's lobby table and the
+Legislation tab agree on who is ready for which law at the same date and horizon. The policy view
+counts once per build per cell (country x NUTS 2 x size class), so any selection is a sum of
+cells (`LobbyCounts.select`).
 
-Definitions, for a set of municipalities with their current levels (unknown = 0, as in the
-roadmap engine: a "don't know" is not evidence of readiness):
-- requirement r *applies* to municipality m when `days[profile(m), r]` is not NaN (its
-  condition holds and its deadline is known);
-- r is *unmet* when it applies and level(m, element_r) < min_r;
-- law L *applies* to m when any of its requirements applies; m is *not ready* for L when any
-  requirement of L is unmet (readiness against the whole law, whatever the deadline);
-- the *elements behind the gap* of L: per element of L, the municipalities with an unmet
-  requirement of L on that element; most frequent first (ties in framework order);
-- the deadlines of L: the earliest, the next one on or after the evaluation date, and the
-  latest, over the requirements that apply in the profiles present.
-A law none of whose requirements applies in any profile is *not evaluated* (e.g. NIS2 until its
-member-state scope and date are set, or laws whose conditions default to false such as HVD).
-Counts are kept per group (e.g. region x size cell), so any union of groups is a sum.
+Definitions, for the municipalities counted (the policy view: those that answered), a law, an
+evaluation date `at` and a horizon (cutoff = at + horizon):
+- the law *applies* to a municipality when any of its legal requirements (status "required", law
+  binding on municipalities) counts there: it applies in the municipality's member state with
+  that state's flags (NIS2 only where local government is in scope, maybe above a population
+  threshold; ...) and is due by the cutoff (a member-state date where the law leaves the date to
+  the member state). Otherwise the law is not applicable to it (readiness not_applicable);
+- *not ready*: at least one counting element is known to be below its minimum (a gap);
+  *unknown*: no known gap, but a counting element without an answer (unknown is not a gap);
+  *ready*: neither;
+- the *elements behind the gap*: per element, the municipalities with a known gap on it for the
+  law, most first (ties in framework order); apart from them, those without an answer on it;
+- the *deadlines*: the earliest and the latest among the law's legal requirements that count
+  for a municipality counted (per condition profile present), and the next one on or after `at`
+  among those that apply to one, due by the cutoff or later (what comes next for lobbying).
+A law that applies to none of the municipalities of a selection is *not evaluated* there
+(`not_evaluated`); `first_due_after` tells whether that is only because nothing is due yet.
 """
 
 from __future__ import annotations
@@ -28,122 +33,165 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from pipelines.maturity.roadmap import MISSING, LawRequirements
+from pipelines.maturity.readiness import (
+    NEVER,
+    NOT_APPLICABLE,
+    NOT_READY,
+    READY,
+    UNKNOWN,
+    ConditionTable,
+    ReadinessInputs,
+    condition_profiles,
+    readiness_by_group,
+    requirement_schedule,
+)
+from pipelines.maturity.roadmap import MISSING
 
 
 @dataclass(frozen=True, eq=False)
 class LobbyCounts:
-    """Counts per group g (G groups): laws L and (law, element) pairs P in requirement order."""
+    """Counts per group g (G groups) for laws L, (law, element) pairs P and the condition
+    profiles Pr of the municipalities counted; `due` holds the deadlines of the laws' legal
+    requirement rows per profile, for the deadline columns."""
 
     law_ids: tuple[str, ...]  # [L]
-    pairs: tuple[tuple[str, int], ...]  # [P] (law id, element position)
+    pairs: tuple[tuple[str, int], ...]  # [P] (law id, element position), in law order
+    at: dt.date
+    cutoff: dt.date
     n: np.ndarray  # int64[G] municipalities counted
-    applies: np.ndarray  # int64[G, L] municipalities to which the law applies
-    not_ready: np.ndarray  # int64[G, L]
-    pair_unmet: np.ndarray  # int64[G, P]
-    profiles: np.ndarray  # int64[G, Pr] municipalities per applicability profile
+    status: np.ndarray  # int64[G, L, 4] municipalities per readiness status code
+    pair_gap: np.ndarray  # int64[G, P] with a known gap on the element for the law
+    pair_unknown: np.ndarray  # int64[G, P] without an answer on it (where it counts)
+    profiles: np.ndarray  # int64[G, Pr] municipalities per condition profile
+    due: np.ndarray  # int32[Pr, R] deadline ordinal of each legal requirement row, NEVER = n/a
+    due_law: np.ndarray  # int64[R] the law (position in law_ids) of each row
+
+    @property
+    def applies(self) -> np.ndarray:
+        """int64[G, L]: municipalities to which the law applies (something counts)."""
+        return self.n[:, None] - self.status[..., NOT_APPLICABLE]
+
+    @property
+    def ready(self) -> np.ndarray:
+        return self.status[..., READY]
+
+    @property
+    def not_ready(self) -> np.ndarray:
+        """int64[G, L]: municipalities with a known gap."""
+        return self.status[..., NOT_READY]
+
+    @property
+    def unknown(self) -> np.ndarray:
+        """int64[G, L]: municipalities without a known gap but with a counting element unknown."""
+        return self.status[..., UNKNOWN]
 
     def select(self, groups: np.ndarray | slice | None = None) -> LobbyCounts:
         """The sum over the selected groups (bool mask or positions; None = all), as one group."""
         def s(a):
             return (a if groups is None else a[groups]).sum(axis=0, keepdims=True)
-        return LobbyCounts(self.law_ids, self.pairs, s(self.n), s(self.applies),
-                           s(self.not_ready), s(self.pair_unmet), s(self.profiles))
+        return LobbyCounts(self.law_ids, self.pairs, self.at, self.cutoff, s(self.n), s(self.status),
+                           s(self.pair_gap), s(self.pair_unknown), s(self.profiles), self.due,
+                           self.due_law)
 
 
 @dataclass(frozen=True)
 class LawReadiness:
     law: str
     municipalities: int  # to which the law applies
-    not_ready: int
-    share_not_ready: float  # 0..1
-    requirements: int  # requirements that apply in the profiles present
-    deadline: dt.date | None  # earliest
-    next_deadline: dt.date | None  # earliest on or after the evaluation date
-    last_deadline: dt.date | None
+    not_ready: int  # with a known gap
+    share_not_ready: float  # 0..1 of municipalities
+    requirements: int  # legal requirement rows that count for a municipality counted
+    deadline: dt.date | None  # earliest of the requirements that count
+    next_deadline: dt.date | None  # earliest on or after the evaluation date (also after the cutoff)
+    last_deadline: dt.date | None  # latest of the requirements that count
     gaps: tuple[tuple[int, int, float], ...]  # (element position, municipalities, share)
+    unknown: int = 0  # no known gap, an element without an answer
+    share_unknown: float = 0.0
+    unknowns: tuple[tuple[int, int, float], ...] = ()  # (element, municipalities, share)
+
+    @property
+    def ready(self) -> int:
+        return self.municipalities - self.not_ready - self.unknown
 
     @property
     def share_ready(self) -> float:
-        return 1.0 - self.share_not_ready
+        """Ready as the readiness engine says it: no gap and nothing unknown."""
+        return 1.0 - self.share_not_ready - self.share_unknown
 
 
-def _group_sum(flags: np.ndarray, group: np.ndarray, n_groups: int) -> np.ndarray:
-    """int64[G, X]: per group the rows with each flag (one bincount)."""
-    x = flags.shape[1]
-    if not x:
-        return np.zeros((n_groups, 0), dtype=np.int64)
-    cell = (group.astype(np.intp)[:, None] * x + np.arange(x)).reshape(-1)
-    return np.bincount(cell[flags.reshape(-1)], minlength=n_groups * x).reshape(n_groups, x)
-
-
-def lobby_counts(levels: np.ndarray, requirements: LawRequirements,
-                 profile: np.ndarray | int = 0, group: np.ndarray | None = None,
-                 n_groups: int | None = None) -> LobbyCounts:
-    """Counts for the rows of `levels` int8[M, E] (-1 = unknown): pass only the municipalities
-    to count (e.g. those that answered). `profile`: each row's row of `requirements.days`;
-    `group`: each row's group code 0..G-1 (None = one group)."""
-    lv = np.maximum(np.asarray(levels), 0)
-    m = lv.shape[0]
+def _group_codes(group: np.ndarray | None, m: int, n_groups: int | None) -> tuple[np.ndarray, int]:
     g = np.zeros(m, dtype=np.int64) if group is None else np.asarray(group, dtype=np.int64)
     size = int(n_groups if n_groups is not None else (g.max() + 1 if g.size else 1))
-    prof = np.broadcast_to(np.asarray(profile, dtype=np.intp), (m,))
-    laws = tuple(dict.fromkeys(requirements.law_ids))
-    law_of = np.array([laws.index(x) for x in requirements.law_ids], dtype=np.intp)
-    pairs = tuple(dict.fromkeys(zip(requirements.law_ids, requirements.element.tolist(),
-                                    strict=True)))
-    pair_of = np.array([pairs.index(p) for p in zip(requirements.law_ids,
-                                                     requirements.element.tolist(), strict=True)],
-                       dtype=np.intp)
-    applies_pr = ~np.isnan(requirements.days)  # [Pr, R]
-    applies = applies_pr[prof]  # [M, R]
-    unmet = (lv[:, requirements.element] < requirements.min_level) & applies
-    law_applies = np.zeros((m, len(laws)), dtype=bool)
-    law_unmet = np.zeros((m, len(laws)), dtype=bool)
-    pair_unmet = np.zeros((m, len(pairs)), dtype=bool)
-    for r in range(len(requirements)):
-        law_applies[:, law_of[r]] |= applies[:, r]
-        law_unmet[:, law_of[r]] |= unmet[:, r]
-        pair_unmet[:, pair_of[r]] |= unmet[:, r]
-    n_prof = requirements.profiles
+    return g, size
+
+
+def lobby_counts(inputs: ReadinessInputs, levels: np.ndarray, table: ConditionTable, *,
+                 at: dt.date, horizon_days: int = 0, group: np.ndarray | None = None,
+                 n_groups: int | None = None) -> LobbyCounts:
+    """Counts for the rows of `levels` int8[M, E] (-1 = unknown) with their resolved conditions
+    `table` (`readiness.resolve_population`, same rows): pass only the municipalities to count
+    (e.g. those that answered). Every law of `inputs` is counted (`readiness_inputs(fw, laws=...)`
+    chooses them); `group`: each row's group code 0..G-1 (None = one group)."""
+    g, size = _group_codes(group, table.size, n_groups)
+    counted = readiness_by_group(inputs, levels, table, g, size, at=at, horizon_days=horizon_days)
+    # deadlines per condition profile: every municipality of a profile has the same ones
+    profiles = condition_profiles(inputs, table)
+    schedule = requirement_schedule(inputs, profiles.table)
+    legal = schedule.compiled.req_legal
+    n_prof = profiles.size
+    per_profile = np.bincount(g * n_prof + profiles.index, minlength=size * n_prof)
     return LobbyCounts(
-        laws, pairs, np.bincount(g, minlength=size).astype(np.int64),
-        _group_sum(law_applies, g, size), _group_sum(law_unmet, g, size),
-        _group_sum(pair_unmet, g, size),
-        np.bincount(g * n_prof + prof, minlength=size * n_prof).reshape(size, n_prof))
+        law_ids=counted.law_ids, pairs=counted.slots, at=counted.at, cutoff=counted.cutoff,
+        n=counted.n, status=counted.status, pair_gap=counted.slot_gap,
+        pair_unknown=counted.slot_unknown, profiles=per_profile.reshape(size, n_prof),
+        due=np.ascontiguousarray(schedule.due[legal].T),
+        due_law=schedule.compiled.req_law[legal].astype(np.int64))
 
 
-def lobby_table(counts: LobbyCounts, requirements: LawRequirements, *, top: int = 3,
-                min_group: int = 1) -> list[LawReadiness]:
+def _one(counts: LobbyCounts) -> LobbyCounts:
+    return counts if counts.n.shape[0] == 1 else counts.select()
+
+
+def _due_present(c: LobbyCounts, li: int) -> np.ndarray:
+    """int32[profiles present, rows of law li]: the deadlines of the law's legal requirements in
+    the profiles of the municipalities counted (NEVER where a requirement does not apply)."""
+    return c.due[c.profiles[0] > 0][:, c.due_law == li]
+
+
+def _top(pairs, counts: np.ndarray, law: str, n: int, top: int) -> tuple[tuple[int, int, float], ...]:
+    rows = [(e, int(counts[p])) for p, (x, e) in enumerate(pairs) if x == law]
+    rows = [r for r in sorted(rows, key=lambda r: (-r[1], r[0])) if r[1] > 0][:top]
+    return tuple((e, k, k / n) for e, k in rows)
+
+
+def lobby_table(counts: LobbyCounts, *, top: int = 3, min_group: int = 1) -> list[LawReadiness]:
     """One row per evaluated law over all groups of `counts` (use `.select` first), least ready
-    first, then nearest deadline, then requirement order. Laws that apply to fewer than
-    `min_group` municipalities are left out (suppression); `not_evaluated` lists the others."""
-    c = counts if counts.n.shape[0] == 1 else counts.select()
-    present = np.flatnonzero(c.profiles[0] > 0)
-    days = requirements.days[present] if len(present) else requirements.days[:0]
-    at = requirements.at
+    first (the engine's ready share), then nearest deadline, then law order. Laws that apply to
+    fewer than `min_group` municipalities are left out (suppression); `not_evaluated` lists the
+    laws that apply to none."""
+    c = _one(counts)
+    at, cutoff = c.at.toordinal(), c.cutoff.toordinal()
+    applies, not_ready, unknown = c.applies[0], c.not_ready[0], c.unknown[0]
     out = []
     for li, law in enumerate(c.law_ids):
-        n = int(c.applies[0, li])
+        n = int(applies[li])
         if n < max(min_group, 1):
             continue
-        cols = [r for r, x in enumerate(requirements.law_ids) if x == law]
-        d = days[:, cols]
-        applicable = ~np.isnan(d)
-        dd = d[applicable]
-        not_ready = int(c.not_ready[0, li])
-        gaps = [(e, int(c.pair_unmet[0, p])) for p, (x, e) in enumerate(c.pairs) if x == law]
-        gaps = [g for g in sorted(gaps, key=lambda g: (-g[1], g[0])) if g[1] > 0][:top]
+        due = _due_present(c, li)
+        counting = due <= cutoff
+        dd = due[counting]
+        upcoming = due[(due >= at) & (due < NEVER)]
 
         def date(v):
-            return None if at is None or v is None else at + dt.timedelta(days=int(v))
-        upcoming = dd[dd >= 0]
+            return dt.date.fromordinal(int(v))
         out.append(LawReadiness(
-            law, n, not_ready, not_ready / n, int(applicable.any(axis=0).sum()),
+            law, n, int(not_ready[li]), int(not_ready[li]) / n, int(counting.any(axis=0).sum()),
             date(dd.min()) if dd.size else None,
             date(upcoming.min()) if upcoming.size else None,
             date(dd.max()) if dd.size else None,
-            tuple((e, k, k / n) for e, k in gaps)))
+            _top(c.pairs, c.pair_gap[0], law, n, top),
+            int(unknown[li]), int(unknown[li]) / n,
+            _top(c.pairs, c.pair_unknown[0], law, n, top)))
     far = dt.date.max
 
     def key(x: LawReadiness):
@@ -151,22 +199,22 @@ def lobby_table(counts: LobbyCounts, requirements: LawRequirements, *, top: int 
     return sorted(out, key=key)
 
 
-def not_evaluated(counts: LobbyCounts, requirements: LawRequirements) -> list[str]:
-    """Laws with requirements none of which applies in any profile present in `counts`."""
-    c = counts if counts.n.shape[0] == 1 else counts.select()
-    present = np.flatnonzero(c.profiles[0] > 0)
-    if not len(present):
-        present = np.arange(requirements.profiles)
-    applicable = ~np.isnan(requirements.days[present])
-    out = []
-    for law in c.law_ids:
-        cols = [r for r, x in enumerate(requirements.law_ids) if x == law]
-        if not applicable[:, cols].any():
-            out.append(law)
-    return out
+def not_evaluated(counts: LobbyCounts) -> list[str]:
+    """Laws that apply to none of the municipalities counted (law order)."""
+    c = _one(counts)
+    return [law for li, law in enumerate(c.law_ids) if c.applies[0, li] == 0]
+
+
+def first_due_after(counts: LobbyCounts, law: str) -> dt.date | None:
+    """The earliest deadline after the cutoff among the law's legal requirements that apply to a
+    municipality counted: why a law that applies is not evaluated yet (None: nothing applies)."""
+    c = _one(counts)
+    due = _due_present(c, c.law_ids.index(law))
+    later = due[(due > c.cutoff.toordinal()) & (due < NEVER)]
+    return dt.date.fromordinal(int(later.min())) if later.size else None
 
 
 def unknown_share(levels: np.ndarray) -> float:
-    """Share of unknown levels among the rows (how much "unknown = not ready" matters)."""
+    """Share of unknown levels among the rows."""
     lv = np.asarray(levels)
     return float((lv == MISSING).mean()) if lv.size else 0.0

@@ -16,8 +16,9 @@ we know of, as in `roadmap_population`):
   2^24, so every float64 sum is exact and independent of order: leverage(e) of any union of
   cells is bit for bit the engine's `roadmap_population.leverage` (lacking x mean unlock), and
   so is the order of the table (ties included),
-- first_phase[e] / first_step[e]: how often e is a first-phase / first recommendation,
-- law readiness counts (`lobby.LobbyCounts`).
+- first_phase[e] / first_step[e]: how often e is a first-phase / first recommendation.
+`cell_of` gives each municipality's cell, so other per-cell counts (the lobby table's law
+readiness, `lobby.lobby_counts`) can be summed over the same selections.
 """
 
 from __future__ import annotations
@@ -26,9 +27,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from pipelines.maturity.lobby import LobbyCounts, lobby_counts
 from pipelines.maturity.peers import Attributes
-from pipelines.maturity.roadmap import MISSING, F, LawRequirements, RoadmapModel, _targets
+from pipelines.maturity.roadmap import MISSING, F, RoadmapModel, _targets
 from pipelines.maturity.roadmap_population import Leverage, PopulationRoadmap
 
 GROUP_FIELDS = ("country", "nuts2", "size_class")
@@ -46,7 +46,6 @@ class PolicyCells:
     unlock: np.ndarray  # float64[G, E] sums of the engine's float32 unlock (exact)
     first_phase: np.ndarray  # int64[G, E]
     first_step: np.ndarray  # int64[G, E]
-    lobby: LobbyCounts
     cell_of: np.ndarray  # int64[M]: each municipality's cell
 
     def mask(self, country: int | None = None, nuts2: int | None = None,
@@ -102,10 +101,9 @@ def cell_codes(attrs: Attributes) -> tuple[np.ndarray, np.ndarray]:
 
 
 def policy_cells(model: RoadmapModel, levels: np.ndarray, attrs: Attributes,
-                 population: PopulationRoadmap, requirements: LawRequirements | None = None,
-                 profile: np.ndarray | int = 0, *, targets=None) -> PolicyCells:
-    """The cells of one wave: `levels` int8[M, E] of that wave (-1 = unknown), the stored
-    population run of the same levels, law requirements with each municipality's profile."""
+                 population: PopulationRoadmap, *, targets=None) -> PolicyCells:
+    """The cells of one wave: `levels` int8[M, E] of that wave (-1 = unknown) and the stored
+    population run of the same levels."""
     lv = np.asarray(levels)
     m, e = lv.shape
     if population.sequence.shape[0] != m or tuple(population.element_ids) != model.element_ids:
@@ -133,10 +131,6 @@ def policy_cells(model: RoadmapModel, levels: np.ndarray, attrs: Attributes,
         return np.bincount(cc[ok] * e + s[ok], minlength=g * e).reshape(g, e)
 
     seq = population.sequence[rows]
-    prof = np.broadcast_to(np.asarray(profile, dtype=np.int64), (m,))[rows]
-    if requirements is None:
-        requirements = LawRequirements.empty(int(prof.max()) + 1 if prof.size else 1)
-    lobby = lobby_counts(sel, requirements, prof, ca, g)
     return PolicyCells(
         element_ids=model.element_ids,
         country=key // (n2 * sc), nuts2=(key // sc) % n2, size_class=key % sc,
@@ -145,4 +139,4 @@ def policy_cells(model: RoadmapModel, levels: np.ndarray, attrs: Attributes,
         lacking=np.rint(lacking).astype(np.int64).reshape(g, e),
         unlock=unlock.reshape(g, e),
         first_phase=counts(seq[:, :population.per_phase]), first_step=counts(seq[:, :1]),
-        lobby=lobby, cell_of=cell)
+        cell_of=cell)

@@ -62,6 +62,12 @@ Typical use (the Legislation tab and the API build the first three once per set 
     what_if(inputs, {"id": "DRAFT", "name": "...", "requirements": [...]}, levels, table, at=date)
     municipality_readiness(inputs, levels[m], country="NL", population=..., at=date)
 
+Other engines take their law requirements from here, so that nothing else interprets
+member_states.yaml: `condition_profiles` groups municipalities whose resolved conditions are
+equal (about one profile per country), `requirement_schedule` gives each requirement's deadline
+per profile where it applies (the roadmap's law urgency, `roadmap.requirements_for_municipalities`),
+and `readiness_by_group` counts the population run per group (the policy view's lobby table).
+
 Speed (benchmarks/bench_readiness.py, EU demo cube, 98,584 municipalities x 21 laws, 85
 requirements, 2-core VM): resolving every condition about 15 ms, the population run for all laws
 about 35 ms, a draft law's what-if (validation included) about 6 ms, one explained municipality
@@ -793,6 +799,11 @@ class ConditionTable:
     def size(self) -> int:
         return len(self.population)
 
+    def take(self, rows: np.ndarray) -> ConditionTable:
+        """The columns of some municipalities (positions or a bool mask), in that order."""
+        return ConditionTable(self.countries[rows], self.population[rows], self.bools[:, rows],
+                              self.dates[:, rows], self.bool_origin[:, rows], self.date_origin[:, rows])
+
 
 def resolve_population(inputs: ReadinessInputs, countries: Sequence[str] | np.ndarray,
                        population: Sequence[float] | np.ndarray | None = None, *,
@@ -876,6 +887,8 @@ def _population_array(population, m: int) -> np.ndarray:
         return np.full(m, np.nan)
     if hasattr(population, "to_numpy"):  # pandas, nullable integers included
         pop = population.to_numpy(dtype=np.float64, na_value=np.nan)
+    elif isinstance(population, np.ndarray) and population.dtype.kind in "fiu":
+        pop = population.astype(np.float64)  # no None in it: skip the per-value loop (12 ms at EU scale)
     else:
         pop = np.array([np.nan if v is None else v for v in population], dtype=np.float64)
     if len(pop) != m:
@@ -993,6 +1006,15 @@ class _Rows:
         """A bool for a scalar deadline, bool[M] for member-state dates."""
         return when <= self.cutoff
 
+    def fallback_deadline(self, r: int, when):
+        """When row r's out-of-scope recommendation (recommended_if_out_of_scope) is due, given
+        its deadline `when`: the member-state date when there is one, else the law's
+        applies_from. A scalar, or int32[M] like `when`."""
+        fb_date = int(self.c.req_fb_date[r])
+        if isinstance(when, int):
+            return fb_date if when >= NEVER else when
+        return np.where(when >= NEVER, np.int32(min(fb_date, NEVER)), when)
+
     def contributions(self, r: int, kind: str) -> list[tuple[object, int]]:
         """(activity mask, minimum) with which row r counts for `kind` (legal / ambition)."""
         c = self.c
@@ -1005,22 +1027,21 @@ class _Rows:
             if active is not False:
                 out.append((active, int(c.req_min[r])))
         if kind == "ambition" and c.req_fb_min[r] >= 0 and applies is not None:
-            fb_date = int(c.req_fb_date[r])
-            if isinstance(when, int):
-                fb_when = fb_date if when >= NEVER else when
-            else:
-                fb_when = np.where(when >= NEVER, np.int32(min(fb_date, NEVER)), when)
-            active = _and(True if applies is False else ~applies, self.due(fb_when))
+            active = _and(True if applies is False else ~applies,
+                          self.due(self.fallback_deadline(r, when)))
             if active is not False:
                 out.append((active, int(c.req_fb_min[r])))
         return out
 
 
 def _evaluate(compiled: CompiledLaws, levels_t: np.ndarray, table: ConditionTable, cutoff: int,
-              n_elements: int) -> dict[str, np.ndarray]:
+              n_elements: int, group: np.ndarray | None = None,
+              n_groups: int = 0) -> dict[str, np.ndarray]:
     """The population core. levels_t int8[E, M]. One pass per (law, element) slot with vector
     operations over the municipalities; the minimum per slot is the highest among its counting
-    requirements (per municipality where they differ)."""
+    requirements (per municipality where they differ). With `group` (int[M], codes below
+    n_groups) the legal gaps and unknowns of every slot are also counted per group
+    (`slot_gap_by_group`, `slot_unknown_by_group` int64[G, S]), from the same masks."""
     c = compiled
     m = levels_t.shape[1]
     n_laws = c.n_laws
@@ -1036,6 +1057,11 @@ def _evaluate(compiled: CompiledLaws, levels_t: np.ndarray, table: ConditionTabl
 
     slot_end = np.r_[c.slot_start[1:], len(c.req_law)]
     out: dict[str, np.ndarray] = {}
+    n_slots = len(c.slot_start)
+    if group is not None:
+        group = np.asarray(group, dtype=np.intp)
+        slot_gap_g = np.zeros((n_slots, n_groups), dtype=np.int64)
+        slot_unk_g = np.zeros((n_slots, n_groups), dtype=np.int64)
     for kind, prefix in (("legal", ""), ("ambition", "ambition_")):
         n_req = np.zeros((n_laws, m), dtype=np.int16)
         n_gap = np.zeros((n_laws, m), dtype=np.int16)
@@ -1073,6 +1099,9 @@ def _evaluate(compiled: CompiledLaws, levels_t: np.ndarray, table: ConditionTabl
             n_unk[law] += unknown
             gap_counts[law, e] = np.count_nonzero(gap)
             unk_counts[law, e] = np.count_nonzero(unknown)
+            if group is not None and kind == "legal":
+                slot_gap_g[s] = np.bincount(group[gap], minlength=n_groups)
+                slot_unk_g[s] = np.bincount(group[unknown], minlength=n_groups)
             if total is not None:
                 total[law] += (np.int16(need) - levels_t[e]) * gap if np.isscalar(need) else \
                     (need.astype(np.int16) - levels_t[e]) * gap
@@ -1084,6 +1113,8 @@ def _evaluate(compiled: CompiledLaws, levels_t: np.ndarray, table: ConditionTabl
             out["n_required"] = n_req.T
             out["gap_total"] = total.T
             out["gap_counts"], out["unknown_counts"] = gap_counts, unk_counts
+    if group is not None:
+        out["slot_gap_by_group"], out["slot_unknown_by_group"] = slot_gap_g.T, slot_unk_g.T
     return out
 
 
@@ -1101,6 +1132,187 @@ def population_readiness(inputs: ReadinessInputs, levels: np.ndarray, table: Con
     return PopulationReadiness(law_ids=compiled.law_ids, element_ids=inputs.element_ids, at=at,
                                cutoff=cutoff, **out)
 
+
+
+# ------------------------------------------------------------------ for other engines
+#
+# The roadmap engine (law urgency) and the policy view's lobby table take their law requirements
+# from here, so that they apply the same requirements, with the same member-state flags and
+# dates, as this engine: one interpretation of member_states.yaml and conditions.yaml.
+
+
+@dataclass(frozen=True)
+class ConditionProfiles:
+    """Municipalities grouped by everything that decides which requirements apply to them and
+    when: their resolved conditions and, per law population threshold, the side they are on.
+    Members of one profile get the same requirements with the same deadlines, so an engine can
+    work per profile instead of per municipality. Without municipality overrides that is at
+    most one profile per country plus one per population band a flag draws (NIS2 in Italy:
+    above 100,000 inhabitants); countries without flags of their own share the default one."""
+
+    table: ConditionTable  # one column per profile: the conditions of its first municipality
+    index: np.ndarray  # int64[M]: each municipality's profile (a column of `table`)
+
+    @property
+    def size(self) -> int:
+        return self.table.size
+
+
+def _bit_words(flags: np.ndarray) -> list[np.ndarray]:
+    """bool[K, M] -> int64[M] words of up to 62 flags each (one bit per flag: exact)."""
+    words = []
+    for start in range(0, flags.shape[0], 62):
+        word = np.zeros(flags.shape[1], dtype=np.int64)
+        for k, row in enumerate(flags[start:start + 62]):
+            word |= row.astype(np.int64) << k
+        words.append(word)
+    return words
+
+
+def _column_codes(rows: Sequence[np.ndarray], m: int) -> np.ndarray:
+    """int64[m]: a code per column, equal exactly where every row holds equal values (each row's
+    values numbered densely and combined in mixed radix; np.unique(axis=0) on the whole table
+    is 50 times slower)."""
+    code = np.zeros(m, dtype=np.int64)
+    span = 1
+    for row in rows:
+        values, inv = np.unique(row, return_inverse=True)
+        if span * len(values) >= 2 ** 62:  # renumber before the product could overflow
+            _, code = np.unique(code, return_inverse=True)
+            span = int(code.max()) + 1
+        code = code * len(values) + inv.reshape(-1)
+        span *= len(values)
+    return code
+
+
+def condition_profiles(inputs: ReadinessInputs, table: ConditionTable,
+                       laws: Sequence[str | Law | Mapping] | None = None) -> ConditionProfiles:
+    """The profiles of the columns of `table` (see ConditionProfiles), numbered in the order of
+    their first municipality; `laws` (default: all) bring their population thresholds."""
+    m = table.size
+    if m == 0:
+        return ConditionProfiles(table, np.zeros(0, dtype=np.int64))
+    compiled = inputs.compiled if laws is None else compile_laws(inputs, _laws_for(inputs, laws))
+    thresholds = sorted({float(x) for x in compiled.req_pop_above if x == x})
+    with np.errstate(invalid="ignore"):  # unknown population: below, as in _Rows.applies
+        sides = [table.population > t for t in thresholds]
+    flags = np.vstack([table.bools[1:], *sides]) if sides else table.bools[1:]
+    code = _column_codes([*_bit_words(flags), *table.dates], m)
+    _, first, inverse = np.unique(code, return_index=True, return_inverse=True)
+    order = np.argsort(first, kind="stable")
+    rank = np.empty_like(order)
+    rank[order] = np.arange(len(order))
+    return ConditionProfiles(table.take(first[order]), rank[inverse.reshape(-1)].astype(np.int64))
+
+
+@dataclass(frozen=True)
+class RequirementSchedule:
+    """When every requirement row (in `compiled` order) is due for every column of a condition
+    table (a municipality, or a profile), by the rules of `population_readiness`: a row counts
+    at a cutoff exactly where it applies and `due <= cutoff`."""
+
+    compiled: CompiledLaws
+    # int32[R, N]: the deadline where the requirement applies; NEVER where it does not apply or
+    # has no date (a member state without a date)
+    due: np.ndarray
+    # int32[R, N]: where it does not apply but its law recommends it instead
+    # (recommended_if_out_of_scope), the date from which that recommendation is due; else NEVER
+    fallback_due: np.ndarray
+
+
+def requirement_schedule(inputs: ReadinessInputs, table: ConditionTable,
+                         laws: Sequence[str | Law | Mapping] | None = None) -> RequirementSchedule:
+    """The schedule of every requirement of `laws` (default: all) for the columns of `table`,
+    from the same applicability and dates as the population core."""
+    compiled = inputs.compiled if laws is None else compile_laws(inputs, _laws_for(inputs, laws))
+    rows = _Rows(compiled, table, cutoff=0)  # the cutoff plays no part here
+    n_rows = len(compiled.req_law)
+    due = np.full((n_rows, table.size), NEVER, dtype=np.int32)
+    fallback = np.full((n_rows, table.size), NEVER, dtype=np.int32)
+    for r in range(n_rows):
+        applies, when = rows.applies(r), rows.deadline(r)
+        due[r] = when if applies is None else np.where(applies, when, NEVER)
+        if compiled.req_fb_min[r] >= 0 and applies is not None:
+            fallback[r] = np.where(applies, NEVER, rows.fallback_deadline(r, when))
+    return RequirementSchedule(compiled, due, fallback)
+
+
+def condition_table(inputs: ReadinessInputs, profiles: Sequence[Mapping[str, Any]], *,
+                    date_default: dt.date | None = None) -> ConditionTable:
+    """A condition table of hand-set profiles, one column each (tests, illustrations): every
+    condition takes the profile's value, else its conditions.yaml default. Member-state flags
+    are not consulted, so a condition a member state decides ("by_country") is false, or has no
+    date, unless the profile sets it; a date condition without a date takes `date_default`.
+    The population is unknown (laws with population_above do not apply)."""
+    m = len(profiles)
+    kb, kd = len(inputs.bool_conditions), len(inputs.date_conditions)
+    bools = np.ones((1 + kb, m), dtype=bool)
+    dates = np.full((kd, m), NEVER, dtype=np.int32)
+    b_origin = np.zeros((kb, m), dtype=np.int8)
+    d_origin = np.zeros((kd, m), dtype=np.int8)
+    set_here = np.int8(ORIGINS.index("municipality_override"))
+    for j, values in enumerate(profiles):
+        _check_override_keys(inputs, values, f"profile {j}", flags=False)
+        for k, cid in enumerate(inputs.bool_conditions):
+            if cid in values:
+                bools[k + 1, j] = _condition_value(inputs, cid, values[cid], f"profile {j}")
+                b_origin[k, j] = set_here
+            else:
+                bools[k + 1, j] = inputs.condition_default[cid]
+        for k, cid in enumerate(inputs.date_conditions):
+            if cid in values:
+                day = _condition_value(inputs, cid, values[cid], f"profile {j}")
+                d_origin[k, j] = set_here
+            else:
+                day = inputs.condition_default[cid]
+            dates[k, j] = _ordinal(day if day is not None else date_default)
+    return ConditionTable(np.full(m, "", dtype=str), np.full(m, np.nan), bools, dates,
+                          b_origin, d_origin)
+
+
+@dataclass(frozen=True)
+class GroupedReadiness:
+    """Legal readiness summed per group (e.g. the policy view's cells, so that any union of
+    groups is a sum), counted from the same masks as `population_readiness`."""
+
+    law_ids: tuple[str, ...]
+    element_ids: tuple[str, ...]
+    at: dt.date
+    cutoff: dt.date
+    slots: tuple[tuple[str, int], ...]  # [S] (law id, element position), in law order
+    n: np.ndarray  # int64[G] municipalities
+    status: np.ndarray  # int64[G, L, 4] municipalities per status code (STATUS_NAMES)
+    slot_gap: np.ndarray  # int64[G, S] with a known gap on the slot's element for its law
+    slot_unknown: np.ndarray  # int64[G, S] without an answer on it (where the slot counts)
+
+
+def readiness_by_group(inputs: ReadinessInputs, levels: np.ndarray, table: ConditionTable,
+                       group: np.ndarray, n_groups: int | None = None, *, at: dt.date,
+                       horizon_days: int = 0,
+                       laws: Sequence[str | Law | Mapping] | None = None) -> GroupedReadiness:
+    """`population_readiness` of the rows of `levels` (and `table`), counted per group code
+    `group` int[M] (0..n_groups-1)."""
+    lv = _check_levels(levels, len(inputs.element_ids))
+    if lv.ndim != 2 or lv.shape[0] != table.size:
+        raise ValueError(f"levels must be [M, E] with M = {table.size} (the condition table), got {lv.shape}")
+    g = np.asarray(group, dtype=np.int64).reshape(-1)
+    if len(g) != table.size:
+        raise ValueError(f"group has {len(g)} codes for {table.size} municipalities")
+    size = int(n_groups if n_groups is not None else (g.max() + 1 if g.size else 0))
+    if g.size and (g.min() < 0 or g.max() >= size):
+        raise ValueError(f"group codes must lie in 0..{size - 1}")
+    cutoff = _cutoff(at, horizon_days)
+    compiled = inputs.compiled if laws is None else compile_laws(inputs, _laws_for(inputs, laws))
+    out = _evaluate(compiled, np.ascontiguousarray(lv.T), table, cutoff.toordinal(),
+                    len(inputs.element_ids), group=g, n_groups=size)
+    n_laws = compiled.n_laws
+    cell = (g[:, None] * n_laws + np.arange(n_laws)) * 4 + out["status"]
+    status = np.bincount(cell.reshape(-1), minlength=size * n_laws * 4).reshape(size, n_laws, 4)
+    slots = tuple((compiled.law_ids[int(law)], int(e))
+                  for law, e in zip(compiled.slot_law, compiled.slot_elem, strict=True))
+    return GroupedReadiness(compiled.law_ids, inputs.element_ids, at, cutoff, slots,
+                            np.bincount(g, minlength=size).astype(np.int64), status.astype(np.int64),
+                            out["slot_gap_by_group"], out["slot_unknown_by_group"])
 
 @dataclass(frozen=True)
 class WhatIf:
@@ -1128,9 +1340,10 @@ def what_if(inputs: ReadinessInputs, profile: Mapping | Law, levels: np.ndarray,
 
 __all__ = [
     "DERIVED", "MISSING", "NOT_APPLICABLE", "NOT_READY", "ORIGINS", "READY", "STATUS_NAMES", "UNKNOWN",
-    "Assessment", "CompiledLaws", "ConditionTable", "ConditionValue", "ElementGap", "LawReadiness",
-    "MunicipalityReadiness", "PopulationReadiness", "ProfileError", "ReadinessInputs", "RequirementCheck",
-    "WhatIf", "compile_laws", "law_to_yaml", "merged_flags", "municipality_readiness",
-    "population_readiness", "readiness_inputs", "resolve_municipality", "resolve_population",
-    "validate_profile", "what_if",
+    "Assessment", "CompiledLaws", "ConditionProfiles", "ConditionTable", "ConditionValue", "ElementGap",
+    "GroupedReadiness", "LawReadiness", "MunicipalityReadiness", "PopulationReadiness", "ProfileError",
+    "ReadinessInputs", "RequirementCheck", "RequirementSchedule", "WhatIf", "compile_laws",
+    "condition_profiles", "condition_table", "law_to_yaml", "merged_flags", "municipality_readiness",
+    "population_readiness", "readiness_by_group", "readiness_inputs", "requirement_schedule",
+    "resolve_municipality", "resolve_population", "validate_profile", "what_if",
 ]

@@ -67,17 +67,22 @@ plan misses.
 
 Adapters (framework -> engine)
 ------------------------------
-`requirements_from_framework` resolves each law requirement for an evaluation date and one or
-more profiles of condition values: a condition takes the caller's value when given, else its
-default from conditions.yaml ("true"/"false"); the default "by_country" means not applicable
-(applies_if) or no date (deadline_ref) unless the caller sets it. A requirement whose
-deadline_ref has no date is skipped, unless `ref_date_default` gives one. Laws with status
-"proposed" and non-binding laws are left out by default; requirements with status
-"recommended" or "target" only when asked (`statuses`), and then a law's
-`recommended_if_out_of_scope` level counts as a recommended requirement where it does not apply.
+Law requirements come from the legislation-readiness engine (`readiness.py`), so that a law
+adds urgency exactly where, and with the deadline with which, the Legislation tab counts it:
+`requirements_for_municipalities` resolves every municipality's conditions there (member-state
+flags from member_states.yaml such as NIS2's local scope, threshold and national date and the
+EUDI wallet date, else the conditions.yaml default), groups municipalities with equal
+conditions into profiles (about one per country) and turns the readiness engine's schedule into
+`LawRequirements` (`requirements_from_schedule`) plus each municipality's profile.
+`requirements_from_framework` does the same for hand-set profiles of condition values (tests,
+illustrations; member-state flags not consulted). Laws with status "proposed" and non-binding
+laws are left out by default; requirements with status "recommended" or "target" only when asked
+(`statuses`), and then a law's `recommended_if_out_of_scope` level counts as a recommended
+requirement where it does not apply.
 
 Speed (benchmarks/bench_roadmap.py, 2-core VM): one explained roadmap about 1 ms; the population
-run (98,584 x 39, sequenced top 9) about 0.3-0.4 s of CPU. The sequencing state is updated by
+run (98,584 x 39, sequenced top 9) about 0.3-0.4 s of CPU; the law requirements per member state
+for all of them (resolve, group into 9 profiles, schedule) about 30-50 ms. The sequencing state is updated by
 one row of a precomputed table per step, and the choice uses arithmetic masks instead of
 np.where (which costs 3-8 ns per cell against 0.3-0.5 for a multiply).
 """
@@ -91,6 +96,17 @@ from functools import cached_property
 from typing import Any
 
 import numpy as np
+
+from pipelines.maturity.readiness import (
+    NEVER,
+    ReadinessInputs,
+    RequirementSchedule,
+    condition_profiles,
+    condition_table,
+    readiness_inputs,
+    requirement_schedule,
+    resolve_population,
+)
 
 MISSING = -1
 FULL = 3  # level that earns full enabler credit and counts as "has it" for peers
@@ -959,28 +975,43 @@ def model_from_framework(fw) -> RoadmapModel:
     return RoadmapModel(tuple(fw.element_ids), np.asarray(fw.matrix_array(), dtype=F))
 
 
-_TRUE = {"true", "yes", "1", "y"}
+def requirements_from_schedule(schedule: RequirementSchedule, at: dt.date, *,
+                               statuses: Iterable[str] = ("required",),
+                               law_statuses: Iterable[str] = ("in_force", "adopted"),
+                               include_non_binding: bool = False) -> LawRequirements:
+    """The engine's law requirements from the readiness engine's schedule: one applicability
+    profile per column of the schedule's condition table, days counted from `at`.
 
-
-def _flag(value: Any) -> bool:
-    if isinstance(value, bool):
-        return value
-    if value is None:
-        return False
-    return str(value).strip().lower() in _TRUE  # "false", "by_country", ... -> False
-
-
-def _date(value: Any) -> dt.date | None:
-    if value is None:
-        return None
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    try:
-        return dt.date.fromisoformat(str(value))
-    except ValueError:
-        return None  # "by_country" and other placeholders: no date
+    A requirement applies in a profile exactly where the readiness engine says it applies, with
+    the deadline it uses there (a member-state date where the law has a deadline_ref; no date:
+    does not apply). Requirements in law order, then the law file's order. Laws with a status
+    outside `law_statuses` ("proposed" by default) and laws not binding on municipalities are
+    left out unless asked; requirements with a status outside `statuses` too. With
+    "recommended" in `statuses`, a law's `recommended_if_out_of_scope` level is a recommended
+    requirement where the law does not apply, due as the readiness engine's ambition counts it
+    (the member-state date, else the law's applies_from)."""
+    statuses, law_statuses = set(statuses), set(law_statuses)
+    c = schedule.compiled
+    base = at.toordinal()
+    cols: list[tuple[str, int, int, str, str, np.ndarray]] = []
+    for r in np.lexsort((c.req_pos, c.req_law)).tolist():  # the file order within each law
+        law = c.laws[int(c.req_law[r])]
+        if law.status not in law_statuses or not (law.binding_on_municipalities or include_non_binding):
+            continue
+        req = law.requirements[int(c.req_pos[r])]
+        if req.status in statuses:
+            cols.append((law.id, int(c.req_elem[r]), req.min, req.status, req.confidence, schedule.due[r]))
+        fallback = schedule.fallback_due[r]
+        if "recommended" in statuses and c.req_fb_min[r] >= 0 and (fallback < NEVER).any():
+            cols.append((law.id, int(c.req_elem[r]), int(c.req_fb_min[r]), "recommended",
+                         req.confidence, fallback))
+    profiles = schedule.due.shape[1]
+    if not cols:
+        return LawRequirements.empty(profiles)
+    laws, elements, mins, status, conf, due = zip(*cols, strict=True)
+    due = np.stack(due, axis=1)  # [profiles, R]
+    days = np.where(due >= NEVER, np.nan, due.astype(np.float64) - base)
+    return LawRequirements(np.array(elements), np.array(mins), laws, days, status, conf, at)
 
 
 def requirements_from_framework(fw, at: dt.date,
@@ -989,48 +1020,49 @@ def requirements_from_framework(fw, at: dt.date,
                                 law_statuses: Iterable[str] = ("in_force", "adopted"),
                                 ref_date_default: dt.date | None = None,
                                 include_non_binding: bool = False) -> LawRequirements:
-    """Resolve the framework's law requirements for evaluation date `at`.
+    """The framework's law requirements for evaluation date `at` and hand-set profiles of
+    condition values (tests, illustrations; a population uses `requirements_for_municipalities`,
+    which takes the member states' flags).
 
     `profiles`: one mapping of condition values per applicability profile (default: one profile
-    with every default); values are bools or "true"/"false" for `applies_if` conditions and dates
-    (or ISO strings) for `deadline_ref` conditions. Defaults come from conditions.yaml, and
-    "by_country" means: not applicable / no date unless set. A requirement whose deadline_ref has
-    no date uses `ref_date_default`, or does not apply when that is None. With "recommended" in
-    `statuses`, a law's `recommended_if_out_of_scope` level becomes a recommended requirement in
-    the profiles where its `applies_if` is false (e.g. NIS2 at level 2)."""
-    profiles = list(profiles) if profiles else [{}]
-    statuses = set(statuses)
-    law_statuses = set(law_statuses)
-    defaults = {c.id: c.default for c in fw.conditions}
-    idx = {e: i for i, e in enumerate(fw.element_ids)}
-    cols: list[tuple[str, int, int, str, str, list[float]]] = []
-    for law in fw.laws:
-        if law.status not in law_statuses:
-            continue
-        if not law.binding_on_municipalities and not include_non_binding:
-            continue
-        for r in law.requirements:
-            base, fallback = [], []
-            for prof in profiles:
-                values = {**defaults, **prof}
-                if r.deadline is not None:
-                    deadline = r.deadline
-                else:
-                    deadline = _date(values.get(r.deadline_ref)) or ref_date_default
-                days = np.nan if deadline is None else float((deadline - at).days)
-                applies = r.applies_if is None or _flag(values.get(r.applies_if))
-                base.append(days if applies else np.nan)
-                fallback.append(days if (not applies and law.recommended_if_out_of_scope is not None)
-                                else np.nan)
-            if r.status in statuses:
-                cols.append((law.id, idx[r.element], r.min, r.status, r.confidence, base))
-            if "recommended" in statuses and law.recommended_if_out_of_scope is not None \
-                    and not all(np.isnan(fallback)):
-                cols.append((law.id, idx[r.element], min(r.min, law.recommended_if_out_of_scope),
-                             "recommended", r.confidence, fallback))
-    if not cols:
-        return LawRequirements.empty(len(profiles))
-    laws, elements, mins, status, conf, days = zip(*cols, strict=True)
-    return LawRequirements(np.array(elements), np.array(mins), laws,
-                           np.array(days, dtype=np.float64).T.reshape(len(profiles), len(cols)),
-                           status, conf, at)
+    with every default); bools or "true"/"false" for `applies_if` conditions, dates (or ISO
+    strings) for `deadline_ref` conditions. Unset conditions take their conditions.yaml default,
+    and "by_country" means not applicable / no date (`readiness.condition_table`). A
+    requirement whose deadline_ref has no date uses `ref_date_default`, or does not apply when
+    that is None. The framework's laws only (not the adjacent instruments); the rest as
+    `requirements_from_schedule`."""
+    inputs = readiness_inputs(fw, laws=fw.laws)
+    table = condition_table(inputs, list(profiles) if profiles else [{}], date_default=ref_date_default)
+    return requirements_from_schedule(requirement_schedule(inputs, table), at, statuses=statuses,
+                                      law_statuses=law_statuses,
+                                      include_non_binding=include_non_binding)
+
+
+@dataclass(frozen=True, eq=False)
+class LawProfiles:
+    """Law requirements for a population: one applicability profile per group of municipalities
+    to which the same requirements apply with the same deadlines, and each one's profile."""
+
+    requirements: LawRequirements
+    index: np.ndarray  # int64[M]: each municipality's profile (row of requirements.days)
+
+    def profile(self, row: int) -> int:
+        return int(self.index[row])
+
+
+def requirements_for_municipalities(fw, at: dt.date, countries: Sequence[str] | np.ndarray,
+                                    population: Sequence[float] | np.ndarray | None = None, *,
+                                    inputs: ReadinessInputs | None = None,
+                                    **kwargs) -> LawProfiles:
+    """The framework's law requirements at `at` for M municipalities (country codes, population;
+    NaN = unknown), resolved as the legislation-readiness engine resolves them: each condition
+    from the member state's flags (member_states.yaml: NIS2 local scope, threshold and date, the
+    EUDI wallet date, ...) or its conditions.yaml default. Municipalities with the same resolved
+    conditions share a profile (about one per country, fewer where countries share the default
+    flags), so the engines work per profile, not per municipality. `inputs`: the readiness
+    engine's inputs for the framework's laws, when already made; `kwargs` go to
+    `requirements_from_schedule` (statuses, ...)."""
+    inputs = inputs if inputs is not None else readiness_inputs(fw, laws=fw.laws)
+    profiles = condition_profiles(inputs, resolve_population(inputs, countries, population))
+    req = requirements_from_schedule(requirement_schedule(inputs, profiles.table), at, **kwargs)
+    return LawProfiles(req, profiles.index)

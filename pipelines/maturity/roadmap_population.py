@@ -21,12 +21,13 @@ Municipalities without any known level (`PopulationRoadmap.answered` False) get 
 everyone else, but the aggregates leave them out unless `include_unanswered=True`: they lack
 nothing we know of.
 
-Typical build step (per country applicability profiles, peers by country and size class):
+Typical build step (law requirements per member state, peers by country and size class):
 
     model = model_from_framework(fw)
-    req = requirements_from_framework(fw, at, [overrides.get(c, {}) for c in attrs.country_labels])
+    laws = requirements_for_municipalities(fw, at, countries, population)  # profiles + index
     peers = peers_by_group(levels, group_codes(attrs))
-    pop = population_roadmap(model, levels, requirements=req, profile=attrs.country, peers=peers)
+    pop = population_roadmap(model, levels, requirements=laws.requirements, profile=laws.index,
+                             peers=peers)
     table = leverage(model, levels, rows=attrs.mask_for("country", "NL"), result=pop).rows()
 """
 

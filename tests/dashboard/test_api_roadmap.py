@@ -20,7 +20,7 @@ from pipelines.maturity.roadmap import (
     model_from_framework,
     roadmap,
 )
-from pipelines.roadmap_build import law_requirements
+from pipelines.roadmap_build import law_profiles
 
 ENSCHEDE = "NL_GM0153"  # consented, answered in 2025 and 2026
 GRONINGEN = "NL_GM0014"  # answered in 2026, did not consent
@@ -50,16 +50,18 @@ def empty(tmp_path_factory):
 
 def _engine(ctx, mid, wave, **kwargs):
     """The engine on inputs assembled here: levels from the cube, peers of the same country and
-    size class, law requirements per country at the latest submission date of the wave."""
+    size class, law requirements per member state (as the build) at the latest submission
+    date of the wave."""
     snap = ctx.warehouse.snapshot()
     cube, fw, attrs = snap.maturity, ctx.framework, ctx.attributes
     row, w = cube.index_of(mid), cube.wave_index(wave)
     cov = pd.read_parquet(snap.path / "coverage.parquet")
     at = pd.to_datetime(cov.loc[cov["wave"] == wave, "last_submitted"], utc=True).max().date()
-    req = law_requirements(fw, at, attrs.country_labels.tolist())
+    population = ctx.municipalities["population"].to_numpy(dtype=float, na_value=float("nan"))
+    laws = law_profiles(fw, at, attrs, population)  # member-state flags, as the build
     peers = Peers.from_levels(cube.levels[w][peer_mask(attrs, row)], ctx.settings.min_group)
-    return roadmap(model_from_framework(fw), cube.levels[w, row], requirements=req,
-                   profile=int(attrs.country[row]), peers=peers, **kwargs), at
+    return roadmap(model_from_framework(fw), cube.levels[w, row], requirements=laws.requirements,
+                   profile=laws.profile(row), peers=peers, **kwargs), at
 
 
 def _json(rm) -> dict:

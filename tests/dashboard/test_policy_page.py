@@ -3,6 +3,7 @@ bottleneck heatmaps with suppression, law readiness, empty states and permalinks
 
 from __future__ import annotations
 
+import datetime as dt
 import shutil
 from urllib.parse import parse_qsl
 
@@ -11,11 +12,13 @@ import plotly.graph_objects as go
 import pytest
 from dash.exceptions import PreventUpdate
 
+from dashboard import legislation_data
 from dashboard.config import Settings
 from dashboard.context import AppContext
 from dashboard.i18n import t
 from dashboard.pages import PAGES, maps, policy
 from dashboard.policy_data import (
+    LOBBY_HORIZON_DAYS,
     Selection,
     heat,
     leverage_frame,
@@ -26,7 +29,7 @@ from dashboard.policy_data import (
 from dashboard.shell import parse_query
 from pipelines.maturity.roadmap import model_from_framework
 from pipelines.maturity.roadmap_population import leverage
-from pipelines.roadmap_build import ROADMAP_FILE, law_requirements
+from pipelines.roadmap_build import ROADMAP_FILE
 
 OUT = {k: i for i, k in enumerate(policy.OUTPUT_KEYS)}
 
@@ -181,39 +184,72 @@ def test_heatmap_figures_and_captions(nl_open_ctx):
 
 
 def test_lobby_share_hand_checked_for_gdpr(nl_open_ctx, data, wave_levels, fw):
-    """GDPR has no conditions: every answering municipality is subject to all its required
-    levels; one below (unknown = 0) makes it not ready."""
+    """GDPR has no conditions and its dates have passed: every answering municipality is
+    subject to all its required levels; one known below makes it not ready, and without such a
+    gap one unknown level makes it unknown (not a gap)."""
     gdpr = next(law for law in fw.laws if law.id == "GDPR")
     idx = {e: i for i, e in enumerate(fw.element_ids)}
     answered = (wave_levels != -1).any(axis=1) & _mask(nl_open_ctx, "NL")
-    lv = np.maximum(wave_levels[answered], 0)
-    not_ready = np.zeros(len(lv), dtype=bool)
+    lv = wave_levels[answered]
+    gap = np.zeros(len(lv), dtype=bool)
+    unknown = np.zeros(len(lv), dtype=bool)
     for r in gdpr.requirements:
         if r.status == "required" and r.applies_if is None:
-            not_ready |= lv[:, idx[r.element]] < r.min
+            level = lv[:, idx[r.element]]
+            gap |= (level != -1) & (level < r.min)
+            unknown |= level == -1
     rows, skipped = lobby_of(nl_open_ctx, data, Selection("NL"))
     row = next(r for r in rows if r.law == "GDPR")
     assert row.municipalities == answered.sum()
-    assert row.not_ready == not_ready.sum()
-    assert row.share_not_ready == pytest.approx(not_ready.mean())
-    assert "NIS2" in skipped
+    assert row.not_ready == gap.sum() and row.unknown == (unknown & ~gap).sum()
+    assert row.share_not_ready == pytest.approx(gap.mean())
+    # NIS2 applies to every Dutch municipality (member_states.yaml), from 2026-06-30
+    nis2 = next(r for r in rows if r.law == "NIS2")
+    assert nis2.municipalities == answered.sum() and nis2.deadline == dt.date(2026, 6, 30)
+    assert "NIS2" not in skipped and "HVD" in skipped  # HVD: its conditions default to no
     shares = [r.share_ready for r in rows]
     assert shares == sorted(shares)
+
+
+@pytest.mark.parametrize("country,nuts2,size", [("NL", None, None), ("NL", "NL33", None),
+                                                ("NL", None, "20k-50k")])
+def test_lobby_agrees_with_the_legislation_tab(nl_open_ctx, data, country, nuts2, size):
+    """The lobby figures are the readiness engine's as the Legislation tab computes them for
+    the same selection, at the build's evaluation date and the tab's default horizon."""
+    assert LOBBY_HORIZON_DAYS == legislation_data.DEFAULT_HORIZON
+    snap = nl_open_ctx.warehouse.snapshot()
+    sub, res = legislation_data.population(
+        nl_open_ctx, snap, legislation_data.Selection(country, nuts2, size),
+        data.roadmaps.evaluation_date, LOBBY_HORIZON_DAYS)
+    rows, skipped = lobby_of(nl_open_ctx, data, Selection(country, nuts2, size))
+    assert rows and len(sub.rows) >= data.min_group
+    got = {r.law: r for r in rows}
+    for law in {r.law for r in rows} | set(skipped):
+        s = res.summary(law)
+        if law in skipped:
+            assert s["not_applicable"] == len(sub.rows)
+            continue
+        r = got[law]
+        assert (r.municipalities, r.ready, r.not_ready, r.unknown) == (
+            len(sub.rows) - s["not_applicable"], s["ready"], s["not_ready"], s["unknown"]), law
+        gaps = {el: g for el, g, _ in res.lacking(law) if g}
+        top = sorted(gaps.items(), key=lambda x: (-x[1], res.element_ids.index(x[0])))[:3]
+        assert [(data.roadmaps.element_ids[e], k) for e, k, _ in r.gaps] == top, law
 
 
 def test_lobby_section_lists_laws_deadlines_and_not_evaluated(nl_open_ctx, tree):
     out = view(nl_open_ctx, "NL")
     text = tree.text(out[OUT["lobby"]])
-    assert "GDPR" in text and "NIS2" in text and "member state" in text
-    assert "2018-05-25" in text  # the GDPR deadline
-    assert "unknown level counts as not ready" in text
+    assert "GDPR" in text and "NIS2" in text and "member_states.yaml" in text
+    assert "2018-05-25" in text and "2026-06-30" in text  # GDPR's and the Dutch NIS2 deadline
+    assert "an unknown level is not counted as a gap" in text
+    assert "Unknown" in text and "Not evaluated" in text and "HVD" in text
 
 
-def test_lobby_uses_the_builds_evaluation_date(data, nl_open_ctx):
-    req = law_requirements(nl_open_ctx.framework, data.roadmaps.evaluation_date,
-                           nl_open_ctx.attributes.country_labels.tolist())
-    assert data.requirements.at == data.roadmaps.evaluation_date
-    np.testing.assert_array_equal(np.isnan(req.days), np.isnan(data.requirements.days))
+def test_lobby_uses_the_builds_evaluation_date(data):
+    at = data.roadmaps.evaluation_date
+    assert data.lobby.at == at
+    assert data.lobby.cutoff == at + dt.timedelta(days=LOBBY_HORIZON_DAYS)
 
 
 # ------------------------------------------------------------------ states and empty states
@@ -299,4 +335,5 @@ def test_every_csv_download(nl_open_ctx):
         if rows:
             assert len(df) == rows
     df, _ = policy.csv_download(nl_open_ctx, "lobby", "NL", None, None, "per", "en")
-    assert {"law", "share_not_ready", "first_deadline", "elements_behind_gap"} <= set(df)
+    assert {"law", "share_not_ready", "unknown", "share_unknown", "first_deadline",
+            "elements_behind_gap", "elements_unknown"} <= set(df)

@@ -24,7 +24,7 @@ from pipelines.maturity.roadmap import (
 )
 from pipelines.maturity.roadmap import roadmap as engine_roadmap
 from pipelines.maturity.whatif import done_effects
-from pipelines.roadmap_build import law_requirements
+from pipelines.roadmap_build import law_profiles
 
 ENSCHEDE = "NL_GM0153"  # consented, answered in 2025 and 2026
 GRONINGEN = "NL_GM0014"  # answered in 2026, did not consent
@@ -55,10 +55,12 @@ def _engine(ctx, mid, wave, **kwargs):
     snap = ctx.warehouse.snapshot()
     cube, fw, attrs = snap.maturity, ctx.framework, ctx.attributes
     row, w = cube.index_of(mid), cube.wave_index(wave)
-    req = law_requirements(fw, _evaluation_date(ctx, wave), attrs.country_labels.tolist())
+    population = ctx.municipalities["population"].to_numpy(dtype=float, na_value=float("nan"))
+    laws = law_profiles(fw, _evaluation_date(ctx, wave), attrs, population)
     peers = Peers.from_levels(cube.levels[w][peer_mask(attrs, row)], ctx.settings.min_group)
-    return engine_roadmap(model_from_framework(fw), cube.levels[w, row], requirements=req,
-                          profile=int(attrs.country[row]), peers=peers, **kwargs)
+    return engine_roadmap(model_from_framework(fw), cube.levels[w, row],
+                          requirements=laws.requirements, profile=laws.profile(row), peers=peers,
+                          **kwargs)
 
 
 def test_fixture_assumptions(nl_ctx):
@@ -113,6 +115,49 @@ def test_roadmap_is_the_engines_for_the_same_inputs(nl_ctx, tree):
     assert f"/knowledge?element={first.element}" in links
     instruments = [nl_ctx.framework.instrument_by_id[i].name for i in el.kickstart]
     assert all(name in html for name in instruments)
+
+
+def _first_row(ctx, country, above=None, below=None) -> int:
+    ref = ctx.municipalities
+    mask = (ref["country"] == country).to_numpy().copy()
+    pop = ref["population"].to_numpy(dtype=float, na_value=float("nan"))
+    with np.errstate(invalid="ignore"):
+        if above is not None:
+            mask &= pop > above
+        if below is not None:
+            mask &= pop < below
+    return int(np.flatnonzero(mask)[0])
+
+
+def test_stored_and_live_roadmaps_agree_across_member_states(nl_ctx):
+    """The tab's live roadmap uses the build's member-state law requirements: for municipalities
+    of countries with different NIS2 choices it equals the stored population run, urgency
+    included, and NIS2 appears only where the member state brought municipalities into scope.
+    (Outside the Netherlands nobody answered in this build: the roadmaps of 'everything at 0'.)"""
+    snap = nl_ctx.warehouse.snapshot()
+    stored = snap.roadmaps
+    w = snap.waves.index(stored.wave)
+    rows = {"NL": snap.maturity.index_of(ENSCHEDE), "SE": _first_row(nl_ctx, "SE"),
+            "IT_big": _first_row(nl_ctx, "IT", above=100_000),
+            "IT_small": _first_row(nl_ctx, "IT", below=100_000), "DE": _first_row(nl_ctx, "DE"),
+            "BE": _first_row(nl_ctx, "BE")}
+    nis2_laws = {}
+    for name, row in rows.items():
+        live = rd.compute(nl_ctx, snap, row, w)
+        assert [e for phase in stored.population.ids(row) for e in phase] == live.ids, name
+        n = len(live.steps)
+        for comp in ("score", "urgency", "readiness", "unlock", "peer"):
+            np.testing.assert_array_equal(getattr(stored.population, comp)[row, :n],
+                                          np.array([getattr(s, comp) for s in live.steps],
+                                                   dtype=np.float32), err_msg=f"{name} {comp}")
+        for s in live.steps:  # the explanation's numbers still give the score
+            c, wt = s.explanation.components, s.explanation.weights
+            assert sum(c[k] * wt[k] for k in c) == pytest.approx(s.score, abs=1e-6)
+            if s.urgency > 0:
+                assert s.explanation.law is not None
+        nis2_laws[name] = any(x.law == "NIS2" for s in live.steps for x in s.explanation.laws)
+    assert nis2_laws == {"NL": True, "SE": True, "IT_big": True, "IT_small": False, "DE": False,
+                         "BE": False}
 
 
 def test_explanations_in_the_ui_language(nl_ctx, tree):

@@ -22,7 +22,7 @@ from pipelines.roadmap_build import (
     PER_PHASE,
     PHASES,
     ROADMAP_FILE,
-    law_requirements,
+    law_profiles,
     read_roadmaps,
     write_npz,
     write_roadmaps,
@@ -51,13 +51,23 @@ def cube(built):
 
 
 @pytest.fixture(scope="module")
-def attrs(cube):
-    ref = load_municipalities().set_index("municipality_id").loc[cube[1]]
-    return Attributes.from_columns(ref["country"], ref["nuts2"], ref["size_class"])
+def reference(cube):
+    return load_municipalities().set_index("municipality_id").loc[cube[1]]
+
+
+@pytest.fixture(scope="module")
+def attrs(reference):
+    return Attributes.from_columns(reference["country"], reference["nuts2"], reference["size_class"])
+
+
+@pytest.fixture(scope="module")
+def population(reference):
+    return reference["population"].to_numpy(dtype=np.float64, na_value=np.nan)
 
 
 def test_logic_version_bumped():
     assert int(BUILD_LOGIC_VERSION) >= 2  # builds before stored roadmaps (v1) must not be reused
+    assert int(BUILD_LOGIC_VERSION) >= 4  # nor builds whose law urgency ignored member states
 
 
 def test_files_are_in_the_build_and_the_manifest(built):
@@ -90,19 +100,15 @@ def test_shapes_settings_and_evaluation_date(built, stored, cube, fw):
     assert stored.evaluation_date == pd.Timestamp(last).tz_convert("UTC").date()
 
 
-def test_stored_roadmap_equals_the_engine_for_sampled_municipalities(stored, cube, attrs, fw):
-    levels, _ = cube
-    lv = levels[-1]
+def _assert_stored_equals_engine(stored, lv, attrs, population, fw, rows):
+    """Each row's stored roadmap is the engine's single roadmap with the build's settings and
+    the municipality's member-state law profile, bit for bit."""
     model = model_from_framework(fw)
-    req = law_requirements(fw, stored.evaluation_date, attrs.country_labels.tolist())
+    laws = law_profiles(fw, stored.evaluation_date, attrs, population)
     pop = stored.population
-    rng = np.random.default_rng(3)
-    answered = np.flatnonzero(pop.answered)
-    silent = np.flatnonzero(~pop.answered)
-    sample = np.concatenate([rng.choice(answered, 25, replace=False), silent[:3]])
-    for m in sample.tolist():
+    for m in rows:
         peers = Peers.from_levels(lv[peer_mask(attrs, m, "country_size")], stored.min_group)
-        one = roadmap(model, lv[m], requirements=req, profile=int(attrs.country[m]),
+        one = roadmap(model, lv[m], requirements=laws.requirements, profile=laws.profile(m),
                       peers=peers, weights=stored.weights, phases=stored.phases,
                       per_phase=stored.per_phase, horizon_years=stored.horizon_years)
         got = [model.element_ids[j] for j in pop.sequence[m] if j >= 0]
@@ -114,6 +120,68 @@ def test_stored_roadmap_equals_the_engine_for_sampled_municipalities(stored, cub
                 getattr(pop, name)[m, :n],
                 np.array([getattr(s, name) for s in one.steps], dtype=np.float32),
                 err_msg=f"{name} of row {m}")
+
+
+def test_stored_roadmap_equals_the_engine_for_sampled_municipalities(stored, cube, attrs,
+                                                                     population, fw):
+    levels, _ = cube
+    rng = np.random.default_rng(3)
+    answered = np.flatnonzero(stored.population.answered)
+    silent = np.flatnonzero(~stored.population.answered)
+    sample = np.concatenate([rng.choice(answered, 25, replace=False), silent[:3]])
+    _assert_stored_equals_engine(stored, levels[-1], attrs, population, fw, sample.tolist())
+
+
+def _rows_of(attrs, population, country, above=None, below=None, k=3):
+    mask = attrs.mask_for("country", country)
+    with np.errstate(invalid="ignore"):
+        if above is not None:
+            mask &= population > above
+        if below is not None:
+            mask &= population < below
+    return np.flatnonzero(mask)[:k].tolist()
+
+
+def test_stored_urgency_follows_the_member_states_for_answering_municipalities_elsewhere(
+        built, tmp_path, fw, attrs, population):
+    """Give municipalities of other countries answers (NIS2: Sweden all, Italy above 100,000,
+    Germany none, Poland not researched), store the roadmaps and compare them with the engine;
+    NIS2 urgency appears exactly where the member state brings municipalities into scope."""
+    _, result = built
+    waves = result.manifest["waves"]
+    cube = np.load(result.path / "levels_cube.npy")
+    groups = {"SE": _rows_of(attrs, population, "SE"),
+              "IT_big": _rows_of(attrs, population, "IT", above=100_000),
+              "IT_small": _rows_of(attrs, population, "IT", below=100_000),
+              "DE": _rows_of(attrs, population, "DE"), "PL": _rows_of(attrs, population, "PL")}
+    rows = [m for g in groups.values() for m in g]
+    rng = np.random.default_rng(8)
+    model = model_from_framework(fw)
+    nis2_only = model.indices(["INF-04", "SEC-03", "STR-02"])
+    lv = rng.integers(2, 5, (len(rows), model.size)).astype(np.int8)
+    lv[:, nis2_only] = 0  # what NIS2 asks for is missing everywhere
+    cube[-1, rows] = lv
+    folder = tmp_path / "b"
+    folder.mkdir()
+    np.save(folder / "levels_cube.npy", cube)
+    con = duckdb.connect()
+    con.read_parquet(str(result.path / "coverage.parquet")).create_view("coverage")
+    ref = load_municipalities()
+    con.register("reference", ref[["municipality_id", "country", "nuts2", "size_class"]])
+    con.register("reference_population", ref[["municipality_id", "country", "population"]])
+    write_roadmaps(con, folder, fw, waves)
+    stored = read_roadmaps(folder)
+    _assert_stored_equals_engine(stored, cube[-1], attrs, population, fw, rows)
+    pop = stored.population
+    chosen_nis2 = {name: [bool(np.isin(pop.sequence[m], nis2_only).any()) for m in g]
+                   for name, g in groups.items()}
+    urgent = {name: [float(pop.urgency[m][np.isin(pop.sequence[m], nis2_only)].max(initial=0))
+                     for m in g] for name, g in groups.items()}
+    for name in ("SE", "IT_big"):
+        assert all(u == 1.0 for u, c in zip(urgent[name], chosen_nis2[name], strict=True) if c)
+        assert any(chosen_nis2[name]), name  # urgency 1 puts a NIS2 element in the roadmap
+    for name in ("IT_small", "DE", "PL"):
+        assert all(u == 0.0 for u in urgent[name]), name
 
 
 def test_first_phase_table_matches_the_arrays(built, stored, cube):
@@ -154,8 +222,9 @@ def test_a_fixed_date_passed_in_is_used_and_deterministic(built, tmp_path, fw):
     waves = result.manifest["waves"]
     con = duckdb.connect()
     con.read_parquet(str(result.path / "coverage.parquet")).create_view("coverage")
-    ref = load_municipalities()[["municipality_id", "country", "nuts2", "size_class"]]
-    con.register("reference", ref)
+    ref = load_municipalities()
+    con.register("reference", ref[["municipality_id", "country", "nuts2", "size_class"]])
+    con.register("reference_population", ref[["municipality_id", "country", "population"]])
     out = []
     for sub in ("a", "b"):
         folder = tmp_path / sub

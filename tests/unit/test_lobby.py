@@ -1,5 +1,6 @@
-"""Law readiness for the lobby view (pipelines.maturity.lobby) on hand-made requirements, and the
-policy cells (pipelines.maturity.policy) against the engine's leverage."""
+"""Law readiness for the lobby view (pipelines.maturity.lobby) against the legislation-readiness
+engine on a small fixture of real member states, and the policy cells (pipelines.maturity.policy)
+against the engine's leverage."""
 
 from __future__ import annotations
 
@@ -8,11 +9,21 @@ import datetime as dt
 import numpy as np
 import pytest
 
-from pipelines.maturity.lobby import lobby_counts, lobby_table, not_evaluated
+from pipelines.maturity.lobby import (
+    first_due_after,
+    lobby_counts,
+    lobby_table,
+    not_evaluated,
+)
 from pipelines.maturity.peers import Attributes
 from pipelines.maturity.policy import policy_cells
+from pipelines.maturity.readiness import (
+    STATUS_NAMES,
+    population_readiness,
+    readiness_inputs,
+    resolve_population,
+)
 from pipelines.maturity.roadmap import (
-    LawRequirements,
     RoadmapModel,
     model_from_framework,
     requirements_from_framework,
@@ -23,103 +34,129 @@ from pipelines.maturity.roadmap_population import (
     population_roadmap,
 )
 
-AT = dt.date(2026, 1, 1)
-NAN = np.nan
-
-# Elements 0..3. Two profiles (e.g. two countries).
-#   LAW_A: e0 >= 3 (deadline 2025-01-01: 365 days overdue, both profiles)
-#          e1 >= 2 (2027-01-01, profile 0 only)
-#   LAW_B: e2 >= 3 (2026-07-01, both profiles), e2 >= 4 (2028-01-01, profile 1 only)
-#   LAW_C: e3 >= 1 (no profile: a member-state condition not set)
-REQ = LawRequirements(
-    element=np.array([0, 1, 2, 2, 3]), min_level=np.array([3, 2, 3, 4, 1]),
-    law_ids=("LAW_A", "LAW_A", "LAW_B", "LAW_B", "LAW_C"),
-    days=np.array([[-365, 365, 181, NAN, NAN],
-                   [-365, NAN, 181, 730, NAN]]), at=AT)
-
-# Six municipalities: levels, profile, group
-LEVELS = np.array([
-    [3, 2, 3, 0],    # p0: A ready, B ready (e2 3)
-    [3, 1, 4, 0],    # p0: A not ready (e1 1 < 2), B ready
-    [-1, 2, 2, 0],   # p0: A not ready (e0 unknown), B not ready
-    [3, 0, 3, 0],    # p1: A ready (e1 does not apply), B not ready (e2 3 < 4)
-    [2, 0, 4, 0],    # p1: A not ready (e0), B ready
-    [3, 3, 4, 4],    # p1: ready for both
-], dtype=np.int8)
-PROFILE = np.array([0, 0, 0, 1, 1, 1])
-GROUP = np.array([0, 0, 1, 1, 2, 2])
+AT = dt.date(2026, 6, 1)
+HORIZON = 365
+# Eight municipalities each: NIS2 for all (SE from 2026-01-15, NL from 2026-06-30), above
+# 100,000 inhabitants (IT, from 2024-10-16), none (DE) and not researched (PL: default flags)
+COUNTRIES = np.repeat(["SE", "NL", "IT", "DE", "PL"], 8)
+POPULATION = np.tile([250_000.0, 5_000.0, 120_000.0, 40_000.0, 8_000.0, np.nan, 700_000.0, 90_000.0], 5)
 
 
-def test_counts_per_group_and_select():
-    c = lobby_counts(LEVELS, REQ, PROFILE, GROUP, 3)
-    assert c.law_ids == ("LAW_A", "LAW_B", "LAW_C")
-    assert c.pairs == (("LAW_A", 0), ("LAW_A", 1), ("LAW_B", 2), ("LAW_C", 3))
-    assert c.n.tolist() == [2, 2, 2]
-    assert c.applies.tolist() == [[2, 2, 0], [2, 2, 0], [2, 2, 0]]
-    #                 group 0: rows 0,1   group 1: rows 2,3   group 2: rows 4,5
-    assert c.not_ready.tolist() == [[1, 0, 0], [1, 2, 0], [1, 0, 0]]
-    assert c.pair_unmet.tolist() == [[0, 1, 0, 0], [1, 0, 2, 0], [1, 0, 0, 0]]
-    assert c.profiles.tolist() == [[2, 0], [1, 1], [0, 2]]
-    total = c.select()
-    assert total.n.tolist() == [6] and total.not_ready.tolist() == [[3, 2, 0]]
-    part = c.select(np.array([True, False, True]))
-    assert part.not_ready.tolist() == [[2, 0, 0]] and part.n.tolist() == [4]
+@pytest.fixture(scope="module")
+def inputs(fw):
+    return readiness_inputs(fw, laws=[law for law in fw.laws if law.binding_on_municipalities
+                                      and law.status in ("in_force", "adopted")])
 
 
-def test_table_shares_gaps_deadlines_and_order():
-    rows = lobby_table(lobby_counts(LEVELS, REQ, PROFILE), REQ)
-    assert [r.law for r in rows] == ["LAW_A", "LAW_B"]  # A: 3/6 not ready, B: 2/6
-    a, b = rows
-    assert (a.municipalities, a.not_ready, a.share_not_ready) == (6, 3, 0.5)
-    assert a.requirements == 2
-    assert a.gaps == ((0, 2, pytest.approx(2 / 6)), (1, 1, pytest.approx(1 / 6)))
-    assert a.deadline == dt.date(2025, 1, 1) and a.last_deadline == dt.date(2027, 1, 1)
-    assert a.next_deadline == dt.date(2027, 1, 1)
-    assert (b.not_ready, b.share_ready) == (2, pytest.approx(4 / 6))
-    assert b.gaps == ((2, 2, pytest.approx(2 / 6)),)
-    assert b.deadline == AT + dt.timedelta(days=181)
-    assert b.last_deadline == AT + dt.timedelta(days=730)
+@pytest.fixture(scope="module")
+def case(fw, inputs):
+    """(levels, condition table, group) of the 40 municipalities: random levels with unknowns,
+    one municipality at 4 everywhere, one without any answer."""
+    rng = np.random.default_rng(4)
+    levels = rng.integers(-1, 5, (len(COUNTRIES), len(fw.element_ids))).astype(np.int8)
+    good = rng.random(len(COUNTRIES)) < 0.4  # some ready municipalities too
+    levels[good] = np.maximum(levels[good], 3)
+    levels[0] = 4
+    levels[9] = -1
+    table = resolve_population(inputs, COUNTRIES, POPULATION)
+    group = rng.integers(0, 3, len(COUNTRIES))
+    return levels, table, group
 
 
-def test_only_the_profiles_present_decide_deadlines_and_requirements():
-    rows = lobby_table(lobby_counts(LEVELS[:3], REQ, PROFILE[:3]), REQ)
-    b = next(r for r in rows if r.law == "LAW_B")
-    assert b.requirements == 1 and b.last_deadline == AT + dt.timedelta(days=181)
-    a = next(r for r in rows if r.law == "LAW_A")
-    assert (a.not_ready, a.municipalities) == (2, 3)
+def _engine(inputs, levels, table, rows=None, horizon=HORIZON):
+    if rows is not None:
+        levels, table = levels[rows], table.take(rows)
+    return population_readiness(inputs, levels, table, at=AT, horizon_days=horizon)
 
 
-def test_min_group_suppresses_laws_and_not_evaluated_laws_are_named():
-    c = lobby_counts(LEVELS, REQ, PROFILE)
-    assert lobby_table(c, REQ, min_group=7) == []
-    assert [r.law for r in lobby_table(c, REQ, min_group=6)] == ["LAW_A", "LAW_B"]
-    assert not_evaluated(c, REQ) == ["LAW_C"]
+def test_lobby_figures_are_the_readiness_engines(inputs, case):
+    """Per group, for every union of groups, and in the table: applies, ready, not ready and
+    unknown per law and the gaps per element are what the readiness engine says."""
+    levels, table, group = case
+    counts = lobby_counts(inputs, levels, table, at=AT, horizon_days=HORIZON, group=group, n_groups=3)
+    assert counts.law_ids == _engine(inputs, levels, table).law_ids
+    for chosen in ([0], [1], [2], [0, 2], [0, 1, 2]):
+        rows = np.flatnonzero(np.isin(group, chosen))
+        res = _engine(inputs, levels, table, rows)
+        sel = counts.select(np.isin(np.arange(3), chosen))
+        assert sel.n[0] == len(rows)
+        for li, law in enumerate(res.law_ids):
+            s = res.summary(law)
+            assert sel.status[0, li].tolist() == [s[x] for x in STATUS_NAMES], (chosen, law)
+            assert sel.applies[0, li] == len(rows) - s["not_applicable"]
+        table_rows = {r.law: r for r in lobby_table(sel, top=50)}
+        for law in res.law_ids:
+            s = res.summary(law)
+            if s["not_applicable"] == len(rows):
+                assert law in not_evaluated(sel) and law not in table_rows
+                continue
+            r = table_rows[law]
+            applies = len(rows) - s["not_applicable"]
+            assert (r.municipalities, r.ready, r.not_ready, r.unknown) == (
+                applies, s["ready"], s["not_ready"], s["unknown"]), (chosen, law)
+            assert r.share_ready == pytest.approx(s["ready"] / applies)
+            lacking = {inputs.element_ids.index(el): (g, u) for el, g, u in res.lacking(law)}
+            assert {e: k for e, k, _ in r.gaps} == {e: g for e, (g, _) in lacking.items() if g}
+            assert {e: k for e, k, _ in r.unknowns} == {e: u for e, (_, u) in lacking.items() if u}
+        shares = [r.share_ready for r in table_rows.values()]
+        assert sorted(shares) == [r.share_ready for r in lobby_table(sel, top=50)]
 
 
-def test_ties_in_readiness_go_to_the_nearest_deadline():
-    req = LawRequirements(np.array([0, 1]), np.array([3, 3]), ("LATE", "SOON"),
-                          np.array([[900.0, 100.0]]), at=AT)
-    rows = lobby_table(lobby_counts(np.zeros((5, 2), np.int8), req), req)
-    assert [r.law for r in rows] == ["SOON", "LATE"]
-    assert all(r.share_not_ready == 1.0 for r in rows)
+def test_unknown_is_not_a_gap(fw, inputs):
+    """GDPR: one municipality below the required level on SEC-01 (a gap), one that does not know
+    its level (unknown), one at level 4 (ready)."""
+    sec01 = fw.element_ids.index("SEC-01")
+    levels = np.full((3, len(fw.element_ids)), 4, np.int8)
+    levels[0, sec01], levels[1, sec01] = 1, -1
+    table = resolve_population(inputs, ["PL"] * 3, [10_000] * 3)
+    (row,) = [r for r in lobby_table(lobby_counts(inputs, levels, table, at=AT), top=5)
+              if r.law == "GDPR"]
+    assert (row.municipalities, row.not_ready, row.unknown, row.ready) == (3, 1, 1, 1)
+    assert row.gaps == ((sec01, 1, pytest.approx(1 / 3)),)
+    assert row.unknowns == ((sec01, 1, pytest.approx(1 / 3)),)
+    assert row.share_not_ready == pytest.approx(1 / 3) and row.share_ready == pytest.approx(1 / 3)
 
 
-def test_unknown_counts_as_not_ready_and_min_zero_is_always_met():
-    req = LawRequirements(np.array([0, 1]), np.array([0, 1]), ("Z", "Z"),
-                          np.array([[10.0, 10.0]]), at=AT)
-    lv = np.array([[-1, 1], [-1, -1]], np.int8)
-    (row,) = lobby_table(lobby_counts(lv, req), req)
-    assert (row.not_ready, row.gaps) == (1, ((1, 1, 0.5),))
+def test_nis2_applies_per_member_state_with_its_national_date(fw, inputs, case):
+    levels, table, _ = case
+    with np.errstate(invalid="ignore"):
+        expected = {"SE": np.ones(8, bool), "NL": np.ones(8, bool),
+                    "IT": POPULATION[:8] > 100_000, "DE": np.zeros(8, bool), "PL": np.zeros(8, bool)}
+    dates = {"SE": dt.date(2026, 1, 15), "NL": dt.date(2026, 6, 30), "IT": dt.date(2024, 10, 16)}
+    counts = lobby_counts(inputs, levels, table, at=AT, horizon_days=HORIZON,
+                          group=np.searchsorted(["DE", "IT", "NL", "PL", "SE"], COUNTRIES), n_groups=5)
+    for g, code in enumerate(["DE", "IT", "NL", "PL", "SE"]):
+        sel = counts.select([g])
+        rows = {r.law: r for r in lobby_table(sel)}
+        if code in dates:
+            assert rows["NIS2"].municipalities == expected[code].sum()
+            assert rows["NIS2"].deadline == rows["NIS2"].last_deadline == dates[code]
+        else:
+            assert "NIS2" in not_evaluated(sel) and first_due_after(sel, "NIS2") is None
+    # without a horizon, the Dutch NIS2 date (2026-06-30) lies after the evaluation date
+    nl = np.flatnonzero(COUNTRIES == "NL")
+    now = lobby_counts(inputs, levels[nl], table.take(nl), at=AT)
+    assert "NIS2" in not_evaluated(now) and first_due_after(now, "NIS2") == dt.date(2026, 6, 30)
 
 
-def test_framework_laws_nis2_is_not_evaluated_without_member_state_flags(fw):
-    req = requirements_from_framework(fw, AT)
-    lv = np.zeros((10, len(fw.element_ids)), np.int8)
-    c = lobby_counts(lv, req)
-    assert "NIS2" in not_evaluated(c, req)
-    rows = lobby_table(c, req)
-    assert rows and all(r.share_not_ready == 1.0 for r in rows)
-    assert "GDPR" in {r.law for r in rows}
+def test_deadlines_counted_and_the_next_one(inputs, case):
+    """The deadline range is that of the requirements that count (due by the cutoff); the next
+    deadline may lie beyond it (CRA: 2026-09-11 counts, 2027-12-11 comes next)."""
+    levels, table, _ = case
+    at = dt.date(2026, 10, 1)
+    counts = lobby_counts(inputs, levels, table, at=at, horizon_days=HORIZON)
+    cra = next(r for r in lobby_table(counts) if r.law == "CRA")
+    assert cra.deadline == cra.last_deadline == dt.date(2026, 9, 11)
+    assert cra.next_deadline == dt.date(2027, 12, 11)
+
+
+def test_min_group_suppresses_laws(inputs, case):
+    levels, table, _ = case
+    counts = lobby_counts(inputs, levels, table, at=AT, horizon_days=HORIZON)
+    nis2 = next(r for r in lobby_table(counts) if r.law == "NIS2")
+    assert nis2.municipalities < len(COUNTRIES)
+    laws = [r.law for r in lobby_table(counts, min_group=nis2.municipalities + 1)]
+    assert "NIS2" not in laws and "GDPR" in laws
 
 
 # ------------------------------------------------------------------ policy cells
@@ -140,9 +177,7 @@ def population():
                                     rng.choice(["R1", "R2", "R3", "R4"], m),
                                     rng.choice(["lt5k", "5k-20k"], m))
     pop = population_roadmap(model, levels)
-    req = LawRequirements(np.array([1, 3]), np.array([3, 2]), ("L1", "L2"),
-                          np.array([[10.0, 20.0]]), at=AT)
-    return model, levels, attrs, pop, policy_cells(model, levels, attrs, pop, req, 0)
+    return model, levels, attrs, pop, policy_cells(model, levels, attrs, pop)
 
 
 def test_cells_give_the_engines_leverage_for_any_selection(population):
@@ -179,13 +214,33 @@ def test_cells_by_group_equal_leverage_by_group(population):
             fp[g], pop.first_phase_counts(attrs.nuts2 == g))
 
 
-def test_cells_lobby_equals_direct_counts(population):
-    _, levels, _, _, cells = population
-    answered = (levels != -1).any(axis=1)
-    lv = np.maximum(levels[answered], 0)
-    total = cells.lobby.select()
-    assert total.not_ready[0].tolist() == [int((lv[:, 1] < 3).sum()), int((lv[:, 3] < 2).sum())]
-    assert total.n[0] == answered.sum()
+def test_lobby_counts_per_policy_cell_give_the_engine_for_any_selection(fw, inputs):
+    """As the policy view counts them: answering municipalities per (country, region, size)
+    cell, summed over a selection's cells, equal the readiness engine on its municipalities."""
+    model = model_from_framework(fw)
+    rng = np.random.default_rng(12)
+    m = 300
+    countries = rng.choice(["SE", "NL", "IT", "DE"], m)
+    attrs = Attributes.from_columns(countries, [f"{c}1{rng.integers(1, 3)}" for c in countries],
+                                    rng.choice(["lt5k", "100k-250k"], m))
+    population = rng.choice([3_000.0, 150_000.0], m)
+    levels = rng.integers(-1, 5, (m, model.size)).astype(np.int8)
+    levels[:30] = -1  # never answered: not counted
+    cells = policy_cells(model, levels, attrs, population_roadmap(model, levels))
+    answered = np.flatnonzero((levels != -1).any(axis=1))
+    table = resolve_population(inputs, countries, population)
+    counts = lobby_counts(inputs, levels[answered], table.take(answered), at=AT,
+                          horizon_days=HORIZON, group=cells.cell_of[answered], n_groups=len(cells.n))
+    for country in range(4):
+        for size in (None, 0):
+            sel = counts.select(cells.mask(country=country, size_class=size))
+            mask = attrs.country[answered] == country
+            if size is not None:
+                mask &= attrs.size_class[answered] == size
+            res = _engine(inputs, levels[answered], table.take(answered), np.flatnonzero(mask))
+            for li, law in enumerate(res.law_ids):
+                s = res.summary(law)
+                assert sel.status[0, li].tolist() == [s[x] for x in STATUS_NAMES]
 
 
 def test_framework_model_runs_through_the_cells(fw):
@@ -195,5 +250,5 @@ def test_framework_model_runs_through_the_cells(fw):
     attrs = Attributes.from_columns(["NL"] * 50, ["NL33"] * 25 + ["NL32"] * 25, ["lt5k"] * 50)
     req = requirements_from_framework(fw, AT)
     pop = population_roadmap(model, levels, requirements=req)
-    cells = policy_cells(model, levels, attrs, pop, req, 0)
+    cells = policy_cells(model, levels, attrs, pop)
     assert cells.leverage().selected == int((levels != -1).any(axis=1).sum())

@@ -11,16 +11,20 @@ import yaml
 
 from pipelines.maturity.readiness import (
     MISSING,
+    NEVER,
     NOT_APPLICABLE,
     NOT_READY,
     READY,
     STATUS_NAMES,
     UNKNOWN,
     ProfileError,
+    condition_profiles,
     law_to_yaml,
     municipality_readiness,
     population_readiness,
+    readiness_by_group,
     readiness_inputs,
+    requirement_schedule,
     resolve_municipality,
     resolve_population,
     validate_profile,
@@ -339,6 +343,87 @@ def test_population_aggregates(fw, inputs):
     lacking = res.lacking("GDPR")
     assert {el for el, _, _ in lacking} <= {r.element for r in fw.law_by_id["GDPR"].requirements}
     assert lacking == sorted(lacking, key=lambda r: (-r[1], -r[2], r[0]))
+
+
+# ------------------------------------------------------------------ for other engines
+
+
+@pytest.mark.parametrize("seed,at,horizon", [(4, AT, 0), (5, dt.date(2026, 3, 1), 400)])
+def test_profiles_and_schedule_give_each_municipalitys_counting_requirements(fw, inputs, seed, at,
+                                                                              horizon):
+    """The roadmap and the lobby table work per condition profile with the schedule: for every
+    municipality they must give the requirements the population run counts."""
+    levels, countries, population, muni, country = _random_population(fw, inputs, 500, seed)
+    table = resolve_population(inputs, countries, population, country_overrides=country,
+                               municipality_overrides=muni)
+    res = population_readiness(inputs, levels, table, at=at, horizon_days=horizon)
+    prof = condition_profiles(inputs, table)
+    rep = prof.table
+    # members share every resolved condition, and profiles differ from one another
+    np.testing.assert_array_equal(table.bools, rep.bools[:, prof.index])
+    np.testing.assert_array_equal(table.dates, rep.dates[:, prof.index])
+    assert len({(rep.bools[:, k].tobytes(), rep.dates[:, k].tobytes())
+                for k in range(prof.size)}) == prof.size
+    assert prof.size < 500 and prof.index[0] == 0  # numbered by first municipality
+    sched = requirement_schedule(inputs, rep)
+    c = sched.compiled
+    counts = (sched.due[:, prof.index] <= res.cutoff.toordinal()) & c.req_legal[:, None]  # [R, M]
+    for li in range(len(res.law_ids)):
+        rows = np.flatnonzero(c.req_law == li)
+        elements = c.req_elem[rows]
+        n_required = np.zeros(500, dtype=np.int64)
+        for el in np.unique(elements):
+            n_required += counts[rows[elements == el]].any(axis=0)
+        np.testing.assert_array_equal(n_required, res.n_required[:, li], err_msg=res.law_ids[li])
+
+
+def test_a_laws_population_threshold_splits_profiles(inputs):
+    table = resolve_population(inputs, ["PL"] * 4, [5_000, 60_000, np.nan, 50_000])
+    assert condition_profiles(inputs, table).index.tolist() == [0, 0, 0, 0]
+    draft = {"id": "BIG", "name": "Big towns only", "population_above": 50_000,
+             "requirements": [{"element": "SEC-01", "min": 2, "deadline": "2026-01-01"}]}
+    prof = condition_profiles(inputs, table, laws=[draft])
+    assert prof.index.tolist() == [0, 1, 0, 0]  # unknown population: below, as the engine says
+    sched = requirement_schedule(inputs, prof.table, laws=[draft])
+    assert sched.due[0].tolist() == [NEVER, dt.date(2026, 1, 1).toordinal()]
+
+
+def test_italys_nis2_threshold_splits_its_municipalities(inputs):
+    table = resolve_population(inputs, ["IT", "IT", "IT", "PL", "EL", "DE"],
+                               [150_000, 20_000, 250_000, 1e6, 1e6, 1e6])
+    prof = condition_profiles(inputs, table)
+    # PL and EL take the default flags alike; DE is out of NIS2 scope too, but its national date
+    # (which dates the out-of-scope recommendation) differs
+    assert prof.index.tolist() == [0, 1, 0, 2, 2, 3]
+    sched = requirement_schedule(inputs, prof.table)
+    nis2 = sched.compiled.req_law == sched.compiled.law_ids.index("NIS2")
+    assert (sched.due[nis2, 0] == dt.date(2024, 10, 16).toordinal()).all()
+    assert (sched.due[nis2, 1:] == NEVER).all()
+    # out of scope, NIS2 recommends level 2 from the national date (or its applies_from)
+    assert (sched.fallback_due[nis2, 0] == NEVER).all()
+    assert (sched.fallback_due[nis2, 1] == dt.date(2024, 10, 16).toordinal()).all()
+
+
+def test_grouped_readiness_equals_the_population_run_per_group(fw, inputs):
+    levels, countries, population, muni, country = _random_population(fw, inputs, 400, 6)
+    table = resolve_population(inputs, countries, population, country_overrides=country,
+                               municipality_overrides=muni)
+    at, horizon = dt.date(2026, 6, 1), 365
+    groups = np.unique(countries, return_inverse=True)[1]
+    grouped = readiness_by_group(inputs, levels, table, groups, at=at, horizon_days=horizon)
+    assert grouped.n.tolist() == np.bincount(groups).tolist()
+    for k in range(groups.max() + 1):
+        rows = np.flatnonzero(groups == k)
+        part = population_readiness(inputs, levels[rows], table.take(rows), at=at, horizon_days=horizon)
+        for li, law in enumerate(part.law_ids):
+            s = part.summary(law)
+            assert grouped.status[k, li].tolist() == [s[n] for n in STATUS_NAMES], (k, law)
+        for si, (law, el) in enumerate(grouped.slots):
+            li = part.column(law)
+            assert grouped.slot_gap[k, si] == part.gap_counts[li, el], (k, law, el)
+            assert grouped.slot_unknown[k, si] == part.unknown_counts[li, el], (k, law, el)
+    with pytest.raises(ValueError, match="group"):
+        readiness_by_group(inputs, levels, table, groups[:-1], at=at)
 
 
 # ------------------------------------------------------------------ composed profiles

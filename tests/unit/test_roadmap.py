@@ -9,7 +9,10 @@ import numpy as np
 import pytest
 
 from pipelines.maturity.peers import Attributes, peer_mask
+from pipelines.maturity.readiness import municipality_readiness, readiness_inputs
 from pipelines.maturity.roadmap import (
+    DAYS_PER_YEAR,
+    DEFAULT_HORIZON_YEARS,
     LawRequirements,
     Peers,
     RoadmapModel,
@@ -17,8 +20,10 @@ from pipelines.maturity.roadmap import (
     check_plan,
     components,
     explain_text,
+    law_needs,
     model_from_framework,
     readiness,
+    requirements_for_municipalities,
     requirements_from_framework,
     roadmap,
     time_factor,
@@ -432,9 +437,108 @@ def test_requirements_adapter_profiles_and_overrides(fw):
                     if law == "NIS2" and s == "recommended"]
     assert len(out_of_scope) == 9 and set(rec.min_level[out_of_scope].tolist()) == {2}
     assert (rec.days[4, out_of_scope] < 0).all()  # out of scope, with a national date
-    assert np.isnan(rec.days[:4, out_of_scope]).all()  # in scope, or no date to count from
+    # out of scope without a national date: due from the law's applies_from, as the readiness
+    # engine's ambition counts it (one rule for both engines)
+    applies_from = next(law for law in fw.laws if law.id == "NIS2").applies_from
+    assert (rec.days[0, out_of_scope] == (applies_from - at).days).all()
+    assert np.isnan(rec.days[1:4, out_of_scope]).all()  # in scope: required instead
     ddpp = requirements_from_framework(fw, at, statuses=("target",), include_non_binding=True)
     assert set(ddpp.law_ids) == {"DDPP"} and (ddpp.days[0] > 0).all()
+
+
+# ------------------------------------------------------------------ member-state law requirements
+
+# Elements that only NIS2 requires among the binding laws in force (so their urgency is NIS2's)
+NIS2_ONLY = ("INF-04", "SEC-03", "STR-02")
+HORIZON_DAYS = DEFAULT_HORIZON_YEARS * DAYS_PER_YEAR
+
+
+def _urgency(fw, at, countries, population, inputs=None):
+    """(model, law profiles, urgency float32[M, E]) of municipalities at level 0 everywhere."""
+    model = model_from_framework(fw)
+    laws = requirements_for_municipalities(fw, at, countries, population, inputs=inputs)
+    zero = np.zeros((len(countries), model.size), np.int8)
+    return model, laws, components(model, zero, requirements=laws.requirements,
+                                   profile=laws.index).urgency
+
+
+def test_nis2_adds_urgency_only_where_the_member_state_brings_municipalities_into_scope(fw):
+    at = dt.date(2026, 11, 27)
+    # SE and NL: all municipalities; IT: above 100,000 inhabitants; DE, BE: none; FR: pending;
+    # PL: not researched (default "check": not in scope)
+    countries = ["SE", "NL", "IT", "IT", "DE", "BE", "FR", "PL"]
+    population = [5_000, 20_000, 150_000, 20_000, 600_000, 50_000, 400_000, 10_000]
+    model, laws, urg = _urgency(fw, at, countries, population)
+    nis2 = model.indices(NIS2_ONLY)
+    assert (urg[:, nis2] > 0).all(axis=1).tolist() == [True, True, True] + [False] * 5
+    assert (urg[3:, nis2] == 0).all()
+    # SE (2026-01-15), NL (2026-06-30) and IT (2024-10-16) dates have passed: full urgency
+    assert (urg[:3, nis2] == 1).all()
+    # a municipality that meets the levels gets none
+    met = np.zeros((1, model.size), np.int8)
+    met[0, nis2] = 3
+    assert (components(model, met, requirements=laws.requirements,
+                       profile=laws.index[:1]).urgency[0, nis2] == 0).all()
+    # the explanation names NIS2 with the member state's date
+    rm = roadmap(model, np.zeros(model.size, np.int8), requirements=laws.requirements,
+                 profile=laws.profile(0))
+    needs = law_needs(laws.requirements, laws.profile(0))[model.index["INF-04"]]
+    assert [(x.law, x.min_level, x.deadline) for x in needs] == [("NIS2", 3, dt.date(2026, 1, 15))]
+    de = law_needs(laws.requirements, laws.profile(4)).get(model.index["INF-04"], ())
+    assert de == ()
+    assert rm.steps  # a roadmap as usual
+
+
+def test_the_member_states_nis2_date_sets_the_urgency(fw):
+    at = dt.date(2026, 3, 1)
+    model, _, urg = _urgency(fw, at, ["SE", "NL", "IT", "FR"], [5_000, 5_000, 150_000, 400_000])
+    j = model.index["INF-04"]
+    assert urg[0, j] == 1.0  # in force in Sweden since 2026-01-15: overdue
+    nl_days = (dt.date(2026, 6, 30) - at).days  # the Dutch date lies ahead
+    assert urg[1, j] == pytest.approx(1 - nl_days / HORIZON_DAYS, abs=1e-6)
+    assert urg[2, j] == 1.0
+    assert urg[3, j] == 0.0  # France: pending, no date
+    # another national date moves the urgency with it
+    states = fw.member_states
+    nl = states.countries["NL"]
+    later = states.model_copy(update={"countries": {**states.countries, "NL": nl.model_copy(
+        update={"nis2_date": nl.nis2_date.model_copy(update={"value": dt.date(2027, 3, 1)})})}})
+    _, _, moved = _urgency(fw, at, ["NL"], [5_000],
+                           inputs=readiness_inputs(fw, member_states=later, laws=fw.laws))
+    assert moved[0, j] == pytest.approx(1 - 365 / HORIZON_DAYS, abs=1e-6)
+    # ... and a date beyond the horizon gives none
+    far = states.model_copy(update={"countries": {**states.countries, "NL": nl.model_copy(
+        update={"nis2_date": nl.nis2_date.model_copy(update={"value": dt.date(2030, 1, 1)})})}})
+    _, _, none = _urgency(fw, at, ["NL"], [5_000],
+                          inputs=readiness_inputs(fw, member_states=far, laws=fw.laws))
+    assert none[0, j] == 0.0
+
+
+def test_requirements_per_municipality_are_the_readiness_engines(fw):
+    """Every required requirement applies to a municipality, with the deadline, exactly as the
+    legislation-readiness engine says, and municipalities share profiles."""
+    at = dt.date(2026, 11, 27)
+    codes = [*sorted(fw.member_states.countries), "PL", "EL"]
+    countries = [c for c in codes for _ in range(2)]
+    population = [p for _ in codes for p in (250_000, 8_000)]
+    laws = requirements_for_municipalities(fw, at, countries, population)
+    req = laws.requirements
+    assert req.profiles == len(set(laws.index.tolist())) < len(countries)
+    inputs = readiness_inputs(fw)
+    rows = [(law.id, pos) for law in fw.laws
+            if law.status in ("in_force", "adopted") and law.binding_on_municipalities
+            for pos, r in enumerate(law.requirements) if r.status == "required"]
+    assert [x for x, _ in rows] == list(req.law_ids)
+    for m, (c, pop) in enumerate(zip(countries, population, strict=True)):
+        one = municipality_readiness(inputs, np.zeros(len(fw.element_ids)), country=c,
+                                     population=pop, at=at)
+        for r, (law, pos) in enumerate(rows):
+            check = one.law(law).requirements[pos]
+            days = req.days[laws.profile(m), r]
+            if check.applies and check.deadline is not None:
+                assert days == (check.deadline - at).days, (c, pop, law, pos)
+            else:
+                assert np.isnan(days), (c, pop, law, pos)
 
 
 def test_model_is_validated():
