@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from dashboard.i18n import t
 from dashboard.search import Hit
 from pipelines.framework import Element, Enabling, Framework, Law, Requirement
+from pipelines.maturity.member_state_dates import MemberStateDates
 
 LEVEL_CLASSES = {0: "lvl-0", 1: "lvl-1", 2: "lvl-2", 3: "lvl-3", 4: "lvl-4"}
 
@@ -95,13 +98,33 @@ def _links(fw: Framework, cells: list[Enabling], other: str, lang: str) -> html.
     return html.Ul(rows, className="ps-3")
 
 
-def _deadline(r: Requirement, lang: str) -> str:
+def _date(d, lang: str) -> str:
+    return d.isoformat() if d else t("law.deadline.nodate", lang)
+
+
+def _deadline(r: Requirement, lang: str, dates: MemberStateDates | None = None) -> list:
+    """The law's date; for a member-state date (`deadline_ref`) the default date and the member
+    states that differ (`dates`), or just "national date" when they are not given."""
     if r.deadline:
-        return r.deadline.isoformat()
-    return t("law.deadline.national", lang)
+        return [r.deadline.isoformat()]
+    if dates is None:
+        return [t("law.deadline.national", lang)]
+    if dates.differs:
+        # each "BE 2024-10-18" on one line: a narrow column would break the date at its hyphens
+        before, _, after = t("law.deadline.differs", lang, states="{states}").partition("{states}")
+        states: list = []
+        for c in dates.differs:
+            states += [", "] if states else []
+            states.append(html.Span(f"{c.country} {_date(c.date, lang)}", className="text-nowrap"))
+        note = [before, *states, after]
+    else:
+        note = t("law.deadline.same", lang)
+    return [_date(dates.default, lang), " ",
+            html.Small(note, className="d-block text-body-secondary")]
 
 
-def _law_rows(fw: Framework, pairs: list[tuple[Law, Requirement]], lang: str) -> list:
+def _law_rows(fw: Framework, pairs: list[tuple[Law, Requirement]], lang: str,
+              dates: Mapping[str, MemberStateDates] | None = None) -> list:
     cond = {c.id: c for c in fw.conditions}
     rows = []
     for law, r in pairs:
@@ -115,14 +138,15 @@ def _law_rows(fw: Framework, pairs: list[tuple[Law, Requirement]], lang: str) ->
         rows.append(html.Tr([
             html.Td(html.Abbr(law.short, title=law.name.get(lang))),
             html.Td(str(r.min), className="text-center"),
-            html.Td([_deadline(r, lang), badge]),
+            html.Td([*_deadline(r, lang, (dates or {}).get(r.deadline_ref)), badge]),
             html.Td(condition, className="small"),
             html.Td(", ".join(flags)),
         ]))
     return rows
 
 
-def _laws(fw: Framework, el: Element, lang: str):
+def _laws(fw: Framework, el: Element, lang: str,
+          dates: Mapping[str, MemberStateDates] | None = None):
     # soonest first; member-state dates (NIS2) have no EU date and go last
     pairs = sorted(fw.laws_requiring(el.id),
                    key=lambda p: (p[1].deadline is None, p[1].deadline or "", p[0].id))
@@ -131,7 +155,7 @@ def _laws(fw: Framework, el: Element, lang: str):
     head = html.Thead(html.Tr([html.Th(t(k, lang), scope="col") for k in
                                ("law.law", "law.min", "law.deadline", "law.condition",
                                 "law.status")]))
-    return dbc.Table([head, html.Tbody(_law_rows(fw, pairs, lang))], size="sm", striped=True,
+    return dbc.Table([head, html.Tbody(_law_rows(fw, pairs, lang, dates))], size="sm", striped=True,
                      responsive=True, className="laws-table")
 
 
@@ -161,7 +185,11 @@ def _kickstart(fw: Framework, el: Element, lang: str):
     return dbc.ListGroup(cards, flush=True)
 
 
-def element_detail(fw: Framework, el: Element, lang: str) -> html.Article:
+def element_detail(fw: Framework, el: Element, lang: str,
+                   dates: Mapping[str, MemberStateDates] | None = None) -> html.Article:
+    """One element in full. `dates`: per date condition (a requirement's `deadline_ref`) its
+    default date and the member states that differ (member_state_dates); without it a
+    member-state date shows as "national date"."""
     block = fw.block_by_id[el.block]
     levels = html.Ol([
         html.Li([
@@ -193,6 +221,6 @@ def element_detail(fw: Framework, el: Element, lang: str) -> html.Article:
                             _links(fw, fw.dependants_of(el.id), "enabled", lang),
                             "element.dependants.help"), md=6),
         ]),
-        section("element.laws", _laws(fw, el, lang)),
+        section("element.laws", _laws(fw, el, lang, dates)),
         section("element.crosswalk", _crosswalk(fw, el, lang)),
     ], className="element-detail", **{"aria-labelledby": "element-title"})

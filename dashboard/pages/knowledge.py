@@ -8,9 +8,11 @@ import dash_bootstrap_components as dbc
 from dash import Input, Output, State, html
 
 from dashboard import ids
+from dashboard import legislation_data as ld
 from dashboard.components.element_views import block_overview, element_detail, element_list
 from dashboard.context import AppContext
 from dashboard.i18n import normalise_lang, t
+from pipelines.maturity.member_state_dates import MemberStateDates, member_state_dates
 
 PATH = "/knowledge"
 NAV_KEY = "knowledge.nav"
@@ -79,7 +81,18 @@ def show_element(ctx: AppContext, search: str | None, lang: str | None):
                       color="warning"),
             block_overview(fw, lang),
         ])
-    return element_detail(fw, fw.element_by_id[chosen], lang)
+    return element_detail(fw, fw.element_by_id[chosen], lang, deadline_dates(ctx, chosen))
+
+
+def deadline_dates(ctx: AppContext, element_id: str) -> dict[str, MemberStateDates]:
+    """The member-state dates (`deadline_ref`) of the laws requiring an element: per date
+    condition its default date and the member states that differ, as the readiness engine
+    resolves them."""
+    refs = {r.deadline_ref for _, r in ctx.framework.laws_requiring(element_id) if r.deadline_ref}
+    if not refs:
+        return {}
+    inp = ld.inputs(ctx)
+    return {ref: member_state_dates(inp, ref) for ref in sorted(refs)}
 
 
 def register(app, ctx: AppContext) -> None:

@@ -8,6 +8,7 @@ requirement by requirement (with condition overrides), and a draft law (what-if)
 from __future__ import annotations
 
 import datetime as dt
+import json
 from urllib.parse import urlencode
 
 import dash_bootstrap_components as dbc
@@ -59,6 +60,9 @@ DRAFT_ID = "legislation-draft-id"
 REQ_ELEMENT, REQ_MIN, REQ_DEADLINE, REQ_IF, REQ_STATUS = (
     "legislation-req-element", "legislation-req-min", "legislation-req-deadline",
     "legislation-req-if", "legislation-req-status")
+# the editor's columns: (component type, i18n field, column width)
+REQ_COLUMNS = ((REQ_ELEMENT, "element", 3), (REQ_MIN, "min", 2), (REQ_DEADLINE, "deadline", 3),
+               (REQ_IF, "if", 2), (REQ_STATUS, "status", 2))
 DRAFT_RESULT = "legislation-draft-result"
 DRAFT_YAML_BUTTON, DRAFT_YAML = "legislation-draft-yaml-button", "legislation-draft-yaml"
 
@@ -163,6 +167,15 @@ def _table(df: pd.DataFrame, columns: dict[str, str]) -> dbc.Table:
     body = html.Tbody([html.Tr([html.Td("" if r[c] is None or r[c] != r[c] else r[c])
                                 for c in columns]) for r in df.to_dict("records")])
     return dbc.Table([head, body], size="sm", striped=True, hover=True, responsive=True)
+
+
+def dom_id(component_id) -> str:
+    """The DOM id Dash renders for a component id: a pattern-matching (dict) id becomes JSON with
+    sorted keys and no spaces (dash-renderer's stringifyId), e.g.
+    '{"index":0,"type":"legislation-req-min"}'; what a <label for=...> must name."""
+    if isinstance(component_id, dict):
+        return json.dumps(component_id, sort_keys=True, separators=(",", ":"))
+    return component_id
 
 
 def _pct(x) -> str:
@@ -524,21 +537,37 @@ def layout(ctx: AppContext, lang: str, query: dict | None = None) -> html.Div:
     cond_opts = [{"label": t("legislation.draft.always", lang), "value": ANY}] + [
         {"label": c, "value": c} for c in inp.bool_conditions]
     lvl_opts = [{"label": str(i), "value": str(i)} for i in range(5)]
-    status_opts = [{"label": s, "value": s} for s in ("required", "recommended", "target")]
+    status_opts = [{"label": t(f"law.status.{s}", lang), "value": s}
+                   for s in ("required", "recommended", "target")]
+
+    def control(kind, i, r):
+        cid = {"type": kind, "index": i}
+        if kind == REQ_ELEMENT:
+            return dbc.Select(id=cid, options=el_opts, value=r["element"] or ANY)
+        if kind == REQ_MIN:
+            return dbc.Select(id=cid, options=lvl_opts, value=str(r["min"]))
+        if kind == REQ_DEADLINE:
+            return dbc.Input(id=cid, value=r["deadline"] or "", placeholder="YYYY-MM-DD",
+                             debounce=True)
+        if kind == REQ_IF:
+            return dbc.Select(id=cid, options=cond_opts, value=r["applies_if"] or ANY)
+        return dbc.Select(id=cid, options=status_opts, value=r["status"])
 
     def slot(i, r):
+        # dbc.Select takes no aria-label: a visually hidden <label for> names every control
+        # ("Requirement 3: minimum level"); the visible column heads are for sighted users
         return dbc.Row([
-            dbc.Col(dbc.Select(id={"type": REQ_ELEMENT, "index": i}, options=el_opts,
-                               value=r["element"] or ANY), xs=3),
-            dbc.Col(dbc.Select(id={"type": REQ_MIN, "index": i}, options=lvl_opts,
-                               value=str(r["min"])), xs=2),
-            dbc.Col(dbc.Input(id={"type": REQ_DEADLINE, "index": i}, value=r["deadline"] or "",
-                              placeholder="YYYY-MM-DD", debounce=True), xs=3),
-            dbc.Col(dbc.Select(id={"type": REQ_IF, "index": i}, options=cond_opts,
-                               value=r["applies_if"] or ANY), xs=2),
-            dbc.Col(dbc.Select(id={"type": REQ_STATUS, "index": i}, options=status_opts,
-                               value=r["status"]), xs=2),
-        ], className="g-1 mb-1")
+            dbc.Col([dbc.Label(t("legislation.draft.row", lang, n=i + 1,
+                                 field=t(f"legislation.draft.col.{field}", lang)),
+                               html_for=dom_id({"type": kind, "index": i}),
+                               className="visually-hidden"),
+                     control(kind, i, r)], xs=width)
+            for kind, field, width in REQ_COLUMNS], className="g-1 mb-1")
+
+    # html.Div, not dbc.Row: dbc.Row takes no aria-hidden (each control has its own label)
+    slot_heads = html.Div([html.Div(t(f"legislation.draft.col.{field}", lang), className=f"col-{width}")
+                           for _, field, width in REQ_COLUMNS],
+                          className="row g-1 mb-1 small fw-semibold", **{"aria-hidden": "true"})
 
     def show(v):
         return {} if st["view"] == v else {"display": "none"}
@@ -610,7 +639,7 @@ def layout(ctx: AppContext, lang: str, query: dict | None = None) -> html.Div:
                     md=4),
         ], className="mb-2"),
         html.P(t("legislation.draft.columns", lang), className="small text-body-secondary"),
-        html.Div([slot(i, r) for i, r in enumerate(rows)]),
+        html.Div([slot_heads, *[slot(i, r) for i, r in enumerate(rows)]]),
         html.Div(id=DRAFT_RESULT, className="mt-3"),
         html.Div([dbc.Button(t("legislation.draft.yaml", lang), id=DRAFT_YAML_BUTTON, size="sm",
                              color="primary", outline=True), dcc.Download(id=DRAFT_YAML)])])],

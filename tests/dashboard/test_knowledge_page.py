@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from dashboard import shell
 from dashboard.pages import knowledge
 
@@ -87,3 +89,37 @@ def test_router_and_navbar(ctx, tree):
     assert [link.children.active for link in links] == [lab == "Kennis" for lab in labels]
     home = shell.nav_links("/", "en")
     assert [link.children.active for link in home] == [i == 0 for i in range(len(in_nav))]
+
+
+def _flat(text: str) -> str:
+    """The text as a reader sees it (tree.text puts a space between every child)."""
+    return re.sub(r"\s+", " ", text).replace(" ,", ",").replace(" )", ")")
+
+
+def test_member_state_dates_show_the_default_and_who_differs(ctx, fw, tree):
+    # NIS2's date is set per member state: no default, the national dates listed by country
+    txt = _flat(tree.text(knowledge.show_element(ctx, "?element=SEC-02", "en")))
+    assert "national date" not in txt
+    assert ("no date known (default; differs per member state: AT 2026-10-01, BE 2024-10-18, "
+            "CZ 2025-11-01, DE 2025-12-06, IT 2024-10-16, NL 2026-06-30, SE 2026-01-15)") in txt
+    nl = _flat(tree.text(knowledge.show_element(ctx, "?element=SEC-02", "nl")))
+    assert "geen datum bekend (standaard; verschilt per lidstaat: AT 2026-10-01, BE 2024-10-18" in nl
+    # eIDAS wallet date: a default that no member state on record changes
+    srv = _flat(tree.text(knowledge.show_element(ctx, "?element=SRV-02", "en")))
+    assert "2026-12-24 (default; no member state on record differs)" in srv
+    assert "2026-12-24 (standaard; voor zover bekend wijkt geen lidstaat af)" in _flat(tree.text(
+        knowledge.show_element(ctx, "?element=SRV-02", "nl")))
+    # without the resolved dates (another caller) the old wording stays
+    from dashboard.components.element_views import element_detail
+    assert "national date" in tree.text(element_detail(fw, fw.element_by_id["SEC-02"], "en"))
+
+
+def test_deadline_dates_come_from_the_readiness_resolution(ctx):
+    from dashboard import legislation_data as ld
+    from pipelines.maturity.readiness import resolve_municipality
+
+    dates = knowledge.deadline_dates(ctx, "SEC-02")
+    assert set(dates) == {"nis2_date"}
+    be = resolve_municipality(ld.inputs(ctx), "BE")["nis2_date"].value
+    assert {c.country: c.date for c in dates["nis2_date"].differs}["BE"] == be
+    assert knowledge.deadline_dates(ctx, "STR-01") == {}  # no member-state date

@@ -139,3 +139,25 @@ def test_permalink_round_trip(nl_open_ctx, tree):
     assert tree.find(layout, id=page.CONDITIONS)[0].value == ["uses_ai"]
     # defaults: today() from the one helper
     assert page.parse_state({})["at"] == AT
+
+
+def test_every_draft_editor_control_has_a_label(nl_open_ctx, tree):
+    """dbc.Select takes no aria-label: each control of the draft-law editor is named by a
+    <label for> whose target is the DOM id Dash renders for its (pattern-matching) id."""
+    import dash_bootstrap_components as dbc
+    from dash._utils import stringify_id
+
+    for lang, names in (("en", ("Requirement 3: Minimum level", "Requirement 12: Kind")),
+                        ("nl", ("Eis 3: Minimumniveau", "Eis 12: Soort"))):
+        layout = page.layout(nl_open_ctx, lang, {"view": "draft", "law": "NIS2"})
+        box = tree.find(layout, id=page.DRAFT_BOX)[0]
+        labels = {c.html_for: tree.text(c) for c in tree.walk(box) if getattr(c, "html_for", None)}
+        controls = [c for c in tree.walk(box) if isinstance(c, dbc.Select | dbc.Input)]
+        assert len(controls) == 3 + 5 * page.SLOTS
+        for c in controls:
+            assert page.dom_id(c.id) == stringify_id(c.id)  # what the browser sees as the id
+            assert labels.get(page.dom_id(c.id)), f"no label for {c.id}"
+        assert labels[page.dom_id({"type": page.REQ_MIN, "index": 2})] == names[0]
+        assert labels[page.dom_id({"type": page.REQ_STATUS, "index": 11})] == names[1]
+        assert len(set(labels.values())) == len(labels)  # every name tells the row apart
+    assert page.dom_id(page.LAW) == page.LAW

@@ -67,3 +67,23 @@ def test_overview_and_unknown_page(page: Page, live_server, console_errors, axe,
     page.goto(live_server + "/does-not-exist")
     expect(page.get_by_role("heading", name="Pagina niet gevonden")).to_be_visible()
     assert not console_errors, console_errors
+
+
+def test_member_state_dates(page: Page, live_server, console_errors, axe, shot):
+    """A requirement whose date each member state sets shows the default date and the member
+    states that differ, not just "national date"."""
+    page.goto(live_server + "/knowledge?element=SEC-02")
+    laws = page.locator(".laws-table")
+    nis2 = laws.locator("tr").filter(has_text="NIS2")
+    expect(nis2).to_contain_text("geen datum bekend (standaard; verschilt per lidstaat: "
+                                 "AT 2026-10-01, BE 2024-10-18, CZ 2025-11-01")
+    expect(laws).not_to_contain_text("nationale datum")
+    shot("knowledge-sec-02-dates")
+    assert not _serious(axe()), _serious(axe())
+    page.goto(live_server + "/knowledge?element=SRV-02")
+    expect(page.locator(".laws-table")).to_contain_text(
+        "2026-12-24 (standaard; voor zover bekend wijkt geen lidstaat af)")
+    page.get_by_text("EN", exact=True).click()
+    expect(page.locator(".laws-table")).to_contain_text(
+        "2026-12-24 (default; no member state on record differs)")
+    assert not console_errors, console_errors

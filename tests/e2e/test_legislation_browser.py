@@ -1,10 +1,21 @@
-"""The Legislation tab in a real browser: a draft law's share changes when a minimum rises."""
+"""The Legislation tab in a real browser: a draft law's share changes when a minimum rises; every
+view (aggregate, municipality, draft law, also after adding a requirement) passes axe without a
+serious or critical violation; the draft-law editor works by keyboard, every control named."""
 
 from __future__ import annotations
 
 from playwright.sync_api import Page, expect
 
+from dashboard.pages import legislation as page_module
+
 SHARE = "#legislation-draft-share"
+ENSCHEDE = "NL_GM0153"
+# the editor's columns as the Dutch visually hidden labels name them ("Eis 3: Minimumniveau")
+COLUMNS = ("Element", "Minimumniveau", "Termijn", "Geldt als", "Soort")
+
+
+def _serious(violations):
+    return [v for v in violations if v["impact"] in ("serious", "critical")]
 
 
 def test_draft_law_share_changes(page: Page, demo_server, console_errors, shot):
@@ -18,4 +29,86 @@ def test_draft_law_share_changes(page: Page, demo_server, console_errors, shot):
     page.select_option('[id=\'{"index":0,"type":"legislation-req-min"}\']', "4")
     expect(share).not_to_have_text(before, timeout=10000)
     shot("legislation-draft")
+    assert not console_errors, console_errors
+
+
+def test_every_view_passes_axe(page: Page, demo_server, console_errors, axe, shot):
+    # aggregate
+    page.goto(demo_server + "/legislation?at=2026-07-01")
+    expect(page.locator("#legislation-agg-table table")).to_be_visible(timeout=30_000)
+    expect(page.locator("#legislation-agg-lacking table")).to_be_visible()
+    shot("legislation-aggregate")
+    assert not _serious(axe()), _serious(axe())
+
+    # municipality: switch with the radio (nobody picked yet), then a permalink to Enschede
+    page.get_by_role("radio", name="Gemeente").check()
+    expect(page.locator("#legislation-mun-box")).to_be_visible()
+    expect(page.locator("#legislation-mun-result")).to_contain_text("Kies een gemeente")
+    assert not _serious(axe()), _serious(axe())
+    page.goto(demo_server + f"/legislation?view=municipality&m={ENSCHEDE}&at=2026-07-01")
+    expect(page.locator("#legislation-mun-result table").first).to_be_visible(timeout=60_000)
+    expect(page.locator("#legislation-mun-result")).to_contain_text("Enschede")
+    shot("legislation-municipality")
+    assert not _serious(axe()), _serious(axe())
+
+    # draft law: as it opens
+    page.get_by_role("radio", name="Wetsontwerp (wat-als)").check()
+    share = page.locator(SHARE)
+    expect(share).to_be_visible(timeout=60_000)
+    assert not _serious(axe()), _serious(axe())
+
+    # add a requirement in the second row: without a deadline the draft is not valid (and says so)
+    page.get_by_label("Eis 2: Element", exact=True).select_option("SEC-01")
+    result = page.locator("#legislation-draft-result")
+    expect(result).to_contain_text("Het ontwerp klopt niet", timeout=10_000)
+    assert not _serious(axe()), _serious(axe())
+    # with its deadline it counts again
+    page.get_by_label("Eis 2: Termijn", exact=True).fill("2026-01-01")
+    page.keyboard.press("Tab")  # the input is debounced: leaving it sends the value
+    expect(result).not_to_contain_text("Het ontwerp klopt niet", timeout=10_000)
+    expect(share).to_be_visible()
+    shot("legislation-draft-two-requirements")
+    assert not _serious(axe()), _serious(axe())
+    assert not console_errors, console_errors
+
+
+def test_draft_editor_by_keyboard(page: Page, demo_server, console_errors):
+    page.goto(demo_server + "/legislation?view=draft&at=2026-07-01")
+    share = page.locator(SHARE)
+    expect(share).to_be_visible(timeout=60_000)
+
+    # every editor control has its own accessible name
+    for i in (1, 7, page_module.SLOTS):
+        for col in COLUMNS:
+            expect(page.get_by_label(f"Eis {i}: {col}", exact=True)).to_have_count(1)
+
+    # Tab goes through the editor in reading order: the three fields, each row left to right,
+    # then the download button (a real <button>)
+    page.locator("#legislation-law").focus()
+    focused = "() => { const e = document.activeElement; return [e.id, e.tagName," \
+              " e.labels && e.labels.length ? e.labels[0].textContent : e.textContent]; }"
+    seen = [page.evaluate(focused)]
+    for _ in range(2 + 5 * page_module.SLOTS + 1):
+        page.keyboard.press("Tab")
+        seen.append(page.evaluate(focused))
+    expected = [page_module.LAW, page_module.DRAFT_ID, page_module.DRAFT_POP] + [
+        page_module.dom_id({"type": kind, "index": i}) for i in range(page_module.SLOTS)
+        for kind, _, _ in page_module.REQ_COLUMNS] + [page_module.DRAFT_YAML_BUTTON]
+    assert [s[0] for s in seen] == expected
+    assert all(name.strip() for _, _, name in seen), [s for s in seen if not s[2].strip()]
+    assert [s[2] for s in seen[3:8]] == [f"Eis 1: {c}" for c in COLUMNS]
+    assert seen[-1][1] == "BUTTON"
+
+    # the download button works from the keyboard
+    with page.expect_download() as download:
+        page.keyboard.press("Enter")
+    assert download.value.suggested_filename == "DRAFT.yaml"
+
+    # a minimum chosen by typing on the focused select changes the share
+    page.wait_for_timeout(1000)
+    before = share.inner_text()
+    page.get_by_label("Eis 1: Minimumniveau", exact=True).focus()
+    page.keyboard.press("4")
+    expect(page.get_by_label("Eis 1: Minimumniveau", exact=True)).to_have_value("4")
+    expect(share).not_to_have_text(before, timeout=10_000)
     assert not console_errors, console_errors
