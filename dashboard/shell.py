@@ -42,7 +42,8 @@ def layout(ctx: AppContext) -> html.Div:
                         id=ids.NAV_TOGGLER, className="navbar-toggler ms-2",
                         type="button", n_clicks=0,
                         **{"aria-controls": ids.NAV_COLLAPSE, "aria-expanded": "false"}),
-        ], fluid=True), color="primary", dark=True, expand="xl", className="mb-3", tag="header"),
+        ], fluid=True), color="primary", dark=True, expand="xl", className="mb-3", tag="header",
+                   role="banner"),  # the default role "navigation" is not allowed on <header>
         html.Main(dbc.Container([html.Div(id=ids.DEMO_BANNER), html.Div(id=ids.PAGE)], fluid="xl"),
                   id="main", tabIndex="-1"),
         html.Footer(dbc.Container(id=ids.FOOTER, fluid="xl"), className="site-footer mt-5 py-3"),
