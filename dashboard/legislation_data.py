@@ -101,24 +101,11 @@ class Base:
     table: ConditionTable  # no overrides
 
 
-def _levels(ctx: AppContext, snap: Snapshot, w: int) -> np.ndarray:
-    cube = snap.maturity
-    fw_ids = tuple(ctx.framework.element_ids)
-    if tuple(cube.element_ids) == fw_ids:
-        return cube.levels[w]
-    pos = {e: i for i, e in enumerate(cube.element_ids)}
-    out = np.full((cube.levels.shape[1], len(fw_ids)), MISSING, dtype=np.int8)
-    for j, e in enumerate(fw_ids):
-        if e in pos:
-            out[:, j] = cube.levels[w, :, pos[e]]
-    return out
-
-
 def base(ctx: AppContext, snap: Snapshot) -> Base:
     def build() -> Base:
         ref = ctx.municipalities
         w = len(snap.waves) - 1
-        lv = _levels(ctx, snap, w)
+        lv = snap.maturity.wave_levels(w, ctx.framework.element_ids)
         countries = ref["country"].astype(str).to_numpy()
         pop = ref["population"].to_numpy(dtype=np.float64, na_value=np.nan)
         table = resolve_population(inputs(ctx), countries, pop)

@@ -179,17 +179,9 @@ def wave_levels(ctx: AppContext, snap: Snapshot, w: int) -> np.ndarray:
     build's element order is the framework's, as it is unless the framework changed since)."""
     cube = snap.maturity
     fw_ids = tuple(ctx.framework.element_ids)
-    if tuple(cube.element_ids) == fw_ids:
+    if cube.element_ids == fw_ids:
         return cube.levels[w]
-
-    def reorder():
-        pos = {e: i for i, e in enumerate(cube.element_ids)}
-        out = np.full((cube.levels.shape[1], len(fw_ids)), MISSING, dtype=np.int8)
-        for j, e in enumerate(fw_ids):
-            if e in pos:
-                out[:, j] = cube.levels[w, :, pos[e]]
-        return out
-    return _cached(("build", snap.build_id, "levels", w), reorder)
+    return _cached(("build", snap.build_id, "levels", w), lambda: cube.wave_levels(w, fw_ids))
 
 
 @dataclass(frozen=True)

@@ -55,6 +55,19 @@ class MaturityCube:
             out[e, self.blocks.index(b)] = 1.0
         return out
 
+    def wave_levels(self, wave: int, element_ids) -> np.ndarray:
+        """int8[M, E'] levels of a wave in the order of `element_ids` (a view when that is the
+        cube's order; a framework changed since the build gets MISSING for new elements)."""
+        element_ids = tuple(element_ids)
+        if element_ids == self.element_ids:
+            return self.levels[wave]
+        pos = {e: i for i, e in enumerate(self.element_ids)}
+        out = np.full((self.levels.shape[1], len(element_ids)), MISSING, dtype=np.int8)
+        for j, e in enumerate(element_ids):
+            if e in pos:
+                out[:, j] = self.levels[wave, :, pos[e]]
+        return out
+
     # ------------------------------------------------------------------ derived values
 
     def answered(self, wave: int) -> np.ndarray:

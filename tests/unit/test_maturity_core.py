@@ -137,3 +137,11 @@ def test_trend(c):
 def test_as_float():
     out = as_float(np.array([0, MISSING, 4], dtype=np.int8))
     assert out[0] == 0 and np.isnan(out[1]) and out[2] == 4
+
+
+def test_wave_levels_in_another_element_order():
+    c = cube([[[0, 1, 2, 3], [4, -1, 2, 1]]])
+    assert np.shares_memory(c.wave_levels(0, ELEMENTS), c.levels)  # same order: a view
+    out = c.wave_levels(0, ("BBB-02", "NEW-01", "AAA-01"))
+    assert out.tolist() == [[3, MISSING, 0], [1, MISSING, 4]]
+    assert out.dtype == np.int8
