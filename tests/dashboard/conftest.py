@@ -78,3 +78,38 @@ def nl_ctx(nl_data_dir):
 def nl_open_ctx(nl_data_dir):
     """The same build with DS4E_VISIBILITY=open."""
     return _ctx(nl_data_dir, "open")
+
+
+# ------------------------------------------------------------------ API test clients
+
+
+def _api_client(data_dir, **env):
+    from app import create_app
+    from dashboard.config import Settings
+
+    settings = Settings.from_env({"DS4E_DATA_DIR": str(data_dir), **env})
+    return create_app(settings).server.test_client()
+
+
+@pytest.fixture(scope="session")
+def api_client():
+    """A Flask test client of the whole app on a data folder: api_client(data_dir, **env)."""
+    return _api_client
+
+
+@pytest.fixture(scope="session")
+def consent(nl_data_dir):
+    """API client on the Dutch demo build with the consent rule."""
+    return _api_client(nl_data_dir, DS4E_VISIBILITY="consent")
+
+
+@pytest.fixture(scope="session")
+def open_(nl_data_dir):
+    """API client on the Dutch demo build with DS4E_VISIBILITY=open."""
+    return _api_client(nl_data_dir, DS4E_VISIBILITY="open")
+
+
+@pytest.fixture(scope="session")
+def empty(tmp_path_factory):
+    """API client on a data folder where nothing is published."""
+    return _api_client(tmp_path_factory.mktemp("nothing-published"))

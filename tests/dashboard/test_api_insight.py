@@ -14,30 +14,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from app import create_app
-from dashboard.config import Settings
 from dashboard.openapi import openapi_document
 from dashboard.search import fold
-
-
-def _client(data_dir, **env):
-    settings = Settings.from_env({"DS4E_DATA_DIR": str(data_dir), **env})
-    return create_app(settings).server.test_client()
-
-
-@pytest.fixture(scope="module")
-def consent(nl_data_dir):
-    return _client(nl_data_dir, DS4E_VISIBILITY="consent")
-
-
-@pytest.fixture(scope="module")
-def open_(nl_data_dir):
-    return _client(nl_data_dir, DS4E_VISIBILITY="open")
-
-
-@pytest.fixture(scope="module")
-def empty(tmp_path_factory):
-    return _client(tmp_path_factory.mktemp("nothing-published"))
 
 
 @pytest.fixture(scope="module")
@@ -379,11 +357,11 @@ def test_aggregates_size_classes_within_a_country(consent, marts):
     _assert_equal_to_mart(body["items"], _mart_rows(marts, "country_size", "2026", ["ALL"]))
 
 
-def test_aggregates_apply_a_stricter_min_group(nl_data_dir, marts):
+def test_aggregates_apply_a_stricter_min_group(nl_data_dir, marts, api_client):
     ns = sorted(_mart_rows(marts, "nuts2", "2026", ["ALL"])["n"])
     limit = ns[len(ns) // 2]  # stricter than the build's 5: about half the regions fall below
     assert limit > 5
-    strict = _client(nl_data_dir, DS4E_MIN_GROUP=str(limit))
+    strict = api_client(nl_data_dir, DS4E_MIN_GROUP=str(limit))
     body = _get(strict, "/api/v1/aggregates?level=nuts2&measure=ALL").get_json()
     assert body["min_group"] == limit
     for i in body["items"]:

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-from app import create_app
-from dashboard.config import Settings
 from dashboard.openapi import openapi_document
 
 ENSCHEDE, GRONINGEN = "NL_GM0153", "NL_GM0014"
@@ -13,19 +11,8 @@ DRAFT = {"id": "DRAFT", "name": "Draft", "requirements": [
     {"element": "SEC-01", "min": 2, "deadline": "2026-01-01"}]}
 
 
-def _client(data_dir, **env):
-    settings = Settings.from_env({"DS4E_DATA_DIR": str(data_dir), **env})
-    return create_app(settings).server.test_client()
 
 
-@pytest.fixture(scope="module")
-def consent(nl_data_dir):
-    return _client(nl_data_dir, DS4E_VISIBILITY="consent")
-
-
-@pytest.fixture(scope="module")
-def empty(tmp_path_factory):
-    return _client(tmp_path_factory.mktemp("nothing"))
 
 
 def test_laws_list_and_detail_work_without_data(empty):

@@ -10,8 +10,6 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from app import create_app
-from dashboard.config import Settings
 from pipelines.maturity.roadmap import model_from_framework
 from pipelines.maturity.roadmap_population import leverage
 from pipelines.roadmap_build import ROADMAP_FILE
@@ -19,14 +17,11 @@ from pipelines.roadmap_build import ROADMAP_FILE
 URL = "/api/v1/insight/leverage"
 
 
-def _client(data_dir, **env):
-    return create_app(Settings.from_env({"DS4E_DATA_DIR": str(data_dir), **env})
-                      ).server.test_client()
 
 
 @pytest.fixture(scope="module")
-def client(nl_data_dir):
-    return _client(nl_data_dir)
+def client(api_client, nl_data_dir):
+    return api_client(nl_data_dir)
 
 
 def _get(client, url, status=200):
@@ -130,17 +125,17 @@ def test_bad_parameters_are_400(client, query, parameter):
     assert body["parameter"] == parameter and body["error"]
 
 
-def test_503_when_nothing_is_published(tmp_path):
-    r = _get(_client(tmp_path), URL, 503)
+def test_503_when_nothing_is_published(tmp_path, api_client):
+    r = _get(api_client(tmp_path), URL, 503)
     assert r.get_json() == {"error": "no survey data published yet"}
 
 
-def test_503_when_the_build_has_no_roadmaps(nl_data_dir, tmp_path):
+def test_503_when_the_build_has_no_roadmaps(nl_data_dir, tmp_path, api_client):
     data_dir = tmp_path / "old"
     shutil.copytree(nl_data_dir, data_dir)
     for build in (data_dir / "warehouse" / "builds").iterdir():
         (build / ROADMAP_FILE).unlink(missing_ok=True)
-    r = _get(_client(data_dir), URL + "?country=NL", 503)
+    r = _get(api_client(data_dir), URL + "?country=NL", 503)
     assert "python -m pipelines build --force" in r.get_json()["error"]
 
 

@@ -10,8 +10,6 @@ import re
 import pandas as pd
 import pytest
 
-from app import create_app
-from dashboard.config import Settings
 from pipelines.maturity.peers import peer_mask
 from pipelines.maturity.roadmap import (
     Peers,
@@ -28,24 +26,9 @@ ALMERE = "NL_GM0034"  # consented, answered in 2025 but not in 2026
 URL = "/api/v1/municipalities/{}/roadmap"
 
 
-def _client(data_dir, **env):
-    settings = Settings.from_env({"DS4E_DATA_DIR": str(data_dir), **env})
-    return create_app(settings).server.test_client()
 
 
-@pytest.fixture(scope="module")
-def consent(nl_data_dir):
-    return _client(nl_data_dir, DS4E_VISIBILITY="consent")
 
-
-@pytest.fixture(scope="module")
-def open_(nl_data_dir):
-    return _client(nl_data_dir, DS4E_VISIBILITY="open")
-
-
-@pytest.fixture(scope="module")
-def empty(tmp_path_factory):
-    return _client(tmp_path_factory.mktemp("nothing-published"))
 
 
 def _engine(ctx, mid, wave, **kwargs):
