@@ -1110,13 +1110,7 @@ def radar_csv(ctx: AppContext, m, wave, view, peers, custom, lang) -> pd.DataFra
     data = radar_data(ctx, sel, view, lang)
     df = pd.DataFrame(data.profile.rows())
     df.insert(1, "name", data.names)
-    if not sel.visible:
-        df["own"] = None
-        df["percentile"] = None
-    df.insert(0, "peer_group", sel.kind)
-    df.insert(0, "wave", sel.wave)
-    df.insert(0, "municipality_id", m)
-    return df
+    return _labelled(df, sel, m)
 
 
 def distribution_csv(ctx: AppContext, m, wave, peers, custom, lang) -> pd.DataFrame | None:
@@ -1129,6 +1123,12 @@ def distribution_csv(ctx: AppContext, m, wave, peers, custom, lang) -> pd.DataFr
     df.insert(1, "name", [ctx.framework.element_by_id[e].name.get(lang) for e in prof.labels])
     for k in range(5):
         df[f"peers_at_level_{k}"] = np.where(prof.suppressed, None, counts[:, k])
+    return _labelled(df, sel, m)
+
+
+def _labelled(df: pd.DataFrame, sel: Selection, m) -> pd.DataFrame:
+    """A profile table as downloaded: who, which wave and peer group; the municipality's own
+    values blanked unless it may be shown by name."""
     if not sel.visible:
         df["own"] = None
         df["percentile"] = None
