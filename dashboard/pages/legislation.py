@@ -18,6 +18,7 @@ from dash import ALL, Input, Output, State, dcc, html, no_update
 
 from dashboard import ids
 from dashboard import legislation_data as ld
+from dashboard.components.municipality_picker import picker, search_index, search_options
 from dashboard.context import AppContext
 from dashboard.i18n import normalise_lang, t
 from dashboard.pages import profile as profile_page
@@ -521,7 +522,7 @@ def layout(ctx: AppContext, lang: str, query: dict | None = None) -> html.Div:
             html.P(t("legislation.empty.body", lang), className="mb-0")], color="info")])
     st = parse_state(query)
     inp = ld.inputs(ctx)
-    index = profile_page.search_index(ctx)
+    index = search_index(ctx)
     picked = [r for r in [index.row_of(st["m"])] if r is not None] if st["m"] else []
     cond_options, cond_value = condition_checklist(ctx, snap, st["m"], st["on"] or None)
     law_options = [{"label": f"{lid} – {ld.law_name(inp.law(lid), lang)}", "value": lid}
@@ -607,11 +608,9 @@ def layout(ctx: AppContext, lang: str, query: dict | None = None) -> html.Div:
     ], id=AGG_BOX, style=show("aggregate"))
     mun = html.Div([_card(t("legislation.mun.title", lang), t("legislation.mun.question", lang), [
         dbc.Row([
-            dbc.Col([dbc.Label(t("legislation.mun.picker", lang), html_for=PICKER),
-                     dcc.Dropdown(id=PICKER, options=index.options(picked), value=st["m"],
-                                  placeholder=t("legislation.mun.pick", lang),
-                                  search_order="original", maxHeight=320,
-                                  labels=profile_page.dropdown_labels(lang))], md=5),
+            dbc.Col(picker(PICKER, t("legislation.mun.picker", lang), st["m"], picked, index, lang,
+                           placeholder=t("legislation.mun.pick", lang), clearable=True,
+                           help_text=False), md=5),
             dbc.Col([dbc.Label(t("legislation.nis2", lang), html_for=NIS2),
                      dbc.Select(id=NIS2, value=st["nis2"] or ANY, options=[
                          {"label": t("legislation.nis2.file", lang), "value": ANY}] + [
@@ -710,7 +709,7 @@ def register(app, ctx: AppContext) -> None:
     @app.callback(Output(PICKER, "options"), Input(PICKER, "search_value"), State(PICKER, "value"),
                   prevent_initial_call=True)
     def _search(search, value):
-        return profile_page.search_options(ctx, search, value)
+        return search_options(ctx, search, value)
 
     @app.callback(Output(CONDITIONS, "value"), Input(PICKER, "value"), prevent_initial_call=True)
     def _conditions(m):

@@ -30,6 +30,12 @@ from dash import Input, Output, State, dcc, html
 from dash.exceptions import PreventUpdate
 
 from dashboard import ids
+from dashboard.components.municipality_picker import (
+    dropdown_labels,
+    picker,
+    search_index,
+    search_options,
+)
 from dashboard.context import AppContext
 from dashboard.i18n import normalise_lang, t
 from dashboard.store import Snapshot
@@ -80,7 +86,6 @@ CONTEXT_CSV = "profile-context-csv"
 
 VIEWS = ("blocks", "elements")
 DEFAULT_VIEW = "blocks"
-SEARCH_LIMIT = 20
 
 # Colours: the municipality in the app's blue, peers in neutral greys (colour-blind safe).
 OWN = "#08519c"
@@ -105,11 +110,6 @@ def _cached(kind: str, ctx: AppContext, build):
             if value is None:
                 value = _CACHE[key] = build()
     return value
-
-
-def search_index(ctx: AppContext) -> MunicipalityIndex:
-    """Folded names and codes of all municipalities, built once (about 1 s)."""
-    return _cached("search", ctx, lambda: MunicipalityIndex.from_frame(ctx.municipalities))
 
 
 def egov(ctx: AppContext) -> EgovLocal:
@@ -410,14 +410,8 @@ def controls(state: ProfileState, snap: Snapshot, index: MunicipalityIndex, pick
     peer_options = [{"label": t(f"profile.peers.kind.{k}", lang), "value": k} for k in PEER_KINDS]
     return dbc.Card(dbc.CardBody([
         dbc.Row([
-            dbc.Col([
-                dbc.Label(t("profile.picker.label", lang), html_for=PICKER),
-                dcc.Dropdown(id=PICKER, options=index.options(picked), value=state.m,
-                             placeholder=t("profile.picker.placeholder", lang),
-                             search_order="original", clearable=False, maxHeight=320,
-                             labels=dropdown_labels(lang)),
-                html.Div(t("profile.picker.help", lang), className="form-text"),
-            ], md=6, lg=4, className="mb-2"),
+            dbc.Col(picker(PICKER, t("profile.picker.label", lang), state.m, picked, index, lang),
+                    md=6, lg=4, className="mb-2"),
             dbc.Col([
                 dbc.Label(t("profile.wave", lang), html_for=WAVE),
                 dbc.Select(id=WAVE, value=state.wave,
@@ -442,17 +436,6 @@ def controls(state: ProfileState, snap: Snapshot, index: MunicipalityIndex, pick
             html.Div(t("profile.custom.help", lang), className="form-text"),
         ], id=CUSTOM_BOX, style=custom_style(state.peers), className="mt-1"),
     ]), className="mb-3 profile-controls")
-
-
-def dropdown_labels(lang: str) -> dict:
-    """The dropdown's own texts (Dash's defaults are English only)."""
-    return {"search": t("profile.picker.search", lang),
-            "no_options_found": t("profile.picker.none", lang),
-            "selected_count": t("profile.picker.selected", lang),
-            "select_all": t("profile.picker.select_all", lang),
-            "deselect_all": t("profile.picker.deselect_all", lang),
-            "clear_search": t("profile.picker.clear_search", lang),
-            "clear_selection": t("profile.picker.clear", lang)}
 
 
 def custom_style(peers: str | None) -> dict:
@@ -1086,16 +1069,6 @@ def update_context(ctx: AppContext, m, wave, peers, custom, lang):
 def context_button_style(ctx: AppContext, m: str | None) -> dict:
     """The benchmark's CSV button only where there is something to download."""
     return {} if m and egov(ctx).has(m) else {"display": "none"}
-
-
-def search_options(ctx: AppContext, search: str | None, value) -> list[dict]:
-    """The picker's options: the best matches for what is typed (never all 98,584), plus the
-    selected municipalities, so the dropdown keeps showing them."""
-    index = search_index(ctx)
-    selected = [value] if isinstance(value, str) else list(value or [])
-    keep = [r for r in (index.row_of(v) for v in selected) if r is not None]
-    hits = [int(r) for r in index.search(search, SEARCH_LIMIT) if int(r) not in keep]
-    return index.options(keep + hits)
 
 
 # ------------------------------------------------------------------ CSV downloads

@@ -33,16 +33,16 @@ from dash.exceptions import PreventUpdate
 
 from dashboard import ids
 from dashboard import roadmap_data as rd
-from dashboard.context import AppContext
-from dashboard.i18n import normalise_lang, t
-from dashboard.pages.heatmap import LEVEL_COLOURS, MISSING_COLOUR
-from dashboard.pages.profile import (
-    country_name,
+from dashboard.components.municipality_picker import (
     dropdown_labels,
-    empty_figure,
+    picker,
     search_index,
     search_options,
 )
+from dashboard.context import AppContext
+from dashboard.i18n import normalise_lang, t
+from dashboard.pages.heatmap import LEVEL_COLOURS, MISSING_COLOUR
+from dashboard.pages.profile import country_name, empty_figure
 from dashboard.store import Snapshot
 from pipelines.maturity.cube import MISSING
 from pipelines.maturity.kickstart import SIMILARITY_WEIGHTS, ElementHelp, similarity, who_can_help
@@ -330,14 +330,8 @@ def layout(ctx: AppContext, lang: str, query: dict | None = None) -> html.Div:
         *header,
         *[dbc.Alert(t(key, lang, **values), color="warning") for key, values in notes],
         dbc.Card(dbc.CardBody(dbc.Row([
-            dbc.Col([
-                dbc.Label(t("roadmap.picker.label", lang), html_for=PICKER),
-                dcc.Dropdown(id=PICKER, options=index.options(picked), value=state.m,
-                             placeholder=t("profile.picker.placeholder", lang),
-                             search_order="original", clearable=False, maxHeight=320,
-                             labels=dropdown_labels(lang)),
-                html.Div(t("profile.picker.help", lang), className="form-text"),
-            ], md=8, lg=6, className="mb-2"),
+            dbc.Col(picker(PICKER, t("roadmap.picker.label", lang), state.m, picked, index, lang),
+                    md=8, lg=6, className="mb-2"),
             dbc.Col([
                 dbc.Label(t("roadmap.wave", lang), html_for=WAVE),
                 dbc.Select(id=WAVE, value=state.wave,

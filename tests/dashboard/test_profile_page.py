@@ -10,6 +10,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import pytest
 
+from dashboard.components import municipality_picker as mp
 from dashboard.config import Settings
 from dashboard.context import AppContext
 from dashboard.pages import PAGES, profile
@@ -46,20 +47,20 @@ def test_registered_after_overview():
 
 
 def test_picker_search(nl_ctx):
-    options = profile.search_options(nl_ctx, "enschede", None)
+    options = mp.search_options(nl_ctx, "enschede", None)
     assert options[0] == {"label": "Enschede (NL, GM0153)", "value": ENSCHEDE,
                           "search": options[0]["search"]}
-    assert profile.search_options(nl_ctx, "GM0344", None)[0]["label"] == "Utrecht (NL, GM0344)"
-    assert profile.search_options(nl_ctx, "liege", None)[0]["value"] == "BE_62063"
+    assert mp.search_options(nl_ctx, "GM0344", None)[0]["label"] == "Utrecht (NL, GM0344)"
+    assert mp.search_options(nl_ctx, "liege", None)[0]["value"] == "BE_62063"
     # the current choice stays first (the dropdown drops a value missing from its options)
-    options = profile.search_options(nl_ctx, "gent", ENSCHEDE)
+    options = mp.search_options(nl_ctx, "gent", ENSCHEDE)
     assert options[0]["value"] == ENSCHEDE and options[1]["value"] == "BE_44021"
-    assert len(options) <= profile.SEARCH_LIMIT + 1
-    assert profile.search_options(nl_ctx, None, ENSCHEDE) == options[:1]
-    assert profile.search_options(nl_ctx, "", None) == []
+    assert len(options) <= mp.SEARCH_LIMIT + 1
+    assert mp.search_options(nl_ctx, None, ENSCHEDE) == options[:1]
+    assert mp.search_options(nl_ctx, "", None) == []
     # the multi-select keeps every chosen municipality
     chosen = [ENSCHEDE, GRONINGEN]
-    assert [o["value"] for o in profile.search_options(nl_ctx, None, chosen)] == chosen
+    assert [o["value"] for o in mp.search_options(nl_ctx, None, chosen)] == chosen
 
 
 # ------------------------------------------------------------------ radar vs hand-computed
