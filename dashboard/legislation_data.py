@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
-from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -26,6 +25,7 @@ import numpy as np
 import pandas as pd
 
 from dashboard.context import AppContext
+from dashboard.lru import Lru
 from dashboard.store import Snapshot
 from pipelines.maturity.cube import MISSING
 from pipelines.maturity.readiness import (
@@ -45,8 +45,7 @@ NIS2_CHOICES = ("all", "threshold", "none", "pending")
 
 _LOCK = threading.RLock()
 _CACHE: dict[tuple, Any] = {}
-_RESULTS: OrderedDict[tuple, Any] = OrderedDict()
-_MAX_RESULTS = 32
+_RESULTS = Lru(32)  # population runs per build, date, horizon and selection
 
 
 def today() -> dt.date:
@@ -64,20 +63,6 @@ def _cached(key: tuple, build):
                     for k in [k for k in _CACHE if k[0] == "build" and k[1] != key[1]]:
                         del _CACHE[k]
                 value = _CACHE[key] = build()
-    return value
-
-
-def _memo(key: tuple, build):
-    """A small LRU of computed results (population runs per date, horizon and selection)."""
-    with _LOCK:
-        if key in _RESULTS:
-            _RESULTS.move_to_end(key)
-            return _RESULTS[key]
-    value = build()
-    with _LOCK:
-        _RESULTS[key] = value
-        while len(_RESULTS) > _MAX_RESULTS:
-            _RESULTS.popitem(last=False)
     return value
 
 
@@ -167,7 +152,7 @@ def subset(ctx: AppContext, snap: Snapshot, sel: Selection) -> Subset:
 def population(ctx: AppContext, snap: Snapshot, sel: Selection, at: dt.date,
                horizon: int) -> tuple[Subset, PopulationReadiness]:
     sub = subset(ctx, snap, sel)
-    res = _memo((snap.build_id, sel.key(), at, horizon), lambda: population_readiness(
+    res = _RESULTS.get((snap.build_id, sel.key(), at, horizon), lambda: population_readiness(
         inputs(ctx), sub.levels, sub.table, at=at, horizon_days=horizon))
     return sub, res
 

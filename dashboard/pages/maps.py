@@ -9,8 +9,6 @@ or country sends the new geometry once.
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from dataclasses import dataclass
 from functools import cached_property
 from html import escape
@@ -31,6 +29,7 @@ from dashboard.components.maps import (
 )
 from dashboard.context import AppContext
 from dashboard.i18n import normalise_lang, t
+from dashboard.lru import Lru
 from dashboard.store import Snapshot
 from pipelines.maturity.cube import MISSING
 from pipelines.maturity.regional import (
@@ -152,21 +151,11 @@ def default_country(ctx: AppContext, snap: Snapshot, wave: str) -> str:
 
 # ------------------------------------------------------------------ small caches and lookups
 
-_CACHE: OrderedDict = OrderedDict()
-_LOCK = threading.Lock()
+_CACHE = Lru(64)  # query results, names and geometry per build / reference folder
 
 
-def _cached(key, compute, size: int = 64):
-    with _LOCK:
-        if key in _CACHE:
-            _CACHE.move_to_end(key)
-            return _CACHE[key]
-    value = compute()
-    with _LOCK:
-        _CACHE[key] = value
-        while len(_CACHE) > size:
-            _CACHE.popitem(last=False)
-    return value
+def _cached(key, compute):
+    return _CACHE.get(key, compute)
 
 
 def min_group(ctx: AppContext, snap: Snapshot) -> int:
