@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 
 import dash_bootstrap_components as dbc
+import pandas as pd
 from dash import ALL, Input, Output, State, callback_context, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 
@@ -22,6 +23,7 @@ from dashboard.context import AppContext
 from dashboard.i18n import normalise_lang, t
 from pipelines.survey.demo import demo_links
 from pipelines.survey.sheet import DONT_KNOW
+from pipelines.survey.team import TABLE_COLUMNS
 
 PATH = "/survey"
 NAV_KEY = "survey.nav"
@@ -319,12 +321,21 @@ def _role_keys(lang: str) -> set[str]:
     return {k for k in catalog(lang) if k.startswith("survey.roles.")}
 
 
+def consolidated_text(level, lang: str) -> str:
+    """The team's level as the build will give it; none when nobody knew (NaN, NA or None)."""
+    return t("survey.team.unknown", lang) if pd.isna(level) else str(int(level))
+
+
 def team_view(ctx: AppContext, access, lang: str):
-    df = sd.team(ctx, access)
+    return render_team(sd.team(ctx, access), ctx.framework, lang)
+
+
+def render_team(df, framework, lang: str):
+    """The team table (pipelines.survey.team.team_table) as a page section."""
     if df.empty:
         return html.P(t("survey.team.none", lang), className="small")
-    roles = [c for c in df.columns if c not in ("element_id", "level", "spread", "disagree")]
-    names = ctx.framework.element_by_id
+    roles = [c for c in df.columns if c not in TABLE_COLUMNS]
+    names = framework.element_by_id
 
     def cell(v):
         return t("survey.dontknow.short", lang) if v == DONT_KNOW else (v if v != "" else "·")
@@ -336,7 +347,7 @@ def team_view(ctx: AppContext, access, lang: str):
         html.Th([html.Span(r["element_id"], className="el-id"), " ",
                  names[r["element_id"]].name.get(lang)], scope="row", className="fw-normal"),
         *[html.Td(cell(r[c])) for c in roles],
-        html.Td([str(int(r["level"])) if r["level"] is not None else "?",
+        html.Td([consolidated_text(r["level"], lang),
                  html.Span(" " + t("survey.team.disagree", lang), className="badge text-bg-warning")
                  if r["disagree"] else None]),
     ], className="table-warning" if r["disagree"] else None) for _, r in df.iterrows()])

@@ -8,6 +8,8 @@ import numpy as np
 import pandas as pd
 
 DISAGREE_SPREAD = 2
+# Columns of the team table that are not roles (waves.RESERVED_ROLES keeps roles off them).
+TABLE_COLUMNS = ("element_id", "level", "spread", "disagree")
 
 
 def lower_median(levels) -> int | None:
@@ -38,9 +40,11 @@ def team_table(rows: pd.DataFrame, element_ids: list[str]) -> pd.DataFrame:
     wide = wide.reindex([e for e in element_ids if e in wide.index])[roles].fillna("")
     numeric = wide.apply(pd.to_numeric, errors="coerce")
     out = wide.reset_index()
-    out["level"] = [lower_median(r) for r in numeric.to_numpy()]
+    # Nullable integers: an element where everybody said "don't know" has no level, and a float
+    # NaN there reached `int()` in the page (a 500 that blanked the survey for the whole team).
+    out["level"] = pd.array([lower_median(r) for r in numeric.to_numpy()], dtype="Int64")
     hi, lo = numeric.max(axis=1).to_numpy(), numeric.min(axis=1).to_numpy()
     spread = np.where(np.isnan(hi), np.nan, hi - lo)
-    out["spread"] = spread
+    out["spread"] = pd.array([None if np.isnan(s) else int(s) for s in spread], dtype="Int64")
     out["disagree"] = np.nan_to_num(spread, nan=0) >= DISAGREE_SPREAD
     return out

@@ -34,6 +34,7 @@ from pipelines.survey.tokens import new_token, token_hash, well_formed
 WAVE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$")
 ROLE_ID = re.compile(r"^[a-z][a-z0-9_-]{0,23}$")
 TEAM = "team"  # the role of a link for the whole municipality
+RESERVED_ROLES = frozenset({"element_id", "level", "spread", "disagree"})  # team-table columns
 SUGGESTED_ROLES = ("cio", "ciso", "dpo", "strategy", "service_desk")
 DEFAULT_LINK_DAYS_AFTER_CLOSE = 90  # own views stay reachable while the results are built
 INVITATION_COLUMNS = ("token_sha256", "municipality_id", "role", "respondent_id", "created_at",
@@ -211,6 +212,9 @@ class SurveyStore:
             if not ROLE_ID.fullmatch(r):
                 raise SurveyError(f"role {r!r}: use lower-case letters, digits, '_' or '-' "
                                   "(e.g. cio, ciso, dpo)")
+            if r in RESERVED_ROLES:
+                raise SurveyError(f"role {r!r}: reserved for the team table's own columns; "
+                                  "choose another name")
         mids = list(dict.fromkeys(municipality_ids))
         if not mids:
             raise SurveyError("no municipality to invite")

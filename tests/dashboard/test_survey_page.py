@@ -195,6 +195,28 @@ def test_submit_writes_a_record_and_shows_the_team(ctx, links, tree):
     assert sorted(rows.loc[rows["element_id"] == e1, "level"]) == ["1", "4"]
 
 
+def test_dont_know_everywhere_submits_and_the_team_still_opens(ctx, links, tree):
+    """The Amsterdam defect: a "don't know" on an element nobody else knew gave a 500 on submit
+    and from then on a blank /survey for every link of the municipality."""
+    e1, e2, e3 = ctx.framework.element_ids[2:5]
+    cio, dpo = links[("NL_GM0363", "cio")], links[("NL_GM0363", "dpo")]
+    msg, team = survey.on_submit(ctx, cio, {**_empty(ctx), e1: "dk", e2: 3, e3: "dk"},
+                                 _empty(ctx), _empty(ctx), "yes", "en")
+    assert "Submitted on" in tree.text(msg)
+    name = ctx.framework.element_by_id[e1].name.get("en")
+    row = next(r for r in tree.walk(team) if type(r).__name__ == "Tr" and name in tree.text(r))
+    assert "unknown" in tree.text(row) and "don't know" in tree.text(row)
+    # the teammate's link (and a reload of the same link) renders the page and the table
+    for token in (dpo, cio):
+        page = survey.layout(ctx, "nl", {"token": token})
+        words = tree.text(page)
+        assert "Antwoorden van uw team" in words
+        name = ctx.framework.element_by_id[e1].name.get("nl")
+        row = next(r for r in tree.walk(page)
+                   if type(r).__name__ == "Tr" and name in tree.text(r))
+        assert "onbekend" in tree.text(row) and "weet niet" in tree.text(row)
+
+
 def test_nothing_answered_cannot_be_submitted(ctx, links, tree):
     token = links[("NL_GM0599", "team")]
     before = len(records.record_files(ctx.survey, "s-open"))

@@ -155,6 +155,9 @@ def test_invite_checks_roles_and_municipalities(invited):
     for role in ("c i o", "9cio", "cio/../x", "x" * 25, "dpo\nx"):
         with pytest.raises(SurveyError, match=r"role .*: use lower-case letters"):
             store.invite("2025", ["NL_GM0014"], [role], now=T)
+    for role in ("level", "spread", "disagree", "element_id"):  # the team table's own columns
+        with pytest.raises(SurveyError, match=r"role .*: reserved"):
+            store.invite("2025", ["NL_GM0014"], [role], now=T)
     with pytest.raises(SurveyError, match="no municipality to invite"):
         store.invite("2025", [], now=T)
     with pytest.raises(SurveyError, match="no survey wave '2031'"):

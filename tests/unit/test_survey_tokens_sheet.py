@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import math
 import re
 
 import numpy as np
@@ -225,6 +224,6 @@ def test_team_table_latest_answer_and_consolidation(fw):
     assert t.loc["STR-01", ["cio", "ciso", "dpo"]].tolist() == ["dk", "", "2"]
     assert (t.loc["STR-01", "level"], t.loc["STR-01", "spread"]) == (2, 0)
     assert bool(t.loc["STR-01", "disagree"]) is False
-    assert pd.isna(t.loc["DAT-01", "level"]) and math.isnan(t.loc["DAT-01", "spread"])
+    assert pd.isna(t.loc["DAT-01", "level"]) and pd.isna(t.loc["DAT-01", "spread"])
     assert bool(t.loc["DAT-01", "disagree"]) is False
     assert team_table(rows.iloc[:0], fw.element_ids).empty
