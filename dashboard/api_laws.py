@@ -4,9 +4,13 @@ GET /api/v1/laws, /api/v1/laws/{law_id} (work without published data),
 GET /api/v1/laws/{law_id}/readiness?country=&nuts2=&size_class=&at=&horizon=,
 GET /api/v1/municipalities/{id}/readiness?at=&horizon= (consent rule: 403),
 POST /api/v1/laws/what-if (a law profile as JSON in the law-file shape -> the aggregate).
-Aggregates count the municipalities that answered the latest wave; fewer than min_group: the
-counts are null (suppressed). 400 on a bad parameter, date or profile; 404 unknown ids; 503 when
-nothing is published.
+Aggregates count the municipalities that answered the latest wave. A law that does not apply to a
+municipality (not_applicable) or asks nothing of it yet (not_due) is neither ready nor not ready:
+`share_ready` = ready / due, over the municipalities where something of the law counts. The
+default horizon is "all": every requirement counts against its own deadline (`horizon=N` counts
+what is due within N days of `at`). Fewer than min_group answering: every count is null
+(suppressed); fewer than min_group with something due: ready / not_ready / unknown are null.
+400 on a bad parameter, date or profile; 404 unknown ids; 503 when nothing is published.
 """
 
 from __future__ import annotations
@@ -17,7 +21,13 @@ from flask import Flask, jsonify, request
 from dashboard import legislation_data as ld
 from dashboard.api_insight import NO_CONSENT, NOT_PUBLISHED, ApiError, api_view, bad_parameter
 from dashboard.context import AppContext
-from pipelines.maturity.readiness import ProfileError, municipality_readiness, validate_profile, what_if
+from pipelines.maturity.readiness import (
+    N_STATUS,
+    ProfileError,
+    municipality_readiness,
+    validate_profile,
+    what_if,
+)
 from pipelines.reference import SIZE_CLASS_KEYS
 
 
@@ -54,9 +64,9 @@ class LawsApi:
         except ValueError as e:
             raise bad_parameter("at", args.get("at"), ["YYYY-MM-DD"], str(e)) from None
         try:
-            horizon = ld.parse_horizon(args.get("horizon"), 0)
+            horizon = ld.parse_horizon(args.get("horizon"))
         except ValueError as e:
-            raise bad_parameter("horizon", args.get("horizon"), ["0-3650"], str(e)) from None
+            raise bad_parameter("horizon", args.get("horizon"), ["all", "0-3650"], str(e)) from None
         return at, horizon
 
     def selection(self, args, snap) -> ld.Selection:
@@ -78,24 +88,23 @@ class LawsApi:
         return ld.Selection(**out)
 
     def aggregate(self, sel, snap, sub, res, law_id: str) -> dict:
-        n = len(sub.rows)
-        suppressed = n < self.ctx.settings.min_group
-        s = res.summary(law_id)
-        counts = {k: (None if suppressed else s[k]) for k in
-                  ("ready_total", "ready", "not_applicable", "not_ready", "unknown")}
+        c = ld.public_counts(np.bincount(res.status[:, res.column(law_id)], minlength=N_STATUS),
+                             self.ctx.settings.min_group)
         return {
             "selection": {"country": sel.country, "nuts2": sel.nuts2, "size_class": sel.size_class},
             "wave": ld.base(self.ctx, snap).wave,
             "municipalities_in_selection": sub.n_selected,
-            "municipalities_answered": n, "suppressed": suppressed,
+            "municipalities_answered": len(sub.rows), "suppressed": c["suppressed"],
             "min_group": self.ctx.settings.min_group,
-            "ready": counts["ready_total"], "ready_with_requirements": counts["ready"],
-            "not_applicable": counts["not_applicable"], "not_ready": counts["not_ready"],
-            "unknown": counts["unknown"],
-            "share_ready": None if suppressed or not n else s["ready_total"] / n,
-            "lacking": [] if suppressed else [
+            **{k: c[k] for k in ld.COUNT_KEYS}, "share_ready": c["share_ready"],
+            "lacking": [] if c["suppressed"] else [
                 {"element": e, "gap": g, "unknown": u} for e, g, u in res.lacking(law_id)],
         }
+
+    @staticmethod
+    def when_fields(at, horizon, cutoff) -> dict:
+        return {"at": at.isoformat(), "horizon": ld.horizon_text(horizon),
+                "cutoff": None if horizon is None else cutoff.isoformat()}
 
     def readiness(self, law_id: str, args) -> dict:
         law = self.law(law_id)
@@ -103,8 +112,8 @@ class LawsApi:
         snap = self.snapshot()
         sel = self.selection(args, snap)
         sub, res = ld.population(self.ctx, snap, sel, at, horizon)
-        return {"law": law.id, "at": at.isoformat(), "horizon_days": horizon,
-                "cutoff": res.cutoff.isoformat(), **self.aggregate(sel, snap, sub, res, law.id)}
+        return {"law": law.id, **self.when_fields(at, horizon, res.cutoff),
+                **self.aggregate(sel, snap, sub, res, law.id)}
 
     def what_if(self, args) -> dict:
         body = request.get_json(silent=True)
@@ -121,8 +130,7 @@ class LawsApi:
         sel = self.selection(args, snap)
         sub = ld.subset(self.ctx, snap, sel)
         wi = what_if(inp, law, sub.levels, sub.table, at=at, horizon_days=horizon)
-        out = {"law": law.id, "at": at.isoformat(), "horizon_days": horizon,
-               "cutoff": wi.result.cutoff.isoformat(),
+        out = {"law": law.id, **self.when_fields(at, horizon, wi.result.cutoff),
                **self.aggregate(sel, snap, sub, wi.result, law.id)}
         out["by_country"] = self.by_group(snap, sub, wi.result, law.id)
         return out
@@ -134,12 +142,11 @@ class LawsApi:
             return []
         g = res.by_group(law_id, inv, len(codes))
         out = []
-        for i, c in enumerate(codes):
-            n = int(g[i].sum())
-            ok = n >= self.ctx.settings.min_group
-            out.append({"country": str(c), "municipalities_answered": n, "suppressed": not ok,
-                        "ready": int(g[i, 0] + g[i, 1]) if ok else None,
-                        "share_ready": float((g[i, 0] + g[i, 1]) / n) if ok else None})
+        for i, code in enumerate(codes):
+            c = ld.public_counts(g[i], self.ctx.settings.min_group)
+            out.append({"country": str(code), "municipalities_answered": c["municipalities"],
+                        "suppressed": c["suppressed"], "applies": c["applies"], "due": c["due"],
+                        "ready": c["ready"], "share_ready": c["share_ready"]})
         return out
 
     def municipality(self, municipality_id: str, args) -> dict:
@@ -164,8 +171,11 @@ class LawsApi:
         mr = municipality_readiness(ld.inputs(ctx), b.levels[row], country=str(b.countries[row]),
                                     at=at, horizon_days=horizon,
                                     population=None if pop != pop else float(pop))
-        return {"municipality_id": mid, "name": str(ref["name"].iat[row]), "wave": b.wave,
-                "has_answers": bool(b.answered[row]), **mr.to_dict()}
+        out = {"municipality_id": mid, "name": str(ref["name"].iat[row]), "wave": b.wave,
+               "has_answers": bool(b.answered[row]), **mr.to_dict()}
+        out.update(self.when_fields(at, horizon, mr.cutoff))
+        out.pop("horizon_days", None)
+        return out
 
 
 def register(server: Flask, ctx: AppContext) -> None:

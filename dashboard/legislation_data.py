@@ -9,8 +9,13 @@ inputs from a published build and caches what is static per build:
   their levels and condition table sliced once per (build, selection).
 
 Aggregates count the municipalities that answered the latest wave (a municipality without answers
-would be "unknown" for every law and say nothing about readiness). "Ready" includes municipalities
-for which nothing of the law counts yet (not applicable), as the engine's `ready_total`.
+would be "unknown" for every law and say nothing about readiness). A law that does not apply to a
+municipality, or asks nothing of it yet, is neither ready nor not ready: ready shares are taken
+over the municipalities where something of the law counts (`public_counts`).
+
+The default horizon is every deadline (`ALL_DEADLINES`): each requirement that applies counts,
+against its own deadline, so that a law due next year is not "ready" today because nothing is due
+yet. "Due by a date" (horizon 0, or N days) is the other choice.
 """
 
 from __future__ import annotations
@@ -29,6 +34,8 @@ from dashboard.lru import Lru
 from dashboard.store import Snapshot
 from pipelines.maturity.cube import MISSING
 from pipelines.maturity.readiness import (
+    ALL_DEADLINES,
+    N_STATUS,
     ConditionTable,
     PopulationReadiness,
     ReadinessInputs,
@@ -36,9 +43,11 @@ from pipelines.maturity.readiness import (
     readiness_inputs,
     resolve_municipality,
     resolve_population,
+    status_summary,
 )
 
-DEFAULT_HORIZON = 365
+DEFAULT_HORIZON = ALL_DEADLINES  # the tab, the policy lobby and the API: one default
+ALL = "all"  # the horizon's value in URLs and the API for ALL_DEADLINES
 MAX_HORIZON = 3650
 DUE_WINDOW = 365  # "due in the next 12 months"
 NIS2_CHOICES = ("all", "threshold", "none", "pending")
@@ -170,13 +179,46 @@ def parse_at(value: Any) -> dt.date:
         raise ValueError(f"{value!r} is not a date (YYYY-MM-DD)") from None
 
 
-def parse_horizon(value: Any, default: int = DEFAULT_HORIZON) -> int:
+def parse_horizon(value: Any, default: int | None = DEFAULT_HORIZON) -> int | None:
+    """A horizon: "all" (every deadline: None), or days after the evaluation date (0-3650)."""
     if value is None or str(value).strip() == "":
         return default
-    v = str(value).strip()
+    v = str(value).strip().lower()
+    if v == ALL:
+        return ALL_DEADLINES
     if not v.isdigit() or int(v) > MAX_HORIZON:
-        raise ValueError(f"{value!r} is not a number of days from 0 to {MAX_HORIZON}")
+        raise ValueError(f"{value!r} is not 'all' or a number of days from 0 to {MAX_HORIZON}")
     return int(v)
+
+
+def horizon_text(horizon: int | None) -> str:
+    """The horizon as URLs and the API write it."""
+    return ALL if horizon is ALL_DEADLINES else str(int(horizon))
+
+
+# ------------------------------------------------------------------ what may be published
+
+
+COUNT_KEYS = ("applies", "not_applicable", "not_due", "due", "ready", "not_ready", "unknown")
+
+
+def public_counts(counts, min_group: int) -> dict[str, Any]:
+    """Readiness counts of one law over one group of answering municipalities (counts per status
+    code), as they may be shown: nothing when the group is below `min_group`; who the law applies
+    to (from reference data and conditions, not from answers) but no ready / not ready / unknown
+    when fewer than `min_group` have something due, so that a law applying to two municipalities
+    of a large selection does not show their readiness. `share_ready` = ready / due."""
+    s = status_summary(counts)
+    small_group = s["municipalities"] < min_group
+    small_due = small_group or s["due"] < min_group
+    out: dict[str, Any] = {"municipalities": s["municipalities"], "suppressed": small_due,
+                           "suppressed_group": small_group}
+    for k in ("applies", "not_applicable", "not_due", "due"):
+        out[k] = None if small_group else s[k]
+    for k in ("ready", "not_ready", "unknown"):
+        out[k] = None if small_due else s[k]
+    out["share_ready"] = None if small_due else s["share_ready"]
+    return out
 
 
 # ------------------------------------------------------------------ law facts
@@ -212,42 +254,51 @@ def unverified(law) -> bool:
     return law.confidence == "check" or any(r.confidence == "check" for r in law.requirements)
 
 
-def law_table(ctx: AppContext, snap: Snapshot, sel: Selection, at: dt.date, horizon: int,
+LAW_TABLE_COLUMNS = ("law", "name", "law_status", "binding", "municipalities", *COUNT_KEYS,
+                     "share_ready", "suppressed", "first_deadline", "next_deadline", "unverified")
+
+
+def law_table(ctx: AppContext, snap: Snapshot, sel: Selection, at: dt.date, horizon: int | None,
               lang: str) -> pd.DataFrame:
-    """One row per law: counts per status among the answered municipalities of the selection,
-    the share ready (None when suppressed), the next deadline and whether facts are unverified."""
+    """One row per law over the answered municipalities of the selection: to how many it
+    applies, counts per status and the share ready among those where something counts
+    (`public_counts`: None where suppressed), the next deadline and whether facts are
+    unverified. Counts are nullable integers (a suppressed count is <NA>, never NaN)."""
     inp = inputs(ctx)
     sub, res = population(ctx, snap, sel, at, horizon)
-    n = len(sub.rows)
-    suppressed = n < ctx.settings.min_group
     rows = []
     for law_id in res.law_ids:
         law = inp.law(law_id)
-        s = res.summary(law_id)
+        c = public_counts(np.bincount(res.status[:, res.column(law_id)], minlength=N_STATUS),
+                          ctx.settings.min_group)
         dls = law_deadlines(inp, law, sel.country)
         upcoming = [d for d, _ in dls if d > at]
         rows.append({
             "law": law_id, "name": law_name(law, lang), "law_status": law.status,
-            "binding": law.binding_on_municipalities,
-            "municipalities": n,
-            "ready": None if suppressed else s["ready_total"],
-            "not_applicable": None if suppressed else s["not_applicable"],
-            "not_ready": None if suppressed else s["not_ready"],
-            "unknown": None if suppressed else s["unknown"],
-            "share_ready": None if suppressed or n == 0 else s["ready_total"] / n,
+            "binding": law.binding_on_municipalities, "municipalities": len(sub.rows),
+            **{k: c[k] for k in COUNT_KEYS}, "share_ready": c["share_ready"],
+            "suppressed": c["suppressed"],
             "first_deadline": dls[0][0].isoformat() if dls else None,
             "next_deadline": upcoming[0].isoformat() if upcoming else None,
             "unverified": unverified(law),
         })
-    return pd.DataFrame(rows)
+    df = pd.DataFrame(rows, columns=list(LAW_TABLE_COLUMNS))
+    for k in ("municipalities", *COUNT_KEYS):
+        df[k] = df[k].astype("Int64")
+    df["share_ready"] = df["share_ready"].astype("Float64")
+    return df
 
 
-def lacking_table(ctx: AppContext, res: PopulationReadiness, law_ids, n: int, top: int = 3,
-                  lang: str = "en") -> pd.DataFrame:
-    """Per law the elements that cause most non-readiness (known gaps, then unknown levels)."""
+def lacking_table(ctx: AppContext, res: PopulationReadiness, law_ids,
+                  due: int | Mapping[str, Any], top: int = 3, lang: str = "en") -> pd.DataFrame:
+    """Per law the elements that cause most non-readiness (known gaps, then unknown levels);
+    `share_gap` is over the municipalities with something of the law due (`due`: per law, or
+    one number for all)."""
     fw = ctx.framework
     out = []
     for law_id in law_ids:
+        n = due.get(law_id) if isinstance(due, Mapping) else due
+        n = None if n is None or pd.isna(n) else int(n)
         for element, gaps, unknown in res.lacking(law_id)[:top]:
             out.append({"law": law_id, "element": element,
                         "element_name": fw.element_by_id[element].name.get(lang),
@@ -258,9 +309,12 @@ def lacking_table(ctx: AppContext, res: PopulationReadiness, law_ids, n: int, to
 
 
 def heatmap_table(ctx: AppContext, snap: Snapshot, sel: Selection, at: dt.date,
-                  horizon: int) -> pd.DataFrame:
-    """Share ready per law (rows) and region (columns: countries, or NUTS 2 in a country);
-    NaN where fewer than min_group municipalities answered."""
+                  horizon: int | None) -> pd.DataFrame:
+    """Share ready per law (rows) and region (columns: countries, or NUTS 2 in a country) among
+    the municipalities where something of the law counts; NaN where that is suppressed
+    (`public_counts`) or where the law asks nothing of the region's municipalities. Why a cell
+    is empty is in attrs["state"] (same shape: "na" does not apply, "not_due" nothing due yet,
+    "suppressed" too few, "" a share)."""
     sub, res = population(ctx, snap, sel, at, horizon)
     b = base(ctx, snap)
     field = b.countries if sel.group_field == "country" else b.nuts2
@@ -270,15 +324,19 @@ def heatmap_table(ctx: AppContext, snap: Snapshot, sel: Selection, at: dt.date,
     else:
         codes, inv = np.array([]), np.array([], int)
     counts = np.bincount(inv, minlength=len(codes)) if len(codes) else np.array([], int)
-    ok = counts >= ctx.settings.min_group
-    data = {}
+    names = [str(c) for c in codes]
+    data, state = {}, {}
     for law_id in res.law_ids:
-        g = res.by_group(law_id, inv, len(codes)) if len(codes) else np.zeros((0, 4), int)
-        ready = g[:, 0] + g[:, 1]
-        share = np.where(ok, ready / np.maximum(counts, 1), np.nan)
-        data[law_id] = share
-    df = pd.DataFrame(data, index=[str(c) for c in codes]).T
-    df.attrs["counts"] = dict(zip([str(c) for c in codes], counts.tolist(), strict=True))
+        g = res.by_group(law_id, inv, len(codes)) if len(codes) else np.zeros((0, N_STATUS), int)
+        cells = [public_counts(row, ctx.settings.min_group) for row in g]
+        data[law_id] = [np.nan if c["share_ready"] is None else c["share_ready"] for c in cells]
+        state[law_id] = [
+            "suppressed" if c["suppressed_group"] else "na" if c["applies"] == 0 else
+            "not_due" if c["due"] == 0 else "suppressed" if c["suppressed"] else ""
+            for c in cells]
+    df = pd.DataFrame(data, index=names, dtype=float).T
+    df.attrs["counts"] = dict(zip(names, counts.tolist(), strict=True))
+    df.attrs["state"] = pd.DataFrame(state, index=names).T
     return df
 
 

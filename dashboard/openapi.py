@@ -354,6 +354,15 @@ SCHEMAS = {
 NOT_PUBLISHED = _error("Nothing published yet: {\"error\": \"no survey data published yet\"}")
 BAD_PARAMETER = _error("A bad parameter; the message names it and the allowed values.")
 
+HORIZON_PARAM = {
+    "name": "horizon", "in": "query", "required": False,
+    "description": "Which deadlines count: `all` (default) every requirement against its own "
+                   "deadline; a number of days N: what is due by `at` + N (0: due by `at`).",
+    "schema": {"anyOf": [{"type": "string", "enum": ["all"]},
+                         {"type": "integer", "minimum": 0, "maximum": 3650}],
+               "default": "all"}}
+
+
 PATHS = {
     "/api/v1/health": {"get": {
         "operationId": "health", "tags": ["meta"],
@@ -517,10 +526,14 @@ PATHS = {
     "/api/v1/laws/{law_id}/readiness": {"get": {
         "operationId": "getLawReadiness", "tags": ["laws"],
         "summary": "How many municipalities are ready for a law",
-        "description": "Counts per status (ready incl. not applicable, not ready, unknown) among "
-                       "the municipalities of the selection that answered the latest wave, the "
-                       "share ready and the elements that cause non-readiness. Fewer than "
-                       "min_group municipalities: the counts are null (suppressed).",
+        "description": "Among the municipalities of the selection that answered the latest "
+                       "wave: to how many the law applies (`applies`; `not_applicable` the "
+                       "rest), to how many something is due (`due`; `not_due`: it applies, "
+                       "nothing is due yet), and of those `ready`, `not_ready` and `unknown`. "
+                       "`share_ready` = ready / due (null when nothing is due): a law that does "
+                       "not apply is never counted as ready. Fewer than min_group answering: "
+                       "every count is null; fewer than min_group with something due: ready, "
+                       "not_ready, unknown and share_ready are null (`suppressed`).",
         "parameters": [
             _param("law_id", "Law id", {"type": "string"}, where="path", required=True,
                    example="GDPR"),
@@ -529,8 +542,7 @@ PATHS = {
             _param("size_class", "Size class", {"type": "string"}, example="20k-50k"),
             _param("at", "Evaluation date (default today)", {"type": "string", "format": "date"},
                    example="2026-07-01"),
-            _param("horizon", "Days after `at` whose deadlines count too (default 0)",
-                   {"type": "integer", "minimum": 0, "maximum": 3650, "default": 0}),
+            HORIZON_PARAM,
         ],
         "responses": {"200": _json("The aggregate", {"type": "object"}),
                       "400": BAD_PARAMETER, "404": _error("Unknown law id"),
@@ -547,8 +559,7 @@ PATHS = {
             _param("nuts2", "NUTS 2 code", {"type": "string"}),
             _param("size_class", "Size class", {"type": "string"}),
             _param("at", "Evaluation date (default today)", {"type": "string", "format": "date"}),
-            _param("horizon", "Days after `at` whose deadlines count too (default 0)",
-                   {"type": "integer", "minimum": 0, "maximum": 3650, "default": 0}),
+            HORIZON_PARAM,
         ],
         "requestBody": {"required": True, "content": {"application/json": {"schema": {
             "type": "object", "required": ["id", "name", "requirements"]}}}},
@@ -565,8 +576,7 @@ PATHS = {
             _param("municipality_id", "GISCO id", {"type": "string"}, where="path",
                    required=True, example="NL_GM0153"),
             _param("at", "Evaluation date (default today)", {"type": "string", "format": "date"}),
-            _param("horizon", "Days after `at` whose deadlines count too (default 0)",
-                   {"type": "integer", "minimum": 0, "maximum": 3650, "default": 0}),
+            HORIZON_PARAM,
         ],
         "responses": {"200": _json("The readiness", {"type": "object"}),
                       "400": BAD_PARAMETER,

@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 
 from dashboard.context import AppContext
+from dashboard.legislation_data import DEFAULT_HORIZON
 from dashboard.store import Snapshot
 from pipelines.framework import Law
 from pipelines.maturity.cube import MISSING
@@ -48,10 +49,9 @@ from pipelines.roadmap_build import StoredRoadmaps
 LEVERAGE_FORMULA = ("leverage = municipalities below target on the element x their mean "
                     "unlock, where unlock = the enabling weight of the element's dependants the "
                     "municipality still lacks / the largest such weight of any element (0-1)")
-# The lobby table evaluates deadlines up to this many days after the evaluation date: the
-# Legislation tab's default horizon (legislation_data.DEFAULT_HORIZON; a test keeps them equal),
-# so upcoming deadlines count, as that tab counts them by default.
-LOBBY_HORIZON_DAYS = 365
+# The lobby table counts the deadlines the Legislation tab and the laws API count by default
+# (every requirement against its own deadline): one default, so both tabs show the same numbers.
+LOBBY_HORIZON_DAYS = DEFAULT_HORIZON
 # Laws in the lobby table: binding on municipalities, in force or adopted (the laws whose
 # requirements the roadmap's urgency uses); proposed laws and targets are not lobbied on here.
 LOBBY_LAW_STATUSES = ("in_force", "adopted")

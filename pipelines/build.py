@@ -31,7 +31,8 @@ from pipelines.staging import DataPaths, atomic_write_bytes, sha256_file, staged
 SQL_DIR = Path(__file__).parent / "sql"
 # Bump when the build logic changes in a way that changes the published data.
 # 4: the stored roadmaps' law urgency follows the member states' flags (NIS2 scope and dates).
-BUILD_LOGIC_VERSION = "4"
+# 5: stored readiness counts every deadline and tells not applicable / not due from ready.
+BUILD_LOGIC_VERSION = "5"
 MIN_GROUP = 5
 KEEP_BUILDS = 3
 # Marts in the order they are built; each is one SQL file creating a table of that name.

@@ -2,7 +2,10 @@
 
 Computed for the latest wave at the build's evaluation date (the latest submission of that wave,
 fixed by the inputs, so rebuilds stay byte-identical), with the framework's member-state flags
-and condition defaults. The Legislation tab recomputes on demand for other dates, horizons and
+and condition defaults, counting every requirement against its own deadline (the Legislation
+tab's and the API's default; `horizon` in the file says so). Status codes are the engine's
+STATUS_NAMES (stored as `status_names`): a law that does not apply, or asks nothing yet, is
+neither ready nor not ready. The Legislation tab recomputes on demand for other dates, horizons and
 overrides (about 35 ms for all EU municipalities); this stored run is the published baseline
 that exports and other tools can read without running the engine.
 """
@@ -14,7 +17,13 @@ from pathlib import Path
 
 import numpy as np
 
-from pipelines.maturity.readiness import population_readiness, readiness_inputs, resolve_population
+from pipelines.maturity.readiness import (
+    ALL_DEADLINES,
+    STATUS_NAMES,
+    population_readiness,
+    readiness_inputs,
+    resolve_population,
+)
 from pipelines.roadmap_build import evaluation_date, write_npz
 
 READINESS_FILE = "readiness.npz"
@@ -32,9 +41,11 @@ def write_readiness(con, out: Path, fw, waves: list[str], *, at: dt.date | None 
     inputs = readiness_inputs(fw)
     table = resolve_population(inputs, ref["country"].to_numpy(zero_copy_only=False),
                                ref["population"].to_numpy(zero_copy_only=False))
-    result = population_readiness(inputs, levels, table, at=at)
+    result = population_readiness(inputs, levels, table, at=at, horizon_days=ALL_DEADLINES)
     arrays = {name: getattr(result, name) for name in STORED}
     arrays.update(law_ids=np.array(result.law_ids, dtype=str), wave=np.array(wave, dtype=str),
-                  evaluation_date=np.array(at.isoformat(), dtype=str))
+                  evaluation_date=np.array(at.isoformat(), dtype=str),
+                  horizon=np.array("all", dtype=str),
+                  status_names=np.array(STATUS_NAMES, dtype=str))
     write_npz(out / READINESS_FILE, arrays)
     return {"wave": wave, "evaluation_date": at.isoformat(), "laws": len(result.law_ids)}

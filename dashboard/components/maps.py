@@ -14,10 +14,11 @@ import numpy as np
 import plotly.graph_objects as go
 from dash import Patch
 
+from dashboard.components import colours as palette
+
 # Colour-blind-safe sequential blues (light = low), readable on white.
-SEQUENTIAL = [[0.0, "#f1f5fa"], [0.25, "#c6dbef"], [0.5, "#6baed6"], [0.75, "#2171b5"],
-              [1.0, "#08306b"]]
-NO_DATA = "#d9d9d9"
+SEQUENTIAL = palette.COUNT_SCALE
+NO_DATA = palette.NO_ANSWER
 
 VIEWS = {
     "eu": {"center": {"lat": 52.0, "lon": 12.0}, "zoom": 2.6},
@@ -32,7 +33,7 @@ def choropleth_map(geojson: dict, locations: Sequence[str], z: Sequence[float], 
     fig = go.Figure(go.Choroplethmap(
         geojson=geojson, locations=list(locations), z=list(z), text=list(text),
         zmin=zmin, zmax=zmax, colorscale=colorscale,
-        marker={"line": {"width": 0.4, "color": "#ffffff"}, "opacity": 0.95},
+        marker={"line": {"width": 0.4, "color": palette.PAPER}, "opacity": 0.95},
         hovertemplate="%{text}<extra></extra>",
         colorbar={"title": {"text": colorbar_title}, "thickness": 12, "len": 0.6,
                   **({"tickvals": tickvals, "ticktext": ticktext} if tickvals else {})},
@@ -42,7 +43,7 @@ def choropleth_map(geojson: dict, locations: Sequence[str], z: Sequence[float], 
         map={"style": "white-bg", **VIEWS[view]},
         margin={"l": 0, "r": 0, "t": 0, "b": 0},
         height=height,
-        paper_bgcolor="#ffffff",
+        paper_bgcolor=palette.PAPER,
         uirevision=view,  # keep the user's zoom/pan when only the values change
     )
     return fig
@@ -87,11 +88,10 @@ def typed_array(values: np.ndarray) -> dict:
 # so one trace draws them grey and the colour bar explains both greys. Values never leave the server.
 
 # Yellow-green-blue (ColorBrewer YlGnBu, colour-blind safe): low = pale yellow, so the greys stand out.
-MATURITY = [[0.0, "#ffffcc"], [0.25, "#a1dab4"], [0.5, "#41b6c4"], [0.75, "#2c7fb8"],
-            [1.0, "#253494"]]
-BINARY = [[0.0, "#fed976"], [0.5, "#fed976"], [0.5, "#225ea8"], [1.0, "#225ea8"]]
-GREY_HIDDEN = "#8f8f8f"  # suppressed / not public
-GREY_EMPTY = "#dcdcdc"  # no answers
+MATURITY = palette.LEVEL_SCALE
+BINARY = palette.BINARY
+GREY_HIDDEN = palette.HIDDEN  # suppressed / not public
+GREY_EMPTY = palette.NO_ANSWER  # no answers
 
 
 def status_colours(scale, *, title: str, ticks: Sequence[tuple[float, str]], hidden_label: str,
@@ -113,9 +113,9 @@ def status_colours(scale, *, title: str, ticks: Sequence[tuple[float, str]], hid
 
 def _map_layout(view: dict, uirevision: str, height: int) -> dict:
     return {"map": {"style": "white-bg", **view}, "margin": {"l": 0, "r": 0, "t": 0, "b": 0},
-            "height": height, "paper_bgcolor": "#ffffff",
+            "height": height, "paper_bgcolor": palette.PAPER,
             "uirevision": uirevision,  # keeps zoom/pan while only the values change
-            "hoverlabel": {"bgcolor": "#ffffff", "font": {"color": "#1b1b1b"}}}
+            "hoverlabel": {"bgcolor": palette.PAPER, "font": {"color": palette.TEXT_DARK}}}
 
 
 HOVER = "<b>%{customdata}</b><br>%{text}<extra></extra>"
@@ -132,7 +132,7 @@ def status_choropleth(geojson: dict, locations: Sequence[str], z: np.ndarray,
     trace = {"type": "choroplethmap", "geojson": geojson, "locations": list(locations),
              "z": typed_array(np.asarray(z, dtype=np.float32)), "text": list(text),
              "customdata": list(names), "hovertemplate": HOVER,
-             "marker": {"line": {"width": 0.4, "color": "#ffffff"}, "opacity": 0.95}, **colours}
+             "marker": {"line": {"width": 0.4, "color": palette.PAPER}, "opacity": 0.95}, **colours}
     return {"data": [trace], "layout": _map_layout(view, uirevision, height)}
 
 
@@ -154,7 +154,7 @@ def status_points(lon: np.ndarray, lat: np.ndarray, z: np.ndarray, text: Sequenc
     layout = _map_layout(view, uirevision, height)
     if outline:
         layout["map"]["layers"] = [{"sourcetype": "geojson", "source": outline, "type": "line",
-                                    "color": "#aab2bd", "line": {"width": 0.7},
+                                    "color": palette.OUTLINE, "line": {"width": 0.7},
                                     "below": "traces"}]
     return {"data": [trace], "layout": layout}
 

@@ -28,6 +28,7 @@ from dash import Input, Output, State, dcc, html
 from dash.exceptions import PreventUpdate
 
 from dashboard import ids
+from dashboard.components import colours
 from dashboard.context import AppContext
 from dashboard.i18n import normalise_lang, t
 from dashboard.store import Snapshot
@@ -83,9 +84,9 @@ PEER_OPTIONS = 60  # options offered at once in the peer picker (the rest by typ
 
 # Colour-blind-safe sequential YlGnBu, one colour per level; missing is neutral grey (a different
 # hue from every level, and explained in the legend), suppressed is a darker grey with a cross.
-LEVEL_COLOURS = ("#ffffcc", "#a1dab4", "#41b6c4", "#2c7fb8", "#253494")
-MISSING_COLOUR = "#d9d9d9"
-SUPPRESSED_COLOUR = "#a6a6a6"
+LEVEL_COLOURS = colours.LEVELS
+MISSING_COLOUR = colours.NO_ANSWER
+SUPPRESSED_COLOUR = colours.HIDDEN
 _BAND = 1 / 6  # z (level + 1) from -0.5 to 5.5: six equal bands for missing and levels 0-4
 DISCRETE_SCALE = [[0.0, MISSING_COLOUR], [_BAND, MISSING_COLOUR]] + [
     stop for i, c in enumerate(LEVEL_COLOURS) for stop in ([(i + 1) * _BAND, c], [(i + 2) * _BAND, c])]
@@ -478,7 +479,7 @@ def figure(ctx: AppContext, snap: Snapshot, view: View, lang: str) -> go.Figure:
                  "colorscale": STATUS_SCALE, "showscale": False, **common, "hoverinfo": "skip"}
         if n_cols <= NAMED_TICKS:
             under.update(text=np.where(grid.status == SUPPRESSED, "×", "").tolist(),
-                         texttemplate="%{text}", textfont={"size": 11, "color": "#222222"})
+                         texttemplate="%{text}", textfont={"size": 11, "color": colours.TEXT})
         medians = {"type": "heatmap", "z": grid.median.astype(np.float32), "zmin": 0, "zmax": 4,
                    "colorscale": CONTINUOUS_SCALE, "hoverongaps": True, **common,
                    "colorbar": {"title": {"text": t("heatmap.colorbar.median", lang),
@@ -498,20 +499,20 @@ def figure(ctx: AppContext, snap: Snapshot, view: View, lang: str) -> go.Figure:
     spans = block_spans(cube.element_blocks, grid.rows)
     # Blocks: a white gap between them across the grid, a bracket and the name on the right.
     shapes = [{"type": "line", "xref": "paper", "x0": 0, "x1": 1.0, "y0": start - 0.5,
-               "y1": start - 0.5, "line": {"color": "#ffffff", "width": 5}}
+               "y1": start - 0.5, "line": {"color": colours.PAPER, "width": 5}}
               for _, start, _ in spans[1:]]
     shapes += [{"type": "line", "xref": "paper", "x0": 1.006, "x1": 1.006, "y0": start - 0.35,
-                "y1": end - 0.65, "line": {"color": "#6c757d", "width": 2}}
+                "y1": end - 0.65, "line": {"color": colours.RULE_MUTED, "width": 2}}
                for _, start, end in spans]
     annotations = [{"xref": "paper", "x": 1.012, "xanchor": "left", "y": (start + end - 1) / 2,
                     "yref": "y", "showarrow": False, "align": "left",
                     "text": "<br>".join(textwrap.wrap(fw.block_by_id[b].name.get(lang), 24)),
-                    "font": {"size": 11, "color": "#384350"}}
+                    "font": {"size": 11, "color": colours.LABEL}}
                    for b, start, end in spans]
     if view.target_column is not None:
         c = view.target_column
         shapes.append({"type": "rect", "x0": c - 0.5, "x1": c + 0.5, "y0": -0.5,
-                       "y1": n_rows - 0.5, "line": {"color": "#000000", "width": 2}})
+                       "y1": n_rows - 0.5, "line": {"color": colours.RULE, "width": 2}})
     axis_key = (("heatmap.axis.municipalities.named" if named else "heatmap.axis.municipalities")
                 if view.mode == MUNICIPALITIES else f"heatmap.axis.nuts{view.region_level}")
     axis_title = t(axis_key, lang, order=order_text(ctx, view.state, lang))
@@ -522,10 +523,10 @@ def figure(ctx: AppContext, snap: Snapshot, view: View, lang: str) -> go.Figure:
         "height": n_rows * ROW_PX + (200 if named else 90) + (40 if view.mode == REGIONS else 0),
         "margin": {"l": 250, "r": 175, "t": 62 if view.mode == REGIONS else 16,
                    "b": 150 if named else 40, "pad": 2},
-        "paper_bgcolor": "#ffffff", "plot_bgcolor": "#ffffff",
+        "paper_bgcolor": colours.PAPER, "plot_bgcolor": colours.PAPER,
         "separators": ",." if lang == "nl" else ".,",
         "font": {"family": "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif", "size": 11,
-                 "color": "#212529"},
+                 "color": colours.TEXT},
         "xaxis": {"range": [-0.5, n_cols - 0.5], "showgrid": False, "zeroline": False,
                   "ticks": "", "side": "bottom", "fixedrange": True, "automargin": True,
                   "title": {"text": axis_title, "font": {"size": 12}, "standoff": 8},

@@ -15,14 +15,20 @@ import dash_bootstrap_components as dbc
 import numpy as np
 import pandas as pd
 from dash import ALL, Input, Output, State, dcc, html, no_update
+from dash.exceptions import PreventUpdate
 
 from dashboard import ids
 from dashboard import legislation_data as ld
+from dashboard.components import colours
 from dashboard.components.municipality_picker import picker, search_index, search_options
+from dashboard.components.readiness_text import horizon_phrase
+from dashboard.components.tables import static_table
+from dashboard.components.url_notices import alerts
 from dashboard.context import AppContext
 from dashboard.i18n import normalise_lang, t
 from dashboard.pages import profile as profile_page
 from pipelines.maturity.readiness import (
+    N_STATUS,
     ProfileError,
     law_to_yaml,
     municipality_readiness,
@@ -70,41 +76,93 @@ DRAFT_YAML_BUTTON, DRAFT_YAML = "legislation-draft-yaml-button", "legislation-dr
 VIEWS = ("aggregate", "municipality", "draft")
 ANY = "_"  # "no choice" in a select (dbc.Select keeps "" for its own placeholder)
 SLOTS = 12
-READY, NOT_READY, UNKNOWN, NA = "#2b8a3e", "#c92a2a", "#9aa3ad", "#a9d4b5"
-TIMING_COLOURS = {"overdue": "#c92a2a", "due_12m": "#e8890c", "later": "#4a6fa5"}
 GRAPH_CONFIG = {"displaylogo": False, "responsive": True}
 
 
 # ------------------------------------------------------------------ state (permalinks)
 
 
-def parse_state(query: dict | None) -> dict:
+HORIZON_CHOICES = (ld.ALL, "0", "90", "365", "730", "1825")
+
+
+def parse_state(query: dict | None, ctx: AppContext | None = None) -> dict:
+    """The state a URL asks for, with unknown values replaced by defaults; `notices` lists what
+    was replaced (as i18n keys with values), so that the page says so instead of showing the
+    default's numbers as if they were asked for. Without `ctx` only the format is checked."""
     q = query or {}
+    notices: list = []
+    view = q.get("view") or "aggregate"
+    if view not in VIEWS:
+        notices.append(("url.notice.view", {"value": view, "fallback": "aggregate"}))
+        view = "aggregate"
+    size = q.get("size") or None
+    if size is not None and size not in SIZE_CLASS_KEYS:
+        notices.append(("url.notice.size", {"value": size}))
+        size = None
     state = {
-        "view": q.get("view") if q.get("view") in VIEWS else "aggregate",
-        "country": (q.get("country") or "").upper() or None,
-        "nuts2": (q.get("nuts2") or "").upper() or None,
-        "size": q.get("size") if q.get("size") in SIZE_CLASS_KEYS else None,
+        "view": view,
+        "country": (q.get("country") or "").strip().upper() or None,
+        "nuts2": (q.get("nuts2") or "").strip().upper() or None,
+        "size": size,
         "law": q.get("law") or None,
-        "m": q.get("m") or None,
+        "m": (q.get("m") or "").strip() or None,
         "nis2": q.get("nis2") if q.get("nis2") in ld.NIS2_CHOICES else None,
         "on": [c for c in (q.get("on") or "").split(",") if c],
+        "draft": q.get("draft") or None,
+        "draft_id": q.get("draft_id") or None,
+        "draft_pop": q.get("draft_pop") or None,
     }
     try:
         state["at"] = ld.parse_at(q.get("at"))
     except ValueError:
         state["at"] = ld.today()
+        notices.append(("url.notice.date", {"value": q.get("at"),
+                                            "fallback": state["at"].isoformat()}))
     try:
-        state["horizon"] = ld.parse_horizon(q.get("horizon"), 0)
+        state["horizon"] = ld.parse_horizon(q.get("horizon"))
     except ValueError:
-        state["horizon"] = 0
+        state["horizon"] = ld.DEFAULT_HORIZON
+        notices.append(("url.notice.horizon", {"value": q.get("horizon"), "max": ld.MAX_HORIZON,
+                                               "fallback": "url.fallback.all_deadlines"}))
+    if ctx is not None:
+        notices += _check_codes(ctx, state)
+    state["notices"] = notices
     return state
 
 
-def state_query(view, country, nuts2, size, at, horizon, law, m, nis2, on=None) -> str:
+def _check_codes(ctx: AppContext, state: dict) -> list:
+    """Country, region, municipality and law of the state against the reference data."""
+    notices = []
+    ref = ctx.municipalities
+    countries = set(ref["country"].astype(str))
+    if state["country"] and state["country"] not in countries:
+        notices.append(("url.notice.country", {"value": state["country"],
+                                                 "fallback": "url.fallback.eu"}))
+        state["country"] = None
+    if state["nuts2"]:
+        in_country = ref if not state["country"] else ref[ref["country"] == state["country"]]
+        if state["nuts2"] not in set(in_country["nuts2"].dropna().astype(str)):
+            notices.append(("url.notice.nuts2", {"value": state["nuts2"],
+                                                 "country": state["country"] or "EU"}))
+            state["nuts2"] = None
+    if state["m"] and search_index(ctx).row_of(state["m"]) is None:
+        notices.append(("url.notice.municipality", {"value": state["m"]}))
+        state["m"] = None
+    if state["law"] and state["law"] not in ld.inputs(ctx).law_ids:
+        notices.append(("url.notice.law", {"value": state["law"]}))
+        state["law"] = None
+    return notices
+
+
+def state_query(view, country, nuts2, size, at, horizon, law, m, nis2, on=None,
+                draft=None) -> str:
+    """The URL query of a state; `draft` (the editor's rows, id and population) as
+    `draft_text` writes them, so that a draft law can be shared as a link."""
+    d = draft or {}
     pairs = {"view": view, "country": country, "nuts2": nuts2, "size": size, "at": at,
              "horizon": horizon, "law": law, "m": m, "nis2": nis2,
-             "on": ",".join(sorted(on)) if on is not None else None}
+             "on": ",".join(sorted(on)) if on is not None else None,
+             "draft": d.get("rows"), "draft_id": d.get("id"), "draft_pop": d.get("pop")}
     return "?" + urlencode({k: v for k, v in pairs.items() if v not in (None, "", [], ANY)})
 
 
@@ -115,11 +173,11 @@ def _at(value) -> dt.date:
         return ld.today()
 
 
-def _horizon(value) -> int:
+def _horizon(value) -> int | None:
     try:
-        return ld.parse_horizon(value, 0)
+        return ld.parse_horizon(value)
     except ValueError:
-        return 0
+        return ld.DEFAULT_HORIZON
 
 
 def selection(country, nuts2, size) -> ld.Selection:
@@ -131,8 +189,8 @@ def selection(country, nuts2, size) -> ld.Selection:
 
 def _fig(data: list, height: int, **layout) -> dict:
     base = {"height": height, "margin": {"l": 10, "r": 10, "t": 10, "b": 30},
-            "font": {"family": "system-ui, sans-serif", "size": 12, "color": "#212529"},
-            "paper_bgcolor": "#ffffff", "plot_bgcolor": "#ffffff",
+            "font": {"family": "system-ui, sans-serif", "size": 12, "color": colours.TEXT},
+            "paper_bgcolor": colours.PAPER, "plot_bgcolor": colours.PAPER,
             "legend": {"orientation": "h", "y": -0.15, "x": 0.5, "xanchor": "center"}}
     return {"data": data, "layout": {**base, **layout}}
 
@@ -163,11 +221,10 @@ def _csv(button_id: str, download_id: str, lang: str):
                     className="mb-2")
 
 
-def _table(df: pd.DataFrame, columns: dict[str, str]) -> dbc.Table:
-    head = html.Thead(html.Tr([html.Th(v, scope="col") for v in columns.values()]))
-    body = html.Tbody([html.Tr([html.Td("" if r[c] is None or r[c] != r[c] else r[c])
-                                for c in columns]) for r in df.to_dict("records")])
-    return dbc.Table([head, body], size="sm", striped=True, hover=True, responsive=True)
+def _table(df: pd.DataFrame, columns: dict[str, str], label: str = "", **kw) -> html.Div:
+    """A read-only table as one component (components/tables.py: the municipality view's
+    tables as html components froze the browser for seconds)."""
+    return static_table(df, columns, label=label or None, **kw)
 
 
 def dom_id(component_id) -> str:
@@ -180,7 +237,11 @@ def dom_id(component_id) -> str:
 
 
 def _pct(x) -> str:
-    return "–" if x is None or x != x else f"{x:.0%}"
+    return "–" if x is None or pd.isna(x) else f"{x:.0%}"
+
+
+def _count(x) -> str:
+    return "–" if x is None or pd.isna(x) else f"{int(x):,}"
 
 
 def _law_label(row, lang: str) -> str:
@@ -191,53 +252,101 @@ def _law_label(row, lang: str) -> str:
 # ------------------------------------------------------------------ aggregate view
 
 
-def aggregate(ctx: AppContext, snap, sel: ld.Selection, at: dt.date, horizon: int, lang: str):
+BAR_STATUSES = ("ready", "not_ready", "unknown", "suppressed", "not_due", "not_applicable")
+
+
+def _bar_counts(df: pd.DataFrame) -> dict[str, list[int]]:
+    """Municipalities per law and bar segment; a law whose ready/not-ready split is suppressed
+    shows its municipalities with something due as one 'suppressed' segment."""
+    out = {k: [] for k in BAR_STATUSES}
+    for r in df.to_dict("records"):
+        hidden = bool(r["suppressed"])
+        for k in ("ready", "not_ready", "unknown"):
+            out[k].append(0 if hidden else int(r[k]))
+        out["suppressed"].append(int(r["due"]) if hidden else 0)
+        out["not_due"].append(int(r["not_due"]))
+        out["not_applicable"].append(int(r["not_applicable"]))
+    return out
+
+
+def _status_colour(k: str) -> str:
+    return colours.HIDDEN if k == "suppressed" else colours.STATUS[k]
+
+
+def aggregate_caption(df: pd.DataFrame, n: int, at: dt.date, horizon, lang: str) -> str:
+    """The sentence under the bars: the most and least ready law among those with a share
+    (something due to enough municipalities), and the laws that apply to none."""
+    shown = df[df["share_ready"].notna()]
+    counts = horizon_phrase(horizon, at, lang)
+    parts = []
+    if len(shown):
+        best = shown.sort_values(["share_ready", "law"], ascending=[False, True]).iloc[0]
+        worst = shown.sort_values(["share_ready", "law"], ascending=[True, True]).iloc[0]
+        parts.append(t("legislation.agg.caption", lang, n=n, counts=counts, best=best["law"],
+                       best_share=_pct(best["share_ready"]), best_due=_count(best["due"]),
+                       worst=worst["law"], worst_share=_pct(worst["share_ready"]),
+                       worst_due=_count(worst["due"])))
+    else:
+        parts.append(t("legislation.agg.caption.none", lang, n=n, counts=counts))
+    none = df.loc[df["applies"] == 0, "law"].tolist()
+    if none:
+        parts.append(t("legislation.agg.caption.na", lang, k=len(none), laws=", ".join(none)))
+    return " ".join(parts)
+
+
+def aggregate(ctx: AppContext, snap, sel: ld.Selection, at: dt.date, horizon, lang: str):
     """Everything the aggregate view shows (pure; the callback only unpacks it)."""
     df = ld.law_table(ctx, snap, sel, at, horizon, lang)
     n = int(df["municipalities"].iat[0]) if len(df) else 0
-    if n == 0:
-        msg = t("legislation.empty.selection", lang)
-        return {"bar": empty_figure(msg), "bar_caption": msg, "table": html.P(msg),
-                "lacking": "", "heat": empty_figure(msg), "heat_caption": msg,
-                "time": timeline(ctx, sel, at, lang), "time_caption": "", "df": df}
-    if n < ctx.settings.min_group:
-        msg = t("legislation.suppressed", lang, n=n, min_group=ctx.settings.min_group)
+    if n == 0 or n < ctx.settings.min_group:
+        msg = t("legislation.empty.selection", lang) if n == 0 else \
+            t("legislation.suppressed", lang, n=n, min_group=ctx.settings.min_group)
         return {"bar": empty_figure(msg), "bar_caption": msg, "table": html.P(msg),
                 "lacking": "", "heat": empty_figure(msg), "heat_caption": msg,
                 "time": timeline(ctx, sel, at, lang), "time_caption": "", "df": df}
     labels = [_law_label(r, lang) for r in df.to_dict("records")]
+    counts = _bar_counts(df)
     bar = _fig([
-        {"type": "bar", "orientation": "h", "y": labels, "x": (df[k] / n).tolist(),
-         "name": t(f"legislation.status.{k}", lang), "marker": {"color": c},
-         "customdata": df[k].tolist(), "hovertemplate": "%{y}: %{customdata} (%{x:.0%})"}
-        for k, c in (("ready", READY), ("not_ready", NOT_READY), ("unknown", UNKNOWN))],
-        28 * len(df) + 80, barmode="stack", xaxis={"tickformat": ".0%", "range": [0, 1]},
-        yaxis={"autorange": "reversed"}, margin={"l": 110, "r": 10, "t": 10, "b": 40})
-    best = df.sort_values("share_ready", ascending=False).iloc[0]
-    worst = df.sort_values("share_ready").iloc[0]
-    caption = t("legislation.agg.caption", lang, n=n, best=best["law"],
-                best_share=_pct(best["share_ready"]), worst=worst["law"],
-                worst_share=_pct(worst["share_ready"]), at=at.isoformat())
+        {"type": "bar", "orientation": "h", "y": labels, "x": [c / n for c in counts[k]],
+         "name": t(f"legislation.status.{k}", lang), "marker": {"color": _status_colour(k)},
+         "customdata": counts[k], "hovertemplate": "%{y}: %{customdata} (%{x:.0%})<extra>"
+         + t(f"legislation.status.{k}", lang) + "</extra>"}
+        for k in BAR_STATUSES if any(counts[k])],
+        28 * len(df) + 110, barmode="stack", xaxis={"tickformat": ".0%", "range": [0, 1]},
+        yaxis={"autorange": "reversed"}, margin={"l": 110, "r": 10, "t": 10, "b": 40},
+        legend={"orientation": "h", "y": -0.08, "x": 0.5, "xanchor": "center",
+                "yanchor": "top", "traceorder": "normal"})
+    caption = aggregate_caption(df, n, at, horizon, lang)
     shown = df.assign(
         law=[f"{r['law']} – {r['name']}" + (" (" + t("legislation.unverified", lang) + ")"
                                              if r["unverified"] else "")
              for r in df.to_dict("records")],
-        share_ready=df["share_ready"].map(_pct))
+        applies=[t("legislation.applies.of", lang, k=_count(a), n=_count(n)) for a in df["applies"]],
+        share_ready=[_pct(s) if not sup else t("legislation.suppressed.short", lang)
+                     for s, sup in zip(df["share_ready"], df["suppressed"], strict=True)],
+        **{k: df[k].map(_count) for k in ("ready", "not_ready", "unknown", "not_due")})
     table = _table(shown, {"law": t("legislation.col.law", lang),
+                           "applies": t("legislation.col.applies", lang),
                            "ready": t("legislation.status.ready", lang),
                            "not_ready": t("legislation.status.not_ready", lang),
                            "unknown": t("legislation.status.unknown", lang),
+                           "not_due": t("legislation.status.not_due", lang),
                            "share_ready": t("legislation.col.share", lang),
-                           "next_deadline": t("legislation.col.next_deadline", lang)})
+                           "next_deadline": t("legislation.col.next_deadline", lang)},
+                   label=t("legislation.agg.title", lang), table_id="legislation-agg-law-table")
     _, res = ld.population(ctx, snap, sel, at, horizon)
-    lack = ld.lacking_table(ctx, res, res.law_ids, n, lang=lang)
+    due = dict(zip(df["law"], df["due"], strict=True))
+    hidden = {law for law, sup in zip(df["law"], df["suppressed"], strict=True) if sup}
+    lack = ld.lacking_table(ctx, res, [x for x in res.law_ids if x not in hidden], due,
+                            lang=lang)
     lacking = _table(lack.assign(share_gap=lack["share_gap"].map(_pct)),
                      {"law": t("legislation.col.law", lang),
                       "element": t("legislation.col.element", lang),
                       "element_name": t("legislation.col.element_name", lang),
                       "gap": t("legislation.col.gap_n", lang),
                       "unknown": t("legislation.status.unknown", lang),
-                      "share_gap": t("legislation.col.share_gap", lang)}) if len(lack) else \
+                      "share_gap": t("legislation.col.share_gap", lang)},
+                     label=t("legislation.lacking.title", lang)) if len(lack) else \
         html.P(t("legislation.lacking.none", lang))
     heat, heat_caption = heatmap(ctx, snap, sel, at, horizon, lang)
     return {"bar": bar, "bar_caption": caption, "table": table, "lacking": lacking,
@@ -245,23 +354,36 @@ def aggregate(ctx: AppContext, snap, sel: ld.Selection, at: dt.date, horizon: in
             "time_caption": t("legislation.time.caption", lang, at=at.isoformat()), "df": df}
 
 
+HEAT_MARKS = {"na": "legislation.heat.na", "not_due": "legislation.heat.not_due",
+              "suppressed": "legislation.heat.suppressed"}
+
+
 def heatmap(ctx: AppContext, snap, sel: ld.Selection, at, horizon, lang: str):
+    """Law x area, coloured by the share ready among the municipalities with something due:
+    the ready colour for 100 %, the not-ready colour for 0 % (as in the bars); empty cells say
+    why in their text: does not apply, nothing due yet, or too few to show."""
     hm = ld.heatmap_table(ctx, snap, sel, at, horizon)
     if hm.shape[1] == 0:
         msg = t("legislation.empty.selection", lang)
         return empty_figure(msg), msg
     z = hm.to_numpy(dtype=float)
-    hidden = int(np.isnan(z[0]).sum()) if len(z) else 0
-    text = np.where(np.isnan(z), "–", np.char.mod("%.0f%%", np.nan_to_num(z) * 100))
+    state = hm.attrs["state"].to_numpy()
+    marks = {k: t(v, lang) for k, v in HEAT_MARKS.items()}
+    text = np.where(np.isnan(z), np.vectorize(lambda s: marks.get(s, "–"))(state),
+                    np.char.mod("%.0f%%", np.nan_to_num(z) * 100))
     fig = _fig([{"type": "heatmap", "z": np.round(z, 3).tolist(), "x": list(hm.columns),
-                 "y": list(hm.index), "zmin": 0, "zmax": 1, "colorscale": "Greens",
+                 "y": list(hm.index), "zmin": 0, "zmax": 1,
+                 "colorscale": colours.READY_SHARE_SCALE,
                  "text": text.tolist(), "texttemplate": "%{text}" if z.size < 800 else None,
-                 "hoverongaps": False, "colorbar": {"tickformat": ".0%"},
+                 "hoverongaps": True,
+                 "colorbar": {"tickformat": ".0%", "title": {"text": t("legislation.col.share", lang)}},
                  "hovertemplate": "%{y} · %{x}: %{text}<extra></extra>"}],
-               26 * len(hm.index) + 90, plot_bgcolor="#e9ecef",
+               26 * len(hm.index) + 90, plot_bgcolor=colours.NOT_APPLICABLE,
                yaxis={"autorange": "reversed"}, margin={"l": 110, "r": 10, "t": 10, "b": 60})
+    hidden = int((hm.attrs["state"] == "suppressed").any(axis=0).sum())
     caption = t("legislation.heat.caption", lang, regions=hm.shape[1], hidden=hidden,
-                min_group=ctx.settings.min_group)
+                min_group=ctx.settings.min_group, na=marks["na"], not_due=marks["not_due"],
+                counts=horizon_phrase(horizon, at, lang))
     return fig, caption
 
 
@@ -274,7 +396,7 @@ def timeline(ctx: AppContext, sel: ld.Selection, at: dt.date, lang: str, rows=No
     if not rows:
         return empty_figure(t("legislation.time.none", lang))
     data = []
-    for kind, colour in TIMING_COLOURS.items():
+    for kind, colour in colours.TIMING.items():
         pts = [(lid, d, unv) for lid, d, unv in rows if ld.timing(d, at) == kind]
         if pts:
             data.append({"type": "scatter", "mode": "markers", "name": t(f"legislation.timing.{kind}", lang),
@@ -286,13 +408,31 @@ def timeline(ctx: AppContext, sel: ld.Selection, at: dt.date, lang: str, rows=No
     return _fig(data, 22 * len(laws) + 100, yaxis={"autorange": "reversed", "type": "category"},
                 xaxis={"type": "date"}, margin={"l": 110, "r": 10, "t": 10, "b": 40},
                 shapes=[{"type": "line", "x0": at.isoformat(), "x1": at.isoformat(), "y0": 0,
-                         "y1": 1, "yref": "paper", "line": {"color": "#212529", "dash": "dot"}}])
+                         "y1": 1, "yref": "paper", "line": {"color": colours.TEXT, "dash": "dot"}}])
 
 
 # ------------------------------------------------------------------ municipality view
 
 
-def municipality(ctx: AppContext, snap, m: str | None, checked, nis2, at: dt.date, horizon: int,
+MUN_ORDER = ("not_ready", "unknown", "ready", "not_due", "not_applicable")
+
+
+def municipality_summary(name: str, statuses: list[str], at: dt.date, horizon, lang: str) -> str:
+    """One sentence per municipality: ready for k of the laws that ask something of it now,
+    with the laws that apply later and those that do not apply counted apart."""
+    c = {s: statuses.count(s) for s in MUN_ORDER}
+    due = c["ready"] + c["not_ready"] + c["unknown"]
+    text = t("legislation.mun.summary", lang, name=name, ready=c["ready"], due=due,
+             not_ready=c["not_ready"], unknown=c["unknown"],
+             counts=horizon_phrase(horizon, at, lang))
+    if c["not_due"]:
+        text += " " + t("legislation.mun.summary.not_due", lang, k=c["not_due"])
+    if c["not_applicable"]:
+        text += " " + t("legislation.mun.summary.na", lang, k=c["not_applicable"])
+    return text
+
+
+def municipality(ctx: AppContext, snap, m: str | None, checked, nis2, at: dt.date, horizon,
                  lang: str):
     """(content, timeline figure, caption, csv frame) for one municipality; None frame when
     nothing is shown."""
@@ -302,7 +442,7 @@ def municipality(ctx: AppContext, snap, m: str | None, checked, nis2, at: dt.dat
     try:
         row = snap.maturity.index_of(m)
     except KeyError:
-        msg = t("legislation.mun.unknown", lang, m=m)
+        msg = t("url.notice.municipality", lang, value=m)
         return dbc.Alert(msg, color="warning"), empty_figure(msg), "", None
     if not ctx.visible(snap, row):
         msg = t("legislation.mun.hidden", lang)
@@ -311,7 +451,7 @@ def municipality(ctx: AppContext, snap, m: str | None, checked, nis2, at: dt.dat
     inp = ld.inputs(ctx)
     country = str(b.countries[row])
     pop = b.population[row]
-    pop = None if pop != pop else float(pop)
+    pop = None if pd.isna(pop) else float(pop)
     plain = resolve_municipality(inp, country, pop)
     overrides = ld.condition_overrides(inp, plain, checked) if checked is not None else {}
     mr = municipality_readiness(inp, b.levels[row], country=country, at=at, horizon_days=horizon,
@@ -320,7 +460,7 @@ def municipality(ctx: AppContext, snap, m: str | None, checked, nis2, at: dt.dat
     records, gaps, applied, time_rows = [], [], [], []
     for lr in mr.laws:
         law = inp.law(lr.law)
-        records.append({"law": f"{lr.law} – {ld.law_name(law, lang)}",
+        records.append({"law": f"{lr.law} – {ld.law_name(law, lang)}", "code": lr.status,
                         "status": t(f"legislation.status.{lr.status}", lang),
                         "gaps": len(lr.legal.gaps), "unknown": len(lr.legal.unknown)})
         for g in (*lr.legal.gaps, *lr.legal.unknown):
@@ -333,7 +473,8 @@ def municipality(ctx: AppContext, snap, m: str | None, checked, nis2, at: dt.dat
         for c in lr.requirements:
             cond = c.condition
             applied.append({"law": lr.law, "element": c.element, "min": c.min,
-                            "counts_for": c.counts_for, "applies": c.applies,
+                            "counts_for": t(f"legislation.counts_for.{c.counts_for}", lang),
+                            "applies": c.applies,
                             "condition": cond.id if cond else "",
                             "value": "" if cond is None else str(cond.value),
                             "origin": cond.origin if cond else "",
@@ -345,15 +486,19 @@ def municipality(ctx: AppContext, snap, m: str | None, checked, nis2, at: dt.dat
     notes = []
     if not b.answered[row]:
         notes.append(dbc.Alert(t("legislation.mun.noanswers", lang, wave=b.wave), color="warning"))
-    n_ready = sum(lr.ready for lr in mr.laws)
+    recs = pd.DataFrame(records)
+    order = {s: i for i, s in enumerate(MUN_ORDER)}
+    recs = recs.iloc[sorted(range(len(recs)), key=lambda i: order[recs["code"].iat[i]])]
     content = html.Div([
         *notes,
-        html.P(t("legislation.mun.summary", lang, name=name, ready=n_ready, laws=len(mr.laws),
-                 at=at.isoformat())),
-        _table(pd.DataFrame(records), {"law": t("legislation.col.law", lang),
-                                       "status": t("legislation.col.status", lang),
-                                       "gaps": t("legislation.col.gaps", lang),
-                                       "unknown": t("legislation.status.unknown", lang)}),
+        html.P(municipality_summary(name, [r["code"] for r in records], at, horizon, lang),
+               id="legislation-mun-summary"),
+        _table(recs, {"law": t("legislation.col.law", lang),
+                      "status": t("legislation.col.status", lang),
+                      "gaps": t("legislation.col.gaps", lang),
+                      "unknown": t("legislation.status.unknown", lang)},
+               label=t("legislation.mun.title", lang),
+               cell_classes=[[None, f"status-{c}", None, None] for c in recs["code"]]),
         html.H3(t("legislation.mun.gaps", lang), className="h6"),
         _table(pd.DataFrame(gaps), {"law": t("legislation.col.law", lang),
                                     "element": t("legislation.col.element", lang),
@@ -361,7 +506,8 @@ def municipality(ctx: AppContext, snap, m: str | None, checked, nis2, at: dt.dat
                                     "min": t("legislation.col.min", lang),
                                     "gap": t("legislation.col.gap", lang),
                                     "deadline": t("legislation.col.deadline", lang),
-                                    "timing": t("legislation.col.timing", lang)})
+                                    "timing": t("legislation.col.timing", lang)},
+               label=t("legislation.mun.gaps", lang))
         if gaps else html.P(t("legislation.mun.nogaps", lang)),
         html.Details([html.Summary(t("legislation.mun.applied", lang)),
                       _table(pd.DataFrame(applied), {
@@ -373,16 +519,34 @@ def municipality(ctx: AppContext, snap, m: str | None, checked, nis2, at: dt.dat
                           "value": t("legislation.col.value", lang),
                           "origin": t("legislation.col.origin", lang),
                           "why": t("legislation.col.why", lang),
-                          "deadline": t("legislation.col.deadline", lang)})]),
+                          "deadline": t("legislation.col.deadline", lang)},
+                          label=t("legislation.mun.applied", lang))]),
     ])
     fig = timeline(ctx, ld.Selection(country), at, lang, rows=time_rows) if time_rows else \
         empty_figure(t("legislation.mun.nogaps", lang))
     caption = t("legislation.mun.time.caption", lang,
                 overdue=sum(ld.timing(d, at) == "overdue" for _, d, _ in time_rows),
                 due=sum(ld.timing(d, at) == "due_12m" for _, d, _ in time_rows))
-    frame = pd.DataFrame(gaps, columns=["law", "element", "level", "min", "gap", "deadline",
-                                        "timing", "unverified"])
-    return content, fig, caption, frame
+    return content, fig, caption, municipality_frame(records, gaps)
+
+
+MUN_CSV_COLUMNS = ["law", "status", "element", "level", "min", "gap", "deadline", "timing",
+                   "unverified"]
+
+
+def municipality_frame(records: list[dict], gaps: list[dict]) -> pd.DataFrame:
+    """The municipality CSV: one row per law and gap element; a law without gaps has one row
+    with its status (ready, not applicable, not due) and no element."""
+    by_law: dict[str, list[dict]] = {}
+    for g in gaps:
+        by_law.setdefault(g["law"], []).append(g)
+    rows = []
+    for r in records:
+        law = r["law"].split(" – ")[0]
+        for g in by_law.get(law, [{}]):
+            rows.append({**{k: None for k in MUN_CSV_COLUMNS}, **g, "law": law,
+                         "status": r["code"]})
+    return pd.DataFrame(rows, columns=MUN_CSV_COLUMNS)
 
 
 def condition_checklist(ctx: AppContext, snap, m: str | None, on: list[str] | None = None):
@@ -403,7 +567,6 @@ def condition_checklist(ctx: AppContext, snap, m: str | None, on: list[str] | No
     plain = resolve_municipality(inp, str(b.countries[row]), None if pop != pop else float(pop))
     return options, [c for c in conds if plain[c].value]
 
-
 # ------------------------------------------------------------------ draft law (what-if)
 
 
@@ -411,6 +574,38 @@ def law_rows(law) -> list[dict]:
     return [{"element": r.element, "min": r.min,
              "deadline": r.deadline.isoformat() if r.deadline else r.deadline_ref,
              "applies_if": r.applies_if or "", "status": r.status} for r in law.requirements]
+
+
+EMPTY_ROW = {"element": "", "min": 2, "deadline": "", "applies_if": "", "status": "required"}
+ROW_FIELDS = ("element", "min", "deadline", "applies_if", "status")
+
+
+def draft_text(elements, mins, deadlines, conditions, statuses) -> str | None:
+    """The editor's filled rows as one URL value: rows joined by ';', fields by ':'
+    (element:min:deadline:condition:kind), e.g. 'SEC-01:3:2027-01-01::required'."""
+    rows = []
+    for e, m, d, c, s in zip(elements, mins, deadlines, conditions, statuses, strict=False):
+        if not e or e == ANY:
+            continue
+        fields = [e, m, d, c, s]
+        rows.append(":".join("" if f in (None, ANY) else str(f).strip() for f in fields))
+    return ";".join(rows) or None
+
+
+def parse_draft_text(text: str | None) -> tuple[list[dict], list[str]]:
+    """Rows from `draft_text`, and what could not be read (one problem per bad row)."""
+    rows, problems = [], []
+    for i, chunk in enumerate((text or "").split(";"), start=1):
+        if not chunk.strip():
+            continue
+        parts = chunk.split(":")
+        if len(parts) != len(ROW_FIELDS):
+            problems.append(f"row {i}: {len(parts)} fields, expected {len(ROW_FIELDS)}")
+            continue
+        row = dict(zip(ROW_FIELDS, (p.strip() for p in parts), strict=True))
+        row["status"] = row["status"] or "required"
+        rows.append(row)
+    return rows[:SLOTS], problems
 
 
 def draft_profile(elements, mins, deadlines, conditions, statuses, pop, law_id="DRAFT") -> dict:
@@ -437,9 +632,11 @@ def draft_profile(elements, mins, deadlines, conditions, statuses, pop, law_id="
     return out
 
 
-def draft(ctx: AppContext, snap, profile: dict, sel: ld.Selection, at: dt.date, horizon: int,
+def draft(ctx: AppContext, snap, profile: dict, sel: ld.Selection, at: dt.date, horizon,
           lang: str):
-    """(content, law or None, by-region frame) of a composed profile over the selection."""
+    """(content, law or None, by-region frame) of a composed profile over the selection. A draft
+    law is about its own deadlines: with the default horizon every requirement counts against its
+    own deadline, and the sentence says which date and horizon the share is for."""
     inp = ld.inputs(ctx)
     if not profile.get("requirements"):
         return dbc.Alert(t("legislation.draft.empty", lang), color="info"), None, None
@@ -455,37 +652,58 @@ def draft(ctx: AppContext, snap, profile: dict, sel: ld.Selection, at: dt.date, 
             t("legislation.suppressed", lang, n=n, min_group=ctx.settings.min_group)
         return dbc.Alert(msg, color="info"), law, None
     wi = what_if(inp, law, sub.levels, sub.table, at=at, horizon_days=horizon)
-    s = wi.summary
+    c = ld.public_counts(np.bincount(wi.result.status[:, 0], minlength=N_STATUS),
+                         ctx.settings.min_group)
     b = ld.base(ctx, snap)
     field = b.countries if sel.group_field == "country" else b.nuts2
     codes, inv = np.unique(field[sub.rows], return_inverse=True)
     g = wi.result.by_group(law.id, inv, len(codes))
-    counts = g.sum(axis=1)
-    ok = counts >= ctx.settings.min_group
-    regions = pd.DataFrame({"region": codes.astype(str), "municipalities": counts,
-                            "ready": np.where(ok, g[:, 0] + g[:, 1], -1),
-                            "share_ready": np.where(ok, (g[:, 0] + g[:, 1]) / np.maximum(counts, 1),
-                                                    np.nan)})
-    regions["ready"] = regions["ready"].astype(object).where(ok, None)
+    cells = [ld.public_counts(row, ctx.settings.min_group) for row in g]
+    regions = pd.DataFrame({
+        "region": codes.astype(str), "municipalities": g.sum(axis=1),
+        "applies": pd.array([x["applies"] for x in cells], dtype="Int64"),
+        "ready": pd.array([x["ready"] for x in cells], dtype="Int64"),
+        "share_ready": pd.array([x["share_ready"] for x in cells], dtype="Float64")})
     lack = pd.DataFrame(wi.lacking(), columns=["element", "gap", "unknown"])
-    share = s["ready_total"] / n
+    counts = horizon_phrase(horizon, at, lang)
+    if c["applies"] == 0:
+        headline = [html.Span("–", className="display-6 me-2", id="legislation-draft-share"),
+                    t("legislation.draft.na", lang, n=n)]
+    elif c["due"] == 0:
+        headline = [html.Span("–", className="display-6 me-2", id="legislation-draft-share"),
+                    t("legislation.draft.not_due", lang, applies=c["applies"], n=n, counts=counts)]
+    elif c["suppressed"]:
+        headline = [html.Span("–", className="display-6 me-2", id="legislation-draft-share"),
+                    t("legislation.draft.few", lang, due=c["due"],
+                      min_group=ctx.settings.min_group)]
+    else:
+        headline = [html.Span(_pct(c["share_ready"]), className="display-6 me-2",
+                              id="legislation-draft-share"),
+                    t("legislation.draft.summary", lang, ready=c["ready"], due=c["due"],
+                      not_ready=c["not_ready"], unknown=c["unknown"], counts=counts)]
+        if c["not_due"] or c["not_applicable"]:
+            headline.append(" " + t("legislation.draft.summary.rest", lang, n=n,
+                                    not_due=c["not_due"], na=c["not_applicable"]))
     content = html.Div([
-        html.P([html.Span(_pct(share), className="display-6 me-2", id="legislation-draft-share"),
-                t("legislation.draft.summary", lang, ready=s["ready_total"], n=n,
-                  not_ready=s["not_ready"], unknown=s["unknown"], at=at.isoformat())],
-               **{"aria-live": "polite"}),
+        html.P(headline, id="legislation-draft-headline", **{"aria-live": "polite"}),
         dbc.Row([
             dbc.Col([html.H3(t("legislation.draft.where", lang), className="h6"),
-                     _table(regions.assign(share_ready=regions["share_ready"].map(_pct)),
+                     _table(regions.assign(share_ready=regions["share_ready"].map(_pct),
+                                           applies=regions["applies"].map(_count),
+                                           ready=regions["ready"].map(_count)),
                             {"region": t("legislation.col.region", lang),
                              "municipalities": t("legislation.col.n", lang),
+                             "applies": t("legislation.col.applies", lang),
                              "ready": t("legislation.status.ready", lang),
-                             "share_ready": t("legislation.col.share", lang)})], md=6),
+                             "share_ready": t("legislation.col.share", lang)},
+                            label=t("legislation.draft.where", lang))], md=6),
             dbc.Col([html.H3(t("legislation.draft.lacking", lang), className="h6"),
                      _table(lack, {"element": t("legislation.col.element", lang),
                                    "gap": t("legislation.col.gap_n", lang),
-                                   "unknown": t("legislation.status.unknown", lang)})
-                     if len(lack) else html.P(t("legislation.lacking.none", lang))], md=6),
+                                   "unknown": t("legislation.status.unknown", lang)},
+                            label=t("legislation.draft.lacking", lang))
+                     if len(lack) and not c["suppressed"] else
+                     html.P(t("legislation.lacking.none", lang))], md=6),
         ]),
     ])
     return content, law, regions
@@ -510,6 +728,18 @@ def nuts2_options(ctx: AppContext, country: str | None, lang: str) -> list[dict]
     return opts + [{"label": f"{names.get(c, c)} ({c})", "value": c} for c in codes]
 
 
+def horizon_options(current, lang: str) -> list[dict]:
+    """Every deadline (the default), due by the evaluation date, or within N days of it; a
+    horizon from the URL that is not a preset is offered too."""
+    values = list(HORIZON_CHOICES)
+    text = ld.horizon_text(current)
+    if text not in values:
+        values.append(text)
+    return [{"label": t("legislation.horizon.all", lang) if v == ld.ALL else
+             t("legislation.horizon.days", lang, days=int(v)) if v != "0" else
+             t("legislation.horizon.due", lang), "value": v} for v in values]
+
+
 def layout(ctx: AppContext, lang: str, query: dict | None = None) -> html.Div:
     lang = normalise_lang(lang)
     snap = ctx.warehouse.snapshot()
@@ -520,19 +750,28 @@ def layout(ctx: AppContext, lang: str, query: dict | None = None) -> html.Div:
         return html.Div([*header, dbc.Alert([
             html.H2(t("legislation.empty.title", lang), className="h5"),
             html.P(t("legislation.empty.body", lang), className="mb-0")], color="info")])
-    st = parse_state(query)
+    st = parse_state(query, ctx)
     inp = ld.inputs(ctx)
     index = search_index(ctx)
     picked = [r for r in [index.row_of(st["m"])] if r is not None] if st["m"] else []
     cond_options, cond_value = condition_checklist(ctx, snap, st["m"], st["on"] or None)
     law_options = [{"label": f"{lid} – {ld.law_name(inp.law(lid), lang)}", "value": lid}
                    for lid in inp.law_ids]
-    base_law = st["law"] if st["law"] in inp.law_ids else None
-    rows = law_rows(inp.law(base_law)) if base_law else [
-        {"element": ctx.framework.element_ids[0], "min": 2, "deadline": st["at"].isoformat(),
-         "applies_if": "", "status": "required"}]
-    rows += [{"element": "", "min": 2, "deadline": "", "applies_if": "", "status": "required"}] * (
-        SLOTS - len(rows))
+    base_law = st["law"]
+    notices = st["notices"]
+    if st["draft"]:
+        rows, problems = parse_draft_text(st["draft"])
+        if problems:
+            notices.append(("url.notice.draft", {"problem": "; ".join(problems)}))
+    elif base_law:
+        rows = law_rows(inp.law(base_law))
+    else:  # a new draft: one requirement a year from the evaluation date
+        rows = [{**EMPTY_ROW, "element": ctx.framework.element_ids[0],
+                 "deadline": (st["at"] + dt.timedelta(days=365)).isoformat()}]
+    rows = rows[:SLOTS] + [EMPTY_ROW] * (SLOTS - len(rows[:SLOTS]))
+    draft_id = st["draft_id"] or base_law or "DRAFT"
+    draft_pop = st["draft_pop"] if st["draft"] else (
+        inp.law(base_law).population_above if base_law else None)
     el_opts = [{"label": "—", "value": ANY}] + [{"label": e, "value": e}
                                                for e in ctx.framework.element_ids]
     cond_opts = [{"label": t("legislation.draft.always", lang), "value": ANY}] + [
@@ -591,8 +830,8 @@ def layout(ctx: AppContext, lang: str, query: dict | None = None) -> html.Div:
         dbc.Col([dbc.Label(t("legislation.at", lang), html_for=AT),
                  dbc.Input(id=AT, type="date", value=st["at"].isoformat(), debounce=True)], md=2),
         dbc.Col([dbc.Label(t("legislation.horizon", lang), html_for=HORIZON),
-                 dbc.Input(id=HORIZON, type="number", min=0, max=ld.MAX_HORIZON, step=1,
-                           value=st["horizon"], debounce=True)], md=2),
+                 dbc.Select(id=HORIZON, value=ld.horizon_text(st["horizon"]),
+                            options=horizon_options(st["horizon"], lang))], md=2),
     ])), className="mb-3")
 
     agg = html.Div([
@@ -631,11 +870,10 @@ def layout(ctx: AppContext, lang: str, query: dict | None = None) -> html.Div:
                          {"label": t("legislation.draft.new", lang), "value": ANY}, *law_options])],
                     md=5),
             dbc.Col([dbc.Label(t("legislation.draft.id", lang), html_for=DRAFT_ID),
-                     dbc.Input(id=DRAFT_ID, value=base_law or "DRAFT", debounce=True)], md=3),
+                     dbc.Input(id=DRAFT_ID, value=draft_id, debounce=True)], md=3),
             dbc.Col([dbc.Label(t("legislation.draft.pop", lang), html_for=DRAFT_POP),
                      dbc.Input(id=DRAFT_POP, type="number", min=0, debounce=True,
-                               value=inp.law(base_law).population_above if base_law else None)],
-                    md=4),
+                               value=draft_pop)], md=4),
         ], className="mb-2"),
         html.P(t("legislation.draft.columns", lang), className="small text-body-secondary"),
         html.Div([slot_heads, *[slot(i, r) for i, r in enumerate(rows)]]),
@@ -643,7 +881,7 @@ def layout(ctx: AppContext, lang: str, query: dict | None = None) -> html.Div:
         html.Div([dbc.Button(t("legislation.draft.yaml", lang), id=DRAFT_YAML_BUTTON, size="sm",
                              color="primary", outline=True), dcc.Download(id=DRAFT_YAML)])])],
         id=DRAFT_BOX, style=show("draft"))
-    return html.Div([*header, controls, agg, mun, dr,
+    return html.Div([*header, alerts(notices, lang, "legislation-notices"), controls, agg, mun, dr,
                      html.P(t("legislation.footnote", lang, min_group=ctx.settings.min_group),
                             className="small text-body-secondary")], className="legislation-page")
 
@@ -657,13 +895,26 @@ SLOT_INPUTS = [Input({"type": k, "index": ALL}, "value")
                for k in (REQ_ELEMENT, REQ_MIN, REQ_DEADLINE, REQ_IF, REQ_STATUS)]
 
 
+def skip_hidden(view, mine: str) -> None:
+    """A view's callback computes only while that view is shown (the hidden views' charts and
+    tables cost the browser render time for nothing); switching views triggers it."""
+    if (view if view in VIEWS else "aggregate") != mine:
+        raise PreventUpdate
+
+
 def register(app, ctx: AppContext) -> None:
     @app.callback(Output(ids.URL, "search", allow_duplicate=True),
                   Input(VIEW, "value"), *SEL, Input(LAW, "value"), Input(PICKER, "value"),
-                  Input(NIS2, "value"), Input(CONDITIONS, "value"), prevent_initial_call=True)
-    def _url(view, country, nuts2, size, at, horizon, law, m, nis2, on):
+                  Input(NIS2, "value"), Input(CONDITIONS, "value"), *SLOT_INPUTS,
+                  Input(DRAFT_POP, "value"), Input(DRAFT_ID, "value"), prevent_initial_call=True)
+    def _url(view, country, nuts2, size, at, horizon, law, m, nis2, on, elements, mins,
+             deadlines, conds, statuses, pop, law_id):
+        draft_state = None
+        if view == "draft":
+            draft_state = {"rows": draft_text(elements, mins, deadlines, conds, statuses),
+                           "id": law_id, "pop": pop}
         return state_query(view, country, nuts2, size, at, horizon, law, m, nis2,
-                           on if m else None)
+                           on if m else None, draft_state)
 
     @app.callback(Output(AGG_BOX, "style"), Output(MUN_BOX, "style"), Output(DRAFT_BOX, "style"),
                   Input(VIEW, "value"))
@@ -680,8 +931,9 @@ def register(app, ctx: AppContext) -> None:
                   Output(AGG_TABLE, "children"), Output(AGG_LACKING, "children"),
                   Output(AGG_HEAT, "figure"), Output(AGG_HEAT_CAPTION, "children"),
                   Output(AGG_TIME, "figure"), Output(AGG_TIME_CAPTION, "children"),
-                  *SEL, State(ids.LANG, "value"))
-    def _aggregate(country, nuts2, size, at, horizon, lang):
+                  *SEL, Input(VIEW, "value"), State(ids.LANG, "value"))
+    def _aggregate(country, nuts2, size, at, horizon, view, lang):
+        skip_hidden(view, "aggregate")
         snap = ctx.warehouse.snapshot()
         if snap is None:
             return (no_update,) * 8
@@ -718,8 +970,9 @@ def register(app, ctx: AppContext) -> None:
     @app.callback(Output(MUN_RESULT, "children"), Output(MUN_TIME, "figure"),
                   Output(MUN_TIME_CAPTION, "children"), Input(PICKER, "value"),
                   Input(CONDITIONS, "value"), Input(NIS2, "value"), Input(AT, "value"),
-                  Input(HORIZON, "value"), State(ids.LANG, "value"))
-    def _municipality(m, checked, nis2, at, horizon, lang):
+                  Input(HORIZON, "value"), Input(VIEW, "value"), State(ids.LANG, "value"))
+    def _municipality(m, checked, nis2, at, horizon, view, lang):
+        skip_hidden(view, "municipality")
         snap = ctx.warehouse.snapshot()
         if snap is None:
             return no_update, no_update, no_update
@@ -755,9 +1008,10 @@ def register(app, ctx: AppContext) -> None:
                 [r["status"] for r in rows], law.population_above, law.id)
 
     @app.callback(Output(DRAFT_RESULT, "children"), *SLOT_INPUTS, Input(DRAFT_POP, "value"),
-                  Input(DRAFT_ID, "value"), *SEL, State(ids.LANG, "value"))
+                  Input(DRAFT_ID, "value"), *SEL, Input(VIEW, "value"), State(ids.LANG, "value"))
     def _draft(elements, mins, deadlines, conds, statuses, pop, law_id, country, nuts2, size, at,
-               horizon, lang):
+               horizon, view, lang):
+        skip_hidden(view, "draft")
         snap = ctx.warehouse.snapshot()
         if snap is None:
             return no_update

@@ -20,6 +20,7 @@ import pandas as pd
 from dash import Input, Output, State, callback_context, dcc, html, no_update
 
 from dashboard import geo, ids
+from dashboard.components import colours as palette
 from dashboard.components.maps import (
     VIEWS,
     recolour_status,
@@ -807,7 +808,7 @@ def regions_block(df: pd.DataFrame, state: MapState, lang: str, mg: int):
 
 
 def _axis(**kw) -> dict:
-    return {"showgrid": True, "gridcolor": "#e9ecef", "zeroline": False, "automargin": True, **kw}
+    return {"showgrid": True, "gridcolor": palette.GRID, "zeroline": False, "automargin": True, **kw}
 
 
 def sizes_figure(df: pd.DataFrame, state: MapState, lang: str) -> dict:
@@ -818,25 +819,25 @@ def sizes_figure(df: pd.DataFrame, state: MapState, lang: str) -> dict:
                                                                strict=True)]
     if state.stat == "share_ge3":
         trace = {"type": "bar", "orientation": "h", "x": shown["share_ge3"].round(4).tolist(),
-                 "y": labels, "marker": {"color": "#2c7fb8"},
+                 "y": labels, "marker": {"color": palette.ACCENT},
                  "hovertemplate": "%{y}: %{x:.0%}<extra></extra>"}
         xaxis = _axis(range=[0, 1.02], tickformat=".0%", dtick=0.25,
                       title={"text": t("maps.col.share", lang)})
     else:
         med = shown["median"].to_numpy()
         trace = {"type": "scatter", "mode": "markers", "x": med.round(3).tolist(), "y": labels,
-                 "marker": {"size": 10, "color": "#253494"},
+                 "marker": {"size": 10, "color": palette.ACCENT_DARK},
                  "error_x": {"type": "data", "symmetric": False,
                              "array": (shown["q3"].to_numpy() - med).round(3).tolist(),
                              "arrayminus": (med - shown["q1"].to_numpy()).round(3).tolist(),
-                             "color": "#41b6c4", "thickness": 6, "width": 0},
+                             "color": palette.ACCENT_LIGHT, "thickness": 6, "width": 0},
                  "hovertemplate": "%{y}<br>" + t("maps.col.median", lang)
                  + ": %{x:.2f}<extra></extra>"}
         xaxis = _axis(range=[-0.1, 4.1], dtick=1, title={"text": t("maps.sizes.axis", lang)})
     return {"data": [trace], "layout": {
         "template": "none", "height": 70 + 34 * max(len(shown), 1), "showlegend": False,
-        "margin": {"l": 10, "r": 24, "t": 10, "b": 45}, "paper_bgcolor": "#ffffff",
-        "plot_bgcolor": "#ffffff", "xaxis": xaxis,
+        "margin": {"l": 10, "r": 24, "t": 10, "b": 45}, "paper_bgcolor": palette.PAPER,
+        "plot_bgcolor": palette.PAPER, "xaxis": xaxis,
         "yaxis": {"autorange": "reversed", "automargin": True}}}
 
 
@@ -922,7 +923,7 @@ def context_figure(df: pd.DataFrame, lang: str) -> dict:
                      "y": sub["self_assessed_median"].round(3).tolist(),
                      "text": sub["country"].tolist(), "customdata": sub["name"].tolist(),
                      "textposition": "top center", "textfont": {"size": 10},
-                     "marker": {"size": 8, "color": "#2c7fb8"},
+                     "marker": {"size": 8, "color": palette.ACCENT},
                      "hovertemplate": "%{customdata}<br>%{x}<br>" + t("maps.context.axis.self", lang)
                      + ": %{y:.2f}<extra></extra>"})
         start = i * (width + 0.05)
@@ -931,8 +932,8 @@ def context_figure(df: pd.DataFrame, lang: str) -> dict:
                                                 "font": {"size": 12}})
     layout["yaxis"] = _axis(range=[0, 4.2], dtick=1,
                             title={"text": t("maps.context.axis.self", lang)})
-    layout.update(template="none", height=380, showlegend=False, paper_bgcolor="#ffffff",
-                  plot_bgcolor="#ffffff", margin={"l": 50, "r": 10, "t": 10, "b": 50})
+    layout.update(template="none", height=380, showlegend=False, paper_bgcolor=palette.PAPER,
+                  plot_bgcolor=palette.PAPER, margin={"l": 50, "r": 10, "t": 10, "b": 50})
     return {"data": data, "layout": layout}
 
 

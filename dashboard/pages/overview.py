@@ -8,6 +8,7 @@ import dash_bootstrap_components as dbc
 from dash import Input, Output, State, callback_context, dcc, html
 
 from dashboard import geo, ids
+from dashboard.components import colours
 from dashboard.components.maps import choropleth_map, recolour
 from dashboard.context import AppContext
 from dashboard.i18n import normalise_lang, t
@@ -62,7 +63,7 @@ def coverage_figure(ctx: AppContext, snap: Snapshot, view: str, wave: str, lang:
         return choropleth_map(
             geo.nl_municipalities(ctx.settings.reference_dir), locations, z, text, view="nl",
             zmin=0, zmax=1, colorbar_title="",
-            colorscale=[[0, "#dde3ea"], [0.5, "#dde3ea"], [0.5, "#2171b5"], [1, "#2171b5"]],
+            colorscale=colours.YES_NO_SCALE,
             tickvals=[0.25, 0.75],
             ticktext=[t("overview.map.legend.no", lang), t("overview.map.legend.yes", lang)])
     return choropleth_map(

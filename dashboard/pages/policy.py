@@ -30,6 +30,8 @@ from dash import Input, Output, State, callback_context, dcc, html
 from dash.exceptions import PreventUpdate
 
 from dashboard import ids
+from dashboard.components import colours
+from dashboard.components.readiness_text import horizon_phrase
 from dashboard.context import AppContext
 from dashboard.i18n import normalise_lang, t
 from dashboard.policy_data import (
@@ -86,11 +88,10 @@ PER, TOTAL = "per", "total"
 MEASURES = (PER, TOTAL)
 ROW_PX = 18
 FP_TOP = 20  # bars in the first-phase chart (all elements are in the CSV)
-HEAT_SCALE = [[0.0, "#fff7ec"], [0.25, "#fdd49e"], [0.5, "#fc8d59"], [0.75, "#d7301f"],
-              [1.0, "#7f0000"]]
-BAR = "#2c7fb8"
+HEAT_SCALE = colours.LACKING_SCALE
+BAR = colours.ACCENT
 FONT = {"family": "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif", "size": 11,
-        "color": "#212529"}
+        "color": colours.TEXT}
 
 
 # ------------------------------------------------------------------ small helpers
@@ -167,9 +168,9 @@ def first_phase_figure(ctx: AppContext, df, lang: str) -> go.Figure:
             "template": {}, "height": n * 22 + 70, "font": FONT,
             "separators": ",." if lang == "nl" else ".,",
             "margin": {"l": 300, "r": 90, "t": 10, "b": 45, "pad": 2},
-            "paper_bgcolor": "#ffffff", "plot_bgcolor": "#ffffff", "bargap": 0.25,
+            "paper_bgcolor": colours.PAPER, "plot_bgcolor": colours.PAPER, "bargap": 0.25,
             "xaxis": {"title": {"text": t("policy.fp.axis", lang)}, "ticksuffix": "%",
-                      "rangemode": "tozero", "gridcolor": "#e9ecef", "zeroline": False,
+                      "rangemode": "tozero", "gridcolor": colours.GRID, "zeroline": False,
                       "fixedrange": True},
             "yaxis": {"autorange": "reversed", "fixedrange": True, "ticks": "",
                       "automargin": True},
@@ -212,11 +213,11 @@ def heat_figure(ctx: AppContext, data: PolicyData, h: Heat, measure: str, lang: 
     if h.highlight is not None:
         c = h.highlight
         shapes.append({"type": "rect", "x0": c - 0.5, "x1": c + 0.5, "y0": -0.5,
-                       "y1": n_rows - 0.5, "line": {"color": "#000000", "width": 2}})
+                       "y1": n_rows - 0.5, "line": {"color": colours.RULE, "width": 2}})
     return go.Figure({"data": [trace], "layout": {
         "template": {}, "font": FONT, "separators": ",." if lang == "nl" else ".,",
         "height": n_rows * ROW_PX + (80 if h.field == "size_class" else 170),
-        "paper_bgcolor": "#ffffff", "plot_bgcolor": "#ffffff",
+        "paper_bgcolor": colours.PAPER, "plot_bgcolor": colours.PAPER,
         "margin": {"l": 280, "r": 20, "t": 10, "b": 60 if h.field == "size_class" else 150,
                    "pad": 2},
         "xaxis": {"type": "category", "tickangle": 0 if h.field == "size_class" else -50,
@@ -417,7 +418,7 @@ def render(ctx: AppContext, sel: Selection, measure: str, lang: str) -> dict:
     # lobby
     rows, skipped = lobby_of(ctx, data, sel)
     lobby = [html.P(t("policy.lobby.rule", lang, date=rm.evaluation_date.isoformat(),
-                      horizon=LOBBY_HORIZON_DAYS, cutoff=data.lobby.cutoff.isoformat()),
+                      counts=horizon_phrase(LOBBY_HORIZON_DAYS, rm.evaluation_date, lang)),
                     className="small text-body-secondary")]
     if rows:
         lobby.append(html.Div(lobby_table_component(ctx, data, rows, lang),

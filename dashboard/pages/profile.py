@@ -30,6 +30,7 @@ from dash import Input, Output, State, dcc, html
 from dash.exceptions import PreventUpdate
 
 from dashboard import ids
+from dashboard.components import colours
 from dashboard.components.municipality_picker import (
     dropdown_labels,
     picker,
@@ -88,10 +89,10 @@ VIEWS = ("blocks", "elements")
 DEFAULT_VIEW = "blocks"
 
 # Colours: the municipality in the app's blue, peers in neutral greys (colour-blind safe).
-OWN = "#08519c"
-PEER_BAND = "rgba(120, 130, 145, 0.28)"
-PEER_LINE = "#4a5560"
-MISSING_GREY = "#9aa3ad"
+OWN = colours.OWN
+PEER_BAND = colours.PEER_BAND
+PEER_LINE = colours.PEER_LINE
+MISSING_GREY = colours.MISSING_MARK
 GRAPH_CONFIG = {"displaylogo": False, "responsive": True,
                 "modeBarButtonsToRemove": ["select2d", "lasso2d"]}
 
@@ -478,8 +479,8 @@ def _figure_dict(data: list[dict], height: int, **layout) -> dict:
     base = {"height": height,
             "margin": {"l": 10, "r": 10, "t": 10, "b": 10},
             "font": {"family": "system-ui, -apple-system, 'Segoe UI', sans-serif", "size": 12,
-                     "color": "#212529"},
-            "paper_bgcolor": "#ffffff", "plot_bgcolor": "#ffffff", "hovermode": "closest",
+                     "color": colours.TEXT},
+            "paper_bgcolor": colours.PAPER, "plot_bgcolor": colours.PAPER, "hovermode": "closest",
             "legend": {"orientation": "h", "y": -0.08, "x": 0.5, "xanchor": "center"}}
     return {"data": data, "layout": {**base, **layout}}
 
@@ -494,7 +495,7 @@ def empty_figure(message: str, height: int = 200) -> dict:
     return _figure_dict([], height, xaxis={"visible": False}, yaxis={"visible": False},
                         annotations=[{"text": message, "showarrow": False, "x": 0.5, "y": 0.5,
                                       "xref": "paper", "yref": "paper",
-                                      "font": {"size": 14, "color": "#4a5560"}}])
+                                      "font": {"size": 14, "color": colours.TEXT_MUTED}}])
 
 
 @dataclass
@@ -563,7 +564,7 @@ def radar_figure(data: RadarData, sel: Selection, lang: str) -> dict:
         # Invisible points on the median (or the centre) so every axis keeps a hover text.
         traces.append({"type": "scatterpolar", "mode": "markers", "showlegend": False,
                        "r": _js(np.where(np.isnan(p.median), 0, p.median)), "theta": theta,
-                       "marker": {"size": 12, "color": "rgba(0,0,0,0)"}, "text": hover,
+                       "marker": {"size": 12, "color": colours.TRANSPARENT}, "text": hover,
                        "hovertemplate": "%{text}<extra></extra>"})
     side = 70 if len(theta) > 12 else 105  # room for the angular labels (no automargin)
     return _figure_dict(traces, 520, showlegend=True,
@@ -571,12 +572,12 @@ def radar_figure(data: RadarData, sel: Selection, lang: str) -> dict:
                         legend={"orientation": "h", "y": -0.16, "x": 0.5, "xanchor": "center"},
                         polar={"radialaxis": {"range": [0, 4], "tickvals": [0, 1, 2, 3, 4],
                                               "angle": 90, "tickfont": {"size": 10},
-                                              "gridcolor": "#dde3ea"},
+                                              "gridcolor": colours.GRID_STRONG},
                                "angularaxis": {"direction": "clockwise", "rotation": 90,
-                                               "gridcolor": "#dde3ea",
+                                               "gridcolor": colours.GRID_STRONG,
                                                "tickfont": {"size": 9 if len(theta) > 12
                                                             else 11}},
-                               "bgcolor": "#ffffff"})
+                               "bgcolor": colours.PAPER})
 
 
 def _radar_hover(data: RadarData, i: int, sel: Selection, lang: str) -> str:
@@ -674,7 +675,7 @@ def distribution_figure(ctx: AppContext, sel: Selection, prof: Profile, counts: 
         size = blocks.count(b)
         if k % 2 == 0:
             shapes.append({"type": "rect", "xref": "paper", "x0": 0, "x1": 1, "yref": "y",
-                           "y0": start - 0.5, "y1": start + size - 0.5, "fillcolor": "#f3f5f8",
+                           "y0": start - 0.5, "y1": start + size - 0.5, "fillcolor": colours.BAND,
                            "line": {"width": 0}, "layer": "below"})
         start += size
     # The hover text rides on one invisible trace per row ("y unified" hover: anywhere on the
@@ -703,7 +704,7 @@ def distribution_figure(ctx: AppContext, sel: Selection, prof: Profile, counts: 
             traces.append({"type": "scatter", "mode": "markers", "y": _js(y[has]),
                            "x": _js(own[has]), "name": sel.name,
                            "marker": {"size": 11, "color": OWN,
-                                      "line": {"width": 1.5, "color": "#ffffff"}}, **skip})
+                                      "line": {"width": 1.5, "color": colours.PAPER}}, **skip})
         if (~has).any():
             traces.append({"type": "scatter", "mode": "markers", "y": _js(y[~has]),
                            "x": [-0.45] * int((~has).sum()),
@@ -713,7 +714,7 @@ def distribution_figure(ctx: AppContext, sel: Selection, prof: Profile, counts: 
     return _figure_dict(
         traces, 24 * len(y) + 110, barmode="overlay", shapes=shapes, hovermode="y unified",
         xaxis={"range": [-0.7, 4.3], "tickvals": [-0.45, 0, 1, 2, 3, 4],
-               "ticktext": ["–", "0", "1", "2", "3", "4"], "side": "top", "gridcolor": "#dde3ea",
+               "ticktext": ["–", "0", "1", "2", "3", "4"], "side": "top", "gridcolor": colours.GRID_STRONG,
                "zeroline": False, "fixedrange": True,
                "title": {"text": t("profile.dist.axis", lang), "font": {"size": 11}}},
         yaxis={"autorange": "reversed", "type": "category", "categoryorder": "array",
@@ -807,14 +808,13 @@ def trend_figure(ctx: AppContext, sel: Selection, td: TrendData, lang: str) -> d
                        "hovertemplate": "%{x}: %{y:.2f}<extra>"
                        + t("profile.trend.peer_median", lang) + "</extra>"})
     if sel.visible:
-        palette = ["#6baed6", "#9e9ac8", "#74c476", "#fd8d3c", "#969696", "#e377c2", "#bcbd22",
-                   "#17becf"]
+        series = colours.SERIES
         for k, b in enumerate(fw.blocks):
             values = td.blocks[:, k]
             if not np.isnan(values).all():
                 traces.append({"type": "scatter", "mode": "lines+markers", "x": waves,
                                "y": _js(np.round(values, 3)), "visible": "legendonly",
-                               "line": {"width": 1.2, "color": palette[k % len(palette)]},
+                               "line": {"width": 1.2, "color": series[k % len(series)]},
                                "marker": {"size": 4}, "name": b.name.get(lang),
                                "hovertemplate": "%{x}: %{y:.2f}<extra>" + b.name.get(lang)
                                + "</extra>"})
@@ -825,9 +825,9 @@ def trend_figure(ctx: AppContext, sel: Selection, td: TrendData, lang: str) -> d
                            "name": t("profile.trend.overall", lang, name=sel.name),
                            "hovertemplate": "%{x}: %{y:.2f}<extra>" + sel.name + "</extra>"})
     return _figure_dict(traces, 440, showlegend=True,
-                        xaxis={"type": "category", "gridcolor": "#dde3ea", "automargin": True},
+                        xaxis={"type": "category", "gridcolor": colours.GRID_STRONG, "automargin": True},
                         yaxis={"range": [0, 4], "tickvals": [0, 1, 2, 3, 4],
-                               "gridcolor": "#dde3ea",
+                               "gridcolor": colours.GRID_STRONG,
                                "title": {"text": t("profile.trend.axis", lang),
                                          "font": {"size": 11}}},
                         margin={"l": 50, "r": 10, "t": 10, "b": 30},

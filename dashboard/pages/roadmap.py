@@ -33,6 +33,7 @@ from dash.exceptions import PreventUpdate
 
 from dashboard import ids
 from dashboard import roadmap_data as rd
+from dashboard.components import colours as palette
 from dashboard.components.municipality_picker import (
     dropdown_labels,
     picker,
@@ -85,8 +86,8 @@ CSV = "roadmap-csv"
 
 WEIGHT_STEP = 0.05
 GRAPH_CONFIG = {"displaylogo": False, "responsive": True, "displayModeBar": False}
-EDGE = "#8a939c"
-FOCUS_RING = "#08519c"
+EDGE = palette.EDGE
+FOCUS_RING = palette.FOCUS
 
 # ------------------------------------------------------------------ formatting
 
@@ -749,21 +750,21 @@ def network_figure(ctx: AppContext, sub: Subject | None, element: str | None, ta
              "textposition": pos, "hovertext": hover, "hoverinfo": "text",
              "textfont": {"size": 11},
              "marker": {"size": [16] * (n - 1) + [24], "color": colours,
-                        "line": {"color": ["#4a5560"] * (n - 1) + [FOCUS_RING],
+                        "line": {"color": [palette.TEXT_MUTED] * (n - 1) + [FOCUS_RING],
                                  "width": [1] * (n - 1) + [3]}},
              "showlegend": False, "cliponaxis": False}
     heads = [{"x": 0, "y": 1.0, "yshift": 22, "text": t("roadmap.network.enablers", lang),
-              "showarrow": False, "font": {"size": 12, "color": "#384350"}},
+              "showarrow": False, "font": {"size": 12, "color": palette.LABEL}},
              {"x": 2, "y": 1.0, "yshift": 22, "text": t("roadmap.network.dependants", lang),
-              "showarrow": False, "font": {"size": 12, "color": "#384350"}},
+              "showarrow": False, "font": {"size": 12, "color": palette.LABEL}},
              {"x": 1, "y": 0.5, "yshift": 24, "text": f"<b>{element} · {level_text(j)}</b>",
-              "showarrow": False, "bgcolor": "#ffffff", "bordercolor": FOCUS_RING,
-              "borderpad": 3, "font": {"size": 12, "color": "#0b2e55"}}]
+              "showarrow": False, "bgcolor": palette.PAPER, "bordercolor": FOCUS_RING,
+              "borderpad": 3, "font": {"size": 12, "color": palette.LABEL_DARK}}]
     fig = {"data": [trace], "layout": {
         "height": height, "margin": {"l": 10, "r": 10, "t": 34, "b": 10},
         "font": {"family": "system-ui, -apple-system, 'Segoe UI', sans-serif", "size": 12,
-                 "color": "#212529"},
-        "paper_bgcolor": "#ffffff", "plot_bgcolor": "#ffffff", "hovermode": "closest",
+                 "color": palette.TEXT},
+        "paper_bgcolor": palette.PAPER, "plot_bgcolor": palette.PAPER, "hovermode": "closest",
         "xaxis": {"visible": False, "range": [-0.95, 2.95], "fixedrange": True},
         "yaxis": {"visible": False, "range": [-0.12, 1.12], "fixedrange": True},
         "shapes": shapes, "annotations": heads}}

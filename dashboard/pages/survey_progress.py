@@ -32,6 +32,7 @@ from dash import Input, Output, State, callback_context, dcc, html
 from dash.exceptions import PreventUpdate
 
 from dashboard import ids
+from dashboard.components import colours
 from dashboard.context import AppContext
 from dashboard.i18n import normalise_lang, t
 from pipelines.reference import size_class_label
@@ -69,9 +70,9 @@ PAGE_SIZE = 50  # rows of the municipality table rendered at once
 CHART_MAX = 30  # bars in the rates chart (the table and CSV list every area)
 STATUS_TTL = 300.0  # seconds the page's controls reuse the numbers read at page load
 SEARCH_MAX = 100
-BAR, BAR_LIGHT = "#1f5fa6", "#b7cfe8"
+BAR, BAR_LIGHT = colours.COUNT, colours.COUNT_LIGHT
 FONT = {"family": "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif", "size": 12,
-        "color": "#212529"}
+        "color": colours.TEXT}
 STATUS_COLOURS = {"invited": ("secondary", None), "started": ("warning", "dark"),
                   "submitted": ("success", None)}
 INVITE_COMMAND = "python -m pipelines survey invite --wave {wave} --country NL --out links.csv"
@@ -293,10 +294,10 @@ def rates_figure(df: pd.DataFrame, by: str, lang: str) -> go.Figure:
         "template": {}, "font": FONT, "barmode": "overlay", "bargap": 0.3,
         "height": max(n, 2) * 26 + 90, "separators": ",." if lang == "nl" else ".,",
         "margin": {"l": 10, "r": 100, "t": 30, "b": 40, "pad": 2},
-        "paper_bgcolor": "#ffffff", "plot_bgcolor": "#ffffff",
+        "paper_bgcolor": colours.PAPER, "plot_bgcolor": colours.PAPER,
         "legend": {"orientation": "h", "x": 0, "y": -0.02, "yanchor": "top",
                    "traceorder": "reversed"},
-        "xaxis": {"range": [0, 100], "ticksuffix": "%", "gridcolor": "#e9ecef", "zeroline": False,
+        "xaxis": {"range": [0, 100], "ticksuffix": "%", "gridcolor": colours.GRID, "zeroline": False,
                   "fixedrange": True, "side": "top"},
         "yaxis": {"autorange": "reversed", "fixedrange": True, "ticks": "", "automargin": True,
                   "type": "category"},

@@ -13,7 +13,9 @@ evaluation date `at` and a horizon (cutoff = at + horizon):
   binding on municipalities) counts there: it applies in the municipality's member state with
   that state's flags (NIS2 only where local government is in scope, maybe above a population
   threshold; ...) and is due by the cutoff (a member-state date where the law leaves the date to
-  the member state). Otherwise the law is not applicable to it (readiness not_applicable);
+  the member state). Otherwise it does not count there: not applicable (nothing of the law
+  applies) or not due (something applies, nothing is due by the cutoff), and the municipality
+  is neither ready nor not ready for it;
 - *not ready*: at least one counting element is known to be below its minimum (a gap);
   *unknown*: no known gap, but a counting element without an answer (unknown is not a gap);
   *ready*: neither;
@@ -34,8 +36,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from pipelines.maturity.readiness import (
+    DUE_STATUSES,
     NEVER,
-    NOT_APPLICABLE,
     NOT_READY,
     READY,
     UNKNOWN,
@@ -59,7 +61,7 @@ class LobbyCounts:
     at: dt.date
     cutoff: dt.date
     n: np.ndarray  # int64[G] municipalities counted
-    status: np.ndarray  # int64[G, L, 4] municipalities per readiness status code
+    status: np.ndarray  # int64[G, L, N_STATUS] municipalities per readiness status code
     pair_gap: np.ndarray  # int64[G, P] with a known gap on the element for the law
     pair_unknown: np.ndarray  # int64[G, P] without an answer on it (where it counts)
     profiles: np.ndarray  # int64[G, Pr] municipalities per condition profile
@@ -68,8 +70,9 @@ class LobbyCounts:
 
     @property
     def applies(self) -> np.ndarray:
-        """int64[G, L]: municipalities to which the law applies (something counts)."""
-        return self.n[:, None] - self.status[..., NOT_APPLICABLE]
+        """int64[G, L]: municipalities for which something of the law counts (is due by the
+        cutoff): ready, not ready or unknown."""
+        return self.status[..., list(DUE_STATUSES)].sum(axis=-1)
 
     @property
     def ready(self) -> np.ndarray:

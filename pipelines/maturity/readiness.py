@@ -34,17 +34,22 @@ caller overrides them per municipality or per country.
 
 Readiness (E elements, levels int8, -1 = missing / don't know)
 ---------------------------------------------------------------
-For a law, an evaluation date `at` and a horizon (days, >= 0; cutoff = at + horizon), a
-requirement *counts* when it applies and its deadline <= cutoff (horizon 0: what is due today;
-a positive horizon tests upcoming deadlines too). Deadlines are the law file's date, or the
-member-state date of its `deadline_ref` (none: never due).
+For a law, an evaluation date `at` and a horizon (days, >= 0; cutoff = at + horizon; or None,
+ALL_DEADLINES: every dated requirement, each against its own deadline), a requirement *counts*
+when it applies and its deadline <= cutoff (horizon 0: what is due today; a positive horizon
+tests upcoming deadlines too). Deadlines are the law file's date, or the member-state date of
+its `deadline_ref` (none: never due, even with ALL_DEADLINES).
 - Legal: requirements with status "required" of laws binding on municipalities. Per element the
   minimum is the highest `min` among its counting requirements. The municipality is **ready**
   when every such element has a known level >= its minimum. Otherwise each element below its
   minimum is a *gap* (min - level, with the earliest deadline among the requirements it fails),
   and each element without an answer is *unknown*: not ready, but no gap number.
-  Status per law: not_applicable (nothing counts; also ready), ready, not_ready (at least one
-  known gap), unknown (no known gap, at least one missing answer).
+  Status per law: not_applicable (no requirement of the law applies to the municipality, at
+  any date), not_due (requirements apply, but none is due by the cutoff), ready (every counting
+  element met), not_ready (at least one known gap), unknown (no known gap, at least one missing
+  answer). Only `ready` is ready: a law that does not apply, or asks nothing yet, is neither
+  ready nor not ready, and shares of ready municipalities are taken over those where something
+  counts (`PopulationReadiness.summary`: "due").
 - Ambition: requirements with status "recommended" or "target", every requirement of a law not
   binding on municipalities (Digital Decade), and a law's `recommended_if_out_of_scope`: where
   a requirement of such a law does not apply (NIS2 out of scope), it is recommended at
@@ -57,7 +62,7 @@ Typical use (the Legislation tab and the API build the first three once per set 
     inputs = readiness_inputs(fw)                                   # static, once
     table = resolve_population(inputs, countries, populations, country_overrides=..., ids=ids,
                                municipality_overrides=...)
-    res = population_readiness(inputs, levels, table, at=date, horizon_days=365)
+    res = population_readiness(inputs, levels, table, at=date, horizon_days=ALL_DEADLINES)
     res.summary("NIS2"); res.by_group("NIS2", nuts2_codes); res.lacking("NIS2")
     what_if(inputs, {"id": "DRAFT", "name": "...", "requirements": [...]}, levels, table, at=date)
     municipality_readiness(inputs, levels[m], country="NL", population=..., at=date)
@@ -90,8 +95,11 @@ from pydantic import ValidationError
 from pipelines.framework import FLAG_NAMES, Law, MemberStates, law_problems
 
 MISSING = -1
-NOT_APPLICABLE, READY, NOT_READY, UNKNOWN = 0, 1, 2, 3
-STATUS_NAMES = ("not_applicable", "ready", "not_ready", "unknown")
+NOT_APPLICABLE, READY, NOT_READY, UNKNOWN, NOT_DUE = 0, 1, 2, 3, 4
+STATUS_NAMES = ("not_applicable", "ready", "not_ready", "unknown", "not_due")
+N_STATUS = len(STATUS_NAMES)
+DUE_STATUSES = (READY, NOT_READY, UNKNOWN)  # where something counts: the base of a ready share
+ALL_DEADLINES = None  # horizon: every dated requirement counts, each against its own deadline
 ORIGINS = ("default", "member_state", "member_state_default", "country_override",
            "municipality_override")
 NEVER = np.iinfo(np.int32).max  # ordinal of a date that never comes (no date)
@@ -574,6 +582,7 @@ class RequirementCheck:
     min: int  # as it counts (the out-of-scope recommendation uses the lower level)
     status: str  # required / recommended / target
     counts_for: str  # "legal", "ambition" or "none" (does not apply / not due)
+    applies_for: str  # what it counts for once due: "legal", "ambition", or "none" (not applicable)
     out_of_scope_recommendation: bool  # recommended_if_out_of_scope in effect
     applies: bool
     condition: ConditionValue | None  # None = unconditional
@@ -603,8 +612,8 @@ class ElementGap:
 
 @dataclass(frozen=True)
 class Assessment:
-    status: str  # not_applicable / ready / not_ready / unknown
-    ready: bool
+    status: str  # not_applicable / ready / not_ready / unknown / not_due
+    ready: bool  # status == "ready": something counts and all of it is met
     gaps: tuple[ElementGap, ...]
     unknown: tuple[ElementGap, ...]
     n_required: int  # elements that count
@@ -637,7 +646,7 @@ class MunicipalityReadiness:
     country: str
     population: float | None
     at: dt.date
-    horizon_days: int
+    horizon_days: int | None  # None: ALL_DEADLINES
     cutoff: dt.date
     conditions: dict[str, ConditionValue]
     laws: tuple[LawReadiness, ...]
@@ -673,9 +682,11 @@ def _check_levels(levels: np.ndarray, n: int) -> np.ndarray:
     return arr.astype(np.int8, copy=False)
 
 
-def _cutoff(at: dt.date, horizon_days: int) -> dt.date:
+def _cutoff(at: dt.date, horizon_days: int | None) -> dt.date:
     if not isinstance(at, dt.date):
         raise ValueError(f"at must be a date, got {at!r}")
+    if horizon_days is ALL_DEADLINES:
+        return dt.date.max
     if int(horizon_days) < 0:
         raise ValueError(f"horizon_days must be >= 0, got {horizon_days}")
     return at + dt.timedelta(days=int(horizon_days))
@@ -686,6 +697,7 @@ def _assess(checks: list[RequirementCheck], kind: str) -> Assessment:
     for c in checks:
         if c.counts_for == kind:
             by_element.setdefault(c.element, []).append(c)
+    applicable = any(c.applies_for == kind for c in checks)
     gaps, unknown = [], []
     for element, cs in by_element.items():
         need = max(c.min for c in cs)
@@ -700,18 +712,19 @@ def _assess(checks: list[RequirementCheck], kind: str) -> Assessment:
             conf = "check" if any(c.confidence == "check" for c in failing) else "verified"
             gaps.append(ElementGap(element, need, level, need - level, min(dl) if dl else None, conf))
     if not by_element:
-        status = "not_applicable"
+        status = "not_due" if applicable else "not_applicable"
     elif gaps:
         status = "not_ready"
     elif unknown:
         status = "unknown"
     else:
         status = "ready"
-    return Assessment(status, not gaps and not unknown, tuple(gaps), tuple(unknown), len(by_element))
+    return Assessment(status, status == "ready", tuple(gaps), tuple(unknown), len(by_element))
 
 
 def municipality_readiness(inputs: ReadinessInputs, levels: Sequence[int] | np.ndarray, *, country: str,
-                           at: dt.date, horizon_days: int = 0, population: float | None = None,
+                           at: dt.date, horizon_days: int | None = 0,
+                           population: float | None = None,
                            overrides: Mapping[str, Any] | None = None,
                            country_overrides: Mapping[str, Mapping[str, Any]] | None = None,
                            laws: Sequence[str | Law | Mapping] | None = None) -> MunicipalityReadiness:
@@ -751,20 +764,22 @@ def municipality_readiness(inputs: ReadinessInputs, levels: Sequence[int] | np.n
             if not applies and fb is not None:
                 status, need, fallback, ambition = "recommended", min(r.min, fb), True, True
                 when = deadline if deadline is not None else law.applies_from
-            counts = (applies or fallback) and when is not None and when <= cutoff
+            applies_for = ("ambition" if ambition else "legal") if (applies or fallback) else "none"
+            counts = applies_for != "none" and when is not None and when <= cutoff
             timing = ("no_date" if when is None else "due" if when <= at
                       else "upcoming" if when <= cutoff else "later")
             met = None if level_v is None else level_v >= need
             checks.append(RequirementCheck(
                 law=law.id, position=pos, element=r.element, min=need, status=status,
-                counts_for=("ambition" if ambition else "legal") if counts else "none",
+                counts_for=applies_for if counts else "none", applies_for=applies_for,
                 out_of_scope_recommendation=fallback, applies=applies, condition=condition,
                 population_rule=pop_rule, deadline=when, deadline_from=dfrom, timing=timing,
                 level=level_v, met=met, gap=None if met is None or met else need - level_v,
                 confidence=r.confidence, source=r.source, note=r.note))
         results.append(LawReadiness(law.id, law.status, law.binding_on_municipalities,
                                     _assess(checks, "legal"), _assess(checks, "ambition"), tuple(checks)))
-    return MunicipalityReadiness(country, population, at, int(horizon_days), cutoff, cond, tuple(results))
+    horizon = None if horizon_days is ALL_DEADLINES else int(horizon_days)
+    return MunicipalityReadiness(country, population, at, horizon, cutoff, cond, tuple(results))
 
 
 def _laws_for(inputs: ReadinessInputs, laws) -> list[Law]:
@@ -900,8 +915,8 @@ def _population_array(population, m: int) -> np.ndarray:
 class PopulationReadiness:
     """Readiness of M municipalities for L laws. Arrays are [M, L] in `law_ids` order.
 
-    status: int8 codes (STATUS_NAMES: 0 not_applicable, 1 ready, 2 not_ready, 3 unknown);
-    ready: bool (not_applicable counts as ready); n_required: elements that count;
+    status: int8 codes (STATUS_NAMES: 0 not_applicable, 1 ready, 2 not_ready, 3 unknown,
+    4 not_due); ready: bool (status ready only); n_required: elements that count;
     n_gap: elements with a known gap; n_unknown: elements that count but have no answer
     (the per-law count of missing elements); gap_total: the sum of the gaps (levels).
     The ambition_* arrays are the same for recommended / target requirements.
@@ -928,23 +943,21 @@ class PopulationReadiness:
     def column(self, law_id: str) -> int:
         return self.law_ids.index(law_id)
 
-    def summary(self, law_id: str, rows: np.ndarray | None = None) -> dict[str, int]:
-        """Counts per status for one law over `rows` (bool mask or indices; default all)."""
+    def summary(self, law_id: str, rows: np.ndarray | None = None) -> dict[str, Any]:
+        """Counts per status for one law over `rows` (bool mask or indices; default all), plus
+        `applies` (the law applies: every status but not_applicable), `due` (something counts:
+        ready, not_ready or unknown) and `share_ready` = ready / due (None when nothing is due)."""
         s = self.status[:, self.column(law_id)]
         if rows is not None:
             s = s[rows]
-        counts = np.bincount(s, minlength=4)
-        out = {"municipalities": len(s)}
-        out.update({n: int(c) for n, c in zip(STATUS_NAMES, counts, strict=True)})
-        out["ready_total"] = int(counts[NOT_APPLICABLE] + counts[READY])
-        return out
+        return status_summary(np.bincount(s, minlength=N_STATUS))
 
     def by_group(self, law_id: str, groups: np.ndarray, n_groups: int | None = None) -> np.ndarray:
-        """int[G, 4]: municipalities per status code for each group code (country, region, ...)."""
+        """int[G, N_STATUS]: municipalities per status code for each group code (country, ...)."""
         g = np.asarray(groups, dtype=np.int64)
         n = int(n_groups if n_groups is not None else (g.max() + 1 if len(g) else 0))
         s = self.status[:, self.column(law_id)].astype(np.int64)
-        return np.bincount(g * 4 + s, minlength=n * 4).reshape(n, 4)
+        return np.bincount(g * N_STATUS + s, minlength=n * N_STATUS).reshape(n, N_STATUS)
 
     def lacking(self, law_id: str) -> list[tuple[str, int, int]]:
         """(element, municipalities with a known gap, with an unknown level) for one law, most
@@ -956,14 +969,30 @@ class PopulationReadiness:
         return sorted(rows, key=lambda r: (-r[1], -r[2], r[0]))
 
 
-def _statuses(n_req: np.ndarray, n_gap: np.ndarray, n_unknown: np.ndarray) -> np.ndarray:
-    """Status codes by arithmetic (masks assignments cost several times more):
-    no requirement -> 0; known gap -> 2; else unknown -> 3; else 1."""
+def status_summary(counts) -> dict[str, Any]:
+    """{status name: count, municipalities, applies, due, share_ready} from counts per status
+    code (a row of `by_group`, or a bincount). The one definition of a ready share: ready over
+    the municipalities where something of the law counts."""
+    c = [int(x) for x in counts]
+    out: dict[str, Any] = {"municipalities": sum(c)}
+    out.update(dict(zip(STATUS_NAMES, c, strict=True)))
+    out["applies"] = out["municipalities"] - c[NOT_APPLICABLE]
+    out["due"] = sum(c[k] for k in DUE_STATUSES)
+    out["share_ready"] = c[READY] / out["due"] if out["due"] else None
+    return out
+
+
+def _statuses(n_req: np.ndarray, n_gap: np.ndarray, n_unknown: np.ndarray,
+              applies: np.ndarray) -> np.ndarray:
+    """Status codes by arithmetic (masks assignments cost several times more): nothing applies
+    -> 0; applies but nothing counts -> 4; known gap -> 2; else unknown -> 3; else 1."""
     gap = (n_gap > 0).view(np.int8)
     unk = (n_unknown > 0).view(np.int8)
     has = (n_req > 0).view(np.int8)
-    # 1 + gap + 2 * unknown * (1 - gap): 1 ready, 2 gap, 3 unknown
-    return has * (np.int8(1) + gap + np.int8(2) * unk * (np.int8(1) - gap))
+    app = applies.view(np.int8)
+    # 1 + gap + 2 * unknown * (1 - gap): 1 ready, 2 gap, 3 unknown; 4 * applies where none counts
+    return has * (np.int8(1) + gap + np.int8(2) * unk * (np.int8(1) - gap)) + \
+        (np.int8(1) - has) * app * np.int8(4)
 
 
 # An activity mask is False (nobody), None (everybody) or bool[M].
@@ -1014,6 +1043,18 @@ class _Rows:
         if isinstance(when, int):
             return fb_date if when >= NEVER else when
         return np.where(when >= NEVER, np.int32(min(fb_date, NEVER)), when)
+
+    def applicable(self, r: int, kind: str):
+        """Activity mask (False / None / bool[M]) where row r applies for `kind`, whatever its
+        deadline: the law asks something of these municipalities, now or later."""
+        c = self.c
+        applies = self.applies(r)
+        flag = c.req_legal[r] if kind == "legal" else c.req_ambition[r]
+        mask = applies if flag else False
+        if kind == "ambition" and c.req_fb_min[r] >= 0 and applies is not None:
+            fb = True if applies is False else ~applies
+            mask = fb if mask is False else None if mask is None else (mask | fb)
+        return mask
 
     def contributions(self, r: int, kind: str) -> list[tuple[object, int]]:
         """(activity mask, minimum) with which row r counts for `kind` (legal / ambition)."""
@@ -1066,11 +1107,18 @@ def _evaluate(compiled: CompiledLaws, levels_t: np.ndarray, table: ConditionTabl
         n_req = np.zeros((n_laws, m), dtype=np.int16)
         n_gap = np.zeros((n_laws, m), dtype=np.int16)
         n_unk = np.zeros((n_laws, m), dtype=np.int16)
+        applies = np.zeros((n_laws, m), dtype=bool)
         total = np.zeros((n_laws, m), dtype=np.int16) if kind == "legal" else None
         gap_counts = np.zeros((n_laws, n_elements), dtype=np.int64)
         unk_counts = np.zeros((n_laws, n_elements), dtype=np.int64)
         for s in range(len(c.slot_start)):
             law, e = int(c.slot_law[s]), int(c.slot_elem[s])
+            for r in range(c.slot_start[s], slot_end[s]):
+                mask = rows.applicable(r, kind)
+                if mask is None:
+                    applies[law] = True
+                elif mask is not False:
+                    applies[law] |= mask
             contrib = [x for r in range(c.slot_start[s], slot_end[s]) for x in rows.contributions(r, kind)]
             if not contrib:
                 continue
@@ -1105,8 +1153,8 @@ def _evaluate(compiled: CompiledLaws, levels_t: np.ndarray, table: ConditionTabl
             if total is not None:
                 total[law] += (np.int16(need) - levels_t[e]) * gap if np.isscalar(need) else \
                     (need.astype(np.int16) - levels_t[e]) * gap
-        out[prefix + "status"] = _statuses(n_req, n_gap, n_unk).T
-        out[prefix + "ready"] = ((n_gap == 0) & (n_unk == 0)).T
+        out[prefix + "status"] = _statuses(n_req, n_gap, n_unk, applies).T
+        out[prefix + "ready"] = ((n_req > 0) & (n_gap == 0) & (n_unk == 0)).T
         out[prefix + "n_gap"] = n_gap.T
         out[prefix + "n_unknown"] = n_unk.T
         if kind == "legal":
@@ -1119,7 +1167,7 @@ def _evaluate(compiled: CompiledLaws, levels_t: np.ndarray, table: ConditionTabl
 
 
 def population_readiness(inputs: ReadinessInputs, levels: np.ndarray, table: ConditionTable, *,
-                         at: dt.date, horizon_days: int = 0,
+                         at: dt.date, horizon_days: int | None = 0,
                          laws: Sequence[str | Law | Mapping] | None = None) -> PopulationReadiness:
     """Readiness of every municipality (levels int8[M, E], rows as in `table`) for every law (or
     `laws`) at `at`, counting deadlines up to at + horizon_days."""
@@ -1281,14 +1329,14 @@ class GroupedReadiness:
     cutoff: dt.date
     slots: tuple[tuple[str, int], ...]  # [S] (law id, element position), in law order
     n: np.ndarray  # int64[G] municipalities
-    status: np.ndarray  # int64[G, L, 4] municipalities per status code (STATUS_NAMES)
+    status: np.ndarray  # int64[G, L, N_STATUS] municipalities per status code (STATUS_NAMES)
     slot_gap: np.ndarray  # int64[G, S] with a known gap on the slot's element for its law
     slot_unknown: np.ndarray  # int64[G, S] without an answer on it (where the slot counts)
 
 
 def readiness_by_group(inputs: ReadinessInputs, levels: np.ndarray, table: ConditionTable,
                        group: np.ndarray, n_groups: int | None = None, *, at: dt.date,
-                       horizon_days: int = 0,
+                       horizon_days: int | None = 0,
                        laws: Sequence[str | Law | Mapping] | None = None) -> GroupedReadiness:
     """`population_readiness` of the rows of `levels` (and `table`), counted per group code
     `group` int[M] (0..n_groups-1)."""
@@ -1306,8 +1354,9 @@ def readiness_by_group(inputs: ReadinessInputs, levels: np.ndarray, table: Condi
     out = _evaluate(compiled, np.ascontiguousarray(lv.T), table, cutoff.toordinal(),
                     len(inputs.element_ids), group=g, n_groups=size)
     n_laws = compiled.n_laws
-    cell = (g[:, None] * n_laws + np.arange(n_laws)) * 4 + out["status"]
-    status = np.bincount(cell.reshape(-1), minlength=size * n_laws * 4).reshape(size, n_laws, 4)
+    cell = (g[:, None] * n_laws + np.arange(n_laws)) * N_STATUS + out["status"]
+    status = np.bincount(cell.reshape(-1), minlength=size * n_laws * N_STATUS).reshape(
+        size, n_laws, N_STATUS)
     slots = tuple((compiled.law_ids[int(law)], int(e))
                   for law, e in zip(compiled.slot_law, compiled.slot_elem, strict=True))
     return GroupedReadiness(compiled.law_ids, inputs.element_ids, at, cutoff, slots,
@@ -1322,7 +1371,7 @@ class WhatIf:
     result: PopulationReadiness
 
     @property
-    def summary(self) -> dict[str, int]:
+    def summary(self) -> dict[str, Any]:
         return self.result.summary(self.law.id)
 
     def lacking(self) -> list[tuple[str, int, int]]:
@@ -1330,7 +1379,7 @@ class WhatIf:
 
 
 def what_if(inputs: ReadinessInputs, profile: Mapping | Law, levels: np.ndarray, table: ConditionTable, *,
-            at: dt.date, horizon_days: int = 0) -> WhatIf:
+            at: dt.date, horizon_days: int | None = 0) -> WhatIf:
     """Readiness of every municipality for a composed (draft or edited) law profile. The profile
     is validated first (`validate_profile`; a ProfileError names the bad field)."""
     law = validate_profile(profile, inputs, draft=not isinstance(profile, Law))
@@ -1339,11 +1388,12 @@ def what_if(inputs: ReadinessInputs, profile: Mapping | Law, levels: np.ndarray,
 
 
 __all__ = [
-    "DERIVED", "MISSING", "NOT_APPLICABLE", "NOT_READY", "ORIGINS", "READY", "STATUS_NAMES", "UNKNOWN",
+    "ALL_DEADLINES", "DERIVED", "DUE_STATUSES", "MISSING", "NOT_APPLICABLE", "NOT_DUE", "NOT_READY",
+    "N_STATUS", "ORIGINS", "READY", "STATUS_NAMES", "UNKNOWN",
     "Assessment", "CompiledLaws", "ConditionProfiles", "ConditionTable", "ConditionValue", "ElementGap",
     "GroupedReadiness", "LawReadiness", "MunicipalityReadiness", "PopulationReadiness", "ProfileError",
     "ReadinessInputs", "RequirementCheck", "RequirementSchedule", "WhatIf", "compile_laws",
     "condition_profiles", "condition_table", "law_to_yaml", "merged_flags", "municipality_readiness",
     "population_readiness", "readiness_by_group", "readiness_inputs", "requirement_schedule",
-    "resolve_municipality", "resolve_population", "validate_profile", "what_if",
+    "resolve_municipality", "resolve_population", "status_summary", "validate_profile", "what_if",
 ]

@@ -28,13 +28,27 @@ def test_readiness(consent):
     r = consent.get("/api/v1/laws/GDPR/readiness?at=2026-07-01&country=NL")
     assert r.status_code == 200
     j = r.json
-    assert j["ready"] + j["not_ready"] + j["unknown"] == j["municipalities_answered"]
-    assert 0 <= j["share_ready"] <= 1
+    assert j["horizon"] == "all" and j["cutoff"] is None  # every deadline by default
+    assert j["ready"] + j["not_ready"] + j["unknown"] == j["due"]
+    assert j["due"] + j["not_due"] == j["applies"]
+    assert j["applies"] + j["not_applicable"] == j["municipalities_answered"]
+    assert j["share_ready"] == pytest.approx(j["ready"] / j["due"])
+    due_now = consent.get("/api/v1/laws/GDPR/readiness?at=2026-07-01&country=NL&horizon=0").json
+    assert due_now["horizon"] == "0" and due_now["cutoff"] == "2026-07-01"
+
+
+def test_a_law_that_does_not_apply_is_not_ready_and_not_counted_as_ready(consent):
+    """INSPIRE asks nothing of Dutch municipalities in the data: it applies to none, and its
+    share ready is null, not 100 %."""
+    j = consent.get("/api/v1/laws/INSPIRE/readiness?country=NL").json
+    assert j["municipalities_answered"] > 0
+    assert (j["applies"], j["due"], j["not_applicable"]) == (0, 0, j["municipalities_answered"])
+    assert j["share_ready"] is None and j["ready"] is None
 
 
 @pytest.mark.parametrize("query,parameter", [("at=2026-13-01", "at"), ("at=tomorrow", "at"),
                                              ("country=XX", "country"), ("size_class=big", "size_class"),
-                                             ("horizon=-3", "horizon")])
+                                             ("horizon=-3", "horizon"), ("horizon=soon", "horizon")])
 def test_readiness_bad_parameters(consent, query, parameter):
     r = consent.get(f"/api/v1/laws/GDPR/readiness?{query}")
     assert r.status_code == 400 and r.json["parameter"] == parameter
@@ -51,6 +65,13 @@ def test_what_if(consent, empty):
     high = consent.post("/api/v1/laws/what-if?at=2026-07-01", json={
         **DRAFT, "requirements": [{**DRAFT["requirements"][0], "min": 4}]})
     assert high.json["share_ready"] < low.json["share_ready"]
+    # a draft due in 2030: by default it is tested against its own deadline, not "100 % ready"
+    later = {**DRAFT, "requirements": [{**DRAFT["requirements"][0], "min": 4,
+                                        "deadline": "2030-01-01"}]}
+    every = consent.post("/api/v1/laws/what-if?at=2026-07-01", json=later).json
+    assert every["share_ready"] == pytest.approx(high.json["share_ready"])
+    now = consent.post("/api/v1/laws/what-if?at=2026-07-01&horizon=0", json=later).json
+    assert now["due"] == 0 and now["share_ready"] is None and now["not_due"] == now["applies"]
     assert empty.post("/api/v1/laws/what-if", json=DRAFT).status_code == 503
 
 

@@ -6,10 +6,12 @@ from __future__ import annotations
 import datetime as dt
 
 import numpy as np
+import pandas as pd
 import pytest
 import yaml
 
 from dashboard import legislation_data as ld
+from dashboard.components import colours
 from dashboard.config import Settings
 from dashboard.context import AppContext
 from dashboard.pages import legislation as page
@@ -25,10 +27,11 @@ def fixed_today(monkeypatch):
     monkeypatch.setattr(ld, "today", lambda: AT)
 
 
-def test_aggregate_shares_equal_the_engine(nl_open_ctx):
+@pytest.mark.parametrize("horizon", [0, ld.ALL_DEADLINES])
+def test_aggregate_shares_equal_the_engine(nl_open_ctx, horizon):
     ctx = nl_open_ctx
     snap = ctx.warehouse.snapshot()
-    df = ld.law_table(ctx, snap, ld.Selection(), AT, 0, "en")
+    df = ld.law_table(ctx, snap, ld.Selection(), AT, horizon, "en")
     inp = ld.inputs(ctx)
     cube = snap.maturity
     lv = cube.levels[-1]
@@ -36,13 +39,66 @@ def test_aggregate_shares_equal_the_engine(nl_open_ctx):
     ref = ctx.municipalities
     table = resolve_population(inp, ref["country"].to_numpy()[answered],
                                ref["population"].to_numpy(dtype=float, na_value=np.nan)[answered])
-    res = population_readiness(inp, lv[answered], table, at=AT)
+    res = population_readiness(inp, lv[answered], table, at=AT, horizon_days=horizon)
     for r in df.to_dict("records"):
         s = res.summary(r["law"])
-        assert r["ready"] == s["ready_total"] and r["not_ready"] == s["not_ready"]
-        assert r["share_ready"] == pytest.approx(s["ready_total"] / answered.sum())
-    a = page.aggregate(ctx, snap, ld.Selection(), AT, 0, "en")
+        assert r["applies"] == s["municipalities"] - s["not_applicable"]
+        assert r["not_due"] == s["not_due"] and r["due"] == s["due"]
+        if s["due"] >= ctx.settings.min_group:
+            assert r["ready"] == s["ready"] and r["not_ready"] == s["not_ready"]
+            assert r["share_ready"] == pytest.approx(s["ready"] / s["due"])
+        else:  # nothing (or too little) due: no share, never "100 % ready"
+            assert pd.isna(r["share_ready"]) and pd.isna(r["ready"])
+    a = page.aggregate(ctx, snap, ld.Selection(), AT, horizon, "en")
     assert a["bar"]["data"] and "municipalities that answered" in a["bar_caption"]
+
+
+def test_a_law_that_does_not_apply_is_shown_apart_not_as_ready(nl_open_ctx, tree):
+    """The ministry analyst's view of the Dutch demo: INSPIRE, HVD, CER, ViDA and the Digital
+    Decade apply to no Dutch municipality. They get no share, are named as not applying in the
+    sentence, and their bars are the not-applicable colour, never the ready colour."""
+    ctx = nl_open_ctx
+    snap = ctx.warehouse.snapshot()
+    a = page.aggregate(ctx, snap, ld.Selection("NL"), AT, ld.ALL_DEADLINES, "en")
+    df = a["df"].set_index("law")
+    na = sorted(df.index[df["applies"] == 0])
+    assert {"INSPIRE", "HVD", "DDPP"} <= set(na)
+    n = int(df["municipalities"].iat[0])
+    for law in na:
+        assert pd.isna(df.loc[law, "share_ready"]) and df.loc[law, "not_applicable"] == n
+    caption = a["bar_caption"]
+    assert f"{len(na)} law(s) apply to none of them: {', '.join(x for x in df.index if x in na)}" \
+        in caption
+    best = df["share_ready"].dropna().idxmax()
+    assert f"most ready for {best} ({df.loc[best, 'share_ready']:.0%} of the " \
+           f"{df.loc[best, 'due']} it asks something of)" in caption
+    assert all(law not in caption.split("most ready for")[1].split(")")[0] for law in na)
+    bars = {tr["name"]: tr for tr in a["bar"]["data"]}
+    assert bars["Ready"]["marker"]["color"] == colours.READY
+    assert bars["Not applicable"]["marker"]["color"] == colours.NOT_APPLICABLE
+    labels = bars["Ready"]["y"]
+    for law in na:
+        i = next(k for k, y in enumerate(labels) if y.split(" ")[0] == law)
+        assert bars["Ready"]["customdata"][i] == 0
+        assert bars["Not applicable"]["customdata"][i] == n
+    # the table says to how many it applies
+    words = tree.text(a["table"])
+    assert "INSPIRE – " in words and f"0 of {n:,}" in words
+
+
+def test_heatmap_colours_mean_what_the_bars_mean(nl_open_ctx):
+    """100 % ready is the ready colour and 0 % the not-ready colour, as in the bars (the
+    heatmap once used plotly's reversed 'Greens': dark green was 0-10 % ready)."""
+    snap = nl_open_ctx.warehouse.snapshot()
+    fig, caption = page.heatmap(nl_open_ctx, snap, ld.Selection("NL"), AT, ld.ALL_DEADLINES, "en")
+    trace = fig["data"][0]
+    assert (trace["zmin"], trace["zmax"]) == (0, 1)
+    assert trace["colorscale"][0][1] == colours.NOT_READY
+    assert trace["colorscale"][-1][1] == colours.READY
+    assert trace["colorbar"]["title"]["text"] == "Share ready"
+    inspire = trace["y"].index("INSPIRE")
+    assert set(trace["text"][inspire]) <= {"n/a", "–"} and "n/a" in trace["text"][inspire]
+    assert "“n/a” = the law does not apply there" in caption
 
 
 def test_unverified_laws_are_marked(nl_open_ctx):
@@ -76,11 +132,30 @@ def test_nis2_override_flips_nis2(nl_open_ctx, tree):
     _, checked = page.condition_checklist(nl_open_ctx, snap, ENSCHEDE)
     _, _, _, before = page.municipality(nl_open_ctx, snap, ENSCHEDE, checked, None, at, 0, "en")
     _, _, _, after = page.municipality(nl_open_ctx, snap, ENSCHEDE, checked, "none", at, 0, "en")
-    assert (before["law"] == "NIS2").any() and not (after["law"] == "NIS2").any()
+    assert set(before.loc[before["law"] == "NIS2", "status"]) <= {"ready", "not_ready", "unknown"}
+    assert after.loc[after["law"] == "NIS2", "status"].tolist() == ["not_applicable"]
+    assert after.loc[after["law"] == "NIS2", "element"].isna().all()
     # a municipality condition override changes what applies too
     _, _, _, ai = page.municipality(nl_open_ctx, snap, ENSCHEDE, [*checked, "deploys_high_risk_ai"],
                                     None, at, 0, "en")
     assert len(ai) >= len(before)
+
+
+def test_municipality_sentence_counts_only_laws_that_ask_something(nl_open_ctx, tree):
+    """Groningen: 'ready for k of the laws that ask something of it', with the laws that do not
+    apply counted apart (it once read 'ready for 20 of 21 laws' with 5 of them not applying)."""
+    snap = nl_open_ctx.warehouse.snapshot()
+    content, _, _, frame = page.municipality(nl_open_ctx, snap, GRONINGEN, None, None, AT,
+                                             ld.ALL_DEADLINES, "en")
+    per_law = frame.drop_duplicates("law").set_index("law")["status"]
+    ready = int((per_law == "ready").sum())
+    due = int(per_law.isin(["ready", "not_ready", "unknown"]).sum())
+    na = int((per_law == "not_applicable").sum())
+    assert na >= 5
+    sentence = tree.text(tree.find(content, id="legislation-mun-summary")[0])
+    assert sentence.startswith(f"Groningen is ready for {ready} of the {due} laws that ask "
+                               "something of it")
+    assert f"{na} do not apply to it." in sentence
 
 
 def _profile(minimum: int) -> dict:
@@ -89,6 +164,23 @@ def _profile(minimum: int) -> dict:
     mins = [str(minimum), "1"] + ["2"] * (n - 2)
     deadlines = ["2026-01-01", "2026-01-01"] + [""] * (n - 2)
     return page.draft_profile(elements, mins, deadlines, [""] * n, ["required"] * n, None, "DRAFT")
+
+
+def test_a_future_draft_is_tested_at_its_own_deadlines_by_default(nl_open_ctx, tree):
+    """A requirement due in 2028 was '100 % ready' with the old default (horizon 0 from today).
+    By default every requirement counts against its own deadline; 'due by the evaluation date'
+    says nothing is due and shows no share."""
+    snap = nl_open_ctx.warehouse.snapshot()
+    n = page.SLOTS
+    prof = page.draft_profile(["SEC-01"] + [""] * (n - 1), ["4"] + ["2"] * (n - 1),
+                              ["2028-01-01"] + [""] * (n - 1), [""] * n, ["required"] * n, None)
+    default = page.draft(nl_open_ctx, snap, prof, ld.Selection(), AT, ld.DEFAULT_HORIZON, "en")
+    share = tree.find(default[0], id="legislation-draft-share")[0].children
+    assert share != "100%" and share.endswith("%")
+    assert "counting every requirement against its own deadline" in tree.text(default[0])
+    due_now = page.draft(nl_open_ctx, snap, prof, ld.Selection(), AT, 0, "en")
+    assert tree.find(due_now[0], id="legislation-draft-share")[0].children == "–"
+    assert "nothing is due, counting what is due by 2026-07-01" in tree.text(due_now[0])
 
 
 def test_draft_share_changes_with_the_minimum(nl_open_ctx, tree):
@@ -128,7 +220,8 @@ def test_permalink_round_trip(nl_open_ctx, tree):
     q = page.state_query("municipality", "NL", "NL21", "20k-50k", "2026-05-01", 30, "GDPR",
                          ENSCHEDE, "none", ["uses_ai"])
     from urllib.parse import parse_qsl
-    st = page.parse_state(dict(parse_qsl(q[1:])))
+    st = page.parse_state(dict(parse_qsl(q[1:])), nl_open_ctx)
+    assert st["notices"] == []
     assert st["view"] == "municipality" and st["country"] == "NL" and st["nuts2"] == "NL21"
     assert st["size"] == "20k-50k" and st["at"] == dt.date(2026, 5, 1) and st["horizon"] == 30
     assert st["law"] == "GDPR" and st["m"] == ENSCHEDE and st["nis2"] == "none"
@@ -137,8 +230,51 @@ def test_permalink_round_trip(nl_open_ctx, tree):
     assert tree.find(layout, id=page.VIEW)[0].value == "municipality"
     assert tree.find(layout, id=page.AT)[0].value == "2026-05-01"
     assert tree.find(layout, id=page.CONDITIONS)[0].value == ["uses_ai"]
-    # defaults: today() from the one helper
+    # defaults: today() from the one helper, every deadline
     assert page.parse_state({})["at"] == AT
+    assert page.parse_state({})["horizon"] is ld.ALL_DEADLINES
+
+
+def test_a_draft_law_is_shared_by_its_url(nl_open_ctx, tree):
+    n = page.SLOTS
+    rows = (["SEC-01", "DAT-01"] + [""] * (n - 2), ["3", "2"] + ["2"] * (n - 2),
+            ["2027-06-01", "nis2_date"] + [""] * (n - 2),
+            [page.ANY, "holds_authentic_source"] + [page.ANY] * (n - 2),
+            ["required", "recommended"] + ["required"] * (n - 2))
+    text = page.draft_text(*rows)
+    assert text == "SEC-01:3:2027-06-01::required;DAT-01:2:nis2_date:holds_authentic_source:recommended"
+    q = page.state_query("draft", None, None, None, None, None, None, None, None,
+                         draft={"rows": text, "id": "MYLAW", "pop": 20000})
+    from urllib.parse import parse_qsl
+    layout = page.layout(nl_open_ctx, "en", dict(parse_qsl(q[1:])))
+    box = tree.find(layout, id=page.DRAFT_BOX)[0]
+    values = {k: [c.value for c in tree.walk(box) if getattr(c, "id", None) == {"type": k, "index": i}]
+              for i, k in [(1, page.REQ_ELEMENT), (1, page.REQ_DEADLINE), (1, page.REQ_IF)]}
+    assert values == {page.REQ_ELEMENT: ["DAT-01"], page.REQ_DEADLINE: ["nis2_date"],
+                      page.REQ_IF: ["holds_authentic_source"]}
+    assert tree.find(layout, id=page.DRAFT_ID)[0].value == "MYLAW"
+    assert tree.find(layout, id=page.DRAFT_POP)[0].value == "20000"
+    bad = page.layout(nl_open_ctx, "en", {"view": "draft", "draft": "SEC-01:3;x"})
+    assert "The draft in the address could not be read (row 1: 2 fields, expected 5" in \
+        tree.text(bad)
+
+
+@pytest.mark.parametrize("query,words", [
+    ({"country": "ZZ"}, "No country with the code ‘ZZ’; showing the whole EU instead."),
+    ({"at": "notadate"}, "‘notadate’ is not a date (YYYY-MM-DD); using 2026-07-01 instead."),
+    ({"view": "municipality", "m": "XX_NOPE"}, "There is no municipality with the id ‘XX_NOPE’."),
+    ({"country": "NL", "nuts2": "BE21"}, "No region ‘BE21’ in NL"),
+    ({"horizon": "soon"}, "‘soon’ is not a horizon"),
+    ({"view": "maps"}, "No view ‘maps’"),
+    ({"law": "NOPE"}, "No law ‘NOPE’"),
+])
+def test_bad_url_parameters_are_explained(nl_open_ctx, tree, query, words):
+    layout = page.layout(nl_open_ctx, "en", query)
+    notice = tree.text(tree.find(layout, id="legislation-notices")[0])
+    assert words in notice
+    assert "does not exist" in notice
+    assert not tree.text(tree.find(page.layout(nl_open_ctx, "en", {}),
+                                   id="legislation-notices")[0])
 
 
 def test_every_draft_editor_control_has_a_label(nl_open_ctx, tree):

@@ -18,7 +18,6 @@ from dashboard.context import AppContext
 from dashboard.i18n import t
 from dashboard.pages import PAGES, maps, policy
 from dashboard.policy_data import (
-    LOBBY_HORIZON_DAYS,
     Selection,
     heat,
     leverage_frame,
@@ -214,27 +213,35 @@ def test_lobby_share_hand_checked_for_gdpr(nl_open_ctx, data, wave_levels, fw):
 @pytest.mark.parametrize("country,nuts2,size", [("NL", None, None), ("NL", "NL33", None),
                                                 ("NL", None, "20k-50k")])
 def test_lobby_agrees_with_the_legislation_tab(nl_open_ctx, data, country, nuts2, size):
-    """The lobby figures are the readiness engine's as the Legislation tab computes them for
-    the same selection, at the build's evaluation date and the tab's default horizon."""
-    assert LOBBY_HORIZON_DAYS == legislation_data.DEFAULT_HORIZON
-    snap = nl_open_ctx.warehouse.snapshot()
-    sub, res = legislation_data.population(
-        nl_open_ctx, snap, legislation_data.Selection(country, nuts2, size),
-        data.roadmaps.evaluation_date, LOBBY_HORIZON_DAYS)
+    """The numbers the two tabs show agree: the Legislation tab opened on the same selection at
+    the build's evaluation date, with every other setting at the tab's default (as a user
+    following the lobby table's link gets it), shows the lobby's counts per law."""
+    from dashboard.pages import legislation as legislation_page
+
+    at = data.roadmaps.evaluation_date
+    query = {k: v for k, v in (("country", country), ("nuts2", nuts2), ("size", size),
+                               ("at", at.isoformat())) if v}
+    st = legislation_page.parse_state(query, nl_open_ctx)
+    shown = legislation_page.aggregate(
+        nl_open_ctx, nl_open_ctx.warehouse.snapshot(),
+        legislation_page.selection(st["country"], st["nuts2"], st["size"]), st["at"],
+        st["horizon"], "en")["df"].set_index("law")
     rows, skipped = lobby_of(nl_open_ctx, data, Selection(country, nuts2, size))
-    assert rows and len(sub.rows) >= data.min_group
-    got = {r.law: r for r in rows}
-    for law in {r.law for r in rows} | set(skipped):
-        s = res.summary(law)
-        if law in skipped:
-            assert s["not_applicable"] == len(sub.rows)
-            continue
-        r = got[law]
+    assert rows
+    for r in rows:
+        tab = shown.loc[r.law]
         assert (r.municipalities, r.ready, r.not_ready, r.unknown) == (
-            len(sub.rows) - s["not_applicable"], s["ready"], s["not_ready"], s["unknown"]), law
-        gaps = {el: g for el, g, _ in res.lacking(law) if g}
+            tab["due"], tab["ready"], tab["not_ready"], tab["unknown"]), r.law
+    for law in skipped:  # not evaluated in the lobby: nothing due in the tab either
+        assert shown.loc[law, "due"] == 0, law
+    # and the elements behind the gap are the tab's engine's
+    sub, res = legislation_data.population(
+        nl_open_ctx, nl_open_ctx.warehouse.snapshot(),
+        legislation_data.Selection(country, nuts2, size), at, st["horizon"])
+    for r in rows:
+        gaps = {el: g for el, g, _ in res.lacking(r.law) if g}
         top = sorted(gaps.items(), key=lambda x: (-x[1], res.element_ids.index(x[0])))[:3]
-        assert [(data.roadmaps.element_ids[e], k) for e, k, _ in r.gaps] == top, law
+        assert [(data.roadmaps.element_ids[e], k) for e, k, _ in r.gaps] == top, r.law
 
 
 def test_lobby_section_lists_laws_deadlines_and_not_evaluated(nl_open_ctx, tree):
@@ -246,10 +253,10 @@ def test_lobby_section_lists_laws_deadlines_and_not_evaluated(nl_open_ctx, tree)
     assert "Unknown" in text and "Not evaluated" in text and "HVD" in text
 
 
-def test_lobby_uses_the_builds_evaluation_date(data):
+def test_lobby_uses_the_builds_evaluation_date_and_every_deadline(data):
     at = data.roadmaps.evaluation_date
     assert data.lobby.at == at
-    assert data.lobby.cutoff == at + dt.timedelta(days=LOBBY_HORIZON_DAYS)
+    assert data.lobby.cutoff == dt.date.max  # every requirement against its own deadline
 
 
 # ------------------------------------------------------------------ states and empty states

@@ -9,7 +9,13 @@ import numpy as np
 from pipelines.build import build
 from pipelines.demo_stage import stage_demo
 from pipelines.framework import load_framework
-from pipelines.maturity.readiness import population_readiness, readiness_inputs, resolve_population
+from pipelines.maturity.readiness import (
+    ALL_DEADLINES,
+    STATUS_NAMES,
+    population_readiness,
+    readiness_inputs,
+    resolve_population,
+)
 from pipelines.readiness_build import READINESS_FILE
 from pipelines.reference import load_municipalities
 from pipelines.staging import DataPaths, sha256_file
@@ -25,7 +31,9 @@ def test_stored_readiness_equals_the_engine(tmp_path):
     levels = np.load(result.path / "levels_cube.npy")[-1]
     table = resolve_population(inputs, ref["country"].to_numpy(), ref["population"].to_numpy())
     at = dt.date.fromisoformat(str(stored["evaluation_date"]))
-    engine = population_readiness(inputs, levels, table, at=at)
+    engine = population_readiness(inputs, levels, table, at=at, horizon_days=ALL_DEADLINES)
+    assert str(stored["horizon"]) == "all"
+    assert tuple(stored["status_names"]) == STATUS_NAMES
     assert tuple(stored["law_ids"]) == engine.law_ids
     assert np.array_equal(stored["status"], engine.status)
     assert np.array_equal(stored["n_gap"], engine.n_gap)

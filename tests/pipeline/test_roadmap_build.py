@@ -65,9 +65,21 @@ def population(reference):
     return reference["population"].to_numpy(dtype=np.float64, na_value=np.nan)
 
 
-def test_logic_version_bumped():
-    assert int(BUILD_LOGIC_VERSION) >= 2  # builds before stored roadmaps (v1) must not be reused
-    assert int(BUILD_LOGIC_VERSION) >= 4  # nor builds whose law urgency ignored member states
+def test_a_new_build_logic_is_never_served_from_an_older_build(built, monkeypatch):
+    """The same inputs built under another logic version publish a new build, so a data folder
+    built before a logic change (stored roadmaps, law urgency, readiness statuses) is rebuilt
+    instead of answering 'already published and up to date'."""
+    import pipelines.build as build_module
+
+    data, first = built
+    again = build(data)
+    assert (again.build_id, again.published) == (first.build_id, False)  # nothing changed
+    monkeypatch.setattr(build_module, "BUILD_LOGIC_VERSION", f"{BUILD_LOGIC_VERSION}-next")
+    newer = build(data)
+    assert newer.published and newer.build_id != first.build_id
+    monkeypatch.undo()
+    back = build(data)  # the original logic again: its build is still kept, and current again
+    assert back.build_id == first.build_id
 
 
 def test_files_are_in_the_build_and_the_manifest(built):

@@ -10,9 +10,11 @@ import pytest
 import yaml
 
 from pipelines.maturity.readiness import (
+    ALL_DEADLINES,
     MISSING,
     NEVER,
     NOT_APPLICABLE,
+    NOT_DUE,
     NOT_READY,
     READY,
     STATUS_NAMES,
@@ -67,10 +69,12 @@ def test_level_4_everywhere_is_ready_for_every_law(fw, inputs):
             r = municipality_readiness(inputs, at_level(fw, 4), country=country, population=population,
                                        at=AT, horizon_days=horizon, overrides=overrides)
             for law in r.laws:
-                assert law.ready, (country, law.law, law.legal)
-                assert law.legal.status in ("ready", "not_applicable")
+                # nothing is missing; only a law with something due is "ready"
+                assert law.legal.status in ("ready", "not_applicable", "not_due"), (country, law.law)
+                assert law.ready == (law.legal.status == "ready")
                 assert law.legal.gaps == () and law.legal.unknown == ()
-                assert law.ambition.ready
+                assert law.ambition.status in ("ready", "not_applicable", "not_due")
+                assert law.ambition.gaps == () and law.ambition.unknown == ()
     # with every condition true and every deadline counted, every binding law has something to meet
     r = municipality_readiness(inputs, at_level(fw, 4), country="NL", population=50_000, at=AT,
                                horizon_days=FAR, overrides=everything_applies(inputs))
@@ -103,12 +107,13 @@ def test_nis2_follows_the_country_flag(fw, inputs):
     assert nl.requirements[0].deadline_from.origin == "member_state"
     # before the national date nothing is due yet; a horizon that reaches it brings it in
     before = dt.date(2026, 6, 1)
-    assert municipality_readiness(inputs, lv, country="NL", at=before).law("NIS2").status == "not_applicable"
+    # (it applies, so it is "not due", never "not applicable")
+    assert municipality_readiness(inputs, lv, country="NL", at=before).law("NIS2").status == "not_due"
     soon = municipality_readiness(inputs, lv, country="NL", at=before, horizon_days=60).law("NIS2")
     assert soon.status == "not_ready" and {c.timing for c in soon.requirements} == {"upcoming"}
     # DE: not in scope -> legally nothing; recommended at level 2 instead (ambition)
     de = municipality_readiness(inputs, lv, country="DE", population=30_000, at=AT).law("NIS2")
-    assert de.ready and de.status == "not_applicable"
+    assert not de.ready and de.status == "not_applicable"
     first = de.requirements[0].condition
     assert first.value is False and first.origin == "member_state"
     assert {c.min for c in de.requirements} == {2}
@@ -126,7 +131,7 @@ def test_nis2_follows_the_country_flag(fw, inputs):
     # and the other way round: NL out of scope by override
     nl_off = municipality_readiness(inputs, lv, country="NL", at=AT,
                                     country_overrides={"NL": {"nis2_local_scope": "none"}}).law("NIS2")
-    assert nl_off.ready and nl_off.ambition.status == "not_ready"
+    assert nl_off.status == "not_applicable" and nl_off.ambition.status == "not_ready"
 
 
 def test_nis2_threshold_and_municipality_override(fw, inputs):
@@ -136,7 +141,8 @@ def test_nis2_threshold_and_municipality_override(fw, inputs):
     unknown_pop = municipality_readiness(inputs, lv, country="IT", population=None, at=AT).law("NIS2")
     assert big.status == "not_ready" and [g.gap for g in big.legal.gaps] == [3]
     assert "100,000" in big.requirements[0].condition.detail
-    assert small.ready and unknown_pop.ready
+    assert small.status == unknown_pop.status == "not_applicable"
+    assert not small.ready and not small.legal.gaps
     # a regional capital below the threshold (note §3 ⚠): override this municipality
     capital = municipality_readiness(inputs, lv, country="IT", population=60_000, at=AT,
                                      overrides={"nis2_in_scope": True}).law("NIS2")
@@ -144,7 +150,7 @@ def test_nis2_threshold_and_municipality_override(fw, inputs):
     assert capital.requirements[0].condition.origin == "municipality_override"
     # FR is pending (planned threshold 30,000, no date): not in scope yet; ambition from the EU date
     fr = municipality_readiness(inputs, lv, country="FR", population=80_000, at=AT).law("NIS2")
-    assert fr.ready and fr.requirements[0].deadline == dt.date(2024, 10, 18)
+    assert fr.status == "not_applicable" and fr.requirements[0].deadline == dt.date(2024, 10, 18)
     # Sweden: every municipality, whatever its size
     assert municipality_readiness(inputs, lv, country="SE", population=2_500, at=AT).law("NIS2").status \
         == "not_ready"
@@ -182,11 +188,11 @@ def test_recommended_requirements_never_change_legal_readiness(fw, inputs):
     # Digital Decade: only targets, never legally required
     low = at_level(fw, 0)
     dd = municipality_readiness(inputs, low, country="NL", at=dt.date(2031, 1, 1)).law("DDPP")
-    assert dd.ready and dd.status == "not_applicable" and dd.ambition.status == "not_ready"
+    assert not dd.ready and dd.status == "not_applicable" and dd.ambition.status == "not_ready"
     # ViDA is recommended only
     vida = municipality_readiness(inputs, low, country="NL", at=dt.date(2031, 1, 1),
                                   overrides={"acts_as_vat_taxable_person": True}).law("VIDA")
-    assert vida.ready and vida.ambition.status == "not_ready"
+    assert vida.status == "not_applicable" and vida.ambition.status == "not_ready"
     # population-wide: dropping every recommended / target requirement changes no legal result
     rng = np.random.default_rng(3)
     levels = rng.integers(-1, 5, (400, len(fw.element_ids))).astype(np.int8)
@@ -299,14 +305,15 @@ def _random_population(fw, inputs, m: int, seed: int):
 
 
 @pytest.mark.parametrize("seed,at,horizon", [(1, AT, 0), (2, dt.date(2026, 3, 1), 400),
-                                             (3, dt.date(2030, 12, 31), 0)])
+                                             (3, dt.date(2030, 12, 31), 0),
+                                             (6, dt.date(2024, 1, 1), ALL_DEADLINES)])
 def test_population_equals_single_municipality(fw, inputs, seed, at, horizon):
     levels, countries, population, muni, country = _random_population(fw, inputs, 600, seed)
     table = resolve_population(inputs, countries, population, country_overrides=country,
                                municipality_overrides=muni)
     pop = population_readiness(inputs, levels, table, at=at, horizon_days=horizon)
     assert pop.status.shape == (600, len(inputs.law_ids))
-    assert set(np.unique(pop.status)) <= {NOT_APPLICABLE, READY, NOT_READY, UNKNOWN}
+    assert set(np.unique(pop.status)) <= {NOT_APPLICABLE, READY, NOT_READY, UNKNOWN, NOT_DUE}
     assert (pop.status != NOT_APPLICABLE).any() and (pop.status == READY).any()
     rng = np.random.default_rng(seed + 100)
     for m in rng.choice(600, 120, replace=False):
@@ -343,6 +350,36 @@ def test_population_aggregates(fw, inputs):
     lacking = res.lacking("GDPR")
     assert {el for el, _, _ in lacking} <= {r.element for r in fw.law_by_id["GDPR"].requirements}
     assert lacking == sorted(lacking, key=lambda r: (-r[1], -r[2], r[0]))
+
+
+def test_a_law_that_does_not_apply_is_neither_ready_nor_not_ready(fw, inputs):
+    """NIS2 for four municipalities: NL at level 4 (ready), NL with SEC-01 at 1 (not ready), DE
+    and FR (local government out of scope: not applicable). The ready share is 1 of the 2 it
+    applies to, not 3 of 4; before the Dutch date nothing is due ("not due"), and counting every
+    deadline brings the Dutch requirements back."""
+    levels = np.stack([at_level(fw, 4), at_level(fw, 4, SEC_01=1), at_level(fw, 0),
+                       at_level(fw, 0)])
+    table = resolve_population(inputs, np.array(["NL", "NL", "DE", "FR"]),
+                               np.array([30_000.0, 30_000.0, 30_000.0, 80_000.0]))
+    s = population_readiness(inputs, levels, table, at=AT).summary("NIS2")
+    assert {k: s[k] for k in ("ready", "not_ready", "unknown", "not_applicable", "not_due",
+                              "applies", "due")} == {
+        "ready": 1, "not_ready": 1, "unknown": 0, "not_applicable": 2, "not_due": 0,
+        "applies": 2, "due": 2}
+    assert s["share_ready"] == 0.5
+    before = dt.date(2026, 6, 1)  # the Dutch NIS2 date in the data is 2026-06-30
+    early = population_readiness(inputs, levels, table, at=before)
+    assert early.status[:, early.column("NIS2")].tolist() == [NOT_DUE, NOT_DUE, NOT_APPLICABLE,
+                                                                NOT_APPLICABLE]
+    assert not early.ready[:, early.column("NIS2")].any()
+    assert early.summary("NIS2")["share_ready"] is None  # nothing due: no share, not 100 %
+    every = population_readiness(inputs, levels, table, at=before, horizon_days=ALL_DEADLINES)
+    assert every.status[:, every.column("NIS2")].tolist() == [READY, NOT_READY, NOT_APPLICABLE,
+                                                                NOT_APPLICABLE]
+    assert every.cutoff == dt.date.max
+    # by group: one row per group, one column per status code
+    by = every.by_group("NIS2", np.array([0, 0, 1, 1]))
+    assert by.tolist() == [[0, 1, 1, 0, 0], [2, 0, 0, 0, 0]]
 
 
 # ------------------------------------------------------------------ for other engines
