@@ -158,6 +158,26 @@ def parse_selection(ctx: AppContext, country=None, nuts2=None, size=None, *,
     return Selection(cc, region, sz)
 
 
+def selection_notices(ctx: AppContext, country=None, nuts2=None, size=None) -> list:
+    """What the lenient parse drops, as URL notices (i18n key, values): a page must say that it
+    shows something else than the address asked for."""
+    out = []
+    for field, value, key in (("country", country, "url.notice.country"),
+                              ("nuts2", nuts2, "url.notice.nuts2"),
+                              ("size", size, "url.notice.size")):
+        if _blank(value):
+            continue
+        args = {"country": country if field in ("country", "nuts2") else None,
+                "nuts2": nuts2 if field == "nuts2" else None,
+                "size": size if field == "size" else None}
+        try:
+            parse_selection(ctx, **args, strict=True)
+        except SelectionError:
+            out.append((key, {"value": str(value), "fallback": "url.fallback.eu",
+                              "country": str(country or "EU").upper()}))
+    return out
+
+
 def scope_text(ctx: AppContext, sel: Selection, lang: str) -> str:
     parts = [country_name(ctx, sel.country, lang) if sel.country else
              ("EU, alle landen" if lang == "nl" else "EU, all countries")]

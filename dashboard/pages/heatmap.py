@@ -29,6 +29,7 @@ from dash.exceptions import PreventUpdate
 
 from dashboard import ids
 from dashboard.components import colours
+from dashboard.components.url_notices import alerts
 from dashboard.context import AppContext
 from dashboard.i18n import normalise_lang, t
 from dashboard.store import Snapshot
@@ -240,6 +241,29 @@ def read_state(ctx: AppContext, snap: Snapshot, *, country=None, nuts2=None, siz
     mode = mode if mode in MODES else MUNICIPALITIES
     return ViewState(country, nuts2, size, wave, sort, mode,
                      None if target is None else str(cube.municipality_ids[target]))
+
+
+def url_notices(ctx: AppContext, snap: Snapshot, q: dict, state: ViewState) -> list:
+    """What the address asked for that `read_state` replaced (it falls back quietly, as the
+    controls need): said on the page, so a typo in a shared link is not taken for data."""
+    out = []
+    if q.get("peers_of") and state.peers_of is None:
+        out.append(("url.notice.municipality", {"value": q["peers_of"]}))
+    if q.get("country") and str(q["country"]) != state.country and state.peers_of is None:
+        out.append(("url.notice.country", {"value": q["country"], "fallback": state.country}))
+    if q.get("nuts2") not in (None, "", ALL) and state.peers_of is None:
+        ref = ctx.municipalities
+        if q["nuts2"] not in set(ref.loc[ref["country"] == state.country, "nuts2"].dropna()
+                                 .astype(str)):
+            out.append(("url.notice.nuts2", {"value": q["nuts2"], "country": state.country}))
+    if q.get("size") not in (None, "", ALL) and state.size is None:
+        out.append(("url.notice.size", {"value": q["size"]}))
+    if q.get("sort") and str(q["sort"]).upper() != state.sort:
+        out.append(("url.notice.sort", {"value": q["sort"], "fallback": state.sort}))
+    if q.get("mode") and q["mode"] != state.mode:
+        out.append(("url.notice.value", {"value": q["mode"], "field": "mode",
+                                         "fallback": state.mode}))
+    return out
 
 
 def _peer_index(snap: Snapshot, peers_of) -> int | None:
@@ -713,6 +737,7 @@ def layout(ctx: AppContext, lang: str, query: dict | None = None) -> html.Div:
     state = read_state(ctx, snap, **{k: q.get(k) for k in
                                      ("country", "nuts2", "size", "wave", "sort", "mode",
                                       "peers_of")})
+    notices = url_notices(ctx, snap, q, state)
     view = compute_view(ctx, snap, state, lang)
     peers_on = state.peers_of is not None
     controls = dbc.Row([
@@ -751,6 +776,7 @@ def layout(ctx: AppContext, lang: str, query: dict | None = None) -> html.Div:
     ], className="mb-2 g-2 heatmap-controls")
     return html.Div([
         *header,
+        alerts(notices, lang, "heatmap-url-notices"),
         controls,
         html.Div(notes_children(view), id=NOTES, **{"aria-live": "polite"}),
         dbc.Card(dbc.CardBody(html.Figure([

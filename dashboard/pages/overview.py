@@ -9,6 +9,7 @@ from dash import Input, Output, State, callback_context, dcc, html
 
 from dashboard import geo, ids
 from dashboard.components import colours
+from dashboard.components.url_notices import alerts
 from dashboard.components.maps import choropleth_map, recolour
 from dashboard.context import AppContext
 from dashboard.i18n import normalise_lang, t
@@ -165,8 +166,16 @@ def layout(ctx: AppContext, lang: str, query: dict | None = None) -> html.Div:
     query = query or {}
     wave = pick_wave(snap, query.get("wave"))
     view = query.get("map") if query.get("map") in ("eu", "nl") else default_map_view(snap, wave)
+    notices = []
+    if query.get("wave") and query["wave"] != wave:
+        notices.append(("url.notice.wave", {"value": query["wave"], "waves": ", ".join(snap.waves),
+                                            "fallback": wave}))
+    if query.get("map") and query["map"] != view:
+        notices.append(("url.notice.value", {"value": query["map"], "field": "map",
+                                             "fallback": view}))
     return html.Div([
         *header,
+        alerts(notices, lang, "overview-notices"),
         dbc.Row([
             dbc.Col([dbc.Label(t("overview.wave", lang), html_for=ids.OVERVIEW_WAVE),
                      dbc.Select(id=ids.OVERVIEW_WAVE, value=wave,

@@ -32,6 +32,7 @@ from dash.exceptions import PreventUpdate
 from dashboard import ids
 from dashboard.components import colours
 from dashboard.components.readiness_text import horizon_phrase
+from dashboard.components.url_notices import alerts
 from dashboard.context import AppContext
 from dashboard.i18n import normalise_lang, t
 from dashboard.policy_data import (
@@ -52,6 +53,7 @@ from dashboard.policy_data import (
     policy_data,
     region_name,
     scope_text,
+    selection_notices,
 )
 from pipelines.reference import SIZE_CLASS_KEYS, size_class_label
 
@@ -540,6 +542,10 @@ def layout(ctx: AppContext, lang: str, query: dict | None = None) -> html.Div:
     q = query or {}
     sel, measure = read_state(ctx, q.get("country"), q.get("nuts2"), q.get("size"),
                               q.get("measure"))
+    notices = selection_notices(ctx, q.get("country"), q.get("nuts2"), q.get("size"))
+    if q.get("measure") and q.get("measure") not in MEASURES:
+        notices.append(("url.notice.value", {"value": q["measure"], "field": "measure",
+                                             "fallback": PER}))
     v = render(ctx, sel, measure, lang)
     controls = dbc.Row([
         _control(t("policy.country", lang), dbc.Select(
@@ -591,7 +597,7 @@ def layout(ctx: AppContext, lang: str, query: dict | None = None) -> html.Div:
                  html.Div(v["lobby"], id=LOBBY), [_csv_button(CSV_LOBBY, lang)]),
     ], id=BODY, style={"display": "block" if v["show"] else "none"})
     return html.Div([
-        *header, controls,
+        *header, alerts(notices, lang, "policy-notices"), controls,
         html.Div(v["status"], id=STATUS, className="mb-3", **{"aria-live": "polite"}),
         body, dcc.Download(id=DOWNLOAD)])
 

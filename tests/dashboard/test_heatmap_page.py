@@ -435,3 +435,18 @@ def test_figures_pass_plotly_validation(nl_ctx):
             valid["layout"].pop("template")
             assert ours == valid
     assert "Heatmap van 39 elementen" in run(nl_ctx, lang="nl")["caption"]
+
+
+@pytest.mark.parametrize("query,words", [
+    ({"country": "ZZ"}, "No country with the code ‘ZZ’; showing NL instead."),
+    ({"country": "NL", "nuts2": "BE21"}, "No region ‘BE21’ in NL"),
+    ({"size": "huge"}, "No size class ‘huge’"),
+    ({"sort": "NOPE-99"}, "No sort order ‘NOPE-99’"),
+    ({"peers_of": "XX_NOPE"}, "There is no municipality with the id ‘XX_NOPE’."),
+])
+def test_bad_url_parameters_are_explained(nl_open_ctx, tree, query, words):
+    layout = heatmap.layout(nl_open_ctx, "en", query)
+    notice = tree.text(tree.find(layout, id="heatmap-url-notices")[0])
+    assert words in notice and "does not exist" in notice
+    clean = heatmap.layout(nl_open_ctx, "en", {"country": "NL", "sort": "SEC-01"})
+    assert not tree.text(tree.find(clean, id="heatmap-url-notices")[0])

@@ -108,3 +108,13 @@ def test_permalink_round_trip(real_ctx, tree):
     # an unknown wave in a link falls back to the latest
     page = overview.layout(real_ctx, "en", {"wave": "1999"})
     assert tree.find(page, id=ids.OVERVIEW_WAVE)[0].value == "2026"
+
+
+def test_bad_url_parameters_are_explained(nl_open_ctx, tree):
+    from dashboard.pages import overview
+
+    page = overview.layout(nl_open_ctx, "en", {"wave": "1999", "map": "moon"})
+    words = tree.text(tree.find(page, id="overview-notices")[0])
+    assert "No wave ‘1999’" in words and "‘moon’ is not a valid map" in words
+    assert not tree.text(tree.find(overview.layout(nl_open_ctx, "en", {}),
+                                   id="overview-notices")[0])

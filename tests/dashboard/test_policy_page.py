@@ -344,3 +344,17 @@ def test_every_csv_download(nl_open_ctx):
     df, _ = policy.csv_download(nl_open_ctx, "lobby", "NL", None, None, "per", "en")
     assert {"law", "share_not_ready", "unknown", "share_unknown", "first_deadline",
             "elements_behind_gap", "elements_unknown"} <= set(df)
+
+
+@pytest.mark.parametrize("query,words", [
+    ({"country": "ZZ"}, "No country with the code ‘ZZ’; showing the whole EU instead."),
+    ({"country": "NL", "nuts2": "BE21"}, "No region ‘BE21’ in NL"),
+    ({"size": "huge"}, "No size class ‘huge’"),
+    ({"measure": "nope"}, "‘nope’ is not a valid measure"),
+])
+def test_bad_url_parameters_are_explained(nl_open_ctx, tree, query, words):
+    layout = policy.layout(nl_open_ctx, "en", query)
+    notice = tree.text(tree.find(layout, id="policy-notices")[0])
+    assert words in notice and "does not exist" in notice
+    assert not tree.text(tree.find(policy.layout(nl_open_ctx, "en", {"country": "NL"}),
+                                   id="policy-notices")[0])
