@@ -9,8 +9,8 @@ from dash import Input, Output, State, callback_context, dcc, html
 
 from dashboard import geo, ids
 from dashboard.components import colours
-from dashboard.components.url_notices import alerts
 from dashboard.components.maps import choropleth_map, recolour
+from dashboard.components.url_notices import alerts
 from dashboard.context import AppContext
 from dashboard.i18n import normalise_lang, t
 from dashboard.store import Snapshot
