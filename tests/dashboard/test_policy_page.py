@@ -235,7 +235,7 @@ def test_lobby_agrees_with_the_legislation_tab(nl_open_ctx, data, country, nuts2
     for law in skipped:  # not evaluated in the lobby: nothing due in the tab either
         assert shown.loc[law, "due"] == 0, law
     # and the elements behind the gap are the tab's engine's
-    sub, res = legislation_data.population(
+    _, res = legislation_data.population(
         nl_open_ctx, nl_open_ctx.warehouse.snapshot(),
         legislation_data.Selection(country, nuts2, size), at, st["horizon"])
     for r in rows:
