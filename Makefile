@@ -6,7 +6,7 @@ BIN     := $(VENV)/bin
 STAMP   := $(VENV)/.installed
 AXE     := node_modules/axe-core/axe.min.js
 
-.PHONY: run test test-fast lint format browser-deps clean
+.PHONY: run test test-fast lint format browser-deps screens clean
 
 $(STAMP): pyproject.toml
 	test -d $(VENV) || $(PY) -m venv $(VENV)
@@ -34,6 +34,11 @@ test: $(STAMP) browser-deps
 
 test-fast: $(STAMP)
 	$(BIN)/python -m pytest -m "not browser"
+
+# Screenshots of every page at 390, 1366, 1440 and 1920 px in NL and EN, for a person to look
+# at before a release (SHOT_DIR, default /tmp/ds4e-screens; the demo is built if nothing is).
+screens: $(STAMP) browser-deps
+	$(BIN)/python tools/screens.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

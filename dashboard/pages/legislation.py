@@ -294,6 +294,18 @@ def aggregate_caption(df: pd.DataFrame, n: int, at: dt.date, horizon, lang: str)
     return " ".join(parts)
 
 
+def share_text(row: dict, lang: str) -> str:
+    """The share-ready cell: a percentage, or why there is none (does not apply, nothing due
+    yet, too few to show): never an empty cell or '0 %' for a law that asks nothing."""
+    if not pd.isna(row["share_ready"]):
+        return _pct(row["share_ready"])
+    if row["applies"] == 0:
+        return t("legislation.heat.na", lang)
+    if row["due"] == 0:
+        return t("legislation.share.not_due", lang)
+    return t("legislation.suppressed.short", lang)
+
+
 def aggregate(ctx: AppContext, snap, sel: ld.Selection, at: dt.date, horizon, lang: str):
     """Everything the aggregate view shows (pure; the callback only unpacks it)."""
     df = ld.law_table(ctx, snap, sel, at, horizon, lang)
@@ -313,7 +325,7 @@ def aggregate(ctx: AppContext, snap, sel: ld.Selection, at: dt.date, horizon, la
          + t(f"legislation.status.{k}", lang) + "</extra>"}
         for k in BAR_STATUSES if any(counts[k])],
         28 * len(df) + 110, barmode="stack", xaxis={"tickformat": ".0%", "range": [0, 1]},
-        yaxis={"autorange": "reversed"}, margin={"l": 110, "r": 10, "t": 10, "b": 40},
+        yaxis={"autorange": "reversed", "automargin": True}, margin={"l": 10, "r": 10, "t": 10, "b": 40},
         legend={"orientation": "h", "y": -0.08, "x": 0.5, "xanchor": "center",
                 "yanchor": "top", "traceorder": "normal"})
     caption = aggregate_caption(df, n, at, horizon, lang)
@@ -322,17 +334,19 @@ def aggregate(ctx: AppContext, snap, sel: ld.Selection, at: dt.date, horizon, la
                                              if r["unverified"] else "")
              for r in df.to_dict("records")],
         applies=[t("legislation.applies.of", lang, k=_count(a), n=_count(n)) for a in df["applies"]],
-        share_ready=[_pct(s) if not sup else t("legislation.suppressed.short", lang)
-                     for s, sup in zip(df["share_ready"], df["suppressed"], strict=True)],
+        share_ready=[share_text(r, lang) for r in df.to_dict("records")],
         **{k: df[k].map(_count) for k in ("ready", "not_ready", "unknown", "not_due")})
-    table = _table(shown, {"law": t("legislation.col.law", lang),
-                           "applies": t("legislation.col.applies", lang),
-                           "ready": t("legislation.status.ready", lang),
-                           "not_ready": t("legislation.status.not_ready", lang),
-                           "unknown": t("legislation.status.unknown", lang),
-                           "not_due": t("legislation.status.not_due", lang),
-                           "share_ready": t("legislation.col.share", lang),
-                           "next_deadline": t("legislation.col.next_deadline", lang)},
+    columns = {"law": t("legislation.col.law", lang),
+               "applies": t("legislation.col.applies", lang),
+               "ready": t("legislation.status.ready", lang),
+               "not_ready": t("legislation.status.not_ready", lang),
+               "unknown": t("legislation.status.unknown", lang),
+               "not_due": t("legislation.status.not_due", lang),
+               "share_ready": t("legislation.col.share", lang),
+               "next_deadline": t("legislation.col.next_deadline", lang)}
+    if not df["not_due"].fillna(0).any():  # every deadline counts: a column of zeros says nothing
+        del columns["not_due"]
+    table = _table(shown, columns,
                    label=t("legislation.agg.title", lang), table_id="legislation-agg-law-table")
     _, res = ld.population(ctx, snap, sel, at, horizon)
     due = dict(zip(df["law"], df["due"], strict=True))
@@ -379,7 +393,7 @@ def heatmap(ctx: AppContext, snap, sel: ld.Selection, at, horizon, lang: str):
                  "colorbar": {"tickformat": ".0%", "title": {"text": t("legislation.col.share", lang)}},
                  "hovertemplate": "%{y} · %{x}: %{text}<extra></extra>"}],
                26 * len(hm.index) + 90, plot_bgcolor=colours.NOT_APPLICABLE,
-               yaxis={"autorange": "reversed"}, margin={"l": 110, "r": 10, "t": 10, "b": 60})
+               yaxis={"autorange": "reversed", "automargin": True}, margin={"l": 10, "r": 10, "t": 10, "b": 60})
     hidden = int((hm.attrs["state"] == "suppressed").any(axis=0).sum())
     caption = t("legislation.heat.caption", lang, regions=hm.shape[1], hidden=hidden,
                 min_group=ctx.settings.min_group, na=marks["na"], not_due=marks["not_due"],
@@ -405,8 +419,9 @@ def timeline(ctx: AppContext, sel: ld.Selection, at: dt.date, lang: str, rows=No
                                     "symbol": ["circle-open" if u else "circle" for *_, u in pts]},
                          "hovertemplate": "%{y}: %{x}<extra></extra>"})
     laws = sorted({r[0] for r in rows})
-    return _fig(data, 22 * len(laws) + 100, yaxis={"autorange": "reversed", "type": "category"},
-                xaxis={"type": "date"}, margin={"l": 110, "r": 10, "t": 10, "b": 40},
+    return _fig(data, 22 * len(laws) + 100,
+                yaxis={"autorange": "reversed", "type": "category", "automargin": True},
+                xaxis={"type": "date"}, margin={"l": 10, "r": 10, "t": 10, "b": 40},
                 shapes=[{"type": "line", "x0": at.isoformat(), "x1": at.isoformat(), "y0": 0,
                          "y1": 1, "yref": "paper", "line": {"color": colours.TEXT, "dash": "dot"}}])
 

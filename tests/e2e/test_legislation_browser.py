@@ -88,9 +88,19 @@ def test_draft_editor_by_keyboard(page: Page, demo_server, console_errors):
     focused = "() => { const e = document.activeElement; return [e.id, e.tagName," \
               " e.labels && e.labels.length ? e.labels[0].textContent : e.textContent]; }"
     seen = [page.evaluate(focused)]
-    for _ in range(2 + 5 * page_module.SLOTS + 1):
+    for _ in range(2 + 5 * page_module.SLOTS):
         page.keyboard.press("Tab")
         seen.append(page.evaluate(focused))
+    # then the result's tables (scrollable regions, named, reachable to scroll on a phone)
+    region = "() => document.activeElement.getAttribute('role') === 'region' &&" \
+             " document.activeElement.getAttribute('aria-label')"
+    page.keyboard.press("Tab")
+    regions = []
+    while page.evaluate(region):
+        regions.append(page.evaluate(region))
+        page.keyboard.press("Tab")
+    assert regions == ["Waar", "Wat ze missen"], regions
+    seen.append(page.evaluate(focused))
     expected = [page_module.LAW, page_module.DRAFT_ID, page_module.DRAFT_POP] + [
         page_module.dom_id({"type": kind, "index": i}) for i in range(page_module.SLOTS)
         for kind, _, _ in page_module.REQ_COLUMNS] + [page_module.DRAFT_YAML_BUTTON]

@@ -37,6 +37,9 @@ def test_the_css_levels_are_the_charts_levels():
     got = [re.search(rf"--ds4e-lvl-{i}:\s*(#[0-9a-fA-F]{{6}})", css).group(1).lower()
            for i in range(5)]
     assert got == [c.lower() for c in colours.LEVELS]
+    status = {k: re.search(rf"--ds4e-{k}:\s*(#[0-9a-fA-F]{{6}})", css).group(1).lower()
+              for k in colours.STATUS}
+    assert status == {k: v.lower() for k, v in colours.STATUS.items()}
     heat_css = (ROOT / "assets" / "20-heatmap.css").read_text(encoding="utf-8")
     gradient = re.search(r"\.hm-gradient \{[^}]*linear-gradient\(to right, ([^)]*)\)", heat_css)
     assert [c.strip().lower() for c in gradient.group(1).split(",")] == list(colours.LEVELS)
