@@ -137,7 +137,7 @@ def main(argv: list[str] | None = None) -> int:
                         page.goto(base + path)
                         try:
                             page.wait_for_selector(ready, timeout=60_000)
-                        except Exception:  # noqa: BLE001 - the screenshot shows what went wrong
+                        except Exception:
                             errors.append(f"not ready: {ready}")
                         page.wait_for_timeout(1200)  # charts finish their transitions
                         shot = args.out / f"{name}-{lang}-{width}.png"
