@@ -393,7 +393,8 @@ def heatmap(ctx: AppContext, snap, sel: ld.Selection, at, horizon, lang: str):
                  "colorbar": {"tickformat": ".0%", "title": {"text": t("legislation.col.share", lang)}},
                  "hovertemplate": "%{y} · %{x}: %{text}<extra></extra>"}],
                26 * len(hm.index) + 90, plot_bgcolor=colours.NOT_APPLICABLE,
-               yaxis={"autorange": "reversed", "automargin": True}, margin={"l": 10, "r": 10, "t": 10, "b": 60})
+               yaxis={"autorange": "reversed", "automargin": True},
+               margin={"l": 10, "r": 10, "t": 10, "b": 60})
     hidden = int((hm.attrs["state"] == "suppressed").any(axis=0).sum())
     caption = t("legislation.heat.caption", lang, regions=hm.shape[1], hidden=hidden,
                 min_group=ctx.settings.min_group, na=marks["na"], not_due=marks["not_due"],
