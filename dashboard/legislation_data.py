@@ -340,6 +340,21 @@ def heatmap_table(ctx: AppContext, snap: Snapshot, sel: Selection, at: dt.date,
     return df
 
 
+HEAT_NOTES = {"na": "not applicable", "not_due": "nothing due yet",
+              "suppressed": "fewer than min_group: not shown", "": ""}
+
+
+def heatmap_long(hm: pd.DataFrame) -> pd.DataFrame:
+    """The heatmap as a CSV-ready long table: one row per law and area with the share ready
+    and, where there is none, why (a blank share never stands for 0 % or 100 %)."""
+    state = hm.attrs.get("state")
+    rows = [{"law": law, "area": area, "municipalities": hm.attrs["counts"].get(area),
+             "share_ready": None if pd.isna(hm.at[law, area]) else round(float(hm.at[law, area]), 4),
+             "note": HEAT_NOTES[state.at[law, area]] if state is not None else ""}
+            for law in hm.index for area in hm.columns]
+    return pd.DataFrame(rows, columns=["law", "area", "municipalities", "share_ready", "note"])
+
+
 def condition_overrides(inp: ReadinessInputs, resolved: Mapping[str, Any], checked) -> dict:
     """Municipality-condition overrides from a checklist: only where it differs from the value
     without overrides (so that the origin of the others stays visible)."""

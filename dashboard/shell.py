@@ -21,7 +21,7 @@ def layout(ctx: AppContext) -> html.Div:
         html.A(t("nav.skip", lang), href="#main", className="visually-hidden-focusable skip-link"),
         dbc.Navbar(dbc.Container([
             dbc.NavbarBrand([html.Span("DS4E", className="brand-mark"), " ",
-                             html.Span(t("app.tagline", lang), className="brand-tag d-none d-xxl-inline")],
+                             html.Span(t("app.tagline", lang), className="brand-tag")],
                             href="/"),
             # Below the xl breakpoint the tabs fold behind a menu button, so a phone opens on
             # the page itself rather than on nine lines of navigation.

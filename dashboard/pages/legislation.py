@@ -971,8 +971,9 @@ def register(app, ctx: AppContext) -> None:
         State(i.component_id, i.component_property) for i in SEL], prevent_initial_call=True)
     def _heat_csv(_, country, nuts2, size, at, horizon):
         snap = ctx.warehouse.snapshot()
-        df = ld.heatmap_table(ctx, snap, selection(country, nuts2, size), _at(at), _horizon(horizon))
-        return dcc.send_data_frame(df.rename_axis("law").to_csv, "legislation-heatmap.csv")
+        df = ld.heatmap_long(ld.heatmap_table(ctx, snap, selection(country, nuts2, size), _at(at),
+                                              _horizon(horizon)))
+        return dcc.send_data_frame(df.to_csv, "legislation-heatmap.csv", index=False)
 
     @app.callback(Output(PICKER, "options"), Input(PICKER, "search_value"), State(PICKER, "value"),
                   prevent_initial_call=True)

@@ -1093,8 +1093,9 @@ def layout(ctx: AppContext, lang: str, query: dict | None = None) -> html.Div:
             dbc.Col(dbc.Card(dbc.CardBody([
                 html.H2(t("maps.sizes.title", lang), className="h5"),
                 html.Figure([
-                    dcc.Graph(id=SIZES_GRAPH, config={"displayModeBar": False},
-                              figure={"data": [], "layout": {"height": 60}}),
+                    html.Div(dcc.Graph(id=SIZES_GRAPH, config={"displayModeBar": False},
+                                       figure={"data": [], "layout": {"height": 60}}),
+                             className="chart-scroll"),
                     html.Figcaption(id=SIZES_CAPTION, className="small text-body-secondary"),
                 ], className="mb-2"),
                 html.Div(id=SIZES_TABLE), _download("sizes", lang),

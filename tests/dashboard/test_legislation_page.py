@@ -101,6 +101,19 @@ def test_heatmap_colours_mean_what_the_bars_mean(nl_open_ctx):
     assert "“n/a” = the law does not apply there" in caption
 
 
+def test_heatmap_csv_says_why_a_cell_is_empty(nl_open_ctx):
+    snap = nl_open_ctx.warehouse.snapshot()
+    hm = ld.heatmap_table(nl_open_ctx, snap, ld.Selection("NL"), AT, ld.ALL_DEADLINES)
+    long = ld.heatmap_long(hm)
+    assert len(long) == hm.shape[0] * hm.shape[1]
+    inspire = long[long["law"] == "INSPIRE"]
+    assert inspire["share_ready"].isna().all()
+    assert set(inspire["note"]) <= {"not applicable", "fewer than min_group: not shown"}
+    nis2 = long[(long["law"] == "NIS2") & long["share_ready"].notna()]
+    assert len(nis2) and (nis2["note"] == "").all()
+    assert (nis2["municipalities"] >= nl_open_ctx.settings.min_group).all()
+
+
 def test_unverified_laws_are_marked(nl_open_ctx):
     snap = nl_open_ctx.warehouse.snapshot()
     df = ld.law_table(nl_open_ctx, snap, ld.Selection(), AT, 0, "en")

@@ -1,0 +1,31 @@
+"""No page scrolls sideways at a phone's or a laptop's width, in Dutch or English: the navbar
+once pushed every page 200 px past a 1440 px window, and a Dutch heading past a 390 px phone."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import Browser
+
+PAGES = ("/", "/profile?m=NL_GM0014", "/heatmap?country=NL", "/maps", "/roadmap?m=NL_GM0014",
+         "/policy?country=NL", "/legislation?country=NL",
+         "/legislation?view=municipality&m=NL_GM0014", "/legislation?view=draft",
+         "/knowledge?element=SEC-01", "/survey")
+CASES = [("nl", 390), ("nl", 1440), ("en", 390), ("en", 1366)]
+
+
+@pytest.mark.parametrize(("lang", "width"), CASES, ids=[f"{lang}-{w}" for lang, w in CASES])
+def test_no_page_scrolls_sideways(browser: Browser, demo_server, lang, width):
+    context = browser.new_context(viewport={"width": width, "height": 900})
+    page = context.new_page()
+    page.goto(demo_server + "/")
+    page.locator(f"#lang label:has-text('{lang.upper()}')").click()
+    wide = {}
+    for path in PAGES:
+        page.goto(demo_server + path)
+        page.wait_for_load_state("networkidle")
+        page.wait_for_timeout(800)
+        scroll = page.evaluate("() => document.documentElement.scrollWidth")
+        if scroll > width:
+            wide[path] = scroll
+    context.close()
+    assert not wide, f"pages wider than {width} px in {lang}: {wide}"
