@@ -107,6 +107,37 @@ def cmd_invite(args) -> int:
     return 0
 
 
+def cmd_revoke(args) -> int:
+    store = SurveyStore(args.data_dir)
+    if args.coordinator:
+        if args.municipality or args.role:
+            raise SurveyError("--coordinator renews the coordinator link only; revoke a "
+                              "municipality's links in a separate command")
+        token = store.renew_coordinator(args.wave)
+        print(f"the old coordinator link of wave {args.wave} no longer works; the new one "
+              f"(keep it private, it is shown only now): "
+              f"{args.base_url.rstrip('/')}/survey/progress?token={token}")
+        return 0
+    if not args.municipality:
+        raise SurveyError("say whose links to revoke: --municipality NL_GM0363 [--role cio], "
+                          "or --coordinator for the coordinator link")
+    mid = args.municipality.strip()
+    if args.country and "_" not in mid:
+        from pipelines.reference import UnknownMunicipality, resolve_many
+
+        try:
+            mid = resolve_many([mid], args.country, table=_reference(args)).tolist()[0]
+        except UnknownMunicipality:
+            raise SurveyError(f"unknown municipality {mid!r} in country {args.country!r}") \
+                from None
+    revoked = store.revoke(args.wave, mid, args.role)
+    roles = ", ".join(sorted(i.role for i in revoked))
+    print(f"revoked {len(revoked)} link(s) of {mid} in wave {args.wave} ({roles}); they no "
+          "longer open anything. Answers given so far are kept; `survey invite` makes a new "
+          "link for the same respondent.")
+    return 0
+
+
 def cmd_close(args) -> int:
     wave = SurveyStore(args.data_dir).close_wave(args.wave)
     print(f"survey wave {wave.wave} closed at {wave.closes_at:%Y-%m-%d %H:%M} UTC")
@@ -187,6 +218,18 @@ def register(sub, add) -> None:
                                    f"{','.join(SUGGESTED_ROLES)} (default: one link, '{TEAM}')")
     i.add_argument("--out", required=True, help="CSV to write the links to (must not exist)")
     i.add_argument("--base-url", default=base, help=f"the app's address (default {base})")
+
+    r = sadd("revoke", cmd_revoke, "withdraw links: a municipality's (or one role's), or the "
+                                   "coordinator link")
+    r.add_argument("--wave", required=True)
+    r.add_argument("--municipality", help="municipality id (NL_GM0363), or a national code "
+                                          "with --country")
+    r.add_argument("--country", help="the country of a national code in --municipality")
+    r.add_argument("--role", help="only the link of this role (default: all its links)")
+    r.add_argument("--coordinator", action="store_true",
+                   help="renew the coordinator link instead: the old one stops working and the "
+                        "new one is printed once")
+    r.add_argument("--base-url", default=base, help=f"the app's address (default {base})")
 
     cl = sadd("close", cmd_close, "close a wave now: no more answers; links still open own views")
     cl.add_argument("--wave", required=True)

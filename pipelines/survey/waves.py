@@ -9,7 +9,9 @@ Layout under the data folder:
 
 A link belongs to one municipality and one respondent (the municipality's team, or one role in
 it). Inviting the same municipality and role again replaces the old link (it stops working) but
-keeps the respondent, so a draft and earlier submissions stay theirs.
+keeps the respondent, so a draft and earlier submissions stay theirs. A link can also be
+withdrawn without a new one (`revoke`), and the coordinator link by issuing a new coordinator
+token (`renew_coordinator`): only hashes are stored, so a link cannot be taken back otherwise.
 """
 
 from __future__ import annotations
@@ -229,6 +231,60 @@ class SurveyStore:
                               i.expires_at) for i in issued]
             self._write_invitations(wave, kept + new)
         return issued
+
+    def revoke(self, wave: str, municipality_id: str, role: str | None = None) -> list[Invitation]:
+        """Withdraw the working links of a municipality (all its roles, or one): they stop
+        opening anything at once. Answers and drafts stay; inviting again gives a new link to
+        the same respondent. Raises SurveyError naming what has no working link."""
+        self.wave(wave)  # first: taking the lock would create an unknown wave's folder
+        role = role.strip().lower() if role is not None else None
+        with self._locked(wave):
+            current = self.invitations(wave)
+            mine = [i for i in current if i.municipality_id == municipality_id]
+            hit = {i.token_sha256 for i in mine if not i.revoked and role in (None, i.role)}
+            if not hit:
+                raise SurveyError(self._nothing_to_revoke(wave, municipality_id, role, mine))
+            self._write_invitations(wave, [Invitation(**{**asdict(i), "revoked": True})
+                                           if i.token_sha256 in hit else i for i in current])
+        return [i for i in self.invitations(wave) if i.token_sha256 in hit]
+
+    @staticmethod
+    def _nothing_to_revoke(wave: str, municipality_id: str, role: str | None,
+                           mine: list[Invitation]) -> str:
+        if not mine:
+            return f"municipality {municipality_id!r} has no link in wave {wave!r}"
+        active = sorted({i.role for i in mine if not i.revoked})
+        if role is None or not active:
+            return (f"municipality {municipality_id!r} has no working link in wave {wave!r} "
+                    "(all were revoked or replaced)")
+        return (f"municipality {municipality_id!r} has no working link with role {role!r} in "
+                f"wave {wave!r}; its working links: {', '.join(active)}")
+
+    def revoke_tokens(self, wave: str, tokens: Iterable[str]) -> list[Invitation]:
+        """Withdraw the links of these plain tokens (those that are working links of `wave`);
+        return the links withdrawn. A token that opens nothing here is ignored."""
+        wanted = {token_hash(t) for t in tokens if well_formed(t)}
+        self.wave(wave)
+        with self._locked(wave):
+            current = self.invitations(wave)
+            hit = {i.token_sha256 for i in current if i.token_sha256 in wanted and not i.revoked}
+            if hit:
+                self._write_invitations(wave, [Invitation(**{**asdict(i), "revoked": True})
+                                               if i.token_sha256 in hit else i for i in current])
+        return [i for i in self.invitations(wave) if i.token_sha256 in hit]
+
+    def renew_coordinator(self, wave: str) -> str:
+        """A new coordinator token for `wave` (shown once); the old coordinator link stops
+        working. The only way to withdraw it, as just its hash is stored."""
+        self.wave(wave)  # first: taking the lock would create an unknown wave's folder
+        with self._locked(wave):
+            w = self.wave(wave)
+            token = new_token()
+            renewed = Wave(w.wave, w.title, w.opens_at, w.closes_at, w.links_valid_until,
+                           w.created_at, token_hash(token))
+            atomic_write_bytes(self.wave_dir(wave) / "wave.json",
+                               json.dumps(renewed.to_json(), indent=1).encode())
+        return token
 
     def _table(self, wave: str) -> tuple[pd.DataFrame, dict[str, int]]:
         """The wave's invitations as text columns plus a token-hash -> row index, cached until

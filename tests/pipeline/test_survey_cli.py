@@ -225,3 +225,59 @@ def test_build_picks_up_pending_records(wave, fw, capsys):
     assert cli(wave, "build") == 0  # nothing new: no staging, no new build
     captured = capsys.readouterr()
     assert "staged" not in captured.err and "up to date" in captured.out
+
+
+def test_revoke_a_role_then_the_rest_of_a_municipality(wave, capsys):
+    links = wave / "links.csv"
+    assert invite(wave, links) == 0
+    by = {(r["municipality_id"], r["role"]): token_of(r["link"]) for r in read_links(links)}
+    store = SurveyStore(wave)
+    capsys.readouterr()
+
+    assert cli(wave, "survey", "revoke", "--wave", WAVE, "--municipality", "NL_GM0363",
+               "--role", "cio") == 0
+    assert "revoked 1 link(s) of NL_GM0363 in wave 2025 (cio)" in capsys.readouterr().out
+    assert store.open_link(by[("NL_GM0363", "cio")], now=T).status == "revoked"
+    assert store.open_link(by[("NL_GM0363", "dpo")], now=T).ok
+
+    assert cli(wave, "survey", "revoke", "--wave", WAVE, "--country", "NL", "--municipality",
+               "GM0599") == 0  # a national code, as `invite` takes it
+    assert "revoked 2 link(s) of NL_GM0599 in wave 2025 (cio, dpo)" in capsys.readouterr().out
+    assert [(k, store.open_link(t, now=T).ok) for k, t in sorted(by.items())] == [
+        (("NL_GM0363", "cio"), False), (("NL_GM0363", "dpo"), True),
+        (("NL_GM0599", "cio"), False), (("NL_GM0599", "dpo"), False)]
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["--municipality", "NL_GM0363", "--role", "ciso"],
+     "'NL_GM0363' has no working link with role 'ciso' in wave '2025'; its working links: cio, dpo"),
+    (["--municipality", "NL_GM0014"], "municipality 'NL_GM0014' has no link in wave '2025'"),
+    (["--municipality", "GM9999", "--country", "NL"], "unknown municipality 'GM9999'"),
+    ([], "say whose links to revoke: --municipality"),
+    (["--coordinator", "--municipality", "NL_GM0363"], "--coordinator renews the coordinator"),
+])
+def test_revoke_refuses_with_a_reason(wave, capsys, args, message):
+    assert invite(wave, wave / "links.csv") == 0
+    before = (wave / "survey" / WAVE / "invitations.csv").read_bytes()
+    capsys.readouterr()
+    assert cli(wave, "survey", "revoke", "--wave", WAVE, *args) == 2
+    assert message in capsys.readouterr().err
+    assert (wave / "survey" / WAVE / "invitations.csv").read_bytes() == before
+
+
+def test_revoke_in_an_unknown_wave(wave, capsys):
+    assert cli(wave, "survey", "revoke", "--wave", "2031", "--municipality", "NL_GM0363") == 2
+    assert "no survey wave '2031'" in capsys.readouterr().err
+
+
+def test_revoke_the_coordinator_link(tmp_path, capsys):
+    assert cli(tmp_path, "survey", "create-wave", "--wave", WAVE, "--closes", "2099-01-31") == 0
+    old = token_of(re.search(r"https?://\S+", capsys.readouterr().out).group(0))
+    assert cli(tmp_path, "survey", "revoke", "--wave", WAVE, "--coordinator",
+               "--base-url", "https://ds4e.example.eu") == 0
+    out = capsys.readouterr().out
+    assert "the old coordinator link of wave 2025 no longer works" in out
+    new = token_of(re.search(r"https://ds4e\.example\.eu/survey/progress\?token=\S+", out).group(0))
+    store = SurveyStore(tmp_path)
+    assert store.open_link(old).status == "unknown"
+    assert store.open_link(new).coordinator

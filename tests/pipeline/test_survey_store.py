@@ -230,6 +230,77 @@ def test_coordinator_token(invited, fw):
     assert record_files(invited.store) == []
 
 
+def test_revoke_one_role_then_a_whole_municipality(invited, fw):
+    store = invited.store
+    cio = invited.by[("NL_GM0363", "cio")]
+    access = store.open_link(cio.token, now=T)
+    draft = sheet(fw, {"STR-01": 2})
+    save_draft(store, access, draft, now=T)
+
+    (gone,) = store.revoke("2025", "NL_GM0363", " CIO ")
+    assert (gone.municipality_id, gone.role, gone.revoked) == ("NL_GM0363", "cio", True)
+    refused = SurveyStore(store.data_dir).open_link(cio.token, now=T)
+    assert (refused.status, refused.invitation, refused.wave) == ("revoked", None, None)
+    assert store.open_link(invited.by[("NL_GM0363", "dpo")].token, now=T).ok  # its teammate
+
+    both = store.revoke("2025", "NL_GM0599")
+    assert sorted(i.role for i in both) == ["cio", "dpo"]
+    for role in ("cio", "dpo"):
+        assert store.open_link(invited.by[("NL_GM0599", role)].token, now=T).status == "revoked"
+    assert [i.municipality_id for i in store.active_invitations("2025")] == ["NL_GM0363"]
+
+    # a new invitation is the way back, to the same respondent and draft
+    (again,) = store.invite("2025", ["NL_GM0363"], ["cio"], now=T + HOUR)
+    reopened = store.open_link(again.token, now=T + HOUR)
+    assert reopened.ok and reopened.invitation.respondent_id == cio.respondent_id
+    assert load_draft(store, reopened, fw.element_ids).sheet == draft
+
+
+def test_revoke_says_what_has_no_working_link(invited):
+    store = invited.store
+    store.revoke("2025", "NL_GM0599")
+    cases = [
+        (("2025", "NL_GM0014"), "municipality 'NL_GM0014' has no link in wave '2025'"),
+        (("2025", "NL_GM0599"), "municipality 'NL_GM0599' has no working link in wave '2025' "
+                                r"\(all were revoked or replaced\)"),
+        (("2025", "NL_GM0599", "cio"), "'NL_GM0599' has no working link in wave"),
+        (("2025", "NL_GM0363", "ciso"), "'NL_GM0363' has no working link with role 'ciso' in "
+                                        "wave '2025'; its working links: cio, dpo"),
+        (("2031", "NL_GM0363"), "no survey wave '2031'"),
+    ]
+    before = (store.root / "2025" / "invitations.csv").read_bytes()
+    for args, message in cases:
+        with pytest.raises(SurveyError, match=message):
+            store.revoke(*args)
+    assert (store.root / "2025" / "invitations.csv").read_bytes() == before
+    assert not (store.root / "2031").exists()
+
+
+def test_revoke_by_token(invited):
+    store = invited.store
+    target = invited.by[("NL_GM0599", "dpo")]
+    done = store.revoke_tokens("2025", [target.token, new_token(), "not a token", invited.coordinator])
+    assert [(i.municipality_id, i.role) for i in done] == [("NL_GM0599", "dpo")]
+    assert store.open_link(target.token, now=T).status == "revoked"
+    assert len(store.active_invitations("2025")) == 3
+    assert store.open_link(invited.coordinator, now=T).coordinator  # not a link to revoke here
+    assert store.revoke_tokens("2025", [target.token]) == []  # already gone: nothing to do
+
+
+def test_renew_coordinator_withdraws_the_old_link(invited):
+    store = invited.store
+    new = store.renew_coordinator("2025")
+    assert new != invited.coordinator
+    assert store.open_link(invited.coordinator, now=T).status == "unknown"
+    fresh = store.open_link(new, now=T)
+    assert fresh.ok and fresh.coordinator and fresh.wave.closes_at == CLOSES
+    assert store.wave("2025").coordinator_sha256 == token_hash(new)
+    assert all(store.open_link(lk.token, now=T).ok for lk in invited.links)  # respondents too
+    with pytest.raises(SurveyError, match="no survey wave '2031'"):
+        store.renew_coordinator("2031")
+    assert not (store.root / "2031").exists()
+
+
 def test_only_hashes_are_on_disk(invited, fw):
     store = invited.store
     for link in invited.links:
