@@ -27,12 +27,15 @@ from pipelines.readiness_build import write_readiness
 from pipelines.reference import MUNICIPALITIES_FILE, REFERENCE_DIR
 from pipelines.roadmap_build import write_roadmaps
 from pipelines.staging import DataPaths, atomic_write_bytes, sha256_file, staged_inputs
+from pipelines.survey.demo import retire_demo_wave
 
 SQL_DIR = Path(__file__).parent / "sql"
 # Bump when the build logic changes in a way that changes the published data.
 # 4: the stored roadmaps' law urgency follows the member states' flags (NIS2 scope and dates).
 # 5: stored readiness counts every deadline and tells not applicable / not due from ready.
-BUILD_LOGIC_VERSION = "5"
+# 6: demo only when every input is demo (a build of mixed inputs published as demo under 5 would
+#    otherwise stay current, with the demo's public survey links, until the inputs change).
+BUILD_LOGIC_VERSION = "6"
 MIN_GROUP = 5
 KEEP_BUILDS = 3
 # Marts in the order they are built; each is one SQL file creating a table of that name.
@@ -220,7 +223,9 @@ def build(data_dir: Path | str, *, framework: Framework | None = None,
         manifest = {
             "build_id": build_id,
             "built_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-            "demo": any(i["kind"] == "demo" for i in inputs),
+            # Demo only when every input is: real data on top of leftover demo inputs are
+            # real, and must not carry the demo's public survey links (survey/demo.py).
+            "demo": bool(inputs) and all(i["kind"] == "demo" for i in inputs),
             "framework": {"version": fw.version, "checksum": fw.checksum},
             "reference": {"file": MUNICIPALITIES_FILE, "sha256": reference_sha,
                           "municipalities": len(reference_ids)},
@@ -240,6 +245,7 @@ def build(data_dir: Path | str, *, framework: Framework | None = None,
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     publish(paths, build_id)
+    retire_demo_wave(paths.root, demo=manifest["demo"])
     return BuildResult(build_id, final, True, manifest, time.perf_counter() - started)
 
 

@@ -75,11 +75,15 @@ def refusal(key: str, lang: str, **values) -> html.Div:
 
 
 def demo_card(ctx: AppContext, lang: str):
-    """On demo data only: the demo wave's links, so the survey can be tried without a
-    coordinator (pipelines/survey/demo.py; a real deployment has no such links)."""
+    """The demo wave's links, so the survey can be tried without a coordinator
+    (pipelines/survey/demo.py). Only while the published build is demo AND the links file is
+    there: these links are public, and a build with any real input is not demo (publishing it
+    revokes them and removes the file)."""
     snap = ctx.warehouse.snapshot()
+    if snap is None or not snap.demo:
+        return None
     demo = demo_links(ctx.settings.data_dir)
-    if snap is None or not snap.demo or not demo:
+    if not demo:
         return None
     roles = _role_keys(lang)
     items = [html.Li(html.A(
@@ -89,6 +93,9 @@ def demo_card(ctx: AppContext, lang: str):
         href=f"/survey?token={x['token']}")) for x in demo["links"]]
     return dbc.Card(dbc.CardBody([
         html.H2(t("survey.demo.title", lang), className="h5"),
+        dbc.Alert([html.Strong(t("survey.demo.warning.title", lang)), " ",
+                   t("survey.demo.warning", lang)],
+                  color="danger", className="survey-demo-warning"),
         html.P(t("survey.demo.body", lang, wave=demo["wave"])),
         html.Ul(items),
         html.P(html.A(t("survey.demo.coordinator", lang),

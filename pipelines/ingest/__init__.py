@@ -180,6 +180,7 @@ def ingest_files(files: list[Path], paths: DataPaths, *, fmt: str = "auto",
     """
     from pipelines.framework import load_framework
     from pipelines.reference import build_index
+    from pipelines.survey.demo import is_demo_record
 
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r}; one of {', '.join(FORMATS)}")
@@ -233,7 +234,9 @@ def ingest_files(files: list[Path], paths: DataPaths, *, fmt: str = "auto",
         else:
             already = _is_staged(paths, c.sha)
             kept = keep_in_inbox(c.path, paths, c.sha)
-            staged = stage(c.clean, sha=c.sha, name=name, kind="real", fmt=c.fmt, paths=paths)
+            # answers given through the demo wave's public links are demo data (survey/demo.py)
+            kind = "demo" if is_demo_record(c.path, paths.root) else "real"
+            staged = stage(c.clean, sha=c.sha, name=name, kind=kind, fmt=c.fmt, paths=paths)
             rejects_path = None
             if c.errors:
                 if rejected_out is None:

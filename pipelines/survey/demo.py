@@ -1,7 +1,11 @@
 """A survey wave to try on the demo data: `first-run` opens one, so `make run` can show the
 in-app survey without a coordinator step. Its links are written to `survey/demo-links.json`
-(the only survey file holding plain tokens) and shown on /survey while the published data are
-demo data; a real deployment never has this file.
+(the only survey file holding plain tokens) and shown on /survey, to anyone, while the published
+data are demo data.
+
+Those links are public, so they must not outlive the demo: publishing a build that is not demo
+(`retire_demo_wave`, called by pipelines.build) revokes them and the demo coordinator link and
+removes the file.
 """
 
 from __future__ import annotations
@@ -11,7 +15,8 @@ import json
 from pathlib import Path
 
 from pipelines.staging import atomic_write_bytes
-from pipelines.survey.waves import SurveyStore
+from pipelines.survey.tokens import token_hash
+from pipelines.survey.waves import SurveyError, SurveyStore
 
 DEMO_LINKS = "demo-links.json"
 # Amsterdam as a team of three roles and Utrecht as one link: enough to see disagreement.
@@ -41,3 +46,42 @@ def demo_links(data_dir: Path) -> dict | None:
     if not path.exists():
         return None
     return json.loads(path.read_text(encoding="utf-8"))
+
+
+def is_demo_record(path: Path, data_dir: Path) -> bool:
+    """Whether `path` is a submission made through the demo wave's public links. Such answers
+    are demo data: staged as real, one tried-out form would make the next build real, end the
+    demo and drop the demo banner from data that are nearly all demo."""
+    links = demo_links(data_dir)
+    if not links or not links.get("wave"):
+        return False
+    store = SurveyStore(data_dir)
+    try:
+        folder = store.records_root / store.wave_dir(links["wave"]).name
+    except SurveyError:
+        return False
+    return Path(path).resolve().is_relative_to(folder.resolve())
+
+
+def retire_demo_wave(data_dir: Path, *, demo: bool) -> bool:
+    """After publishing: unless the build is demo, end the demo wave's public links. Returns
+    whether there was a demo wave to retire.
+
+    Only the tokens listed in demo-links.json are revoked, not the whole wave: a link invited
+    in that wave by a coordinator was never public and keeps working. The file goes last, so a
+    failure half-way leaves it behind and the next publish tries again.
+    """
+    links = None if demo else demo_links(data_dir)
+    if links is None:
+        return False
+    store = SurveyStore(data_dir)
+    wave = links.get("wave", "")
+    try:
+        store.revoke_tokens(wave, [x["token"] for x in links.get("links", [])])
+        coordinator = links.get("coordinator_token")
+        if coordinator and store.wave(wave).coordinator_sha256 == token_hash(coordinator):
+            store.renew_coordinator(wave)  # nobody gets the new token: the wave has none
+    except SurveyError:
+        pass  # the wave is gone: its links open nothing any more
+    demo_links_path(data_dir).unlink(missing_ok=True)
+    return True

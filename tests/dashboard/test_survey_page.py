@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pandas as pd
 import pytest
 from flask import Flask
 
@@ -87,6 +88,54 @@ def test_demo_data_offer_the_demo_wave_links(ctx, tree):
     hrefs = [a.href for a in tree.walk(page) if getattr(a, "href", None)]
     assert all(f"/survey?token={x['token']}" in hrefs for x in links)
     assert "Amsterdam · CIO / information manager" in tree.text(page)
+    (warning,) = tree.find(page, className="survey-demo-warning")
+    assert warning.color == "danger"
+    assert "These are public demo links." in tree.text(warning)
+    assert "as soon as real data are published" in tree.text(warning)
+    nl = tree.text(tree.find(survey.layout(ctx, "nl", {}), className="survey-demo-warning"))
+    assert "openbare demolinks" in nl and "echte gegevens worden gepubliceerd" in nl
+
+
+def _tiny_answers(municipalities, level=2):
+    return pd.DataFrame([{
+        "municipality_id": m, "wave": "2026", "element_id": "SEC-01", "level": level,
+        "respondent_id": f"{m}-r1", "respondent_role": "CIO",
+        "submitted_at": pd.Timestamp("2026-04-01", tz="UTC"), "confidence": "high",
+        "evidence": None, "publish_consent": True} for m in municipalities])
+
+
+def test_demo_links_are_listed_only_on_a_demo_build(tmp_path, tree):
+    """A hand-made demo build, then real data on top: the links go, and a links file left
+    behind on a real build is not listed either."""
+    from dashboard.config import Settings
+    from dashboard.context import AppContext
+    from pipelines.build import build
+    from pipelines.staging import DataPaths, stage
+    from pipelines.survey.demo import demo_links_path, open_demo_wave
+
+    paths = DataPaths(tmp_path).ensure()
+    stage(_tiny_answers(["NL_GM0363", "NL_GM0344"]), sha="d" * 64, name="demo.csv", kind="demo",
+          fmt="csv", paths=paths)
+    build(tmp_path)
+    own = AppContext.load(Settings.from_env({"DS4E_DATA_DIR": str(tmp_path)}))
+    links = open_demo_wave(tmp_path, "2026")
+
+    def listed(c) -> list[str]:
+        page = survey.layout(c, "en", {})
+        return [a.href for a in tree.walk(page) if "token=" in (getattr(a, "href", None) or "")]
+
+    assert len(listed(own)) == len(links) + 1  # and the coordinator's
+
+    stage(_tiny_answers(["NL_GM0599"], 3), sha="r" * 64, name="real.csv", kind="real",
+          fmt="csv", paths=paths)
+    build(tmp_path)
+    assert not own.warehouse.snapshot().demo
+    assert listed(own) == [] and not demo_links_path(tmp_path).exists()
+    assert "Try the survey" not in tree.text(survey.layout(own, "en", {}))
+
+    open_demo_wave(tmp_path, "leftover")  # e.g. restored from a backup
+    assert demo_links_path(tmp_path).exists()
+    assert listed(own) == []
 
 
 @pytest.mark.parametrize("token", ["x" * 32, "not a token", "short"])

@@ -207,3 +207,63 @@ def test_reader_never_sees_a_mix(built, fw, tmp_path):
     assert seen
     for build_id, n, manifest_n in seen:
         assert n == manifest_n == expected[build_id]
+
+
+# ------------------------------------------------------------------ demo builds and demo links
+
+
+def stage_kind(df, paths, sha_char, kind):
+    return stage(df, sha=sha_char * 64, name=f"{kind}-{sha_char}.csv", kind=kind, fmt="csv",
+                 paths=paths)
+
+
+@pytest.mark.parametrize(("kinds", "demo"), [
+    (["demo"], True), (["demo", "demo"], True), (["demo", "real"], False),
+    (["real", "demo"], False), (["real"], False)])
+def test_demo_only_when_every_input_is_demo(tmp_path, fw, kinds, demo):
+    paths = DataPaths(tmp_path).ensure()
+    frames = [first_input(fw), amendment()]
+    for df, ch, kind in zip(frames, "ab", kinds, strict=False):
+        stage_kind(df, paths, ch, kind)
+    result = build(tmp_path, framework=fw)
+    assert result.manifest["demo"] is demo
+    on_disk = json.loads((result.path / "manifest.json").read_text())
+    assert on_disk["demo"] is demo and [i["kind"] for i in on_disk["inputs"]] == kinds
+
+
+def test_publishing_real_data_ends_the_demo_links(tmp_path, fw):
+    from pipelines.survey.demo import demo_links, demo_links_path, open_demo_wave
+    from pipelines.survey.waves import SurveyStore
+
+    paths = DataPaths(tmp_path).ensure()
+    stage_kind(first_input(fw), paths, "a", "demo")
+    assert build(tmp_path, framework=fw).manifest["demo"] is True
+    open_demo_wave(tmp_path, "2025")
+    demo = demo_links(tmp_path)
+    store = SurveyStore(tmp_path)
+    # a coordinator's own link in that wave was never public: it must keep working
+    (private,) = store.invite("2025", ["NL_GM0014"], ["cio"])
+
+    stage_kind(amendment(), paths, "b", "demo")  # another demo build keeps the demo going
+    assert build(tmp_path, framework=fw).manifest["demo"] is True
+    assert demo_links(tmp_path) == demo
+    assert all(store.open_link(x["token"]).ok for x in demo["links"])
+    assert store.open_link(demo["coordinator_token"]).coordinator
+
+    stage_kind(pd.DataFrame([row("NL_GM0014", "STR-01", 2, "r1")]), paths, "c", "real")
+    result = build(tmp_path, framework=fw)
+    assert result.published and result.manifest["demo"] is False
+    assert not demo_links_path(tmp_path).exists() and demo_links(tmp_path) is None
+    for x in demo["links"]:
+        access = store.open_link(x["token"])
+        assert access.status == "revoked" and not access.ok and access.invitation is None
+    gone = store.open_link(demo["coordinator_token"])
+    assert not gone.ok and not gone.coordinator
+    assert store.open_link(private.token).ok
+    assert store.wave("2025").title == "Demo 2025"  # the wave and its answers stay
+
+
+def test_a_real_build_with_no_demo_wave_touches_no_survey_files(built, tmp_path):
+    _paths, result = built
+    assert result.manifest["demo"] is False
+    assert not (tmp_path / "survey").exists()

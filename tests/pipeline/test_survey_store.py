@@ -301,6 +301,48 @@ def test_renew_coordinator_withdraws_the_old_link(invited):
     assert not (store.root / "2031").exists()
 
 
+def test_retiring_the_demo_wave_revokes_only_its_public_links(tmp_path):
+    from pipelines.survey.demo import demo_links, demo_links_path, open_demo_wave, retire_demo_wave
+
+    listed = open_demo_wave(tmp_path, "d1", now=T)
+    store = SurveyStore(tmp_path)
+    (private,) = store.invite("d1", ["NL_GM0014"], now=T)
+    coordinator = demo_links(tmp_path)["coordinator_token"]
+    assert retire_demo_wave(tmp_path, demo=True) is False  # a demo build keeps the demo
+    assert demo_links_path(tmp_path).exists() and store.open_link(listed[0]["token"], now=T).ok
+
+    assert retire_demo_wave(tmp_path, demo=False) is True
+    assert not demo_links_path(tmp_path).exists()
+    assert all(store.open_link(x["token"], now=T).status == "revoked" for x in listed)
+    assert store.open_link(coordinator, now=T).status == "unknown"
+    assert store.open_link(private.token, now=T).ok
+    assert retire_demo_wave(tmp_path, demo=False) is False  # nothing left to do
+
+    # a links file whose wave is gone (survey folder cleared by hand) still goes
+    open_demo_wave(tmp_path, "d2", now=T)
+    (store.root / "d2" / "wave.json").unlink()
+    assert retire_demo_wave(tmp_path, demo=False) is True
+    assert not demo_links_path(tmp_path).exists()
+
+
+def test_answers_given_through_demo_links_are_demo_data(tmp_path, fw):
+    """Else one tried-out demo form would make the next build real and end the demo."""
+    from pipelines.survey.demo import open_demo_wave
+    from pipelines.survey.pending import ingest_pending
+
+    listed = open_demo_wave(tmp_path, "d1", now=T - DAY)
+    store = SurveyStore(tmp_path)
+    make_wave(store)
+    (real,) = store.invite("2025", ["NL_GM0014"], now=T)
+    for token in (listed[0]["token"], real.token):
+        submit(store, store.open_link(token, now=T), sheet(fw, {"STR-01": 2}), fw.element_ids,
+               now=T)
+    assert all(r.ok for r in ingest_pending(DataPaths(tmp_path), framework=fw))
+    kinds = {s.name: s.kind for s in staged_inputs(DataPaths(tmp_path))}
+    assert kinds == {record_files(store, "d1")[0].name: "demo",
+                     record_files(store, "2025")[0].name: "real"}
+
+
 def test_only_hashes_are_on_disk(invited, fw):
     store = invited.store
     for link in invited.links:
