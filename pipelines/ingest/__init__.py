@@ -23,7 +23,6 @@ again stages nothing new ("already staged").
 from __future__ import annotations
 
 import datetime as dt
-import io
 import json
 import sys
 from dataclasses import dataclass, field
@@ -33,6 +32,7 @@ from typing import Literal
 import pandas as pd
 from tqdm import tqdm
 
+from pipelines.csv_safe import csv_bytes
 from pipelines.ingest.read import IngestError, RawTable, read_grid, read_table
 from pipelines.ingest.tools import (
     ADAPTERS,
@@ -181,6 +181,7 @@ def ingest_files(files: list[Path], paths: DataPaths, *, fmt: str = "auto",
     from pipelines.framework import load_framework
     from pipelines.reference import build_index
     from pipelines.survey.demo import is_demo_record
+    from pipelines.survey.records import is_record
 
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r}; one of {', '.join(FORMATS)}")
@@ -207,7 +208,8 @@ def ingest_files(files: list[Path], paths: DataPaths, *, fmt: str = "auto",
     for path in bar:
         bar.set_postfix_str(path.name, refresh=False)
         checked.append(_check_any(path, fmt=fmt, mapping=mapping, element_ids=element_ids,
-                                  index=index, now=now, collect_rejects=skip_invalid))
+                                  index=index, now=now, collect_rejects=skip_invalid,
+                                  record=is_record(path, paths.root)))
     bar.close()
 
     paths.ensure()
@@ -278,23 +280,23 @@ def _staged_rows(paths: DataPaths, sha: str) -> int:
 
 
 def _check_any(path: Path, *, fmt: str, mapping: Mapping | None, element_ids: set[str], index,
-               now: dt.datetime, collect_rejects: bool) -> _Checked:
+               now: dt.datetime, collect_rejects: bool, record: bool = False) -> _Checked:
     """Check one file in the format asked for, or the one its headers show (fmt="auto")."""
     if fmt == "canonical":
         return _check(path, element_ids=element_ids, index=index, now=now,
-                      collect_rejects=collect_rejects)
+                      collect_rejects=collect_rejects, record=record)
     try:
         grid = read_grid(path)
     except IngestError:  # let the canonical reader say what is wrong, exactly as it always has
         return _check(path, element_ids=element_ids, index=index, now=now,
-                      collect_rejects=collect_rejects)
+                      collect_rejects=collect_rejects, record=record)
     tool, problem, use_mapping = fmt, None, mapping
     kind = _kind(grid.fmt, grid.delimiter)
     if fmt == "auto":
         tool = detect(grid, element_ids).fmt
         if tool == "canonical":
             checked = _check(path, element_ids=element_ids, index=index, now=now,
-                             collect_rejects=collect_rejects)
+                             collect_rejects=collect_rejects, record=record)
             checked.detected = label("canonical", _kind(checked.raw.fmt, checked.raw.delimiter)
                                      if checked.raw is not None else checked.fmt)
             return checked
@@ -337,7 +339,9 @@ def _kind(fmt: str, delimiter: str | None) -> str:
 
 
 def _check(path: Path, *, element_ids: set[str], index, now: dt.datetime,
-           collect_rejects: bool) -> _Checked:
+           collect_rejects: bool, record: bool = False) -> _Checked:
+    """Check a canonical file; `record`: an in-app survey record, whose formula-looking text
+    the app neutralised when it wrote it (pipelines/survey/records.py) and is restored here."""
     sha = sha256_file(path)
     try:
         raw = read_table(path)
@@ -345,6 +349,10 @@ def _check(path: Path, *, element_ids: set[str], index, now: dt.datetime,
         err = RowError(path.name, exc.row or 0, "", exc.reason, "")
         return _Checked(path, sha, None, None, 0, [err], None)
     frame = raw.frame
+    if record:
+        from pipelines.survey.records import record_cells
+
+        frame = record_cells(frame)
     rows_read = int((~blank_rows(frame)).sum())
     clean, errors = validate_canonical(frame, file=path.name, index=index,
                                        element_ids=element_ids, now=now)
@@ -370,9 +378,9 @@ def _rejected_rows(frame: pd.DataFrame, errors: list[RowError], name: str,
 
 
 def _csv_bytes(df: pd.DataFrame) -> bytes:
-    buf = io.StringIO()
-    df.to_csv(buf, index=False, lineterminator="\n")
-    return buf.getvalue().encode("utf-8")
+    # Rejects and errors files are for people: they quote cells as typed, so a formula in an
+    # upload would run in the spreadsheet that opens them.
+    return csv_bytes(df)
 
 
 def _errors_csv(errors: list[RowError]) -> bytes:

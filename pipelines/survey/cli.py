@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from pipelines.csv_safe import neutralise, safe_frame
 from pipelines.staging import DataPaths
 from pipelines.survey.waves import SUGGESTED_ROLES, TEAM, SurveyError, SurveyStore
 
@@ -98,9 +99,10 @@ def cmd_invite(args) -> int:
     with out.open("x", encoding="utf-8", newline="") as fh:
         writer = csv.writer(fh, lineterminator="\n")
         writer.writerow(["municipality_id", "name", "role", "link", "valid_until"])
-        for link in issued:
-            writer.writerow([link.municipality_id, names.get(link.municipality_id, ""), link.role,
-                             link.url(args.base_url), link.expires_at.date().isoformat()])
+        for link in issued:  # a links file is opened in a spreadsheet to send the links
+            writer.writerow([neutralise(v) for v in (
+                link.municipality_id, names.get(link.municipality_id, ""), link.role,
+                link.url(args.base_url), link.expires_at.date().isoformat())])
     print(f"{len(issued):,} links for {len(ids):,} municipalities ({', '.join(roles)}) written "
           f"to {out}. Send each municipality its own links; only hashes are stored, so a lost "
           "link can only be replaced (invite again).")
@@ -166,6 +168,8 @@ def cmd_non_responders(args) -> int:
     store = SurveyStore(args.data_dir)
     wave = store.wave(args.wave)
     table = non_responders(municipality_status(respondents(store, wave.wave), _reference(args)))
+    # names come from the reference data, but a reminders list is opened in a spreadsheet
+    table = safe_frame(table)
     if args.out:
         table.to_csv(args.out, index=False)
         print(f"{len(table):,} municipalities have not submitted; written to {args.out}")

