@@ -23,6 +23,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from pipelines.framework import Framework, load_framework
+from pipelines.disclosure_build import write_disclosure
 from pipelines.readiness_build import write_readiness
 from pipelines.reference import MUNICIPALITIES_FILE, REFERENCE_DIR
 from pipelines.roadmap_build import write_roadmaps
@@ -35,7 +36,8 @@ SQL_DIR = Path(__file__).parent / "sql"
 # 5: stored readiness counts every deadline and tells not applicable / not due from ready.
 # 6: demo only when every input is demo (a build of mixed inputs published as demo under 5 would
 #    otherwise stay current, with the demo's public survey links, until the inputs change).
-BUILD_LOGIC_VERSION = "6"
+# 7: disclosure.parquet (complementary suppression) and roadmap peer proof that respects it.
+BUILD_LOGIC_VERSION = "7"
 MIN_GROUP = 5
 KEEP_BUILDS = 3
 # Marts in the order they are built; each is one SQL file creating a table of that name.
@@ -216,6 +218,8 @@ def build(data_dir: Path | str, *, framework: Framework | None = None,
             "municipality_id"].to_numpy(zero_copy_only=False)
         say("writing cubes")
         _write_cubes(con, tmp, fw, reference_ids, waves)
+        say("disclosure control")
+        write_disclosure(con, tmp, waves, min_group)
         write_roadmaps(con, tmp, fw, waves, min_group=min_group, progress=say)
         say("computing law readiness")
         write_readiness(con, tmp, fw, waves)
