@@ -32,7 +32,8 @@ class AppContext:
 
     @cached_property
     def warehouse(self) -> Warehouse:
-        return Warehouse(self.settings.data_dir, self.settings.reference_dir)
+        return Warehouse(self.settings.data_dir, self.settings.reference_dir,
+                         self.settings.visibility, self.settings.min_group)
 
     @cached_property
     def survey(self) -> SurveyStore:

@@ -24,7 +24,25 @@ from pipelines.roadmap_build import StoredRoadmaps, read_roadmaps
 from pipelines.staging import DataPaths
 
 QUERY_DIR = Path(__file__).parent / "queries"
-VIEWS = ("levels", "coverage", "scores", "aggregates", "coverage_areas")
+VIEWS = ("levels", "coverage", "scores", "coverage_areas")
+# The aggregates mart holds every area's statistics; the app reads them only through the view
+# `aggregates`, which applies the disclosure pattern (pipelines/disclosure.py) for the app's
+# visibility and minimum group: a suppressed area keeps its number of answering municipalities
+# (public: who answered is public) and nothing else.
+AGGREGATES_VIEW = """
+CREATE OR REPLACE VIEW aggregates AS
+SELECT a.wave, a.measure, a.area_type, a.area_id,
+       CASE WHEN p.publish AND a.n >= {k} THEN a.n ELSE coalesce(p.n, 0) END AS n,
+       NOT (coalesce(p.publish, false) AND a.n >= {k}) AS suppressed,
+       CASE WHEN p.publish AND a.n >= {k} THEN a.q1 END AS q1,
+       CASE WHEN p.publish AND a.n >= {k} THEN a.median END AS median,
+       CASE WHEN p.publish AND a.n >= {k} THEN a.q3 END AS q3,
+       CASE WHEN p.publish AND a.n >= {k} THEN a.mean END AS mean,
+       CASE WHEN p.publish AND a.n >= {k} THEN a.share_ge3 END AS share_ge3
+FROM aggregates_all a
+LEFT JOIN disclosure p ON p.wave = a.wave AND p.area_type = a.area_type
+                       AND p.area_id = a.area_id
+"""
 
 
 def query_text(name: str) -> str:
@@ -39,12 +57,21 @@ class Snapshot:
     path: Path
     manifest: dict
     reference_dir: Path
+    visibility: str = "consent"
+    min_group: int = 5
     _con: duckdb.DuckDBPyConnection = field(init=False, repr=False)
 
     def __post_init__(self):
         self._con = duckdb.connect()
         for name in VIEWS:
             self._con.read_parquet(str(self.path / f"{name}.parquet")).create_view(name)
+        self._con.read_parquet(str(self.path / "aggregates.parquet")).create_view(
+            "aggregates_all")
+        # a table, not a registered frame: cursors (one per query) do not see registrations
+        self._con.register("_disclosure", self.disclosure.reset_index())
+        self._con.execute("CREATE TABLE disclosure AS SELECT * FROM _disclosure")
+        self._con.unregister("_disclosure")
+        self._con.execute(AGGREGATES_VIEW.format(k=int(self.min_group)))
         self._con.read_csv(str(self.reference_dir / "countries.csv"), header=True).create_view(
             "countries")
         self._con.read_parquet(str(self.reference_dir / "municipalities.parquet")).create_view(
@@ -83,6 +110,36 @@ class Snapshot:
         return read_roadmaps(self.path)
 
     @cached_property
+    def disclosure(self) -> pd.DataFrame:
+        """Which areas' statistics may be published, per wave (index wave, area_type, area_id;
+        columns n, hidden, publish) for this app's visibility and minimum group size: the
+        build's pattern, or computed here when the app's DS4E_MIN_GROUP differs from the build's
+        (or the build predates disclosure.parquet)."""
+        from pipelines.disclosure_build import DISCLOSURE_FILE, patterns
+
+        column = "publish_open" if self.visibility == "open" else "publish_consent"
+        stored = self.path / DISCLOSURE_FILE
+        if stored.exists() and int(self.manifest.get("min_group", -1)) == int(self.min_group):
+            df = pd.read_parquet(stored)
+        else:
+            from pipelines.disclosure import hierarchy
+
+            ref = pd.read_parquet(self.reference_dir / "municipalities.parquet").set_index(
+                "municipality_id").loc[self.maturity.municipality_ids]
+            h = hierarchy(ref["country"], ref["nuts2"], ref["nuts3"], ref["size_class"])
+            df = patterns(h, self.maturity.levels, self.waves, self.consent, self.min_group)
+        out = df[["wave", "area_type", "area_id", "n", "hidden", column]].rename(
+            columns={column: "publish"})
+        return out.set_index(["wave", "area_type", "area_id"]).sort_index()
+
+    def published(self, wave: str, area_type: str, area_id: str) -> bool:
+        """May statistics of this area in this wave be shown? (False for an unknown area.)"""
+        try:
+            return bool(self.disclosure.at[(wave, area_type, area_id), "publish"])
+        except KeyError:
+            return False
+
+    @cached_property
     def consent(self) -> np.ndarray:
         """bool[M] in cube order: the municipality consented to publication by name."""
         df = self.query("consent")
@@ -99,9 +156,11 @@ class Snapshot:
 class Warehouse:
     """The published data as the app sees it: `snapshot()` is None until something is built."""
 
-    def __init__(self, data_dir: Path, reference_dir: Path):
+    def __init__(self, data_dir: Path, reference_dir: Path, visibility: str = "consent",
+                 min_group: int = 5):
         self.paths = DataPaths(Path(data_dir))
         self.reference_dir = Path(reference_dir)
+        self.visibility, self.min_group = visibility, min_group
         self._lock = threading.Lock()
         self._snapshot: Snapshot | None = None
 
@@ -123,4 +182,5 @@ class Warehouse:
             return None
         manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
         return Snapshot(build_id=build_id, path=path, manifest=manifest,
-                        reference_dir=self.reference_dir)
+                        reference_dir=self.reference_dir, visibility=self.visibility,
+                        min_group=self.min_group)

@@ -113,3 +113,4 @@ def open_(nl_data_dir):
 def empty(tmp_path_factory):
     """API client on a data folder where nothing is published."""
     return _api_client(tmp_path_factory.mktemp("nothing-published"))
+

@@ -260,9 +260,9 @@ def test_suppressed_cells_shown_as_suppressed(nl_data_dir):
     r, c = np.argwhere(grid.status == SUPPRESSED)[0]
     assert cols["status"][r][c] == SUPPRESSED and cols["median"][r][c] == -1
     caption = heatmap.caption(strict, snap, view, "en")
-    assert "cells are suppressed (fewer than 15 municipalities with a level)" in caption
+    assert "cells are not shown for privacy (fewer than 15 municipalities, or to protect" in caption
     legend = " ".join(str(x) for x in heatmap.legend(strict, view, "en"))
-    assert "suppressed: fewer than 15 municipalities" in legend
+    assert "not shown (privacy)" in legend
 
 
 def test_switch_to_regions_when_too_many_columns(nl_open_ctx, monkeypatch):

@@ -102,7 +102,7 @@ def test_a_small_nuts3_area_is_not_left_to_subtraction():
     assert not df.loc[("nuts3", "AA12"), "publish"]  # the smallest other area goes with it
     assert df.loc[("nuts3", "AA13"), "publish"]
     # nothing of AA11 can be derived: the rest of AA1 is AA11 + AA12 (7 hidden members)
-    atom_n, atom_h = h.counts(np.ones(len(rows), bool), hidden)
+    _, atom_h = h.counts(np.ones(len(rows), bool), hidden)
     sup = ~df["publish"].reindex(list(zip(h.area_type, h.area_id, strict=True))).to_numpy()
     assert not leaks(h, sup, atom_h, 5)
 

@@ -1,0 +1,25 @@
+"""Test helper: what the app may publish, computed independently of the app's SQL views."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+
+def published_aggregates(ctx) -> pd.DataFrame:
+    """The aggregates as the app may publish them, computed here in pandas from the build's
+    files (not through the app's SQL view): the mart with the disclosure pattern applied. A
+    suppressed area keeps its number of answering municipalities and nothing else."""
+    snap = ctx.warehouse.snapshot()
+    df = pd.read_parquet(snap.path / "aggregates.parquet")
+    pattern = pd.read_parquet(snap.path / "disclosure.parquet")
+    column = "publish_open" if ctx.settings.visibility == "open" else "publish_consent"
+    p = pattern.set_index(["wave", "area_type", "area_id"])
+    key = pd.MultiIndex.from_frame(df[["wave", "area_type", "area_id"]])
+    publish = p[column].reindex(key, fill_value=False).to_numpy(dtype=bool)
+    answered = p["n"].reindex(key, fill_value=0).to_numpy()
+    show = publish & (df["n"].to_numpy() >= ctx.settings.min_group)
+    df = df.assign(suppressed=~show, n=np.where(show, df["n"], answered))
+    for col in ("q1", "median", "q3", "mean", "share_ge3"):
+        df[col] = df[col].where(show)
+    return df
