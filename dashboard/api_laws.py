@@ -87,9 +87,11 @@ class LawsApi:
             out[name] = v
         return ld.Selection(**out)
 
-    def aggregate(self, sel, snap, sub, res, law_id: str) -> dict:
+    def aggregate(self, sel, snap, sub, res, law_id: str, bound: int | None = None) -> dict:
+        shown = ld.published(self.ctx, snap, sel) and ld.threshold_published(self.ctx, snap, sel,
+                                                                               bound)
         c = ld.public_counts(np.bincount(res.status[:, res.column(law_id)], minlength=N_STATUS),
-                             self.ctx.settings.min_group)
+                             self.ctx.settings.min_group, shown)
         return {
             "selection": {"country": sel.country, "nuts2": sel.nuts2, "size_class": sel.size_class},
             "wave": ld.base(self.ctx, snap).wave,
@@ -122,6 +124,14 @@ class LawsApi:
                            "application/json)")
         at, horizon = self.when(args)
         inp = ld.inputs(self.ctx)
+        bound = None
+        if isinstance(body, dict) and body.get("population_above") not in (None, ""):
+            try:
+                bound = ld.snap_threshold(body["population_above"])
+            except (TypeError, ValueError):
+                bound = None  # validate_profile names the bad value
+            else:
+                body = {**body, "population_above": bound - 1}
         try:
             law = validate_profile(body, inp)
         except ProfileError as e:
@@ -131,19 +141,26 @@ class LawsApi:
         sub = ld.subset(self.ctx, snap, sel)
         wi = what_if(inp, law, sub.levels, sub.table, at=at, horizon_days=horizon)
         out = {"law": law.id, **self.when_fields(at, horizon, wi.result.cutoff),
-               **self.aggregate(sel, snap, sub, wi.result, law.id)}
-        out["by_country"] = self.by_group(snap, sub, wi.result, law.id)
+               "population_from": bound,
+               **self.aggregate(sel, snap, sub, wi.result, law.id, bound)}
+        out["by_country"] = self.by_group(snap, sel, sub, wi.result, law.id, bound)
         return out
 
-    def by_group(self, snap, sub, res, law_id) -> list[dict]:
+    def by_group(self, snap, sel, sub, res, law_id, bound: int | None = None) -> list[dict]:
         b = ld.base(self.ctx, snap)
         codes, inv = np.unique(b.countries[sub.rows], return_inverse=True)
         if not len(codes):
             return []
         g = res.by_group(law_id, inv, len(codes))
+        per_country = ld.Selection(None, None, sel.size_class)  # regions of the EU: countries
         out = []
         for i, code in enumerate(codes):
-            c = ld.public_counts(g[i], self.ctx.settings.min_group)
+            ok = ld.region_published(self.ctx, snap, per_country, str(code)) and \
+                ld.threshold_published(self.ctx, snap, per_country, bound, str(code))
+            if sel.country or sel.nuts2:  # a country's (or region's) own breakdown is itself
+                ok = ld.published(self.ctx, snap, sel) and \
+                    ld.threshold_published(self.ctx, snap, sel, bound)
+            c = ld.public_counts(g[i], self.ctx.settings.min_group, ok)
             out.append({"country": str(code), "municipalities_answered": c["municipalities"],
                         "suppressed": c["suppressed"], "applies": c["applies"], "due": c["due"],
                         "ready": c["ready"], "share_ready": c["share_ready"]})

@@ -32,6 +32,7 @@ from dashboard.policy_data import (
     leverage_of,
     parse_selection,
     policy_data,
+    published,
 )
 
 NOT_PUBLISHED = "no survey data published yet"
@@ -60,7 +61,7 @@ def leverage_response(ctx: AppContext, args) -> Response:
     rm = data.roadmaps
     lev = leverage_of(ctx, data, sel)
     n, members = lev.selected, data.counts(ctx, sel)[1]
-    suppressed = n < data.min_group
+    suppressed = n < data.min_group or not published(ctx, data, sel)
     df = leverage_frame(ctx, data, sel, lang, lev)
     if suppressed:
         df = df.iloc[0:0]

@@ -32,6 +32,7 @@ import pandas as pd
 from dashboard.context import AppContext
 from dashboard.lru import Lru
 from dashboard.store import Snapshot
+from pipelines.disclosure import area_of
 from pipelines.maturity.cube import MISSING
 from pipelines.maturity.readiness import (
     ALL_DEADLINES,
@@ -45,6 +46,7 @@ from pipelines.maturity.readiness import (
     resolve_population,
     status_summary,
 )
+from pipelines.reference import SIZE_CLASSES
 
 DEFAULT_HORIZON = ALL_DEADLINES  # the tab, the policy lobby and the API: one default
 ALL = "all"  # the horizon's value in URLs and the API for ALL_DEADLINES
@@ -122,6 +124,52 @@ class Selection:
     def group_field(self) -> str:
         """Regions of the heatmap: countries at EU level, NUTS 2 within a country."""
         return "nuts2" if self.country else "country"
+
+
+def published(ctx: AppContext, snap: Snapshot, sel: Selection) -> bool:
+    """May statistics of this selection's answering municipalities be shown (latest wave)?"""
+    return snap.published(base(ctx, snap).wave, *area_of(sel.country, sel.nuts2, sel.size_class))
+
+
+def region_published(ctx: AppContext, snap: Snapshot, sel: Selection, code: str) -> bool:
+    """A region of the selection's breakdown (a country, or a NUTS 2 region in a country),
+    with the selection's size class: an area of the hierarchy too."""
+    if sel.group_field == "country":
+        return snap.published(base(ctx, snap).wave, *area_of(code, None, sel.size_class))
+    return snap.published(base(ctx, snap).wave, *area_of(None, code, sel.size_class))
+
+
+# A draft law's population threshold applies at a size-class bound: "more than 30,000" could be
+# moved one inhabitant at a time to single out a municipality (its population is public), while
+# the size-class bounds only ever split a selection into areas the disclosure pattern knows.
+THRESHOLD_BOUNDS = tuple(c.lower for c in SIZE_CLASSES if c.lower)
+
+
+def snap_threshold(value) -> int | None:
+    """The size-class bound nearest to a population threshold (ties to the lower bound);
+    None for none. The draft then applies to municipalities of at least that many inhabitants
+    (population_above = bound - 1)."""
+    if value is None or str(value).strip() == "":
+        return None
+    v = float(value)
+    return min(THRESHOLD_BOUNDS, key=lambda b: (abs(b - v), b))
+
+
+def threshold_published(ctx: AppContext, snap: Snapshot, sel: Selection, bound: int | None,
+                        region: str | None = None) -> bool:
+    """With a threshold, a draft's counts are over the size classes from `bound` up, inside the
+    selection (or one of its regions): each of those areas must be published, so the counts are
+    sums of publishable areas."""
+    if bound is None:
+        return True
+    wave = base(ctx, snap).wave
+    country, nuts2 = (sel.country, sel.nuts2)
+    if region is not None:
+        country, nuts2 = (region, None) if sel.group_field == "country" else (sel.country, region)
+    sizes = [c.key for c in SIZE_CLASSES if c.lower is not None and c.lower >= bound]
+    if sel.size_class:
+        sizes = [sel.size_class] if sel.size_class in sizes else []
+    return all(snap.published(wave, *area_of(country, nuts2, s)) for s in sizes)
 
 
 def selection_mask(b: Base, sel: Selection) -> np.ndarray:
@@ -202,14 +250,15 @@ def horizon_text(horizon: int | None) -> str:
 COUNT_KEYS = ("applies", "not_applicable", "not_due", "due", "ready", "not_ready", "unknown")
 
 
-def public_counts(counts, min_group: int) -> dict[str, Any]:
+def public_counts(counts, min_group: int, published: bool = True) -> dict[str, Any]:
     """Readiness counts of one law over one group of answering municipalities (counts per status
-    code), as they may be shown: nothing when the group is below `min_group`; who the law applies
-    to (from reference data and conditions, not from answers) but no ready / not ready / unknown
-    when fewer than `min_group` have something due, so that a law applying to two municipalities
-    of a large selection does not show their readiness. `share_ready` = ready / due."""
+    code), as they may be shown: nothing when the group is below `min_group` or the disclosure
+    pattern does not publish its area (`published`); who the law applies to (from reference data
+    and conditions, not from answers) but no ready / not ready / unknown when fewer than
+    `min_group` have something due, so that a law applying to two municipalities of a large
+    selection does not show their readiness. `share_ready` = ready / due."""
     s = status_summary(counts)
-    small_group = s["municipalities"] < min_group
+    small_group = s["municipalities"] < min_group or not published
     small_due = small_group or s["due"] < min_group
     out: dict[str, Any] = {"municipalities": s["municipalities"], "suppressed": small_due,
                            "suppressed_group": small_group}
@@ -270,7 +319,7 @@ def law_table(ctx: AppContext, snap: Snapshot, sel: Selection, at: dt.date, hori
     for law_id in res.law_ids:
         law = inp.law(law_id)
         c = public_counts(np.bincount(res.status[:, res.column(law_id)], minlength=N_STATUS),
-                          ctx.settings.min_group)
+                          ctx.settings.min_group, published(ctx, snap, sel))
         dls = law_deadlines(inp, law, sel.country)
         upcoming = [d for d, _ in dls if d > at]
         rows.append({
@@ -326,9 +375,11 @@ def heatmap_table(ctx: AppContext, snap: Snapshot, sel: Selection, at: dt.date,
     counts = np.bincount(inv, minlength=len(codes)) if len(codes) else np.array([], int)
     names = [str(c) for c in codes]
     data, state = {}, {}
+    shown = [region_published(ctx, snap, sel, c) for c in names]
     for law_id in res.law_ids:
         g = res.by_group(law_id, inv, len(codes)) if len(codes) else np.zeros((0, N_STATUS), int)
-        cells = [public_counts(row, ctx.settings.min_group) for row in g]
+        cells = [public_counts(row, ctx.settings.min_group, ok)
+                 for row, ok in zip(g, shown, strict=True)]
         data[law_id] = [np.nan if c["share_ready"] is None else c["share_ready"] for c in cells]
         state[law_id] = [
             "suppressed" if c["suppressed_group"] else "na" if c["applies"] == 0 else

@@ -29,6 +29,7 @@ import pandas as pd
 from dashboard.context import AppContext
 from dashboard.legislation_data import DEFAULT_HORIZON
 from dashboard.store import Snapshot
+from pipelines.disclosure import area_of
 from pipelines.framework import Law
 from pipelines.maturity.cube import MISSING
 from pipelines.maturity.lobby import (
@@ -340,7 +341,7 @@ class Heat:
     lacking: np.ndarray  # int64[E, C]
     leverage: np.ndarray  # float64[E, C]
     rows: np.ndarray  # element positions, in display order
-    hidden: int  # groups with answers but under min_group (not shown)
+    hidden: int  # groups with answers not shown (under min_group, or withheld for privacy)
     highlight: int | None  # column of the selected region / size class
 
     @property
@@ -368,7 +369,16 @@ def heat(ctx: AppContext, data: PolicyData, sel: Selection, field: str,
     if positions is None:
         positions = [int(i) for i in np.flatnonzero(n > 0)]  # by code
     answered = [i for i in positions if n[i] > 0]
-    shown = [i for i in answered if n[i] >= data.min_group]
+    snap = ctx.warehouse.snapshot()
+
+    def area(i):
+        label = str(labels[i])
+        if field == "size_class":
+            return area_of(sel.country, sel.nuts2, label)
+        return area_of(None, label, sel.size) if field == "nuts2" else area_of(label, None,
+                                                                               sel.size)
+    shown = [i for i in answered if n[i] >= data.min_group
+             and snap is not None and snap.published(data.roadmaps.wave, *area(i))]
     cols = [str(labels[i]) for i in shown]
     idx = np.array(shown, dtype=np.intp)
     return Heat(field, cols, n[idx], lacking[idx][:, order].T, lev[idx][:, order].T, order,
@@ -398,6 +408,13 @@ def heat_frame(ctx: AppContext, h: Heat, element_ids, lang: str = "en") -> pd.Da
         "leverage": np.round(h.leverage[row, col], 3),
         "leverage_per_municipality": np.round(h.per_municipality[row, col], 4),
     })
+
+
+def published(ctx: AppContext, data: PolicyData, sel: Selection) -> bool:
+    """May statistics of the selection be shown (the disclosure pattern of the roadmaps' wave)?"""
+    snap = ctx.warehouse.snapshot()
+    return snap is not None and snap.published(data.roadmaps.wave,
+                                               *area_of(sel.country, sel.nuts2, sel.size))
 
 
 def lobby_of(ctx: AppContext, data: PolicyData, sel: Selection) -> tuple[list[LawReadiness],

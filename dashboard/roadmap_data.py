@@ -226,7 +226,17 @@ def peers(ctx: AppContext, snap: Snapshot, w: int, row: int) -> Peers:
     count = g.count[gi] - (own >= FULL)
     known = g.known[gi] - (own != MISSING)
     share, suppressed = Peers.shares(count, known, ctx.settings.min_group)
+    if not peer_group_published(ctx, snap, w, row):
+        share, suppressed = np.zeros_like(share), np.ones_like(suppressed)
     return Peers(share, count, known, suppressed)
+
+
+def peer_group_published(ctx: AppContext, snap: Snapshot, w: int, row: int) -> bool:
+    """The peer proof counts the rest of the peer group: the group's statistics must be
+    publishable under the consent rule (as the build decides for the stored roadmaps), or the
+    rest of a small group would give away its members that did not consent."""
+    label = ctx.attributes.label(PEER_KIND, row)
+    return snap.published(snap.waves[w], PEER_KIND, label, visibility="consent")
 
 
 def peer_group_size(ctx: AppContext, snap: Snapshot, w: int, row: int) -> int:
@@ -238,7 +248,11 @@ def peer_group_size(ctx: AppContext, snap: Snapshot, w: int, row: int) -> int:
 def peers_slow(ctx: AppContext, snap: Snapshot, w: int, row: int) -> Peers:
     """The same peers from the mask (for tests)."""
     mask = peer_mask(ctx.attributes, row, PEER_KIND)
-    return Peers.from_levels(wave_levels(ctx, snap, w)[mask], ctx.settings.min_group)
+    out = Peers.from_levels(wave_levels(ctx, snap, w)[mask], ctx.settings.min_group)
+    if not peer_group_published(ctx, snap, w, row):
+        return Peers(np.zeros_like(out.share), out.count, out.known,
+                     np.ones_like(out.suppressed))
+    return out
 
 
 # ------------------------------------------------------------------ one municipality

@@ -60,6 +60,7 @@ class Snapshot:
     visibility: str = "consent"
     min_group: int = 5
     _con: duckdb.DuckDBPyConnection = field(init=False, repr=False)
+    _patterns: dict = field(init=False, repr=False, default_factory=dict)
 
     def __post_init__(self):
         self._con = duckdb.connect()
@@ -109,15 +110,22 @@ class Snapshot:
         for a build made before roadmaps were stored (rebuild with --force)."""
         return read_roadmaps(self.path)
 
-    @cached_property
+    @property
     def disclosure(self) -> pd.DataFrame:
         """Which areas' statistics may be published, per wave (index wave, area_type, area_id;
-        columns n, hidden, publish) for this app's visibility and minimum group size: the
-        build's pattern, or computed here when the app's DS4E_MIN_GROUP differs from the build's
-        (or the build predates disclosure.parquet)."""
+        columns n, hidden, publish) for this app's visibility and minimum group size."""
+        return self.pattern(self.visibility)
+
+    def pattern(self, visibility: str) -> pd.DataFrame:
+        """The disclosure pattern for a visibility ("consent" or "open"): the build's, or
+        computed here when the app's DS4E_MIN_GROUP differs from the build's (or the build
+        predates disclosure.parquet)."""
+        cached = self._patterns.get(visibility)
+        if cached is not None:
+            return cached
         from pipelines.disclosure_build import DISCLOSURE_FILE, patterns
 
-        column = "publish_open" if self.visibility == "open" else "publish_consent"
+        column = "publish_open" if visibility == "open" else "publish_consent"
         stored = self.path / DISCLOSURE_FILE
         if stored.exists() and int(self.manifest.get("min_group", -1)) == int(self.min_group):
             df = pd.read_parquet(stored)
@@ -129,13 +137,16 @@ class Snapshot:
             h = hierarchy(ref["country"], ref["nuts2"], ref["nuts3"], ref["size_class"])
             df = patterns(h, self.maturity.levels, self.waves, self.consent, self.min_group)
         out = df[["wave", "area_type", "area_id", "n", "hidden", column]].rename(
-            columns={column: "publish"})
-        return out.set_index(["wave", "area_type", "area_id"]).sort_index()
+            columns={column: "publish"}).set_index(["wave", "area_type", "area_id"]).sort_index()
+        self._patterns[visibility] = out
+        return out
 
-    def published(self, wave: str, area_type: str, area_id: str) -> bool:
+    def published(self, wave: str, area_type: str, area_id: str,
+                  visibility: str | None = None) -> bool:
         """May statistics of this area in this wave be shown? (False for an unknown area.)"""
         try:
-            return bool(self.disclosure.at[(wave, area_type, area_id), "publish"])
+            return bool(self.pattern(visibility or self.visibility).at[
+                (wave, area_type, area_id), "publish"])
         except KeyError:
             return False
 

@@ -22,8 +22,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from pipelines.framework import Framework, load_framework
 from pipelines.disclosure_build import write_disclosure
+from pipelines.framework import Framework, load_framework
 from pipelines.readiness_build import write_readiness
 from pipelines.reference import MUNICIPALITIES_FILE, REFERENCE_DIR
 from pipelines.roadmap_build import write_roadmaps

@@ -49,23 +49,28 @@ def restore(value):
     return value
 
 
-def _text_columns(df: pd.DataFrame) -> list:
-    return [c for c in df.columns
-            if pd.api.types.is_object_dtype(df[c]) or pd.api.types.is_string_dtype(df[c])
-            or isinstance(df[c].dtype, pd.CategoricalDtype)]
+def _is_text(col: pd.Series) -> bool:
+    return (pd.api.types.is_object_dtype(col) or pd.api.types.is_string_dtype(col)
+            or isinstance(col.dtype, pd.CategoricalDtype))
 
 
 def _map_frame(df: pd.DataFrame, fn) -> pd.DataFrame:
+    # by position: an uploaded file's rejected rows can repeat a header (df[name] would then be
+    # a frame, not a column)
     out = df.copy()
-    for c in _text_columns(df):
-        if isinstance(out[c].dtype, pd.CategoricalDtype):
-            cats = out[c].cat.categories
+    for i in range(out.shape[1]):
+        col = out.iloc[:, i]
+        if not _is_text(col):
+            continue
+        if isinstance(col.dtype, pd.CategoricalDtype):
+            cats = col.cat.categories
             mapped = [fn(v) for v in cats]
             # two categories could map to one value only if one already carried the quote
-            out[c] = (out[c].cat.rename_categories(mapped) if len(set(mapped)) == len(mapped)
-                      else out[c].astype(object).map(fn))
+            new = (col.cat.rename_categories(mapped) if len(set(mapped)) == len(mapped)
+                   else col.astype(object).map(fn))
         else:
-            out[c] = out[c].map(fn, na_action="ignore")
+            new = col.map(fn, na_action="ignore")
+        out.isetitem(i, new)
     # a header is a cell too (rejected-rows files carry the uploaded file's own headers)
     out.columns = [fn(c) for c in out.columns]
     return out

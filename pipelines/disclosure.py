@@ -68,6 +68,15 @@ MAX_ROUNDS = 200
 TOL = 1e-7
 
 
+def area_of(country: str | None, nuts2: str | None, size_class: str | None) -> tuple[str, str]:
+    """The area (type, id) of a selection by country, NUTS 2 region and size class."""
+    if nuts2:
+        return ("nuts2_size", f"{nuts2}:{size_class}") if size_class else ("nuts2", nuts2)
+    if country:
+        return ("country_size", f"{country}:{size_class}") if size_class else ("country", country)
+    return ("size_class", size_class) if size_class else ("eu", "EU")
+
+
 def unsafe(n, hidden, k: int) -> np.ndarray:
     """The primary rule for one group: fewer than k members, or 1..k-1 hidden members."""
     n, hidden = np.asarray(n), np.asarray(hidden)

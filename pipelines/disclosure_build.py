@@ -48,6 +48,6 @@ def write_disclosure(con, out: Path, waves: list[str], min_group: int) -> dict:
     df = patterns(h, np.asarray(cube), waves, ref["consent"].to_numpy(dtype=bool), min_group)
     pq.write_table(pa.Table.from_pandas(df, preserve_index=False), out / DISCLOSURE_FILE)
     shown = df[df["n"] > 0]
-    return {"areas": int(len(shown)),
+    return {"areas": len(shown),
             "published_consent": int(shown["publish_consent"].sum()),
             "published_open": int(shown["publish_open"].sum())}

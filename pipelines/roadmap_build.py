@@ -40,6 +40,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
@@ -94,17 +95,36 @@ def evaluation_date(con, wave: str) -> dt.date:
 
 def compute(fw, levels: np.ndarray, attrs: Attributes, at: dt.date, *,
             population: np.ndarray | None, min_group: int = 5,
-            laws: LawProfiles | None = None) -> PopulationRoadmap:
+            laws: LawProfiles | None = None,
+            withheld: np.ndarray | None = None) -> PopulationRoadmap:
     """The population run of one wave's levels int8[M, E] with the build's settings;
     `population` float[M] (NaN = unknown) decides population-dependent member-state scope
     (NIS2 thresholds); `laws`: `law_profiles(...)` of the same municipalities and date, when
     already made."""
     model = model_from_framework(fw)
     laws = laws if laws is not None else law_profiles(fw, at, attrs, population)
-    peers = peers_by_group(levels, group_codes(attrs, PEER_GROUP), min_group)
+    peers = peers_by_group(levels, group_codes(attrs, PEER_GROUP), min_group, withheld)
     return population_roadmap(model, levels, requirements=laws.requirements, profile=laws.index,
                               peers=peers, weights=DEFAULT_WEIGHTS, phases=PHASES,
                               per_phase=PER_PHASE, horizon_years=DEFAULT_HORIZON_YEARS)
+
+
+def withheld_peer_groups(out: Path, wave: str, attrs: Attributes) -> np.ndarray | None:
+    """bool[M]: municipalities whose peer group (country x size class) the disclosure pattern
+    does not publish under the consent rule in `wave` (disclosure.parquet, written first):
+    their peer proof would count the rest of a group whose statistics are withheld."""
+    from pipelines.disclosure_build import DISCLOSURE_FILE
+
+    path = out / DISCLOSURE_FILE
+    if not path.exists():
+        return None
+    df = pd.read_parquet(path)
+    df = df[(df["wave"] == wave) & (df["area_type"] == PEER_GROUP)]
+    shown = set(df.loc[df["publish_consent"], "area_id"])
+    labels = np.array([f"{c}:{s}" for c, s in zip(attrs.country_labels[attrs.country],
+                                                  attrs.size_labels[attrs.size_class],
+                                                  strict=True)], dtype=object)
+    return ~np.isin(labels, list(shown))
 
 
 def write_npz(path: Path, arrays: Mapping[str, np.ndarray]) -> None:
@@ -159,7 +179,9 @@ def write_roadmaps(con, out: Path, fw, waves: list[str], *, min_group: int = 5,
     attrs = Attributes.from_columns(*(ref[c].to_numpy(zero_copy_only=False)
                                       for c in ("country", "nuts2", "size_class")))
     population = ref["population"].to_numpy(zero_copy_only=False).astype(np.float64)
-    pop = compute(fw, levels, attrs, at, population=population, min_group=min_group)
+    withheld = withheld_peer_groups(out, wave, attrs)
+    pop = compute(fw, levels, attrs, at, population=population, min_group=min_group,
+                  withheld=withheld)
     arrays = {name: getattr(pop, name) for name in ARRAYS}
     arrays.update(
         element_ids=np.array(pop.element_ids, dtype=str),

@@ -23,3 +23,23 @@ def published_aggregates(ctx) -> pd.DataFrame:
     for col in ("q1", "median", "q3", "mean", "share_ge3"):
         df[col] = df[col].where(show)
     return df
+
+
+def engine_peers(ctx, wave: str, row: int):
+    """The peer proof the roadmap uses, assembled from the build's files: the rest of the
+    municipality's country x size group, none where the disclosure pattern (consent rule)
+    withholds that group's statistics."""
+    from pipelines.maturity.peers import peer_mask
+    from pipelines.maturity.roadmap import Peers
+
+    snap = ctx.warehouse.snapshot()
+    cube, attrs = snap.maturity, ctx.attributes
+    peers = Peers.from_levels(cube.levels[cube.wave_index(wave)][peer_mask(attrs, row)],
+                              ctx.settings.min_group)
+    pattern = pd.read_parquet(snap.path / "disclosure.parquet")
+    group = pattern[(pattern["wave"] == wave) & (pattern["area_type"] == "country_size")
+                    & (pattern["area_id"] == attrs.label("country_size", row))]
+    if not group["publish_consent"].all():
+        return Peers(np.zeros_like(peers.share), peers.count, peers.known,
+                     np.ones_like(peers.suppressed))
+    return peers

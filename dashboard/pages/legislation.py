@@ -310,9 +310,10 @@ def aggregate(ctx: AppContext, snap, sel: ld.Selection, at: dt.date, horizon, la
     """Everything the aggregate view shows (pure; the callback only unpacks it)."""
     df = ld.law_table(ctx, snap, sel, at, horizon, lang)
     n = int(df["municipalities"].iat[0]) if len(df) else 0
-    if n == 0 or n < ctx.settings.min_group:
+    if n == 0 or n < ctx.settings.min_group or not ld.published(ctx, snap, sel):
         msg = t("legislation.empty.selection", lang) if n == 0 else \
-            t("legislation.suppressed", lang, n=n, min_group=ctx.settings.min_group)
+            t("legislation.suppressed", lang, n=n, min_group=ctx.settings.min_group) \
+            if n < ctx.settings.min_group else t("legislation.private", lang)
         return {"bar": empty_figure(msg), "bar_caption": msg, "table": html.P(msg),
                 "lacking": "", "heat": empty_figure(msg), "heat_caption": msg,
                 "time": timeline(ctx, sel, at, lang), "time_caption": "", "df": df}
@@ -656,6 +657,16 @@ def draft(ctx: AppContext, snap, profile: dict, sel: ld.Selection, at: dt.date, 
     inp = ld.inputs(ctx)
     if not profile.get("requirements"):
         return dbc.Alert(t("legislation.draft.empty", lang), color="info"), None, None
+    bound, notes = None, []
+    if profile.get("population_above") not in (None, ""):
+        try:
+            bound = ld.snap_threshold(profile["population_above"])
+        except (TypeError, ValueError):
+            bound = None  # validate_profile names the bad value
+        else:
+            profile = {**profile, "population_above": bound - 1}
+            notes.append(html.P(t("legislation.draft.threshold", lang, bound=f"{bound:,}"),
+                                className="small text-body-secondary"))
     try:
         law = validate_profile(profile, inp)
     except ProfileError as e:
@@ -668,13 +679,17 @@ def draft(ctx: AppContext, snap, profile: dict, sel: ld.Selection, at: dt.date, 
             t("legislation.suppressed", lang, n=n, min_group=ctx.settings.min_group)
         return dbc.Alert(msg, color="info"), law, None
     wi = what_if(inp, law, sub.levels, sub.table, at=at, horizon_days=horizon)
+    shown = ld.published(ctx, snap, sel) and ld.threshold_published(ctx, snap, sel, bound)
     c = ld.public_counts(np.bincount(wi.result.status[:, 0], minlength=N_STATUS),
-                         ctx.settings.min_group)
+                         ctx.settings.min_group, shown)
     b = ld.base(ctx, snap)
     field = b.countries if sel.group_field == "country" else b.nuts2
     codes, inv = np.unique(field[sub.rows], return_inverse=True)
     g = wi.result.by_group(law.id, inv, len(codes))
-    cells = [ld.public_counts(row, ctx.settings.min_group) for row in g]
+    cells = [ld.public_counts(row, ctx.settings.min_group,
+                              ld.region_published(ctx, snap, sel, str(code))
+                              and ld.threshold_published(ctx, snap, sel, bound, str(code)))
+             for row, code in zip(g, codes, strict=True)]
     regions = pd.DataFrame({
         "region": codes.astype(str), "municipalities": g.sum(axis=1),
         "applies": pd.array([x["applies"] for x in cells], dtype="Int64"),
@@ -682,7 +697,10 @@ def draft(ctx: AppContext, snap, profile: dict, sel: ld.Selection, at: dt.date, 
         "share_ready": pd.array([x["share_ready"] for x in cells], dtype="Float64")})
     lack = pd.DataFrame(wi.lacking(), columns=["element", "gap", "unknown"])
     counts = horizon_phrase(horizon, at, lang)
-    if c["applies"] == 0:
+    if c["suppressed_group"]:
+        headline = [html.Span("–", className="display-6 me-2", id="legislation-draft-share"),
+                    t("legislation.private", lang)]
+    elif c["applies"] == 0:
         headline = [html.Span("–", className="display-6 me-2", id="legislation-draft-share"),
                     t("legislation.draft.na", lang, n=n)]
     elif c["due"] == 0:
@@ -701,7 +719,7 @@ def draft(ctx: AppContext, snap, profile: dict, sel: ld.Selection, at: dt.date, 
             headline.append(" " + t("legislation.draft.summary.rest", lang, n=n,
                                     not_due=c["not_due"], na=c["not_applicable"]))
     content = html.Div([
-        html.P(headline, id="legislation-draft-headline", **{"aria-live": "polite"}),
+        html.P(headline, id="legislation-draft-headline", **{"aria-live": "polite"}), *notes,
         dbc.Row([
             dbc.Col([html.H3(t("legislation.draft.where", lang), className="h6"),
                      _table(regions.assign(share_ready=regions["share_ready"].map(_pct),

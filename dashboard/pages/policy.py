@@ -51,6 +51,7 @@ from dashboard.policy_data import (
     lobby_of,
     parse_selection,
     policy_data,
+    published,
     region_name,
     scope_text,
     selection_notices,
@@ -383,6 +384,9 @@ def render(ctx: AppContext, sel: Selection, measure: str, lang: str) -> dict:
         out["status"] = [_empty(t("policy.empty.suppressed", lang, scope=scope, n=n,
                                   min_group=min_group, wave=rm.wave))]
         return out
+    if not published(ctx, data, sel):
+        out["status"] = [_empty(t("policy.empty.private", lang, scope=scope, wave=rm.wave))]
+        return out
     out["show"] = True
     out["status"] = [html.P([html.Strong(t("policy.status.scope", lang) + " "),
                              t("policy.status.counts", lang, scope=scope, n=_num(n, lang),
@@ -641,7 +645,7 @@ def csv_download(ctx: AppContext, which: str, country, nuts2, size, measure, lan
         raise PreventUpdate
     sel, measure = read_state(ctx, country, nuts2, size, measure)
     n, _ = data.counts(ctx, sel)
-    if n < data.min_group:
+    if n < data.min_group or not published(ctx, data, sel):
         raise PreventUpdate  # suppressed: nothing to download
     rm = data.roadmaps
     tag = "-".join(x for x in ("ds4e-policy", which, sel.country or "EU", sel.nuts2 or "",

@@ -18,7 +18,7 @@ only masks, subtracts and formats. Figures are plain dicts (see `_figure_dict`).
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from pathlib import Path
 from urllib.parse import urlencode
@@ -47,9 +47,7 @@ from pipelines.maturity.distribution import (
     level_counts,
     profile_from_counts,
     profile_from_sorted,
-    remove_own,
     sorted_columns,
-    without,
 )
 from pipelines.maturity.peers import DEFAULT_PEERS, PEER_KINDS, peer_mask
 from pipelines.maturity.profile import Profile, compare
@@ -211,15 +209,25 @@ class Selection:
     wave: str
     w: int
     kind: str
-    peers: np.ndarray  # bool[M]
+    peers: np.ndarray  # bool[M]: the municipalities the peer statistics are over
     visible: bool
     name: str
     min_group: int
     group: str | None = None  # the group the peers come from ('FR', 'NL32'...); None: custom
+    left_out: int = 0  # hand-picked municipalities not counted (no consent to be named)
 
     @property
     def cube(self):
         return self.snap.maturity
+
+    def shown_in(self, w: int) -> bool:
+        """May the peer statistics be shown in wave w? A country, region or size group is an
+        area of the disclosure hierarchy: only where the published pattern allows it (the same
+        statistics for every member, never the group minus one). A hand-picked group counts
+        only municipalities whose results are public, so it is always shown (if large enough)."""
+        if self.group is None:
+            return True
+        return self.snap.published(self.cube.waves[w], self.kind, self.group)
 
 
 def select(ctx: AppContext, m: str | None, wave: str | None, peers: str | None,
@@ -237,9 +245,19 @@ def select(ctx: AppContext, m: str | None, wave: str | None, peers: str | None,
     rows = [r for r in (_row(cube, c) for c in (custom or ())) if r is not None]
     mask = peer_mask(ctx.attributes, target, kind, rows)
     group = None if kind == "custom" else ctx.attributes.label(kind, target)
+    left_out = 0
+    if group is not None:
+        # the whole area, the municipality itself included: statistics of the group, the same
+        # whichever member is looked at (the group minus one member would give that member away)
+        mask[target] = True
+    elif ctx.settings.visibility != "open":
+        # a hand-picked set is no area of the disclosure hierarchy: only public results count
+        public = mask & snap.consent
+        left_out = int((mask & ~public).sum())
+        mask = public
     return Selection(snap, target, wave, cube.wave_index(wave), kind, mask,
                      ctx.visible(snap, target), _name(ctx, target), ctx.settings.min_group,
-                     group)
+                     group, left_out)
 
 
 def _row(cube, municipality_id: str) -> int | None:
@@ -283,12 +301,12 @@ _GROUPS: dict[tuple, object] = {}
 
 
 def _per_group(sel: Selection, what: str, build):
-    """A statistic of the selection's whole group (peers + the municipality itself), cached
-    per build, wave and group: every member of the group reuses it."""
+    """A statistic of the selection's whole group (the area, the municipality itself included),
+    cached per build, wave and group: every member of the group reuses it."""
     key = (sel.snap.build_id, sel.w, sel.kind, sel.group, what)
     out = _GROUPS.get(key)
     if out is None:
-        out = build(sel.peers | (np.arange(len(sel.peers)) == sel.target))
+        out = build(sel.peers)
         with _LOCK:
             if len(_GROUPS) > 512 or any(k[0] != sel.snap.build_id for k in _GROUPS):
                 _GROUPS.clear()
@@ -296,29 +314,38 @@ def _per_group(sel: Selection, what: str, build):
     return out
 
 
+def withheld(prof: Profile) -> Profile:
+    """The profile with every peer statistic withheld (the group is not published)."""
+    nan = np.full(len(prof.labels), np.nan)
+    return replace(prof, q1=nan, median=nan, q3=nan, n=np.zeros(len(prof.labels), dtype=int),
+                   percentile=nan, suppressed=np.ones(len(prof.labels), dtype=bool))
+
+
 def element_stats(sel: Selection) -> tuple[Profile, np.ndarray]:
     """Element profile and the peers' level counts. For a country, region or size group the
-    group's counts are cached and the municipality's own levels subtracted, so France's 35,000
-    communes are counted once per wave, not per click. Same numbers as element_distribution."""
+    group's counts are cached, so France's 35,000 communes are counted once per wave, not per
+    click. Same numbers as element_distribution."""
     if sel.group is None:
         return element_distribution(sel.cube, sel.w, sel.target, sel.peers, sel.min_group)
     levels = sel.cube.levels[sel.w]
-    counts = remove_own(_per_group(sel, "counts", lambda group: level_counts(levels[group])),
-                        levels[sel.target])
+    counts = _per_group(sel, "counts", lambda group: level_counts(levels[group]))
     own = as_float(levels[sel.target]).astype(float)
-    return profile_from_counts(own, counts, sel.cube.element_ids, sel.min_group), counts
+    prof = profile_from_counts(own, counts, sel.cube.element_ids, sel.min_group)
+    if not sel.shown_in(sel.w):
+        return withheld(prof), np.zeros_like(counts)
+    return prof, counts
 
 
 def block_profile_fast(sel: Selection) -> Profile:
     """profile.block_profile from cached block scores; for a country, region or size group
-    from the group's sorted scores minus the municipality's own (same numbers, tested)."""
+    from the group's sorted scores (same numbers, tested)."""
     scores = per_wave(sel.snap, "blocks", sel.w)
     own = scores[sel.target].astype(float)
     if sel.group is None:
         return compare(own, scores[sel.peers].astype(float), sel.cube.blocks, sel.min_group)
     columns = _per_group(sel, "blocks", lambda group: sorted_columns(scores[group]))
-    peers = [without(c, v) for c, v in zip(columns, own, strict=True)]
-    return profile_from_sorted(own, peers, sel.cube.blocks, sel.min_group)
+    prof = profile_from_sorted(own, columns, sel.cube.blocks, sel.min_group)
+    return prof if sel.shown_in(sel.w) else withheld(prof)
 
 
 def waves_answered(sel: Selection) -> list[str]:
@@ -772,6 +799,8 @@ def trend_data(sel: Selection) -> TrendData:
             blocks[w] = per_wave(sel.snap, "blocks", w)[sel.target]
         peers = overall[sel.peers]
         known = peers[~np.isnan(peers)]
+        if not sel.shown_in(w):
+            continue
         counts[w] = len(known)
         if len(known) >= sel.min_group:
             peer_median[w] = np.median(known)
@@ -900,11 +929,16 @@ def update_status(ctx: AppContext, m, wave, peers, custom, lang):
     if not answered(sel).any():
         alerts.append(("warning", t("profile.empty.wave", lang, wave=sel.wave)))
     k = int((sel.peers & answered(sel)).sum())
+    if sel.left_out:
+        alerts.append(("info", t("profile.peers.left_out", lang, k=sel.left_out)))
     if sel.kind == "custom" and not sel.peers.any():
-        alerts.append(("info", t("profile.empty.custom", lang)))
+        if not sel.left_out:
+            alerts.append(("info", t("profile.empty.custom", lang)))
     elif k < sel.min_group:
         alerts.append(("warning", t("profile.empty.small", lang, n=k, wave=sel.wave,
                                     min_group=sel.min_group)))
+    elif not sel.shown_in(sel.w):
+        alerts.append(("warning", t("profile.peers.withheld", lang, wave=sel.wave)))
     out.extend(dbc.Alert(text, color=color, className="py-2 mb-2") for color, text in alerts)
     return html.Div(out, className="mb-3")
 

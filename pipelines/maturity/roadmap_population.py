@@ -175,14 +175,19 @@ def group_codes(attrs: Attributes, kind: str = "country_size") -> np.ndarray:
     raise ValueError(f"no group codes for peer group {kind!r}")
 
 
-def peers_by_group(levels: np.ndarray, group: np.ndarray, min_group: int = 5) -> Peers:
+def peers_by_group(levels: np.ndarray, group: np.ndarray, min_group: int = 5,
+                   withheld: np.ndarray | None = None) -> Peers:
     """Peer proof [M, E] for everyone: the other members of the own group (itself excluded),
-    with the same counts and suppression as `Peers.from_levels` on that group."""
+    with the same counts and suppression as `Peers.from_levels` on that group; rows in
+    `withheld` (bool[M]: their group's statistics may not be published) get none."""
     lv = np.asarray(levels)
     _, inv = np.unique(np.asarray(group, dtype=np.int64), return_inverse=True)
     count = _leave_one_out(inv, lv >= FULL)
     known = _leave_one_out(inv, lv != MISSING)
     share, suppressed = Peers.shares(count, known, min_group)
+    if withheld is not None and np.any(withheld):
+        rows = np.asarray(withheld, dtype=bool)
+        share[rows], suppressed[rows] = 0, True
     return Peers(share, count, known, suppressed)
 
 

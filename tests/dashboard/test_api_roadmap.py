@@ -9,10 +9,9 @@ import re
 
 import pandas as pd
 import pytest
+from published import engine_peers
 
-from pipelines.maturity.peers import peer_mask
 from pipelines.maturity.roadmap import (
-    Peers,
     Weights,
     explain_text,
     model_from_framework,
@@ -42,7 +41,7 @@ def _engine(ctx, mid, wave, **kwargs):
     at = pd.to_datetime(cov.loc[cov["wave"] == wave, "last_submitted"], utc=True).max().date()
     population = ctx.municipalities["population"].to_numpy(dtype=float, na_value=float("nan"))
     laws = law_profiles(fw, at, attrs, population)  # member-state flags, as the build
-    peers = Peers.from_levels(cube.levels[w][peer_mask(attrs, row)], ctx.settings.min_group)
+    peers = engine_peers(ctx, wave, row)
     return roadmap(model_from_framework(fw), cube.levels[w, row], requirements=laws.requirements,
                    profile=laws.profile(row), peers=peers, **kwargs), at
 

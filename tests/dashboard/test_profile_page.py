@@ -67,17 +67,31 @@ def test_picker_search(nl_ctx):
 
 
 def _peer_ids(ctx, mid):
+    """The municipality's whole peer group (itself included: the statistics are the group's)."""
     ref = ctx.municipalities
     me = ref[ref["municipality_id"] == mid].iloc[0]
     same = (ref["country"] == me["country"]) & (ref["size_class"] == me["size_class"])
-    return set(ref.loc[same, "municipality_id"]) - {mid}
+    return set(ref.loc[same, "municipality_id"])
+
+
+def _hidden_in_published_group(ctx):
+    """A municipality that answered in 2026 without consent, in a country x size group whose
+    statistics the disclosure pattern publishes."""
+    snap = ctx.warehouse.snapshot()
+    ref, cube = ctx.municipalities, snap.maturity
+    for r in np.flatnonzero(cube.answered(1) & ~snap.consent):
+        group = f"{ref['country'].iat[r]}:{ref['size_class'].iat[r]}"
+        if snap.published("2026", "country_size", group):
+            return str(cube.municipality_ids[r]), str(ref["name"].iat[r])
+    raise AssertionError("the demo build has no such municipality")
 
 
 def _mart(snap, name):
     return duckdb.sql(f"SELECT * FROM '{snap.path / (name + '.parquet')}'").df()
 
 
-def test_radar_elements_against_hand_computed_quartiles(nl_ctx):
+def test_radar_elements_against_hand_computed_quartiles(nl_open_ctx):
+    nl_ctx = nl_open_ctx  # every result public: the group's statistics are shown
     snap = nl_ctx.warehouse.snapshot()
     peers = _peer_ids(nl_ctx, ENSCHEDE)
     levels = _mart(snap, "levels")
@@ -105,7 +119,8 @@ def test_radar_elements_against_hand_computed_quartiles(nl_ctx):
     assert (data.profile.n == by_element.count().reindex(cube.element_ids).fillna(0)).all()
 
 
-def test_radar_blocks_against_the_scores_mart(nl_ctx):
+def test_radar_blocks_against_the_scores_mart(nl_open_ctx):
+    nl_ctx = nl_open_ctx
     snap = nl_ctx.warehouse.snapshot()
     scores = _mart(snap, "scores")
     scores = scores[(scores["wave"] == "2026") & (scores["scope"] != "ALL")
@@ -136,12 +151,12 @@ def test_peer_group_in_words(nl_ctx, tree):
     snap = nl_ctx.warehouse.snapshot()
     answered = sum(snap.maturity.answered(1)[snap.maturity.index_of(m)]
                    for m in _peer_ids(nl_ctx, ENSCHEDE))
-    assert (f"Netherlands, 100,000–249,999 inhabitants: {n} municipalities (Enschede itself not "
-            f"counted), {answered} with answers in 2026.") in text
+    assert (f"Netherlands, 100,000–249,999 inhabitants: {n} municipalities (Enschede "
+            f"included), {answered} with answers in 2026.") in text
     text = tree.text(profile.update_status(nl_ctx, ENSCHEDE, "2026", "nuts2", [], "nl"))
     assert "gemeenten in de regio Overijssel (NL21)" in text
     text = tree.text(profile.update_status(nl_ctx, ENSCHEDE, "2026", "country", [], "en"))
-    assert "all municipalities in Netherlands: 341 municipalities" in text
+    assert "all municipalities in Netherlands: 342 municipalities (Enschede included)" in text
 
 
 # ------------------------------------------------------------------ suppression, consent
@@ -150,7 +165,8 @@ def test_peer_group_in_words(nl_ctx, tree):
 def test_tiny_custom_group_is_suppressed(nl_ctx, tree):
     snap = nl_ctx.warehouse.snapshot()
     cube = snap.maturity
-    answered = np.flatnonzero(cube.answered(1) & (nl_ctx.municipalities["country"] == "NL"))
+    answered = np.flatnonzero(cube.answered(1) & (nl_ctx.municipalities["country"] == "NL")
+                              & snap.consent)
     custom = [str(cube.municipality_ids[r]) for r in answered[:4]
               if cube.municipality_ids[r] != ENSCHEDE][:3]
     fig, caption = profile.update_radar(nl_ctx, ENSCHEDE, "2026", "blocks", "custom", custom, "en")
@@ -169,30 +185,49 @@ def test_tiny_custom_group_is_suppressed(nl_ctx, tree):
 
 
 def test_consent_hides_a_municipality_that_did_not_consent(nl_ctx, nl_open_ctx, tree):
-    args = (GRONINGEN, "2026", "country_size", [])
+    mid, name = _hidden_in_published_group(nl_ctx)
+    args = (mid, "2026", "country_size", [])
     status = tree.text(profile.update_status(nl_ctx, *args, "en"))
-    assert "Groningen did not consent to publishing its results by name" in status
-    fig, caption = profile.update_radar(nl_ctx, GRONINGEN, "2026", "elements", "country_size",
+    assert f"{name} did not consent to publishing its results by name" in status
+    fig, caption = profile.update_radar(nl_ctx, mid, "2026", "elements", "country_size",
                                         [], "en")
-    assert "Groningen" not in [tr.get("name") for tr in fig["data"]]
-    assert not any("Groningen:" in h for tr in fig["data"] for h in tr.get("text", []))
+    assert name not in [tr.get("name") for tr in fig["data"]]
+    assert not any(f"{name}:" in h for tr in fig["data"] for h in tr.get("text", []))
     assert "Only the peer group's quartiles and median" in caption
     dist, dist_caption = profile.update_distribution(nl_ctx, *args, "en")
-    assert "Groningen" not in [tr.get("name") for tr in dist["data"]]
-    assert "Groningen" not in dist_caption
-    trend, _ = profile.update_trend(nl_ctx, GRONINGEN, "country_size", [], "en")
+    assert name not in [tr.get("name") for tr in dist["data"]]
+    assert name not in dist_caption
+    trend, _ = profile.update_trend(nl_ctx, mid, "country_size", [], "en")
     assert [tr["name"] for tr in trend["data"]] == ["Peers: median overall"]
-    agreement = tree.text(profile.update_agreement(nl_ctx, GRONINGEN, "2026", "en"))
+    agreement = tree.text(profile.update_agreement(nl_ctx, mid, "2026", "en"))
     assert "did not consent" in agreement
-    for df in (profile.radar_csv(nl_ctx, GRONINGEN, "2026", "elements", "country_size", [], "en"),
+    for df in (profile.radar_csv(nl_ctx, mid, "2026", "elements", "country_size", [], "en"),
                profile.distribution_csv(nl_ctx, *args, "en")):
         assert df["own"].isna().all() and df["percentile"].isna().all()
         assert df["peer_median"].notna().any()
-    assert profile.trend_csv(nl_ctx, GRONINGEN, "country_size", [], "en")["score"].isna().all()
+    assert profile.trend_csv(nl_ctx, mid, "country_size", [], "en")["score"].isna().all()
 
-    # DS4E_VISIBILITY=open shows the same municipality's levels
-    fig, caption = profile.update_radar(nl_open_ctx, GRONINGEN, "2026", "elements",
-                                        "country_size", [], "en")
+
+def test_a_group_the_pattern_withholds_shows_no_statistics(nl_ctx, nl_open_ctx, tree):
+    """Groningen's group (100k-250k) is suppressed to protect the small size classes of the
+    Netherlands: no band, no median, no counts, and the page says why."""
+    snap = nl_ctx.warehouse.snapshot()
+    assert not snap.published("2026", "country_size", "NL:100k-250k")
+    fig, caption = profile.update_radar(nl_ctx, GRONINGEN, "2026", "elements", "country_size",
+                                        [], "en")
+    assert [tr.get("name") for tr in fig["data"] if tr.get("name")] == []
+    assert "not shown" in caption
+    status = tree.text(profile.update_status(nl_ctx, GRONINGEN, "2026", "country_size", [],
+                                             "en"))
+    assert "statistics are not shown for 2026: together with other published figures" in status
+    df = profile.distribution_csv(nl_ctx, GRONINGEN, "2026", "country_size", [], "en")
+    assert df[[f"peers_at_level_{k}" for k in range(5)]].isna().all().all()
+    assert df["peer_median"].isna().all()
+
+    # DS4E_VISIBILITY=open shows the same municipality's levels (and the group's statistics)
+    args = (GRONINGEN, "2026", "country_size", [])
+    fig, _ = profile.update_radar(nl_open_ctx, GRONINGEN, "2026", "elements",
+                                  "country_size", [], "en")
     own = next(tr for tr in fig["data"] if tr.get("name") == "Groningen")
     cube = nl_open_ctx.warehouse.snapshot().maturity
     truth = as_float(cube.levels[1, cube.index_of(GRONINGEN)])

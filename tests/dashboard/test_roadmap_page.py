@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 import pytest
+from published import engine_peers
 
 from dashboard import roadmap_data as rd
 from dashboard.config import Settings
@@ -16,9 +17,7 @@ from dashboard.context import AppContext
 from dashboard.pages import PAGES, roadmap
 from dashboard.shell import parse_query
 from pipelines.maturity.kickstart import SIMILARITY_WEIGHTS
-from pipelines.maturity.peers import peer_mask
 from pipelines.maturity.roadmap import (
-    Peers,
     components,
     model_from_framework,
 )
@@ -57,7 +56,7 @@ def _engine(ctx, mid, wave, **kwargs):
     row, w = cube.index_of(mid), cube.wave_index(wave)
     population = ctx.municipalities["population"].to_numpy(dtype=float, na_value=float("nan"))
     laws = law_profiles(fw, _evaluation_date(ctx, wave), attrs, population)
-    peers = Peers.from_levels(cube.levels[w][peer_mask(attrs, row)], ctx.settings.min_group)
+    peers = engine_peers(ctx, wave, row)
     return engine_roadmap(model_from_framework(fw), cube.levels[w, row],
                           requirements=laws.requirements, profile=laws.profile(row), peers=peers,
                           **kwargs)
