@@ -7,7 +7,7 @@ from functools import cache
 import dash
 import dash_bootstrap_components as dbc  # noqa: F401  (registers the component suite)
 
-from dashboard import api, shell
+from dashboard import api, bad_input, shell
 from dashboard.config import ROOT, Settings
 from dashboard.context import AppContext
 from dashboard.pages import PAGES
@@ -38,6 +38,7 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
     for page in PAGES:
         page.register(app, ctx)
     api.register(app.server, ctx)
+    bad_input.register(app.server)
     app.server.config["DS4E_CONTEXT"] = ctx
     return app
 

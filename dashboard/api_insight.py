@@ -30,10 +30,12 @@ import pyarrow.compute as pc
 import pyarrow.csv as pcsv
 from flask import Flask, Response, current_app, jsonify, request
 
+from dashboard.components.downloads import safe_filename
 from dashboard.context import AppContext
 from dashboard.openapi import openapi_document
 from dashboard.search import fold
 from dashboard.store import Snapshot
+from pipelines.csv_safe import safe_frame_fast
 from pipelines.maturity.cube import MISSING
 from pipelines.reference import COUNTRY_ALIASES, SIZE_CLASS_KEYS, size_class_label
 
@@ -159,10 +161,10 @@ def csv_response(df: pd.DataFrame, filename: str) -> Response:
     """A header row, then one row per record; text quoted, empty for null, true/false.
     (Arrow's writer: 98k rows in 50 ms where DataFrame.to_csv takes 700 ms.)"""
     buf = io.BytesIO()
-    pcsv.write_csv(pa.Table.from_pandas(df, preserve_index=False), buf,
+    pcsv.write_csv(pa.Table.from_pandas(safe_frame_fast(df), preserve_index=False), buf,
                    pcsv.WriteOptions(quoting_style="needed"))
-    return Response(buf.getvalue(), mimetype="text/csv",
-                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+    return Response(buf.getvalue(), mimetype="text/csv", headers={
+        "Content-Disposition": f'attachment; filename="{safe_filename(filename)}"'})
 
 
 def _none(value):

@@ -98,3 +98,23 @@ def csv_bytes(df: pd.DataFrame, *, reversible: bool = False, **kw) -> bytes:
 def write_csv(df: pd.DataFrame, path: Path | str, *, reversible: bool = False, **kw) -> None:
     """Write `safe_frame(df)` to `path` atomically (a reader never sees half a file)."""
     atomic_write_bytes(Path(path), csv_bytes(df, reversible=reversible, **kw))
+
+
+def safe_frame_fast(df: pd.DataFrame) -> pd.DataFrame:
+    """`safe_frame(df)` (plain mode) with vectorised string operations, for large downloads
+    (the API's 98,000-municipality CSV): the same cells change, in a fraction of the time."""
+    out = df.copy()
+    for i in range(out.shape[1]):
+        col = out.iloc[:, i]
+        if isinstance(col.dtype, pd.CategoricalDtype):
+            col = col.astype(object)
+        elif not _is_text(col):
+            continue
+        first = col.str[:1]
+        hit = first.isin(TRIGGERS).fillna(False).to_numpy(dtype=bool)
+        if hit.any():
+            col = col.astype(object).copy()
+            col[hit] = QUOTE + col[hit].astype(str)
+        out.isetitem(i, col)
+    out.columns = [neutralise(c) for c in out.columns]
+    return out

@@ -29,6 +29,7 @@ from dash.exceptions import PreventUpdate
 
 from dashboard import ids
 from dashboard.components import colours
+from dashboard.components.downloads import csv_download
 from dashboard.components.url_notices import alerts
 from dashboard.context import AppContext
 from dashboard.i18n import normalise_lang, t
@@ -850,8 +851,7 @@ def download(ctx: AppContext, country, nuts2, size, peers_of, wave, sort, mode, 
     view = compute_view(ctx, snap, state, lang)
     if view.grid is None:
         raise PreventUpdate
-    return dcc.send_data_frame(csv_frame(ctx, snap, view, lang).to_csv, csv_filename(view),
-                               index=False)
+    return csv_download(csv_frame(ctx, snap, view, lang), csv_filename(view))
 
 
 _FILTERS = (COUNTRY, NUTS2, SIZE, PEERS, WAVE, SORT, MODE)

@@ -20,6 +20,7 @@ from dash.exceptions import PreventUpdate
 from dashboard import ids
 from dashboard import legislation_data as ld
 from dashboard.components import colours
+from dashboard.components.downloads import csv_download
 from dashboard.components.municipality_picker import picker, search_index, search_options
 from dashboard.components.readiness_text import horizon_phrase
 from dashboard.components.tables import static_table
@@ -983,7 +984,7 @@ def register(app, ctx: AppContext) -> None:
         snap = ctx.warehouse.snapshot()
         df = ld.law_table(ctx, snap, selection(country, nuts2, size), _at(at), _horizon(horizon),
                           normalise_lang(lang))
-        return dcc.send_data_frame(df.to_csv, "legislation-readiness.csv", index=False)
+        return csv_download(df, "legislation-readiness.csv")
 
     @app.callback(Output(HEAT_CSV, "data"), Input(HEAT_CSV_BUTTON, "n_clicks"), *[
         State(i.component_id, i.component_property) for i in SEL], prevent_initial_call=True)
@@ -991,7 +992,7 @@ def register(app, ctx: AppContext) -> None:
         snap = ctx.warehouse.snapshot()
         df = ld.heatmap_long(ld.heatmap_table(ctx, snap, selection(country, nuts2, size), _at(at),
                                               _horizon(horizon)))
-        return dcc.send_data_frame(df.to_csv, "legislation-heatmap.csv", index=False)
+        return csv_download(df, "legislation-heatmap.csv")
 
     @app.callback(Output(PICKER, "options"), Input(PICKER, "search_value"), State(PICKER, "value"),
                   prevent_initial_call=True)
@@ -1024,7 +1025,7 @@ def register(app, ctx: AppContext) -> None:
                              _horizon(horizon), normalise_lang(lang))[3]
         if frame is None:
             return no_update
-        return dcc.send_data_frame(frame.to_csv, f"legislation-{m}.csv", index=False)
+        return csv_download(frame, f"legislation-{m}.csv")
 
     @app.callback(*[Output({"type": k, "index": ALL}, "value")
                     for k in (REQ_ELEMENT, REQ_MIN, REQ_DEADLINE, REQ_IF, REQ_STATUS)],

@@ -21,6 +21,7 @@ from dash import Input, Output, State, callback_context, dcc, html, no_update
 
 from dashboard import geo, ids
 from dashboard.components import colours as palette
+from dashboard.components.downloads import csv_download
 from dashboard.components.maps import (
     VIEWS,
     recolour_status,
@@ -1177,4 +1178,4 @@ def _register_download(app, ctx: AppContext, kind: str) -> None:
         if result is None:
             return no_update
         df, filename = result
-        return dcc.send_data_frame(df.to_csv, filename, index=False)
+        return csv_download(df, filename)

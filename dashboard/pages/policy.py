@@ -31,6 +31,7 @@ from dash.exceptions import PreventUpdate
 
 from dashboard import ids
 from dashboard.components import colours
+from dashboard.components.downloads import csv_download as send_csv
 from dashboard.components.readiness_text import horizon_phrase
 from dashboard.components.url_notices import alerts
 from dashboard.context import AppContext
@@ -715,4 +716,4 @@ def register(app, ctx: AppContext) -> None:
         if which is None or not any(args[:len(CSV_BUTTONS)]):
             raise PreventUpdate
         df, name = csv_download(ctx, which, country, nuts2, size, measure, lang)
-        return dcc.send_data_frame(df.to_csv, name, index=False)
+        return send_csv(df, name)

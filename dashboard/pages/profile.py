@@ -31,6 +31,7 @@ from dash.exceptions import PreventUpdate
 
 from dashboard import ids
 from dashboard.components import colours
+from dashboard.components.downloads import csv_download
 from dashboard.components.municipality_picker import (
     dropdown_labels,
     picker,
@@ -1171,7 +1172,7 @@ def context_csv(ctx: AppContext, m, wave, peers, custom, lang) -> pd.DataFrame |
 def _send(df: pd.DataFrame | None, name: str):
     if df is None:
         raise PreventUpdate
-    return dcc.send_data_frame(df.to_csv, name, index=False)
+    return csv_download(df, name)
 
 
 def _filename(kind: str, m, wave=None) -> str:

@@ -34,6 +34,7 @@ from dash.exceptions import PreventUpdate
 from dashboard import ids
 from dashboard import roadmap_data as rd
 from dashboard.components import colours as palette
+from dashboard.components.downloads import csv_download
 from dashboard.components.municipality_picker import (
     dropdown_labels,
     picker,
@@ -892,7 +893,7 @@ def register(app, ctx: AppContext) -> None:
         df = roadmap_csv(ctx, m, wave, (wr, wu, wg, wp), target, done, lang)
         if df is None:
             raise PreventUpdate
-        return dcc.send_data_frame(df.to_csv, f"ds4e-roadmap-{m}-{wave}.csv", index=False)
+        return csv_download(df, f"ds4e-roadmap-{m}-{wave}.csv")
 
 
 def _warm(ctx: AppContext) -> None:

@@ -33,6 +33,7 @@ from dash.exceptions import PreventUpdate
 
 from dashboard import ids
 from dashboard.components import colours
+from dashboard.components.downloads import csv_download
 from dashboard.context import AppContext
 from dashboard.i18n import normalise_lang, t
 from pipelines.reference import size_class_label
@@ -720,4 +721,4 @@ def register(app, ctx: AppContext) -> None:
         if found is None:
             raise PreventUpdate
         df, name = found
-        return dcc.send_data_frame(df.to_csv, name, index=False)
+        return csv_download(df, name)
