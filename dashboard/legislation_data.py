@@ -57,6 +57,7 @@ NIS2_CHOICES = ("all", "threshold", "none", "pending")
 _LOCK = threading.RLock()
 _CACHE: dict[tuple, Any] = {}
 _RESULTS = Lru(32)  # population runs per build, date, horizon and selection
+_SUBSETS = Lru(64)  # a selection's rows and condition table per build
 
 
 def today() -> dt.date:
@@ -203,7 +204,7 @@ def subset(ctx: AppContext, snap: Snapshot, sel: Selection) -> Subset:
         rows = np.flatnonzero(mask & b.answered)
         return Subset(rows, int(mask.sum()), np.ascontiguousarray(b.levels[rows]),
                       slice_table(b.table, rows))
-    return _cached(("build", snap.build_id, "subset", sel.key()), build)
+    return _SUBSETS.get((snap.build_id, sel.key()), build)
 
 
 def population(ctx: AppContext, snap: Snapshot, sel: Selection, at: dt.date,

@@ -222,7 +222,7 @@ class PolicyData:
         return int(self.cells.n[m].sum()), int(self.cells.members[m].sum())
 
 
-_CACHE: dict[tuple[int, str], PolicyData] = {}
+_CACHE: dict[tuple[str, int, str], PolicyData] = {}  # at most 8 (cleared past that)
 _LOCK = threading.Lock()
 
 
@@ -231,7 +231,7 @@ def policy_data(ctx: AppContext, snap: Snapshot | None) -> PolicyData | None:
     nothing is published or the build has no roadmaps."""
     if snap is None:
         return None
-    key = (id(ctx), str(snap.path))
+    key = (str(ctx.settings.reference_dir), ctx.settings.min_group, str(snap.path))
     hit = _CACHE.get(key)
     if hit is not None:
         return hit

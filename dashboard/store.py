@@ -90,7 +90,9 @@ class Snapshot:
         """Run dashboard/queries/<name>.sql with named parameters on a fresh cursor."""
         cur = self._con.cursor()
         try:
-            return cur.execute(query_text(name), params).df()
+            # the relational path, as the build uses: the DB-API path (execute().fetch...)
+            # returned ORDER BY results in a varying order under threads on DuckDB 2.0
+            return cur.sql(query_text(name), params=params).df()
         finally:
             cur.close()
 
@@ -174,6 +176,7 @@ class Warehouse:
         self.visibility, self.min_group = visibility, min_group
         self._lock = threading.Lock()
         self._snapshot: Snapshot | None = None
+        self._retired: Snapshot | None = None  # the previous build: requests may still read it
 
     def snapshot(self) -> Snapshot | None:
         build_id = current_build_id(self.paths)
@@ -183,6 +186,11 @@ class Warehouse:
         with self._lock:
             if self._snapshot is not None and self._snapshot.build_id == build_id:
                 return self._snapshot
+            # close the build before the previous one: by now no request still reads it (a
+            # request reads one snapshot for well under a second; builds come minutes apart)
+            if self._retired is not None:
+                self._retired.close()
+            self._retired = self._snapshot
             self._snapshot = self._open(build_id) if build_id else None
             return self._snapshot
 

@@ -16,7 +16,7 @@ import pandas as pd
 from dashboard.context import AppContext
 from pipelines.survey import records
 from pipelines.survey.sheet import Sheet, parse_sheet
-from pipelines.survey.team import team_table
+from pipelines.survey.team import ConsentDecision, consent_decision, team_table
 from pipelines.survey.waves import Access, SurveyError
 
 Refusal = str  # an i18n key suffix: "missing", "unknown", "expired", "revoked", "other", ...
@@ -133,6 +133,12 @@ def team(ctx: AppContext, access: Access) -> pd.DataFrame:
     rows = records.submissions(ctx.survey, access.wave.wave)
     mine = rows[rows["municipality_id"] == access.invitation.municipality_id]
     return team_table(mine, element_order(ctx))
+
+
+def consent(ctx: AppContext, access: Access) -> ConsentDecision:
+    """What the team decided in this wave about publication by name (the build's rule)."""
+    rows = records.submissions(ctx.survey, access.wave.wave)
+    return consent_decision(rows[rows["municipality_id"] == access.invitation.municipality_id])
 
 
 def municipality_name(ctx: AppContext, municipality_id: str) -> str:

@@ -17,10 +17,15 @@ from pipelines.staging import DataPaths, StagedInput, atomic_write_bytes, stage,
 
 
 def stage_demo(paths: DataPaths, *, scope: str, waves: int, seed: int,
-               progress: Callable[[str], None] = lambda _m: None) -> tuple[StagedInput, dict]:
-    """Generate, keep the file in the inbox, replace earlier demo stages, stage the new one."""
+               progress: Callable[[str], None] = lambda _m: None,
+               countries: tuple[str, ...] | None = None) -> tuple[StagedInput, dict]:
+    """Generate, keep the file in the inbox, replace earlier demo stages, stage the new one.
+    `countries` keeps only those of the scope (a small EU sample for tests)."""
     fw = load_framework()
     table = demo.select_municipalities(load_municipalities(), scope)
+    if countries:
+        table = table[table["country"].isin(countries)].reset_index(drop=True)
+        scope = f"{scope}-{'-'.join(sorted(countries)).lower()}"
     progress("generating answers")
     df = demo.generate_demo(table, fw, waves=waves, seed=seed,
                             index=demo.national_index(SOURCES_DIR))

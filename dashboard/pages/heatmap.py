@@ -33,6 +33,7 @@ from dashboard.components.downloads import csv_download
 from dashboard.components.url_notices import alerts
 from dashboard.context import AppContext
 from dashboard.i18n import normalise_lang, t
+from dashboard.lru import Lru
 from dashboard.store import Snapshot
 from pipelines.maturity.cube import MISSING
 from pipelines.maturity.heatmap import (
@@ -124,13 +125,12 @@ def region_name(ctx: AppContext, nuts_id: str) -> str:
     return _nuts_names(ctx.settings.reference_dir).get(nuts_id, nuts_id)
 
 
-_REF: dict[int, tuple[AppContext, dict]] = {}
+_CACHE = Lru(256)  # small entries (a region slice is ~40 KB): reference arrays, build values
 
 
 def _ref(ctx: AppContext) -> dict:
-    """numpy columns of the reference table (cube order), converted once per context."""
-    hit = _REF.get(id(ctx))
-    if hit is None or hit[0] is not ctx:
+    """numpy columns of the reference table (cube order), converted once per reference folder."""
+    def make():
         m = ctx.municipalities
         arrays = {"name": m["name"].to_numpy(dtype=object).astype(str),
                   "code": m["national_code"].to_numpy(dtype=object).astype(str),
@@ -138,21 +138,14 @@ def _ref(ctx: AppContext) -> dict:
                   "population": pd.to_numeric(m["population"]).fillna(0).to_numpy()}
         arrays["label"] = np.char.add(np.char.add(np.char.add(arrays["name"], " ("),
                                                   arrays["code"]), ")")
-        hit = _REF[id(ctx)] = (ctx, arrays)
-    return hit[1]
-
-
-_BUILD: dict[tuple[str, str], object] = {}
+        return arrays
+    return _CACHE.get(("ref", str(ctx.settings.reference_dir)), make)
 
 
 def _per_build(snap: Snapshot, key: str, make):
-    """Values that depend only on the published build (not on visibility), computed once."""
-    k = (str(snap.path), key)
-    if k not in _BUILD:
-        if len(_BUILD) > 256:  # small entries (a region slice is ~40 KB); start over past this
-            _BUILD.clear()
-        _BUILD[k] = make()
-    return _BUILD[k]
+    """Values of one published build as this app publishes it: the aggregates depend on the
+    visibility and minimum group (the disclosure pattern), so both are part of the key."""
+    return _CACHE.get(("build", snap.build_id, snap.visibility, snap.min_group, key), make)
 
 
 def answered_per_country(ctx: AppContext, snap: Snapshot) -> np.ndarray:

@@ -181,8 +181,29 @@ def _horizon(value) -> int | None:
         return ld.DEFAULT_HORIZON
 
 
-def selection(country, nuts2, size) -> ld.Selection:
-    return ld.Selection(*[None if v in (None, "", ANY) else v for v in (country, nuts2, size)])
+def selection(country, nuts2, size, ctx: AppContext | None = None) -> ld.Selection:
+    """The selection from control values; with `ctx`, a value that is not a code of the
+    reference data (a crafted request) counts as no restriction, so it never reaches a cache."""
+    values = [None if not isinstance(v, str) or v in ("", ANY) else v
+              for v in (country, nuts2, size)]
+    if ctx is not None:
+        known = _codes(ctx)
+        values = [v if v in codes else None for v, codes in zip(values, known, strict=True)]
+    return ld.Selection(*values)
+
+
+def _codes(ctx: AppContext) -> tuple[frozenset, frozenset, frozenset]:
+    """Country, NUTS 2 and size-class codes of the reference data (once per folder)."""
+    key = str(ctx.settings.reference_dir)
+    hit = _CODES.get(key)
+    if hit is None:
+        ref = ctx.municipalities
+        hit = _CODES[key] = (frozenset(ref["country"].astype(str)),
+                             frozenset(ref["nuts2"].astype(str)), frozenset(SIZE_CLASS_KEYS))
+    return hit
+
+
+_CODES: dict[str, tuple[frozenset, frozenset, frozenset]] = {}
 
 
 # ------------------------------------------------------------------ small builders
@@ -972,7 +993,7 @@ def register(app, ctx: AppContext) -> None:
         snap = ctx.warehouse.snapshot()
         if snap is None:
             return (no_update,) * 8
-        a = aggregate(ctx, snap, selection(country, nuts2, size), _at(at), _horizon(horizon),
+        a = aggregate(ctx, snap, selection(country, nuts2, size, ctx), _at(at), _horizon(horizon),
                       normalise_lang(lang))
         return (a["bar"], a["bar_caption"], a["table"], a["lacking"], a["heat"],
                 a["heat_caption"], a["time"], a["time_caption"])
@@ -982,7 +1003,7 @@ def register(app, ctx: AppContext) -> None:
         prevent_initial_call=True)
     def _agg_csv(_, country, nuts2, size, at, horizon, lang):
         snap = ctx.warehouse.snapshot()
-        df = ld.law_table(ctx, snap, selection(country, nuts2, size), _at(at), _horizon(horizon),
+        df = ld.law_table(ctx, snap, selection(country, nuts2, size, ctx), _at(at), _horizon(horizon),
                           normalise_lang(lang))
         return csv_download(df, "legislation-readiness.csv")
 
@@ -990,7 +1011,7 @@ def register(app, ctx: AppContext) -> None:
         State(i.component_id, i.component_property) for i in SEL], prevent_initial_call=True)
     def _heat_csv(_, country, nuts2, size, at, horizon):
         snap = ctx.warehouse.snapshot()
-        df = ld.heatmap_long(ld.heatmap_table(ctx, snap, selection(country, nuts2, size), _at(at),
+        df = ld.heatmap_long(ld.heatmap_table(ctx, snap, selection(country, nuts2, size, ctx), _at(at),
                                               _horizon(horizon)))
         return csv_download(df, "legislation-heatmap.csv")
 
@@ -1052,7 +1073,7 @@ def register(app, ctx: AppContext) -> None:
         if snap is None:
             return no_update
         prof = draft_profile(elements, mins, deadlines, conds, statuses, pop, law_id)
-        return draft(ctx, snap, prof, selection(country, nuts2, size), _at(at), _horizon(horizon),
+        return draft(ctx, snap, prof, selection(country, nuts2, size, ctx), _at(at), _horizon(horizon),
                      normalise_lang(lang))[0]
 
     @app.callback(Output(DRAFT_YAML, "data"), Input(DRAFT_YAML_BUTTON, "n_clicks"),

@@ -25,6 +25,7 @@ from urllib.parse import urlencode
 
 import dash_bootstrap_components as dbc
 import numpy as np
+import pandas as pd
 import plotly.graph_objects as go
 from dash import Input, Output, State, callback_context, dcc, html
 from dash.exceptions import PreventUpdate
@@ -255,8 +256,9 @@ def leverage_table(df, lang: str) -> html.Table:
     ]))
     body = []
     for r in df.itertuples():
-        unlock = "–" if r.mean_unlock is None or r.mean_unlock != r.mean_unlock else \
-            _num(r.mean_unlock, lang, 2)
+        # pd.isna: the column is nullable Float64, whose missing value is pd.NA (bool(NA) raises;
+        # a selection where nobody lacks an element crashed the page on `x != x`)
+        unlock = "–" if pd.isna(r.mean_unlock) else _num(r.mean_unlock, lang, 2)
         body.append(html.Tr([
             html.Td(str(r.rank), className="text-end text-body-secondary"),
             html.Td(f"{r.element_id} · {r.element}"),

@@ -17,6 +17,7 @@ only masks, subtracts and formats. Figures are plain dicts (see `_figure_dict`).
 
 from __future__ import annotations
 
+import logging
 import threading
 from dataclasses import dataclass, replace
 from functools import cache
@@ -55,6 +56,7 @@ from pipelines.maturity.profile import Profile, compare
 from pipelines.municipality_search import MunicipalityIndex
 from pipelines.reference import size_class_label
 
+LOG = logging.getLogger(__name__)
 PATH = "/profile"
 NAV_KEY = "profile.nav"
 
@@ -1279,6 +1281,6 @@ def _warm(ctx: AppContext) -> None:
                 for what in ("answered", "blocks", "overall"):
                     per_wave(snap, what, w)
                 disagreements(snap, wave)
-    except Exception:  # a failed warm-up is simply redone by the first request
-        pass
+    except Exception:  # a failed warm-up is redone by the first request, but never hidden
+        LOG.exception("warm-up of %s failed", __name__)
 

@@ -20,6 +20,7 @@ dashboard/roadmap_data.py and warmed in the background at start-up.
 
 from __future__ import annotations
 
+import logging
 import re
 import threading
 from dataclasses import dataclass
@@ -62,6 +63,7 @@ from pipelines.maturity.roadmap import (
 from pipelines.maturity.whatif import DoneEffect, done_effects, roadmap_change
 from pipelines.reference import size_class_label
 
+LOG = logging.getLogger(__name__)
 PATH = "/roadmap"
 NAV_KEY = "roadmap.nav"
 
@@ -900,5 +902,5 @@ def _warm(ctx: AppContext) -> None:
     try:
         search_index(ctx)
         rd.warm(ctx)
-    except Exception:  # a failed warm-up is simply redone by the first request
-        pass
+    except Exception:  # a failed warm-up is redone by the first request, but never hidden
+        LOG.exception("warm-up of %s failed", __name__)

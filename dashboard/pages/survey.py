@@ -334,13 +334,22 @@ def consolidated_text(level, lang: str) -> str:
 
 
 def team_view(ctx: AppContext, access, lang: str):
-    return render_team(sd.team(ctx, access), ctx.framework, lang)
+    return [*render_team(sd.team(ctx, access), ctx.framework, lang),
+            consent_view(sd.consent(ctx, access), lang)]
+
+
+def consent_view(decision, lang: str) -> html.P:
+    """The team's decision on publication by name, with each role's choice."""
+    roles = ", ".join(f"{role}: {t('survey.consent.short.' + ('yes' if v else 'no'), lang)}"
+                      for role, v in decision.choices.items())
+    return html.P(t(f"survey.team.consent.{decision.state}", lang, roles=roles),
+                  className="small survey-team-consent", id="survey-team-consent")
 
 
 def render_team(df, framework, lang: str):
     """The team table (pipelines.survey.team.team_table) as a page section."""
     if df.empty:
-        return html.P(t("survey.team.none", lang), className="small")
+        return [html.P(t("survey.team.none", lang), className="small")]
     roles = [c for c in df.columns if c not in TABLE_COLUMNS]
     names = framework.element_by_id
 

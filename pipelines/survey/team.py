@@ -4,6 +4,8 @@ lower median of the known levels; a spread of 2 or more is a disagreement)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 
@@ -48,3 +50,34 @@ def team_table(rows: pd.DataFrame, element_ids: list[str]) -> pd.DataFrame:
     out["spread"] = pd.array([None if np.isnan(s) else int(s) for s in spread], dtype="Int64")
     out["disagree"] = np.nan_to_num(spread, nan=0) >= DISAGREE_SPREAD
     return out
+
+
+@dataclass(frozen=True)
+class ConsentDecision:
+    """The municipality's decision on publication by name, as the build takes it
+    (pipelines/sql/coverage.sql): every respondent's latest stated choice in the latest wave
+    with one must be yes. One respondent's yes cannot publish a team that also said no;
+    disagreement means no until it is resolved, and a later no withdraws an earlier yes."""
+
+    state: str  # "yes", "no", "disagree" (yes and no) or "unset" (nobody answered it)
+    choices: dict[str, bool]  # role -> that respondent's latest stated choice
+
+    @property
+    def consents(self) -> bool:
+        return self.state == "yes"
+
+
+def consent_decision(rows: pd.DataFrame) -> ConsentDecision:
+    """From one municipality's submission rows of one wave (publish_consent "true"/"false"/"")."""
+    if rows.empty or "publish_consent" not in rows:
+        return ConsentDecision("unset", {})
+    stated = rows[rows["publish_consent"].astype(str).isin(("true", "false"))]
+    if stated.empty:
+        return ConsentDecision("unset", {})
+    latest = stated.sort_values(["submitted_at", "record"], kind="stable").drop_duplicates(
+        "respondent_id", keep="last")
+    choices = {str(r.respondent_role): str(r.publish_consent) == "true"
+               for r in latest.itertuples()}
+    values = set(choices.values())
+    state = "disagree" if len(values) > 1 else ("yes" if values == {True} else "no")
+    return ConsentDecision(state, dict(sorted(choices.items())))
