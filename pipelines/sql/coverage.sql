@@ -1,11 +1,30 @@
 -- Per municipality and wave: who answered, how much, and whether it consents to publication.
--- Consent is the municipality's latest stated choice over all waves (default: not consenting).
+-- Consent is the municipality's decision, not one respondent's: in the latest wave in which any
+-- respondent stated a choice, every respondent's latest stated choice must be yes. One "no"
+-- (a disagreement, or a withdrawal after an earlier yes) means no consent from the next build
+-- on; default (nobody stated anything): not consenting. (pipelines/survey/team.py shows the
+-- same decision to the team before the build.)
 CREATE OR REPLACE TABLE coverage AS
-WITH consent AS (
-    SELECT municipality_id,
-           arg_max(publish_consent, submitted_at) AS publish_consent
+WITH stated AS (
+    SELECT municipality_id, wave, respondent_id, publish_consent, submitted_at
     FROM answers
     WHERE publish_consent IS NOT NULL
+),
+deciding_wave AS (
+    SELECT municipality_id, arg_max(wave, submitted_at) AS wave
+    FROM stated
+    GROUP BY municipality_id
+),
+choices AS (
+    SELECT s.municipality_id, s.respondent_id,
+           arg_max(s.publish_consent, s.submitted_at) AS choice
+    FROM stated s
+    JOIN deciding_wave d USING (municipality_id, wave)
+    GROUP BY s.municipality_id, s.respondent_id
+),
+consent AS (
+    SELECT municipality_id, bool_and(choice) AS publish_consent
+    FROM choices
     GROUP BY municipality_id
 ),
 per_wave AS (

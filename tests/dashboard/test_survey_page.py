@@ -379,3 +379,20 @@ def test_grant_cookie_is_httponly_and_strict(ctx, links):
     response = Response()
     grant(response, ctx.survey.open_link("q" * 32), "q" * 32)
     assert "Set-Cookie" not in response.headers
+
+
+def test_the_team_sees_its_consent_decision(ctx, links, tree):
+    """Consent is the team's: a yes and a no is a disagreement, shown as 'no' with each role's
+    choice; when the no turns into a yes, the decision is yes."""
+    cio, ciso = ctx.survey.invite("s-open", ["NL_GM0153"], ["cio", "ciso"])
+    e1 = ctx.framework.element_ids[0]
+    survey.on_submit(ctx, cio.token, {**_empty(ctx), e1: 3}, _empty(ctx), _empty(ctx), "yes",
+                     "en")
+    _, team = survey.on_submit(ctx, ciso.token, {**_empty(ctx), e1: 2}, _empty(ctx),
+                               _empty(ctx), "no", "en")
+    words = tree.text(team)
+    assert "Publication by name: no, because your team disagrees (cio: yes, ciso: no)" in words
+    _, team = survey.on_submit(ctx, ciso.token, {**_empty(ctx), e1: 2}, _empty(ctx),
+                               _empty(ctx), "yes", "en")
+    assert "Publication by name: yes. Everyone who answered the consent question said yes " \
+           "(cio: yes, ciso: yes)" in tree.text(team)

@@ -87,6 +87,35 @@ def test_coverage_and_consent(built):
     assert cov.loc["NL_GM0344", "n_known"] == 39
 
 
+@pytest.mark.parametrize("choices,expected", [
+    # (respondent, consent, when) in the order they arrive; the municipality's decision
+    ([("r1", True, T1), ("r2", True, T1)], True),  # everyone who answered said yes
+    ([("r1", True, T1), ("r2", False, T1)], False),  # a disagreement is no
+    ([("r1", True, T1), ("r2", None, T1)], True),  # a respondent who did not answer it: no veto
+    ([("r1", True, T1), ("r1", False, T2)], False),  # a withdrawal takes effect
+    ([("r1", False, T1), ("r1", True, T2)], True),  # and so does a change of mind to yes
+    ([("r1", True, T1), ("r2", False, T1), ("r2", True, T2)], True),  # a resolved disagreement
+    ([("r1", False, T1), ("r2", True, T2)], False),  # one later yes cannot flip another's no
+])
+def test_consent_is_the_teams_decision(tmp_path, fw, choices, expected):
+    rows = [row("NL_GM0363", "SEC-01", 3, r, when=when, consent=c, role=r.upper())
+            for r, c, when in choices]
+    stage_df(pd.DataFrame(rows), DataPaths(tmp_path).ensure(), "c")
+    cov = mart(build(tmp_path, framework=fw), "coverage").set_index("municipality_id")
+    assert bool(cov.loc["NL_GM0363", "publish_consent"]) is expected
+
+
+def test_consent_is_decided_in_the_latest_wave_that_states_it(tmp_path, fw):
+    """A 2025 respondent's yes is not kept alive by a 2026 team that says no (or vice versa):
+    the latest wave in which anyone answered the question decides."""
+    rows = [row("NL_GM0363", "SEC-01", 3, "old", when=T1, wave="2025", consent=True),
+            row("NL_GM0363", "SEC-01", 3, "new", when=T2, wave="2026", consent=False)]
+    paths = DataPaths(tmp_path).ensure()
+    stage_df(pd.DataFrame(rows), paths, "d")
+    cov = mart(build(tmp_path, framework=fw), "coverage")
+    assert not cov.loc[cov["municipality_id"] == "NL_GM0363", "publish_consent"].any()
+
+
 def test_aggregates_hand_computed_and_suppressed(built):
     _, result = built
     agg = mart(result, "aggregates").set_index(["measure", "area_type", "area_id"])

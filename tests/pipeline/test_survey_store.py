@@ -36,7 +36,7 @@ from pipelines.survey.records import (
     submissions,
     submitted_at,
 )
-from pipelines.survey.team import lower_median, team_table
+from pipelines.survey.team import consent_decision, lower_median, team_table
 from pipelines.survey.tokens import new_token, token_hash
 
 UTC = dt.UTC
@@ -709,6 +709,7 @@ TEAM_LEVELS = {  # element -> level per role (cio, ciso, dpo)
     "PPL-02": ["dk", "dk", "dk"],  # nobody knows: no level
 }
 AMEND_MID, CONSENT = "NL_GM0772", {"NL_GM0014": True, "NL_GM0034": False, "NL_GM0037": None}
+DISAGREE_MID, WITHDRAW_MID = "NL_GM0153", "NL_GM0200"  # cio yes + ciso no; yes, then no
 
 
 @pytest.fixture(scope="module")
@@ -739,17 +740,26 @@ def published(tmp_path_factory, fw):
                                                                 CONSENT[link.municipality_id]),
                fw.element_ids, now=T + 2 * HOUR)
 
+    cio, ciso = store.invite("2025", [DISAGREE_MID], ["cio", "ciso"], now=T - DAY)
+    for link, choice in ((cio, True), (ciso, False)):
+        submit(store, store.open_link(link.token, now=T), sheet(fw, {"GOV-01": 2}, choice),
+               fw.element_ids, now=T + 3 * HOUR)
+    (w,) = store.invite("2025", [WITHDRAW_MID], now=T - DAY)
+    for hours, choice in ((3, True), (5, False)):
+        submit(store, store.open_link(w.token, now=T), sheet(fw, {"GOV-01": 2}, choice),
+               fw.element_ids, now=T + hours * HOUR)
+
     rows = submissions(store, "2025"), submissions(store, TEAM_WAVE)
     paths = DataPaths(data)
     reports = ingest_pending(paths, framework=fw)
-    assert len(reports) == 8 and all(r.ok for r in reports)
+    assert len(reports) == 12 and all(r.ok for r in reports)
     result = build(data, framework=fw)
     return SimpleNamespace(store=store, result=result, main=rows[0], team=rows[1], amend=amend)
 
 
 def test_amendment_the_later_level_wins(published, fw):
     store, result = published.store, published.result
-    assert len(record_files(store, "2025")) == 2 + 3
+    assert len(record_files(store, "2025")) == 2 + 3 + 2 + 2
     levels = mart(result, "levels").set_index(["municipality_id", "wave", "element_id"])
     sto = levels.loc[(AMEND_MID, "2025", "STR-01")]
     assert (sto.level, sto.n_respondents, sto.level_min, sto.level_max) == (4, 1, 4, 4)
@@ -796,3 +806,16 @@ def test_consent_reaches_the_coverage_mart(published):
     for mid, consent in CONSENT.items():
         assert bool(cov.loc[mid, "publish_consent"]) is (consent is True), mid
     assert bool(cov.loc[TEAM_MID, "publish_consent"]) is False  # never stated
+    assert bool(cov.loc[DISAGREE_MID, "publish_consent"]) is False  # one yes cannot publish a no
+    assert bool(cov.loc[WITHDRAW_MID, "publish_consent"]) is False  # a withdrawal holds
+
+
+def test_the_team_sees_the_decision_the_build_takes(published):
+    cov = mart(published.result, "coverage").set_index("municipality_id")
+    rows = published.main
+    for mid in (*CONSENT, DISAGREE_MID, WITHDRAW_MID, AMEND_MID):
+        decision = consent_decision(rows[rows["municipality_id"] == mid])
+        assert decision.consents is bool(cov.loc[mid, "publish_consent"]), mid
+    disagree = consent_decision(rows[rows["municipality_id"] == DISAGREE_MID])
+    assert (disagree.state, disagree.choices) == ("disagree", {"cio": True, "ciso": False})
+    assert consent_decision(rows[rows["municipality_id"] == "NL_GM0037"]).state == "unset"
