@@ -114,10 +114,23 @@ def test_heatmap_csv_says_why_a_cell_is_empty(nl_open_ctx):
     assert (nis2["municipalities"] >= nl_open_ctx.settings.min_group).all()
 
 
-def test_unverified_laws_are_marked(nl_open_ctx):
+def test_unverified_laws_are_marked(nl_open_ctx, tree):
+    """Exactly the laws with a confidence: check fact (the law or one of its requirements) are
+    marked: in the table with '(unverified)', on the bars with ⚠, in the law table's column."""
     snap = nl_open_ctx.warehouse.snapshot()
+    fw = nl_open_ctx.framework
+    expected = {law.id for law in fw.all_laws if law.confidence == "check"
+                or any(r.confidence == "check" for r in law.requirements)}
+    assert expected and expected != {law.id for law in fw.all_laws}  # a mix to tell apart
     df = ld.law_table(nl_open_ctx, snap, ld.Selection(), AT, 0, "en")
-    assert df["unverified"].any()
+    assert set(df.loc[df["unverified"], "law"]) == expected
+    a = page.aggregate(nl_open_ctx, snap, ld.Selection("NL"), AT, 0, "en")
+    labels = a["bar"]["data"][0]["y"]
+    assert {y.split(" ")[0] for y in labels if y.endswith("⚠")} == expected
+    words = tree.text(a["table"])
+    for law in df.to_dict("records"):
+        marked = f"{law['law']} – {law['name']} (unverified)" in words
+        assert marked == (law["law"] in expected), law["law"]
 
 
 def test_small_selection_is_suppressed_and_empty_selection_says_so(nl_open_ctx, tree):
@@ -125,10 +138,12 @@ def test_small_selection_is_suppressed_and_empty_selection_says_so(nl_open_ctx, 
     snap = ctx.warehouse.snapshot()
     empty = page.aggregate(ctx, snap, ld.Selection("BE"), AT, 0, "en")
     assert "No municipalities" in empty["bar_caption"]
+    # the selections of fewer than min_group answering municipalities: the four largest cities
     small = ld.Selection("NL", None, "ge250k")
     n = len(ld.subset(ctx, snap, small).rows)
-    if 0 < n < ctx.settings.min_group:
-        assert "fewer than" in page.aggregate(ctx, snap, small, AT, 0, "en")["bar_caption"]
+    assert 0 < n < ctx.settings.min_group  # the fixture's premise: fails if the seed changes
+    caption = page.aggregate(ctx, snap, small, AT, 0, "en")["bar_caption"]
+    assert caption == f"Only {n} municipalities in this selection: fewer than 5, so not shown."
 
 
 def test_municipality_view_hides_a_non_consenting_municipality(nl_ctx, tree):

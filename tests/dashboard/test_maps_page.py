@@ -327,6 +327,17 @@ def test_context_view_names_sources_and_marks_demo(nl_ctx, tree):
     text = tree.text(body)
     assert "Netherlands, wave 2026: self-assessed median overall maturity" in text
     assert len(fig["data"]) == 3 and "Each dot is a country" in caption
+    # the dots are the right numbers: NL's published median against NL's value of each index,
+    # read here from the source files and the published aggregates
+    from pipelines.national_indices import INDICES, load_national_indices
+
+    idx = load_national_indices(nl_ctx.settings.reference_dir).set_index("country")
+    median = mart(nl_ctx, "2026", "ALL", "country").loc["NL", "median"]
+    for trace, index in zip(fig["data"], INDICES, strict=True):
+        point = trace["text"].index("NL")
+        assert trace["x"][point] == pytest.approx(idx.loc["NL", index], abs=1e-4)
+        assert trace["y"][point] == pytest.approx(median, abs=1e-3)
+        assert set(trace["text"]) == {"NL"}  # only countries with a published median
     page = maps.layout(nl_ctx, "en", {"level": "country", "country": "NL"})
     page_text = tree.text(page)
     assert "DESI 2022" in page_text and "eGovernment Benchmark 2023" in page_text

@@ -61,10 +61,26 @@ def test_real_data_layout(real_ctx, tree):
     assert shell.demo_banner(real_ctx, "en") is None
 
 
+def _cards(tree, kpis) -> dict[str, tuple[str, str]]:
+    """KPI label -> (value, sub-line) as the cards show them."""
+    out = {}
+    for card in tree.walk(kpis):
+        if "kpi" not in str(getattr(card, "className", "")).split():
+            continue
+        parts = {c.className: tree.text(c) for c in tree.walk(card)
+                 if getattr(c, "className", None) in ("kpi-label", "kpi-value", "kpi-sub")}
+        out[parts["kpi-label"]] = (parts["kpi-value"], parts["kpi-sub"])
+    return out
+
+
 def test_kpis_and_country_table(real_ctx, tree):
     kpis, table = overview.update_tables(real_ctx, "2026", "en")
-    text = tree.text(kpis)
-    assert "Municipalities with answers" in text and "7" in text and "in 2 countries" in text
+    cards = _cards(tree, kpis)
+    value, sub = cards["Municipalities with answers"]
+    assert value == "7" and "in 2 countries" in sub  # 6 Dutch and 1 Belgian municipality
+    value, sub = cards["Respondents"]
+    assert value == "7" and "4" in sub.split()  # four of the seven consented
+    assert cards["Waves"] == ("2", "2025, 2026")
     rows = tree.text(table)
     assert rows.index("Netherlands") < rows.index("Belgium")
     kpis_2025, _ = overview.update_tables(real_ctx, "2025", "en")

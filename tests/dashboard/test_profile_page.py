@@ -433,12 +433,29 @@ def test_context_shows_the_benchmark_beside_the_self_assessment(nl_ctx, tree):
 
 
 def test_figures_are_valid_plotly_in_both_languages(nl_open_ctx):
+    fw = nl_open_ctx.framework
+    median = {"nl": "Vergelijkingsgroep: mediaan", "en": "Peers: median"}
     for lang in ("nl", "en"):
         for view in profile.VIEWS:
-            fig, _ = profile.update_radar(nl_open_ctx, ENSCHEDE, "2025", view, "nuts2", [], lang)
+            fig, caption = profile.update_radar(nl_open_ctx, ENSCHEDE, "2025", view, "nuts2", [],
+                                                lang)
             go.Figure(fig)
-        go.Figure(profile.update_distribution(nl_open_ctx, ENSCHEDE, "2025", "nuts2", [], lang)[0])
-        go.Figure(profile.update_trend(nl_open_ctx, ENSCHEDE, "nuts2", [], lang)[0])
+            names = [tr.get("name") for tr in fig["data"]]
+            assert median[lang] in names and "Enschede" in names
+            theta = next(tr for tr in fig["data"] if tr.get("name") == "Enschede")["theta"]
+            if view == "blocks":  # the axes are the blocks, named in the page's language
+                shown = {x.replace("<br>", " ").replace("\xa0", " ") for x in theta}
+                assert {b.name.get(lang) for b in fw.blocks} <= shown
+            assert "Enschede" in caption
+        dist, dist_caption = profile.update_distribution(nl_open_ctx, ENSCHEDE, "2025", "nuts2",
+                                                         [], lang)
+        go.Figure(dist)
+        assert "Enschede" in dist_caption
+        assert any(fw.elements[0].name.get(lang) in str(tr.get("y")) for tr in dist["data"])
+        trend, _ = profile.update_trend(nl_open_ctx, ENSCHEDE, "nuts2", [], lang)
+        go.Figure(trend)
+        assert {"nl": "Enschede: totaal", "en": "Enschede: overall"}[lang] in \
+            [tr.get("name") for tr in trend["data"]]
     go.Figure(profile.empty_figure("x"))
 
 

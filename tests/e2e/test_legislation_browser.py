@@ -4,6 +4,8 @@ serious or critical violation; the draft-law editor works by keyboard, every con
 
 from __future__ import annotations
 
+import re
+
 from playwright.sync_api import Page, expect
 
 from dashboard.pages import legislation as page_module
@@ -19,15 +21,27 @@ def _serious(violations):
 
 
 def test_draft_law_share_changes(page: Page, demo_server, console_errors, shot):
+    """A higher minimum level can only make fewer municipalities ready: the share the user
+    reads falls (waiting for the sentence of each setting, not for a fixed time)."""
     page.goto(demo_server + "/legislation?view=draft&at=2026-07-01")
     share = page.locator(SHARE)
+    headline = page.locator("#legislation-draft-headline")
     expect(share).to_be_visible(timeout=20000)
-    page.select_option('[id=\'{"index":0,"type":"legislation-req-min"}\']', "1")
-    expect(share).not_to_have_text("", timeout=10000)
-    page.wait_for_timeout(1500)
-    before = share.inner_text()
-    page.select_option('[id=\'{"index":0,"type":"legislation-req-min"}\']', "4")
-    expect(share).not_to_have_text(before, timeout=10000)
+    minimum = page.get_by_label("Eis 1: Minimumniveau", exact=True)
+
+    def share_at(level: str) -> int:
+        minimum.select_option(level)
+        expect(page).to_have_url(re.compile(rf"draft=[^&]*%3A{level}%3A"), timeout=10_000)
+        # settled: Dash marks a component that is being updated with data-dash-is-loading
+        page.wait_for_function("() => !document.querySelector('[data-dash-is-loading=\"true\"]')",
+                               timeout=10_000)
+        expect(headline).to_contain_text(re.compile(r"klaar: \d+ van de \d+"), timeout=10_000)
+        text = share.inner_text()
+        assert text.endswith("%"), text
+        return int(text.rstrip("%"))
+
+    low, high = share_at("1"), share_at("4")
+    assert high < low, (low, high)
     shot("legislation-draft")
     assert not console_errors, console_errors
 
