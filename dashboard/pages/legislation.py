@@ -280,14 +280,16 @@ BAR_STATUSES = ("ready", "not_ready", "unknown", "suppressed", "not_due", "not_a
 def _bar_counts(df: pd.DataFrame) -> dict[str, list[int]]:
     """Municipalities per law and bar segment; a law whose ready/not-ready split is suppressed
     shows its municipalities with something due as one 'suppressed' segment."""
+    def n(v) -> int:  # nullable counts: a withheld one is <NA>, which int() refuses
+        return 0 if pd.isna(v) else int(v)
     out = {k: [] for k in BAR_STATUSES}
     for r in df.to_dict("records"):
         hidden = bool(r["suppressed"])
         for k in ("ready", "not_ready", "unknown"):
-            out[k].append(0 if hidden else int(r[k]))
-        out["suppressed"].append(int(r["due"]) if hidden else 0)
-        out["not_due"].append(int(r["not_due"]))
-        out["not_applicable"].append(int(r["not_applicable"]))
+            out[k].append(0 if hidden else n(r[k]))
+        out["suppressed"].append(n(r["due"]) if hidden else 0)
+        out["not_due"].append(n(r["not_due"]))
+        out["not_applicable"].append(n(r["not_applicable"]))
     return out
 
 
