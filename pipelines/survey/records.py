@@ -100,7 +100,7 @@ def submit(store: SurveyStore, access: Access, sheet: Sheet, element_order, *,
     record_text(rows).to_csv(buf, index=False, lineterminator="\n")
     folder = store.records_root / access.wave.wave / _safe(inv.respondent_id)
     folder.mkdir(parents=True, exist_ok=True)
-    stamp = now.strftime("%Y%m%dT%H%M%S")
+    stamp = now.strftime("%Y%m%dT%H%M%S%f")  # microseconds: two submissions in one second keep their order
     fd, tmp = tempfile.mkstemp(dir=folder, prefix=".submit-", suffix=".part")
     try:
         with os.fdopen(fd, "wb") as fh:

@@ -120,7 +120,7 @@ def canonical_rows(sheet: Sheet, *, municipality_id: str, wave: str, respondent_
     Unanswered elements give no row; "don't know" gives a row with level 'dk', which the
     build counts as answered but unknown.
     """
-    when = submitted_at.astimezone(dt.UTC).isoformat(timespec="seconds")
+    when = submitted_at.astimezone(dt.UTC).isoformat(timespec="microseconds")
     consent = "" if sheet.consent is None else ("true" if sheet.consent else "false")
     rows = []
     for e in element_order:

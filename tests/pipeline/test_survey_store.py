@@ -450,14 +450,14 @@ def test_every_submission_is_a_new_immutable_record(invited, fw):
     assert len({first, second, same_again}) == 3
     assert sha256_file(first) == digest and first.read_text() == text  # untouched by amendments
     assert record_files(store, "2025") == sorted([first, second, same_again])
-    assert first.parent == second.parent and first.name.startswith("20250201T100000-")
-    assert second.name.startswith("20250201T110000-")
+    assert first.parent == second.parent and first.name.startswith("20250201T100000000000-")
+    assert second.name.startswith("20250201T110000000000-")
 
     rec = read_record(first)
     assert rec[["element_id", "level", "publish_consent"]].values.tolist() == [
         ["STR-01", "1", "false"], ["SEC-01", "dk", "false"]]
     assert set(rec["respondent_id"]) == {"survey:NL_GM0599:dpo"}
-    assert set(rec["submitted_at"]) == {"2025-02-01T10:00:00+00:00"}
+    assert set(rec["submitted_at"]) == {"2025-02-01T10:00:00.000000+00:00"}
     rows = submissions(store, "2025")
     assert len(rows) == 4 and set(rows["record"]) == {f"{p.parent.name}/{p.name}"
                                                       for p in (first, second, same_again)}
