@@ -21,6 +21,7 @@ from flask import Flask, jsonify, request
 from dashboard import legislation_data as ld
 from dashboard.api_insight import NO_CONSENT, NOT_PUBLISHED, ApiError, api_view, bad_parameter
 from dashboard.context import AppContext
+from pipelines.framework import is_legal_duty
 from pipelines.maturity.readiness import (
     N_STATUS,
     ProfileError,
@@ -32,12 +33,19 @@ from pipelines.reference import SIZE_CLASS_KEYS
 
 
 def law_record(law, detail: bool = False) -> dict:
+    """A law as the API shows it: the summary, or (`detail`) the law file with each
+    requirement's `legal_duty` (framework rule 1) next to its `legal_basis`."""
     d = law.model_dump(mode="json", exclude_none=True)
+    duties = [is_legal_duty(law, r) for r in law.requirements]
     out = {"id": law.id, "short": law.short, "name": d["name"], "status": law.status,
            "in_force": d["in_force"], "binding_on_municipalities": law.binding_on_municipalities,
            "celex": d["celex"], "requirements": len(law.requirements),
-           "unverified": ld.unverified(law)}
-    return d | {"unverified": out["unverified"]} if detail else out
+           "legal_duties": sum(duties), "unverified": ld.unverified(law)}
+    if not detail:
+        return out
+    for r, duty in zip(d["requirements"], duties, strict=True):
+        r["legal_duty"] = duty
+    return d | {"legal_duties": out["legal_duties"], "unverified": out["unverified"]}
 
 
 class LawsApi:
@@ -92,6 +100,12 @@ class LawsApi:
                                                                                bound)
         c = ld.public_counts(np.bincount(res.status[:, res.column(law_id)], minlength=N_STATUS),
                              self.ctx.settings.min_group, shown)
+        a = ld.public_counts(np.bincount(res.ambition_status[:, res.column(law_id)],
+                                         minlength=N_STATUS), self.ctx.settings.min_group, shown)
+        inp = ld.inputs(self.ctx)
+        law = inp.law(law_id) if law_id in inp.law_ids else None
+        states = [] if law is None else ld.unverified_countries(
+            inp, law, ld.country_conditions(inp, ld.base(self.ctx, snap).countries[sub.rows]))
         return {
             "selection": {"country": sel.country, "nuts2": sel.nuts2, "size_class": sel.size_class},
             "wave": ld.base(self.ctx, snap).wave,
@@ -99,6 +113,8 @@ class LawsApi:
             "municipalities_answered": len(sub.rows), "suppressed": c["suppressed"],
             "min_group": self.ctx.settings.min_group,
             **{k: c[k] for k in ld.COUNT_KEYS}, "share_ready": c["share_ready"],
+            "ambition": {"due": a["due"], "share_met": a["share_ready"]},
+            "unverified_countries": states,
             "lacking": [] if c["suppressed"] else [
                 {"element": e, "gap": g, "unknown": u} for e, g, u in res.lacking(law_id)],
         }

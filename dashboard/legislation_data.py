@@ -284,9 +284,11 @@ def law_deadlines(inp: ReadinessInputs, law, country: str | None) -> list[tuple[
     cond = resolve_municipality(inp, country or "--")
     out: dict[dt.date, bool] = {}
     for r in law.requirements:
-        d = r.deadline if r.deadline is not None else cond[r.deadline_ref].value
+        ref = cond[r.deadline_ref] if r.deadline is None else None
+        d = r.deadline if ref is None else ref.value
         if d is not None:
-            out[d] = out.get(d, False) or r.confidence == "check"
+            out[d] = out.get(d, False) or r.confidence == "check" or (
+                ref is not None and ref.confidence == "check")
     return sorted(out.items())
 
 
@@ -301,11 +303,31 @@ def timing(d: dt.date | None, at: dt.date) -> str:
 
 
 def unverified(law) -> bool:
+    """A fact of the law file itself (law or requirement) is not confirmed by a primary source."""
     return law.confidence == "check" or any(r.confidence == "check" for r in law.requirements)
 
 
+def country_conditions(inp: ReadinessInputs, countries) -> dict[str, dict]:
+    """Every condition resolved per country (no municipality attributes): member-state facts."""
+    return {c: resolve_municipality(inp, c) for c in sorted(set(countries))}
+
+
+def unverified_countries(inp: ReadinessInputs, law, conditions: Mapping[str, Mapping]) -> list[str]:
+    """The countries (keys of `conditions`, from `country_conditions`) whose member-state facts
+    behind this law's figures are unconfirmed: the national date a deadline comes from
+    (`deadline_ref`) or a member-state condition that decides whether a requirement applies
+    (NIS2 scope). Framework rule 5: the Legislation tab says which figures rest on such a fact."""
+    refs = {r.deadline_ref for r in law.requirements if r.deadline is None and r.deadline_ref}
+    refs |= {r.applies_if for r in law.requirements
+             if r.applies_if and inp.condition_source.get(r.applies_if) == "member_state"}
+    return [c for c, cond in conditions.items()
+            if any(cond[x].confidence == "check" for x in refs)]
+
+
 LAW_TABLE_COLUMNS = ("law", "name", "law_status", "binding", "municipalities", *COUNT_KEYS,
-                     "share_ready", "suppressed", "first_deadline", "next_deadline", "unverified")
+                     "share_ready", "suppressed", "first_deadline", "next_deadline", "unverified",
+                     "law_unverified", "unverified_countries", "ambition_due",
+                     "ambition_share_met")
 
 
 def law_table(ctx: AppContext, snap: Snapshot, sel: Selection, at: dt.date, horizon: int | None,
@@ -313,15 +335,23 @@ def law_table(ctx: AppContext, snap: Snapshot, sel: Selection, at: dt.date, hori
     """One row per law over the answered municipalities of the selection: to how many it
     applies, counts per status and the share ready among those where something counts
     (`public_counts`: None where suppressed), the next deadline and whether facts are
-    unverified. Counts are nullable integers (a suppressed count is <NA>, never NaN)."""
+    unverified: the law file's own (`unverified`) or the member-state facts of the selection's
+    countries (`unverified_countries`). Only legal duties count for readiness; the
+    recommendations (ambition) have their own due count and share met, shown apart. Counts are
+    nullable integers (a suppressed count is <NA>, never NaN)."""
     inp = inputs(ctx)
     sub, res = population(ctx, snap, sel, at, horizon)
+    conds = country_conditions(inp, base(ctx, snap).countries[sub.rows])
     rows = []
     for law_id in res.law_ids:
         law = inp.law(law_id)
+        ok = published(ctx, snap, sel)
         c = public_counts(np.bincount(res.status[:, res.column(law_id)], minlength=N_STATUS),
-                          ctx.settings.min_group, published(ctx, snap, sel))
+                          ctx.settings.min_group, ok)
+        a = public_counts(np.bincount(res.ambition_status[:, res.column(law_id)],
+                                      minlength=N_STATUS), ctx.settings.min_group, ok)
         dls = law_deadlines(inp, law, sel.country)
+        states = unverified_countries(inp, law, conds)
         upcoming = [d for d, _ in dls if d > at]
         rows.append({
             "law": law_id, "name": law_name(law, lang), "law_status": law.status,
@@ -330,12 +360,15 @@ def law_table(ctx: AppContext, snap: Snapshot, sel: Selection, at: dt.date, hori
             "suppressed": c["suppressed"],
             "first_deadline": dls[0][0].isoformat() if dls else None,
             "next_deadline": upcoming[0].isoformat() if upcoming else None,
-            "unverified": unverified(law),
+            "unverified": unverified(law) or bool(states), "law_unverified": unverified(law),
+            "unverified_countries": states,
+            "ambition_due": a["due"], "ambition_share_met": a["share_ready"],
         })
     df = pd.DataFrame(rows, columns=list(LAW_TABLE_COLUMNS))
-    for k in ("municipalities", *COUNT_KEYS):
+    for k in ("municipalities", *COUNT_KEYS, "ambition_due"):
         df[k] = df[k].astype("Int64")
-    df["share_ready"] = df["share_ready"].astype("Float64")
+    for k in ("share_ready", "ambition_share_met"):
+        df[k] = df[k].astype("Float64")
     return df
 
 

@@ -512,13 +512,18 @@ PATHS = {
     "/api/v1/laws": {"get": {
         "operationId": "listLaws", "tags": ["laws"],
         "summary": "The EU law profiles (17 laws and adjacent instruments)",
-        "description": "Id, names, status, in force, CELEX numbers, number of requirements and "
-                       "whether some facts are unverified (confidence: check). Works without "
-                       "published data.",
+        "description": "Id, names, status, in force, CELEX numbers, number of requirements, "
+                       "how many of them are legal duties of the municipality (`legal_duties`) "
+                       "and whether some facts are unverified (confidence: check). Works "
+                       "without published data.",
         "responses": {"200": _json("The laws", {"type": "object"})}}},
     "/api/v1/laws/{law_id}": {"get": {
         "operationId": "getLaw", "tags": ["laws"],
         "summary": "One law profile as the law file holds it",
+        "description": "Each requirement with `legal_duty` (true: the law obliges the "
+                       "municipality itself, under `applies_if`; false: a recommendation, never "
+                       "counted as not ready), its `legal_basis` (article) and, on an element "
+                       "that bundles several laws' duties (GOV-03), what this law `needs` of it.",
         "parameters": [_param("law_id", "Law id, e.g. NIS2", {"type": "string"}, where="path",
                               required=True, example="NIS2")],
         "responses": {"200": _json("The law profile", {"type": "object"}),
@@ -533,7 +538,10 @@ PATHS = {
                        "`share_ready` = ready / due (null when nothing is due): a law that does "
                        "not apply is never counted as ready. Fewer than min_group answering: "
                        "every count is null; fewer than min_group with something due: ready, "
-                       "not_ready, unknown and share_ready are null (`suppressed`).",
+                       "not_ready, unknown and share_ready are null (`suppressed`). Only legal "
+                       "duties count; `ambition` gives the recommendations apart (due, share "
+                       "met). `unverified_countries`: the countries whose national date or "
+                       "scope behind these figures is not confirmed by a primary source.",
         "parameters": [
             _param("law_id", "Law id", {"type": "string"}, where="path", required=True,
                    example="GDPR"),

@@ -117,6 +117,13 @@ class Requirement(Strict):
     note: str | None = None
     # where the requirement comes from, e.g. "note §2.10; Art. 5f(1)" (1.2.0)
     source: str | None = None
+    # 1.3.0: the article (and paragraph) of the act that puts the duty on the municipality, e.g.
+    # "Art. 6(1), Annex II"; required for a legal duty (status required, law binding on
+    # municipalities), and for a recommendation the article it rests on where there is one
+    legal_basis: str | None = None
+    # 1.3.0: what of the element the law needs, where an element bundles duties of several laws
+    # (GOV-03: each law's own contract clauses), so a reader sees why the level is asked
+    needs: Text | None = None
 
 
 class PendingChange(Strict):
@@ -592,13 +599,42 @@ def law_problems(law: Law, element_ids: Iterable[str], condition_ids: Iterable[s
     return out
 
 
+# Elements that bundle the duties of several laws: a requirement on them says what it needs.
+BUNDLED_ELEMENTS = frozenset({"GOV-03"})
+MAX_DUTY_LEVEL = 3  # a legal minimum must be reachable at level 3 or below (level 4 = optimised)
+
+
+def is_legal_duty(law: Law, r: Requirement) -> bool:
+    """Rule 1 of the framework README: a legal duty is a `required` requirement of a law that
+    binds municipalities; everything else (recommended, target, non-binding law) is ambition."""
+    return r.status == "required" and law.binding_on_municipalities
+
+
+def duty_problems(law: Law) -> list[tuple[int | None, str, str]]:
+    """The rules of a law file's legal duties (framework README, "Legal duties"): a duty names
+    its article, asks no more than level 3, and on a bundled element says what it needs."""
+    out: list[tuple[int | None, str, str]] = []
+    for i, r in enumerate(law.requirements):
+        at = f"requirements.{i}"
+        duty = is_legal_duty(law, r)
+        if duty and not (r.legal_basis or "").strip():
+            out.append((i, f"{at}.legal_basis", "a legal duty needs its legal basis (article)"))
+        if duty and r.min > MAX_DUTY_LEVEL:
+            out.append((i, f"{at}.min", f"a legal duty at level {r.min}: the minimum must be "
+                        f"reachable at level {MAX_DUTY_LEVEL} or below (change the descriptors)"))
+        if r.element in BUNDLED_ELEMENTS and r.needs is None:
+            out.append((i, f"{at}.needs", f"{r.element} bundles several laws' duties: say what "
+                        "this law needs of it"))
+    return out
+
+
 def check_law(law: Law, rel: str, element_ids: Iterable[str], condition_ids: Iterable[str]) -> None:
-    """Raise FrameworkError on the first broken cross-reference rule (see `law_problems`)."""
-    for i, field, problem in law_problems(law, element_ids, condition_ids):
+    """Raise FrameworkError on the first broken rule (see `law_problems`, `duty_problems`)."""
+    for i, field, problem in [*law_problems(law, element_ids, condition_ids), *duty_problems(law)]:
         if i is None:
             raise FrameworkError(rel, f"law {law.id}", f"{field} {problem}")
         raise FrameworkError(rel, f"law {law.id} requirement #{i + 1} ({law.requirements[i].element})",
-                             problem)
+                             f"{field}: {problem}")
 
 
 def read_member_states(path: Path, root: Path) -> MemberStates:

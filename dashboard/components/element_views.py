@@ -9,7 +9,7 @@ from dash import dcc, html
 
 from dashboard.i18n import t
 from dashboard.search import Hit
-from pipelines.framework import Element, Enabling, Framework, Law, Requirement
+from pipelines.framework import Element, Enabling, Framework, Law, Requirement, is_legal_duty
 from pipelines.maturity.member_state_dates import MemberStateDates
 
 LEVEL_CLASSES = {0: "lvl-0", 1: "lvl-1", 2: "lvl-2", 3: "lvl-3", 4: "lvl-4"}
@@ -130,7 +130,12 @@ def _law_rows(fw: Framework, pairs: list[tuple[Law, Requirement]], lang: str,
     for law, r in pairs:
         condition = cond[r.applies_if].description.get(lang) if r.applies_if else t(
             "law.condition.always", lang)
-        flags = [t(f"law.status.{r.status}", lang)]
+        duty = is_legal_duty(law, r)
+        kind = t("law.kind.duty" if duty else "law.kind.recommended", lang)
+        basis = [html.Div(f"{t('law.legal_basis', lang)}: {r.legal_basis}", className="small")] \
+            if r.legal_basis else []
+        needs = [html.Div(r.needs.get(lang), className="small text-body-secondary law-needs")] \
+            if r.needs is not None else []
         badge = None
         if r.confidence == "check":
             badge = dbc.Badge(t("law.unverified", lang), color="warning", text_color="dark",
@@ -140,7 +145,9 @@ def _law_rows(fw: Framework, pairs: list[tuple[Law, Requirement]], lang: str,
             html.Td(str(r.min), className="text-center"),
             html.Td([*_deadline(r, lang, (dates or {}).get(r.deadline_ref)), badge]),
             html.Td(condition, className="small"),
-            html.Td(", ".join(flags)),
+            html.Td([html.Span(kind, className="fw-semibold" if duty else None,
+                               title=t("law.kind.duty.help" if duty else
+                                       "law.kind.recommended.help", lang)), *basis, *needs]),
         ]))
     return rows
 
@@ -154,9 +161,12 @@ def _laws(fw: Framework, el: Element, lang: str,
         return html.P(t("element.laws.none", lang), className="text-body-secondary")
     head = html.Thead(html.Tr([html.Th(t(k, lang), scope="col") for k in
                                ("law.law", "law.min", "law.deadline", "law.condition",
-                                "law.status")]))
-    return dbc.Table([head, html.Tbody(_law_rows(fw, pairs, lang, dates))], size="sm", striped=True,
-                     responsive=True, className="laws-table")
+                                "law.kind")]))
+    legend = html.P([html.Strong(t("law.kind.duty", lang) + ": "), t("law.kind.duty.help", lang),
+                     " ", html.Strong(t("law.kind.recommended", lang) + ": "),
+                     t("law.kind.recommended.help", lang)], className="small text-body-secondary")
+    return html.Div([dbc.Table([head, html.Tbody(_law_rows(fw, pairs, lang, dates))], size="sm",
+                               striped=True, responsive=True, className="laws-table"), legend])
 
 
 def _crosswalk(fw: Framework, el: Element, lang: str) -> html.Ul:

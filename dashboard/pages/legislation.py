@@ -266,6 +266,19 @@ def _count(x) -> str:
     return "–" if x is None or pd.isna(x) else f"{int(x):,}"
 
 
+def unverified_note(row, lang: str) -> str:
+    """" (unverified)" after a law whose own facts are unconfirmed; otherwise which countries'
+    national facts (date, scope) the figures rest on without confirmation (framework rule 5)."""
+    states = list(row.get("unverified_countries") or [])
+    parts = [t("legislation.unverified", lang)] if row.get("law_unverified") else []
+    if len(states) == 1:
+        parts.append(t("legislation.unverified.state", lang, country=states[0]))
+    elif states:
+        parts.append(t("legislation.unverified.states", lang, n=len(states),
+                       countries=", ".join(states[:6]) + (" …" if len(states) > 6 else "")))
+    return f" ({'; '.join(parts)})" if parts else ""
+
+
 def _law_label(row, lang: str) -> str:
     mark = " ⚠" if row["unverified"] else ""
     return f"{row['law']}{mark}"
@@ -330,6 +343,27 @@ def share_text(row: dict, lang: str) -> str:
     return t("legislation.suppressed.short", lang)
 
 
+def ambition_text(row: dict, lang: str) -> str:
+    """The recommendations cell: the share of municipalities that meet every recommendation of
+    the law that counts for them (rights, other parties' duties, good practice), or '–' where
+    the law recommends nothing due or the group is too small."""
+    if pd.isna(row["ambition_share_met"]):
+        return "–"
+    return _pct(row["ambition_share_met"])
+
+
+def ambition_status_text(a, lang: str) -> str:
+    """One municipality's recommendations of a law (the ambition assessment): all met, how many
+    elements are below the recommended level, unknown, or '–' when nothing is recommended yet."""
+    if a.status == "ready":
+        return t("legislation.ambition.met", lang)
+    if a.status == "not_ready":
+        return t("legislation.ambition.open", lang, n=len(a.gaps))
+    if a.status == "unknown":
+        return t("legislation.status.unknown", lang)
+    return "–"
+
+
 def aggregate(ctx: AppContext, snap, sel: ld.Selection, at: dt.date, horizon, lang: str):
     """Everything the aggregate view shows (pure; the callback only unpacks it)."""
     df = ld.law_table(ctx, snap, sel, at, horizon, lang)
@@ -355,11 +389,11 @@ def aggregate(ctx: AppContext, snap, sel: ld.Selection, at: dt.date, horizon, la
                 "yanchor": "top", "traceorder": "normal"})
     caption = aggregate_caption(df, n, at, horizon, lang)
     shown = df.assign(
-        law=[f"{r['law']} – {r['name']}" + (" (" + t("legislation.unverified", lang) + ")"
-                                             if r["unverified"] else "")
+        law=[f"{r['law']} – {r['name']}" + unverified_note(r, lang)
              for r in df.to_dict("records")],
         applies=[t("legislation.applies.of", lang, k=_count(a), n=_count(n)) for a in df["applies"]],
         share_ready=[share_text(r, lang) for r in df.to_dict("records")],
+        ambition_share_met=[ambition_text(r, lang) for r in df.to_dict("records")],
         **{k: df[k].map(_count) for k in ("ready", "not_ready", "unknown", "not_due")})
     columns = {"law": t("legislation.col.law", lang),
                "applies": t("legislation.col.applies", lang),
@@ -368,7 +402,8 @@ def aggregate(ctx: AppContext, snap, sel: ld.Selection, at: dt.date, horizon, la
                "unknown": t("legislation.status.unknown", lang),
                "not_due": t("legislation.status.not_due", lang),
                "share_ready": t("legislation.col.share", lang),
-               "next_deadline": t("legislation.col.next_deadline", lang)}
+               "next_deadline": t("legislation.col.next_deadline", lang),
+               "ambition_share_met": t("legislation.col.ambition", lang)}
     if not df["not_due"].fillna(0).any():  # every deadline counts: a column of zeros says nothing
         del columns["not_due"]
     table = _table(shown, columns,
@@ -503,7 +538,8 @@ def municipality(ctx: AppContext, snap, m: str | None, checked, nis2, at: dt.dat
         law = inp.law(lr.law)
         records.append({"law": f"{lr.law} – {ld.law_name(law, lang)}", "code": lr.status,
                         "status": t(f"legislation.status.{lr.status}", lang),
-                        "gaps": len(lr.legal.gaps), "unknown": len(lr.legal.unknown)})
+                        "gaps": len(lr.legal.gaps), "unknown": len(lr.legal.unknown),
+                        "ambition": ambition_status_text(lr.ambition, lang)})
         for g in (*lr.legal.gaps, *lr.legal.unknown):
             gaps.append({"law": lr.law, "element": g.element, "level": g.level, "min": g.min,
                          "gap": g.gap, "deadline": g.deadline.isoformat() if g.deadline else None,
@@ -514,6 +550,9 @@ def municipality(ctx: AppContext, snap, m: str | None, checked, nis2, at: dt.dat
         for c in lr.requirements:
             cond = c.condition
             applied.append({"law": lr.law, "element": c.element, "min": c.min,
+                            "kind": t("law.kind.duty" if c.legal_duty else "law.kind.recommended",
+                                      lang),
+                            "legal_basis": c.legal_basis or "",
                             "counts_for": t(f"legislation.counts_for.{c.counts_for}", lang),
                             "applies": c.applies,
                             "condition": cond.id if cond else "",
@@ -521,8 +560,9 @@ def municipality(ctx: AppContext, snap, m: str | None, checked, nis2, at: dt.dat
                             "origin": cond.origin if cond else "",
                             "why": (cond.detail if cond else "") + (
                                 f"; {c.population_rule}" if c.population_rule else ""),
-                            "deadline": c.deadline.isoformat() if c.deadline else "",
-                            "unverified": c.confidence == "check"})
+                            "deadline": (c.deadline.isoformat() if c.deadline else "") + (
+                                f" ({t('legislation.unverified', lang)})" if c.unverified else ""),
+                            "unverified": c.unverified})
     name = str(ctx.municipalities["name"].iat[row])
     notes = []
     if not b.answered[row]:
@@ -537,11 +577,12 @@ def municipality(ctx: AppContext, snap, m: str | None, checked, nis2, at: dt.dat
         _table(recs, {"law": t("legislation.col.law", lang),
                       "status": t("legislation.col.status", lang),
                       "gaps": t("legislation.col.gaps", lang),
-                      "unknown": t("legislation.status.unknown", lang)},
+                      "unknown": t("legislation.status.unknown", lang),
+                      "ambition": t("legislation.col.ambition_mun", lang)},
                label=t("legislation.mun.title", lang),
-               cell_classes=[[None, f"status-{c}", None, None] for c in recs["code"]]),
+               cell_classes=[[None, f"status-{c}", None, None, None] for c in recs["code"]]),
         html.H3(t("legislation.mun.gaps", lang), className="h6"),
-        _table(pd.DataFrame(gaps), {"law": t("legislation.col.law", lang),
+        _table(_marked(pd.DataFrame(gaps)), {"law": t("legislation.col.law", lang),
                                     "element": t("legislation.col.element", lang),
                                     "level": t("legislation.col.level", lang),
                                     "min": t("legislation.col.min", lang),
@@ -555,6 +596,8 @@ def municipality(ctx: AppContext, snap, m: str | None, checked, nis2, at: dt.dat
                           "law": t("legislation.col.law", lang),
                           "element": t("legislation.col.element", lang),
                           "min": t("legislation.col.min", lang),
+                          "kind": t("law.kind", lang),
+                          "legal_basis": t("law.legal_basis", lang),
                           "counts_for": t("legislation.col.counts_for", lang),
                           "condition": t("legislation.col.condition", lang),
                           "value": t("legislation.col.value", lang),
@@ -569,6 +612,15 @@ def municipality(ctx: AppContext, snap, m: str | None, checked, nis2, at: dt.dat
                 overdue=sum(ld.timing(d, at) == "overdue" for _, d, _ in time_rows),
                 due=sum(ld.timing(d, at) == "due_12m" for _, d, _ in time_rows))
     return content, fig, caption, municipality_frame(records, gaps)
+
+
+def _marked(gaps: pd.DataFrame) -> pd.DataFrame:
+    """The gaps as shown: an unverified fact behind a gap (the requirement, or the national date
+    its deadline comes from) marks the deadline with ⚠, as the guide explains."""
+    if gaps.empty:
+        return gaps
+    return gaps.assign(deadline=[f"{d or '–'} ⚠" if u else d for d, u in
+                                 zip(gaps["deadline"], gaps["unverified"], strict=True)])
 
 
 MUN_CSV_COLUMNS = ["law", "status", "element", "level", "min", "gap", "deadline", "timing",
@@ -1007,6 +1059,7 @@ def register(app, ctx: AppContext) -> None:
         snap = ctx.warehouse.snapshot()
         df = ld.law_table(ctx, snap, selection(country, nuts2, size, ctx), _at(at), _horizon(horizon),
                           normalise_lang(lang))
+        df["unverified_countries"] = df["unverified_countries"].map(" ".join)
         return csv_download(df, "legislation-readiness.csv")
 
     @app.callback(Output(HEAT_CSV, "data"), Input(HEAT_CSV_BUTTON, "n_clicks"), *[

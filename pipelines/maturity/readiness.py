@@ -92,7 +92,7 @@ import numpy as np
 import yaml
 from pydantic import ValidationError
 
-from pipelines.framework import FLAG_NAMES, Law, MemberStates, law_problems
+from pipelines.framework import FLAG_NAMES, Law, MemberStates, is_legal_duty, law_problems
 
 MISSING = -1
 NOT_APPLICABLE, READY, NOT_READY, UNKNOWN, NOT_DUE = 0, 1, 2, 3, 4
@@ -394,7 +394,7 @@ def compile_laws(inputs: ReadinessInputs, laws: Sequence[Law]) -> CompiledLaws:
             raise ValueError(f"law {law.id}: {problems[0][0]}: {problems[0][1]}")
         fb = law.recommended_if_out_of_scope
         for pos, r in enumerate(law.requirements):
-            ambition = r.status != "required" or not law.binding_on_municipalities
+            ambition = not is_legal_duty(law, r)
             rows.append((li, eidx[r.element], pos, r.min, not ambition, ambition,
                          bidx[r.applies_if] if r.applies_if else ALWAYS,
                          _ordinal(r.deadline) if r.deadline is not None else NEVER,
@@ -596,6 +596,16 @@ class RequirementCheck:
     confidence: str
     source: str | None
     note: str | None
+    legal_duty: bool  # a duty the law puts on the municipality itself (status required, binding)
+    legal_basis: str | None  # the article the requirement rests on
+    needs: dict | None  # {lang: text} what of a bundled element (GOV-03) the law needs
+
+    @property
+    def unverified(self) -> bool:
+        """The requirement, or the member-state date its deadline comes from, is not confirmed
+        by a primary source."""
+        return self.confidence == "check" or (
+            self.deadline_from is not None and self.deadline_from.confidence == "check")
 
 
 @dataclass(frozen=True)
@@ -607,7 +617,7 @@ class ElementGap:
     level: int | None
     gap: int | None
     deadline: dt.date | None  # earliest deadline among the counting requirements it fails
-    confidence: str  # "check" when a requirement behind it is unverified
+    confidence: str  # "check" when a requirement behind it, or its national date, is unverified
 
 
 @dataclass(frozen=True)
@@ -702,14 +712,14 @@ def _assess(checks: list[RequirementCheck], kind: str) -> Assessment:
     for element, cs in by_element.items():
         need = max(c.min for c in cs)
         level = cs[0].level
-        conf = "check" if any(c.confidence == "check" for c in cs) else "verified"
+        conf = "check" if any(c.unverified for c in cs) else "verified"
         if level is None:
             dl = [c.deadline for c in cs if c.deadline is not None]
             unknown.append(ElementGap(element, need, None, None, min(dl) if dl else None, conf))
         elif level < need:
             failing = [c for c in cs if c.min > level]
             dl = [c.deadline for c in failing if c.deadline is not None]
-            conf = "check" if any(c.confidence == "check" for c in failing) else "verified"
+            conf = "check" if any(c.unverified for c in failing) else "verified"
             gaps.append(ElementGap(element, need, level, need - level, min(dl) if dl else None, conf))
     if not by_element:
         status = "not_due" if applicable else "not_applicable"
@@ -759,7 +769,7 @@ def municipality_readiness(inputs: ReadinessInputs, levels: Sequence[int] | np.n
             level = int(lv[eidx[r.element]])
             level_v = None if level == MISSING else level
             status, need, fallback = r.status, r.min, False
-            ambition = r.status != "required" or not law.binding_on_municipalities
+            ambition = not is_legal_duty(law, r)
             when = deadline
             if not applies and fb is not None:
                 status, need, fallback, ambition = "recommended", min(r.min, fb), True, True
@@ -775,7 +785,9 @@ def municipality_readiness(inputs: ReadinessInputs, levels: Sequence[int] | np.n
                 out_of_scope_recommendation=fallback, applies=applies, condition=condition,
                 population_rule=pop_rule, deadline=when, deadline_from=dfrom, timing=timing,
                 level=level_v, met=met, gap=None if met is None or met else need - level_v,
-                confidence=r.confidence, source=r.source, note=r.note))
+                confidence=r.confidence, source=r.source, note=r.note,
+                legal_duty=not ambition, legal_basis=r.legal_basis,
+                needs=None if r.needs is None else r.needs.model_dump()))
         results.append(LawReadiness(law.id, law.status, law.binding_on_municipalities,
                                     _assess(checks, "legal"), _assess(checks, "ambition"), tuple(checks)))
     horizon = None if horizon_days is ALL_DEADLINES else int(horizon_days)

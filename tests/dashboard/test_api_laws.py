@@ -108,3 +108,40 @@ def test_documented(consent):
     for p in ("/api/v1/laws", "/api/v1/laws/{law_id}", "/api/v1/laws/{law_id}/readiness",
               "/api/v1/laws/what-if", "/api/v1/municipalities/{municipality_id}/readiness"):
         assert p in paths
+
+
+def test_law_detail_says_duty_and_article(empty, fw):
+    """Framework README rules 1 and 3 in the API: every requirement has `legal_duty`, every duty
+    its `legal_basis`; a bundled element (GOV-03) says what the law `needs` of it."""
+    items = {x["id"]: x for x in empty.get("/api/v1/laws").json["items"]}
+    assert items["CRA"]["legal_duties"] == 0 and items["GDPR"]["legal_duties"] == 5
+    for law in fw.all_laws:
+        d = empty.get(f"/api/v1/laws/{law.id}").json
+        assert d["legal_duties"] == sum(r["legal_duty"] for r in d["requirements"])
+        for r in d["requirements"]:
+            if r["legal_duty"]:
+                assert r["legal_basis"].strip(), (law.id, r["element"])
+            if r["element"] == "GOV-03":
+                assert r["needs"]["en"] and r["needs"]["nl"]
+    cra = empty.get("/api/v1/laws/CRA").json
+    assert not cra["binding_on_municipalities"]
+    assert {r["legal_duty"] for r in cra["requirements"]} == {False}
+
+
+def test_readiness_names_unverified_national_facts_and_ambition(consent):
+    nis2 = consent.get("/api/v1/laws/NIS2/readiness?country=NL").json
+    assert nis2["unverified_countries"] == ["NL"]  # NL's NIS2 date: confidence check
+    gdpr = consent.get("/api/v1/laws/GDPR/readiness?country=NL").json
+    assert gdpr["unverified_countries"] == []
+    cra = consent.get("/api/v1/laws/CRA/readiness?country=NL").json
+    assert cra["applies"] == 0 and cra["share_ready"] is None
+    assert cra["ambition"]["due"] > 0 and 0 <= cra["ambition"]["share_met"] <= 1
+
+
+def test_municipality_readiness_explains_duties(consent):
+    j = consent.get(f"/api/v1/municipalities/{ENSCHEDE}/readiness?at=2026-07-01").json
+    gdpr = next(x for x in j["laws"] if x["law"] == "GDPR")
+    sec02 = next(c for c in gdpr["requirements"] if c["element"] == "SEC-02")
+    assert sec02["legal_duty"] and sec02["legal_basis"].startswith("Art. 33")
+    ppl03 = next(c for c in gdpr["requirements"] if c["element"] == "PPL-03")
+    assert not ppl03["legal_duty"] and ppl03["counts_for"] != "legal"

@@ -123,3 +123,29 @@ def test_deadline_dates_come_from_the_readiness_resolution(ctx):
     be = resolve_municipality(ld.inputs(ctx), "BE")["nis2_date"].value
     assert {c.country: c.date for c in dates["nis2_date"].differs}["BE"] == be
     assert knowledge.deadline_dates(ctx, "STR-01") == {}  # no member-state date
+
+
+def _law_row(tree, body, law_short: str) -> str:
+    table = next(c for c in tree.walk(body) if "laws-table" in (getattr(c, "className", "") or ""))
+    rows = [r for r in tree.walk(table) if type(r).__name__ == "Tr"]
+    return next(tree.text(r) for r in rows if law_short in tree.text(r))
+
+
+def test_each_law_row_says_duty_or_recommendation_with_its_article(ctx, fw, tree):
+    """Framework README rules 1 and 3: the Knowledge page tells a legal duty (with its article)
+    from a recommendation; on GOV-03 each law says what it needs of the bundled element."""
+    body = knowledge.show_element(ctx, "?element=SEC-02", "en")
+    nis2 = _law_row(tree, body, "NIS2")
+    assert "legal duty" in nis2 and "Legal basis: Art. 21(2)(b), Art. 23(1), Art. 23(4)" in nis2
+    gdpr_basis = next(r.legal_basis for r in fw.law_by_id["GDPR"].requirements
+                      if r.element == "SEC-02")
+    assert f"Legal basis: {gdpr_basis}" in _law_row(tree, body, "GDPR")
+    gov03 = knowledge.show_element(ctx, "?element=GOV-03", "en")
+    cra = _law_row(tree, gov03, "CRA")
+    assert "recommendation" in cra and "legal duty" not in cra
+    cra_needs = next(r.needs.en for r in fw.law_by_id["CRA"].requirements if r.element == "GOV-03")
+    assert cra_needs in cra
+    # the legend explains both words, in Dutch too
+    nl = tree.text(knowledge.show_element(ctx, "?element=GOV-03", "nl"))
+    assert "wettelijke plicht:" in nl and "aanbeveling:" in nl
+    assert "Wettelijke grondslag: Art. 28(1), Art. 28(3)" in nl

@@ -116,21 +116,60 @@ def test_heatmap_csv_says_why_a_cell_is_empty(nl_open_ctx):
 
 def test_unverified_laws_are_marked(nl_open_ctx, tree):
     """Exactly the laws with a confidence: check fact (the law or one of its requirements) are
-    marked: in the table with '(unverified)', on the bars with ⚠, in the law table's column."""
+    marked '(unverified)' in the table; the laws whose figures rest on an unconfirmed national
+    fact of the selection's countries (a date or scope from member_states.yaml, e.g. NL's NIS2
+    date) say so with the country (framework README rule 5); both get ⚠ on the bars."""
     snap = nl_open_ctx.warehouse.snapshot()
     fw = nl_open_ctx.framework
     expected = {law.id for law in fw.all_laws if law.confidence == "check"
                 or any(r.confidence == "check" for r in law.requirements)}
     assert expected and expected != {law.id for law in fw.all_laws}  # a mix to tell apart
     df = ld.law_table(nl_open_ctx, snap, ld.Selection(), AT, 0, "en")
-    assert set(df.loc[df["unverified"], "law"]) == expected
+    assert set(df.loc[df["law_unverified"], "law"]) == expected
+    national = {r["law"] for r in df.to_dict("records") if r["unverified_countries"]}
+    assert "NIS2" in national and "GDPR" not in national  # NL's NIS2 date is not confirmed
+    assert set(df.loc[df["unverified"], "law"]) == expected | national
+    nis2 = df.set_index("law").loc["NIS2", "unverified_countries"]
+    assert nis2 == ["NL"]  # the Dutch demo: one country
     a = page.aggregate(nl_open_ctx, snap, ld.Selection("NL"), AT, 0, "en")
     labels = a["bar"]["data"][0]["y"]
-    assert {y.split(" ")[0] for y in labels if y.endswith("⚠")} == expected
+    assert {y.split(" ")[0] for y in labels if y.endswith("⚠")} == expected | national
     words = tree.text(a["table"])
     for law in df.to_dict("records"):
-        marked = f"{law['law']} – {law['name']} (unverified)" in words
+        marked = f"{law['law']} – {law['name']} (unverified" in words
         assert marked == (law["law"] in expected), law["law"]
+    assert "NIS2 – NIS2 Directive (national fact unverified for NL)" in words
+    # the municipality view: a NIS2 gap's deadline is NL's unconfirmed date, marked ⚠
+    content, _, _, frame = page.municipality(nl_open_ctx, snap, ENSCHEDE, None, None,
+                                             dt.date(2027, 1, 1), ld.ALL_DEADLINES, "en")
+    gaps = frame[(frame["law"] == "NIS2") & frame["element"].notna()]
+    assert len(gaps) and gaps["unverified"].all()  # premise: Enschede has NIS2 gaps in the demo
+    assert "2026-06-30 ⚠" in tree.text(content)
+
+
+def test_only_legal_duties_count_and_recommendations_are_shown_apart(nl_open_ctx, tree):
+    """The CRA binds manufacturers: it applies to no municipality as a duty, so it has no share
+    ready, while its recommendations keep their own 'met' share in the ambition column. In the
+    municipality view every requirement says whether it is a legal duty, and on which article."""
+    snap = nl_open_ctx.warehouse.snapshot()
+    df = ld.law_table(nl_open_ctx, snap, ld.Selection("NL"), AT, ld.ALL_DEADLINES, "en")
+    cra = df.set_index("law").loc["CRA"]
+    assert cra["applies"] == 0 and pd.isna(cra["share_ready"])
+    assert cra["ambition_due"] > 0 and 0 <= cra["ambition_share_met"] <= 1
+    inp = ld.inputs(nl_open_ctx)
+    _, res = ld.population(nl_open_ctx, snap, ld.Selection("NL"), AT, ld.ALL_DEADLINES)
+    met = res.ambition_status[:, res.column("CRA")]
+    assert cra["ambition_share_met"] == pytest.approx((met == 1).sum() / np.isin(met, [1, 2, 3]).sum())
+    a = page.aggregate(nl_open_ctx, snap, ld.Selection("NL"), AT, ld.ALL_DEADLINES, "en")
+    words = tree.text(a["table"])
+    assert "Recommendations met (ambition)" in words and f"{cra['ambition_share_met']:.0%}" in words
+    content, _, _, _ = page.municipality(nl_open_ctx, snap, ENSCHEDE, None, None, AT,
+                                         ld.ALL_DEADLINES, "en")
+    applied = tree.text(content)
+    gdpr_sec02 = next(r for r in inp.law("GDPR").requirements if r.element == "SEC-02")
+    assert "legal duty" in applied and "recommendation" in applied
+    assert gdpr_sec02.legal_basis in applied
+    assert "Recommendations" in applied  # the per-law ambition column
 
 
 def test_small_selection_is_suppressed_and_empty_selection_says_so(nl_open_ctx, tree):

@@ -264,9 +264,12 @@ def test_law_profiles_are_complete(fw):
     wallet = next(r for r in fw.law_by_id["EIDAS"].requirements if r.min == 3 and r.element == "SRV-02")
     assert (wallet.deadline_ref, wallet.confidence) == ("eudi_wallet_date", "check")
     assert fw.law_by_id["NIS2"].applies_from.isoformat() == "2024-10-18"
-    # adjacent instruments with dates the note does not give carry confidence check
-    assert all(law.confidence == "check" for law in fw.adjacent)
-    assert {r.status for r in fw.law_by_id["VIDA"].requirements} == {"recommended"}
+    # 1.3.0 review: the adjacent instruments' law-level facts were checked against the OJ text;
+    # ViDA binds a municipality only as VAT taxable person, from 1 Jul 2030 (Art. 5, 6(5))
+    assert {law.id for law in fw.adjacent if law.confidence == "check"} == set()
+    vida = fw.law_by_id["VIDA"].requirements
+    assert [(r.status, r.applies_if, r.deadline.isoformat()) for r in vida] == [
+        ("required", "acts_as_vat_taxable_person", "2030-07-01")]
     assert "FREE_FLOW" not in fw.law_by_id
 
 
@@ -376,3 +379,73 @@ def test_member_states_default_and_duplicates(framework_copy):
     _fails(framework_copy, "member_states.yaml", "countries", "not a known section")
     path.unlink()
     _fails(framework_copy, "member_states.yaml", "is missing")
+
+
+def _first(d: dict, duty: bool = True, element: str | None = None) -> int:
+    """The index of the first requirement that is (or is not) a legal duty, on `element`."""
+    for i, r in enumerate(d["requirements"]):
+        if (r.get("status", "required") == "required") == duty and element in (None, r["element"]):
+            return i
+    raise AssertionError("no such requirement in the fixture law")
+
+
+def test_legal_duty_above_level_3_is_refused(framework_copy):
+    # Framework README rule 2: a legal minimum must be reachable at level 3 or below.
+    found = {}
+
+    def bad(d):
+        found["i"] = i = _first(d)
+        d["requirements"][i]["min"] = 4
+    _edit_yaml(framework_copy / "laws" / "GDPR.yaml", bad)
+    _fails(framework_copy, "law GDPR", f"requirements.{found['i']}.min", "legal duty at level 4")
+
+
+def test_recommendation_at_level_4_is_allowed(framework_copy, fw):
+    # An ambition may ask for level 4; only duties are capped.
+    def ok(d):
+        i = _first(d)
+        d["requirements"][i].update(min=4, status="recommended")
+    _edit_yaml(framework_copy / "laws" / "GDPR.yaml", ok)
+    loaded = load_framework(framework_copy)
+    assert any(r.min == 4 and r.status == "recommended"
+               for r in loaded.law_by_id["GDPR"].requirements)
+
+
+def test_legal_duty_without_article_is_refused(framework_copy):
+    # Rule 3: every legal duty names its article; an empty string is no article either.
+    path = framework_copy / "laws" / "NIS2.yaml"
+    original = path.read_text(encoding="utf-8")
+    found = {}
+
+    def drop(d):
+        found["i"] = i = _first(d)
+        d["requirements"][i].pop("legal_basis", None)
+    _edit_yaml(path, drop)
+    _fails(framework_copy, "law NIS2", f"requirements.{found['i']}.legal_basis",
+           "needs its legal basis")
+    path.write_text(original, encoding="utf-8")
+    _edit_yaml(path, lambda d: d["requirements"][found["i"]].update(legal_basis="  "))
+    _fails(framework_copy, "law NIS2", "needs its legal basis")
+
+
+def test_a_non_binding_law_needs_no_article(framework_copy, fw):
+    # Rule 1: a law that does not bind municipalities has no legal duties, only ambition.
+    non_binding = [law for law in fw.all_laws if not law.binding_on_municipalities]
+    assert non_binding, "the Digital Decade programme is the non-binding law of the fixture"
+    law = non_binding[0]
+    sub = "adjacent/" if law in fw.adjacent else ""
+    _edit_yaml(framework_copy / "laws" / f"{sub}{law.id}.yaml",
+               lambda d: [r.pop("legal_basis", None) for r in d["requirements"]])
+    assert load_framework(framework_copy).law_by_id[law.id]
+
+
+def test_bundled_element_needs_what_the_law_asks(framework_copy):
+    # Rule 4: a requirement on GOV-03 says which of the bundled duties this law needs.
+    found = {}
+
+    def drop(d):
+        found["i"] = i = next(i for i, r in enumerate(d["requirements"])
+                              if r["element"] == "GOV-03")
+        d["requirements"][i].pop("needs", None)
+    _edit_yaml(framework_copy / "laws" / "GDPR.yaml", drop)
+    _fails(framework_copy, "law GDPR", f"requirements.{found['i']}.needs", "GOV-03 bundles")

@@ -141,13 +141,18 @@ def test_nis2_applies_per_member_state_with_its_national_date(fw, inputs, case):
 
 def test_deadlines_counted_and_the_next_one(inputs, case):
     """The deadline range is that of the requirements that count (due by the cutoff); the next
-    deadline may lie beyond it (CRA: 2026-09-11 counts, 2027-12-11 comes next)."""
+    deadline may lie beyond it (eIDAS: notified eIDs since 2018-09-29 count, the wallet date
+    2026-12-24 comes next)."""
     levels, table, _ = case
-    at = dt.date(2026, 10, 1)
-    counts = lobby_counts(inputs, levels, table, at=at, horizon_days=HORIZON)
-    cra = next(r for r in lobby_table(counts) if r.law == "CRA")
-    assert cra.deadline == cra.last_deadline == dt.date(2026, 9, 11)
-    assert cra.next_deadline == dt.date(2027, 12, 11)
+    counts = lobby_counts(inputs, levels, table, at=AT, horizon_days=0)
+    eidas = next(r for r in lobby_table(counts) if r.law == "EIDAS")
+    assert eidas.deadline == eidas.last_deadline == dt.date(2018, 9, 29)
+    assert eidas.next_deadline == dt.date(2026, 12, 24)
+    # with a year's horizon the wallet date counts too; it stays the next one after the date
+    later = next(r for r in lobby_table(lobby_counts(inputs, levels, table, at=AT,
+                                                     horizon_days=HORIZON)) if r.law == "EIDAS")
+    assert (later.deadline, later.last_deadline) == (dt.date(2018, 9, 29), dt.date(2026, 12, 24))
+    assert later.next_deadline == dt.date(2026, 12, 24)
 
 
 def test_min_group_suppresses_laws(inputs, case):

@@ -79,7 +79,10 @@ def test_level_4_everywhere_is_ready_for_every_law(fw, inputs):
     r = municipality_readiness(inputs, at_level(fw, 4), country="NL", population=50_000, at=AT,
                                horizon_days=FAR, overrides=everything_applies(inputs))
     assert {x.law for x in r.laws if x.legal.status == "ready"} == {
-        law.id for law in fw.all_laws if law.binding_on_municipalities} - {"VIDA"}  # VIDA: recommended only
+        law.id for law in fw.all_laws
+        if law.binding_on_municipalities and any(q.status == "required" for q in law.requirements)}
+    # the CRA binds manufacturers, importers and distributors: never a legal duty (1.3.0)
+    assert r.law("CRA").legal.status == "not_applicable" and not r.law("CRA").binding
 
 
 def test_sec01_at_1_is_not_ready_for_gdpr_with_gap_2(fw, inputs):
@@ -88,7 +91,7 @@ def test_sec01_at_1_is_not_ready_for_gdpr_with_gap_2(fw, inputs):
     assert not gdpr.ready and gdpr.status == "not_ready"
     assert [(g.element, g.min, g.level, g.gap, g.deadline) for g in gdpr.legal.gaps] == [
         ("SEC-01", 3, 1, 2, dt.date(2018, 5, 25))]
-    assert gdpr.legal.unknown == () and gdpr.legal.n_required == 6
+    assert gdpr.legal.unknown == () and gdpr.legal.n_required == 5  # PPL-03 is recommended (1.3.0)
     check = next(c for c in gdpr.requirements if c.element == "SEC-01")
     assert (check.counts_for, check.timing, check.met, check.gap) == ("legal", "due", False, 2)
     assert check.condition is None and check.source  # unconditional, with its source note
@@ -157,18 +160,25 @@ def test_nis2_threshold_and_municipality_override(fw, inputs):
 
 
 def test_a_deadline_after_the_evaluation_date_does_not_count(fw, inputs):
-    lv = at_level(fw, 4, SEC_04=1)
-    cra = municipality_readiness(inputs, lv, country="NL", at=AT).law("CRA")
-    assert cra.ready  # SEC-04:3 is due 2027-12-11
-    sec04 = next(c for c in cra.requirements if c.element == "SEC-04")
-    assert (sec04.counts_for, sec04.timing) == ("none", "later")
-    # the horizon is explicit: 378 days is one short of the deadline, 379 reach it
-    assert (dt.date(2027, 12, 11) - AT).days == 379
-    assert municipality_readiness(inputs, lv, country="NL", at=AT, horizon_days=378).law("CRA").ready
-    later = municipality_readiness(inputs, lv, country="NL", at=AT, horizon_days=379).law("CRA")
-    assert later.status == "not_ready" and later.legal.gaps[0].deadline == dt.date(2027, 12, 11)
-    assert municipality_readiness(inputs, lv, country="NL", at=dt.date(2027, 12, 11)).law("CRA").status \
-        == "not_ready"
+    # CER: a municipality that is itself a critical entity owes SEC-03:3 from 2027-06-17
+    lv = at_level(fw, 4, SEC_03=1)
+    crit = {"municipality_is_critical_entity": True}
+    cer = municipality_readiness(inputs, lv, country="NL", at=AT, overrides=crit).law("CER")
+    assert cer.status == "not_due"  # it applies, nothing is due yet
+    sec03 = next(c for c in cer.requirements if c.element == "SEC-03" and c.legal_duty)
+    assert (sec03.counts_for, sec03.timing) == ("none", "later")
+    # the horizon is explicit: 201 days is one short of the deadline, 202 reach it
+    assert (dt.date(2027, 6, 17) - AT).days == 202
+    assert municipality_readiness(inputs, lv, country="NL", at=AT, horizon_days=201,
+                                  overrides=crit).law("CER").status == "not_due"
+    later = municipality_readiness(inputs, lv, country="NL", at=AT, horizon_days=202,
+                                   overrides=crit).law("CER")
+    assert later.status == "not_ready" and later.legal.gaps[0].deadline == dt.date(2027, 6, 17)
+    assert municipality_readiness(inputs, lv, country="NL", at=dt.date(2027, 6, 17),
+                                  overrides=crit).law("CER").status == "not_ready"
+    # every deadline (the default of the tab): counted against its own date already today
+    assert municipality_readiness(inputs, lv, country="NL", at=AT, horizon_days=ALL_DEADLINES,
+                                  overrides=crit).law("CER").status == "not_ready"
     # the AI Act's high-risk duties come on 2027-12-02 (Digital Omnibus on AI)
     hr = {"deploys_high_risk_ai": True}
     lv2 = at_level(fw, 4, GOV_06=1)
@@ -178,21 +188,24 @@ def test_a_deadline_after_the_evaluation_date_does_not_count(fw, inputs):
 
 
 def test_recommended_requirements_never_change_legal_readiness(fw, inputs):
-    # Data Act: INF-02 at 2 meets the required level; 3 is only recommended from 2027-01-12
+    # Data Act: the cloud-switching rules bind the provider; for the municipality INF-02 is a
+    # recommendation (2, and 3 from 2027-01-12). Only a Chapter V request binds it (DAT-05).
     lv = at_level(fw, 4, INF_02=2)
     later = dt.date(2027, 6, 1)
-    da = municipality_readiness(inputs, lv, country="NL", at=later).law("DATA_ACT")
+    req = {"makes_exceptional_need_request": True}
+    da = municipality_readiness(inputs, lv, country="NL", at=later, overrides=req).law("DATA_ACT")
     assert da.ready and da.status == "ready"
     assert da.ambition.status == "not_ready" and [(g.element, g.min, g.gap) for g in da.ambition.gaps] == [
         ("INF-02", 3, 1)]
+    plain = municipality_readiness(inputs, at_level(fw, 0), country="NL", at=later).law("DATA_ACT")
+    assert plain.status == "not_applicable" and plain.ambition.status == "not_ready"
     # Digital Decade: only targets, never legally required
     low = at_level(fw, 0)
     dd = municipality_readiness(inputs, low, country="NL", at=dt.date(2031, 1, 1)).law("DDPP")
     assert not dd.ready and dd.status == "not_applicable" and dd.ambition.status == "not_ready"
-    # ViDA is recommended only
-    vida = municipality_readiness(inputs, low, country="NL", at=dt.date(2031, 1, 1),
-                                  overrides={"acts_as_vat_taxable_person": True}).law("VIDA")
-    assert vida.status == "not_applicable" and vida.ambition.status == "not_ready"
+    # CRA: duties of manufacturers; for a municipality only recommendations
+    cra = municipality_readiness(inputs, low, country="NL", at=dt.date(2031, 1, 1)).law("CRA")
+    assert cra.status == "not_applicable" and cra.ambition.status == "not_ready"
     # population-wide: dropping every recommended / target requirement changes no legal result
     rng = np.random.default_rng(3)
     levels = rng.integers(-1, 5, (400, len(fw.element_ids))).astype(np.int8)

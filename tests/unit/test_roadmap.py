@@ -405,7 +405,7 @@ def test_requirements_adapter_defaults(fw):
     sec02 = [(law, int(m), d) for law, e, m, d in zip(req.law_ids, req.element, req.min_level, req.days[0],
                                                       strict=True)
              if e == fw.element_ids.index("SEC-02") and d == d]
-    assert ("GDPR", 3, float((dt.date(2018, 5, 25) - at).days)) in sec02
+    assert ("GDPR", 2, float((dt.date(2018, 5, 25) - at).days)) in sec02  # 1.3.0: Art. 33 at level 2
     # uses_ai defaults to true: the AI Act's literacy duty applies; high-risk AI defaults to false
     gov05 = fw.element_ids.index("GOV-05")
     applying = {(law, int(m)) for law, e, m, d in zip(req.law_ids, req.element, req.min_level,
