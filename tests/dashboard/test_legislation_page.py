@@ -67,7 +67,7 @@ def test_a_law_that_does_not_apply_is_shown_apart_not_as_ready(nl_open_ctx, tree
     for law in na:
         assert pd.isna(df.loc[law, "share_ready"]) and df.loc[law, "not_applicable"] == n
     caption = a["bar_caption"]
-    assert f"{len(na)} law(s) apply to none of them: {', '.join(x for x in df.index if x in na)}" \
+    assert f"{len(na)} law(s) put no legal duty on any of them: {', '.join(x for x in df.index if x in na)}" \
         in caption
     best = df["share_ready"].dropna().idxmax()
     assert f"most ready for {best} ({df.loc[best, 'share_ready']:.0%} of the " \

@@ -93,11 +93,12 @@ def test_laws_that_do_not_apply_are_shown_apart(page: Page, demo_server, console
     caption = page.locator("#legislation-agg-bar-caption")
     expect(caption).to_contain_text("gemeenten die antwoordden", timeout=30_000)
     words = caption.inner_text()
-    # the sentence names the laws that apply to none, and never calls one of them most ready
-    na = re.search(r"zijn op geen van hen van toepassing: ([A-Z_, ]+)\.", words)
+    # the sentence names the laws that put no duty on any of them (the CRA binds manufacturers),
+    # and never calls one of them most ready
+    na = re.search(r"leggen geen van hen een wettelijke plicht op: ([A-Z_, ]+)\.", words)
     assert na, words
     laws = [x.strip() for x in na.group(1).split(",")]
-    assert {"INSPIRE", "HVD", "DDPP"} <= set(laws)
+    assert {"INSPIRE", "HVD", "DDPP", "CRA"} <= set(laws)
     best = re.search(r"de meeste klaar voor ([A-Z_]+) \((\d+)% van de (\d+) ", words)
     assert best and best.group(1) not in laws and int(best.group(2)) < 100, words
     # the table row of such a law reads "0 van N" and "n.v.t.", never a share
