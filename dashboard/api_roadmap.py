@@ -32,7 +32,7 @@ from dashboard.api_insight import (
 )
 from dashboard.context import AppContext
 from pipelines.maturity.cube import MISSING
-from pipelines.maturity.roadmap import COMPONENTS, explain_text
+from pipelines.maturity.roadmap import COMPONENTS, assess_text, explain_text
 
 
 def _param_int(args, name: str, low: int, high: int, default: int) -> int:
@@ -140,13 +140,40 @@ class RoadmapApi:
             for item in phase:
                 s = by_element[item["element"]]
                 item["name"] = names[s.element]
-                item["phase"] = s.phase
                 item["text"] = explain_text(s.explanation, lang, names, laws)
+        for item, a in zip(body["assess"], rm.assess, strict=True):
+            item["name"] = names[a.element]
+            item["text"] = assess_text(a, lang, names, laws)
         out.update(body)
         out["steps"] = len(rm.steps)
+        cov = rd.team_coverage(ctx, snap, w, row)
+        out["coverage"] = {"respondents": cov.respondents, "roles": list(cov.roles),
+                           "known": cov.known, "elements": cov.elements, "thin": cov.thin,
+                           "reasons": list(cov.reasons)}
+        out["who_can_help"] = self.helpers(snap, w, row, rm, target)
         if not rm.steps:
-            out["message"] = "no roadmap: every element is at or above its target"
+            out["message"] = ("no development step: every element is at or above its target"
+                              if not rm.assess and not rm.gated else
+                              "no development step yet: establish the unknown levels first")
         return out
+
+    def helpers(self, snap, w: int, row: int, rm, target: int) -> list[dict]:
+        """Who can help with each first-phase element: named only where they consented (or
+        the deployment is open), the others counted."""
+        ref = self.ctx.municipalities
+        mids = snap.maturity.municipality_ids
+
+        def match(m) -> dict:
+            return {"municipality_id": str(mids[m.row]), "name": str(ref["name"].iat[m.row]),
+                    "country": str(ref["country"].iat[m.row]), "level": m.level,
+                    "similarity": round(m.similarity, 4), "distance_km": m.distance_km,
+                    "same_country": m.same_country, "same_region": m.same_region,
+                    "same_size_class": m.same_size}
+        return [{"element": h.element, "helpers": [match(m) for m in h.helpers],
+                 "helpers_total": h.helpers_total, "helpers_not_named": h.helpers_hidden,
+                 "partners": [match(m) for m in h.partners],
+                 "partners_total": h.partners_total, "partners_not_named": h.partners_hidden}
+                for h in rd.who_can_help(self.ctx, snap, w, row, rm, target)]
 
 
 def register(server: Flask, ctx: AppContext) -> None:

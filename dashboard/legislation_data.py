@@ -193,8 +193,7 @@ class Subset:
 
 
 def slice_table(table: ConditionTable, rows: np.ndarray) -> ConditionTable:
-    return ConditionTable(table.countries[rows], table.population[rows], table.bools[:, rows],
-                          table.dates[:, rows], table.bool_origin[:, rows], table.date_origin[:, rows])
+    return table.take(rows)
 
 
 def subset(ctx: AppContext, snap: Snapshot, sel: Selection) -> Subset:

@@ -266,14 +266,20 @@ SCHEMAS = {
             "rank": {"type": "integer", "description": "1-based step in the sequence"},
             "phase": {"type": "integer", "description": "1-based phase"},
             "score": {"type": "number", "description": "weighted mean of the components with "
-                      "the normalised weights (0-1)"},
+                      "the normalised weights (0-1), when the step was chosen (after the "
+                      "earlier steps): it can rise through the roadmap; the phase gives the "
+                      "order"},
             "components": {"type": "object", "description": "readiness, unlock, urgency, peer "
                            "(0-1) at the moment the element was chosen",
                            "additionalProperties": {"type": "number"}},
             "explanation": {"type": "object", "description": "the numbers behind the "
                             "recommendation: enablers (level, weight, credit, status, source), "
-                            "the dependants it unlocks, the laws that need it (min level, "
-                            "deadline, urgency), peer counts, components, weights, score"},
+                            "the prerequisites (gates) it waited for, the dependants it "
+                            "unlocks, the legal duties it does not meet, the driving one first "
+                            "(law, legal_basis, min level, deadline, urgency, enforcement, "
+                            "confidence: check when the requirement or its national date is "
+                            "unverified), peer counts (at_least = the target), components, "
+                            "weights, score"},
             "text": {"type": "string", "description": "the explanation in words (lang)"},
         },
     },
@@ -309,6 +315,20 @@ SCHEMAS = {
             "phases": {"type": "array", "description": "phases in order, each a list of steps",
                        "items": {"type": "array", "items": _ref("RoadmapStep")}},
             "steps": {"type": "integer", "description": "number of recommended elements"},
+            "assess": {"type": "array", "description": "elements nobody could rate (don't "
+                       "know): advice to establish where the municipality stands, most "
+                       "important first (legal duties on them, the elements they gate, what "
+                       "they help build); never developed, never counted as level 0",
+                       "items": {"type": "object"}},
+            "gated": {"type": "array", "items": {"type": "string"}, "description": "elements "
+                      "below target held back because a prerequisite (gate) stays unmet"},
+            "coverage": {"type": "object", "description": "who answered: respondents, roles, "
+                         "known levels; `thin` with `reasons` (no_lead, many_unknown)"},
+            "who_can_help": {"type": "array", "items": {"type": "object"}, "description":
+                             "per first-phase element the most similar nearby municipalities "
+                             "at a known level of at least the target (3 or more) that may be "
+                             "named (with distance_km), and partners that have it in their own "
+                             "first phase; the others counted as *_not_named"},
             "message": {"type": "string", "description": "set when there is no roadmap "
                         "(no answers in the wave, or every element at target)"},
         },

@@ -32,14 +32,15 @@ import numpy as np
 
 from dashboard.context import AppContext
 from dashboard.store import Snapshot
+from pipelines.maturity.coverage_note import Coverage, coverage
 from pipelines.maturity.cube import MISSING
-from pipelines.maturity.kickstart import Profiles
+from pipelines.maturity.kickstart import ElementHelp, Profiles, similarity
+from pipelines.maturity.kickstart import who_can_help as help_for
 from pipelines.maturity.peers import peer_mask
 from pipelines.maturity.roadmap import (
     COMPONENTS,
     DEFAULT_TARGET,
     DEFAULT_WEIGHTS,
-    FULL,
     LawProfiles,
     Peers,
     Roadmap,
@@ -168,7 +169,7 @@ def element_names(ctx: AppContext, lang: str) -> dict[str, str]:
 def law_names(ctx: AppContext) -> dict[str, str]:
     """Short law names ('NIS2', 'AI Act') for the explanations."""
     fw = ctx.framework
-    return _cached(("laws", fw.checksum), lambda: {law.id: law.short for law in fw.laws})
+    return _cached(("laws", fw.checksum), lambda: {law.id: law.short for law in fw.all_laws})
 
 
 # ------------------------------------------------------------------ levels per wave
@@ -188,7 +189,7 @@ def wave_levels(ctx: AppContext, snap: Snapshot, w: int) -> np.ndarray:
 class _Groups:
     inverse: np.ndarray  # int[M]: group position of each municipality
     size: np.ndarray  # int[G]: members per group
-    count: np.ndarray  # int32[G, E]: members at level >= 3
+    at_least: np.ndarray  # int32[G, E, 5]: members at level >= l (l = 0..4)
     known: np.ndarray  # int32[G, E]: members with a known level
 
 
@@ -201,7 +202,8 @@ def _groups(ctx: AppContext, snap: Snapshot, w: int) -> _Groups:
 
         def per_group(flags):
             return np.bincount(cell[flags.reshape(-1)], minlength=g * e).reshape(g, e)
-        return _Groups(inv, np.bincount(inv, minlength=g), per_group(lv >= FULL).astype(np.int32),
+        at_least = np.stack([per_group(lv >= lvl) for lvl in range(5)], axis=2).astype(np.int32)
+        return _Groups(inv, np.bincount(inv, minlength=g), at_least,
                        per_group(lv != MISSING).astype(np.int32))
     return _cached(("build", snap.build_id, "groups", w), build)
 
@@ -217,18 +219,21 @@ def profiles(snap: Snapshot, w: int) -> Profiles:
                    lambda: Profiles.from_scores(snap.maturity.block_scores(w)))
 
 
-def peers(ctx: AppContext, snap: Snapshot, w: int, row: int) -> Peers:
+def peers(ctx: AppContext, snap: Snapshot, w: int, row: int, target: int = DEFAULT_TARGET
+          ) -> Peers:
     """Peer proof for one municipality: its peer group (same country and size class) minus
-    itself, as `Peers.from_levels(levels[peer_mask])` gives it, from cached group counts."""
+    itself at the target level or higher, as `Peers.from_levels(levels[peer_mask], targets=
+    target)` gives it, from cached group counts."""
     g = _groups(ctx, snap, w)
     own = wave_levels(ctx, snap, w)[row]
     gi = g.inverse[row]
-    count = g.count[gi] - (own >= FULL)
+    at_least = Peers.thresholds(target, len(own))
+    count = g.at_least[gi][np.arange(len(own)), at_least] - (own >= at_least)
     known = g.known[gi] - (own != MISSING)
     share, suppressed = Peers.shares(count, known, ctx.settings.min_group)
     if not peer_group_published(ctx, snap, w, row):
         share, suppressed = np.zeros_like(share), np.ones_like(suppressed)
-    return Peers(share, count, known, suppressed)
+    return Peers(share, count, known, suppressed, at_least)
 
 
 def peer_group_published(ctx: AppContext, snap: Snapshot, w: int, row: int) -> bool:
@@ -245,13 +250,15 @@ def peer_group_size(ctx: AppContext, snap: Snapshot, w: int, row: int) -> int:
     return int(g.size[g.inverse[row]]) - 1
 
 
-def peers_slow(ctx: AppContext, snap: Snapshot, w: int, row: int) -> Peers:
+def peers_slow(ctx: AppContext, snap: Snapshot, w: int, row: int,
+               target: int = DEFAULT_TARGET) -> Peers:
     """The same peers from the mask (for tests)."""
     mask = peer_mask(ctx.attributes, row, PEER_KIND)
-    out = Peers.from_levels(wave_levels(ctx, snap, w)[mask], ctx.settings.min_group)
+    out = Peers.from_levels(wave_levels(ctx, snap, w)[mask], ctx.settings.min_group,
+                            targets=target)
     if not peer_group_published(ctx, snap, w, row):
         return Peers(np.zeros_like(out.share), out.count, out.known,
-                     np.ones_like(out.suppressed))
+                     np.ones_like(out.suppressed), out.at_least)
     return out
 
 
@@ -264,7 +271,7 @@ def compute(ctx: AppContext, snap: Snapshot, row: int, w: int, params: Params = 
     law = laws(ctx, evaluation_date(snap, w))
     return roadmap(model(ctx), wave_levels(ctx, snap, w)[row], targets=params.target,
                    requirements=law.requirements, profile=law.profile(row),
-                   peers=peers(ctx, snap, w, row), weights=params.weights,
+                   peers=peers(ctx, snap, w, row, params.target), weights=params.weights,
                    phases=params.phases, per_phase=params.per_phase, done=params.done)
 
 
@@ -295,6 +302,39 @@ def first_phase(ctx: AppContext, snap: Snapshot, w: int) -> FirstPhase:
                              laws=laws(ctx, at))
         return FirstPhase(pop.first_phase.copy(), pop.answered, False)
     return _cached(("build", snap.build_id, "first_phase", w), build)
+
+
+def team_coverage(ctx: AppContext, snap: Snapshot, w: int, row: int) -> Coverage:
+    """Who answered for the municipality in wave `w`, and whether that is thin (coverage_note)."""
+    mid = str(snap.maturity.municipality_ids[row])
+    df = snap.query("roadmap_coverage", municipality=mid, wave=snap.waves[w])
+    known = int((wave_levels(ctx, snap, w)[row] != MISSING).sum())
+    n = len(ctx.framework.element_ids)
+    if df.empty:
+        return coverage(0, None, known, n)
+    r = df.iloc[0]
+    return coverage(int(r["n_respondents"]), r["roles"], known, n)
+
+
+def who_can_help(ctx: AppContext, snap: Snapshot, w: int, row: int, rm: Roadmap,
+                 target: int = DEFAULT_TARGET) -> list[ElementHelp]:
+    """Helpers and partners for the roadmap's first phase (kickstart.who_can_help): the most
+    similar nearby municipalities at a known level of at least the target (3 or more) that may be
+    named, and those with the element in their own first phase."""
+    first = [s.index for s in rm.steps if s.phase == 1]
+    if not first:
+        return []
+    attrs = ctx.attributes
+    ref = ctx.municipalities
+    sim = similarity(attrs.country, attrs.nuts2, attrs.size_class, profiles(snap, w), row,
+                     lon=ref["lon"].to_numpy(dtype=np.float64, na_value=np.nan),
+                     lat=ref["lat"].to_numpy(dtype=np.float64, na_value=np.nan))
+    shown = np.ones(len(snap.consent), dtype=bool) if ctx.settings.visibility == "open" \
+        else snap.consent
+    fp = first_phase(ctx, snap, w)
+    return help_for(wave_levels(ctx, snap, w), first, model(ctx).element_ids, row, sim,
+                    shown=shown, answered=answered(snap, w), first_phase=fp.steps,
+                    level_target=target)
 
 
 def indices(ctx: AppContext, ids: Iterable[str]) -> list[int]:

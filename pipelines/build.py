@@ -37,7 +37,9 @@ SQL_DIR = Path(__file__).parent / "sql"
 # 6: demo only when every input is demo (a build of mixed inputs published as demo under 5 would
 #    otherwise stay current, with the demo's public survey links, until the inputs change).
 # 7: disclosure.parquet (complementary suppression) and roadmap peer proof that respects it.
-BUILD_LOGIC_VERSION = "7"
+# 8: stored roadmaps: unknown levels are advice, not steps; gates; urgency by consequence and
+#    gap; peer proof relative to the target; adjacent instruments' duties count.
+BUILD_LOGIC_VERSION = "8"
 MIN_GROUP = 5
 KEEP_BUILDS = 3
 # Marts in the order they are built; each is one SQL file creating a table of that name.

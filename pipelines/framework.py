@@ -137,6 +137,19 @@ class PendingChange(Strict):
     source: str | None = None
 
 
+class Enforcement(Strict):
+    """How a law is enforced against a municipality that does not comply (framework README,
+    "Enforcement"): 3 = a supervisory authority supervises the municipality itself and can order
+    measures or fine it (the fines may depend on the member state); 2 = a designated body
+    monitors or handles complaints and reports, without sanctions on the municipality; 1 = no
+    enforcement aimed at the municipality (the member state answers for it)."""
+
+    level: Annotated[int, Field(ge=1, le=3)]
+    basis: Annotated[str, Field(min_length=1)]  # the articles, e.g. "Art. 32, 34"
+    note: Text
+    confidence: Confidence = "verified"
+
+
 class Law(Strict):
     id: Annotated[str, Field(pattern=r"^[A-Z0-9_]+$")]
     short: str
@@ -158,6 +171,9 @@ class Law(Strict):
     # applies only to municipalities with more inhabitants than this (drafts, what-if)
     population_above: Annotated[int, Field(ge=0)] | None = None
     pending_changes: list[PendingChange] = Field(default_factory=list)
+    # 1.4.0: what happens to a municipality that does not comply (orders the roadmap's legal
+    # urgency); required for a law binding on municipalities
+    enforcement: Enforcement | None = None
 
 
 # ------------------------------------------------------------ member-state flags (1.2.0)
@@ -278,6 +294,9 @@ class Enabling(Strict):
     enabled: str
     weight: Annotated[int, Field(ge=1, le=3)]
     rationale: Text
+    # 1.4.0: a prerequisite, not only a help: the enabler must be at this level (or at its own
+    # target, if lower) before the roadmap takes `enabled` further. Only on weight 2-3 cells.
+    gate: Annotated[int, Field(ge=1, le=3)] | None = None
 
 
 class Framework(Strict):
@@ -340,6 +359,15 @@ class Framework(Strict):
 
     def laws_requiring(self, element_id: str) -> list[tuple[Law, Requirement]]:
         return [(law, r) for law in self.laws for r in law.requirements if r.element == element_id]
+
+    def gate_array(self) -> list[list[int]]:
+        """Dense E×E gate levels in `element_ids` order (0 = no gate): row gates column."""
+        idx = {e: i for i, e in enumerate(self.element_ids)}
+        grid = [[0] * len(idx) for _ in idx]
+        for m in self.matrix:
+            if m.gate:
+                grid[idx[m.enabler]][idx[m.enabled]] = m.gate
+        return grid
 
     def matrix_array(self) -> list[list[int]]:
         """Dense E×E weights in `element_ids` order: row enables column."""
@@ -435,8 +463,38 @@ def _read_matrix(path: Path, root: Path) -> list[Enabling]:
                 continue  # a zero cell is the same as no row
             raw = {"enabler": row["enabler"], "enabled": row["enabled"], "weight": weight,
                    "rationale": {"nl": row["rationale_nl"] or "", "en": row["rationale_en"] or ""}}
+            gate = (row.get("gate") or "").strip()
+            if gate:
+                if not gate.isdigit():
+                    raise FrameworkError(rel, label, f"gate {gate!r} is not a level 1-3")
+                if weight < 2:
+                    raise FrameworkError(rel, label, "a gate (prerequisite) needs weight 2 or 3")
+                raw["gate"] = int(gate)
             cells.append(_parse(Enabling, raw, rel, label))
     return cells
+
+
+def _check_gates(matrix: list[Enabling], rel: str) -> None:
+    """Gates may not form a cycle: a roadmap could then never start any of its elements."""
+    nxt: dict[str, list[str]] = {}
+    for m in matrix:
+        if m.gate:
+            nxt.setdefault(m.enabler, []).append(m.enabled)
+    state: dict[str, int] = {}  # 1 = on the current path, 2 = done
+
+    def visit(node: str, path: list[str]) -> None:
+        state[node] = 1
+        for other in sorted(nxt.get(node, [])):
+            if state.get(other) == 1:
+                cycle = " -> ".join([*path[path.index(other):], other])
+                raise FrameworkError(rel, f"gate {node} -> {other}", f"gates form a cycle: {cycle}")
+            if other not in state:
+                visit(other, [*path, other])
+        state[node] = 2
+
+    for start in sorted(nxt):
+        if start not in state:
+            visit(start, [start])
 
 
 def load_framework(root: Path | str | None = None) -> Framework:
@@ -512,6 +570,7 @@ def load_framework(root: Path | str | None = None) -> Framework:
         if (m.enabler, m.enabled) in seen_pairs:
             raise FrameworkError(mrel, label, "this pair appears more than once")
         seen_pairs.add((m.enabler, m.enabled))
+    _check_gates(matrix, mrel)
 
     xpath = root / "crosswalk.yaml"
     xrel = _rel(xpath, root)
@@ -625,6 +684,10 @@ def duty_problems(law: Law) -> list[tuple[int | None, str, str]]:
         if r.element in BUNDLED_ELEMENTS and r.needs is None:
             out.append((i, f"{at}.needs", f"{r.element} bundles several laws' duties: say what "
                         "this law needs of it"))
+    if law.binding_on_municipalities and law.enforcement is None and any(
+            is_legal_duty(law, r) for r in law.requirements):
+        out.append((None, "enforcement", "is missing: a law with legal duties says how it is "
+                    "enforced (level 1-3, basis, note)"))
     return out
 
 

@@ -25,21 +25,21 @@ def published_aggregates(ctx) -> pd.DataFrame:
     return df
 
 
-def engine_peers(ctx, wave: str, row: int):
+def engine_peers(ctx, wave: str, row: int, target: int = 3):
     """The peer proof the roadmap uses, assembled from the build's files: the rest of the
-    municipality's country x size group, none where the disclosure pattern (consent rule)
-    withholds that group's statistics."""
+    municipality's country x size group at the target level or higher, none where the
+    disclosure pattern (consent rule) withholds that group's statistics."""
     from pipelines.maturity.peers import peer_mask
     from pipelines.maturity.roadmap import Peers
 
     snap = ctx.warehouse.snapshot()
     cube, attrs = snap.maturity, ctx.attributes
     peers = Peers.from_levels(cube.levels[cube.wave_index(wave)][peer_mask(attrs, row)],
-                              ctx.settings.min_group)
+                              ctx.settings.min_group, targets=target)
     pattern = pd.read_parquet(snap.path / "disclosure.parquet")
     group = pattern[(pattern["wave"] == wave) & (pattern["area_type"] == "country_size")
                     & (pattern["area_id"] == attrs.label("country_size", row))]
     if not group["publish_consent"].all():
         return Peers(np.zeros_like(peers.share), peers.count, peers.known,
-                     np.ones_like(peers.suppressed))
+                     np.ones_like(peers.suppressed), peers.at_least)
     return peers

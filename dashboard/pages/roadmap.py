@@ -21,7 +21,6 @@ dashboard/roadmap_data.py and warmed in the background at start-up.
 from __future__ import annotations
 
 import logging
-import re
 import threading
 from dataclasses import dataclass
 from urllib.parse import urlencode
@@ -47,8 +46,9 @@ from dashboard.i18n import normalise_lang, t
 from dashboard.pages.heatmap import LEVEL_COLOURS, MISSING_COLOUR
 from dashboard.pages.profile import country_name, empty_figure
 from dashboard.store import Snapshot
+from pipelines.maturity.coverage_note import Coverage
 from pipelines.maturity.cube import MISSING
-from pipelines.maturity.kickstart import SIMILARITY_WEIGHTS, ElementHelp, similarity, who_can_help
+from pipelines.maturity.kickstart import SIMILARITY_WEIGHTS, ElementHelp
 from pipelines.maturity.roadmap import (
     COMPONENTS,
     DEFAULT_TARGET,
@@ -57,7 +57,9 @@ from pipelines.maturity.roadmap import (
     Roadmap,
     Weights,
     apply_done,
+    assess_text,
     check_plan,
+    explain_parts,
     explain_text,
 )
 from pipelines.maturity.whatif import DoneEffect, done_effects, roadmap_change
@@ -264,6 +266,7 @@ class Analysis:
     effects: tuple[DoneEffect, ...] = ()
     plan: PlanCheck | None = None
     help: list[ElementHelp] | None = None
+    coverage: Coverage | None = None
 
 
 def analyse(ctx: AppContext, m, wave, weights, target, done, plan) -> Analysis:
@@ -294,20 +297,10 @@ def analyse(ctx: AppContext, m, wave, weights, target, done, plan) -> Analysis:
     effects = done_effects(model, sub.levels, done_ids, tg) if done_ids else ()
     check = check_plan(model, sub.levels, plan_ids, result=rm, targets=tg,
                        done=done_ids) if plan_ids else None
-    first = [s.index for s in rm.steps if s.phase == 1]
-    helpers = None
-    if first:
-        attrs = ctx.attributes
-        sim = similarity(attrs.country, attrs.nuts2, attrs.size_class,
-                         rd.profiles(snap, sub.w), sub.row)
-        shown = np.ones(len(snap.consent), dtype=bool) if ctx.settings.visibility == "open" \
-            else snap.consent
-        fp = rd.first_phase(ctx, snap, sub.w)
-        helpers = who_can_help(rd.wave_levels(ctx, snap, sub.w), first, model.element_ids,
-                               sub.row, sim, shown=shown, answered=rd.answered(snap, sub.w),
-                               first_phase=fp.steps)
-    return Analysis(sub, params, None if rm.steps else "at_target", rm, base, effects, check,
-                    helpers)
+    helpers = rd.who_can_help(ctx, snap, sub.w, sub.row, rm, tg) or None
+    empty = None if rm.steps or rm.assess or rm.gated else "at_target"
+    return Analysis(sub, params, empty, rm, base, effects, check, helpers,
+                    rd.team_coverage(ctx, snap, sub.w, sub.row))
 
 
 # ------------------------------------------------------------------ layout
@@ -344,6 +337,16 @@ def layout(ctx: AppContext, lang: str, query: dict | None = None) -> html.Div:
         ])), className="mb-3 roadmap-controls"),
         html.Div(id=STATUS, className="mb-2", **{"aria-live": "polite"}),
         dbc.Row([
+            dbc.Col([
+                _card(t("roadmap.steps.title", lang), t("roadmap.steps.guide", lang), [
+                    html.Div(id=STEPS, **{"aria-live": "polite"}),
+                    html.Div([
+                        dbc.Button(t("roadmap.csv", lang), id=CSV_BUTTON, size="sm",
+                                   color="secondary", outline=True),
+                        dcc.Download(id=CSV),
+                    ], className="mt-2"),
+                ], className="mb-3"),
+            ], lg=8),
             dbc.Col(html.Div([
                 _card(t("roadmap.settings.title", lang), t("roadmap.settings.guide", lang),
                       [*[_slider(WEIGHT[c], t(f"roadmap.weight.{c}", lang),
@@ -370,16 +373,6 @@ def layout(ctx: AppContext, lang: str, query: dict | None = None) -> html.Div:
                     html.Div(id=PASSIVE, className="mt-2", **{"aria-live": "polite"}),
                 ], className="mb-3"),
             ], className="rm-side"), lg=4),
-            dbc.Col([
-                _card(t("roadmap.steps.title", lang), t("roadmap.steps.guide", lang), [
-                    html.Div(id=STEPS, **{"aria-live": "polite"}),
-                    html.Div([
-                        dbc.Button(t("roadmap.csv", lang), id=CSV_BUTTON, size="sm",
-                                   color="secondary", outline=True),
-                        dcc.Download(id=CSV),
-                    ], className="mt-2"),
-                ], className="mb-3"),
-            ], lg=8),
         ]),
         dbc.Row([
             dbc.Col(_card(t("roadmap.network.title", lang), t("roadmap.network.guide", lang), [
@@ -473,9 +466,26 @@ def status(ctx: AppContext, a: Analysis, lang: str):
                          color="warning")
     known = int((sub.levels != MISSING).sum())
     n_peers = rd.peer_group_size(ctx, sub.snap, sub.w, sub.row)
-    return html.P([html.Strong(facts), " ", t(
+    body = html.P([html.Strong(facts), " ", t(
         "roadmap.status.body", lang, known=known, total=len(sub.levels), peers=_int(n_peers, lang),
         date=rd.evaluation_date(sub.snap, sub.w).isoformat())], className="mb-0")
+    cov = a.coverage
+    if cov is None or not cov.thin:
+        return body
+    return [body, dbc.Alert(coverage_text(cov, lang), color="warning",
+                            className="mt-2 mb-0 rm-thin")]
+
+
+def coverage_text(cov: Coverage, lang: str) -> str:
+    """Why this roadmap rests on thin coverage, in one sentence per reason."""
+    parts = [t("roadmap.thin.head", lang, n=cov.respondents,
+               roles=", ".join(cov.roles) or t("roadmap.thin.noroles", lang))]
+    if "no_lead" in cov.reasons:
+        parts.append(t("roadmap.thin.no_lead", lang))
+    if "many_unknown" in cov.reasons:
+        parts.append(t("roadmap.thin.many_unknown", lang, unknown=cov.unknown, total=cov.elements))
+    parts.append(t("roadmap.thin.advice", lang))
+    return " ".join(parts)
 
 
 def steps_panel(ctx: AppContext, a: Analysis, lang: str):
@@ -489,6 +499,14 @@ def steps_panel(ctx: AppContext, a: Analysis, lang: str):
                          color="success", className="mb-0")
     rm = a.rm
     out = []
+    if rm.assess:
+        out.append(assess_section(ctx, rm, lang))
+    if rm.gated:
+        out.append(html.P(t("roadmap.gated", lang, items=_listing(
+            [f"{e} {_names(ctx, lang)[e]}" for e in rm.gated], lang)),
+            className="small text-body-secondary rm-gated"))
+    if not rm.steps:
+        out.append(html.P(t("roadmap.steps.only_assess", lang), className="mb-0"))
     for k, phase in enumerate(rm.phases, start=1):
         out.append(html.Section([
             html.H3(t("roadmap.phase", lang, n=k), className="h6 rm-phase-title"),
@@ -498,12 +516,33 @@ def steps_panel(ctx: AppContext, a: Analysis, lang: str):
     return out
 
 
+ASSESS_SHOWN = 5
+
+
+def assess_section(ctx: AppContext, rm: Roadmap, lang: str) -> html.Section:
+    """'Establish where you stand first': the elements nobody could rate, most important first
+    (a legal duty on them, the elements they gate, what they help build)."""
+    names = _names(ctx, lang)
+    items = [html.Li([html.Span(a.element, className="el-id"), " ",
+                      assess_text(a, lang, names, rd.law_names(ctx)).split(": ", 1)[-1]],
+                     className="mb-1")
+             for a in rm.assess[:ASSESS_SHOWN]]
+    more = len(rm.assess) - ASSESS_SHOWN
+    return html.Section([
+        html.H3(t("roadmap.assess.title", lang), className="h6 rm-phase-title"),
+        html.P(t("roadmap.assess.guide", lang, n=len(rm.assess)), className="small mb-1"),
+        html.Ul(items, className="small rm-assess"),
+        *([html.P(t("roadmap.assess.more", lang, n=more, items=", ".join(
+            x.element for x in rm.assess[ASSESS_SHOWN:])), className="small text-body-secondary")]
+          if more > 0 else []),
+    ], className="rm-phase rm-assess-section", **{"aria-label": t("roadmap.assess.title", lang)})
+
+
 def _step(ctx: AppContext, s, a: Analysis, lang: str) -> html.Li:
     fw = ctx.framework
     el = fw.element_by_id[s.element]
     ex = s.explanation
     level = t("roadmap.level.unknown", lang) if ex.level is None else str(ex.level)
-    text = explain_text(ex, lang, _names(ctx, lang), rd.law_names(ctx), with_score=False)
     return html.Li([
         html.Div([
             html.Span(str(s.rank), className="rm-rank", title=t("roadmap.rank", lang)),
@@ -511,22 +550,23 @@ def _step(ctx: AppContext, s, a: Analysis, lang: str) -> html.Li:
             html.Strong(el.name.get(lang)), " ",
             html.Span(t("roadmap.level.move", lang, level=level, target=ex.target),
                       className="rm-move"),
-            html.Span(t("roadmap.score", lang, score=_dec(s.score, lang)), className="rm-score"),
+            html.Span(t("roadmap.score", lang, score=_dec(s.score, lang)), className="rm-score",
+                      title=t("roadmap.score.help", lang)),
         ], className="rm-step-head"),
         _bars(ex.components, lang),
-        html.Ul([html.Li(x) for x in explanation_parts(text)], className="rm-why mb-1"),
+        html.Ul([html.Li(x) for x in explanation_parts(ex, lang, _names(ctx, lang),
+                                                          rd.law_names(ctx))],
+                className="rm-why mb-1"),
         kickstart(ctx, el.id, lang),
     ], className="rm-step", id=f"roadmap-step-{el.id}")
 
 
-_SENTENCE = re.compile(r"(?<=\.) (?=[A-ZÀ-Ý0-9])")
 
 
-def explanation_parts(text: str) -> list[str]:
+def explanation_parts(expl, lang: str, names, law_names) -> list[str]:
     """The engine's explanation as its sentences (enablers in place, partly, missing, what it
     unlocks, the law, the peers), without the head: the step's title says it already."""
-    head, sep, rest = text.partition("): ")  # the head ends "(level 1 → 3): "
-    return [p for p in _SENTENCE.split(rest if sep and "→" in head else text) if p]
+    return explain_parts(expl, lang, names, law_names, with_score=False)[1:]
 
 
 _KICKSTART: dict[tuple[str, str, str], html.Details] = {}
@@ -644,6 +684,8 @@ def help_panel(ctx: AppContext, a: Analysis, lang: str):
                 why.append(t("roadmap.help.same_region", lang))
             if match.same_size:
                 why.append(t("roadmap.help.same_size", lang))
+            if match.distance_km is not None:
+                why.append(t("roadmap.help.km", lang, km=_int(round(match.distance_km), lang)))
             detail = t("roadmap.help.match", lang, sim=_dec(match.similarity, lang),
                        why=", ".join(why) or t("roadmap.help.other_country", lang))
             if show_level and match.level is not None:
@@ -654,7 +696,8 @@ def help_panel(ctx: AppContext, a: Analysis, lang: str):
                                                                     className="text-body-secondary")])
         block = [html.H3([html.Span(h.element, className="el-id"), " ",
                           _names(ctx, lang)[h.element]], className="h6 mt-2")]
-        block.append(html.P(t("roadmap.help.helpers", lang, n=_int(h.helpers_total, lang)),
+        block.append(html.P(t("roadmap.help.helpers", lang, n=_int(h.helpers_total, lang),
+                              level=max(3, a.params.target)),
                             className="small mb-1"))
         if h.helpers:
             block.append(html.Ol([item(x, True) for x in h.helpers], className="small mb-1"))

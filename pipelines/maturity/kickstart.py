@@ -1,22 +1,27 @@
 """Kickstart peers ("who can help"): for an element a municipality should develop next, the most
-similar municipalities that already have it, and the ones that have it as their own next step
-(candidates to develop it together, after seed 004: one builds, others join and reuse).
+similar nearby municipalities that already have it, and the ones that have it as their own next
+step (candidates to develop it together, after seed 004: one builds, others join and reuse).
 
 Pure numpy, no Dash.
 
 Similarity of municipality i to the chosen municipality m, between 0 and 1:
 
-    sim(i) = 0.4 x [same country] + 0.2 x [same NUTS 2 region] + 0.2 x [same size class]
-           + 0.2 x closeness(i)
+    sim(i) = 0.3 x [same country] + 0.1 x [same NUTS 2 region] + 0.2 x nearness(i)
+           + 0.2 x [same size class] + 0.2 x closeness(i)
+    nearness(i)  = max(0, 1 - distance(i, m) / 150 km)   (0 when a coordinate is missing)
     closeness(i) = 1 - mean over blocks b of |score(i, b) - score(m, b)| / 4
 
 where score(., b) is the building-block score (mean known level, 0-4) and the mean runs over
-the blocks with a score for both; closeness is 0 when they share none. Ties: higher similarity
-first, then reference order (GISCO id), so the answer is deterministic.
+the blocks with a score for both; closeness is 0 when they share none. A neighbour one town over
+counts more than a municipality of the same size at the other end of the country: a CIO calls
+the one nearby. Ties: higher similarity first, then reference order (GISCO id), so the answer is
+deterministic.
 
-- helpers of element e: answered municipalities other than m with level >= 3 on e;
+- helpers of element e: answered municipalities other than m at a *known* level >= max(3,
+  target) on e;
 - partners of element e: answered municipalities other than m whose own roadmap has e in its
-  first phase (`first_phase`, int[M, P] element positions, -1 = none).
+  first phase (`first_phase`, int[M, P] element positions, -1 = none) and whose level on e is
+  known (the roadmap never develops an unknown level; this also guards older stored runs).
 Only rows where `shown` is True (consent, or an open deployment) are named, at most `k` per
 list; the others are counted (`*_hidden`) so the page can say how many are not shown by name.
 """
@@ -29,7 +34,9 @@ from dataclasses import dataclass
 import numpy as np
 
 FULL = 3
-SIMILARITY_WEIGHTS = {"country": 0.4, "region": 0.2, "size": 0.2, "profile": 0.2}
+SIMILARITY_WEIGHTS = {"country": 0.3, "region": 0.1, "near": 0.2, "size": 0.2, "profile": 0.2}
+NEAR_KM = 150.0  # nearness falls to 0 at this distance
+EARTH_KM = 6371.0
 DEFAULT_K = 5
 
 
@@ -60,6 +67,7 @@ class Similarity:
     same_region: np.ndarray  # bool[M]
     same_size: np.ndarray  # bool[M]
     profiles: Profiles
+    distance_km: np.ndarray | None = None  # float32[M], NaN = unknown
 
     def closeness(self, rows: np.ndarray) -> np.ndarray:
         """float32: 1 - mean |block score difference| / 4 over blocks both know (0: none)."""
@@ -78,10 +86,20 @@ class Similarity:
             * self.closeness(rows)
 
 
+def distances_km(lon: np.ndarray, lat: np.ndarray, target: int) -> np.ndarray:
+    """float32[M]: great-circle distance to `target` in km (NaN where a coordinate is missing)."""
+    lo, la = np.radians(np.asarray(lon, dtype=np.float64)), np.radians(np.asarray(lat, dtype=np.float64))
+    dlo, dla = lo - lo[target], la - la[target]
+    h = np.sin(dla / 2) ** 2 + np.cos(la) * np.cos(la[target]) * np.sin(dlo / 2) ** 2
+    return (2 * EARTH_KM * np.arcsin(np.sqrt(np.clip(h, 0, 1)))).astype(np.float32)
+
+
 def similarity(country: np.ndarray, region: np.ndarray, size: np.ndarray,
-               profiles: Profiles | np.ndarray, target: int) -> Similarity:
-    """Similarity to `target` from integer-coded country, NUTS 2 region and size class (int[M])
-    and the block scores (`Profiles`, or float[M, B] with NaN for no score)."""
+               profiles: Profiles | np.ndarray, target: int,
+               lon: np.ndarray | None = None, lat: np.ndarray | None = None) -> Similarity:
+    """Similarity to `target` from integer-coded country, NUTS 2 region and size class (int[M]),
+    the block scores (`Profiles`, or float[M, B] with NaN for no score) and the coordinates
+    (degrees; without them nearness is 0 for everyone)."""
     if not isinstance(profiles, Profiles):
         profiles = Profiles.from_scores(profiles)
     country, region, size = np.asarray(country), np.asarray(region), np.asarray(size)
@@ -92,7 +110,13 @@ def similarity(country: np.ndarray, region: np.ndarray, size: np.ndarray,
     structure = same_country * np.float32(w["country"])
     structure += same_region * np.float32(w["region"])
     structure += same_size * np.float32(w["size"])
-    return Similarity(int(target), structure, same_country, same_region, same_size, profiles)
+    dist = None
+    if lon is not None and lat is not None:
+        dist = distances_km(lon, lat, target)
+        near = np.nan_to_num(np.clip(1 - dist / np.float32(NEAR_KM), 0, 1), nan=0.0)
+        structure += near.astype(np.float32) * np.float32(w["near"])
+    return Similarity(int(target), structure.astype(np.float32), same_country, same_region,
+                      same_size, profiles, dist)
 
 
 @dataclass(frozen=True)
@@ -104,6 +128,7 @@ class Match:
     same_size: bool
     closeness: float
     level: int | None = None  # the match's level on the element (helpers)
+    distance_km: float | None = None
 
 
 @dataclass(frozen=True)
@@ -132,25 +157,32 @@ def top(sim: Similarity, mask: np.ndarray, k: int = DEFAULT_K,
     close = sim.closeness(rows)
     score = sim.structure[rows] + np.float32(SIMILARITY_WEIGHTS["profile"]) * close
     order = np.lexsort((rows, -score))[:k]
+    def km(row: int) -> float | None:
+        if sim.distance_km is None or np.isnan(sim.distance_km[row]):
+            return None
+        return round(float(sim.distance_km[row]), 1)
     return tuple(Match(int(rows[i]), float(score[i]), bool(sim.same_country[rows[i]]),
                        bool(sim.same_region[rows[i]]), bool(sim.same_size[rows[i]]),
-                       float(close[i]), None if levels is None else int(levels[rows[i]]))
+                       float(close[i]), None if levels is None else int(levels[rows[i]]),
+                       km(int(rows[i])))
                  for i in order)
 
 
 def who_can_help(levels: np.ndarray, elements: Sequence[int], element_ids: Sequence[str],
                  target: int, sim: Similarity, *, shown: np.ndarray, answered: np.ndarray,
-                 first_phase: np.ndarray | None = None, k: int = DEFAULT_K
-                 ) -> list[ElementHelp]:
+                 first_phase: np.ndarray | None = None, k: int = DEFAULT_K,
+                 level_target: int = FULL) -> list[ElementHelp]:
     """Helpers and partners per element position in `elements` (levels int8[M, E] of one wave,
-    -1 = unknown; `shown`, `answered` bool[M])."""
+    -1 = unknown; `shown`, `answered` bool[M]); helpers are at `level_target` (the roadmap's
+    target, at least 3) or higher."""
     others = np.asarray(answered, dtype=bool).copy()
     others[target] = False
     shown = np.asarray(shown, dtype=bool)
+    need = max(int(level_target), FULL)
     out = []
     for j in elements:
         col = levels[:, j]
-        has = others & (col >= FULL)
+        has = others & (col >= need)
         named = has & shown
         helpers = top(sim, named, k, col)
         partners: tuple[Match, ...] = ()
@@ -159,7 +191,7 @@ def who_can_help(levels: np.ndarray, elements: Sequence[int], element_ids: Seque
             nxt = first_phase[:, 0] == j
             for c in range(1, first_phase.shape[1]):  # faster than .any(axis=1) on 3 columns
                 nxt |= first_phase[:, c] == j
-            nxt &= others
+            nxt &= others & (col >= 0)  # a known level: the roadmap never develops an unknown
             p_named = nxt & shown
             partners = top(sim, p_named, k, col)
             p_total = int(np.count_nonzero(nxt))

@@ -28,8 +28,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from pipelines.maturity.peers import Attributes
-from pipelines.maturity.roadmap import MISSING, F, RoadmapModel, _targets
-from pipelines.maturity.roadmap_population import Leverage, PopulationRoadmap
+from pipelines.maturity.roadmap import MISSING, RoadmapModel, _targets
+from pipelines.maturity.roadmap_population import Leverage, PopulationRoadmap, _unlock_lacking
 
 GROUP_FIELDS = ("country", "nuts2", "size_class")
 
@@ -117,9 +117,7 @@ def policy_cells(model: RoadmapModel, levels: np.ndarray, attrs: Attributes,
     ca = cell[rows]
     sel = lv[rows]
     tg = _targets(targets, e)
-    below = np.maximum(sel, 0) < (tg if tg.ndim == 1 else tg[rows])
-    unl = (below.astype(F) @ model.weights_t) * F(1.0 / model.unlock_norm)  # as the engine
-    unl *= below
+    below, unl = _unlock_lacking(model, sel, tg if tg.ndim == 1 else tg[rows])  # as leverage
     flat = (ca[:, None] * e + np.arange(e)).reshape(-1)
     lacking = np.bincount(flat, weights=below.reshape(-1), minlength=g * e)
     unlock = np.bincount(flat, weights=unl.reshape(-1).astype(np.float64), minlength=g * e)

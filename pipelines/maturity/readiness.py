@@ -821,6 +821,9 @@ class ConditionTable:
     dates: np.ndarray  # int32[Kd, M] ordinals, NEVER = no date
     bool_origin: np.ndarray  # int8[Kb, M] index into ORIGINS
     date_origin: np.ndarray  # int8[Kd, M]
+    # bool[Kd, M]: the date rests on a member-state fact not confirmed by a primary source
+    # (confidence: check in member_states.yaml); None = none does (hand-set tables)
+    date_check: np.ndarray | None = None
 
     @property
     def size(self) -> int:
@@ -829,7 +832,14 @@ class ConditionTable:
     def take(self, rows: np.ndarray) -> ConditionTable:
         """The columns of some municipalities (positions or a bool mask), in that order."""
         return ConditionTable(self.countries[rows], self.population[rows], self.bools[:, rows],
-                              self.dates[:, rows], self.bool_origin[:, rows], self.date_origin[:, rows])
+                              self.dates[:, rows], self.bool_origin[:, rows], self.date_origin[:, rows],
+                              None if self.date_check is None else self.date_check[:, rows])
+
+    def checks(self) -> np.ndarray:
+        """bool[Kd, M]: `date_check`, all False when the table has none."""
+        if self.date_check is None:
+            return np.zeros(self.dates.shape, dtype=bool)
+        return self.date_check
 
 
 def resolve_population(inputs: ReadinessInputs, countries: Sequence[str] | np.ndarray,
@@ -860,8 +870,9 @@ def resolve_population(inputs: ReadinessInputs, countries: Sequence[str] | np.nd
     dates = np.full((kd, m), NEVER, dtype=np.int32)
     b_origin = np.zeros((kb, m), dtype=np.int8)
     d_origin = np.zeros((kd, m), dtype=np.int8)
+    d_check = np.zeros((kd, m), dtype=bool)
 
-    def fill(cid: str, out: np.ndarray, origin: np.ndarray, kind: str):
+    def fill(cid: str, out: np.ndarray, origin: np.ndarray, kind: str, check=None):
         d = DERIVED.get(cid)
         if d is None:
             default = inputs.condition_default[cid]
@@ -872,16 +883,21 @@ def resolve_population(inputs: ReadinessInputs, countries: Sequence[str] | np.nd
                 values = {n: f.value for n, f in flags[c].items()}
                 out[rows] = d.compute(values, pop[rows])
                 origin[rows] = o[flags[c][d.flags[0]].origin]
+                if check is not None:  # as resolve_municipality's confidence
+                    check[rows] = any(flags[c][f].confidence == "check"
+                                      and flags[c][f].origin != "country_override" for f in d.flags)
         for c, cover in country_overrides.items():
             if cid in cover and c in groups:
                 v = _condition_value(inputs, cid, cover[cid], c)
                 out[groups[c]] = v if kind == "bool" else _ordinal(v)
                 origin[groups[c]] = o["country_override"]
+                if check is not None:
+                    check[groups[c]] = False
 
     for k, cid in enumerate(inputs.bool_conditions):
         fill(cid, bools[k + 1], b_origin[k], "bool")
     for k, cid in enumerate(inputs.date_conditions):
-        fill(cid, dates[k], d_origin[k], "date")
+        fill(cid, dates[k], d_origin[k], "date", d_check[k])
 
     if municipality_overrides:
         index = {str(x): i for i, x in enumerate(ids)} if ids is not None else None
@@ -906,7 +922,8 @@ def resolve_population(inputs: ReadinessInputs, countries: Sequence[str] | np.nd
                 else:
                     dates[drow[cid], row] = _ordinal(v)
                     d_origin[drow[cid], row] = o["municipality_override"]
-    return ConditionTable(countries, pop, bools, dates, b_origin, d_origin)
+                    d_check[drow[cid], row] = False
+    return ConditionTable(countries, pop, bools, dates, b_origin, d_origin, d_check)
 
 
 def _population_array(population, m: int) -> np.ndarray:
@@ -1257,6 +1274,8 @@ def condition_profiles(inputs: ReadinessInputs, table: ConditionTable,
     with np.errstate(invalid="ignore"):  # unknown population: below, as in _Rows.applies
         sides = [table.population > t for t in thresholds]
     flags = np.vstack([table.bools[1:], *sides]) if sides else table.bools[1:]
+    if table.date_check is not None:  # an unverified date is a different profile
+        flags = np.vstack([flags, table.date_check])
     code = _column_codes([*_bit_words(flags), *table.dates], m)
     _, first, inverse = np.unique(code, return_index=True, return_inverse=True)
     order = np.argsort(first, kind="stable")
@@ -1278,6 +1297,9 @@ class RequirementSchedule:
     # int32[R, N]: where it does not apply but its law recommends it instead
     # (recommended_if_out_of_scope), the date from which that recommendation is due; else NEVER
     fallback_due: np.ndarray
+    # bool[R, N]: the requirement, or the member-state date its deadline comes from, is not
+    # confirmed by a primary source (confidence: check)
+    unverified: np.ndarray | None = None
 
 
 def requirement_schedule(inputs: ReadinessInputs, table: ConditionTable,
@@ -1289,12 +1311,18 @@ def requirement_schedule(inputs: ReadinessInputs, table: ConditionTable,
     n_rows = len(compiled.req_law)
     due = np.full((n_rows, table.size), NEVER, dtype=np.int32)
     fallback = np.full((n_rows, table.size), NEVER, dtype=np.int32)
+    unverified = np.zeros((n_rows, table.size), dtype=bool)
+    checks = table.checks()
     for r in range(n_rows):
         applies, when = rows.applies(r), rows.deadline(r)
         due[r] = when if applies is None else np.where(applies, when, NEVER)
         if compiled.req_fb_min[r] >= 0 and applies is not None:
             fallback[r] = np.where(applies, NEVER, rows.fallback_deadline(r, when))
-    return RequirementSchedule(compiled, due, fallback)
+        law = compiled.laws[int(compiled.req_law[r])]
+        unverified[r] = law.requirements[int(compiled.req_pos[r])].confidence == "check"
+        if int(compiled.req_ref[r]) >= 0:
+            unverified[r] |= checks[int(compiled.req_ref[r])]
+    return RequirementSchedule(compiled, due, fallback, unverified)
 
 
 def condition_table(inputs: ReadinessInputs, profiles: Sequence[Mapping[str, Any]], *,

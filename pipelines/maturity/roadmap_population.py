@@ -41,13 +41,13 @@ from pipelines.maturity.peers import Attributes
 from pipelines.maturity.roadmap import (
     DEFAULT_HORIZON_YEARS,
     DEFAULT_WEIGHTS,
-    FULL,
     MISSING,
     F,
     LawRequirements,
     Peers,
     RoadmapModel,
     Weights,
+    _lacking6,
     _prepare_levels,
     _sequence_block,
     _static,
@@ -135,11 +135,10 @@ def population_roadmap(model: RoadmapModel, levels: np.ndarray, *,
     share = (peers or Peers.none(n)).share
     if share.shape not in ((n,), (m, n)):
         raise ValueError(f"peer shares must be [{n}] or [{m}, {n}]")
-    wr, cu, wg, wp = _weights32(model, weights)
+    wr, cu6, wg, wp = _weights32(model, weights)
     seq = np.full((m, k), -1, dtype=np.int16)
     outs = [np.zeros((m, k), dtype=F) for _ in range(5)]  # score, readiness, unlock, urgency, peer
     table = urgency_table(requirements, n, horizon_years)
-    lv0 = np.maximum(lv, 0)
     chunk = max(int(chunk), 1)
 
     def run(a: int) -> None:
@@ -147,7 +146,7 @@ def population_roadmap(model: RoadmapModel, levels: np.ndarray, *,
         urg = urgency(requirements, lv[a:b], n, prof[a:b], table=table)
         peer = share[a:b] if share.ndim == 2 else np.broadcast_to(share, (b - a, n))
         t = tg[a:b] if tg.ndim == 2 else tg
-        s, sc, rd, ul = _sequence_block(model, lv0[a:b], t, _static(urg, peer, wg, wp), wr, cu, k)
+        s, sc, rd, ul = _sequence_block(model, lv[a:b], t, _static(urg, peer, wg, wp), wr, cu6, k)
         seq[a:b] = s
         pos = np.maximum(s, 0).astype(np.intp)
         valid = s >= 0
@@ -176,19 +175,25 @@ def group_codes(attrs: Attributes, kind: str = "country_size") -> np.ndarray:
 
 
 def peers_by_group(levels: np.ndarray, group: np.ndarray, min_group: int = 5,
-                   withheld: np.ndarray | None = None) -> Peers:
-    """Peer proof [M, E] for everyone: the other members of the own group (itself excluded),
-    with the same counts and suppression as `Peers.from_levels` on that group; rows in
-    `withheld` (bool[M]: their group's statistics may not be published) get none."""
+                   withheld: np.ndarray | None = None, targets=None) -> Peers:
+    """Peer proof [M, E] for everyone: the other members of the own group (itself excluded)
+    at the target level (default 3) or higher, with the same counts and suppression as
+    `Peers.from_levels` on that group; rows in `withheld` (bool[M]: their group's statistics may
+    not be published) get none."""
     lv = np.asarray(levels)
     _, inv = np.unique(np.asarray(group, dtype=np.int64), return_inverse=True)
-    count = _leave_one_out(inv, lv >= FULL)
+    at_least = Peers.thresholds(targets, lv.shape[1])
+    if at_least.ndim == 1:
+        count = _leave_one_out(inv, lv >= at_least)
+    else:  # a target per municipality: count per level, then read each row's own level
+        by_level = [_leave_one_out(inv, lv >= t) for t in range(1, 5)]
+        count = np.choose(at_least.astype(np.intp) - 1, by_level)
     known = _leave_one_out(inv, lv != MISSING)
     share, suppressed = Peers.shares(count, known, min_group)
     if withheld is not None and np.any(withheld):
         rows = np.asarray(withheld, dtype=bool)
         share[rows], suppressed[rows] = 0, True
-    return Peers(share, count, known, suppressed)
+    return Peers(share, count, known, suppressed, at_least)
 
 
 def _leave_one_out(inv: np.ndarray, flags: np.ndarray) -> np.ndarray:
@@ -230,9 +235,11 @@ class Leverage:
 
 
 def _unlock_lacking(model: RoadmapModel, lv: np.ndarray, tg: np.ndarray):
-    """(below bool[M, E], unlock float32[M, E] where below, else 0) on the current levels."""
-    below = np.maximum(lv, 0) < tg
-    unlock = (below.astype(F) @ model.weights_t) * F(1.0 / model.unlock_norm)
+    """(below bool[M, E], unlock float32[M, E] where below, else 0) on the current levels:
+    below = known and below target (an unknown level lacks nothing we know of), unlock as the
+    roadmap counts it (an unknown dependant counts half)."""
+    below = (lv != MISSING) & (lv < tg)
+    unlock = (_lacking6(lv, tg).astype(F) @ model.weights_t) * F(1.0 / (6 * model.unlock_norm))
     unlock *= below
     return below, unlock
 

@@ -7,6 +7,7 @@ import datetime as dt
 import json
 import re
 
+import numpy as np
 import pandas as pd
 import pytest
 from published import engine_peers
@@ -41,7 +42,7 @@ def _engine(ctx, mid, wave, **kwargs):
     at = pd.to_datetime(cov.loc[cov["wave"] == wave, "last_submitted"], utc=True).max().date()
     population = ctx.municipalities["population"].to_numpy(dtype=float, na_value=float("nan"))
     laws = law_profiles(fw, at, attrs, population)  # member-state flags, as the build
-    peers = engine_peers(ctx, wave, row)
+    peers = engine_peers(ctx, wave, row, kwargs.get("targets", 3))
     return roadmap(model_from_framework(fw), cube.levels[w, row], requirements=laws.requirements,
                    profile=laws.profile(row), peers=peers, **kwargs), at
 
@@ -52,7 +53,7 @@ def _json(rm) -> dict:
 
 def _without_extras(body: dict) -> dict:
     """The API's phases without the fields it adds to the engine's to_dict()."""
-    return [[{k: v for k, v in s.items() if k not in ("name", "phase", "text")} for s in phase]
+    return [[{k: v for k, v in s.items() if k not in ("name", "text")} for s in phase]
             for phase in body["phases"]]
 
 
@@ -70,7 +71,7 @@ def test_default_roadmap_equals_the_engine(consent, nl_ctx):
     assert body["evaluation_date"] == at.isoformat()
     assert body["steps"] == 9 and [len(p) for p in body["phases"]] == [3, 3, 3]
     assert body["parameters"] == {"phases": 3, "per_phase": 3, "target": 3, "done": [],
-                                  "weights": {"readiness": 0.4, "unlock": 0.25, "urgency": 0.2,
+                                  "weights": {"readiness": 0.35, "unlock": 0.25, "urgency": 0.25,
                                               "peer": 0.15}}
     assert body["peer_group"]["kind"] == "country_size"
     assert body["peer_group"]["id"] == "NL:100k-250k"
@@ -108,7 +109,8 @@ def test_lowercase_id_and_everything_done(consent, nl_ctx):
     body = consent.get(URL.format(ENSCHEDE.lower()) + f"?done={done}").get_json()
     assert body["municipality_id"] == ENSCHEDE
     assert body["phases"] == [] and body["steps"] == 0
-    assert body["message"] == "no roadmap: every element is at or above its target"
+    assert body["message"] == "no development step: every element is at or above its target"
+    assert body["assess"] == [] and body["gated"] == []
 
 
 def test_no_answers_in_the_wave(consent):
@@ -168,3 +170,56 @@ def test_evaluation_date_is_the_latest_submission(consent, nl_ctx):
     body = consent.get(URL.format(ENSCHEDE) + "?wave=2025").get_json()
     assert dt.date.fromisoformat(body["evaluation_date"]) == _engine(nl_ctx, ENSCHEDE,
                                                                      "2025")[1]
+
+
+def test_who_can_help_in_the_api_names_only_consenting_at_a_known_level_of_three(consent, nl_ctx):
+    """The API answers who can help with each first-phase element, as the page does: named
+    municipalities consented, have a known level >= 3 (and >= the target) on the element, are
+    not the municipality itself, and come most similar first; the rest are counted."""
+    body = consent.get(URL.format(ENSCHEDE)).get_json()
+    snap = nl_ctx.warehouse.snapshot()
+    cube, ok = snap.maturity, snap.consent
+    me = cube.index_of(ENSCHEDE)
+    w = cube.wave_index("2026")
+    first = [s["element"] for s in body["phases"][0]]
+    assert [h["element"] for h in body["who_can_help"]] == first
+    named = 0
+    for h in body["who_can_help"]:
+        col = cube.levels[w, :, cube.element_ids.index(h["element"])]
+        assert h["helpers_total"] == int(((col >= 3) & (np.arange(len(col)) != me)).sum())
+        assert h["helpers_not_named"] == int(((col >= 3) & ~ok).sum())
+        sims = [m["similarity"] for m in h["helpers"]]
+        assert sims == sorted(sims, reverse=True)
+        for m in h["helpers"] + h["partners"]:
+            row = cube.index_of(m["municipality_id"])
+            assert ok[row] and row != me and m["country"] == "NL"
+            assert m["level"] == col[row]
+            assert m["distance_km"] is None or 0 <= m["distance_km"] < 400
+            named += 1
+        assert all(m["level"] >= 3 for m in h["helpers"])
+        # partners face the same step (their own first phase holds it): known level, below 3
+        assert all(0 <= m["level"] < 3 for m in h["partners"])
+    assert named
+    cov = body["coverage"]
+    assert cov["elements"] == 39 and 0 <= cov["known"] <= 39
+    assert cov["thin"] == bool(cov["reasons"])
+    assert isinstance(body["assess"], list) and isinstance(body["gated"], list)
+
+
+def test_unknown_levels_become_assess_advice_in_the_api(consent, nl_ctx):
+    """A municipality with 'don't know' answers gets them as assess advice with a sentence,
+    never as a step."""
+    snap = nl_ctx.warehouse.snapshot()
+    cube, ok = snap.maturity, snap.consent
+    w = cube.wave_index("2026")
+    lv = cube.levels[w]
+    rows = [r for r in np.flatnonzero(((lv == -1).any(axis=1)) & ((lv >= 0).any(axis=1)) & ok)]
+    assert rows, "the demo has consenting municipalities with 'don't know' answers"
+    mid = str(cube.municipality_ids[rows[0]])
+    body = consent.get(URL.format(mid)).get_json()
+    unknown = {cube.element_ids[j] for j in np.flatnonzero(lv[rows[0]] == -1)}
+    steps = {s["element"] for p in body["phases"] for s in p}
+    assert not steps & unknown
+    assessed = [a["element"] for a in body["assess"]]
+    assert set(assessed) == unknown
+    assert all(a["text"].startswith("Establish where you stand on ") for a in body["assess"])

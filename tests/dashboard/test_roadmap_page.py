@@ -18,6 +18,7 @@ from dashboard.pages import PAGES, roadmap
 from dashboard.shell import parse_query
 from pipelines.maturity.kickstart import SIMILARITY_WEIGHTS
 from pipelines.maturity.roadmap import (
+    DEFAULT_WEIGHTS,
     components,
     model_from_framework,
 )
@@ -29,7 +30,7 @@ ENSCHEDE = "NL_GM0153"  # consented, answered in 2025 and 2026
 GRONINGEN = "NL_GM0014"  # answered in 2026, did not consent
 ALMERE = "NL_GM0034"  # consented, answered in 2025 but not in 2026
 OPSTERLAND = "NL_GM0086"  # never answered
-DEFAULT = (0.4, 0.25, 0.2, 0.15)
+DEFAULT = DEFAULT_WEIGHTS.raw()  # the engine's defaults, as the sliders start
 
 
 def _update(ctx, m=ENSCHEDE, wave="2026", weights=DEFAULT, target=3, done=None, plan=None,
@@ -105,7 +106,7 @@ def test_roadmap_is_the_engines_for_the_same_inputs(nl_ctx, tree):
     el = nl_ctx.framework.element_by_id[first.element]
     assert "Phase 1" in html and "Phase 3" in html
     assert el.name.en in html and el.steps[0].en in html
-    assert f"score {first.score:.2f}" in html
+    assert f"score when chosen {first.score:.2f}" in html
     bars = next(c for c in tree.walk(steps) if getattr(c, "className", "") == "rm-bars")
     assert tree.text(bars).split() == ["Readiness", f"{first.readiness:.2f}", "Unlock",
                                        f"{first.unlock:.2f}", "Urgency", f"{first.urgency:.2f}",
@@ -154,7 +155,12 @@ def test_stored_and_live_roadmaps_agree_across_member_states(nl_ctx):
             assert sum(c[k] * wt[k] for k in c) == pytest.approx(s.score, abs=1e-6)
             if s.urgency > 0:
                 assert s.explanation.law is not None
-        nis2_laws[name] = any(x.law == "NIS2" for s in live.steps for x in s.explanation.laws)
+        # where nobody answered (outside NL here) there are no steps: every element is
+        # advice to establish where the municipality stands, with the duties on it
+        nis2_laws[name] = any(x.law == "NIS2" for s in live.steps for x in s.explanation.laws) \
+            or any(x.law == "NIS2" for a in live.assess for x in a.laws)
+        if name != "NL":
+            assert live.steps == () and len(live.assess) == len(live.element_ids)
     assert nis2_laws == {"NL": True, "SE": True, "IT_big": True, "IT_small": False, "DE": False,
                          "BE": False}
 
@@ -171,9 +177,10 @@ def test_explanations_in_the_ui_language(nl_ctx, tree):
         assert f"{names[ex.enablers[0].element]} ({ex.enablers[0].element})" in tree.text(steps_nl)
     law = next((s.explanation.law for s in expected.steps if s.explanation.law), None)
     if law is not None:
-        short = {x.id: x.short for x in nl_ctx.framework.laws}[law.law]
-        assert f"{short} requires level {law.min_level}" in tree.text(steps_en)
-        assert f"{short} vereist niveau {law.min_level}" in tree.text(steps_nl)
+        short = {x.id: x.short for x in nl_ctx.framework.all_laws}[law.law]
+        basis = f"({law.legal_basis}) " if law.legal_basis else ""
+        assert f"{short} {basis}requires level {law.min_level}" in tree.text(steps_en)
+        assert f"{short} {basis}vereist niveau {law.min_level}" in tree.text(steps_nl)
 
 
 def test_weights_change_the_order(nl_ctx, tree):
@@ -341,12 +348,26 @@ def test_similarity_score_is_documented(nl_open_ctx):
         both = ~np.isnan(blocks[me]) & ~np.isnan(blocks[m.row])
         close = 1 - np.abs(blocks[me] - blocks[m.row])[both].mean() / 4 if both.any() else 0
         same_country = attrs.country[m.row] == attrs.country[me]
+        ref = nl_open_ctx.municipalities
+        km = _km(ref["lon"].iat[me], ref["lat"].iat[me], ref["lon"].iat[m.row], ref["lat"].iat[m.row])
+        near = max(0.0, 1 - km / 150)
         expect = (SIMILARITY_WEIGHTS["country"] * same_country
                   + SIMILARITY_WEIGHTS["region"] * (same_country
                                                     and attrs.nuts2[m.row] == attrs.nuts2[me])
+                  + SIMILARITY_WEIGHTS["near"] * near
                   + SIMILARITY_WEIGHTS["size"] * (attrs.size_class[m.row] == attrs.size_class[me])
                   + SIMILARITY_WEIGHTS["profile"] * close)
-        assert m.similarity == pytest.approx(expect, abs=1e-5)
+        assert m.similarity == pytest.approx(expect, abs=1e-4)
+        assert m.distance_km == pytest.approx(km, abs=0.1)
+
+
+def _km(lon1, lat1, lon2, lat2) -> float:
+    """Haversine distance, written out independently of kickstart.distances_km."""
+    import math
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    h = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * 6371.0 * math.asin(math.sqrt(h))
 
 
 # ------------------------------------------------------------------ consent and empty states
@@ -407,7 +428,7 @@ def test_permalink_round_trip(nl_ctx, tree):
     # defaults when the URL has nothing; bad values replaced, each with a notice
     state, notes = roadmap.parse_state(nl_ctx, snap, {})
     assert state == roadmap.RoadmapState(None, "2026")
-    assert dict(parse_qsl(state.query()[1:])) == {"wave": "2026", "w": "0.4,0.25,0.2,0.15",
+    assert dict(parse_qsl(state.query()[1:])) == {"wave": "2026", "w": "0.35,0.25,0.25,0.15",
                                                   "target": "3"}
     state, notes = roadmap.parse_state(nl_ctx, snap, {
         "m": "NL_GM9999", "wave": "1999", "w": "1,2", "target": "7", "done": "XYZ-01,GOV-01"})

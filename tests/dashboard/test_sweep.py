@@ -17,6 +17,7 @@ from dashboard import legislation_data as ld
 from dashboard.config import Settings
 from dashboard.context import AppContext
 from dashboard.pages import heatmap, legislation, maps, overview, policy, profile, roadmap
+from pipelines.maturity.roadmap import DEFAULT_WEIGHTS
 
 EU_SAMPLE = ("CY", "EE", "LU", "MT", "SI")  # small countries: every selection of them is quick
 AT = dt.date(2026, 7, 1)
@@ -139,7 +140,7 @@ def test_profile_roadmap_and_legislation_for_sample_municipalities(ctx, tree):
                         profile.radar_csv(ctx, m, wave, "blocks", peers, custom, "en")):
                 assert csv is None or len(csv)
         profile.update_agreement(ctx, m, wave, "en")
-        roadmap.update(ctx, m, wave, (0.4, 0.25, 0.2, 0.15), 3, None, None, None, "en")
+        roadmap.update(ctx, m, wave, DEFAULT_WEIGHTS.raw(), 3, None, None, None, "en")
         content, _, _, _ = legislation.municipality(ctx, snap, m, None, None, AT,
                                                     ld.ALL_DEADLINES, "en")
         assert tree.text(content)

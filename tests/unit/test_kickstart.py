@@ -26,15 +26,16 @@ BLOCKS = np.array([[2.0, 2.0], [2.0, 3.0], [2.0, 2.0], [NAN, 4.0], [2.0, 2.0], [
 
 def test_similarity_by_hand():
     sim = similarity(COUNTRY, REGION, SIZE, BLOCKS, 0)
-    assert SIMILARITY_WEIGHTS == {"country": 0.4, "region": 0.2, "size": 0.2, "profile": 0.2}
+    assert SIMILARITY_WEIGHTS == {"country": 0.3, "region": 0.1, "near": 0.2, "size": 0.2,
+                                  "profile": 0.2}
     rows = np.arange(6)
-    expected = [
-        0.4 + 0.2 + 0.2 + 0.2 * 1.0,  # itself
-        0.4 + 0.2 + 0.2 + 0.2 * (1 - 0.5 / 4),  # same region and size, one block 1 apart
-        0.4 + 0.2 + 0.2 * 1.0,  # same country and size, other region, same profile
-        0.4 + 0.2 * (1 - 2 / 4),  # same country, other size; only block 2 known: 2 apart
+    expected = [  # no coordinates: nearness 0 for everyone
+        0.3 + 0.1 + 0.2 + 0.2 * 1.0,  # itself
+        0.3 + 0.1 + 0.2 + 0.2 * (1 - 0.5 / 4),  # same region and size, one block 1 apart
+        0.3 + 0.2 + 0.2 * 1.0,  # same country and size, other region, same profile
+        0.3 + 0.2 * (1 - 2 / 4),  # same country, other size; only block 2 known: 2 apart
         0.2 + 0.2 * 1.0,  # other country, same size, same profile
-        0.4 + 0.2 + 0.0,  # same region, no block in common: closeness 0
+        0.3 + 0.1 + 0.0,  # same region, no block in common: closeness 0
     ]
     assert sim.score(rows) == pytest.approx(expected, abs=1e-6)
     assert sim.closeness(np.array([5]))[0] == 0
@@ -43,14 +44,37 @@ def test_similarity_by_hand():
     assert np.array_equal(again.score(rows), sim.score(rows))
 
 
+def test_a_neighbour_counts_more_than_a_far_municipality_of_the_same_size():
+    """Row 3 lies 7 km away (nearness 1 - 7/150) but is another size class; row 5 is in the same
+    region with no coordinates. Without coordinates the two tie (0.4); with them the neighbour
+    comes first. Row 2 (same size and profile) lies 300 km away: no nearness."""
+    lon = np.array([6.0, 6.0, 6.0, 6.1, 10.0, 6.0])
+    lat = np.array([52.0, 52.0, 54.7, 52.0, 48.0, np.nan])
+    sim = similarity(COUNTRY, REGION, SIZE, BLOCKS, 0, lon=lon, lat=lat)
+    assert sim.distance_km[3] == pytest.approx(6.85, abs=0.05)
+    assert sim.distance_km[2] == pytest.approx(300, abs=1)
+    assert np.isnan(sim.distance_km[5])
+    near3 = 1 - float(sim.distance_km[3]) / 150
+    assert sim.score(np.array([3]))[0] == pytest.approx(0.3 + 0.2 * near3 + 0.2 * 0.5, abs=1e-5)
+    assert sim.score(np.array([2]))[0] == pytest.approx(0.3 + 0.2 + 0.2, abs=1e-6)  # too far
+    every = np.array([False, False, True, True, False, True])
+    got = top(sim, every, k=3)
+    assert [m.row for m in got] == [2, 3, 5]
+    assert [m.row for m in top(similarity(COUNTRY, REGION, SIZE, BLOCKS, 0), every, 3)] == [2, 3, 5]
+    assert top(similarity(COUNTRY, REGION, SIZE, BLOCKS, 0), every, 3)[1].similarity == \
+        pytest.approx(0.4)  # tied with row 5 without coordinates; now 0.59 against 0.4
+    assert got[1].similarity == pytest.approx(0.3 + 0.2 * near3 + 0.1, abs=1e-5)
+    assert got[1].distance_km == pytest.approx(6.85, abs=0.1) and got[2].distance_km is None
+
+
 def test_top_is_exact_and_breaks_ties_by_row():
     sim = similarity(COUNTRY, REGION, SIZE, BLOCKS, 0)
     every = np.ones(6, dtype=bool)
     every[0] = False
     got = top(sim, every, k=3)
-    assert [m.row for m in got] == [1, 2, 5]  # 0.975, 0.8, 0.6
+    assert [m.row for m in got] == [1, 2, 3]  # 0.775, 0.7, then a tie at 0.4: row order
     assert got[0].same_region and got[0].same_size and not got[1].same_region
-    assert [m.row for m in top(sim, every, k=10)] == [1, 2, 5, 3, 4]
+    assert [m.row for m in top(sim, every, k=10)] == [1, 2, 3, 4, 5]
     assert top(sim, np.zeros(6, dtype=bool)) == ()
 
 

@@ -17,12 +17,14 @@ from pipelines.maturity.roadmap import (
     Peers,
     RoadmapModel,
     Weights,
+    assess_text,
     check_plan,
     components,
     explain_text,
     law_needs,
     model_from_framework,
     readiness,
+    requirement_urgency,
     requirements_for_municipalities,
     requirements_from_framework,
     roadmap,
@@ -43,24 +45,26 @@ from pipelines.maturity.roadmap_population import (
 #   A -> B 2, A -> C 1, B -> C 2, B -> D 3, C -> E 1, D -> E 2
 #   column sums (enabler weight): A 0, B 2, C 3, D 3, E 3
 #   row sums: A 3, B 5, C 1, D 2, E 0  -> unlock norm 5
-# Levels: A 3, B 1, C 0, D unknown (-1), E 2; targets 3 everywhere -> candidates B, C, D, E.
-# One law, LAW: D at level 2 in 1.5 years (urgency 1 - 1.5/3 = 0.5), E at level 3 100 days
-# overdue (urgency 1).
+# Levels: A 3, B 1, C 0, D unknown (-1), E 2; targets 3 everywhere -> candidates B, C, E;
+# D is unknown: not developed, but advice to establish where the municipality stands.
+# An unknown enabler earns half credit; an unknown dependant counts half in unlock.
+# One law, LAW (enforcement 3: consequence 1): D at level 2 in 1.5 years, E at level 3 100 days
+# overdue. u = time x (0.4 + 0.6 x (0.6 x 1 + 0.4 x gap/3)):
+#   E at 2 (gap 1): 1 x (0.4 + 0.6 x 0.73333) = 0.84;  D at 0 (gap 2): 0.5 x 0.92 = 0.46.
 # Peers (10 answered everywhere) at level >= 3: A 9, B 8, C 2, D 5, E 10.
-# Default weights 0.4 / 0.25 / 0.2 / 0.15.
+# Default weights 0.35 / 0.25 / 0.25 / 0.15.
 #
-# Step 1 (A3 B1 C0 D0 E2):
-#   B: readiness 2*1/2 = 1        unlock (2 + 3)/5 = 1    urgency 0    peer .8
-#      score .4 + .25 + 0 + .12 = .77
-#   C: readiness (1*1 + 2*1/3)/3 = 5/9   unlock 1/5   peer .2   -> .22222 + .05 + .03 = .30222
-#   D: readiness 3*(1/3)/3 = 1/3  unlock 2/5  urgency .5  peer .5 -> .13333 + .1 + .1 + .075 = .40833
-#   E: readiness 0 with enablers: blocked (score 0 + 0 + .2 + .15 = .35)
+# Step 1 (A3 B1 C0 D? E2):
+#   B: readiness A 2*1/2 = 1   unlock (C 2 + D 3/2)/5 = 0.7   urgency 0   peer .8
+#      score .35 + .175 + 0 + .12 = .645
+#   C: readiness (1*1 + 2*1/3)/3 = 5/9   unlock E 1*(1/3)/5 (E lacks one level of three)
+#      peer .2 -> .19444 + .01667 + .03 = .24111
+#   E: readiness (D 2*1/2 + C 1*0)/3 = 1/3   unlock 0   urgency .84   peer 1
+#      -> .11667 + 0 + .21 + .15 = .47667
 #   -> B
-# Step 2 (B raised to 3): C readiness 1 -> .48; D readiness 1 -> .4 + .1 + .1 + .075 = .675;
-#   E still blocked (.35)                                                  -> D
-# Step 3 (D raised): C .48; E readiness (1*0 + 2*1)/3 = 2/3 -> .26667 + .2 + .15 = .61667 -> E
-# Step 4 (E raised): C unlock 0 (E is at target) -> .4 + 0 + .03 = .43              -> C
-# Phases of 3: [B, D, E], [C].
+# Step 2 (B raised to 3): C readiness 1 -> .35 + .01667 + .03 = .39667; E .47667 -> E
+# Step 3 (E raised): C unlock 0 (E is at target) -> .35 + 0 + .03 = .38          -> C
+# One phase of 3: [B, E, C]. Assess: D (LAW needs level 2, u .46; it helps E).
 
 IDS = ("A", "B", "C", "D", "E")
 W = np.zeros((5, 5))
@@ -94,20 +98,18 @@ def rm(model, law, peers):
 
 
 def test_hand_worked_order_and_phases(rm):
-    assert rm.ids == ["B", "D", "E", "C"]
-    assert [[s.element for s in phase] for phase in rm.phases] == [["B", "D", "E"], ["C"]]
-    assert [s.rank for s in rm.steps] == [1, 2, 3, 4]
-    assert [s.phase for s in rm.steps] == [1, 1, 1, 2]
-    assert [s.score for s in rm.steps] == pytest.approx([0.77, 0.675, 0.4 * 2 / 3 + 0.35, 0.43],
-                                                        abs=1e-6)
+    assert rm.ids == ["B", "E", "C"]
+    assert [[s.element for s in phase] for phase in rm.phases] == [["B", "E", "C"]]
+    assert [s.rank for s in rm.steps] == [1, 2, 3]
+    assert [s.phase for s in rm.steps] == [1, 1, 1]
+    assert [s.score for s in rm.steps] == pytest.approx([0.645, 0.35 / 3 + 0.36, 0.38], abs=1e-6)
     assert rm.known == 4
 
 
 def test_hand_worked_components(rm):
     expected = {  # element: readiness, unlock, urgency, peer
-        "B": (1.0, 1.0, 0.0, 0.8),
-        "D": (1.0, 0.4, 0.5, 0.5),
-        "E": (2 / 3, 0.0, 1.0, 1.0),
+        "B": (1.0, 0.7, 0.0, 0.8),
+        "E": (1 / 3, 0.0, 0.84, 1.0),
         "C": (1.0, 0.0, 0.0, 0.2),
     }
     for s in rm.steps:
@@ -116,35 +118,51 @@ def test_hand_worked_components(rm):
                                             "urgency": s.urgency, "peer": s.peer}
 
 
-def test_hand_worked_explanation_of_d(rm):
-    d = rm.steps[1].explanation
-    assert (d.element, d.level, d.target) == ("D", None, 3)
-    assert [(x.element, x.weight, x.level, x.status, x.source) for x in d.enablers] == [
-        ("B", 3.0, 3, "in_place", "roadmap")]  # B was raised by step 1
-    assert (d.readiness_credit, d.readiness_weight) == (3.0, 3.0)
-    assert d.unlocks == (("E", 2.0),) and (d.unlock_weight, d.unlock_norm) == (2.0, 5.0)
-    assert d.law is not None
-    assert (d.law.law, d.law.min_level, d.law.days) == ("LAW", 2, 1.5 * YEAR)
-    assert d.law.deadline == AT + dt.timedelta(days=547) and not d.law.overdue
-    assert d.law.urgency == pytest.approx(0.5)
-    assert (d.peers_count, d.peers_known, d.peers_suppressed) == (5, 10, False)
-    assert d.weights == pytest.approx({"readiness": 0.4, "unlock": 0.25, "urgency": 0.2, "peer": 0.15})
-    assert d.score == pytest.approx(0.675, abs=1e-6)
+def test_an_unknown_level_is_advice_not_a_step(rm):
+    """D was not rated: it is never developed and never counted as 0; the roadmap advises to
+    establish where the municipality stands, with the duty on it and what it helps build."""
+    assert "D" not in rm.ids
+    (d,) = rm.assess
+    assert (d.element, d.target) == ("D", 3)
+    assert [(x.law, x.min_level, x.days) for x in d.laws] == [("LAW", 2, 1.5 * YEAR)]
+    assert d.urgency == pytest.approx(0.46)
+    # E lacks one level of three: it counts 2 x 1/3
+    assert d.unlocks == (("E", 2.0),) and d.unlock_weight == pytest.approx(2 / 3)
+    assert d.gates == ()
+    text = assess_text(d, "en", law_names={"LAW": "The Law"})
+    assert text == ("Establish where you stand on D: The Law requires level 2 by 2027-07-02; "
+                    "it helps 1 element(s): E.")
+    assert assess_text(d, "nl").startswith("Stel vast waar u staat op D: LAW vereist niveau 2")
 
 
-def test_hand_worked_explanation_of_b_and_e(rm):
+def test_hand_worked_explanation_of_e(rm):
+    e = rm.steps[1].explanation
+    assert (e.element, e.level, e.target) == ("E", 2, 3)
+    assert [(x.element, x.weight, x.level, x.credit, x.status, x.source) for x in e.enablers] == [
+        ("D", 2.0, None, 0.5, "unknown", "survey"), ("C", 1.0, 0, 0.0, "missing", "survey")]
+    assert (e.readiness_credit, e.readiness_weight) == (1.0, 3.0)
+    assert e.unlocks == () and e.unlock_weight == 0.0
+    assert e.law is not None
+    assert (e.law.law, e.law.min_level, e.law.days) == ("LAW", 3, -100.0)
+    assert e.law.deadline == AT - dt.timedelta(days=100) and e.law.overdue
+    assert e.law.urgency == pytest.approx(0.84)
+    assert (e.peers_count, e.peers_known, e.peers_suppressed, e.peers_level) == (10, 10, False, 3)
+    assert e.weights == pytest.approx({"readiness": 0.35, "unlock": 0.25, "urgency": 0.25,
+                                       "peer": 0.15})
+
+
+def test_hand_worked_explanation_of_b_and_c(rm):
     b = rm.steps[0].explanation
     assert [(x.element, x.level, x.status, x.source) for x in b.enablers] == [
         ("A", 3, "in_place", "survey")]
-    assert b.unlocks == (("D", 3.0), ("C", 2.0))  # strongest first
+    # helped most first: C lacks all three levels (2 x 1), D is unknown and counts half (3 x 1/2)
+    assert b.unlocks == (("C", 2.0), ("D", 3.0))
+    assert b.unlock_weight == 3.5
     assert b.law is None and b.laws == ()
-    e = rm.steps[2].explanation
-    assert [(x.element, x.weight, x.level, x.status, x.source) for x in e.enablers] == [
-        ("D", 2.0, 3, "in_place", "roadmap"), ("C", 1.0, 0, "missing", "survey")]
-    assert (e.readiness_credit, e.readiness_weight) == (2.0, 3.0)
-    assert e.law.overdue and e.law.urgency == 1.0 and e.law.min_level == 3
-    assert e.law.deadline == AT - dt.timedelta(days=100)
-    assert (e.peers_count, e.peers_known) == (10, 10)
+    c = rm.steps[2].explanation
+    assert [(x.element, x.weight, x.level, x.status, x.source) for x in c.enablers] == [
+        ("B", 2.0, 3, "in_place", "roadmap"), ("A", 1.0, 3, "in_place", "survey")]
+    assert (c.peers_count, c.peers_known) == (2, 10)
 
 
 def recompute(expl) -> tuple[float, float, float, float, float]:
@@ -166,50 +184,111 @@ def test_explanation_numbers_match_the_score(rm):
 
 
 def test_sentences_in_english_and_dutch(rm):
-    d = rm.steps[1].explanation
-    en = explain_text(d, "en", names={"B": "Strategy"}, law_names={"LAW": "The Law"})
-    assert en.startswith("D (level unknown → 3):")
-    assert "In place: Strategy (B) (level 3, planned earlier in this roadmap)." in en
-    assert "It helps 1 element(s) you still lack: E." in en
-    assert "The Law requires level 2 by 2027-07-02." in en
-    assert "5 of 10 similar municipalities have it at level 3 or higher." in en
-    assert f"Score {d.score:.2f} = readiness 1.00 × 0.40 + unlock 0.40 × 0.25 + urgency 0.50 × 0.20" in en
-    nl = explain_text(rm.steps[2].explanation, "nl")
-    assert nl.startswith("E (niveau 2 → 3):")
-    assert "Ontbreekt: C (niveau 0)." in nl
-    assert "LAW vereist niveau 3 uiterlijk 2025-09-23 (verstreken)." in nl
-    assert "10 van 10 vergelijkbare gemeenten" in nl
+    e = rm.steps[1].explanation
+    en = explain_text(e, "en", names={"D": "Identity"}, law_names={"LAW": "The Law"})
+    assert en.startswith("E (level 2 → 3):")
+    assert "Missing: C (level 0)." in en
+    assert "Not known (counted as half in place): Identity (D) (level unknown)." in en
+    assert ("The Law requires level 3 by 2025-09-23 (overdue); a supervisor can order measures "
+            "and fine.") in en
+    assert "10 of 10 similar municipalities have it at level 3 or higher." in en
+    assert ("Score when chosen 0.48 = readiness 0.33 × 0.35 + unlock 0.00 × 0.25 + urgency 0.84 "
+            "× 0.25 + peers 1.00 × 0.15.") in en
+    c = explain_text(rm.steps[2].explanation, "nl")
+    assert c.startswith("C (niveau 0 → 3):")
+    assert "Aanwezig: B (niveau 3, eerder in deze roadmap gepland), A (niveau 3)." in c
+    assert "2 van 10 vergelijkbare gemeenten" in c
 
 
 def test_to_dict_is_json_ready(rm):
     import json
 
     data = json.loads(json.dumps(rm.to_dict()))
-    assert [[s["element"] for s in phase] for phase in data["phases"]] == [["B", "D", "E"], ["C"]]
+    assert [[s["element"] for s in phase] for phase in data["phases"]] == [["B", "E", "C"]]
     first = data["phases"][0][0]["explanation"]
-    assert first["unlocks"][0] == {"element": "D", "weight": 3.0}
-    assert data["phases"][0][1]["explanation"]["laws"][0]["deadline"] == "2027-07-02"
+    assert first["unlocks"][0] == {"element": "C", "weight": 2.0}
+    assert data["phases"][0][1]["explanation"]["laws"][0]["deadline"] == "2025-09-23"
+    assert data["phases"][0][1]["phase"] == 1
+    assert data["assess"][0]["element"] == "D" and data["assess"][0]["laws"][0]["min_level"] == 2
 
 
 def test_phases_and_size(model, law, peers):
     rm = roadmap(model, LEVELS, requirements=law, peers=peers, phases=1, per_phase=2)
-    assert rm.ids == ["B", "D"]
+    assert rm.ids == ["B", "E"]
     rm = roadmap(model, LEVELS, requirements=law, peers=peers, phases=0)
-    assert rm.ids == []
+    assert rm.ids == [] and [a.element for a in rm.assess] == ["D"]
+
+
+# ------------------------------------------------------------------ gates
+
+
+GATED = W.copy()
+GATES = np.zeros((5, 5), dtype=np.int8)
+GATES[1, 2] = 3  # B must be at 3 before C is developed
+
+
+def test_a_gate_holds_an_element_back_until_its_prerequisite_is_met(law, peers):
+    """With B a prerequisite of C at level 3, C (readiness 5/9, score .27) still comes after B;
+    and where B is not pursued (target 0) the gate holds nothing."""
+    gated = RoadmapModel(IDS, GATED, GATES)
+    rm = roadmap(gated, LEVELS, requirements=law, peers=peers,
+                 weights=Weights(readiness=0, unlock=0, urgency=0, peer=1))
+    # peers alone would pick E (1.0), B (.8), C (.2): the gate does not reorder that
+    assert rm.ids == ["E", "B", "C"]
+    c = rm.steps[2].explanation
+    assert [(x.element, x.gate, x.level, x.source) for x in c.gates] == [("B", 3, 3, "roadmap")]
+    assert "It waited for its prerequisite(s): B (level 3, planned earlier in this roadmap)." \
+        in explain_text(c)
+    # C before B would be chosen on its own (peer .9 > .8) but waits for B
+    keen = Peers(np.array([0.9, 0.8, 0.9, 0.5, 0.0]))
+    rm = roadmap(gated, LEVELS, peers=keen, weights=Weights(0, 0, 0, 1))
+    assert rm.ids.index("B") < rm.ids.index("C")
+    assert roadmap(RoadmapModel(IDS, GATED), LEVELS, peers=keen,
+                   weights=Weights(0, 0, 0, 1)).ids.index("C") < 2
+    comps = components(gated, LEVELS)
+    assert comps.gated.tolist() == [False, False, True, False, False]
+    # B not pursued: the gate is met by definition
+    targets = np.array([3, 0, 3, 3, 3])
+    assert "C" in roadmap(gated, LEVELS, targets=targets).ids
+    assert not components(gated, LEVELS, targets=targets).gated.any()
+
+
+def test_an_unknown_prerequisite_holds_its_element_back_and_is_advice(peers):
+    gates = np.zeros((5, 5), dtype=np.int8)
+    gates[3, 4] = 2  # D (unknown) must be at 2 before E
+    gated = RoadmapModel(IDS, W, gates)
+    rm = roadmap(gated, LEVELS, peers=peers)
+    assert "E" not in rm.ids and rm.gated == ("E",)
+    (d,) = rm.assess
+    assert d.gates == ("E",)
+    assert "it decides whether E can start" in assess_text(d)
+    # marking D done (what-if) opens the gate
+    assert "E" in roadmap(gated, LEVELS, peers=peers, done=["D"]).ids
+
+
+def test_gates_are_validated():
+    with pytest.raises(ValueError, match="enabling weight"):
+        RoadmapModel(("A", "B"), np.zeros((2, 2)), np.array([[0, 2], [0, 0]]))
+    with pytest.raises(ValueError, match="levels 0-3"):
+        RoadmapModel(("A", "B"), np.array([[0, 1], [0, 0]]), np.array([[0, 4], [0, 0]]))
 
 
 # ------------------------------------------------------------------ the blocked rule, ties, weights
 
 
 def test_blocked_element_waits_for_a_better_equipped_one(model, law, peers):
-    # with urgency alone E (overdue, score 1) beats D (0.5), but E's enablers are all absent
+    # D rated 0 this time: E's enablers (C, D) are all known and at 0: blocked. With urgency
+    # alone E (overdue, .84) beats D (.46), but D goes first.
+    levels = np.array([3, 1, 0, 0, 2], dtype=np.int8)
     urgent = Weights(readiness=0, unlock=0, urgency=1, peer=0)
-    rm = roadmap(model, LEVELS, requirements=law, peers=peers, weights=urgent)
+    rm = roadmap(model, levels, requirements=law, peers=peers, weights=urgent)
     assert rm.steps[0].element == "D"
-    assert rm.steps[0].score == pytest.approx(0.5)
-    comps = components(model, LEVELS, requirements=law, peers=peers, weights=urgent)
+    assert rm.steps[0].score == pytest.approx(0.46)
+    comps = components(model, levels, requirements=law, peers=peers, weights=urgent)
     assert comps.blocked.tolist() == [False, False, False, False, True]
-    assert comps.score[4] == pytest.approx(1.0)
+    assert comps.score[4] == pytest.approx(0.84)
+    # an unknown enabler is not "absent": with D unknown, E is not blocked
+    assert not components(model, LEVELS).blocked.any()
 
 
 def test_all_blocked_chooses_the_best_blocked(model):
@@ -235,12 +314,12 @@ def test_ties_go_to_framework_order():
 def test_weights_change_the_order(model, law, peers):
     by_peers = roadmap(model, LEVELS, requirements=law, peers=peers,
                        weights=Weights(readiness=0, unlock=0, urgency=0, peer=1))
-    assert by_peers.ids[0] == "B"  # E (peer 1.0) is blocked; B has .8
-    assert by_peers.steps[0].score == pytest.approx(0.8)
+    assert by_peers.ids == ["E", "B", "C"]
+    assert by_peers.steps[0].score == pytest.approx(1.0)
     doubled = roadmap(model, LEVELS, requirements=law, peers=peers,
-                      weights=Weights(0.8, 0.5, 0.4, 0.3))
-    assert doubled.ids == ["B", "D", "E", "C"]  # only the ratios count
-    assert [s.score for s in doubled.steps] == pytest.approx([0.77, 0.675, 0.61667, 0.43], abs=1e-5)
+                      weights=Weights(0.7, 0.5, 0.5, 0.3))
+    assert doubled.ids == ["B", "E", "C"]  # only the ratios count
+    assert [s.score for s in doubled.steps] == pytest.approx([0.645, 0.47667, 0.38], abs=1e-5)
 
 
 def test_weights_are_validated():
@@ -251,16 +330,17 @@ def test_weights_are_validated():
     with pytest.raises(ValueError, match="unknown weight"):
         Weights.from_mapping({"speed": 1})
     assert Weights.from_mapping({"urgency": 1}).normalised() == pytest.approx(
-        (0.4 / 1.8, 0.25 / 1.8, 1 / 1.8, 0.15 / 1.8))
+        (0.35 / 1.75, 0.25 / 1.75, 1 / 1.75, 0.15 / 1.75))
 
 
 def test_targets(model, law, peers):
     targets = np.array([3, 1, 3, 3, 3])  # B counts as reached at level 1
     rm = roadmap(model, LEVELS, requirements=law, peers=peers, targets=targets)
     assert "B" not in rm.ids
-    assert rm.steps[0].element == "D"  # D readiness 1/3: .13333 + .1 + .1 + .075
-    assert rm.steps[0].score == pytest.approx(0.40833, abs=1e-5)
+    assert rm.steps[0].element == "E"  # E .47667 beats C (readiness 5/9): .27444
+    assert rm.steps[0].score == pytest.approx(0.47667, abs=1e-5)
     assert roadmap(model, LEVELS, targets=0).ids == []
+    assert roadmap(model, LEVELS, targets=0).assess == ()  # nothing pursued, nothing to assess
     four = roadmap(model, LEVELS, targets=4)
     assert "A" in four.ids  # A at 3 is below target 4
     with pytest.raises(ValueError, match="targets"):
@@ -281,9 +361,9 @@ def test_readiness_formula(model):
     assert r[2] == pytest.approx((2 / 3 + 2) / 3)
     assert r[0] == 1.0  # no enablers: nothing blocks it
     assert r[4] == 0.0
-    # level 4 earns no more than level 3; unknown earns nothing
+    # level 4 earns no more than level 3; unknown earns half, never 0
     assert readiness(model, np.array([4, 4, 0, 0, 0]))[2] == 1.0
-    assert readiness(model, np.array([-1, -1, 0, 0, 0]))[2] == 0.0
+    assert readiness(model, np.array([-1, -1, 0, 0, 0]))[2] == 0.5
     rows = readiness(model, np.array([[2, 3, 0, 0, 0], [3, 3, 3, 3, 3]]))
     assert rows.shape == (2, 5) and rows[1].tolist() == [1.0] * 5
 
@@ -294,6 +374,9 @@ def test_unlock_formula(model):
     c = components(model, np.array([0, 0, 3, 0, 0], dtype=np.int8))  # C at target
     assert c.unlock[0] == pytest.approx(2 / 5) and c.unlock[1] == pytest.approx(3 / 5)
     assert not c.candidate[2]
+    c = components(model, np.array([0, 0, -1, 0, 0], dtype=np.int8))  # C unknown: half
+    assert c.unlock[0] == pytest.approx(2.5 / 5) and c.unlock[1] == pytest.approx(4 / 5)
+    assert not c.candidate[2] and c.unknown[2]
 
 
 def test_time_factor():
@@ -305,17 +388,35 @@ def test_time_factor():
 
 
 def test_urgency_takes_the_most_urgent_unmet_requirement(model):
+    # u = time x (0.4 + 0.6 x (0.6 x enforcement/3 + 0.4 x gap/3)); enforcement 3 here
     req = LawRequirements.build(model, [("L1", "C", 2, 2.25 * YEAR), ("L2", "C", 3, 0.75 * YEAR),
                                         ("L3", "C", 1, -5.0), ("L4", "A", 2, None)])
     u = urgency(req, np.array([0, 0, 0, 0, 0]), 5)
-    assert u.tolist() == pytest.approx([0, 0, 1, 0, 0])  # L3 overdue; L4 does not apply
-    u = urgency(req, np.array([0, 0, 1, 0, 0]), 5)  # L3 met: L2 (0.75) beats L1 (0.25)
-    assert u[2] == pytest.approx(0.75)
-    assert urgency(req, np.array([0, 0, 2, 0, 0]), 5)[2] == pytest.approx(0.75)
+    # L3 overdue, gap 1: .84; L2 .75 x 1.0 = .75; L1 .25 x .92 = .23; L4 does not apply
+    assert u.tolist() == pytest.approx([0, 0, 0.84, 0, 0])
+    u = urgency(req, np.array([0, 0, 1, 0, 0]), 5)  # L3 met: L2 (.75 x .92) beats L1 (.25 x .84)
+    assert u[2] == pytest.approx(0.69)
+    assert urgency(req, np.array([0, 0, 2, 0, 0]), 5)[2] == pytest.approx(0.75 * 0.84)
     assert urgency(req, np.array([0, 0, 3, 0, 0]), 5)[2] == 0.0
-    assert urgency(req, np.array([0, 0, -1, 0, 0]), 5)[2] == 1.0  # unknown counts as 0
+    assert urgency(req, np.array([0, 0, -1, 0, 0]), 5)[2] == pytest.approx(0.84)  # read as 0
     assert urgency(req, np.array([0, 0, 2, 0, 0]), 5, horizon_years=0.5)[2] == 0.0
     assert urgency(None, np.zeros(5), 5).tolist() == [0] * 5
+
+
+def test_urgency_orders_overdue_duties_by_consequence_and_gap(model):
+    """Duties overdue for years no longer all score 1: a supervised duty far below its minimum
+    comes first, a duty nobody enforces one level short last; an imminent supervised duty
+    still outranks an old unenforced one."""
+    req = LawRequirements.build(model, [
+        ("FINES", "A", 3, -3000.0, 3), ("QUIET", "B", 2, -3000.0, 1),
+        ("SOON", "C", 3, 1.0, 3), ("MONITORED", "D", 3, -10.0, 2)])
+    u = urgency(req, np.array([0, 1, 1, 1, 0]), 5)
+    assert u[0] == pytest.approx(1.0)  # fines, gap 3
+    assert u[1] == pytest.approx(0.4 + 0.6 * (0.2 + 0.4 / 3))  # unenforced, gap 1: .6
+    assert u[2] == pytest.approx((1 - 1 / (3 * YEAR)) * 0.92, abs=1e-6)  # due tomorrow, gap 2
+    assert u[3] == pytest.approx(0.4 + 0.6 * (0.4 + 0.8 / 3))  # monitored, gap 2: .8
+    assert u[0] > u[2] > u[3] > u[1]
+    assert requirement_urgency(1.0, 3, 3) == pytest.approx(1.0)
 
 
 def test_urgency_per_profile(model):
@@ -338,6 +439,20 @@ def test_peers_from_levels_and_suppression():
         Peers(np.array([1.5]))
 
 
+def test_peer_proof_is_relative_to_the_target():
+    """At target 4 the peers that count are those at 4, not at 3: '18 of 20 have it' no longer
+    lifts a 3 -> 4 step above a real gap."""
+    peer_levels = np.array([[3, 3], [3, 4], [4, 3], [3, 3], [4, 0]])
+    at4 = Peers.from_levels(peer_levels, min_group=3, targets=4)
+    assert at4.count.tolist() == [2, 1] and at4.share.tolist() == pytest.approx([0.4, 0.2])
+    mixed = Peers.from_levels(peer_levels, min_group=3, targets=np.array([3, 4]))
+    assert mixed.count.tolist() == [5, 1]
+    model = RoadmapModel(("A", "B"), np.zeros((2, 2)))
+    rm = roadmap(model, np.array([3, 3]), targets=4, peers=at4)
+    assert "2 of 5 similar municipalities have it at level 4 or higher." in \
+        explain_text(rm.steps[0].explanation)
+
+
 def test_peer_suppression_is_explained(model):
     rng = np.random.default_rng(3)
     p = Peers.from_levels(rng.integers(0, 5, (3, 5)), min_group=5)
@@ -352,12 +467,14 @@ def test_peer_suppression_is_explained(model):
 
 def test_what_if_done(model, law, peers):
     rm = roadmap(model, LEVELS, requirements=law, peers=peers, done=["B"])
-    assert rm.ids == ["D", "E", "C"]
+    assert rm.ids == ["E", "C"]  # C (.43) after E (.47667), as in the full roadmap
     assert rm.done == ("B",)
-    d = rm.steps[0].explanation
-    assert [(x.element, x.level, x.source) for x in d.enablers] == [("B", 3, "done")]
-    assert d.score == pytest.approx(0.675, abs=1e-6)
-    assert "marked done" in explain_text(d)
+    c = rm.steps[1].explanation
+    assert [(x.element, x.level, x.source) for x in c.enablers] == [("B", 3, "done"),
+                                                                     ("A", 3, "survey")]
+    assert "marked done" in explain_text(c)
+    # done on an unknown element: it counts as reached, no advice left
+    assert roadmap(model, LEVELS, done=["D"]).assess == ()
     with pytest.raises(KeyError, match="unknown element"):
         roadmap(model, LEVELS, done=["Q"])
 
@@ -366,10 +483,10 @@ def test_check_plan(model, law, peers):
     check = check_plan(model, LEVELS, ["E", "C", "A"], requirements=law, peers=peers)
     assert check.planned == ("E", "C", "A")
     assert [(x.element, x.missing, x.add_first) for x in check.lacking] == [("E", ("D", "C"), ("D",))]
-    assert check.lacking[0].readiness == 0.0  # C readiness 5/9 is above the threshold 0.5
+    assert check.lacking[0].readiness == pytest.approx(1 / 3)  # D unknown: half credit
     assert check.at_target == ("A",)
-    assert check.missed_first_phase == ("B", "D")
-    assert check.missed == ("B", "D")
+    assert check.missed_first_phase == ("B",)
+    assert check.missed == ("B",)
     strict = check_plan(model, LEVELS, ["C"], threshold=0.6)
     assert [x.element for x in strict.lacking] == ["C"] and strict.lacking[0].add_first == ("B",)
     assert check_plan(model, LEVELS, ["E"], done=["B", "D"]).lacking == ()
@@ -525,7 +642,7 @@ def test_requirements_per_municipality_are_the_readiness_engines(fw):
     req = laws.requirements
     assert req.profiles == len(set(laws.index.tolist())) < len(countries)
     inputs = readiness_inputs(fw)
-    rows = [(law.id, pos) for law in fw.laws
+    rows = [(law.id, pos) for law in fw.all_laws
             if law.status in ("in_force", "adopted") and law.binding_on_municipalities
             for pos, r in enumerate(law.requirements) if r.status == "required"]
     assert [x for x, _ in rows] == list(req.law_ids)
@@ -558,13 +675,13 @@ def test_model_is_validated():
 def test_population_matches_the_hand_worked_example(model, law, peers):
     levels = np.stack([LEVELS, np.full(5, 3), np.array([0, 0, 0, 0, 0])]).astype(np.int8)
     pop = population_roadmap(model, levels, requirements=law, peers=peers)
-    assert pop.ids(0) == [["B", "D", "E"], ["C"]]
+    assert pop.ids(0) == [["B", "E", "C"]]
     assert pop.ids(1) == []
-    assert pop.sequence.shape == (3, 9) and pop.sequence[0, 4:].tolist() == [-1] * 5
-    assert pop.score[0, :4].tolist() == pytest.approx([0.77, 0.675, 0.61667, 0.43], abs=1e-5)
-    assert pop.urgency[0, :4].tolist() == pytest.approx([0, 0.5, 1, 0])
-    assert pop.peer[0, :4].tolist() == pytest.approx([0.8, 0.5, 1.0, 0.2])
-    assert pop.first_phase[0].tolist() == [1, 3, 4]
+    assert pop.sequence.shape == (3, 9) and pop.sequence[0, 3:].tolist() == [-1] * 6
+    assert pop.score[0, :3].tolist() == pytest.approx([0.645, 0.47667, 0.38], abs=1e-5)
+    assert pop.urgency[0, :3].tolist() == pytest.approx([0, 0.84, 0])
+    assert pop.peer[0, :3].tolist() == pytest.approx([0.8, 1.0, 0.2])
+    assert pop.first_phase[0].tolist() == [1, 4, 2]
     for row in range(3):
         single = roadmap(model, levels[row], requirements=law, peers=peers)
         assert pop.ids(row) == [[s.element for s in ph] for ph in single.phases]
@@ -622,19 +739,21 @@ def test_leverage_by_hand(model):
     assert lev.leverage.tolist() == pytest.approx([3 / 5, 1.0, 2 / 5, 4 / 5, 0])
     assert lev.mean_unlock.tolist() == pytest.approx([3 / 5, 1.0, 1 / 5, 2 / 5, 0])
     assert [r["element"] for r in lev.rows()][:3] == ["B", "D", "A"]
+    # a municipality without answers lacks nothing we know of, even when included
     everyone = leverage(model, levels, include_unanswered=True)
-    assert everyone.selected == 3 and everyone.lacking.tolist() == [2, 2, 3, 3, 3]
+    assert everyone.selected == 3 and everyone.lacking.tolist() == [1, 1, 2, 2, 2]
     only_second = leverage(model, levels, rows=np.array([1]))
     assert only_second.lacking.tolist() == [0, 0, 1, 1, 1]
     assert np.isnan(only_second.mean_unlock[0])
     assert {r["element"]: r["mean_unlock"] for r in only_second.rows()}["A"] is None
     pop = population_roadmap(model, levels)
     with_counts = leverage(model, levels, result=pop)
-    # first steps: A (no enablers, readiness 1: .4 + .25 * 3/5) for municipality 1; for
-    # municipality 2 D (readiness 1, unlock 2/5: .5) before C (readiness 1, unlock 1/5: .45)
+    # first steps: A (no enablers, readiness 1: .35 + .25 * 3/5) for municipality 1; for
+    # municipality 2 D (readiness 1, unlock 2/5: .45) before C (readiness 1, unlock 1/5: .40)
     assert with_counts.first_step.tolist() == [1, 0, 0, 1, 0]
     assert with_counts.first_phase.sum() == 6
-    assert pop.first_step_counts(include_unanswered=True).sum() == 3
+    # the unanswered municipality gets no development steps at all (only advice to assess)
+    assert pop.first_step_counts(include_unanswered=True).sum() == 2
     lacking, lev_g = leverage_by_group(model, levels, np.array([0, 1, 1]), n_groups=2)
     assert lacking.tolist() == [[1, 1, 1, 1, 1], [0, 0, 1, 1, 1]]
     assert lev_g[1].tolist() == pytest.approx([0, 0, 1 / 5, 2 / 5, 0])
