@@ -133,14 +133,64 @@ def cmd_status(args) -> int:
         print(f"  framework {manifest['framework']['version']}, waves "
               f"{', '.join(manifest['waves'])}, min group {manifest['min_group']}")
         print("  " + ", ".join(f"{k} {v:,}" for k, v in manifest["counts"].items()))
-        for i in manifest["inputs"]:
-            print(f"  input {i['name']} ({i['kind']}, {i['format']}, {i['rows']:,} rows, "
-                  f"sha256 {i['sha256'][:12]})")
-    published = {i["sha256"] for i in manifest["inputs"]} if manifest else set()
-    waiting = [s for s in staged_inputs(paths) if s.sha256 not in published]
-    for s in waiting:
-        print(f"staged, not yet built: {s.name} ({s.kind}, {s.rows:,} rows)")
+    staged = staged_inputs(paths)
+    published = {(i["sha256"], i.get("content_sha256", "")) for i in manifest["inputs"]} \
+        if manifest else set()
+    if staged:
+        print("staged inputs (each with its latest import):")
+    for s in staged:
+        print("  " + staged_line(s, (s.sha256, s.content_sha256) in published))
+    gone = {i["sha256"] for i in manifest["inputs"]} - {s.sha256 for s in staged} \
+        if manifest else set()
+    if manifest and (gone or any((s.sha256, s.content_sha256) not in published for s in staged)):
+        print("staging differs from the published build: run `python -m pipelines build`")
     return 0
+
+
+def cmd_export(args) -> int:
+    from pipelines.build import read_manifest
+    from pipelines.export import bundle_bytes, bundle_name
+    from pipelines.staging import atomic_write_bytes
+
+    paths = DataPaths(args.data_dir)
+    manifest = read_manifest(paths)
+    if not manifest:
+        _say("export: nothing is published yet; run `python -m pipelines build` first")
+        return 1
+    min_group = args.min_group if args.min_group is not None else int(manifest["min_group"])
+    if min_group < int(manifest["min_group"]):
+        _say(f"export: --min-group {min_group} is below the build's {manifest['min_group']}: "
+             "the build's disclosure pattern was made for the larger size")
+        return 2
+    out = args.output or Path(bundle_name(manifest["build_id"]))
+    data = bundle_bytes(paths.builds / manifest["build_id"], manifest, min_group)
+    atomic_write_bytes(out, data)
+    print(f"wrote {out} ({len(data) / 1e6:.1f} MB): open data of build {manifest['build_id']}"
+          f"{' [DEMO DATA]' if manifest['demo'] else ''}, minimum group {min_group}")
+    return 0
+
+
+def staged_line(s, built: bool) -> str:
+    """'lime.csv (LimeSurvey, mapping lime.yaml): wave 2026, 390 rows of 10 respondents,
+    imported 2026-12-06 10:12, replaced 1 earlier import; published' for `status`."""
+    about = s.about
+    how = [s.fmt] + ([f"mapping {about['mapping']}"] if about.get("mapping") else [])
+    waves = about.get("waves") or []
+    counts = f"{s.rows:,} rows"
+    if about.get("respondents") and about.get("rows_read") is not None:
+        counts += f" from {about.get('rows_good', 0):,} of {about['rows_read']:,} respondents"
+    elif about.get("rows_read") is not None and about.get("rows_rejected"):
+        counts += f" of {about['rows_read']:,}"
+    if about.get("rows_rejected"):
+        counts += f" ({about['rows_rejected']:,} left out: rejected rows)"
+    parts = [("wave " if len(waves) == 1 else "waves ") + ", ".join(waves)] if waves else []
+    parts += [counts, f"imported {s.staged_at.replace('T', ' ')[:16]}"]
+    if s.history:
+        n = len(s.history)
+        parts.append(f"replaced {n} earlier import{'s' if n > 1 else ''}")
+    state = "published" if built else "not yet built"
+    return f"{s.name} ({s.kind}, {', '.join(how)}, sha256 {s.sha256[:12]}): " \
+        f"{', '.join(parts)}; {state}"
 
 
 def cmd_first_run(args) -> int:
@@ -221,6 +271,16 @@ def parser() -> argparse.ArgumentParser:
     b.add_argument("--force", action="store_true", help="rebuild even if nothing changed")
 
     add("status", cmd_status, "show what is published and from which inputs")
+
+    x = add("export", cmd_export, "write the open-data bundle of the published build (zip)",
+            "Write the open-data bundle of the published build: aggregates under the "
+            "disclosure rule, levels and scores of the municipalities that consented, the "
+            "framework and law profiles, the manifest, a data dictionary and the licences. "
+            "The same build gives the same bytes.")
+    x.add_argument("--output", type=Path, metavar="FILE.zip",
+                   help="where to write it (default: ds4e-<build id>.zip here)")
+    x.add_argument("--min-group", type=int, default=None,
+                   help="minimum group size (default: the build's)")
 
     f = add("first-run", cmd_first_run,
             "generate demo data and build, only if nothing is published yet")

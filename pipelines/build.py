@@ -74,7 +74,10 @@ def sql(name: str) -> str:
 
 def build_id_for(inputs: list[dict], fw: Framework, reference_sha: str, min_group: int) -> str:
     h = hashlib.sha256()
-    payload = {"inputs": sorted(i["sha256"] for i in inputs), "framework": fw.checksum,
+    # what is staged, not only which files arrived: a corrected re-import of the same export
+    # stages other rows, and so gives another build
+    payload = {"inputs": sorted(f"{i['sha256']}:{i.get('content_sha256', '')}" for i in inputs),
+               "framework": fw.checksum,
                "reference": reference_sha, "logic": BUILD_LOGIC_VERSION, "min_group": min_group}
     h.update(json.dumps(payload, sort_keys=True).encode())
     return h.hexdigest()[:16]
@@ -186,6 +189,7 @@ def build(data_dir: Path | str, *, framework: Framework | None = None,
     started = time.perf_counter()
     say = progress or (lambda _msg: None)
     paths = DataPaths(Path(data_dir)).ensure()
+    recover(paths)
     fw = framework or load_framework()
     reference_file = Path(reference_dir or REFERENCE_DIR) / MUNICIPALITIES_FILE
     if not reference_file.exists():
@@ -194,6 +198,7 @@ def build(data_dir: Path | str, *, framework: Framework | None = None,
     if not staged:
         raise BuildError("nothing is staged: run `python -m pipelines demo` or "
                          "`python -m pipelines ingest FILE` first")
+    _check_staged_files(staged)
     inputs = [s.meta() for s in staged]
     reference_sha = sha256_file(reference_file)
     build_id = build_id_for(inputs, fw, reference_sha, min_group)
@@ -244,15 +249,79 @@ def build(data_dir: Path | str, *, framework: Framework | None = None,
             "files": _file_hashes(tmp),
         }
         atomic_write_bytes(tmp / "manifest.json", json.dumps(manifest, indent=1).encode())
-        if final.exists():
-            shutil.rmtree(final)
-        os.replace(tmp, final)
+        _move_into_place(tmp, final)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     publish(paths, build_id)
     retire_demo_wave(paths.root, demo=manifest["demo"])
     return BuildResult(build_id, final, True, manifest, time.perf_counter() - started)
+
+
+def _check_staged_files(staged: list) -> None:
+    """Every staged parquet is there and whole (its footer readable, its row count the marker's):
+    a damaged one fails the build with its name, not deep inside DuckDB."""
+    for s in staged:
+        try:
+            rows = pq.read_metadata(s.parquet).num_rows
+        except FileNotFoundError:
+            raise BuildError(f"staged file {s.parquet.name} (input {s.name}) is missing; "
+                             "ingest the input again (its original is kept in inbox/)") from None
+        except (OSError, pa.ArrowException) as exc:
+            raise BuildError(f"staged file {s.parquet.name} (input {s.name}) is damaged ({exc}); "
+                             "ingest the input again (its original is kept in inbox/)") from exc
+        if rows != s.rows:
+            raise BuildError(f"staged file {s.parquet.name} (input {s.name}) has {rows} rows, "
+                             f"its marker says {s.rows}; ingest the input again")
+
+
+def _move_into_place(tmp: Path, final: Path) -> None:
+    """Rename a finished build folder to its final name.
+
+    A folder of that name already there (a forced rebuild of the published build) is renamed
+    aside first and deleted only after the new one is in place: deleting it first would leave
+    CURRENT naming a missing or half-deleted folder if the process died in between. A death
+    between the two renames leaves `.old-<id>-<pid>`, which `recover` puts back."""
+    old = final.with_name(f".old-{final.name}-{os.getpid()}") if final.exists() else None
+    if old is not None:
+        os.replace(final, old)
+    try:
+        os.replace(tmp, final)
+    except BaseException:
+        if old is not None and not final.exists():
+            os.replace(old, final)
+        raise
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def recover(paths: DataPaths) -> None:
+    """Repair what a build killed mid-publish left: put the published build's folder back if it
+    was moved aside (`_move_into_place`), and delete the work folders of builds that died."""
+    if not paths.builds.exists():
+        return
+    current = current_build_id(paths)
+    for folder in sorted(paths.builds.iterdir()):
+        kind, _, rest = folder.name.partition("-")
+        build_id, _, pid = rest.rpartition("-")
+        if kind not in (".tmp", ".old") or not pid.isdigit() or _alive(int(pid)):
+            continue
+        if kind == ".old" and build_id == current and not (paths.builds / build_id).exists():
+            os.replace(folder, paths.builds / build_id)
+        else:
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def _params(name: str, fw: Framework, min_group: int) -> dict:

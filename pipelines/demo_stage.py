@@ -13,7 +13,14 @@ from pipelines import demo
 from pipelines.canonical import to_arrow
 from pipelines.framework import load_framework
 from pipelines.reference import SOURCES_DIR, load_municipalities
-from pipelines.staging import DataPaths, StagedInput, atomic_write_bytes, stage, staged_inputs
+from pipelines.staging import (
+    DataPaths,
+    StagedInput,
+    atomic_write_bytes,
+    stage,
+    staged_inputs,
+    unstage,
+)
 
 
 def stage_demo(paths: DataPaths, *, scope: str, waves: int, seed: int,
@@ -40,8 +47,7 @@ def stage_demo(paths: DataPaths, *, scope: str, waves: int, seed: int,
     # Demo data stand in for a survey: a new demo replaces the previous one, real inputs stay.
     for old in staged_inputs(paths):
         if old.kind == "demo" and old.sha256 != sha:
-            old.parquet.unlink(missing_ok=True)
-            (paths.staging / f"{old.sha256[:16]}.json").unlink(missing_ok=True)
+            unstage(old, paths)
     progress("staging")
     staged = stage(table, sha=sha, name=name, kind="demo", fmt="parquet", paths=paths)
     summary = demo.demo_summary(df)

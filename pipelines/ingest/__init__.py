@@ -16,14 +16,16 @@ file is kept under inbox/rejected/ with `<kept name>.errors.csv` beside it, and
 bad rows are written, with their row number and reason, to a rejects CSV. A file that yields
 no usable row at all (unreadable, a missing column, every row bad) is rejected in both modes.
 
-Files are never modified; staging is keyed by the file's SHA-256, so ingesting the same file
-again stages nothing new ("already staged").
+Files are never modified. Staging is keyed by the file's SHA-256 and reflects the last import
+of each file: the same file with the same result is "already staged" (the counts are this
+import's); with another result (a corrected mapping, wave or option) the new rows *replace* the
+earlier import's, the report says which ("replaces the import of <date> (mapping lime.yaml,
+wave 2025 → 2026)"), and the replaced rows move to staging/replaced/.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import json
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,6 +35,7 @@ import pandas as pd
 from tqdm import tqdm
 
 from pipelines.csv_safe import csv_bytes
+from pipelines.ingest.errors import group_errors, skippable, wave_warnings
 from pipelines.ingest.read import IngestError, RawTable, read_grid, read_table
 from pipelines.ingest.tools import (
     ADAPTERS,
@@ -46,7 +49,15 @@ from pipelines.ingest.tools import (
     load_mapping,
 )
 from pipelines.ingest.validate import RowError, blank_rows, validate_canonical
-from pipelines.staging import DataPaths, atomic_write_bytes, keep_in_inbox, sha256_file, stage
+from pipelines.staging import (
+    DataPaths,
+    StagedInput,
+    atomic_write_bytes,
+    keep_in_inbox,
+    sha256_file,
+    stage_input,
+    staged_inputs,
+)
 
 __all__ = [
     "ERROR_COLUMNS", "FORMATS", "FileReport", "IngestError", "IngestReport", "MappingError",
@@ -62,7 +73,8 @@ FORMATS = ("auto", "canonical", *TOOLS)
 class FileReport:
     """What happened to one input file.
 
-    status: 'staged', 'already staged' (the same bytes were staged before), 'rejected' (this
+    status: 'staged' (new, or replacing an earlier import of the same file: `replaces`),
+    'already staged' (this file was staged before with the same result), 'rejected' (this
     file has errors and nothing of it was staged), 'staged with rejects' (skip_invalid: the good
     rows were staged, the bad ones written to `rejects_path`) or 'not staged' (this file is fine
     but another file of the batch was rejected, and the batch is all-or-nothing).
@@ -80,6 +92,10 @@ class FileReport:
     mapping: str | None = None  # the mapping file's name (survey-tool exports)
     answers: int | None = None  # survey-tool exports: staged answers (rows are respondents)
     skipped: dict[str, int] = field(default_factory=dict)  # rows that are not answers, by reason
+    replaces: str | None = None  # the earlier import of this export that this one replaced
+    kept_earlier: str | None = None  # not staged: the earlier import that stays staged
+    warnings: list[str] = field(default_factory=list)  # not errors: e.g. a wave that does not
+    # fit the submission dates (pipelines/ingest/errors.py)
 
     def heading(self) -> str:
         """'survey.csv (LimeSurvey CSV, mapping limesurvey.yaml)'."""
@@ -120,30 +136,54 @@ class IngestReport:
         return sum(f.rows_staged for f in self.files)
 
     def summary(self, max_errors: int = 20) -> str:
-        """One line per file, then up to `max_errors` error lines per file."""
+        """One line per file, its warnings, then up to `max_errors` error lines per file: one
+        line per distinct problem (pipelines/ingest/errors.py); the errors CSV lists every cell."""
         lines = []
         for f in self.files:
             head, answers, skipped = f.heading(), f.answers_note(), f.skipped_note()
+            replaces = f"; replaces {f.replaces}" if f.replaces else ""
             if f.status in ("staged", "already staged"):
                 lines.append(f"{head}: {f.status}, {f.rows_staged} of {f.rows_read} rows"
-                             f"{answers}{skipped}")
+                             f"{answers}{skipped}{replaces}")
             elif f.status == "staged with rejects":
                 lines.append(f"{head}: staged {f.rows_staged} of {f.rows_read} rows{answers}, "
                              f"{f.rows_read - f.rows_staged} rows rejected ({_errors(len(f.errors))})"
-                             f"{skipped}")
+                             f"{skipped}{replaces}")
             elif f.status == "not staged":
+                kept = (f"; the import of {f.kept_earlier} stays staged" if f.kept_earlier
+                        else "")
                 lines.append(f"{head}: not staged ({f.rows_read} good rows), because another "
-                             f"file was rejected{skipped}")
+                             f"file was rejected{skipped}{kept}")
             else:
                 lines.append(f"{head}: rejected, nothing staged ({_errors(len(f.errors))}){skipped}")
-            lines.extend(e.describe() for e in f.errors[:max_errors])
-            if len(f.errors) > max_errors:
+            lines.extend(f"  warning: {w}" for w in f.warnings)
+            problems = group_errors(f.errors)
+            lines.extend(problems[:max_errors])
+            if len(problems) > max_errors:
                 where = f", all in {f.rejects_path}" if f.rejects_path else ""
-                lines.append(f"... and {len(f.errors) - max_errors} more errors{where}")
+                lines.append(f"... and {len(problems) - max_errors} more problems "
+                             f"({_errors(len(f.errors))} in all{where})")
         if not self.ok:
-            lines.append("Nothing was staged: fix the errors and ingest again, "
-                         "or use --skip-invalid to stage the good rows.")
+            lines.append(self._advice())
         return "\n".join(lines)
+
+    def _advice(self) -> str:
+        """What to do about the rejected files; --skip-invalid only where it would help."""
+        rejected = [f for f in self.files if f.status == "rejected"]
+        whole = [f.name for f in rejected if not skippable(f.errors, f.rows_read)]
+        fix = (f"{', '.join(whole)} cannot be used as a whole: fix what is named above (the "
+               "file, a missing column, the mapping) and ingest again")
+        if self.skip_invalid:
+            bad_rows = [f.name for f in rejected if f.name not in whole]
+            return "Not staged: " + "; ".join(
+                ([fix] if whole else []) + ([f"{', '.join(bad_rows)}: every row has an error; "
+                                             "fix them and ingest again"] if bad_rows else [])
+            ) + "."
+        if rejected and len(whole) == len(rejected):
+            return f"Nothing was staged: {fix} (--skip-invalid would not help)."
+        tail = f" ({fix})" if whole else ""
+        return ("Nothing was staged: fix the errors and ingest again, or use --skip-invalid to "
+                f"stage the good rows{tail}.")
 
 
 @dataclass
@@ -160,6 +200,7 @@ class _Checked:
     mapping: str | None = None
     rows_good: int | None = None  # survey-tool exports: respondent rows to stage
     skipped: dict[str, int] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def unusable(self) -> bool:
@@ -224,21 +265,18 @@ def ingest_files(files: list[Path], paths: DataPaths, *, fmt: str = "auto",
             atomic_write_bytes(errors_csv, _errors_csv(c.errors))
             reports.append(FileReport(name, c.sha, c.rows_read, 0, c.errors, "rejected", kept,
                                       errors_csv, **_about(c)))
-        elif batch_rejected:  # a good file in a rejected batch: left as it was
-            if _is_staged(paths, c.sha):
-                staged_rows = _staged_rows(paths, c.sha)
-                reports.append(FileReport(name, c.sha, c.rows_read,
-                                          staged_rows if c.rows_good is None else c.rows_good,
-                                          c.errors, "already staged", **_about(c, staged_rows)))
-            else:
-                reports.append(FileReport(name, c.sha, c.rows_read, 0, c.errors, "not staged",
-                                          **_about(c)))
+        elif batch_rejected:  # a good file in a rejected batch: staging left as it was
+            earlier = _staged(paths, c.sha)
+            reports.append(FileReport(name, c.sha, c.rows_read, 0, c.errors, "not staged",
+                                      **_about(c), kept_earlier=earlier.describe()
+                                      if earlier is not None else None))
         else:
-            already = _is_staged(paths, c.sha)
             kept = keep_in_inbox(c.path, paths, c.sha)
             # answers given through the demo wave's public links are demo data (survey/demo.py)
             kind = "demo" if is_demo_record(c.path, paths.root) else "real"
-            staged = stage(c.clean, sha=c.sha, name=name, kind=kind, fmt=c.fmt, paths=paths)
+            done = stage_input(c.clean, sha=c.sha, name=name, kind=kind, fmt=c.fmt, paths=paths,
+                               about=_staged_about(c, skip_invalid))
+            staged = done.input
             rejects_path = None
             if c.errors:
                 if rejected_out is None:
@@ -247,12 +285,13 @@ def ingest_files(files: list[Path], paths: DataPaths, *, fmt: str = "auto",
                 else:
                     rejects_path = Path(rejected_out)
                     combined_rejects.append(c.rejected_rows)
-            status: Status = ("already staged" if already
+            status: Status = ("already staged" if done.status == "already staged"
                               else "staged with rejects" if c.errors else "staged")
             reports.append(FileReport(name, c.sha, c.rows_read,
                                       staged.rows if c.rows_good is None else c.rows_good,
                                       c.errors, status, kept, rejects_path,
-                                      **_about(c, staged.rows)))
+                                      **_about(c, staged.rows),
+                                      replaces=_replaces(done.replaced, staged)))
     if combined_rejects:
         atomic_write_bytes(Path(rejected_out), _csv_bytes(pd.concat(combined_rejects,
                                                                     ignore_index=True)))
@@ -263,20 +302,46 @@ def _about(c: _Checked, answers: int | None = None) -> dict:
     """The FileReport fields that say what the file was read as."""
     tool = c.rows_good is not None
     return {"detected": c.detected, "mapping": c.mapping, "skipped": dict(c.skipped),
-            "answers": answers if tool and answers is not None else None}
+            "answers": answers if tool and answers is not None else None,
+            "warnings": list(c.warnings)}
 
 
 def _errors(n: int) -> str:
     return "1 error" if n == 1 else f"{n} errors"
 
 
-def _is_staged(paths: DataPaths, sha: str) -> bool:
-    return (paths.staging / f"{sha[:16]}.json").exists()  # the marker stage() writes last
+def _staged(paths: DataPaths, sha: str) -> StagedInput | None:
+    """The current staged import of an input, if any (the marker stage_input writes last)."""
+    marker = paths.staging / f"{sha[:16]}.json"
+    if not marker.exists():
+        return None
+    return next((s for s in staged_inputs(paths) if s.sha256 == sha), None)
 
 
-def _staged_rows(paths: DataPaths, sha: str) -> int:
-    meta = json.loads((paths.staging / f"{sha[:16]}.json").read_text(encoding="utf-8"))
-    return int(meta["rows"])
+def _staged_about(c: _Checked, skip_invalid: bool) -> dict:
+    """What staging records about an import, so `status` and a later re-import can say it."""
+    respondents = c.rows_good is not None
+    good = c.rows_good if respondents else (len(c.clean) if c.clean is not None else 0)
+    return {"mapping": c.mapping, "options": {"format": c.fmt, "skip_invalid": skip_invalid},
+            "rows_read": c.rows_read, "rows_good": good,
+            "rows_rejected": max(c.rows_read - good, 0) if c.errors else 0,
+            "respondents": respondents}
+
+
+def _replaces(old: StagedInput | None, new: StagedInput) -> str | None:
+    """'the import of 2026-12-06 10:12 (mapping lime.yaml, wave 2025 → 2026, 10 → 39 rows)'."""
+    if old is None:
+        return None
+    when = old.staged_at.replace("T", " ")[:16]
+    bits = []
+    if old.about.get("mapping") or new.about.get("mapping"):
+        a, b = old.about.get("mapping") or "none", new.about.get("mapping") or "none"
+        bits.append(f"mapping {a}" if a == b else f"mapping {a} → {b}")
+    ow, nw = ", ".join(old.about.get("waves") or ()), ", ".join(new.about.get("waves") or ())
+    if ow or nw:
+        bits.append(f"wave {ow}" if ow == nw else f"wave {ow or '?'} → {nw or '?'}")
+    bits.append(f"{old.rows:,} rows" if old.rows == new.rows else f"{old.rows:,} → {new.rows:,} rows")
+    return f"the import of {when} ({', '.join(bits)})"
 
 
 def _check_any(path: Path, *, fmt: str, mapping: Mapping | None, element_ids: set[str], index,
@@ -330,7 +395,8 @@ def _check_any(path: Path, *, fmt: str, mapping: Mapping | None, element_ids: se
     return _Checked(path, sha, None, result.clean, result.rows_read, errors, rejected_rows,
                     fmt=tool, detected=detected,
                     mapping=use_mapping.name if use_mapping is not None else None,
-                    rows_good=result.rows_good, skipped=result.skipped)
+                    rows_good=result.rows_good, skipped=result.skipped,
+                    warnings=[*result.warnings, *wave_warnings(result.clean)])
 
 
 def _kind(fmt: str, delimiter: str | None) -> str:
@@ -346,7 +412,7 @@ def _check(path: Path, *, element_ids: set[str], index, now: dt.datetime,
     try:
         raw = read_table(path)
     except IngestError as exc:
-        err = RowError(path.name, exc.row or 0, "", exc.reason, "")
+        err = RowError(path.name, exc.row or 0, exc.column or "", exc.reason, "")
         return _Checked(path, sha, None, None, 0, [err], None)
     frame = raw.frame
     if record:
@@ -359,7 +425,8 @@ def _check(path: Path, *, element_ids: set[str], index, now: dt.datetime,
     if rows_read == 0 and not errors:
         errors = [RowError(path.name, 0, "", "the file has a header but no data rows", "")]
     rejected_rows = _rejected_rows(frame, errors, path.name) if collect_rejects and errors else None
-    return _Checked(path, sha, raw, clean, rows_read, errors, rejected_rows, fmt=raw.fmt)
+    return _Checked(path, sha, raw, clean, rows_read, errors, rejected_rows, fmt=raw.fmt,
+                    warnings=wave_warnings(clean))
 
 
 def _rejected_rows(frame: pd.DataFrame, errors: list[RowError], name: str,

@@ -29,6 +29,7 @@ from pipelines.canonical import (
     REQUIRED_COLUMNS,
     TRUE_WORDS,
 )
+from pipelines.ingest.names import looks_like_name, name_index
 from pipelines.reference import MunicipalityIndex, resolve_many
 
 LEVEL_MIN, LEVEL_MAX = 0, 4
@@ -170,8 +171,7 @@ def parse_dates(values: Iterable[str] | pd.Series) -> pd.DatetimeIndex:
         if spaced.any():  # rare: fix those few in Python (a back-reference is not vectorised)
             cleaned = cleaned.copy()
             cleaned[spaced] = [_SPACED_OFFSET.sub(r"\1", v) for v in cleaned[spaced].tolist()]
-        parsed[iso] = pd.to_datetime(cleaned, format="ISO8601", utc=True,
-                                     errors="coerce").dt.as_unit("ns")
+        parsed[iso] = _ns(pd.to_datetime(cleaned, format="ISO8601", utc=True, errors="coerce"))
     dmy = text.str.match(_DMY.pattern).to_numpy(dtype=bool, na_value=False)
     if dmy.any():
         cleaned = text[dmy].str.replace("/", "-", regex=False)
@@ -180,10 +180,17 @@ def parse_dates(values: Iterable[str] | pd.Series) -> pd.DatetimeIndex:
             todo = got.isna()
             if not todo.any():
                 break
-            got[todo] = pd.to_datetime(cleaned[todo], format=fmt, utc=True,
-                                       errors="coerce").dt.as_unit("ns")
+            got[todo] = _ns(pd.to_datetime(cleaned[todo], format=fmt, utc=True,
+                                           errors="coerce"))
         parsed[dmy] = got
     return pd.DatetimeIndex(parsed.array.take(codes))
+
+
+def _ns(parsed: pd.Series) -> pd.Series:
+    """Parsed dates in ns; one ns cannot hold (before 1677, after 2262: '9999-12-31') is NaT,
+    so it is an unparseable date rather than an OutOfBoundsDatetime traceback."""
+    lo, hi = pd.Timestamp.min.tz_localize("UTC"), pd.Timestamp.max.tz_localize("UTC")
+    return parsed.where(parsed.isna() | ((parsed >= lo) & (parsed <= hi))).dt.as_unit("ns")
 
 
 def _utc(now: dt.datetime | pd.Timestamp) -> pd.Timestamp:
@@ -194,6 +201,8 @@ def _utc(now: dt.datetime | pd.Timestamp) -> pd.Timestamp:
 def _municipality_reason(code: str, country: str) -> str:
     if country:
         return f"{R_UNKNOWN_MUNICIPALITY} in country {country}"
+    if looks_like_name(code):
+        return f"{R_UNKNOWN_MUNICIPALITY} (a name or a national code needs a country column)"
     if not _GISCO_LIKE.match(code) and not _NL_GM.match(code):
         return f"{R_UNKNOWN_MUNICIPALITY} (a national code needs a country column)"
     return R_UNKNOWN_MUNICIPALITY
@@ -216,7 +225,8 @@ def _resolve(code: pd.Series, country: pd.Series | None, index: MunicipalityInde
 
     Returns per-row codes into the pair list, the resolved id of each pair (None = unknown) and
     the error reason of each pair. GISCO ids present in the index are taken as they are; the
-    rest go through `resolve_many(errors="coerce")`.
+    rest go through `resolve_many(errors="coerce")`, and what is still unknown and has a
+    country is looked up as a name (pipelines/ingest/names.py).
     """
     if country is None:
         pair_codes, pairs = pd.factorize(code, use_na_sentinel=False)
@@ -239,6 +249,13 @@ def _resolve(code: pd.Series, country: pd.Series | None, index: MunicipalityInde
         for i, mid in zip(todo, got.tolist(), strict=True):
             resolved[i] = mid if isinstance(mid, str) else None
     reasons = [_municipality_reason(c, cc) for c, cc in zip(u_code, u_country, strict=True)]
+    unnamed = [i for i in todo if resolved[i] is None and u_country[i]]
+    if unnamed:  # names with a country: "Gemeente Amsterdam", "'s-Hertogenbosch" (names.py)
+        got = name_index(index).resolve([u_code[i] for i in unnamed],
+                                        [u_country[i] for i in unnamed])
+        for i, (mid, why) in zip(unnamed, got, strict=True):
+            resolved[i] = mid
+            reasons[i] = why or reasons[i]
     return np.asarray(pair_codes, dtype=np.int64), resolved, reasons
 
 

@@ -22,7 +22,7 @@ from pipelines.canonical import COLUMNS, DONT_KNOW
 from pipelines.framework import load_framework
 from pipelines.ingest import IngestError, RowError, ingest_files, read_table, validate_canonical
 from pipelines.reference import build_index
-from pipelines.staging import DataPaths, sha256_file
+from pipelines.staging import DataPaths, sha256_file, staged_inputs
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "ingest"
 NOW = dt.datetime(2025, 6, 30, 12, 0, tzinfo=dt.UTC)
@@ -465,7 +465,8 @@ def test_good_files_are_kept_and_staged(ingest, paths):
         assert f.kept_path.parent == paths.inbox
         assert f.kept_path.read_bytes() == (FIXTURES / f.name).read_bytes()
     assert len(list(paths.staging.glob("*.parquet"))) == 2
-    table = pq.read_table(paths.staging / f"{report.files[0].sha256[:16]}.parquet").to_pandas()
+    table = pq.read_table(next(s.parquet for s in staged_inputs(paths)
+                               if s.sha256 == report.files[0].sha256)).to_pandas()
     assert table["municipality_id"].astype(str).tolist()[:3] == ["NL_GM0363"] * 3
     assert table["level"].isna().sum() == 3
     assert table["evidence"].tolist()[3] == "Raadsbesluit café"
@@ -556,13 +557,46 @@ def test_missing_file_raises_before_anything_happens(tmp_path, ingest, paths):
 
 
 def test_summary_truncates_and_points_to_the_full_list(tmp_path, ingest):
+    path = write_csv(tmp_path / "many.csv",
+                     [row(level=str(5 + i), respondent=f"r{i}") for i in range(5)])
+    report = ingest(path)
+    text = report.summary(max_errors=2)  # max_errors counts lines, one per distinct problem
+    f = report.files[0]
+    assert "many.csv row 2, column level: level out of range 0-4 (value '5')" in text
+    assert "many.csv row 3, column level" in text and "many.csv row 4" not in text
+    assert f"... and 3 more problems (5 errors in all, all in {f.rejects_path})" in text
+
+
+def test_summary_groups_one_problem_into_one_line(tmp_path, ingest):
     path = write_csv(tmp_path / "many.csv", [row(level="7", respondent=f"r{i}") for i in range(5)])
     report = ingest(path)
-    text = report.summary(max_errors=2)
-    f = report.files[0]
-    assert "many.csv row 2, column level: level out of range 0-4 (value '7')" in text
-    assert "many.csv row 3, column level" in text and "many.csv row 4" not in text
-    assert f"... and 3 more errors, all in {f.rejects_path}" in text
+    lines = report.summary().splitlines()
+    assert lines[1:] == [
+        "many.csv: level out of range 0-4 (value '7'): 5 cells in column level, rows 2–6",
+        "Nothing was staged: fix the errors and ingest again, or use --skip-invalid to stage "
+        "the good rows."]
+    assert len(report.files[0].errors) == 5  # the errors CSV keeps one line per cell
+
+
+def test_summary_does_not_suggest_skip_invalid_for_a_file_unusable_as_a_whole(tmp_path, ingest):
+    path = tmp_path / "cols.csv"
+    path.write_text("municipality_id,wave\nNL_GM0363,2025\n", encoding="utf-8")
+    text = ingest(path).summary()
+    assert "--skip-invalid to stage" not in text
+    assert text.splitlines()[-1] == (
+        "Nothing was staged: cols.csv cannot be used as a whole: fix what is named above (the "
+        "file, a missing column, the mapping) and ingest again (--skip-invalid would not help).")
+
+
+def test_wave_that_does_not_fit_the_submissions_is_a_warning(tmp_path, ingest):
+    path = write_csv(tmp_path / "late.csv", [row(respondent="r1", wave="2023"),
+                                             row(respondent="r2", wave="2023")])
+    report = ingest(path)
+    (f,) = report.files
+    assert report.ok and f.status == "staged" and len(f.warnings) == 1
+    assert f.warnings[0].startswith("wave '2023' does not fit the submission dates: every "
+                                    "respondent submitted in 2025, not in 2022 or 2023")
+    assert report.summary().splitlines()[1] == f"  warning: {f.warnings[0]}"
 
 
 def test_progress_bar_goes_to_stderr(capsys, paths, framework, index):

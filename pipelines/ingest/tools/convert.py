@@ -16,15 +16,21 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
 
 from pipelines.ingest.read import RawGrid
 from pipelines.ingest.tools.base import PERSONAL_COLUMNS, Adapter, ToolTable
-from pipelines.ingest.tools.keys import text_key
-from pipelines.ingest.tools.mapping import Field, Mapping
+from pipelines.ingest.tools.keys import element_key, text_key
+from pipelines.ingest.tools.mapping import (
+    Field,
+    Mapping,
+    Question,
+    detect_questions,
+    header_element,
+)
 from pipelines.ingest.validate import RowError, blank_rows, empty_canonical, parse_dates, validate_canonical
 from pipelines.reference import MunicipalityIndex
 
@@ -32,6 +38,7 @@ R_UNMAPPED_ANSWER = "answer option not in the mapping"
 R_EMPTY_ID = "empty response id"
 _OFFSET = r"(?:Z|[+-][0-9]{2}:?[0-9]{2})$"
 _FIRST_AT = re.compile(r"first at row (\d+)")
+_ELEMENT_ID = re.compile(r"^[A-Z]{3}-[0-9]{2}$")
 
 
 @dataclass
@@ -44,6 +51,8 @@ class ToolResult:
     original: pd.DataFrame | None = None  # the data rows under their own headers, without
     # personal columns (for the rejects file)
     first_row: int = 2  # the spreadsheet row of original's first row
+    warnings: list[str] = field(default_factory=list)  # not errors (e.g. a block's missing
+    # subquestions), for the report
 
 
 @dataclass
@@ -62,9 +71,12 @@ def convert(grid: RawGrid, adapter: Adapter, mapping: Mapping | None, *, name: s
     mapping = adapter.mapping_for(table, mapping, element_ids)
     if mapping is None:
         raise ValueError(f"a {adapter.label} export needs a mapping")
+    found: list[tuple[str, str]] = []
+    if mapping.name:  # headers that start with an element id the mapping does not name
+        mapping, found = detect_questions(mapping, table.headers, element_ids)
+    header_errors = [RowError(name, 1, h, why, "") for h, why in found]
     body = table.body
     original = _original(table)
-    header_errors: list[RowError] = []
     locate = _Locator(table, adapter, mapping, header_errors)
 
     # -- 1. columns
@@ -75,17 +87,20 @@ def convert(grid: RawGrid, adapter: Adapter, mapping: Mapping | None, *, name: s
     fields = {key: locate.field(getattr(mapping, key)) for key in
               ("municipality", "country", "wave", "respondent_role", "publish_consent")}
     shared_confidence = locate.field(mapping.confidence)
+    named_questions = bool(mapping.questions)
+    mapping, warnings = _present_block_columns(mapping, locate)
     questions = [(q, locate.question(q),
                   locate.field(q.confidence) if q.confidence is not None else shared_confidence,
                   locate.field(q.evidence)) for q in mapping.questions]
-    if not mapping.questions:
-        header_errors.append(RowError(name, 1, "", "no question column: the mapping names none"
+    if not named_questions and not found:
+        header_errors.append(RowError(name, 1, "", "no question column: the mapping names none "
+                                      "and no header starts with an element id (such as STR-01)"
                                       if mapping.name else "no column is named by an element id "
                                       "(such as STR-01)", ""))
     blank = blank_rows(body) if len(body) else np.zeros(0, dtype=bool)
     if header_errors:
         return ToolResult(empty_canonical(), _dedupe(header_errors), int((~blank).sum()), 0,
-                          original=original, first_row=table.first_row)
+                          original=original, first_row=table.first_row, warnings=warnings)
 
     # -- 2. rows that are not answers
     n = len(body)
@@ -131,7 +146,44 @@ def convert(grid: RawGrid, adapter: Adapter, mapping: Mapping | None, *, name: s
     keep = ~np.isin(long_rows[good_long], list(bad))
     clean = clean.loc[keep].reset_index(drop=True)
     rows_good = len(np.unique(long_rows[good_long][keep]))
-    return ToolResult(clean, errors, rows_read, rows_good, skipped, original, table.first_row)
+    return ToolResult(clean, errors, rows_read, rows_good, skipped, original, table.first_row,
+                      warnings)
+
+
+def _present_block_columns(mapping: Mapping, locate: _Locator) -> tuple[Mapping, list[str]]:
+    """The mapping without the block-pattern questions whose column the export lacks.
+
+    A block whose pattern finds no column at all is a header error (the pattern is wrong); one
+    that finds some is a warning naming the elements left out (the survey did not ask them).
+    """
+    keep: list[Question] = []
+    missing: dict[str, list[Question]] = {}
+    total: dict[str, int] = {}
+    for q in mapping.questions:
+        if q.optional:
+            total[q.source] = total.get(q.source, 0) + 1
+            if not locate._positions(q.column):
+                missing.setdefault(q.source, []).append(q)
+                continue
+        keep.append(q)
+    warnings = []
+    for source, qs in missing.items():
+        cols = _listed([q.column for q in qs])
+        if len(qs) == total[source]:
+            locate._header_error(qs[0].column, f"missing column (named by "
+                                 f"{locate._where(source)}: no column matches its pattern; "
+                                 f"looked for {cols})")
+        else:
+            warnings.append(f"{source} in the mapping {mapping.name}: no column {cols}; "
+                            f"{_listed([q.element_id for q in qs])} not imported")
+    if not missing:
+        return mapping, []
+    return replace(mapping, questions=tuple(keep)), warnings
+
+
+def _listed(items: list[str], most: int = 4) -> str:
+    shown = ", ".join(items[:most])
+    return f"{shown} and {len(items) - most} more" if len(items) > most else shown
 
 
 def _check_response_ids(rid: pd.Series, src: _Source, active: np.ndarray, rows: np.ndarray,
@@ -206,7 +258,12 @@ class _Locator:
     def _positions(self, ref: str) -> list[int]:
         key = text_key(ref)
         exact = [i for i, k in enumerate(self.keys) if k == key]
-        return exact or [i for i, alt in enumerate(self.alt) if key in alt]
+        found = exact or [i for i, alt in enumerate(self.alt) if key in alt]
+        element = element_key(ref)
+        if not found and _ELEMENT_ID.match(element):  # `column: STR-01`: the header that
+            found = [i for i, h in enumerate(self.table.headers)  # starts with STR-01
+                     if header_element(h, {element}) == element]
+        return found
 
     def _header_error(self, column: str, reason: str) -> None:
         self.errors.append(RowError(self.table.name, 1, column, reason, ""))

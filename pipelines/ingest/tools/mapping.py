@@ -7,9 +7,15 @@ A small YAML file (documented with an example per tool in data/survey_mappings/R
     municipality: GEMEENTE              # the column with a GISCO id / GM code / national code
     country: NL                         # optional: a constant, or {column: LAND}
     answers: {A0: 0, A1: 1, ..., DK: dont_know, "Weet niet": dont_know}
+    blocks:                             # a block's elements by a column pattern
+      SEC: "SEC[SQ{n:03d}]"             # SEC-01 -> SEC[SQ001], SEC-02 -> SEC[SQ002], ...
     questions:
       STR-01: STR01                     # element id -> question column
       SEC-02: {column: "SEC[SQ002]", confidence: ZEKER, answers: {A5: 4}}
+
+Explicit `questions:` win over `blocks:`, and both over headers that start with an element id
+("STR-01: Hoe ...", "[STR-01] ...", "STR01 ..."), which `detect_questions` maps when the
+export is read (`questions: auto` when the headers are all the mapping needs).
 
 `load_mapping` checks the whole file before any data is read and raises one MappingError
 listing every problem as `<file>: <key>: <problem>`.
@@ -18,9 +24,11 @@ listing every problem as `<file>: <key>: <problem>`.
 from __future__ import annotations
 
 import difflib
+import re
+import string
 import zoneinfo
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import yaml
@@ -44,9 +52,16 @@ _CONSTANT_FIELDS = ("wave", "country")
 _COLUMN_FIELDS = ("municipality", "respondent_id", "respondent_role", "publish_consent",
                   "submitted_at", "confidence")
 _TOP_KEYS = ("tool", "description", "timezone", *_CONSTANT_FIELDS, *_COLUMN_FIELDS, "answers",
-             "questions")
+             "blocks", "questions")
 _QUESTION_KEYS = ("column", "occurrence", "answers", "confidence", "evidence")
 _FIELD_KEYS = ("column", "value", "answers", "occurrence")
+_BLOCK_KEYS = ("column", "answers", "confidence", "evidence")
+ALL_BLOCKS = "*"  # blocks: {"*": "{block}[SQ{n:03d}]"}: every block by one pattern
+# The placeholders of a block pattern, for an element such as SEC-02 (the 2nd of block SEC):
+PATTERN_FIELDS = {"n": "its position in the block, 1, 2, ... ({n:03d} gives 001, 002)",
+                  "id": "the element id (SEC-02)", "block": "the block (SEC)",
+                  "num": "the element's number as in its id (02)"}
+AUTO = "auto"  # questions: auto  -- every question header starts with its element id
 
 
 class MappingError(ValueError):
@@ -84,10 +99,12 @@ class Question:
     answers: dict[str, str] = field(default_factory=dict)  # text_key -> "0".."4" or ""
     confidence: Field | None = None
     evidence: Field | None = None
+    source: str = ""  # where the mapping names it when not questions.<id>: "blocks.SEC", ...
+    optional: bool = False  # from a block pattern: a column the export lacks is left out
 
     @property
     def key(self) -> str:
-        return f"questions.{self.element_id}"
+        return self.source or f"questions.{self.element_id}"
 
 
 @dataclass(frozen=True)
@@ -105,6 +122,7 @@ class Mapping:
     confidence: Field | None = None  # for every question without its own confidence column
     questions: tuple[Question, ...] = ()
     path: Path | None = None
+    answers: dict[str, str] = field(default_factory=dict)  # the shared scale (text_key -> level)
 
 
 def load_mapping(path: Path | str, element_ids: Iterable[str]) -> Mapping:
@@ -168,15 +186,21 @@ def parse_mapping(data: object, *, name: str, element_ids: Iterable[str],
                                           if key == "wave" else
                                           " (the column holding the municipality code)"))
 
+    element_ids = list(element_ids)
     known = {element_key(e): e for e in element_ids}
     default_answers = _answers(data.get("answers"), "answers", bad)
     questions: list[Question] = []
     raw_questions = data.get("questions")
     if raw_questions is None:
-        if tool not in (None, "wide"):
-            bad("questions", "missing key (element id -> question column)")
+        if tool not in (None, "wide") and "blocks" not in data:
+            bad("questions", "missing key (element id -> question column; or blocks: with a "
+                             "column pattern per block; or `questions: auto` when every "
+                             "question header starts with its element id)")
+    elif isinstance(raw_questions, str) and text_key(raw_questions) == AUTO:
+        pass  # the headers say it (detect_questions)
     elif not isinstance(raw_questions, dict) or not raw_questions:
-        bad("questions", "must map element ids to question columns, e.g. `STR-01: Q1`")
+        bad("questions", "must map element ids to question columns, e.g. `STR-01: Q1` (or be "
+                         "`auto`)")
     else:
         seen_elements: dict[str, str] = {}
         seen_columns: dict[tuple[str, int | None], str] = {}
@@ -194,10 +218,22 @@ def parse_mapping(data: object, *, name: str, element_ids: Iterable[str],
                 continue
             seen_elements[q.element_id], seen_columns[col] = str(raw_el), q.element_id
             questions.append(q)
+    explicit = {q.element_id for q in questions}
+    taken = {(text_key(q.column), q.occurrence): q for q in questions}
+    for q in _blocks(data.get("blocks"), element_ids, default_answers, bad):
+        if q.element_id in explicit:
+            continue  # questions: wins over a block pattern
+        other = taken.get((text_key(q.column), q.occurrence))
+        if other is not None:
+            bad(q.source, f"column {q.column!r} (for {q.element_id}) is already mapped to "
+                          f"{other.element_id} ({other.key})")
+            continue
+        taken[(text_key(q.column), q.occurrence)] = q
+        questions.append(q)
     if problems:
         raise MappingError(problems)
     return Mapping(name=name, tool=tool, timezone=timezone, questions=tuple(questions), path=path,
-                   **fields)
+                   answers=default_answers, **fields)
 
 
 # -------------------------------------------------------------------------------- parts
@@ -340,6 +376,151 @@ def _question(raw_el: object, spec: object, known: dict[str, str], default_answe
         return None
     return Question(element_id=element, column=column, occurrence=occurrence,
                     answers={**default_answers, **own}, confidence=confidence, evidence=evidence)
+
+
+# -------------------------------------------------------------------------------- shorthand
+
+
+def _blocks(raw: object, element_ids: list[str], default_answers: dict, bad) -> list[Question]:
+    """The questions `blocks:` names: one per element of each block, by a column pattern."""
+    if raw is None:
+        return []
+    by_block: dict[str, list[str]] = {}
+    for e in sorted(set(element_ids)):  # within a block: STR-01, STR-02, ... (element order)
+        by_block.setdefault(e.split("-")[0], []).append(e)
+    if not isinstance(raw, dict) or not raw:
+        bad("blocks", 'must map blocks to column patterns, e.g. `SEC: "SEC[SQ{n:03d}]"`')
+        return []
+    out: list[Question] = []
+    patterns: dict[str, tuple[str, dict, dict]] = {}  # block -> (key, spec, own answers)
+    for raw_block, spec in raw.items():
+        block = str(raw_block).strip().upper()
+        key = f"blocks.{raw_block}"
+        if block != ALL_BLOCKS and block not in by_block:
+            close = difflib.get_close_matches(block, list(by_block), n=1)
+            hint = f"did you mean {close[0]}? " if close else ""
+            bad(key, f"unknown block {raw_block!r} ({hint}blocks: {', '.join(by_block)}, or "
+                     f"{ALL_BLOCKS!r} for all)")
+            continue
+        if isinstance(spec, dict):
+            for k in spec:
+                if str(k) not in _BLOCK_KEYS:
+                    bad(f"{key}.{k}", f"unknown key (known keys: {', '.join(_BLOCK_KEYS)})")
+            column, own = spec.get("column"), _answers(spec.get("answers"), f"{key}.answers", bad)
+        else:
+            column, own, spec = spec, {}, {}
+        if not isinstance(column, str) or not column.strip():
+            bad(key, 'needs a column pattern, e.g. "SEC[SQ{n:03d}]" or {column: ...}')
+            continue
+        ok = _check_pattern(column, key, bad)
+        for part in ("confidence", "evidence"):
+            if isinstance(spec.get(part), str):
+                ok = _check_pattern(spec[part], f"{key}.{part}", bad, needs_element=False) and ok
+            elif spec.get(part) is not None:
+                bad(f"{key}.{part}", "must be a column pattern (text)")
+                ok = False
+        if ok:
+            patterns[block] = (key, {**spec, "column": column}, own)
+    every = patterns.pop(ALL_BLOCKS, None)
+    for block, elements in by_block.items():
+        key, spec, own = patterns.get(block, every or (None, None, None))
+        if key is None:
+            continue
+        for n, element in enumerate(elements, start=1):
+            values = {"n": n, "id": element, "block": block, "num": element.split("-", 1)[-1]}
+            extra = {part: Field(column=spec[part].format(**values), key=f"{key}.{part}")
+                     for part in ("confidence", "evidence") if spec.get(part)}
+            out.append(Question(element_id=element, column=spec["column"].format(**values),
+                                answers={**default_answers, **own}, source=key,
+                                optional=True, **extra))
+    return out
+
+
+def _check_pattern(pattern: str, key: str, bad, needs_element: bool = True) -> bool:
+    """A str.format pattern with only PATTERN_FIELDS, that gives a column for every element."""
+    try:
+        parts = list(string.Formatter().parse(pattern))
+    except ValueError as exc:
+        bad(key, f"bad pattern {pattern!r} ({exc}; write a literal brace as {{{{ or }}}})")
+        return False
+    names = [f for _, f, _, _ in parts if f is not None]
+    unknown = [f for f in names if f not in PATTERN_FIELDS]
+    if unknown:
+        bad(key, f"bad pattern {pattern!r}: unknown placeholder {{{unknown[0]}}} (known: "
+                 + "; ".join(f"{{{k}}} {v}" for k, v in PATTERN_FIELDS.items()) + ")")
+        return False
+    if needs_element and not {"n", "id", "num"} & set(names):
+        bad(key, f"bad pattern {pattern!r}: it names one column for every element of the "
+                 "block; use {n} (position in the block), {num} or {id}")
+        return False
+    try:
+        pattern.format(n=1, id="STR-01", block="STR", num="01")
+    except (ValueError, IndexError, KeyError) as exc:
+        bad(key, f"bad pattern {pattern!r} ({exc})")
+        return False
+    return True
+
+
+# "STR-01: Hoe ...", "STR-01 – ...", "[STR-01] ...", "(STR-01) ...", "STR01 ...", "str_01. ..."
+# but not "STR01[comment]" or "STR01_other" (a tool's extra column of that question)
+_HEADER_ID = re.compile(r"^[\[(]?\s*([A-Za-z]{3})[\s_.\-]?([0-9]{2})\s*[\])]?(?=$|[\s:.,;\-)\]])")
+
+
+def header_element(header: str, element_ids: set[str]) -> str | None:
+    """The element id a header starts with ("STR-01: Hoe volwassen ..." -> STR-01), or None."""
+    text = text_key(header)
+    m = _HEADER_ID.match(text) or _HEADER_ID.match(text.rsplit("/", 1)[-1])  # Kobo: grp/str01
+    if m is None:
+        return None
+    element = f"{m.group(1).upper()}-{m.group(2)}"
+    return element if element in element_ids else None
+
+
+def detect_questions(mapping: Mapping, headers: list[str], element_ids: set[str]
+                     ) -> tuple[Mapping, list[tuple[str, str]]]:
+    """The mapping plus a question for every header that starts with an element id the
+    mapping does not name (explicit questions and block patterns win); headers the mapping
+    uses for something else are not looked at. Returns (mapping, [(header, problem)]): an
+    element found at the start of two headers is a problem naming both."""
+    mapped = {q.element_id for q in mapping.questions}
+    used = {text_key(f.column) for f in _fields(mapping) if f.column}
+    found: dict[str, list[tuple[int, str]]] = {}
+    for pos, header in enumerate(headers):
+        if text_key(header) in used:
+            continue
+        element = header_element(header, element_ids)
+        if element is not None and element not in mapped:
+            found.setdefault(element, []).append((pos, header))
+    if not found:
+        return mapping, []
+    problems: list[tuple[str, str]] = []
+    added: list[Question] = []
+    keys = [text_key(h) for h in headers]
+    for element in (e for e in sorted(element_ids) if e in found):
+        hits = found[element]
+        if len(hits) > 1:
+            listed = " and ".join(repr(h) for _, h in hits[:3])
+            problems.append((hits[1][1], f"element {element} is named at the start of "
+                                         f"{len(hits)} headers ({listed}); say which one in "
+                                         f"the mapping's questions: ({element}: ...)"))
+            continue
+        pos, header = hits[0]
+        same = [i for i, k in enumerate(keys) if k == keys[pos]]
+        added.append(Question(element_id=element, column=header,
+                              occurrence=same.index(pos) + 1 if len(same) > 1 else None,
+                              answers=dict(mapping.answers),
+                              source=f"the header starting with {element}"))
+    order = {e: i for i, e in enumerate(sorted(element_ids))}
+    added.sort(key=lambda q: order[q.element_id])
+    return replace(mapping, questions=(*mapping.questions, *added)), problems
+
+
+def _fields(mapping: Mapping) -> list[Field]:
+    """Every Field of the mapping (top level and per question)."""
+    out = [getattr(mapping, k) for k in (*_CONSTANT_FIELDS, *_COLUMN_FIELDS)]
+    for q in mapping.questions:
+        out += [q.confidence, q.evidence, Field(column=q.column)]
+    return [f for f in out if f is not None]
 
 
 # -------------------------------------------------------------------------------- YAML
