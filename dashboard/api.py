@@ -5,9 +5,10 @@ from __future__ import annotations
 import platform
 from importlib.metadata import PackageNotFoundError, version
 
-from flask import Flask, jsonify
+from flask import Flask
 
-from dashboard import api_insight, api_laws, api_policy, api_roadmap
+from dashboard import api_bundle, api_http, api_insight, api_laws, api_policy, api_roadmap
+from dashboard.api_insight import api_view, json_answer
 from dashboard.context import AppContext
 from pipelines.framework import Framework
 
@@ -80,20 +81,26 @@ def framework_json(fw: Framework) -> dict:
 def register(server: Flask, ctx: AppContext) -> None:
     payload = framework_json(ctx.framework)  # immutable per process: build once
 
+    api_http.register(server, ctx)  # ETag/304, Cache-Control, gzip, CORS, JSON 4xx
+
     @server.get("/api/v1/health")
+    @api_view
     def _health():
-        return jsonify(health(ctx))
+        return json_answer(health(ctx))
 
     @server.get("/api/v1/framework")
+    @api_view
     def _framework():
-        return jsonify(payload)
+        return json_answer(payload)
 
     api_insight.register(server, ctx)  # municipalities, aggregates, openapi.json
     api_policy.register(server, ctx)  # insight/leverage
     api_roadmap.register(server, ctx)  # municipalities/{id}/roadmap
     api_laws.register(server, ctx)  # laws, readiness, what-if
+    api_bundle.register(server, ctx)  # the open-data bundle (zip)
 
     # Dash serves its page shell for any unknown path; an API client gets a JSON 404 instead.
+    @server.get("/api/", defaults={"rest": ""})
     @server.get("/api/<path:rest>")
     def _not_found(rest):
-        return jsonify({"error": "not found", "path": f"/api/{rest}"}), 404
+        return json_answer({"error": "not found", "path": f"/api/{rest}"}, 404)

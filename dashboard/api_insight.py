@@ -1,12 +1,16 @@
 """Insight API (/api/v1): municipalities, one municipality's levels, area aggregates, OpenAPI.
 
-Open data as JSON, or CSV with `?format=csv` (what the dashboard's download links point at), with
-the dashboard's rules applied:
+Open data as JSON, or a table with `?format=csv|xlsx|parquet` (dashboard/api_formats.py; CSV is
+what the dashboard's download links point at), with the dashboard's rules applied:
 - consent: one municipality's own levels only where it consented to publication by name, or
   DS4E_VISIBILITY=open; otherwise 403 (it still counts in the aggregates);
 - suppression: area statistics over fewer than `min_group` municipalities are null.
 Errors are JSON {"error": ...} with status 400 (bad parameter, naming it and what is allowed),
 403, 404 or 503 (nothing published yet; the municipality list still works from reference data).
+JSON is strict (RFC 8259): `json_answer` and `json_response` refuse NaN and Infinity, so a value
+that is not a number must be turned into null where it is made (`_none`, `_round`); a new one
+fails the strict-JSON test instead of reaching a client. The municipality list is paged with
+limit/offset: `next`/`prev` URLs in the answer and in a `Link` header.
 
 Speed: the reference table, its JSON and its accent-folded search text are built once per
 process; per build only two boolean arrays (answered, consented) are derived. The detail view
@@ -15,31 +19,28 @@ reads the level cube and two small filtered queries.
 
 from __future__ import annotations
 
-import io
 import json
 import math
 import threading
 import unicodedata
 from dataclasses import dataclass
 from functools import wraps
+from urllib.parse import urlencode
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.csv as pcsv
-from flask import Flask, Response, current_app, jsonify, request
+from flask import Flask, Response, current_app, request
 
-from dashboard.components.downloads import safe_filename
+from dashboard.api_formats import FORMATS, table_response
 from dashboard.context import AppContext
 from dashboard.openapi import openapi_document
 from dashboard.search import fold
 from dashboard.store import Snapshot
-from pipelines.csv_safe import safe_frame_fast
 from pipelines.maturity.cube import MISSING
 from pipelines.reference import COUNTRY_ALIASES, SIZE_CLASS_KEYS, size_class_label
 
-FORMATS = ("json", "csv")
 LANGS = ("en", "nl")
 AREA_LEVELS = ("country", "nuts2", "nuts3", "size_class")
 REFERENCE_FIELDS = ("municipality_id", "name", "name_alt", "country", "national_code", "nuts1",
@@ -62,8 +63,8 @@ class ApiError(Exception):
         super().__init__(message)
         self.status, self.message, self.extra = status, message, extra
 
-    def response(self) -> tuple[Response, int]:
-        return jsonify({"error": self.message, **self.extra}), self.status
+    def response(self) -> Response:
+        return json_answer({"error": self.message, **self.extra}, self.status)
 
 
 def bad_parameter(name: str, value: str, allowed, what: str = "") -> ApiError:
@@ -84,7 +85,7 @@ def api_view(fn):
             return e.response()
         except Exception:  # a JSON client should never get Flask's HTML error page
             current_app.logger.exception("API error on %s", request.full_path)
-            return jsonify({"error": "internal server error"}), 500
+            return json_answer({"error": "internal server error"}, 500)
     return wrapper
 
 
@@ -149,27 +150,27 @@ def param_measures(args, element_ids, block_ids) -> list[str]:
 # ------------------------------------------------------------------ responses
 
 
-def json_response(meta: dict, items_json: str | None = None) -> Response:
-    """`meta` as JSON, with a pre-serialised JSON array spliced in as "items"."""
-    body = json.dumps(meta, ensure_ascii=False)
+def json_answer(obj, status: int = 200) -> Response:
+    """`obj` as strict JSON (what `jsonify` writes, but NaN or Infinity raise ValueError)."""
+    body = current_app.json.dumps(obj, allow_nan=False)
+    return current_app.response_class(body + "\n", status=status, mimetype="application/json")
+
+
+def json_response(meta: dict, items_json: str | None = None,
+                  headers: dict | None = None) -> Response:
+    """`meta` as JSON, with a pre-serialised JSON array spliced in as "items" (made by
+    `json_literals` or DataFrame.to_json, which write null for NaN)."""
+    body = json.dumps(meta, ensure_ascii=False, allow_nan=False)
     if items_json is not None:
         body = body[:-1] + (", " if meta else "") + '"items": ' + items_json + "}"
-    return Response(body, mimetype="application/json")
-
-
-def csv_response(df: pd.DataFrame, filename: str) -> Response:
-    """A header row, then one row per record; text quoted, empty for null, true/false.
-    (Arrow's writer: 98k rows in 50 ms where DataFrame.to_csv takes 700 ms.)"""
-    buf = io.BytesIO()
-    pcsv.write_csv(pa.Table.from_pandas(safe_frame_fast(df), preserve_index=False), buf,
-                   pcsv.WriteOptions(quoting_style="needed"))
-    return Response(buf.getvalue(), mimetype="text/csv", headers={
-        "Content-Disposition": f'attachment; filename="{safe_filename(filename)}"'})
+    return Response(body, mimetype="application/json", headers=headers)
 
 
 def _none(value):
-    """NaN/NA -> None, numpy scalars -> Python."""
-    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
+    """NaN/NA -> None (Python and numpy floats of any width), numpy scalars -> Python."""
+    if value is None or value is pd.NA or value is pd.NaT:
+        return None
+    if isinstance(value, (float, np.floating)) and math.isnan(value):
         return None
     return value.item() if isinstance(value, np.generic) else value
 
@@ -180,8 +181,37 @@ def _int(value):
 
 
 def _round(value, digits: int = 4):
+    """A finite number rounded, else None (NaN, Infinity, missing)."""
     value = _none(value)
-    return None if value is None else round(float(value), digits)
+    return None if value is None or not math.isfinite(value) else round(float(value), digits)
+
+
+def page_links(total: int, offset: int, limit: int | None) -> dict[str, str | None]:
+    """URLs of the pages next to this one (this request's other parameters kept): `next`
+    while rows remain, `prev` when offset > 0 (the rows before it, `limit` at a time, or all
+    of them without a limit); `first` and `last` on a paged list (limit > 0)."""
+    def url(off: int, lim: int | None) -> str:
+        args = request.args.to_dict(flat=False)
+        args["offset"] = [str(off)]
+        if lim is not None:
+            args["limit"] = [str(lim)]
+        return f"{request.base_url}?{urlencode(args, doseq=True)}"
+
+    out: dict[str, str | None] = {"next": None, "prev": None}
+    if limit and offset + limit < total:
+        out["next"] = url(offset + limit, limit)
+    if offset > 0:
+        out["prev"] = url(max(0, offset - limit), limit) if limit else url(0, offset)
+    if limit:
+        out["first"] = url(0, limit)
+        out["last"] = url(max(0, (total - 1) // limit * limit), limit)
+    return out
+
+
+def link_header(links: dict[str, str | None]) -> dict[str, str]:
+    """RFC 8288 `Link` header of the page links (none: no header)."""
+    value = ", ".join(f'<{u}>; rel="{rel}"' for rel, u in links.items() if u)
+    return {"Link": value} if value else {}
 
 
 # ------------------------------------------------------------------ the reference directory
@@ -218,7 +248,7 @@ def json_literals(values: pa.Array | pa.ChunkedArray) -> pa.Array:
         empty = pc.fill_null(pc.equal(values, ""), True)
         return pc.if_else(empty, pa.scalar("null", quoted.type), quoted)
     if pa.types.is_floating(values.type):
-        values = pc.if_else(pc.is_nan(values), pa.scalar(None, values.type), values)
+        values = pc.if_else(pc.is_finite(values), values, pa.scalar(None, values.type))
     return pc.fill_null(pc.cast(values, pa.large_string()), "null")
 
 
@@ -393,11 +423,15 @@ class InsightApi:
         start = offset or 0
         rows = rows[start:] if limit is None else rows[start:start + limit]
         flags = self.flags(self.ctx.warehouse.snapshot())
-        if fmt == "csv":
-            return csv_response(d.frame(rows, flags), "ds4e-municipalities.csv")
+        links = page_links(total, start, limit)
+        if fmt != "json":
+            out = table_response(d.frame(rows, flags), "ds4e-municipalities", fmt)
+            out.headers.update(link_header(links))
+            return out
         meta = {"total": total, "offset": start, "limit": limit,
-                "published": flags is not None, "wave": flags.wave if flags else None}
-        return json_response(meta, d.items_json(rows, flags))
+                "published": flags is not None, "wave": flags.wave if flags else None,
+                "next": links["next"], "prev": links["prev"]}
+        return json_response(meta, d.items_json(rows, flags), link_header(links))
 
     def municipality(self, municipality_id: str, args) -> Response:
         fmt = param_choice(args, "format", FORMATS, "json")
@@ -416,12 +450,15 @@ class InsightApi:
         if not self.ctx.visible(snap, m):
             raise ApiError(403, NO_CONSENT.format(mid=mid), municipality_id=mid)
         detail = municipality_detail(snap, mid, m, wave)
-        if fmt == "csv":
+        if fmt != "json":
             df = pd.DataFrame(detail["levels"], columns=list(LEVEL_FIELDS))
             df.insert(0, "municipality_id", mid)
-            return csv_response(df, f"ds4e-levels-{mid}-{detail['wave']}.csv")
+            for col in ("level", "spread"):  # whole numbers with gaps, not floats
+                df[col] = df[col].astype("Int64")
+            df["disagree"] = df["disagree"].astype("boolean")
+            return table_response(df, f"ds4e-levels-{mid}-{detail['wave']}", fmt)
         reference = reference_record(self.directory.table, row)
-        return jsonify({**reference, "consent": bool(snap.consent[m]), **detail})
+        return json_answer({**reference, "consent": bool(snap.consent[m]), **detail})
 
     # -------------------------------------------------------------- aggregates
 
@@ -439,9 +476,9 @@ class InsightApi:
         df = snap.query("api_aggregates", wave=wave, area_type=area_type, measures=measures,
                         country=country, min_group=min_group)
         df.insert(2, "area_name", self.area_names(df["area_type"], df["area_id"], lang))
-        if fmt == "csv":
+        if fmt != "json":
             suffix = f"-{country}" if country else ""
-            return csv_response(df, f"ds4e-aggregates-{level}{suffix}-{wave}.csv")
+            return table_response(df, f"ds4e-aggregates-{level}{suffix}-{wave}", fmt)
         meta = {"level": level, "area_type": area_type, "country": country, "wave": wave,
                 "measures": measures, "min_group": min_group, "total": len(df)}
         return json_response(meta, df.to_json(orient="records", double_precision=6,
@@ -550,5 +587,6 @@ def register(server: Flask, ctx: AppContext) -> None:
         return api.aggregates(request.args)
 
     @server.get("/api/v1/openapi.json")
+    @api_view
     def _openapi():
-        return jsonify(doc)
+        return json_answer(doc)

@@ -16,10 +16,17 @@ what is due within N days of `at`). Fewer than min_group answering: every count 
 from __future__ import annotations
 
 import numpy as np
-from flask import Flask, jsonify, request
+from flask import Flask, request
 
 from dashboard import legislation_data as ld
-from dashboard.api_insight import NO_CONSENT, NOT_PUBLISHED, ApiError, api_view, bad_parameter
+from dashboard.api_insight import (
+    NO_CONSENT,
+    NOT_PUBLISHED,
+    ApiError,
+    api_view,
+    bad_parameter,
+    json_answer,
+)
 from dashboard.context import AppContext
 from pipelines.framework import is_legal_duty
 from pipelines.maturity.readiness import (
@@ -218,24 +225,24 @@ def register(server: Flask, ctx: AppContext) -> None:
     @api_view
     def _laws():
         laws = ld.inputs(ctx).compiled.laws
-        return jsonify({"count": len(laws), "items": [law_record(law) for law in laws]})
+        return json_answer({"count": len(laws), "items": [law_record(law) for law in laws]})
 
     @server.get("/api/v1/laws/<law_id>")
     @api_view
     def _law(law_id):
-        return jsonify(law_record(api.law(law_id), detail=True))
+        return json_answer(law_record(api.law(law_id), detail=True))
 
     @server.get("/api/v1/laws/<law_id>/readiness")
     @api_view
     def _law_readiness(law_id):
-        return jsonify(api.readiness(law_id, request.args))
+        return json_answer(api.readiness(law_id, request.args))
 
     @server.post("/api/v1/laws/what-if")
     @api_view
     def _what_if():
-        return jsonify(api.what_if(request.args))
+        return json_answer(api.what_if(request.args))
 
     @server.get("/api/v1/municipalities/<municipality_id>/readiness")
     @api_view
     def _municipality_readiness(municipality_id):
-        return jsonify(api.municipality(municipality_id, request.args))
+        return json_answer(api.municipality(municipality_id, request.args))

@@ -14,13 +14,12 @@ from __future__ import annotations
 
 from flask import Flask, Response, request
 
+from dashboard.api_formats import FORMATS, table_response
 from dashboard.api_insight import (
-    FORMATS,
     LANGS,
     ApiError,
     api_view,
     bad_parameter,
-    csv_response,
     json_response,
     param_choice,
 )
@@ -65,12 +64,12 @@ def leverage_response(ctx: AppContext, args) -> Response:
     df = leverage_frame(ctx, data, sel, lang, lev)
     if suppressed:
         df = df.iloc[0:0]
-    if fmt == "csv":
+    if fmt != "json":
         out = df.copy()
         out.insert(0, "wave", rm.wave)
         name = "-".join(x for x in ("ds4e-leverage", sel.country or "EU", sel.nuts2 or "",
-                                    sel.size or "", rm.wave) if x) + ".csv"
-        return csv_response(out, name)
+                                    sel.size or "", rm.wave) if x)
+        return table_response(out, name, fmt)
     meta = {"country": sel.country, "nuts2": sel.nuts2, "size_class": sel.size,
             "wave": rm.wave, "evaluation_date": rm.evaluation_date.isoformat(),
             "municipalities": members, "answered": n, "min_group": data.min_group,

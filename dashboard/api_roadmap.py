@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from functools import cached_property
 
-from flask import Flask, jsonify, request
+from flask import Flask, request
 
 from dashboard import roadmap_data as rd
 from dashboard.api_insight import (
@@ -27,6 +27,7 @@ from dashboard.api_insight import (
     ApiError,
     api_view,
     bad_parameter,
+    json_answer,
     param_choice,
     param_wave,
 )
@@ -182,4 +183,4 @@ def register(server: Flask, ctx: AppContext) -> None:
     @server.get("/api/v1/municipalities/<municipality_id>/roadmap")
     @api_view
     def _roadmap(municipality_id):
-        return jsonify(api.roadmap(municipality_id, request.args))
+        return json_answer(api.roadmap(municipality_id, request.args))

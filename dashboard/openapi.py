@@ -1,10 +1,14 @@
 """The OpenAPI 3.1 description of every /api/v1 endpoint, served at /api/v1/openapi.json.
 
 A test checks that every /api/v1 route registered on the Flask server is described here and
-that every path described here is registered.
+that every path described here is registered. `openapi_document` adds what every GET answer
+shares (dashboard/api_http.py): the 304 answer to a conditional request and the ETag,
+Cache-Control and CORS headers of the 200.
 """
 
 from __future__ import annotations
+
+import copy
 
 API_VERSION = "1.0.0"
 
@@ -22,11 +26,21 @@ def _error(description: str) -> dict:
             "content": {"application/json": {"schema": _ref("Error")}}}
 
 
+TABLE_FORMATS = {  # ?format= -> content type of the download (dashboard/api_formats.py)
+    "csv": "text/csv",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "parquet": "application/vnd.apache.parquet",
+}
+
+
 def _json(description: str, schema: dict, csv: bool = False) -> dict:
+    """A JSON answer; `csv`: a table that `format` also gives as CSV, XLSX or Parquet."""
     content = {"application/json": {"schema": schema}}
     if csv:
         content["text/csv"] = {"schema": {"type": "string"},
                                "example": "municipality_id,name,...\n"}
+        for fmt in ("xlsx", "parquet"):
+            content[TABLE_FORMATS[fmt]] = {"schema": {"type": "string", "format": "binary"}}
     return {"description": description, "content": content}
 
 
@@ -40,9 +54,13 @@ def _param(name: str, description: str, schema: dict, where: str = "query",
 
 
 PARAMETERS = {
-    "format": _param("format", "Answer format: JSON (default) or CSV with a header row "
-                     "(text/csv, as a download).",
-                     {"type": "string", "enum": ["json", "csv"], "default": "json"}),
+    "format": _param("format", "Answer format: JSON (default), or the table as a download "
+                     "(Content-Disposition names the file): CSV with a header row (text/csv), "
+                     "XLSX (one sheet, text cells written as text, never as formulas) or "
+                     "Parquet (typed columns). The same rows in every format; in CSV a text "
+                     "cell starting with = + - @, tab or CR gets a leading quote. Another value "
+                     "gives 400.",
+                     {"type": "string", "enum": ["json", *TABLE_FORMATS], "default": "json"}),
     "country": _param("country", "Two-letter country code as in the reference data (EL for "
                       "Greece, UK for the United Kingdom; GR and GB are accepted too). Unknown "
                       "codes give 400.", {"type": "string", "pattern": "^[A-Za-z]{2}$"},
@@ -103,13 +121,19 @@ SCHEMAS = {
     },
     "MunicipalityList": {
         "type": "object",
-        "required": ["total", "offset", "limit", "published", "wave", "items"],
+        "required": ["total", "offset", "limit", "published", "wave", "next", "prev",
+                     "items"],
         "properties": {
             "total": {"type": "integer", "description": "number of matches before paging"},
             "offset": {"type": "integer"},
             "limit": _nullable("integer", description="null: all matches from offset"),
             "published": {"type": "boolean", "description": "survey data are published"},
             "wave": _nullable("string", description="the wave the flags refer to (latest)"),
+            "next": _nullable("string", format="uri", description="URL of the next page "
+                              "(same parameters, offset + limit); null on the last page or "
+                              "without limit. Also in the Link header (rel=next)."),
+            "prev": _nullable("string", format="uri", description="URL of the previous page; "
+                              "null at offset 0. Also in the Link header (rel=prev)."),
             "items": {"type": "array", "items": _ref("MunicipalityListItem")},
         },
     },
@@ -611,12 +635,66 @@ PATHS = {
                       "403": _error("The municipality did not consent to publish its results by name"),
                       "404": _error("Unknown municipality id"),
                       "503": NOT_PUBLISHED}}},
+    "/api/v1/bundle": {"get": {
+        "operationId": "bundle", "tags": ["meta"],
+        "summary": "The open-data bundle of the published build (zip)",
+        "description": "Aggregates under the disclosure rule, levels and scores of the "
+                       "municipalities that consented, the framework and law profiles, the "
+                       "manifest, a data dictionary (data_dictionary.csv) and the licences. The "
+                       "same build gives the same bytes; the ETag is their checksum (send "
+                       "If-None-Match to get 304). Also: `python -m pipelines export`.",
+        "responses": {"200": {"description": "ds4e-<build id>.zip",
+                              "content": {"application/zip": {
+                                  "schema": {"type": "string", "format": "binary"}}}},
+                      "304": {"description": "Not modified (If-None-Match matched the ETag)"},
+                      "503": NOT_PUBLISHED}}},
     "/api/v1/openapi.json": {"get": {
         "operationId": "openapi", "tags": ["meta"],
         "summary": "This document",
         "responses": {"200": {"description": "OpenAPI 3.1 document",
                               "content": {"application/json": {"schema": {"type": "object"}}}}}}},
 }
+
+
+HEADERS = {
+    "ETag": {"description": "Tag of this answer: the published build id and a hash of the "
+             "deployment's settings, the path and the query (today's date too for readiness "
+             "without `at`). Send it back in If-None-Match to get 304 while it holds; the "
+             "gzipped variant's tag ends in -gzip.", "schema": {"type": "string"}},
+    "Cache-Control": {"description": "`public, max-age=300` on GET answers (a new build changes "
+                      "every ETag); `no-store` on errors and /api/v1/health; `private, "
+                      "no-store` (and no ETag) for a browser holding a survey link.",
+                      "schema": {"type": "string"}},
+    "Access-Control-Allow-Origin": {"description": "`*`: any web page may read GET answers "
+                                    "(CORS); ETag, Link and Content-Disposition are exposed.",
+                                    "schema": {"type": "string", "enum": ["*"]}},
+    "Link": {"description": "RFC 8288 links of a paged list (limit/offset): rel=next, prev, "
+             "first, last.", "schema": {"type": "string"}},
+}
+NOT_MODIFIED = {"description": "Not modified: If-None-Match holds the answer's ETag (no body).",
+                "headers": {"ETag": {"$ref": "#/components/headers/ETag"},
+                            "Cache-Control": {"$ref": "#/components/headers/Cache-Control"}}}
+PAGED = {"/api/v1/municipalities"}
+
+
+def _with_http_manners(paths: dict) -> dict:
+    """Every GET operation (but health) gets 304 and its 200 the caching and CORS headers."""
+    out = copy.deepcopy(paths)
+    for path, item in out.items():
+        op = item.get("get")
+        if op is None:
+            continue
+        ok = op["responses"]["200"]
+        headers = ok.setdefault("headers", {})
+        names = ["Access-Control-Allow-Origin"]
+        if path != "/api/v1/health":
+            names += ["ETag", "Cache-Control"]
+            op["responses"].setdefault("304", {"$ref": "#/components/responses/NotModified"})
+        if path in PAGED:
+            names.append("Link")
+        for name in names:
+            headers.setdefault(name, {"$ref": f"#/components/headers/{name}"})
+    return out
 
 
 def openapi_document() -> dict:
@@ -628,13 +706,19 @@ def openapi_document() -> dict:
             "description": "Open data of the DS4E digital-maturity self-assessment: the "
                            "framework, municipalities, their consolidated levels (where they "
                            "consented) and area statistics (groups under the minimum size "
-                           "suppressed). No key needed. List endpoints also answer CSV with "
-                           "?format=csv. Errors are JSON {\"error\": ...}.",
+                           "suppressed). No key needed. List endpoints also answer CSV, XLSX or "
+                           "Parquet with ?format=csv|xlsx|parquet. Errors (every 4xx and 5xx) "
+                           "are JSON {\"error\": ...}. GET answers carry an ETag tied to the "
+                           "published build (If-None-Match gives 304) and Cache-Control, are "
+                           "gzipped over 1 KB for a client that accepts gzip, and may be read "
+                           "from any origin (CORS *). The municipality list pages with "
+                           "limit/offset (next/prev URLs and a Link header).",
             "license": {"name": "see the project README"},
         },
         "servers": [{"url": "/"}],
         "tags": [{"name": "meta"}, {"name": "framework"}, {"name": "insight"}, {"name": "roadmap"},
                  {"name": "laws"}],
-        "paths": PATHS,
-        "components": {"schemas": SCHEMAS},
+        "paths": _with_http_manners(PATHS),
+        "components": {"schemas": SCHEMAS, "headers": HEADERS,
+                       "responses": {"NotModified": NOT_MODIFIED}},
     }

@@ -209,7 +209,9 @@ def layout(ctx: AppContext, lang: str, query: dict | None = None) -> html.Div:
             html.H2(t("overview.sources.title", lang), className="h6"),
             sources(snap, lang),
             html.P(t("overview.sources.note", lang, min_group=snap.manifest["min_group"]),
-                   className="small text-body-secondary mb-0"),
+                   className="small text-body-secondary mb-1"),
+            html.A(t("overview.bundle", lang), href="/api/v1/bundle", className="small",
+                   id="overview-bundle", **{"data-build": snap.build_id}),
         ]), className="mb-3"),
     ])
 
