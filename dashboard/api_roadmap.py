@@ -54,7 +54,7 @@ def _param_weights(args):
     except ValueError as e:
         raise bad_parameter("weights", value, [",".join(COMPONENTS)],
                             f"{e}: the weights of readiness, unlock, urgency and peer, "
-                            "e.g. 0.4,0.25,0.2,0.15") from None
+                            "e.g. 0.35,0.25,0.25,0.15") from None
 
 
 def _param_done(args, element_ids) -> tuple[str, ...]:

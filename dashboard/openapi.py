@@ -10,6 +10,11 @@ from __future__ import annotations
 
 import copy
 
+from pipelines.maturity.roadmap import DEFAULT_WEIGHTS
+
+# the engine's default, so the document cannot drift from it
+DEFAULT_WEIGHTS_TEXT = ",".join(f"{v:g}" for v in DEFAULT_WEIGHTS.raw())
+
 API_VERSION = "1.0.0"
 
 
@@ -535,8 +540,8 @@ PATHS = {
                                                         "maximum": 10, "default": 3}),
             _param("weights", "Weights of readiness, unlock, urgency and peer proof: four "
                    "comma-separated numbers >= 0, not all 0 (normalised by their sum).",
-                   {"type": "string", "default": "0.4,0.25,0.2,0.15"},
-                   example="0.4,0.25,0.2,0.15"),
+                   {"type": "string", "default": DEFAULT_WEIGHTS_TEXT},
+                   example=DEFAULT_WEIGHTS_TEXT),
             _param("target", "Target level for every element.",
                    {"type": "integer", "minimum": 1, "maximum": 4, "default": 3}),
             {**PARAMETERS["wave"], "description": "Survey wave; default the latest published. "

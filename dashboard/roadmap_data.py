@@ -100,7 +100,7 @@ class Params:
 
 
 def parse_weights(text: str | None) -> Weights:
-    """'0.4,0.25,0.2,0.15' (readiness, unlock, urgency, peer) -> Weights; ValueError if not
+    """'0.35,0.25,0.25,0.15' (readiness, unlock, urgency, peer) -> Weights; ValueError if not
     four finite numbers >= 0 with a sum above 0."""
     if text is None or not str(text).strip():
         return DEFAULT_WEIGHTS
@@ -117,7 +117,7 @@ def parse_weights(text: str | None) -> Weights:
 
 
 def format_weights(w: Weights) -> str:
-    """'0.4,0.25,0.2,0.15': the shortest text of each weight."""
+    """'0.35,0.25,0.25,0.15': the shortest text of each weight."""
     return ",".join(f"{v:g}" for v in w.raw())
 
 

@@ -135,7 +135,7 @@ class RoadmapState:
     plan: tuple[str, ...] = ()
 
     def query(self) -> str:
-        """'?m=NL_GM0307&wave=2026&w=0.4,0.25,0.2,0.15&target=3&done=A,B&plan=C,D'."""
+        """'?m=NL_GM0307&wave=2026&w=0.35,0.25,0.25,0.15&target=3&done=A,B&plan=C,D'."""
         params = {}
         if self.m:
             params["m"] = self.m

@@ -223,3 +223,13 @@ def test_unknown_levels_become_assess_advice_in_the_api(consent, nl_ctx):
     assessed = [a["element"] for a in body["assess"]]
     assert set(assessed) == unknown
     assert all(a["text"].startswith("Establish where you stand on ") for a in body["assess"])
+
+
+def test_the_documented_default_weights_are_the_ones_used(consent):
+    """The OpenAPI document's default for `weights` is what the API applies without it."""
+    doc = consent.get("/api/v1/openapi.json").get_json()
+    params = doc["paths"]["/api/v1/municipalities/{municipality_id}/roadmap"]["get"]["parameters"]
+    default = next(p for p in params if p["name"] == "weights")["schema"]["default"]
+    used = consent.get(URL.format(ENSCHEDE)).get_json()["parameters"]["weights"]
+    assert [float(x) for x in default.split(",")] == [
+        used[k] for k in ("readiness", "unlock", "urgency", "peer")]
