@@ -150,7 +150,7 @@ class Staged:
     replaced: StagedInput | None = None
 
 
-_ABOUT_KEYS = ("mapping", "mapping_sha256", "options", "waves", "rows_read", "rows_good",
+_ABOUT_KEYS = ("mapping", "options", "waves", "rows_read", "rows_good",
                "rows_rejected", "respondents")
 
 

@@ -39,7 +39,7 @@ from pipelines.framework import load_framework
 from pipelines.ingest import IngestError, ingest_files, read_table
 from pipelines.ingest import read as read_mod
 from pipelines.ingest.read import read_grid
-from pipelines.reference import MUNICIPALITIES_FILE, REFERENCE_DIR, build_index
+from pipelines.reference import MUNICIPALITIES_FILE, REFERENCE_DIR
 from pipelines.staging import DataPaths, staged_inputs
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "ingest"
@@ -67,16 +67,6 @@ def quoted(value: str) -> str:
 # --------------------------------------------------------------------------------------------
 # fixtures: a data folder with a published build, copied for every case
 # --------------------------------------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def framework():
-    return load_framework()
-
-
-@pytest.fixture(scope="module")
-def index():
-    return build_index()
 
 
 @pytest.fixture(scope="module")

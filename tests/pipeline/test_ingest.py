@@ -19,25 +19,13 @@ import pytest
 from openpyxl import Workbook
 
 from pipelines.canonical import COLUMNS, DONT_KNOW
-from pipelines.framework import load_framework
 from pipelines.ingest import IngestError, RowError, ingest_files, read_table, validate_canonical
-from pipelines.reference import build_index
 from pipelines.staging import DataPaths, sha256_file, staged_inputs
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "ingest"
 NOW = dt.datetime(2025, 6, 30, 12, 0, tzinfo=dt.UTC)
 HEADER = ["municipality_id", "wave", "element_id", "level", "respondent_id", "respondent_role",
           "submitted_at", "confidence", "evidence", "publish_consent"]
-
-
-@pytest.fixture(scope="module")
-def framework():
-    return load_framework()
-
-
-@pytest.fixture(scope="module")
-def index():
-    return build_index()
 
 
 @pytest.fixture(scope="module")

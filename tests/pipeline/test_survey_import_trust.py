@@ -23,11 +23,9 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pipelines.framework import load_framework
 from pipelines.ingest import ingest_files
 from pipelines.ingest.tools import parse_mapping
 from pipelines.ingest.validate import validate_canonical
-from pipelines.reference import build_index
 from pipelines.staging import DataPaths
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -42,16 +40,6 @@ _spec.loader.exec_module(make_fixtures)
 FULL_IDS = {"GM0363": "NL_GM0363", "Gemeente Utrecht": "NL_GM0344",
             "'s-Hertogenbosch": "NL_GM0796", "0599": "NL_GM0599",
             "GEMEENTE DEN HAAG": "NL_GM0518"}
-
-
-@pytest.fixture(scope="module")
-def framework():
-    return load_framework()
-
-
-@pytest.fixture(scope="module")
-def index():
-    return build_index()
 
 
 @pytest.fixture()

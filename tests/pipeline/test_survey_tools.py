@@ -23,10 +23,8 @@ import pytest
 from openpyxl import load_workbook
 
 from pipelines.canonical import COLUMNS
-from pipelines.framework import load_framework
 from pipelines.ingest import MappingError, RowError, ingest_files
 from pipelines.ingest.tools import parse_mapping
-from pipelines.reference import build_index
 from pipelines.staging import DataPaths, sha256_file
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -40,16 +38,6 @@ MAPPING = {"limesurvey": "limesurvey.yaml", "msforms": "msforms.yaml", "kobo": "
 GOOD = {"limesurvey": "limesurvey_good.csv", "msforms": "msforms_good.xlsx",
         "kobo": "kobo_good.csv", "qualtrics": "qualtrics_good.csv", "wide": "wide_good.csv"}
 BROKEN = {tool: name.replace("_good", "_broken") for tool, name in GOOD.items()}
-
-
-@pytest.fixture(scope="module")
-def framework():
-    return load_framework()
-
-
-@pytest.fixture(scope="module")
-def index():
-    return build_index()
 
 
 @pytest.fixture()
