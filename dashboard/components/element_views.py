@@ -93,6 +93,9 @@ def _links(fw: Framework, cells: list[Enabling], other: str, lang: str) -> html.
         rows.append(html.Li([
             dcc.Link(f"{target.id} {target.name.get(lang)}", href=element_href(target.id)),
             " ", _weight_badge(c.weight, lang),
+            *([" ", html.Span(t(f"element.gate.{other}", lang, level=c.gate),
+                              className="badge text-bg-warning fw-normal element-gate")]
+              if c.gate else []),
             html.Div(c.rationale.get(lang), className="small text-body-secondary"),
         ], className="mb-2"))
     return html.Ul(rows, className="ps-3")

@@ -149,3 +149,16 @@ def test_each_law_row_says_duty_or_recommendation_with_its_article(ctx, fw, tree
     nl = tree.text(knowledge.show_element(ctx, "?element=GOV-03", "nl"))
     assert "wettelijke plicht:" in nl and "aanbeveling:" in nl
     assert "Wettelijke grondslag: Art. 28(1), Art. 28(3)" in nl
+
+
+def test_prerequisites_are_named_on_both_sides(ctx, fw, tree):
+    """A gate in the matrix reads as a prerequisite on the element it gates and on the enabler."""
+    gate = next(c for c in fw.matrix if c.enabler == "STR-02" and c.enabled == "SEC-01")
+    assert gate.gate == 2
+    sec = tree.text(knowledge.show_element(ctx, "?element=SEC-01", "en"))
+    assert "prerequisite: at level 2 before this element is developed" in sec
+    str02 = tree.text(knowledge.show_element(ctx, "?element=STR-02", "nl"))
+    assert "voorwaarde: dit element op niveau 2 voordat dat wordt ontwikkeld" in str02
+    plain = tree.text(knowledge.show_element(ctx, "?element=SEC-02", "en"))
+    n_gates = sum(1 for c in fw.matrix if c.enabled == "SEC-02" and c.gate)
+    assert plain.count("prerequisite: at level") == n_gates
