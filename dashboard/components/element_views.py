@@ -94,7 +94,7 @@ def _links(fw: Framework, cells: list[Enabling], other: str, lang: str) -> html.
             dcc.Link(f"{target.id} {target.name.get(lang)}", href=element_href(target.id)),
             " ", _weight_badge(c.weight, lang),
             *([" ", html.Span(t(f"element.gate.{other}", lang, level=c.gate),
-                              className="badge text-bg-warning fw-normal element-gate")]
+                              className="badge text-bg-warning fw-normal text-wrap text-start element-gate")]
               if c.gate else []),
             html.Div(c.rationale.get(lang), className="small text-body-secondary"),
         ], className="mb-2"))
