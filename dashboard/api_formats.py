@@ -31,7 +31,7 @@ import pyarrow.csv as pcsv
 import pyarrow.parquet as pq
 from flask import Response
 
-from dashboard.components.downloads import safe_filename
+from dashboard.filenames import safe_filename
 from pipelines.csv_safe import safe_frame_fast
 
 FORMATS = ("json", "csv", "xlsx", "parquet")

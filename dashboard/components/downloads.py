@@ -1,10 +1,19 @@
-"""Every CSV the dashboard hands out (callback downloads and the API's ?format=csv).
+"""Every table the dashboard hands out, as CSV, XLSX or Parquet, and the control that offers them.
 
-Cells are neutralised for spreadsheets (pipelines/csv_safe.py: a text cell starting with =, +,
--, @, tab or CR gets a leading quote), so a municipality name or an evidence note cannot run as
-a formula in whoever opens the file. File names are built from URL state that a crafted request
-controls: only letters, digits, dot, dash and underscore survive, and the length is capped, so a
-name can never climb folders (../) or split a header (CR/LF).
+The same rows in each format, written by the API's writers (dashboard/api_formats.py) so a page
+and the API agree; only the CSV keeps the dashboard's own writer (below), which is what page
+downloads always wrote. Formula injection: CSV cells are neutralised for spreadsheets
+(pipelines/csv_safe.py: a text cell starting with =, +, -, @, tab or CR gets a leading quote), so
+a municipality name or an evidence note cannot run as a formula in whoever opens the file; XLSX
+stores text as text, never as a formula, so it needs no quote; Parquet opens in no spreadsheet.
+File names: see dashboard/filenames.py.
+
+The control (`download_control`) is a labelled group of three buttons, CSV · XLSX · Parquet: one
+click downloads, every format is visible and each is a plain button reachable by Tab (a menu
+would hide the formats behind one more step). The CSV button keeps the id the page's single CSV
+button had, so links, tests and benchmarks that click it keep working; the others add the format
+to that id. A callback takes `download_inputs(...)` and reads the format of the clicked button
+with `chosen_format` (one control) or `clicked` (several controls feeding one dcc.Download).
 """
 
 from __future__ import annotations
@@ -12,22 +21,20 @@ from __future__ import annotations
 import re
 
 import pandas as pd
-from dash import dcc
+import pyarrow as pa
+from dash import Input, dcc, html
 
+from dashboard.api_formats import MIMETYPES, parquet_bytes, xlsx_bytes
+from dashboard.filenames import safe_filename
+from dashboard.i18n import t
 from pipelines.csv_safe import csv_bytes
 
-_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
-MAX_NAME = 120
+FORMATS = ("csv", "xlsx", "parquet")
+FORMAT_NAMES = {"csv": "CSV", "xlsx": "XLSX", "parquet": "Parquet"}  # the same in every language
+_KNOWN_EXT = re.compile(r"\.(csv|xlsx|parquet)$", re.IGNORECASE)
 
 
-def safe_filename(name: str, default: str = "ds4e.csv") -> str:
-    """A download file name from parts that may come from a request."""
-    stem, dot, ext = str(name).rpartition(".")
-    stem, ext = (stem, ext) if dot else (ext, "csv")
-    stem = re.sub(r"_+", "_", re.sub(r"\.{2,}", "_", _UNSAFE.sub("_", stem)))
-    stem = stem.strip("._-")[:MAX_NAME]
-    ext = _UNSAFE.sub("", ext)[:8] or "csv"
-    return f"{stem}.{ext}" if stem else default
+# ------------------------------------------------------------------ files
 
 
 def csv_text(df: pd.DataFrame) -> str:
@@ -35,6 +42,95 @@ def csv_text(df: pd.DataFrame) -> str:
     return csv_bytes(df, index=False).decode("utf-8")
 
 
+def download_name(filename: str, fmt: str) -> str:
+    """`filename` made safe, with the extension of `fmt` in place of a table extension it had."""
+    stem = _KNOWN_EXT.sub("", str(filename))
+    return safe_filename(f"{stem}.{fmt}", f"ds4e.{fmt}")
+
+
+def _storable(df: pd.DataFrame) -> pd.DataFrame:
+    """`df` with every column Arrow can store in a flat sheet. A column of mixed Python values
+    (numbers beside text, a list per cell) has no Arrow type, or a nested one the XLSX writer
+    cannot put in a cell: such a column becomes text, each cell as the CSV writes it."""
+    out = df
+    for i in range(df.shape[1]):
+        col = df.iloc[:, i]
+        if not pd.api.types.is_object_dtype(col):
+            continue
+        try:
+            flat = not pa.types.is_nested(pa.array(col, from_pandas=True).type)
+        except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
+            flat = False
+        if not flat:
+            if out is df:
+                out = df.copy()
+            out.isetitem(i, col.map(str, na_action="ignore"))
+    return out
+
+
+def table_download(df: pd.DataFrame, filename: str, fmt: str | None = "csv") -> dict:
+    """What a dcc.Download gets for `df` as `fmt` ("csv", "xlsx" or "parquet"; anything else,
+    which only a crafted request sends, is CSV). The file name gets the format's extension."""
+    fmt = fmt if fmt in FORMATS else "csv"
+    name = download_name(filename, fmt)
+    if fmt == "csv":
+        return dcc.send_string(csv_text(df), name, type=MIMETYPES["csv"])
+    writer = xlsx_bytes if fmt == "xlsx" else parquet_bytes
+    return dcc.send_bytes(writer(_storable(df)), name, type=MIMETYPES[fmt])
+
+
 def csv_download(df: pd.DataFrame, filename: str) -> dict:
-    """What a dcc.Download gets for a frame."""
-    return dcc.send_string(csv_text(df), safe_filename(filename), type="text/csv")
+    """What a dcc.Download gets for a frame as CSV."""
+    return table_download(df, filename, "csv")
+
+
+# ------------------------------------------------------------------ the control
+
+
+def format_id(csv_id: str, fmt: str) -> str:
+    """The id of the `fmt` button of the control whose CSV button is `csv_id`."""
+    return csv_id if fmt == "csv" else f"{csv_id}-{fmt}"
+
+
+def group_id(csv_id: str) -> str:
+    """The id of the whole control: disable or hide it there, not per button."""
+    return f"{csv_id}-group"
+
+
+def download_control(csv_id: str, lang: str, *, label: str | None = None, what: str | None = None,
+                     disabled: bool = False, color: str = "secondary", outline: bool = True,
+                     className: str = "") -> html.Fieldset:
+    """A labelled CSV · XLSX · Parquet button group. `label` replaces the visible "Download";
+    `what` names the table for screen readers where several controls share a page (the card
+    title shows it to the eye). A fieldset, so `disabled` switches all three buttons at once."""
+    legend = [label or t("download.label", lang)]
+    if what:
+        legend.append(html.Span(f" ({what})", className="visually-hidden"))
+    style = f"btn btn-{'outline-' if outline else ''}{color}"
+    return html.Fieldset([
+        html.Legend(legend),
+        html.Div([html.Button(FORMAT_NAMES[fmt], id=format_id(csv_id, fmt), type="button",
+                              n_clicks=0, className=style,
+                              title=t(f"download.{fmt}.title", lang))
+                  for fmt in FORMATS], className="btn-group btn-group-sm"),
+    ], id=group_id(csv_id), disabled=disabled, className=f"dl-control {className}".strip())
+
+
+def download_inputs(*csv_ids: str) -> list[Input]:
+    """The n_clicks Inputs of every format button of these controls, control by control."""
+    return [Input(format_id(c, fmt), "n_clicks") for c in csv_ids for fmt in FORMATS]
+
+
+def clicked(triggered_id: object, *csv_ids: str) -> tuple[str, str] | None:
+    """(csv_id, format) of the button that fired the callback; None for anything else."""
+    for c in csv_ids:
+        for fmt in FORMATS:
+            if triggered_id == format_id(c, fmt):
+                return c, fmt
+    return None
+
+
+def chosen_format(triggered_id: object, csv_id: str) -> str:
+    """The format of the clicked button of one control (CSV when the trigger is not one)."""
+    hit = clicked(triggered_id, csv_id)
+    return hit[1] if hit else "csv"

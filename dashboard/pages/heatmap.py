@@ -24,12 +24,18 @@ import dash_bootstrap_components as dbc
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
-from dash import Input, Output, State, dcc, html
+from dash import Input, Output, State, callback_context, dcc, html
 from dash.exceptions import PreventUpdate
 
 from dashboard import ids
 from dashboard.components import colours
-from dashboard.components.downloads import csv_download
+from dashboard.components.downloads import (
+    chosen_format,
+    download_control,
+    download_inputs,
+    group_id,
+    table_download,
+)
 from dashboard.components.url_notices import alerts
 from dashboard.context import AppContext
 from dashboard.i18n import normalise_lang, t
@@ -762,11 +768,10 @@ def layout(ctx: AppContext, lang: str, query: dict | None = None) -> html.Div:
             lg=3),
         _control(t("heatmap.sort", lang), dbc.Select(
             id=SORT, value=state.sort, options=sort_options(ctx, snap, lang)), SORT, xs=12, sm=6,
-            lg=5),
-        dbc.Col(dbc.Button(t("heatmap.csv", lang), id=CSV_BUTTON, color="secondary",
-                           outline=True, size="sm", disabled=view.grid is None,
-                           className="mb-2"),
-                xs=12, lg=2, className="d-flex align-items-end justify-content-lg-end"),
+            lg=4),
+        # three buttons and their label need the width the sort select gave up
+        dbc.Col(download_control(CSV_BUTTON, lang, disabled=view.grid is None, className="mb-2"),
+                xs=12, lg=3, className="d-flex align-items-end justify-content-lg-end"),
     ], className="mb-2 g-2 heatmap-controls")
     return html.Div([
         *header,
@@ -834,7 +839,8 @@ def search_peers(ctx: AppContext, search, country, value):
     return peer_options(ctx, country, search, value)
 
 
-def download(ctx: AppContext, country, nuts2, size, peers_of, wave, sort, mode, lang):
+def download(ctx: AppContext, country, nuts2, size, peers_of, wave, sort, mode, lang,
+             fmt: str = "csv"):
     lang = normalise_lang(lang)
     snap = ctx.warehouse.snapshot()
     if snap is None:
@@ -844,7 +850,7 @@ def download(ctx: AppContext, country, nuts2, size, peers_of, wave, sort, mode, 
     view = compute_view(ctx, snap, state, lang)
     if view.grid is None:
         raise PreventUpdate
-    return csv_download(csv_frame(ctx, snap, view, lang), csv_filename(view))
+    return table_download(csv_frame(ctx, snap, view, lang), csv_filename(view), fmt)
 
 
 _FILTERS = (COUNTRY, NUTS2, SIZE, PEERS, WAVE, SORT, MODE)
@@ -884,7 +890,8 @@ def register(app, ctx: AppContext) -> None:
     @app.callback(
         Output(GRAPH, "figure"), Output(CAPTION, "children"), Output(LEGEND, "children"),
         Output(NOTES, "children"), Output(COLUMNS, "data"), Output(GRAPH_BOX, "style"),
-        Output(CSV_BUTTON, "disabled"), Output(NUTS2, "disabled"), Output(SIZE, "disabled"),
+        Output(group_id(CSV_BUTTON), "disabled"), Output(NUTS2, "disabled"),
+        Output(SIZE, "disabled"),
         *(Input(c, "value") for c in _FILTERS),
         State(ids.LANG, "value"),
         prevent_initial_call=True,  # the layout already holds the first view
@@ -921,13 +928,14 @@ def register(app, ctx: AppContext) -> None:
 
     @app.callback(
         Output(CSV_DOWNLOAD, "data"),
-        Input(CSV_BUTTON, "n_clicks"),
+        *download_inputs(CSV_BUTTON),
         *(State(c, "value") for c in _FILTERS),
         State(ids.LANG, "value"),
         prevent_initial_call=True,
     )
-    def _csv(_clicks, country, nuts2, size, peers_of, wave, sort, mode, lang):
-        return download(ctx, country, nuts2, size, peers_of, wave, sort, mode, lang)
+    def _download_file(_csv, _xlsx, _parquet, country, nuts2, size, peers_of, wave, sort, mode, lang):
+        return download(ctx, country, nuts2, size, peers_of, wave, sort, mode, lang,
+                        chosen_format(callback_context.triggered_id, CSV_BUTTON))
 
     app.clientside_callback(
         _TOOLTIP_JS,

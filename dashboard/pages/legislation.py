@@ -14,13 +14,13 @@ from urllib.parse import urlencode
 import dash_bootstrap_components as dbc
 import numpy as np
 import pandas as pd
-from dash import ALL, Input, Output, State, dcc, html, no_update
+from dash import ALL, Input, Output, State, callback_context, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 
 from dashboard import ids
 from dashboard import legislation_data as ld
 from dashboard.components import colours
-from dashboard.components.downloads import csv_download
+from dashboard.components.downloads import chosen_format, download_control, download_inputs, table_download
 from dashboard.components.municipality_picker import picker, search_index, search_options
 from dashboard.components.readiness_text import horizon_phrase
 from dashboard.components.tables import static_table
@@ -237,10 +237,9 @@ def _figure(graph_id: str, caption_id: str) -> html.Figure:
                        className="mb-2")
 
 
-def _csv(button_id: str, download_id: str, lang: str):
-    return html.Div([dbc.Button(t("legislation.csv", lang), id=button_id, size="sm",
-                                color="secondary", outline=True), dcc.Download(id=download_id)],
-                    className="mb-2")
+def _download(button_id: str, download_id: str, card: str, lang: str):
+    return html.Div([download_control(button_id, lang, what=t(f"legislation.{card}.title", lang)),
+                     dcc.Download(id=download_id)], className="mb-2")
 
 
 def _table(df: pd.DataFrame, columns: dict[str, str], label: str = "", **kw) -> html.Div:
@@ -947,11 +946,11 @@ def layout(ctx: AppContext, lang: str, query: dict | None = None) -> html.Div:
     agg = html.Div([
         _card(t("legislation.agg.title", lang), t("legislation.agg.question", lang), [
             _figure(AGG_BAR, AGG_BAR_CAPTION), html.Div(id=AGG_TABLE),
-            _csv(AGG_CSV_BUTTON, AGG_CSV, lang)]),
+            _download(AGG_CSV_BUTTON, AGG_CSV, "agg", lang)]),
         _card(t("legislation.lacking.title", lang), t("legislation.lacking.question", lang),
               [html.Div(id=AGG_LACKING)]),
         _card(t("legislation.heat.title", lang), t("legislation.heat.question", lang),
-              [_figure(AGG_HEAT, AGG_HEAT_CAPTION), _csv(HEAT_CSV_BUTTON, HEAT_CSV, lang)]),
+              [_figure(AGG_HEAT, AGG_HEAT_CAPTION), _download(HEAT_CSV_BUTTON, HEAT_CSV, "heat", lang)]),
         _card(t("legislation.time.title", lang), t("legislation.time.question", lang),
               [_figure(AGG_TIME, AGG_TIME_CAPTION)]),
     ], id=AGG_BOX, style=show("aggregate"))
@@ -971,7 +970,7 @@ def layout(ctx: AppContext, lang: str, query: dict | None = None) -> html.Div:
                                                  value=cond_value, className="small")]), md=4),
         ]),
         html.Div(id=MUN_RESULT, **{"aria-live": "polite"}),
-        _figure(MUN_TIME, MUN_TIME_CAPTION), _csv(MUN_CSV_BUTTON, MUN_CSV, lang)])],
+        _figure(MUN_TIME, MUN_TIME_CAPTION), _download(MUN_CSV_BUTTON, MUN_CSV, "mun", lang)])],
         id=MUN_BOX, style=show("municipality"))
     dr = html.Div([_card(t("legislation.draft.title", lang), t("legislation.draft.question", lang), [
         dbc.Row([
@@ -1003,6 +1002,32 @@ SEL = [Input(COUNTRY, "value"), Input(NUTS2, "value"), Input(SIZE, "value"), Inp
        Input(HORIZON, "value")]
 SLOT_INPUTS = [Input({"type": k, "index": ALL}, "value")
                for k in (REQ_ELEMENT, REQ_MIN, REQ_DEADLINE, REQ_IF, REQ_STATUS)]
+
+
+def readiness_download(ctx: AppContext, country, nuts2, size, at, horizon, lang,
+                       fmt: str = "csv") -> dict:
+    """The readiness table of a selection (one row per law) as a dcc.Download file in `fmt`."""
+    df = ld.law_table(ctx, ctx.warehouse.snapshot(), selection(country, nuts2, size, ctx), _at(at),
+                      _horizon(horizon), normalise_lang(lang))
+    df["unverified_countries"] = df["unverified_countries"].map(" ".join)
+    return table_download(df, "legislation-readiness.csv", fmt)
+
+
+def heatmap_download(ctx: AppContext, country, nuts2, size, at, horizon, fmt: str = "csv") -> dict:
+    """The law × area heatmap of a selection, one row per cell, as a dcc.Download file."""
+    df = ld.heatmap_long(ld.heatmap_table(ctx, ctx.warehouse.snapshot(),
+                                          selection(country, nuts2, size, ctx), _at(at),
+                                          _horizon(horizon)))
+    return table_download(df, "legislation-heatmap.csv", fmt)
+
+
+def municipality_download(ctx: AppContext, m, checked, nis2, at, horizon, lang, fmt: str = "csv"):
+    """One municipality's laws and gaps as a dcc.Download file; no_update without one."""
+    frame = municipality(ctx, ctx.warehouse.snapshot(), m, checked, nis2 or None, _at(at),
+                         _horizon(horizon), normalise_lang(lang))[3]
+    if frame is None:
+        return no_update
+    return table_download(frame, f"legislation-{m}.csv", fmt)
 
 
 def skip_hidden(view, mine: str) -> None:
@@ -1052,23 +1077,18 @@ def register(app, ctx: AppContext) -> None:
         return (a["bar"], a["bar_caption"], a["table"], a["lacking"], a["heat"],
                 a["heat_caption"], a["time"], a["time_caption"])
 
-    @app.callback(Output(AGG_CSV, "data"), Input(AGG_CSV_BUTTON, "n_clicks"), *[
+    @app.callback(Output(AGG_CSV, "data"), *download_inputs(AGG_CSV_BUTTON), *[
         State(i.component_id, i.component_property) for i in SEL], State(ids.LANG, "value"),
         prevent_initial_call=True)
-    def _agg_csv(_, country, nuts2, size, at, horizon, lang):
-        snap = ctx.warehouse.snapshot()
-        df = ld.law_table(ctx, snap, selection(country, nuts2, size, ctx), _at(at), _horizon(horizon),
-                          normalise_lang(lang))
-        df["unverified_countries"] = df["unverified_countries"].map(" ".join)
-        return csv_download(df, "legislation-readiness.csv")
+    def _agg_download(_csv, _xlsx, _parquet, country, nuts2, size, at, horizon, lang):
+        return readiness_download(ctx, country, nuts2, size, at, horizon, lang,
+                                  chosen_format(callback_context.triggered_id, AGG_CSV_BUTTON))
 
-    @app.callback(Output(HEAT_CSV, "data"), Input(HEAT_CSV_BUTTON, "n_clicks"), *[
+    @app.callback(Output(HEAT_CSV, "data"), *download_inputs(HEAT_CSV_BUTTON), *[
         State(i.component_id, i.component_property) for i in SEL], prevent_initial_call=True)
-    def _heat_csv(_, country, nuts2, size, at, horizon):
-        snap = ctx.warehouse.snapshot()
-        df = ld.heatmap_long(ld.heatmap_table(ctx, snap, selection(country, nuts2, size, ctx), _at(at),
-                                              _horizon(horizon)))
-        return csv_download(df, "legislation-heatmap.csv")
+    def _heat_download(_csv, _xlsx, _parquet, country, nuts2, size, at, horizon):
+        return heatmap_download(ctx, country, nuts2, size, at, horizon,
+                                chosen_format(callback_context.triggered_id, HEAT_CSV_BUTTON))
 
     @app.callback(Output(PICKER, "options"), Input(PICKER, "search_value"), State(PICKER, "value"),
                   prevent_initial_call=True)
@@ -1092,16 +1112,13 @@ def register(app, ctx: AppContext) -> None:
                                                 _horizon(horizon), normalise_lang(lang))
         return content, fig, caption
 
-    @app.callback(Output(MUN_CSV, "data"), Input(MUN_CSV_BUTTON, "n_clicks"),
+    @app.callback(Output(MUN_CSV, "data"), *download_inputs(MUN_CSV_BUTTON),
                   State(PICKER, "value"), State(CONDITIONS, "value"), State(NIS2, "value"),
                   State(AT, "value"), State(HORIZON, "value"), State(ids.LANG, "value"),
                   prevent_initial_call=True)
-    def _mun_csv(_, m, checked, nis2, at, horizon, lang):
-        frame = municipality(ctx, ctx.warehouse.snapshot(), m, checked, nis2 or None, _at(at),
-                             _horizon(horizon), normalise_lang(lang))[3]
-        if frame is None:
-            return no_update
-        return csv_download(frame, f"legislation-{m}.csv")
+    def _mun_download(_csv, _xlsx, _parquet, m, checked, nis2, at, horizon, lang):
+        return municipality_download(ctx, m, checked, nis2, at, horizon, lang,
+                                     chosen_format(callback_context.triggered_id, MUN_CSV_BUTTON))
 
     @app.callback(*[Output({"type": k, "index": ALL}, "value")
                     for k in (REQ_ELEMENT, REQ_MIN, REQ_DEADLINE, REQ_IF, REQ_STATUS)],

@@ -21,7 +21,7 @@ from dash import Input, Output, State, callback_context, dcc, html, no_update
 
 from dashboard import geo, ids
 from dashboard.components import colours as palette
-from dashboard.components.downloads import csv_download
+from dashboard.components.downloads import chosen_format, download_control, download_inputs, table_download
 from dashboard.components.maps import (
     VIEWS,
     recolour_status,
@@ -76,6 +76,7 @@ def download_id(kind: str) -> str:
 
 
 def download_button_id(kind: str) -> str:
+    """The CSV button of a table's download control (XLSX and Parquet add their format)."""
     return f"maps-download-{kind}-btn"
 
 
@@ -979,6 +980,16 @@ FRAMES = {"countries": countries_frame, "regions": regions_frame, "sizes": sizes
           "context": context_frame}
 
 
+def download(ctx: AppContext, kind: str, measure, stat, wave, level, country, lang,
+             fmt: str = "csv"):
+    """A table or the map's data as a dcc.Download file in `fmt`; no_update without data."""
+    result = download_frame(ctx, kind, measure, stat, wave, level, country, lang)
+    if result is None:
+        return no_update
+    df, filename = result
+    return table_download(df, filename, fmt)
+
+
 def download_frame(ctx: AppContext, kind: str, measure, stat, wave, level, country,
                    lang) -> tuple[pd.DataFrame, str] | None:
     """The data behind a table or the map, as shown (suppressed and non-public values empty)."""
@@ -1017,11 +1028,7 @@ def empty_state(lang: str) -> dbc.Alert:
 
 def _download(kind: str, lang: str):
     return html.Div([
-        html.Button([t("maps.download", lang),
-                     html.Span(f" ({t(f'maps.download.{kind}', lang)})",
-                               className="visually-hidden")],
-                    id=download_button_id(kind), type="button", className="btn btn-link btn-sm p-0",
-                    title=f"{t('maps.download', lang)}: {t(f'maps.download.{kind}', lang)}"),
+        download_control(download_button_id(kind), lang, what=t(f"maps.download.{kind}", lang)),
         dcc.Download(id=download_id(kind)),
     ], className="mt-1")
 
@@ -1169,13 +1176,12 @@ def register(app, ctx: AppContext) -> None:
 
 
 def _register_download(app, ctx: AppContext, kind: str) -> None:
-    @app.callback(Output(download_id(kind), "data"), Input(download_button_id(kind), "n_clicks"),
+    button = download_button_id(kind)
+
+    @app.callback(Output(download_id(kind), "data"), *download_inputs(button),
                   State(MEASURE, "value"), State(STAT, "value"), State(WAVE, "value"),
                   State(LEVEL, "value"), State(COUNTRY, "value"), State(ids.LANG, "value"),
                   prevent_initial_call=True)
-    def _download_csv(_clicks, measure, stat, wave, level, country, lang):
-        result = download_frame(ctx, kind, measure, stat, wave, level, country, lang)
-        if result is None:
-            return no_update
-        df, filename = result
-        return csv_download(df, filename)
+    def _download_file(_csv, _xlsx, _parquet, measure, stat, wave, level, country, lang):
+        return download(ctx, kind, measure, stat, wave, level, country, lang,
+                        chosen_format(callback_context.triggered_id, button))

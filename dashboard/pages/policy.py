@@ -32,7 +32,7 @@ from dash.exceptions import PreventUpdate
 
 from dashboard import ids
 from dashboard.components import colours
-from dashboard.components.downloads import csv_download as send_csv
+from dashboard.components.downloads import clicked, download_control, download_inputs, table_download
 from dashboard.components.readiness_text import horizon_phrase
 from dashboard.components.url_notices import alerts
 from dashboard.context import AppContext
@@ -514,11 +514,6 @@ def _control(label: str, control, cid: str, **col) -> dbc.Col:
                    className="mb-2", **col)
 
 
-def _csv_button(cid: str, lang: str) -> dbc.Button:
-    return dbc.Button(t("policy.csv", lang), id=cid, color="secondary", outline=True,
-                      size="sm")
-
-
 def _section(title, intro, body, buttons, title_id: str | None = None) -> dbc.Card:
     head = html.Div([html.H2(title, className="h5 mb-1", **({"id": title_id} if title_id
                                                              else {})),
@@ -576,7 +571,7 @@ def layout(ctx: AppContext, lang: str, query: dict | None = None) -> html.Div:
                               html.Figcaption(v["fp_caption"], id=FP_CAPTION,
                                               className="small text-body-secondary")],
                              className="mb-0"),
-                 [_csv_button(CSV_FP, lang)]),
+                 [download_control(CSV_FP, lang, what=t("policy.fp.title", lang))]),
         _section(t("policy.lev.title", lang), t("policy.lev.formula", lang),
                  html.Div([html.Div(v["lev_table"], id=LEV_TABLE,
                                     className="pol-scroll table-responsive", tabIndex="0",
@@ -584,7 +579,7 @@ def layout(ctx: AppContext, lang: str, query: dict | None = None) -> html.Div:
                                     **{"aria-label": t("policy.lev.table.caption", lang)}),
                            html.P(t("policy.lev.note", lang),
                                   className="small text-body-secondary mt-2 mb-0")]),
-                 [_csv_button(CSV_LEV, lang),
+                 [download_control(CSV_LEV, lang, what=t("policy.lev.title", lang)),
                   html.A(t("policy.lev.api", lang), id=LEV_API, href=v["lev_api"],
                          className="btn btn-sm btn-outline-secondary")]),
         _section(v["region_title"], t("policy.heat.intro", lang),
@@ -593,16 +588,18 @@ def layout(ctx: AppContext, lang: str, query: dict | None = None) -> html.Div:
                               html.Figcaption(v["region_caption"], id=REGION_CAPTION,
                                               className="small text-body-secondary")],
                              className="mb-0"),
-                 [_csv_button(CSV_REGION, lang)], title_id=REGION_TITLE),
+                 [download_control(CSV_REGION, lang, what=v["region_title"])],
+                 title_id=REGION_TITLE),
         _section(t("policy.heat.sizes.title", lang), t("policy.heat.intro", lang),
                  html.Figure([html.Div(dcc.Graph(id=SIZE_GRAPH, figure=v["size_figure"],
                                         config=graph_config), className="chart-scroll"),
                               html.Figcaption(v["size_caption"], id=SIZE_CAPTION,
                                               className="small text-body-secondary")],
                              className="mb-0"),
-                 [_csv_button(CSV_SIZE, lang)]),
+                 [download_control(CSV_SIZE, lang, what=t("policy.heat.sizes.title", lang))]),
         _section(t("policy.lobby.title", lang), t("policy.lobby.intro", lang),
-                 html.Div(v["lobby"], id=LOBBY), [_csv_button(CSV_LOBBY, lang)]),
+                 html.Div(v["lobby"], id=LOBBY),
+                 [download_control(CSV_LOBBY, lang, what=t("policy.lobby.title", lang))]),
     ], id=BODY, style={"display": "block" if v["show"] else "none"})
     return html.Div([
         *header, alerts(notices, lang, "policy-notices"), controls,
@@ -675,6 +672,16 @@ _WHICH = {CSV_FP: "first-phase", CSV_LEV: "leverage", CSV_REGION: "regions",
 _FILTERS = (COUNTRY, NUTS2, SIZE, MEASURE)
 
 
+def download(ctx: AppContext, trigger, country, nuts2, size, measure, lang) -> dict:
+    """The file of the clicked format button (`trigger`: its id) as a dcc.Download file."""
+    hit = clicked(trigger, *CSV_BUTTONS)
+    if hit is None:
+        raise PreventUpdate
+    button, fmt = hit
+    df, name = csv_download(ctx, _WHICH[button], country, nuts2, size, measure, lang)
+    return table_download(df, name, fmt)
+
+
 def register(app, ctx: AppContext) -> None:
     @app.callback(
         Output(STATUS, "children"), Output(BODY, "style"), Output(FP_GRAPH, "figure"),
@@ -705,17 +712,17 @@ def register(app, ctx: AppContext) -> None:
     def _country(country, lang):
         return change_country(ctx, country, lang)
 
+    inputs = download_inputs(*CSV_BUTTONS)
+
     @app.callback(
         Output(DOWNLOAD, "data"),
-        *(Input(b, "n_clicks") for b in CSV_BUTTONS),
+        *inputs,
         *(State(c, "value") for c in _FILTERS),
         State(ids.LANG, "value"),
         prevent_initial_call=True,
     )
     def _download(*args):
-        country, nuts2, size, measure, lang = args[len(CSV_BUTTONS):]
-        which = _WHICH.get(callback_context.triggered_id)
-        if which is None or not any(args[:len(CSV_BUTTONS)]):
+        country, nuts2, size, measure, lang = args[len(inputs):]
+        if not any(args[:len(inputs)]):
             raise PreventUpdate
-        df, name = csv_download(ctx, which, country, nuts2, size, measure, lang)
-        return send_csv(df, name)
+        return download(ctx, callback_context.triggered_id, country, nuts2, size, measure, lang)

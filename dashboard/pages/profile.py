@@ -27,12 +27,18 @@ from urllib.parse import urlencode
 import dash_bootstrap_components as dbc
 import numpy as np
 import pandas as pd
-from dash import Input, Output, State, dcc, html
+from dash import Input, Output, State, callback_context, dcc, html
 from dash.exceptions import PreventUpdate
 
 from dashboard import ids
 from dashboard.components import colours
-from dashboard.components.downloads import csv_download
+from dashboard.components.downloads import (
+    chosen_format,
+    download_control,
+    download_inputs,
+    group_id,
+    table_download,
+)
 from dashboard.components.municipality_picker import (
     dropdown_labels,
     picker,
@@ -85,6 +91,9 @@ TREND_CSV = "profile-trend-csv"
 CONTEXT = "profile-context"
 CONTEXT_CSV_BUTTON = "profile-context-csv-button"
 CONTEXT_CSV = "profile-context-csv"
+# (table, download control's CSV button, dcc.Download) of every download of the page
+DOWNLOADS = (("radar", RADAR_CSV_BUTTON, RADAR_CSV), ("distribution", DIST_CSV_BUTTON, DIST_CSV),
+             ("trend", TREND_CSV_BUTTON, TREND_CSV), ("context", CONTEXT_CSV_BUTTON, CONTEXT_CSV))
 
 VIEWS = ("blocks", "elements")
 DEFAULT_VIEW = "blocks"
@@ -409,11 +418,11 @@ def layout(ctx: AppContext, lang: str, query: dict | None = None) -> html.Div:
                 t("profile.radar.title", lang), t("profile.radar.question", lang),
                 t("profile.radar.guide", lang),
                 [_figure(RADAR, RADAR_CAPTION, height=520),
-                 _csv_button(RADAR_CSV_BUTTON, RADAR_CSV, lang)]), lg=6, className="mb-3"),
+                 _download(RADAR_CSV_BUTTON, RADAR_CSV, "radar", lang)]), lg=6, className="mb-3"),
             dbc.Col(_card(
                 t("profile.context.title", lang), t("profile.context.question", lang),
                 t("profile.context.guide", lang),
-                [html.Div(id=CONTEXT), _csv_button(CONTEXT_CSV_BUTTON, CONTEXT_CSV, lang)]),
+                [html.Div(id=CONTEXT), _download(CONTEXT_CSV_BUTTON, CONTEXT_CSV, "context", lang)]),
                 lg=6, className="mb-3"),
         ]),
         dbc.Row([
@@ -421,12 +430,12 @@ def layout(ctx: AppContext, lang: str, query: dict | None = None) -> html.Div:
                 t("profile.dist.title", lang), t("profile.dist.question", lang),
                 t("profile.dist.guide", lang),
                 [_figure(DIST, DIST_CAPTION, height=900),
-                 _csv_button(DIST_CSV_BUTTON, DIST_CSV, lang)]), lg=7, className="mb-3"),
+                 _download(DIST_CSV_BUTTON, DIST_CSV, "dist", lang)]), lg=7, className="mb-3"),
             dbc.Col([
                 _card(t("profile.trend.title", lang), t("profile.trend.question", lang),
                       t("profile.trend.guide", lang),
                       [_figure(TREND, TREND_CAPTION, height=440),
-                       _csv_button(TREND_CSV_BUTTON, TREND_CSV, lang)], className="mb-3"),
+                       _download(TREND_CSV_BUTTON, TREND_CSV, "trend", lang)], className="mb-3"),
                 _card(t("profile.agree.title", lang), t("profile.agree.question", lang),
                       t("profile.agree.guide", lang), [html.Div(id=AGREEMENT)], className=""),
             ], lg=5, className="mb-3"),
@@ -491,10 +500,9 @@ def _figure(graph_id: str, caption_id: str, height: int) -> html.Figure:
     ], className="mb-2")
 
 
-def _csv_button(button_id: str, download_id: str, lang: str):
+def _download(button_id: str, download_id: str, card: str, lang: str):
     return html.Div([
-        dbc.Button(t("profile.csv", lang), id=button_id, size="sm", color="secondary",
-                   outline=True),
+        download_control(button_id, lang, what=t(f"profile.{card}.title", lang)),
         dcc.Download(id=download_id),
     ])
 
@@ -1104,11 +1112,11 @@ def update_context(ctx: AppContext, m, wave, peers, custom, lang):
 
 
 def context_button_style(ctx: AppContext, m: str | None) -> dict:
-    """The benchmark's CSV button only where there is something to download."""
+    """The benchmark's download control only where there is something to download."""
     return {} if m and egov(ctx).has(m) else {"display": "none"}
 
 
-# ------------------------------------------------------------------ CSV downloads
+# ------------------------------------------------------------------ downloads
 
 
 def radar_csv(ctx: AppContext, m, wave, view, peers, custom, lang) -> pd.DataFrame | None:
@@ -1171,10 +1179,28 @@ def context_csv(ctx: AppContext, m, wave, peers, custom, lang) -> pd.DataFrame |
     return df
 
 
-def _send(df: pd.DataFrame | None, name: str):
+def _send(df: pd.DataFrame | None, name: str, fmt: str = "csv"):
     if df is None:
         raise PreventUpdate
-    return csv_download(df, name)
+    return table_download(df, name, fmt)
+
+
+def download(ctx: AppContext, kind: str, m, wave, view, peers, custom, lang,
+             fmt: str = "csv") -> dict:
+    """One of the page's tables (`kind`: radar, distribution, trend, context) as a dcc.Download
+    file in `fmt`; PreventUpdate where there is nothing to download."""
+    if kind == "radar":
+        return _send(radar_csv(ctx, m, wave, view, peers, custom, lang),
+                     _filename(view or DEFAULT_VIEW, m, wave), fmt)
+    if kind == "distribution":
+        return _send(distribution_csv(ctx, m, wave, peers, custom, lang),
+                     _filename("distribution", m, wave), fmt)
+    if kind == "trend":
+        return _send(trend_csv(ctx, m, peers, custom, lang), _filename("trend", m), fmt)
+    if kind == "context":
+        return _send(context_csv(ctx, m, wave, peers, custom, lang),
+                     _filename("egov-benchmark", m), fmt)
+    raise PreventUpdate
 
 
 def _filename(kind: str, m, wave=None) -> str:
@@ -1238,8 +1264,8 @@ def register(app, ctx: AppContext) -> None:
     def _agreement(m, wave, lang):
         return update_agreement(ctx, m, wave, lang)
 
-    @app.callback(Output(CONTEXT, "children"), Output(CONTEXT_CSV_BUTTON, "style"), *selection,
-                  State(ids.LANG, "value"))
+    @app.callback(Output(CONTEXT, "children"), Output(group_id(CONTEXT_CSV_BUTTON), "style"),
+                  *selection, State(ids.LANG, "value"))
     def _context(m, wave, peers, custom, lang):
         children = update_context(ctx, m, wave, peers, custom, lang)
         return children, context_button_style(ctx, m)
@@ -1247,28 +1273,17 @@ def register(app, ctx: AppContext) -> None:
     state = [State(PICKER, "value"), State(WAVE, "value"), State(PEERS, "value"),
              State(CUSTOM, "value"), State(ids.LANG, "value")]
 
-    @app.callback(Output(RADAR_CSV, "data"), Input(RADAR_CSV_BUTTON, "n_clicks"),
-                  State(VIEW, "value"), *state, prevent_initial_call=True)
-    def _radar_csv(_n, view, m, wave, peers, custom, lang):
-        return _send(radar_csv(ctx, m, wave, view, peers, custom, lang),
-                     _filename(view or DEFAULT_VIEW, m, wave))
+    for kind, button, target in DOWNLOADS:
+        _register_download(app, ctx, kind, button, target, state)
 
-    @app.callback(Output(DIST_CSV, "data"), Input(DIST_CSV_BUTTON, "n_clicks"), *state,
-                  prevent_initial_call=True)
-    def _dist_csv(_n, m, wave, peers, custom, lang):
-        return _send(distribution_csv(ctx, m, wave, peers, custom, lang),
-                     _filename("distribution", m, wave))
 
-    @app.callback(Output(TREND_CSV, "data"), Input(TREND_CSV_BUTTON, "n_clicks"), *state,
+def _register_download(app, ctx: AppContext, kind: str, button: str, target: str,
+                       state: list) -> None:
+    @app.callback(Output(target, "data"), *download_inputs(button), State(VIEW, "value"), *state,
                   prevent_initial_call=True)
-    def _trend_csv(_n, m, wave, peers, custom, lang):
-        return _send(trend_csv(ctx, m, peers, custom, lang), _filename("trend", m))
-
-    @app.callback(Output(CONTEXT_CSV, "data"), Input(CONTEXT_CSV_BUTTON, "n_clicks"), *state,
-                  prevent_initial_call=True)
-    def _context_csv(_n, m, wave, peers, custom, lang):
-        return _send(context_csv(ctx, m, wave, peers, custom, lang),
-                     _filename("egov-benchmark", m))
+    def _download_file(_csv, _xlsx, _parquet, view, m, wave, peers, custom, lang):
+        return download(ctx, kind, m, wave, view, peers, custom, lang,
+                        chosen_format(callback_context.triggered_id, button))
 
 
 def _warm(ctx: AppContext) -> None:

@@ -28,13 +28,19 @@ from urllib.parse import urlencode
 import dash_bootstrap_components as dbc
 import numpy as np
 import pandas as pd
-from dash import Input, Output, State, dcc, html
+from dash import Input, Output, State, callback_context, dcc, html
 from dash.exceptions import PreventUpdate
 
 from dashboard import ids
 from dashboard import roadmap_data as rd
 from dashboard.components import colours as palette
-from dashboard.components.downloads import csv_download
+from dashboard.components.downloads import (
+    chosen_format,
+    download_control,
+    download_inputs,
+    group_id,
+    table_download,
+)
 from dashboard.components.municipality_picker import (
     dropdown_labels,
     picker,
@@ -340,11 +346,8 @@ def layout(ctx: AppContext, lang: str, query: dict | None = None) -> html.Div:
             dbc.Col([
                 _card(t("roadmap.steps.title", lang), t("roadmap.steps.guide", lang), [
                     html.Div(id=STEPS, **{"aria-live": "polite"}),
-                    html.Div([
-                        dbc.Button(t("roadmap.csv", lang), id=CSV_BUTTON, size="sm",
-                                   color="secondary", outline=True),
-                        dcc.Download(id=CSV),
-                    ], className="mt-2"),
+                    html.Div([download_control(CSV_BUTTON, lang), dcc.Download(id=CSV)],
+                             className="mt-2"),
                 ], className="mb-3"),
             ], lg=8),
             dbc.Col(html.Div([
@@ -888,6 +891,14 @@ def roadmap_csv(ctx: AppContext, m, wave, weights, target, done, lang) -> pd.Dat
         *[f"weight_{c}" for c in COMPONENTS], "done", "explanation"])
 
 
+def download(ctx: AppContext, m, wave, weights, target, done, lang, fmt: str = "csv") -> dict:
+    """The roadmap table as a dcc.Download file in `fmt`."""
+    df = roadmap_csv(ctx, m, wave, weights, target, done, lang)
+    if df is None:
+        raise PreventUpdate
+    return table_download(df, f"ds4e-roadmap-{m}-{wave}.csv", fmt)
+
+
 # ------------------------------------------------------------------ callbacks
 
 
@@ -921,7 +932,7 @@ def register(app, ctx: AppContext) -> None:
     def _network(focus, m, wave, target, done, lang):
         return update_network(ctx, focus, m, wave, target, done, lang)
 
-    @app.callback(Output(CSV_BUTTON, "disabled"), Input(FOCUS, "options"))
+    @app.callback(Output(group_id(CSV_BUTTON), "disabled"), Input(FOCUS, "options"))
     def _csv_enabled(options):
         return not options  # no roadmap, nothing to download
 
@@ -930,15 +941,13 @@ def register(app, ctx: AppContext) -> None:
     def _reset(_n):
         return (*DEFAULT_WEIGHTS.raw(), DEFAULT_TARGET)
 
-    @app.callback(Output(CSV, "data"), Input(CSV_BUTTON, "n_clicks"), State(PICKER, "value"),
+    @app.callback(Output(CSV, "data"), *download_inputs(CSV_BUTTON), State(PICKER, "value"),
                   State(WAVE, "value"), *[State(WEIGHT[c], "value") for c in COMPONENTS],
                   State(TARGET, "value"), State(DONE, "value"), State(ids.LANG, "value"),
                   prevent_initial_call=True)
-    def _csv(_n, m, wave, wr, wu, wg, wp, target, done, lang):
-        df = roadmap_csv(ctx, m, wave, (wr, wu, wg, wp), target, done, lang)
-        if df is None:
-            raise PreventUpdate
-        return csv_download(df, f"ds4e-roadmap-{m}-{wave}.csv")
+    def _download_file(_csv, _xlsx, _parquet, m, wave, wr, wu, wg, wp, target, done, lang):
+        return download(ctx, m, wave, (wr, wu, wg, wp), target, done, lang,
+                        chosen_format(callback_context.triggered_id, CSV_BUTTON))
 
 
 def _warm(ctx: AppContext) -> None:

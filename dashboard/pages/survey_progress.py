@@ -33,7 +33,7 @@ from dash.exceptions import PreventUpdate
 
 from dashboard import ids
 from dashboard.components import colours
-from dashboard.components.downloads import csv_download
+from dashboard.components.downloads import clicked, download_control, download_inputs, table_download
 from dashboard.context import AppContext
 from dashboard.i18n import normalise_lang, t
 from pipelines.reference import size_class_label
@@ -552,8 +552,8 @@ def layout(ctx: AppContext, lang: str, query: dict | None = None,
                 ], className="mb-0"), lg=6, className="mb-3"),
                 dbc.Col([
                     html.Div(rtable, id=RATES_TABLE),
-                    dbc.Button(t("survey_progress.csv.rates", lang), id=CSV_RATES,
-                               color="secondary", outline=True, size="sm", className="mt-2"),
+                    download_control(CSV_RATES, lang, label=t("survey_progress.csv.rates", lang),
+                                     className="mt-2"),
                 ], lg=6, className="mb-3"),
             ]),
         ]), className="mb-3"),
@@ -587,11 +587,12 @@ def layout(ctx: AppContext, lang: str, query: dict | None = None,
             ]), className="mt-2", **{"aria-label": t("survey_progress.table.pager", lang)}),
             html.Hr(),
             html.Div([
-                dbc.Button(t("survey_progress.csv.non_responders", lang), id=CSV_NON_RESPONDERS,
-                           color="primary", className="me-2 mb-2"),
-                dbc.Button(t("survey_progress.csv.all", lang), id=CSV_ALL, color="secondary",
-                           outline=True, className="mb-2"),
-            ]),
+                download_control(CSV_NON_RESPONDERS, lang, color="primary", outline=False,
+                                 label=t("survey_progress.csv.non_responders", lang),
+                                 className="me-4 mb-2"),
+                download_control(CSV_ALL, lang, label=t("survey_progress.csv.all", lang),
+                                 className="mb-2"),
+            ], className="d-flex flex-wrap"),
             html.P(t("survey_progress.csv.non_responders.help", lang, n=_num(n_open, lang)),
                    className="small text-body-secondary mb-0"),
             dcc.Download(id=DOWNLOAD),
@@ -643,7 +644,8 @@ def update_table(ctx: AppContext, token: object, which: str | None, search: str 
 
 def download(ctx: AppContext, which: str | None, token: object, by: str | None, lang: str | None,
              now: dt.datetime | None = None) -> tuple[pd.DataFrame, str] | None:
-    """(frame, file name) for a CSV button, read fresh; None without a valid coordinator token."""
+    """(frame, CSV file name) for a download control (`which`: its CSV button's id), read fresh;
+    None without a valid coordinator token."""
     lang = normalise_lang(lang)
     if which not in CSV_BUTTONS:
         return None
@@ -658,6 +660,17 @@ def download(ctx: AppContext, which: str | None, token: object, by: str | None, 
         by = _pick(by, BYS, "country")
         return rates_csv(ctx, status, by, lang), f"survey-{w}-response-rates-{by}.csv"
     return all_csv(status), f"survey-{w}-municipalities.csv"
+
+
+def send(ctx: AppContext, trigger: object, token: object, by: str | None, lang: str | None,
+         now: dt.datetime | None = None) -> dict:
+    """The dcc.Download file of the clicked format button (`trigger`: its id)."""
+    hit = clicked(trigger, *CSV_BUTTONS)
+    found = download(ctx, hit[0], token, by, lang, now) if hit else None
+    if found is None:
+        raise PreventUpdate
+    df, name = found
+    return table_download(df, name, hit[1])
 
 
 def state_query(ctx: AppContext, token: object, by: str | None, which: str | None,
@@ -707,18 +720,16 @@ def register(app, ctx: AppContext) -> None:
         return update_table(ctx, token, which, search, sort, page, callback_context.triggered_id,
                             lang)
 
+    inputs = download_inputs(*CSV_BUTTONS)
+
     @app.callback(
         Output(DOWNLOAD, "data"),
-        *(Input(b, "n_clicks") for b in CSV_BUTTONS),
+        *inputs,
         State(BY, "value"), State(TOKEN, "data"), State(ids.LANG, "value"),
         prevent_initial_call=True,
     )
     def _download(*args):
-        clicks, (by, token, lang) = args[:len(CSV_BUTTONS)], args[len(CSV_BUTTONS):]
+        clicks, (by, token, lang) = args[:len(inputs)], args[len(inputs):]
         if not any(clicks):
             raise PreventUpdate
-        found = download(ctx, callback_context.triggered_id, token, by, lang)
-        if found is None:
-            raise PreventUpdate
-        df, name = found
-        return csv_download(df, name)
+        return send(ctx, callback_context.triggered_id, token, by, lang)

