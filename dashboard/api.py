@@ -7,9 +7,11 @@ from importlib.metadata import PackageNotFoundError, version
 
 from flask import Flask
 
-from dashboard import api_bundle, api_http, api_insight, api_laws, api_policy, api_roadmap
-from dashboard.api_insight import api_view, json_answer
+from dashboard import api_bundle, api_http, api_insight, api_laws, api_models, api_policy, api_roadmap
+from dashboard.api_core import json_answer
+from dashboard.api_spec import Api
 from dashboard.context import AppContext
+from dashboard.openapi import openapi_document
 from pipelines.framework import Framework
 
 
@@ -32,7 +34,8 @@ def health(ctx: AppContext) -> dict:
             "python": platform.python_version(),
         },
         "framework": {"blocks": len(fw.blocks), "elements": len(fw.elements),
-                      "matrix_cells": len(fw.matrix), "laws": len(fw.laws)},
+                      "matrix_cells": len(fw.matrix), "laws": len(fw.laws),
+                      "adjacent_instruments": len(fw.adjacent)},
         "data": published(ctx),
     }
 
@@ -78,29 +81,43 @@ def framework_json(fw: Framework) -> dict:
     }
 
 
-def register(server: Flask, ctx: AppContext) -> None:
+def register(server: Flask, ctx: AppContext) -> Api:
     payload = framework_json(ctx.framework)  # immutable per process: build once
-
+    api = Api(server, ctx)
     api_http.register(server, ctx)  # ETag/304, Cache-Control, gzip, CORS, JSON 4xx
 
-    @server.get("/api/v1/health")
-    @api_view
+    @api.get("/api/v1/health", operation_id="health", tag="meta", cached=False,
+             summary="Status, versions, framework size and what data are published",
+             response=api_models.Health, response_description="Status")
     def _health():
         return json_answer(health(ctx))
 
-    @server.get("/api/v1/framework")
-    @api_view
+    @api.get("/api/v1/framework", operation_id="framework", tag="framework",
+             summary="The whole DS4E framework: blocks, elements, levels, matrix, laws",
+             response=api_models.Framework, response_description="The framework")
     def _framework():
         return json_answer(payload)
 
-    api_insight.register(server, ctx)  # municipalities, aggregates, openapi.json
-    api_policy.register(server, ctx)  # insight/leverage
-    api_roadmap.register(server, ctx)  # municipalities/{id}/roadmap
-    api_laws.register(server, ctx)  # laws, readiness, what-if
-    api_bundle.register(server, ctx)  # the open-data bundle (zip)
+    api_insight.register(api, ctx)  # municipalities, aggregates
+    api_policy.register(api, ctx)  # insight/leverage
+    api_roadmap.register(api, ctx)  # municipalities/{id}/roadmap
+    api_laws.register(api, ctx)  # laws, readiness, what-if
+    api_bundle.register(api, ctx)  # the open-data bundle (zip)
+    docs: dict[str, dict] = {}  # per build (its waves are in the document)
+
+    @api.get("/api/v1/openapi.json", operation_id="openapi", tag="meta", summary="This document",
+             response_description="OpenAPI 3.1 document, generated from the operations")
+    def _openapi():
+        enums = api.enums()
+        if enums not in docs:
+            docs.clear()
+            docs[enums] = openapi_document(api.operations, enums)
+        return json_answer(docs[enums])
 
     # Dash serves its page shell for any unknown path; an API client gets a JSON 404 instead.
     @server.get("/api/", defaults={"rest": ""})
     @server.get("/api/<path:rest>")
     def _not_found(rest):
         return json_answer({"error": "not found", "path": f"/api/{rest}"}, 404)
+
+    return api

@@ -9,10 +9,11 @@ from __future__ import annotations
 import hashlib
 import threading
 
-from flask import Flask, Response, request
+from flask import Response, request
 
+from dashboard.api_core import NOT_PUBLISHED, ApiError
 from dashboard.api_http import etag_matches
-from dashboard.api_insight import NOT_PUBLISHED, ApiError, api_view
+from dashboard.api_spec import NOT_PUBLISHED_TEXT, Api
 from dashboard.context import AppContext
 from pipelines.export import bundle_bytes, bundle_name
 
@@ -38,11 +39,19 @@ class BundleCache:
         return snap.build_id, data, digest
 
 
-def register(server: Flask, ctx: AppContext) -> None:
+def register(api: Api, ctx: AppContext) -> None:
     cache = BundleCache(ctx)
 
-    @server.get("/api/v1/bundle")
-    @api_view
+    @api.get("/api/v1/bundle", operation_id="bundle", tag="meta",
+             summary="The open-data bundle of the published build (zip)",
+             description="Aggregates under the disclosure rule, levels and scores of the "
+                         "municipalities that consented, the framework and law profiles, the "
+                         "manifest, a data dictionary (data_dictionary.csv) and the licences. "
+                         "The same build gives the same bytes; the ETag is their checksum (send "
+                         "If-None-Match to get 304). Also: `python -m pipelines export`.",
+             response_description="ds4e-<build id>.zip",
+             content={"application/zip": {"schema": {"type": "string", "format": "binary"}}},
+             errors={503: NOT_PUBLISHED_TEXT})
     def _bundle():
         build_id, data, digest = cache.get()
         etag = f'"{digest[:32]}"'

@@ -36,7 +36,7 @@ from werkzeug.exceptions import HTTPException
 
 from dashboard import legislation_data as ld
 from dashboard.access import GRANT_COOKIE
-from dashboard.api_insight import json_answer
+from dashboard.api_core import json_answer
 from dashboard.context import AppContext
 from dashboard.openapi import API_VERSION
 

@@ -24,146 +24,42 @@ import math
 import threading
 import unicodedata
 from dataclasses import dataclass
-from functools import wraps
 from urllib.parse import urlencode
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
-from flask import Flask, Response, current_app, request
+from flask import Response, request
 
-from dashboard.api_formats import FORMATS, table_response
+from dashboard.api_core import (
+    NO_CONSENT,
+    NOT_PUBLISHED,
+    ApiError,
+    json_answer,
+    json_response,
+)
+from dashboard.api_formats import table_response
+from dashboard.api_models import AggregateList, MunicipalityDetail, MunicipalityList
+from dashboard.api_params import AggregatesQuery, MunicipalitiesQuery, MunicipalityQuery
+from dashboard.api_spec import BAD_PARAMETER, FORBIDDEN, NOT_PUBLISHED_TEXT, Api, PathParam
 from dashboard.context import AppContext
-from dashboard.openapi import openapi_document
 from dashboard.search import fold
 from dashboard.store import Snapshot
 from pipelines.maturity.cube import MISSING
-from pipelines.reference import COUNTRY_ALIASES, SIZE_CLASS_KEYS, size_class_label
+from pipelines.reference import SIZE_CLASS_KEYS, size_class_label
 
 LANGS = ("en", "nl")
-AREA_LEVELS = ("country", "nuts2", "nuts3", "size_class")
 REFERENCE_FIELDS = ("municipality_id", "name", "name_alt", "country", "national_code", "nuts1",
                     "nuts2", "nuts3", "population", "size_class", "lon", "lat")
 LEVEL_FIELDS = ("element_id", "block", "wave", "level", "status", "n_respondents", "n_known",
                 "spread", "disagree")
-NOT_PUBLISHED = "no survey data published yet"
-NO_CONSENT = ("municipality {mid} did not consent to publish its results by name; its answers "
-              "count in the aggregates only (/api/v1/aggregates). Its reference data are public "
-              "via /api/v1/municipalities?q={mid}")
 
 
 # ------------------------------------------------------------------ errors and parameters
 
 
-class ApiError(Exception):
-    """An answer other than 200: JSON {"error": message, **extra} with `status`."""
-
-    def __init__(self, status: int, message: str, **extra):
-        super().__init__(message)
-        self.status, self.message, self.extra = status, message, extra
-
-    def response(self) -> Response:
-        return json_answer({"error": self.message, **self.extra}, self.status)
-
-
-def bad_parameter(name: str, value: str, allowed, what: str = "") -> ApiError:
-    allowed = list(allowed)
-    listed = ", ".join(allowed) if isinstance(allowed[0], str) else str(allowed)
-    msg = f"invalid value {value!r} for parameter '{name}'"
-    return ApiError(400, f"{msg}: {what or 'allowed values are ' + listed}", parameter=name,
-                    value=value, allowed=allowed)
-
-
-def api_view(fn):
-    """Turn an ApiError raised anywhere in a view into its JSON answer."""
-    @wraps(fn)
-    def wrapper(*args, **kwargs):
-        try:
-            return fn(*args, **kwargs)
-        except ApiError as e:
-            return e.response()
-        except Exception:  # a JSON client should never get Flask's HTML error page
-            current_app.logger.exception("API error on %s", request.full_path)
-            return json_answer({"error": "internal server error"}, 500)
-    return wrapper
-
-
-def param_choice(args, name: str, allowed: tuple[str, ...], default: str) -> str:
-    value = args.get(name)
-    if value is None or value == "":
-        return default
-    if value.lower() not in allowed:
-        raise bad_parameter(name, value, allowed)
-    return value.lower()
-
-
-def param_count(args, name: str) -> int | None:
-    """A whole number >= 0, or None when absent."""
-    value = args.get(name)
-    if value is None or value == "":
-        return None
-    if not value.strip().isdigit():
-        raise bad_parameter(name, value, ["a whole number >= 0"], "expected a whole number >= 0")
-    return int(value)
-
-
-def param_country(args, countries) -> str | None:
-    """A 2-letter country code of the reference data (GR/GB are read as EL/UK), or None."""
-    value = args.get("country")
-    if value is None or value.strip() == "":
-        return None
-    cc = value.strip().upper()
-    cc = COUNTRY_ALIASES.get(cc, cc)
-    if cc not in countries:
-        raise bad_parameter("country", value, sorted(countries))
-    return cc
-
-
-def param_wave(args, waves: list[str]) -> str | None:
-    value = args.get("wave")
-    if value is None or value.strip() == "":
-        return None
-    if value.strip() not in waves:
-        raise bad_parameter("wave", value, waves, "published waves are " + ", ".join(waves))
-    return value.strip()
-
-
-def param_measures(args, element_ids, block_ids) -> list[str]:
-    """Comma-separated element ids, block ids or ALL; default: every element."""
-    value = args.get("measure")
-    if value is None or value.strip() == "":
-        return list(element_ids)
-    allowed = [*element_ids, *block_ids, "ALL"]
-    out = []
-    for part in value.split(","):
-        m = part.strip().upper()
-        if m not in allowed:
-            raise bad_parameter("measure", value, allowed,
-                                "expected an element id, a block id or ALL "
-                                f"({', '.join(allowed)})")
-        if m not in out:
-            out.append(m)
-    return out
-
-
 # ------------------------------------------------------------------ responses
-
-
-def json_answer(obj, status: int = 200) -> Response:
-    """`obj` as strict JSON (what `jsonify` writes, but NaN or Infinity raise ValueError)."""
-    body = current_app.json.dumps(obj, allow_nan=False)
-    return current_app.response_class(body + "\n", status=status, mimetype="application/json")
-
-
-def json_response(meta: dict, items_json: str | None = None,
-                  headers: dict | None = None) -> Response:
-    """`meta` as JSON, with a pre-serialised JSON array spliced in as "items" (made by
-    `json_literals` or DataFrame.to_json, which write null for NaN)."""
-    body = json.dumps(meta, ensure_ascii=False, allow_nan=False)
-    if items_json is not None:
-        body = body[:-1] + (", " if meta else "") + '"items": ' + items_json + "}"
-    return Response(body, mimetype="application/json", headers=headers)
 
 
 def _none(value):
@@ -412,15 +308,12 @@ class InsightApi:
 
     # -------------------------------------------------------------- municipalities
 
-    def municipalities(self, args) -> Response:
-        fmt = param_choice(args, "format", FORMATS, "json")
-        d = self.directory
-        country = param_country(args, set(self.ctx.attributes.country_labels.tolist()))
-        limit, offset = param_count(args, "limit"), param_count(args, "offset")
+    def municipalities(self, q: MunicipalitiesQuery) -> Response:
+        fmt, d, country, limit = q.format, self.directory, q.country, q.limit
         mask = self.ctx.attributes.mask_for("country", country) if country else None
-        rows = d.search(args.get("q"), mask)
+        rows = d.search(q.q, mask)
         total = len(rows)
-        start = offset or 0
+        start = q.offset
         rows = rows[start:] if limit is None else rows[start:start + limit]
         flags = self.flags(self.ctx.warehouse.snapshot())
         links = page_links(total, start, limit)
@@ -433,15 +326,15 @@ class InsightApi:
                 "next": links["next"], "prev": links["prev"]}
         return json_response(meta, d.items_json(rows, flags), link_header(links))
 
-    def municipality(self, municipality_id: str, args) -> Response:
-        fmt = param_choice(args, "format", FORMATS, "json")
+    def municipality(self, municipality_id: str, q: MunicipalityQuery) -> Response:
+        fmt = q.format
         row = self.directory.lookup(municipality_id)
         if row is None:
             raise ApiError(404, f"unknown municipality {municipality_id!r}",
                            municipality_id=municipality_id)
         mid = self.directory.ids[row]
         snap = self.snapshot()
-        wave = param_wave(args, snap.waves)
+        wave = q.wave
         try:
             m = snap.maturity.index_of(mid)
         except KeyError:  # the reference table changed after this build
@@ -462,15 +355,11 @@ class InsightApi:
 
     # -------------------------------------------------------------- aggregates
 
-    def aggregates(self, args) -> Response:
-        fmt = param_choice(args, "format", FORMATS, "json")
-        level = param_choice(args, "level", AREA_LEVELS, "country")
-        lang = param_choice(args, "lang", LANGS, "en")
-        country = param_country(args, set(self.ctx.attributes.country_labels.tolist()))
-        fw = self.ctx.framework
-        measures = param_measures(args, fw.element_ids, [b.id for b in fw.blocks])
+    def aggregates(self, q: AggregatesQuery) -> Response:
+        fmt, level, lang, country = q.format, q.level, q.lang, q.country
+        measures = q.measure or list(self.ctx.framework.element_ids)
         snap = self.snapshot()
-        wave = param_wave(args, snap.waves) or snap.waves[-1]
+        wave = q.wave or snap.waves[-1]
         area_type = "country_size" if level == "size_class" and country else level
         min_group = self.ctx.settings.min_group
         df = snap.query("api_aggregates", wave=wave, area_type=area_type, measures=measures,
@@ -567,26 +456,52 @@ def municipality_detail(snap: Snapshot, mid: str, m: int, wave: str | None) -> d
     return out
 
 
-def register(server: Flask, ctx: AppContext) -> None:
-    api = InsightApi(ctx)
-    doc = openapi_document()
+def register(api: Api, ctx: AppContext) -> None:
+    insight = InsightApi(ctx)
+    mid = {"municipality_id": PathParam("GISCO id (from /api/v1/municipalities)", "NL_GM0014")}
 
-    @server.get("/api/v1/municipalities")
-    @api_view
-    def _municipalities():
-        return api.municipalities(request.args)
+    @api.get("/api/v1/municipalities", operation_id="listMunicipalities", tag="insight",
+             summary="Reference data of matching municipalities (all ~100k unless paged)",
+             description="Public reference data of every matching municipality, with whether it "
+                         "answered in the latest wave and whether it consented to publication "
+                         "by name. Without limit/offset all matches are returned. With q, exact "
+                         "matches of a field come first, then prefix matches, then the rest, "
+                         "each ordered by municipality_id. Works before any survey data are "
+                         "published (flags are then null).",
+             query=MunicipalitiesQuery, response=MunicipalityList, tables=True, paged=True,
+             response_description="Matching municipalities",
+             errors={400: BAD_PARAMETER})
+    def _municipalities(q):
+        return insight.municipalities(q)
 
-    @server.get("/api/v1/municipalities/<municipality_id>")
-    @api_view
-    def _municipality(municipality_id):
-        return api.municipality(municipality_id, request.args)
+    @api.get("/api/v1/municipalities/{municipality_id}", operation_id="getMunicipality",
+             tag="insight", path_params=mid,
+             summary="One municipality: reference data, levels per element and scores",
+             description="Reference data plus the consolidated level per element in one wave "
+                         "(default: the latest wave in which it answered), respondent "
+                         "agreement, and block and overall scores. Consent rule: when the "
+                         "municipality did not consent to publication by name and the "
+                         "deployment is not DS4E_VISIBILITY=open, the answer is 403 (its answers "
+                         "count in the aggregates only). `format` gives the levels table.",
+             query=MunicipalityQuery, response=MunicipalityDetail, tables=True,
+             response_description="The municipality's levels",
+             errors={400: BAD_PARAMETER, 403: FORBIDDEN, 404: "Unknown municipality id",
+                     503: NOT_PUBLISHED_TEXT})
+    def _municipality(municipality_id, q):
+        return insight.municipality(municipality_id, q)
 
-    @server.get("/api/v1/aggregates")
-    @api_view
-    def _aggregates():
-        return api.aggregates(request.args)
-
-    @server.get("/api/v1/openapi.json")
-    @api_view
-    def _openapi():
-        return json_answer(doc)
+    @api.get("/api/v1/aggregates", operation_id="listAggregates", tag="insight",
+             summary="Distribution of levels per area: n, quartiles, mean, share at level 3+",
+             description="Per area and measure, from the precomputed aggregates. An area's "
+                         "statistics are null (suppressed) when it has fewer answering "
+                         "municipalities than the minimum group size (DS4E_MIN_GROUP, default "
+                         "5), and where publishing them would let its small groups be derived "
+                         "from other published areas by subtraction (complementary suppression; "
+                         "see the README, Disclosure control). level=size_class with a country "
+                         "gives that country's size classes (area_type country_size, area_id "
+                         "like NL:20k-50k).",
+             query=AggregatesQuery, response=AggregateList, tables=True,
+             response_description="Area statistics",
+             errors={400: BAD_PARAMETER, 503: NOT_PUBLISHED_TEXT})
+    def _aggregates(q):
+        return insight.aggregates(q)

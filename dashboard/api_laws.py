@@ -16,17 +16,25 @@ what is due within N days of `at`). Fewer than min_group answering: every count 
 from __future__ import annotations
 
 import numpy as np
-from flask import Flask, request
+from flask import request
 
 from dashboard import legislation_data as ld
-from dashboard.api_insight import (
-    NO_CONSENT,
-    NOT_PUBLISHED,
-    ApiError,
-    api_view,
-    bad_parameter,
-    json_answer,
+from dashboard.api_core import NO_CONSENT, NOT_PUBLISHED, ApiError, json_answer
+from dashboard.api_models import (
+    LawList,
+    LawProfile,
+    LawReadiness,
+    MunicipalityReadiness,
+    WhatIfReadiness,
 )
+from dashboard.api_params import (
+    BodyError,
+    DraftLaw,
+    LawReadinessQuery,
+    MunicipalityReadinessQuery,
+    parse_body,
+)
+from dashboard.api_spec import BAD_PARAMETER, FORBIDDEN, NOT_PUBLISHED_TEXT, Api, PathParam
 from dashboard.context import AppContext
 from pipelines.framework import is_legal_duty
 from pipelines.maturity.readiness import (
@@ -36,7 +44,6 @@ from pipelines.maturity.readiness import (
     validate_profile,
     what_if,
 )
-from pipelines.reference import SIZE_CLASS_KEYS
 
 
 def law_record(law, detail: bool = False) -> dict:
@@ -56,8 +63,8 @@ def law_record(law, detail: bool = False) -> dict:
 
 
 class LawsApi:
-    def __init__(self, ctx: AppContext):
-        self.ctx = ctx
+    def __init__(self, ctx: AppContext, enums):
+        self.ctx, self.enums = ctx, enums  # enums: the build's allowed values (Api.enums)
 
     def law(self, law_id: str):
         inp = ld.inputs(self.ctx)
@@ -73,34 +80,16 @@ class LawsApi:
             raise ApiError(503, NOT_PUBLISHED)
         return snap
 
-    def when(self, args) -> tuple:
-        try:
-            at = ld.parse_at(args.get("at"))
-        except ValueError as e:
-            raise bad_parameter("at", args.get("at"), ["YYYY-MM-DD"], str(e)) from None
-        try:
-            horizon = ld.parse_horizon(args.get("horizon"))
-        except ValueError as e:
-            raise bad_parameter("horizon", args.get("horizon"), ["all", "0-3650"], str(e)) from None
-        return at, horizon
+    @staticmethod
+    def when(q) -> tuple:
+        """(evaluation date, horizon in days or ALL_DEADLINES) of a validated query."""
+        at = q.at or ld.today()
+        return at, ld.parse_horizon(str(q.horizon))
 
-    def selection(self, args, snap) -> ld.Selection:
-        b = ld.base(self.ctx, snap)
-        out = {}
-        for name, values in (("country", b.countries), ("nuts2", b.nuts2),
-                             ("size_class", b.size_class)):
-            v = (args.get(name) or "").strip()
-            if not v:
-                out[name] = None
-                continue
-            v = v if name == "size_class" else v.upper()
-            allowed = SIZE_CLASS_KEYS if name == "size_class" else None
-            if (allowed is not None and v not in allowed) or v not in set(values.tolist()):
-                raise bad_parameter(name, args.get(name), list(allowed) if allowed else
-                                    ["a code of the reference data"],
-                                    "" if allowed else f"unknown {name} code")
-            out[name] = v
-        return ld.Selection(**out)
+    @staticmethod
+    def selection(q) -> ld.Selection:
+        """A region outside the given country selects no municipality (counted: 0)."""
+        return ld.Selection(country=q.country, nuts2=q.nuts2, size_class=q.size_class)
 
     def aggregate(self, sel, snap, sub, res, law_id: str, bound: int | None = None) -> dict:
         shown = ld.published(self.ctx, snap, sel) and ld.threshold_published(self.ctx, snap, sel,
@@ -131,36 +120,33 @@ class LawsApi:
         return {"at": at.isoformat(), "horizon": ld.horizon_text(horizon),
                 "cutoff": None if horizon is None else cutoff.isoformat()}
 
-    def readiness(self, law_id: str, args) -> dict:
+    def readiness(self, law_id: str, q: LawReadinessQuery) -> dict:
         law = self.law(law_id)
-        at, horizon = self.when(args)
+        at, horizon = self.when(q)
         snap = self.snapshot()
-        sel = self.selection(args, snap)
+        sel = self.selection(q)
         sub, res = ld.population(self.ctx, snap, sel, at, horizon)
         return {"law": law.id, **self.when_fields(at, horizon, res.cutoff),
                 **self.aggregate(sel, snap, sub, res, law.id)}
 
-    def what_if(self, args) -> dict:
+    def what_if(self, q: LawReadinessQuery) -> dict:
         body = request.get_json(silent=True)
         if body is None:
             raise ApiError(400, "the request body must be a JSON law profile (Content-Type: "
                            "application/json)")
-        at, horizon = self.when(args)
+        at, horizon = self.when(q)
         inp = ld.inputs(self.ctx)
-        bound = None
-        if isinstance(body, dict) and body.get("population_above") not in (None, ""):
-            try:
-                bound = ld.snap_threshold(body["population_above"])
-            except (TypeError, ValueError):
-                bound = None  # validate_profile names the bad value
-            else:
-                body = {**body, "population_above": bound - 1}
-        try:
-            law = validate_profile(body, inp)
-        except ProfileError as e:
+        try:  # the declared body first (the document's schema), then the law-file rules
+            draft = parse_body(DraftLaw, request.get_data(), self.enums())
+            profile = draft.profile(at)
+            bound = ld.snap_threshold(draft.population_above)
+            if bound is not None:
+                profile["population_above"] = bound - 1
+            law = validate_profile(profile, inp)
+        except (BodyError, ProfileError) as e:
             raise ApiError(400, str(e), field=e.field) from None
         snap = self.snapshot()
-        sel = self.selection(args, snap)
+        sel = self.selection(q)
         sub = ld.subset(self.ctx, snap, sel)
         wi = what_if(inp, law, sub.levels, sub.table, at=at, horizon_days=horizon)
         out = {"law": law.id, **self.when_fields(at, horizon, wi.result.cutoff),
@@ -189,9 +175,9 @@ class LawsApi:
                         "ready": c["ready"], "share_ready": c["share_ready"]})
         return out
 
-    def municipality(self, municipality_id: str, args) -> dict:
+    def municipality(self, municipality_id: str, q: MunicipalityReadinessQuery) -> dict:
         ctx = self.ctx
-        at, horizon = self.when(args)
+        at, horizon = self.when(q)
         ref = ctx.municipalities
         mid = municipality_id.strip()
         snap = self.snapshot()
@@ -213,36 +199,87 @@ class LawsApi:
                                     population=None if pop != pop else float(pop))
         out = {"municipality_id": mid, "name": str(ref["name"].iat[row]), "wave": b.wave,
                "has_answers": bool(b.answered[row]), **mr.to_dict()}
+        if out.get("population") is not None:  # whole inhabitants, as everywhere else
+            out["population"] = int(out["population"])
         out.update(self.when_fields(at, horizon, mr.cutoff))
         out.pop("horizon_days", None)
         return out
 
 
-def register(server: Flask, ctx: AppContext) -> None:
-    api = LawsApi(ctx)
+LAW_ID = {"law_id": PathParam("Law id (case is ignored)", "NIS2", enum="laws")}
+MID = {"municipality_id": PathParam("GISCO id (from /api/v1/municipalities)", "NL_GM0153")}
+READINESS_TEXT = (
+    "Among the municipalities of the selection that answered the latest wave: to how many the "
+    "law applies (`applies`; `not_applicable` the rest), to how many something is due (`due`; "
+    "`not_due`: it applies, nothing is due yet), and of those `ready`, `not_ready` and "
+    "`unknown`. `share_ready` = ready / due (null when nothing is due): a law that does not "
+    "apply is never counted as ready. Fewer than min_group answering: every count is null; fewer "
+    "than min_group with something due: ready, not_ready, unknown and share_ready are null "
+    "(`suppressed`). Only legal duties count; `ambition` gives the recommendations apart (due, "
+    "share met). `unverified_countries`: the countries whose national date or scope behind "
+    "these figures is not confirmed by a primary source. A region outside the given country "
+    "selects no municipality.")
 
-    @server.get("/api/v1/laws")
-    @api_view
+
+def register(api: Api, ctx: AppContext) -> None:
+    laws = LawsApi(ctx, api.enums)
+
+    @api.get("/api/v1/laws", operation_id="listLaws", tag="laws",
+             summary="The EU law profiles (laws and adjacent instruments)",
+             description="Id, names, status, in force, CELEX numbers, number of requirements, "
+                         "how many of them are legal duties of the municipality (`legal_duties`) "
+                         "and whether some facts are unverified (confidence: check). Works "
+                         "without published data.",
+             response=LawList, response_description="The laws")
     def _laws():
-        laws = ld.inputs(ctx).compiled.laws
-        return json_answer({"count": len(laws), "items": [law_record(law) for law in laws]})
+        items = ld.inputs(ctx).compiled.laws
+        return json_answer({"count": len(items), "items": [law_record(law) for law in items]})
 
-    @server.get("/api/v1/laws/<law_id>")
-    @api_view
+    @api.get("/api/v1/laws/{law_id}", operation_id="getLaw", tag="laws", path_params=LAW_ID,
+             summary="One law profile as the law file holds it",
+             description="Each requirement with `legal_duty` (true: the law obliges the "
+                         "municipality itself, under `applies_if`; false: a recommendation, "
+                         "never counted as not ready), its `legal_basis` (article) and, on an "
+                         "element that bundles several laws' duties (GOV-03), what this law "
+                         "`needs` of it.",
+             response=LawProfile, response_description="The law profile",
+             errors={404: "Unknown law id"})
     def _law(law_id):
-        return json_answer(law_record(api.law(law_id), detail=True))
+        if law_id.lower() == "what-if":  # not a law: the what-if takes a POST
+            raise ApiError(405, "the what-if takes a POST with a law profile as its JSON body",
+                           allowed=["POST"])
+        return json_answer(law_record(laws.law(law_id), detail=True))
 
-    @server.get("/api/v1/laws/<law_id>/readiness")
-    @api_view
-    def _law_readiness(law_id):
-        return json_answer(api.readiness(law_id, request.args))
+    @api.get("/api/v1/laws/{law_id}/readiness", operation_id="getLawReadiness", tag="laws",
+             path_params=LAW_ID, summary="How many municipalities are ready for a law",
+             description=READINESS_TEXT, query=LawReadinessQuery, response=LawReadiness,
+             response_description="The aggregate",
+             errors={400: BAD_PARAMETER, 404: "Unknown law id", 503: NOT_PUBLISHED_TEXT})
+    def _law_readiness(law_id, q):
+        return json_answer(laws.readiness(law_id, q))
 
-    @server.post("/api/v1/laws/what-if")
-    @api_view
-    def _what_if():
-        return json_answer(api.what_if(request.args))
+    @api.post("/api/v1/laws/what-if", operation_id="lawWhatIf", tag="laws",
+              summary="Readiness of all municipalities for a composed (draft) law profile",
+              description="Body: a law profile as JSON in the shape of the law files (id, "
+                          "name, requirements: [{element, min, deadline | deadline_ref, "
+                          "applies_if?, status?}], optionally population_above). Same query "
+                          "parameters as /api/v1/laws/{law_id}/readiness. Answer: the aggregate "
+                          "plus per country.",
+              query=LawReadinessQuery, body=DraftLaw, response=WhatIfReadiness,
+              response_description="The aggregate", cached=False,
+              errors={400: "A malformed profile (the message names the field), date or "
+                           "parameter", 503: NOT_PUBLISHED_TEXT})
+    def _what_if(q):
+        return json_answer(laws.what_if(q))
 
-    @server.get("/api/v1/municipalities/<municipality_id>/readiness")
-    @api_view
-    def _municipality_readiness(municipality_id):
-        return json_answer(api.municipality(municipality_id, request.args))
+    @api.get("/api/v1/municipalities/{municipality_id}/readiness",
+             operation_id="getMunicipalityReadiness", tag="laws", path_params=MID,
+             summary="One municipality's readiness for every law, explained per requirement",
+             description="Per law ready / not ready / unknown, the gaps, and which requirements "
+                         "applied and why (condition value and origin). Consent rule (403).",
+             query=MunicipalityReadinessQuery, response=MunicipalityReadiness,
+             response_description="The readiness",
+             errors={400: BAD_PARAMETER, 403: FORBIDDEN, 404: "Unknown municipality id",
+                     503: NOT_PUBLISHED_TEXT})
+    def _municipality_readiness(municipality_id, q):
+        return json_answer(laws.municipality(municipality_id, q))

@@ -12,21 +12,17 @@ stored roadmaps (rebuild with `python -m pipelines build --force`).
 
 from __future__ import annotations
 
-from flask import Flask, Response, request
+from flask import Response
 
-from dashboard.api_formats import FORMATS, table_response
-from dashboard.api_insight import (
-    LANGS,
-    ApiError,
-    api_view,
-    bad_parameter,
-    json_response,
-    param_choice,
-)
+from dashboard.api_core import ApiError, json_response
+from dashboard.api_formats import table_response
+from dashboard.api_models import LeverageTable
+from dashboard.api_params import LeverageQuery
+from dashboard.api_spec import BAD_PARAMETER, Api
 from dashboard.context import AppContext
 from dashboard.policy_data import (
     LEVERAGE_FORMULA,
-    SelectionError,
+    Selection,
     leverage_frame,
     leverage_of,
     parse_selection,
@@ -42,15 +38,9 @@ FIELDS = ("rank", "element_id", "element", "lacking", "share_lacking", "mean_unl
           "leverage", "first_phase", "first_phase_share", "first_step")
 
 
-def leverage_response(ctx: AppContext, args) -> Response:
-    fmt = param_choice(args, "format", FORMATS, "json")
-    lang = param_choice(args, "lang", LANGS, "en")
-    try:
-        sel = parse_selection(ctx, args.get("country"), args.get("nuts2"),
-                              args.get("size_class"), strict=True)
-    except SelectionError as e:
-        raise bad_parameter(e.parameter, e.value, e.allowed or ["see the message"],
-                            e.what) from None
+def leverage_response(ctx: AppContext, q: LeverageQuery) -> Response:
+    fmt, lang = q.format, q.lang
+    sel = selection(ctx, q)
     snap = ctx.warehouse.snapshot()
     if snap is None or not snap.waves:
         raise ApiError(503, NOT_PUBLISHED)
@@ -79,8 +69,31 @@ def leverage_response(ctx: AppContext, args) -> Response:
                                           force_ascii=False))
 
 
-def register(server: Flask, ctx: AppContext) -> None:
-    @server.get("/api/v1/insight/leverage")
-    @api_view
-    def _leverage():
-        return leverage_response(ctx, request.args)
+def selection(ctx: AppContext, q) -> Selection:
+    """The selection of a validated query. A region implies its country; a region outside the
+    given country selects no municipality (the answer says so: 0 municipalities, suppressed)."""
+    if q.country and q.nuts2 and parse_selection(ctx, None, q.nuts2).country != q.country:
+        return Selection(q.country, q.nuts2, q.size_class)  # no cell lies in both
+    return parse_selection(ctx, q.country, q.nuts2, q.size_class, strict=True)
+
+
+def register(api: Api, ctx: AppContext) -> None:
+    @api.get("/api/v1/insight/leverage", operation_id="getLeverage", tag="insight",
+             summary="Leverage per element for a selection: where support or funding does most",
+             description="From the roadmaps computed for every municipality at build time "
+                         "(latest wave, default weights, target level 3). Over the "
+                         "municipalities of the selection that answered in that wave, per "
+                         "element: how many are below target (lacking), the mean of its unlock "
+                         "for them (the enabling weight of its dependants a municipality still "
+                         "lacks, divided by the largest such weight of any element), leverage = "
+                         "lacking x mean unlock, and how often it is a first-phase "
+                         "recommendation. A selection with fewer answering municipalities than "
+                         "DS4E_MIN_GROUP, or one the disclosure rule holds back, is suppressed "
+                         "(no items). 503 when nothing is published or the build has no stored "
+                         "roadmaps.",
+             query=LeverageQuery, response=LeverageTable, tables=True,
+             response_description="The leverage table",
+             errors={400: BAD_PARAMETER,
+                     503: "Nothing published yet, or the build has no stored roadmaps"})
+    def _leverage(q):
+        return leverage_response(ctx, q)

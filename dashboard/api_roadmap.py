@@ -17,59 +17,27 @@ from __future__ import annotations
 
 from functools import cached_property
 
-from flask import Flask, request
-
 from dashboard import roadmap_data as rd
-from dashboard.api_insight import (
-    LANGS,
-    NO_CONSENT,
-    NOT_PUBLISHED,
-    ApiError,
-    api_view,
-    bad_parameter,
-    json_answer,
-    param_choice,
-    param_wave,
-)
+from dashboard.api_core import NO_CONSENT, NOT_PUBLISHED, ApiError, json_answer
+from dashboard.api_models import Roadmap
+from dashboard.api_params import RoadmapQuery, weights_of
+from dashboard.api_spec import BAD_PARAMETER, FORBIDDEN, NOT_PUBLISHED_TEXT, Api, PathParam
 from dashboard.context import AppContext
 from pipelines.maturity.cube import MISSING
 from pipelines.maturity.roadmap import COMPONENTS, assess_text, explain_text
 
-
-def _param_int(args, name: str, low: int, high: int, default: int) -> int:
-    value = args.get(name)
-    if value is None or value.strip() == "":
-        return default
-    v = value.strip()
-    if not v.isdigit() or not low <= int(v) <= high:
-        raise bad_parameter(name, value, list(range(low, high + 1)),
-                            f"expected a whole number from {low} to {high}")
-    return int(v)
+DIGITS = 6  # the engine computes in float32: 0.15 would read 0.15000000596046448
 
 
-def _param_weights(args):
-    value = args.get("weights")
-    try:
-        return rd.parse_weights(value)
-    except ValueError as e:
-        raise bad_parameter("weights", value, [",".join(COMPONENTS)],
-                            f"{e}: the weights of readiness, unlock, urgency and peer, "
-                            "e.g. 0.35,0.25,0.25,0.15") from None
-
-
-def _param_done(args, element_ids) -> tuple[str, ...]:
-    value = args.get("done")
-    if value is None or value.strip() == "":
-        return ()
-    out = []
-    for part in value.split(","):
-        e = part.strip().upper()
-        if e not in element_ids:
-            raise bad_parameter("done", value, list(element_ids),
-                                "expected comma-separated element ids")
-        if e not in out:
-            out.append(e)
-    return tuple(out)
+def rounded(node):
+    """Every float of an answer rounded to DIGITS (the engine's precision, not more)."""
+    if isinstance(node, float):
+        return round(node, DIGITS)
+    if isinstance(node, dict):
+        return {k: rounded(v) for k, v in node.items()}
+    if isinstance(node, (list, tuple)):
+        return [rounded(v) for v in node]
+    return node
 
 
 class RoadmapApi:
@@ -89,20 +57,16 @@ class RoadmapApi:
                            municipality_id=municipality_id)
         return mid
 
-    def roadmap(self, municipality_id: str, args) -> dict:
+    def roadmap(self, municipality_id: str, q: RoadmapQuery) -> dict:
         ctx = self.ctx
-        fw = ctx.framework
         mid = self.lookup(municipality_id)
-        phases = _param_int(args, "phases", 1, rd.MAX_PHASES, rd.DEFAULT_PHASES)
-        per_phase = _param_int(args, "per_phase", 1, rd.MAX_PER_PHASE, rd.DEFAULT_PER_PHASE)
-        weights = _param_weights(args)
-        target = _param_int(args, "target", min(rd.TARGETS), max(rd.TARGETS), rd.DEFAULT_TARGET)
-        lang = param_choice(args, "lang", LANGS, "en")
-        done = _param_done(args, fw.element_ids)
+        phases, per_phase, target, lang = q.phases, q.per_phase, q.target, q.lang
+        weights = weights_of(q)
+        done = tuple(q.done or ())
         snap = ctx.warehouse.snapshot()
         if snap is None or not snap.waves:
             raise ApiError(503, NOT_PUBLISHED)
-        wave = param_wave(args, snap.waves) or snap.waves[-1]
+        wave = q.wave or snap.waves[-1]
         try:
             row = snap.maturity.index_of(mid)
         except KeyError:
@@ -152,6 +116,7 @@ class RoadmapApi:
                            "known": cov.known, "elements": cov.elements, "thin": cov.thin,
                            "reasons": list(cov.reasons)}
         out["who_can_help"] = self.helpers(snap, w, row, rm, target)
+        out = rounded(out)
         if not rm.steps:
             out["message"] = ("no development step: every element is at or above its target"
                               if not rm.assess and not rm.gated else
@@ -177,10 +142,29 @@ class RoadmapApi:
                 for h in rd.who_can_help(self.ctx, snap, w, row, rm, target)]
 
 
-def register(server: Flask, ctx: AppContext) -> None:
-    api = RoadmapApi(ctx)
+def register(api: Api, ctx: AppContext) -> None:
+    roadmaps = RoadmapApi(ctx)
 
-    @server.get("/api/v1/municipalities/<municipality_id>/roadmap")
-    @api_view
-    def _roadmap(municipality_id):
-        return json_answer(api.roadmap(municipality_id, request.args))
+    @api.get("/api/v1/municipalities/{municipality_id}/roadmap", operation_id="getRoadmap",
+             tag="roadmap", path_params={"municipality_id": PathParam(
+                 "GISCO id (from /api/v1/municipalities)", "NL_GM0307")},
+             summary="One municipality's sequenced roadmap with score components and "
+                     "explanations",
+             description="The elements below the target level in the order the municipality "
+                         "is best equipped to develop them: choose the best-scoring element, "
+                         "assume it reached the target, recompute, repeat; cut into phases. "
+                         "Score = weighted mean of readiness (weighted share of its enablers in "
+                         "place), unlock (what it enables that is still missing), urgency (legal "
+                         "duties of laws that apply to it, by deadline and enforcement) and peer "
+                         "proof (share of the same country and size class at the target). A "
+                         "prerequisite (gate) that is not met holds an element back; an element "
+                         "nobody could rate is advice to assess, never a step. Each step has its "
+                         "components, the structured explanation and the explanation in words. "
+                         "The same as the dashboard's Roadmap tab. Consent rule as for the "
+                         "municipality's levels (403). A municipality without answers in the "
+                         "wave gets an empty roadmap with has_answers false.",
+             query=RoadmapQuery, response=Roadmap, response_description="The roadmap",
+             errors={400: BAD_PARAMETER, 403: FORBIDDEN, 404: "Unknown municipality id",
+                     503: NOT_PUBLISHED_TEXT})
+    def _roadmap(municipality_id, q):
+        return json_answer(roadmaps.roadmap(municipality_id, q))

@@ -18,7 +18,7 @@ import pandas as pd
 import pytest
 from flask import Flask
 
-from dashboard.api_insight import ApiError, api_view, json_answer, json_response
+from dashboard.api_core import ApiError, api_view, json_answer, json_response
 
 NEVER_ANSWERED = "BE_12025"  # Mechelen: in the reference data, not in the Dutch demo
 ROUTE_PARAM = re.compile(r"<(?:\w+:)?(\w+)>")
