@@ -18,7 +18,7 @@ $(STAMP): pyproject.toml
 # once (about 1.5 minutes, with progress); later runs start at once.
 run: $(STAMP)
 	$(BIN)/python -m pipelines first-run
-	DS4E_VISIBILITY=$${DS4E_VISIBILITY:-open} $(BIN)/python app.py
+	DS4E_VISIBILITY=$${DS4E_VISIBILITY:-open} $(BIN)/gunicorn -c gunicorn.conf.py app:server
 
 # Chromium (Debian) and axe-core (npm) for the browser tests; never a browser download.
 browser-deps: $(AXE)
@@ -45,6 +45,13 @@ lint: $(STAMP)
 
 format: $(STAMP)
 	$(BIN)/ruff check --fix . && $(BIN)/ruff format .
+
+# Known vulnerabilities in the installed dependencies (pip-audit), less the advisories that
+# audit-allowlist.toml says do not apply and why. Says NOT AUDITED when the advisory service
+# cannot be reached (DS4E_AUDIT_REQUIRED=1 makes that fail).
+.PHONY: audit
+audit: $(STAMP)
+	$(BIN)/python tools/audit.py
 
 clean:
 	rm -rf $(VENV) node_modules

@@ -1,4 +1,5 @@
-"""The DS4E toolkit web app. `python app.py` serves it; `server` is the WSGI entry point."""
+"""The DS4E toolkit web app. `server` is the WSGI entry point, served by gunicorn (`make run`,
+gunicorn.conf.py); `python app.py` serves it with Flask's development server."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from functools import cache
 import dash
 import dash_bootstrap_components as dbc  # noqa: F401  (registers the component suite)
 
-from dashboard import api, bad_input, shell
+from dashboard import api, bad_input, security, shell, warmup
 from dashboard.config import ROOT, Settings
 from dashboard.context import AppContext
 from dashboard.pages import PAGES
@@ -39,13 +40,17 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
         page.register(app, ctx)
     api.register(app.server, ctx)
     bad_input.register(app.server)
+    security.install(app, ctx)  # last: its CSP hashes the inline scripts registered above
     app.server.config["DS4E_CONTEXT"] = ctx
     return app
 
 
 if __name__ == "__main__":
     settings = Settings.from_env()
-    create_app(settings).run(host=settings.host, port=settings.port, debug=settings.debug)
+    dev = create_app(settings)
+    warmup.start_background(dev.server)  # gunicorn warms in its master instead
+    dev.run(host=settings.host, port=settings.port, debug=settings.debug,
+            request_handler=security.RequestHandler)  # no Server banner
 
 
 @cache

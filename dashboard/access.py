@@ -36,7 +36,8 @@ def viewer_municipality(store: SurveyStore, token: str | None = None) -> str | N
 
 def forget(response) -> None:
     """Remove the link from this browser (the cookie expires at once)."""
-    response.set_cookie(GRANT_COOKIE, "", max_age=0, httponly=True, samesite="Strict", path="/")
+    response.set_cookie(GRANT_COOKIE, "", max_age=0, httponly=True, samesite="Strict", path="/",
+                        secure=_https())
 
 
 def grant(response, access: Access, token: str) -> None:
@@ -44,5 +45,11 @@ def grant(response, access: Access, token: str) -> None:
     if not access.ok or access.invitation is None:
         return
     max_age = int((access.invitation.expires_at - dt.datetime.now(dt.UTC)).total_seconds())
+    # Secure over HTTPS (behind a proxy: X-Forwarded-Proto, believed with DS4E_TRUSTED_PROXIES,
+    # dashboard/security.py); not over plain HTTP, where a Secure cookie would never come back.
     response.set_cookie(GRANT_COOKIE, token, max_age=max(max_age, 0), httponly=True,
-                        samesite="Strict", path="/")
+                        samesite="Strict", path="/", secure=_https())
+
+
+def _https() -> bool:
+    return has_request_context() and request.is_secure

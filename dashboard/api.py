@@ -24,8 +24,9 @@ def _version(pkg: str) -> str:
 
 def health(ctx: AppContext) -> dict:
     fw = ctx.framework
+    data = published(ctx)
     return {
-        "status": "ok",
+        "status": status(ctx, data["published"]),
         "versions": {
             "app": _version("ds4e-toolkit"),
             "framework": fw.version,
@@ -36,17 +37,39 @@ def health(ctx: AppContext) -> dict:
         "framework": {"blocks": len(fw.blocks), "elements": len(fw.elements),
                       "matrix_cells": len(fw.matrix), "laws": len(fw.laws),
                       "adjacent_instruments": len(fw.adjacent)},
-        "data": published(ctx),
+        "data": data,
     }
 
 
+def status(ctx: AppContext, served: bool) -> str:
+    """ok; degraded: the published build failed its check, an older one is served; error: it
+    failed and nothing is served."""
+    verdict = ctx.warehouse.integrity
+    if verdict is None or verdict.ok:
+        return "ok"
+    return "degraded" if served else "error"
+
+
+def integrity(ctx: AppContext) -> dict | None:
+    v = ctx.warehouse.integrity
+    if v is None:
+        return None
+    return {"ok": v.ok, "build_id": v.build_id,
+            "checked_at": v.checked_at.isoformat(timespec="seconds"),
+            "seconds": round(v.seconds, 4), "files": v.files,
+            "problems": [{"file": p.file, "problem": p.problem, "detail": p.detail}
+                         for p in v.problems]}
+
+
 def published(ctx: AppContext) -> dict:
-    snap = ctx.warehouse.snapshot()
+    snap = ctx.warehouse.snapshot()  # first: it checks a newly published build
+    checked = integrity(ctx)
+    extra = {"integrity": checked} if checked is not None else {}
     if snap is None:
-        return {"published": False}
+        return {"published": False, **extra}
     m = snap.manifest
     return {"published": True, "build_id": m["build_id"], "built_at": m["built_at"],
-            "demo": m["demo"], "waves": m["waves"], "counts": m["counts"]}
+            "demo": m["demo"], "waves": m["waves"], "counts": m["counts"], **extra}
 
 
 def framework_json(fw: Framework) -> dict:
@@ -84,7 +107,7 @@ def framework_json(fw: Framework) -> dict:
 def register(server: Flask, ctx: AppContext) -> Api:
     payload = framework_json(ctx.framework)  # immutable per process: build once
     api = Api(server, ctx)
-    api_http.register(server, ctx)  # ETag/304, Cache-Control, gzip, CORS, JSON 4xx
+    api_http.register(server, ctx, api.methods_for)  # ETag/304, Cache-Control, gzip, CORS, 4xx
 
     @api.get("/api/v1/health", operation_id="health", tag="meta", cached=False,
              summary="Status, versions, framework size and what data are published",

@@ -82,8 +82,11 @@ def etag_matches(header: str | None, tag: str) -> bool:
 
 
 class Manners:
-    def __init__(self, ctx: AppContext):
+    def __init__(self, ctx: AppContext, documented=None):
         self.ctx = ctx
+        # path -> the documented methods (Api.methods_for): the Allow header of OPTIONS and
+        # 405 answers lists exactly those, not every rule that happens to match the path
+        self.documented = documented
         s = ctx.settings
         self.fingerprint = "\x1f".join([_app_version(), API_VERSION, ctx.framework.checksum,
                                         s.visibility, str(s.min_group)])
@@ -127,6 +130,7 @@ class Manners:
             return resp
         h = resp.headers
         self.cors(resp)
+        self.allow(resp)
         tag = g.get("api_etag")
         if g.get("api_personal"):
             h["Cache-Control"] = PERSONAL
@@ -157,6 +161,15 @@ class Manners:
                 h["Access-Control-Allow-Headers"] = "If-None-Match, Accept"
                 h["Access-Control-Max-Age"] = "86400"
 
+    def allow(self, resp: Response) -> None:
+        if self.documented is None or not (request.method == "OPTIONS"
+                                           or resp.status_code == 405):
+            return
+        methods = self.documented(request.path)
+        if methods:
+            methods = methods | {"OPTIONS"} | ({"HEAD"} if "GET" in methods else set())
+            resp.headers["Allow"] = ", ".join(sorted(methods))
+
     @staticmethod
     def gzip(resp: Response) -> None:
         if (resp.status_code != 200 or resp.direct_passthrough or resp.is_streamed
@@ -173,12 +186,15 @@ class Manners:
             resp.headers["ETag"] = etag[:-1] + GZIP_SUFFIX + '"'
 
 
-def http_error(e: HTTPException):
+def http_error(e: HTTPException, documented=None):
     """Flask's HTTP errors as JSON on API paths; elsewhere unchanged (Dash's pages)."""
     if not is_api() or e.code is None or e.code < 400:
         return e
     body: dict = {"error": f"{e.name.lower()}: {e.description}", "path": request.path}
     valid = getattr(e, "valid_methods", None)
+    methods = documented(request.path) if documented is not None and valid else None
+    if methods:  # the documented ones (with OPTIONS, and HEAD beside GET), as Allow says
+        valid = sorted(methods | {"OPTIONS"} | ({"HEAD"} if "GET" in methods else set()))
     if e.code == 405 and valid:
         body["error"] = (f"method {request.method} is not allowed on {request.path}; "
                          f"allowed: {', '.join(valid)}")
@@ -190,8 +206,9 @@ def http_error(e: HTTPException):
     return out
 
 
-def register(server: Flask, ctx: AppContext) -> None:
-    manners = Manners(ctx)
+def register(server: Flask, ctx: AppContext, documented=None) -> None:
+    manners = Manners(ctx, documented)
     server.before_request(manners.before)
     server.after_request(manners.after)
-    server.register_error_handler(HTTPException, http_error)
+    server.register_error_handler(HTTPException,
+                                  lambda e: http_error(e, manners.documented))

@@ -32,6 +32,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from flask import Response, request
 
+from dashboard import warmup
 from dashboard.api_core import (
     NO_CONSENT,
     NOT_PUBLISHED,
@@ -458,6 +459,8 @@ def municipality_detail(snap: Snapshot, mid: str, m: int, wave: str | None) -> d
 
 def register(api: Api, ctx: AppContext) -> None:
     insight = InsightApi(ctx)
+    # before the first request (dashboard/warmup.py): the searchable directory and the flags
+    warmup.add(api.server, lambda ctx: insight.flags(ctx.warehouse.snapshot()))
     mid = {"municipality_id": PathParam("GISCO id (from /api/v1/municipalities)", "NL_GM0014")}
 
     @api.get("/api/v1/municipalities", operation_id="listMunicipalities", tag="insight",

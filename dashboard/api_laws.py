@@ -268,7 +268,8 @@ def register(api: Api, ctx: AppContext) -> None:
               query=LawReadinessQuery, body=DraftLaw, response=WhatIfReadiness,
               response_description="The aggregate", cached=False,
               errors={400: "A malformed profile (the message names the field), date or "
-                           "parameter", 503: NOT_PUBLISHED_TEXT})
+                           "parameter", 503: NOT_PUBLISHED_TEXT,
+                      429: "Too many what-ifs from this client: wait the Retry-After seconds"})
     def _what_if(q):
         return json_answer(laws.what_if(q))
 

@@ -92,21 +92,48 @@ class HealthFramework(ApiModel):
                                         "/api/v1/laws lists both")
 
 
-class HealthData(ApiModel):
-    """What survey data are published; only `published` when nothing is."""
+class IntegrityProblem(ApiModel):
+    """One file of a build that does not match its manifest."""
 
-    published: bool
+    file: str = Field(description="path inside the build folder", examples=["levels.parquet"])
+    problem: Literal["missing", "checksum mismatch", "unreadable", "wrong build"]
+    detail: str = Field(description="what was found, in words")
+
+
+class HealthIntegrity(ApiModel):
+    """The check of the published build (warehouse/CURRENT) that this server process made when
+    it opened it: every file's SHA-256 against the build's manifest. A build that fails is not
+    served; the newest build that passes is served instead, if there is one."""
+
+    ok: bool
+    build_id: str = Field(description="the published build that was checked; when it failed, "
+                          "`data.build_id` names the build served instead (if any)")
+    checked_at: dt.datetime
+    seconds: Annotated[float, Field(ge=0)] = Field(description="how long the check took")
+    files: Count = Field(description="files compared with their checksum")
+    problems: list[IntegrityProblem] = Field(description="empty when `ok`")
+
+
+class HealthData(ApiModel):
+    """What survey data are published and served; only `published` (and `integrity`, when a
+    published build failed its check) when nothing is served."""
+
+    published: bool = Field(description="survey data are served")
     build_id: str | None = None
     built_at: dt.datetime | None = None
     demo: bool | None = None
     waves: list[str] | None = None
     counts: dict[str, Count] | None = Field(None, description="rows per table of the build")
+    integrity: HealthIntegrity | None = Field(None, description="left out when nothing is "
+                                              "published")
 
 
 class Health(ApiModel):
     """Status, versions, framework size and what data are published."""
 
-    status: Literal["ok"]
+    status: Literal["ok", "degraded", "error"] = Field(
+        description="`ok`; `degraded`: the published build failed its integrity check and an "
+        "older build is served; `error`: it failed and no build can be served")
     versions: HealthVersions
     framework: HealthFramework
     data: HealthData

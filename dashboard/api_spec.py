@@ -100,6 +100,16 @@ class Api:
             return fn
         return register
 
+    def methods_for(self, path: str) -> set[str]:
+        """The documented methods of a request path (a literal path wins over a pattern, as
+        in Flask's routing: /laws/what-if is not the law "what-if")."""
+        exact = {op.method.upper() for op in self.operations if op.path == path}
+        if exact:
+            return exact
+        return {op.method.upper() for op in self.operations
+                if re.fullmatch(PATH_PARAM.sub("[^/]+", re.escape(op.path).replace(
+                    "\\{", "{").replace("\\}", "}")), path)}
+
     def get(self, path: str, **declaration):
         return self.operation("get", path, **declaration)
 

@@ -37,7 +37,7 @@ class AppContext:
 
     @cached_property
     def survey(self) -> SurveyStore:
-        return SurveyStore(self.settings.data_dir)
+        return SurveyStore(self.settings.state_dir)
 
     @cached_property
     def municipalities(self) -> pd.DataFrame:

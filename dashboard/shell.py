@@ -73,13 +73,34 @@ def route(ctx: AppContext, pathname: str | None, lang: str | None, search: str |
 
 
 def demo_banner(ctx: AppContext, lang: str | None):
-    """Demo data are marked as demo wherever the app runs on them."""
+    """Demo data are marked as demo wherever the app runs on them; a published build that
+    failed its integrity check is announced above it (`integrity_banner`)."""
     lang = normalise_lang(lang)
     snap = ctx.warehouse.snapshot()
-    if snap is None or not snap.demo:
+    damaged = integrity_banner(ctx, snap, lang)
+    demo = None
+    if snap is not None and snap.demo:
+        demo = dbc.Alert([html.Strong(t("demo.banner.title", lang) + " "),
+                          t("demo.banner.body", lang)], color="warning", className="demo-banner py-2")
+    return [b for b in (damaged, demo) if b is not None] or None
+
+
+def integrity_banner(ctx: AppContext, snap, lang: str):
+    """Why the newest figures are not shown: the published build failed its check (a damaged or
+    missing file); the pages show the older build that passes, or no figures at all."""
+    verdict = ctx.warehouse.integrity
+    if verdict is None or verdict.ok:
         return None
-    return dbc.Alert([html.Strong(t("demo.banner.title", lang) + " "), t("demo.banner.body", lang)],
-                     color="warning", className="demo-banner py-2")
+    files = ", ".join(f"{p.file}: {p.problem}" for p in verdict.problems)
+    if snap is not None:
+        key, color = "integrity.degraded", "warning"
+        body = t(f"{key}.body", lang, failed=verdict.build_id, files=files,
+                 served=snap.build_id, date=str(snap.manifest.get("built_at", ""))[:10])
+    else:
+        key, color = "integrity.error", "danger"
+        body = t(f"{key}.body", lang, failed=verdict.build_id, files=files)
+    return dbc.Alert([html.Strong(t(f"{key}.title", lang) + " "), body], color=color,
+                     className="integrity-banner py-2")
 
 
 def footer(ctx: AppContext, lang: str | None) -> list:

@@ -4,12 +4,20 @@ Each server process holds one in-memory DuckDB connection with views over the cu
 opens a cursor per query. Every request first reads warehouse/CURRENT (a few bytes); when the
 build id changed, the new build is opened and the old one dropped, so a new build is picked up
 without a restart. Published builds are immutable folders, so a reader never sees a mix.
+
+A build is opened only after its files match the SHA-256 checksums of its manifest
+(pipelines/integrity.py): a damaged or missing file is never read. While the published build
+fails, the newest build that passes (normally the one before) is served, `Warehouse.integrity`
+says what failed (for /api/v1/health and the pages' banner), and the check is repeated every
+RECHECK_SECONDS, so a repaired or rebuilt folder is picked up without a restart.
 """
 
 from __future__ import annotations
 
-import json
+import logging
+import os
 import threading
+import time
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -19,11 +27,17 @@ import numpy as np
 import pandas as pd
 
 from pipelines.build import current_build_id
+from pipelines.integrity import Verdict, read_manifest_file, verify_build
 from pipelines.maturity.cube import MaturityCube
 from pipelines.roadmap_build import StoredRoadmaps, read_roadmaps
 from pipelines.staging import DataPaths
 
+log = logging.getLogger(__name__)
+_INHERITED: list = []  # DuckDB connections a forked process got from its parent (Snapshot)
 QUERY_DIR = Path(__file__).parent / "queries"
+# A published build that failed its check is checked again after this long; in between, requests
+# cost nothing extra (no hashing per request).
+RECHECK_SECONDS = 30.0
 VIEWS = ("levels", "coverage", "scores", "coverage_areas")
 # The aggregates mart holds every area's statistics; the app reads them only through the view
 # `aggregates`, which applies the disclosure pattern (pipelines/disclosure.py) for the app's
@@ -59,24 +73,53 @@ class Snapshot:
     reference_dir: Path
     visibility: str = "consent"
     min_group: int = 5
-    _con: duckdb.DuckDBPyConnection = field(init=False, repr=False)
+    _con: duckdb.DuckDBPyConnection | None = field(init=False, repr=False, default=None)
+    _con_pid: int = field(init=False, repr=False, default=0)  # the process that opened _con
+    _con_lock: threading.RLock = field(init=False, repr=False, default_factory=threading.RLock)
+    _opening: duckdb.DuckDBPyConnection | None = field(init=False, repr=False, default=None)
     _patterns: dict = field(init=False, repr=False, default_factory=dict)
 
     def __post_init__(self):
-        self._con = duckdb.connect()
-        for name in VIEWS:
-            self._con.read_parquet(str(self.path / f"{name}.parquet")).create_view(name)
-        self._con.read_parquet(str(self.path / "aggregates.parquet")).create_view(
-            "aggregates_all")
-        # a table, not a registered frame: cursors (one per query) do not see registrations
-        self._con.register("_disclosure", self.disclosure.reset_index())
-        self._con.execute("CREATE TABLE disclosure AS SELECT * FROM _disclosure")
-        self._con.unregister("_disclosure")
-        self._con.execute(AGGREGATES_VIEW.format(k=int(self.min_group)))
-        self._con.read_csv(str(self.reference_dir / "countries.csv"), header=True).create_view(
-            "countries")
-        self._con.read_parquet(str(self.reference_dir / "municipalities.parquet")).create_view(
-            "municipalities")
+        self._connection()  # a build whose files DuckDB cannot read fails here, not later
+
+    def _connection(self) -> duckdb.DuckDBPyConnection:
+        """This process's DuckDB connection, opened on first use (again after `close()`). A
+        connection never crosses a fork: gunicorn's master opens the build to warm the caches
+        its workers share (gunicorn.conf.py), but DuckDB's threads stay in the master, so a
+        worker opens its own."""
+        con, pid = self._con, os.getpid()
+        if con is not None and self._con_pid == pid:
+            return con
+        with self._con_lock:  # re-entrant: the disclosure pattern below may query (consent)
+            if self._con is not None and self._con_pid == pid:
+                return self._con
+            if self._opening is not None:  # this thread, while it opens the connection
+                return self._opening
+            if self._con is not None:  # inherited through a fork: never used, never closed
+                _INHERITED.append(self._con)  # (closing it would wait for the master's threads)
+            con = self._opening = duckdb.connect()
+            try:
+                for name in VIEWS:
+                    con.read_parquet(str(self.path / f"{name}.parquet")).create_view(name)
+                con.read_parquet(str(self.path / "aggregates.parquet")).create_view(
+                    "aggregates_all")
+                # a table, not a registered frame: cursors (one per query) do not see
+                # registrations
+                con.register("_disclosure", self.disclosure.reset_index())
+                con.execute("CREATE TABLE disclosure AS SELECT * FROM _disclosure")
+                con.unregister("_disclosure")
+                con.execute(AGGREGATES_VIEW.format(k=int(self.min_group)))
+                con.read_csv(str(self.reference_dir / "countries.csv"), header=True).create_view(
+                    "countries")
+                con.read_parquet(str(self.reference_dir / "municipalities.parquet")).create_view(
+                    "municipalities")
+            except BaseException:
+                con.close()
+                raise
+            finally:
+                self._opening = None
+            self._con, self._con_pid = con, pid
+            return con
 
     @property
     def demo(self) -> bool:
@@ -88,7 +131,7 @@ class Snapshot:
 
     def query(self, name: str, **params) -> pd.DataFrame:
         """Run dashboard/queries/<name>.sql with named parameters on a fresh cursor."""
-        cur = self._con.cursor()
+        cur = self._connection().cursor()
         try:
             # the relational path, as the build uses: the DB-API path (execute().fetch...)
             # returned ORDER BY results in a varying order under threads on DuckDB 2.0
@@ -101,7 +144,10 @@ class Snapshot:
         """The int8[wave, municipality, element] levels (-1 = missing) with their labels."""
         ids = pd.read_parquet(self.path / "cube_municipalities.parquet")["municipality_id"]
         elements = tuple(self.manifest["elements"])
-        return MaturityCube(levels=np.load(self.path / "levels_cube.npy"),
+        # mapped read-only, not loaded: the workers of one server share the file's pages (the
+        # cube is never written to; a write would raise)
+        levels = np.asarray(np.load(self.path / "levels_cube.npy", mmap_mode="r"))
+        return MaturityCube(levels=levels,
                             waves=tuple(self.waves), municipality_ids=ids.to_numpy(),
                             element_ids=elements,
                             element_blocks=tuple(e.split("-")[0] for e in elements))
@@ -163,7 +209,11 @@ class Snapshot:
         return out
 
     def close(self) -> None:
-        self._con.close()
+        """Close this process's connection (a later query opens a new one)."""
+        with self._con_lock:
+            if self._con is not None and self._con_pid == os.getpid():
+                self._con.close()
+                self._con = None
 
 
 class Warehouse:
@@ -177,29 +227,80 @@ class Warehouse:
         self._lock = threading.Lock()
         self._snapshot: Snapshot | None = None
         self._retired: Snapshot | None = None  # the previous build: requests may still read it
+        self.integrity: Verdict | None = None  # the last check of the published build
+        self.recheck_seconds = RECHECK_SECONDS
+        self._refused_at = 0.0  # time.monotonic() when the published build last failed
 
     def snapshot(self) -> Snapshot | None:
+        """The build to read: the published one, or while that fails its check the newest one
+        that passes (None when there is none, or nothing is published)."""
         build_id = current_build_id(self.paths)
         snap = self._snapshot
         if snap is not None and snap.build_id == build_id:
             return snap
+        if self._refused(build_id):
+            return self._snapshot  # read after: it is set before the refusal (below)
         with self._lock:
-            if self._snapshot is not None and self._snapshot.build_id == build_id:
-                return self._snapshot
-            # close the build before the previous one: by now no request still reads it (a
-            # request reads one snapshot for well under a second; builds come minutes apart)
-            if self._retired is not None:
-                self._retired.close()
-            self._retired = self._snapshot
-            self._snapshot = self._open(build_id) if build_id else None
-            return self._snapshot
+            snap = self._snapshot
+            if (snap is not None and snap.build_id == build_id) or self._refused(build_id):
+                return snap
+            new, verdict = self._open(build_id) if build_id else (None, None)
+            if new is None and build_id:
+                new = self._fallback(build_id)
+            if new is not snap:
+                # close the build before the previous one: by now no request still reads it (a
+                # request reads one snapshot for well under a second; builds come minutes apart)
+                if self._retired is not None:
+                    self._retired.close()
+                self._retired, self._snapshot = snap, new
+            # Only now, after the fallback is in place: a request that sees the refusal without
+            # taking the lock (another thread, e.g. the pages' warm-up) must find it.
+            if verdict is not None and not verdict.ok:
+                self._refused_at = time.monotonic()
+            self.integrity = verdict
+            return new
 
-    def _open(self, build_id: str) -> Snapshot | None:
-        path = self.paths.builds / build_id
-        manifest_path = path / "manifest.json"
-        if not manifest_path.exists():
+    def _refused(self, build_id: str | None) -> bool:
+        """This published build failed its check a moment ago: do not hash it on every request."""
+        v = self.integrity
+        return (build_id is not None and v is not None and not v.ok and v.build_id == build_id
+                and time.monotonic() - self._refused_at < self.recheck_seconds)
+
+    def _open(self, build_id: str) -> tuple[Snapshot | None, Verdict]:
+        """The published build, opened after checking its files (None when they fail), and the
+        outcome of the check."""
+        verdict = verify_build(self.paths.builds / build_id, build_id)
+        if not verdict.ok:
+            log.error("published build %s failed its integrity check, not served: %s",
+                      build_id, verdict.summary())
+            return None, verdict
+        return self._snapshot_of(build_id, verdict.manifest), verdict
+
+    def _fallback(self, failed: str) -> Snapshot | None:
+        """The newest other build whose files pass, served while the published one fails
+        (normally the build before it). Newest by the manifest's build time, so every worker
+        and machine falls back to the same build, whatever it served before."""
+        try:
+            folders = [p for p in self.paths.builds.iterdir()
+                       if p.is_dir() and not p.name.startswith(".") and p.name != failed]
+        except FileNotFoundError:
             return None
-        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
-        return Snapshot(build_id=build_id, path=path, manifest=manifest,
+        dated = []
+        for folder in folders:
+            manifest, _ = read_manifest_file(folder)
+            if manifest is not None:
+                dated.append((str(manifest.get("built_at", "")), folder.name))
+        for _, build_id in sorted(dated, reverse=True):
+            if self._snapshot is not None and self._snapshot.build_id == build_id:
+                return self._snapshot  # checked when it was opened
+            verdict = verify_build(self.paths.builds / build_id, build_id)
+            if verdict.ok:
+                log.warning("serving build %s while the published build %s fails its check",
+                            build_id, failed)
+                return self._snapshot_of(build_id, verdict.manifest)
+        return None
+
+    def _snapshot_of(self, build_id: str, manifest: dict) -> Snapshot:
+        return Snapshot(build_id=build_id, path=self.paths.builds / build_id, manifest=manifest,
                         reference_dir=self.reference_dir, visibility=self.visibility,
                         min_group=self.min_group)

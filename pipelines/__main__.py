@@ -11,6 +11,7 @@ from pathlib import Path
 from tqdm import tqdm
 
 from pipelines.staging import DataPaths
+from pipelines.survey.cli import data_paths, state_dir
 from pipelines.survey.waves import SurveyStore
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -19,6 +20,16 @@ ROOT = Path(__file__).resolve().parent.parent
 def data_dir_default() -> Path:
     # The CLI reads DS4E_DATA_DIR like the app does, so tests and parallel runs can point it away.
     p = Path(os.environ.get("DS4E_DATA_DIR", "data"))
+    return p if p.is_absolute() else ROOT / p
+
+
+def state_dir_default() -> Path | None:
+    # The survey's writable folder, read like the app reads it (dashboard/config.py); None: the
+    # data folder. The coordinator's commands and the build must see the app's survey files.
+    value = os.environ.get("DS4E_STATE_DIR", "")
+    if not value:
+        return None
+    p = Path(value)
     return p if p.is_absolute() else ROOT / p
 
 
@@ -72,7 +83,7 @@ def cmd_ingest(args) -> int:
         _say("ingest: file not found: " + ", ".join(str(m) for m in missing))
         return 2
     try:
-        report = ingest_files([Path(f) for f in args.files], DataPaths(args.data_dir),
+        report = ingest_files([Path(f) for f in args.files], data_paths(args),
                               fmt=args.format, mapping=args.mapping,
                               skip_invalid=args.skip_invalid,
                               rejected_out=Path(args.rejected_out) if args.rejected_out else None)
@@ -87,10 +98,11 @@ def cmd_ingest(args) -> int:
 def cmd_build(args) -> int:
     from pipelines.build import MARTS, BuildError, build
 
-    _ingest_survey_records(args.data_dir)
+    _ingest_survey_records(data_paths(args))
     steps = Steps(len(MARTS) + 4, "build")
     try:
-        result = build(args.data_dir, min_group=args.min_group, progress=steps, force=args.force)
+        result = build(args.data_dir, min_group=args.min_group, progress=steps, force=args.force,
+                       state_dir=getattr(args, "state_dir", None))
     except BuildError as exc:
         steps.close()
         _say(f"build: {exc}")
@@ -106,11 +118,11 @@ def cmd_build(args) -> int:
     return 0
 
 
-def _ingest_survey_records(data_dir: Path) -> None:
+def _ingest_survey_records(paths: DataPaths) -> None:
     """The build picks up in-app survey submissions that are not staged yet."""
     from pipelines.survey.pending import ingest_pending
 
-    reports = ingest_pending(DataPaths(data_dir))
+    reports = ingest_pending(paths)
     if reports:
         bad = [r for r in reports if not r.ok]
         _say(f"staged {len(reports) - len(bad)} new survey submissions"
@@ -202,13 +214,14 @@ def cmd_first_run(args) -> int:
     _say(f"No published data yet: generating demo data ({args.scope}) and building. "
          "This happens once.")
     rc = cmd_demo(args)
-    rc = rc or cmd_build(argparse.Namespace(data_dir=args.data_dir, min_group=5, force=False))
-    if rc == 0 and not SurveyStore(args.data_dir).waves():
+    rc = rc or cmd_build(argparse.Namespace(data_dir=args.data_dir, min_group=5, force=False,
+                                            state_dir=getattr(args, "state_dir", None)))
+    if rc == 0 and not SurveyStore(state_dir(args)).waves():
         from pipelines.build import read_manifest
         from pipelines.survey.demo import open_demo_wave
 
         wave = read_manifest(DataPaths(args.data_dir))["waves"][-1]
-        open_demo_wave(args.data_dir, wave)
+        open_demo_wave(state_dir(args), wave)
         _say(f"A demo survey wave {wave} is open: try it from the Survey tab.")
     return rc
 
@@ -227,6 +240,9 @@ def parser() -> argparse.ArgumentParser:
                                 description="DS4E data pipeline: demo data, ingest, build, status.")
     p.add_argument("--data-dir", type=Path, default=data_dir_default(),
                    help="data folder (default: $DS4E_DATA_DIR or data/)")
+    p.add_argument("--state-dir", type=Path, default=state_dir_default(),
+                   help="the survey's folder: waves, links, drafts, submissions (default: "
+                        "$DS4E_STATE_DIR, else the data folder)")
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     def add(name, func, help_text, description=None):

@@ -24,6 +24,7 @@ import pyarrow.parquet as pq
 
 from pipelines.disclosure_build import write_disclosure
 from pipelines.framework import Framework, load_framework
+from pipelines.integrity import file_checksums
 from pipelines.readiness_build import write_readiness
 from pipelines.reference import MUNICIPALITIES_FILE, REFERENCE_DIR
 from pipelines.roadmap_build import write_roadmaps
@@ -177,18 +178,15 @@ def _write_cubes(con: duckdb.DuckDBPyConnection, out: Path, fw: Framework,
     pq.write_table(pa.table({"municipality_id": reference_ids}), out / "cube_municipalities.parquet")
 
 
-def _file_hashes(folder: Path) -> dict[str, str]:
-    return {p.name: sha256_file(p) for p in sorted(folder.iterdir()) if p.is_file()
-            and p.name != "manifest.json"}
-
-
 def build(data_dir: Path | str, *, framework: Framework | None = None,
           reference_dir: Path | str | None = None, min_group: int = MIN_GROUP,
-          progress: Callable[[str], None] | None = None, force: bool = False) -> BuildResult:
-    """Build and publish the marts from everything staged; a no-op if nothing changed."""
+          progress: Callable[[str], None] | None = None, force: bool = False,
+          state_dir: Path | str | None = None) -> BuildResult:
+    """Build and publish the marts from everything staged; a no-op if nothing changed.
+    `state_dir`: the survey's folder (DS4E_STATE_DIR) when not the data folder."""
     started = time.perf_counter()
     say = progress or (lambda _msg: None)
-    paths = DataPaths(Path(data_dir)).ensure()
+    paths = DataPaths(Path(data_dir), Path(state_dir) if state_dir else None).ensure()
     recover(paths)
     fw = framework or load_framework()
     reference_file = Path(reference_dir or REFERENCE_DIR) / MUNICIPALITIES_FILE
@@ -246,7 +244,9 @@ def build(data_dir: Path | str, *, framework: Framework | None = None,
             "min_group": min_group,
             "consolidation": "lower median of respondents' known levels; disagree = spread >= 2",
             "counts": counts,
-            "files": _file_hashes(tmp),
+            # every file's SHA-256: the server checks them when it opens the build
+            # (pipelines/integrity.py), so a damaged file is never served
+            "files": file_checksums(tmp),
         }
         atomic_write_bytes(tmp / "manifest.json", json.dumps(manifest, indent=1).encode())
         _move_into_place(tmp, final)
@@ -254,7 +254,7 @@ def build(data_dir: Path | str, *, framework: Framework | None = None,
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     publish(paths, build_id)
-    retire_demo_wave(paths.root, demo=manifest["demo"])
+    retire_demo_wave(paths.survey_state, demo=manifest["demo"])
     return BuildResult(build_id, final, True, manifest, time.perf_counter() - started)
 
 

@@ -26,13 +26,19 @@ scope, from the national date; the eIDAS wallet requirement counts from the memb
 wallet date. The Roadmap tab, the roadmap API and the policy view use the same function.
 
 `.npz` files written by numpy carry the time of writing in each zip entry; this module writes the
-archive itself with a fixed timestamp, so the bytes depend only on the arrays.
+archive itself with a fixed timestamp, so the bytes depend only on the arrays. The entries are
+stored uncompressed with each array's data at a 64-byte boundary of the file (padding in the
+entry's extra field, as Android's zipalign does), so that a server maps them read-only
+(`read_npz_mapped`): every gunicorn worker then reads the same pages of the OS page cache instead
+of holding a private copy.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import io
+import mmap
+import struct
 import time
 import zipfile
 from collections.abc import Callable, Mapping
@@ -69,6 +75,8 @@ PHASES = 3
 PER_PHASE = 3
 PEER_GROUP = "country_size"
 _ZIP_TIME = (1980, 1, 1, 0, 0, 0)
+_ALIGN = 64  # np.lib.format pads an array's header to this, so its data start there too
+_PAD_ID = 0xD935  # the extra-field id zipalign uses for padding; zip readers skip unknown ids
 ARRAYS = ("sequence", "score", "readiness", "unlock", "urgency", "peer", "answered")
 
 
@@ -128,15 +136,47 @@ def withheld_peer_groups(out: Path, wave: str, attrs: Attributes) -> np.ndarray 
 
 
 def write_npz(path: Path, arrays: Mapping[str, np.ndarray]) -> None:
-    """An uncompressed .npz (readable by np.load) whose bytes depend only on the arrays."""
-    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_STORED) as zf:
+    """An uncompressed .npz (readable by np.load) whose bytes depend only on the arrays, each
+    entry starting at a multiple of 64 bytes (`read_npz_mapped` maps its data aligned)."""
+    with open(path, "wb") as fh, zipfile.ZipFile(fh, "w", compression=zipfile.ZIP_STORED) as zf:
         for name, value in arrays.items():
             buf = io.BytesIO()
             np.lib.format.write_array(buf, np.asanyarray(value), allow_pickle=False)
             info = zipfile.ZipInfo(f"{name}.npy", date_time=_ZIP_TIME)
             info.compress_type = zipfile.ZIP_STORED
             info.external_attr = 0o644 << 16
+            # local header: 30 bytes, the name, the extra field (4 bytes + padding)
+            pad = -(fh.tell() + 30 + len(info.filename.encode()) + 4) % _ALIGN
+            info.extra = struct.pack("<HH", _PAD_ID, pad) + bytes(pad)
             zf.writestr(info, buf.getvalue())
+
+
+def read_npz_mapped(file: Path) -> dict[str, np.ndarray]:
+    """The arrays of an uncompressed .npz as read-only views of one memory map of the file
+    (not writeable: `arr.base` is the mmap); entries that cannot be mapped (compressed, object
+    arrays) are read into memory. Several processes mapping the same build share its pages."""
+    out: dict[str, np.ndarray] = {}
+    with open(file, "rb") as fh:
+        mapped = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
+        with zipfile.ZipFile(fh) as zf:
+            for info in zf.infolist():
+                name = info.filename.removesuffix(".npy")
+                if info.compress_type != zipfile.ZIP_STORED:
+                    out[name] = np.load(io.BytesIO(zf.read(info)), allow_pickle=False)
+                    continue
+                head = mapped[info.header_offset:info.header_offset + 30]
+                n_name, n_extra = struct.unpack("<HH", head[26:30])
+                fh.seek(info.header_offset + 30 + n_name + n_extra)
+                version = np.lib.format.read_magic(fh)
+                read_header = (np.lib.format.read_array_header_1_0 if version == (1, 0)
+                               else np.lib.format.read_array_header_2_0)
+                shape, fortran, dtype = read_header(fh)
+                if dtype.hasobject:
+                    raise ValueError(f"{file}: {info.filename} holds Python objects")
+                count = int(np.prod(shape, dtype=np.int64))
+                arr = np.frombuffer(mapped, dtype=dtype, count=count, offset=fh.tell())
+                out[name] = arr.reshape(shape, order="F" if fortran else "C")
+    return out
 
 
 def first_phase_table(pop: PopulationRoadmap, municipality_ids: np.ndarray,
@@ -227,8 +267,8 @@ def read_roadmaps(path: Path) -> StoredRoadmaps | None:
     file = Path(path) / ROADMAP_FILE
     if not file.exists():
         return None
-    with np.load(file, allow_pickle=False) as z:
-        a = {k: z[k] for k in z.files}
+    # mapped, not loaded: ~20 MB at EU scale that every server process would otherwise copy
+    a = read_npz_mapped(file)
     pop = PopulationRoadmap(tuple(str(e) for e in a["element_ids"]),
                             *(a[k] for k in ARRAYS[:-1]), per_phase=int(a["per_phase"]),
                             answered=a["answered"])

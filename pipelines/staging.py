@@ -9,6 +9,10 @@ Layout under the data folder (DS4E_DATA_DIR):
     warehouse/builds/   immutable published builds, one folder per build id
     warehouse/CURRENT   the id of the published build (replaced atomically)
 
+The in-app survey's files (survey/, inbox/survey/) live under the *state* folder, which is the
+data folder unless DS4E_STATE_DIR names another (`DataPaths.survey_state`): it is the one place
+a serving process writes to, so the rest may be read-only.
+
 Staging is keyed by the input's SHA-256: one staged import per input. Importing the same bytes
 again with the same result stages nothing new; with a different result (a corrected mapping)
 it replaces the earlier import, which moves to staging/replaced/ (`stage_input`).
@@ -38,6 +42,12 @@ Kind = Literal["real", "demo"]
 @dataclass(frozen=True)
 class DataPaths:
     root: Path
+    state: Path | None = None  # the survey's folder (DS4E_STATE_DIR); None: the data folder
+
+    @property
+    def survey_state(self) -> Path:
+        """The folder holding survey/ and inbox/survey/ (waves, links, drafts, records)."""
+        return Path(self.state) if self.state is not None else self.root
 
     @property
     def inbox(self) -> Path:
@@ -77,6 +87,21 @@ def sha256_file(path: Path) -> str:
     return h.hexdigest()
 
 
+def _umask() -> int:
+    mask = os.umask(0)  # the only way to read it; set back at once (at import, before threads)
+    os.umask(mask)
+    return mask
+
+
+UMASK = _umask()
+
+
+def readable_by_others(fd: int) -> None:
+    """Give a temp file from mkstemp (0600) the mode of a normally created file (umask
+    applies): survey records are read by the build, possibly as another user than the app."""
+    os.fchmod(fd, 0o666 & ~UMASK)
+
+
 def atomic_write_bytes(path: Path, data: bytes) -> None:
     """Write to a temp file in the same folder, then os.replace: readers never see half a file."""
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -86,6 +111,9 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
+        # mkstemp makes the file 0600: the published manifest, CURRENT and an export must be
+        # readable as any other file written here (a server may read as another user)
+        os.chmod(tmp, 0o666 & ~UMASK)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -95,8 +123,10 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
 def keep_in_inbox(src: Path, paths: DataPaths, sha: str, rejected: bool = False) -> Path:
     """Copy an input into the inbox under a name that cannot collide; return the copy's path.
 
-    A file that already lives in the inbox (an in-app survey record) is kept where it is."""
-    if not rejected and src.resolve().is_relative_to(paths.inbox.resolve()):
+    A file that already lives in the inbox (an in-app survey record, also in the state
+    folder's inbox) is kept where it is."""
+    inboxes = {paths.inbox.resolve(), (paths.survey_state / "inbox").resolve()}
+    if not rejected and any(src.resolve().is_relative_to(i) for i in inboxes):
         return src
     folder = paths.rejected if rejected else paths.inbox
     dest = folder / f"{sha[:12]}-{src.name}"

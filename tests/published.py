@@ -43,3 +43,16 @@ def engine_peers(ctx, wave: str, row: int, target: int = 3):
         return Peers(np.zeros_like(peers.share), peers.count, peers.known,
                      np.ones_like(peers.suppressed), peers.at_least)
     return peers
+
+
+def as_older_build(build_dir, name: str) -> None:
+    """Make a build look as one made before `name` existed: the file is gone and its manifest
+    lists no checksum for it (a file only deleted is damage: the server refuses the build)."""
+    import json
+    from pathlib import Path
+
+    build_dir = Path(build_dir)
+    (build_dir / name).unlink(missing_ok=True)
+    manifest = json.loads((build_dir / "manifest.json").read_text(encoding="utf-8"))
+    manifest["files"].pop(name, None)
+    (build_dir / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")

@@ -27,7 +27,7 @@ import plotly.graph_objects as go
 from dash import Input, Output, State, callback_context, dcc, html
 from dash.exceptions import PreventUpdate
 
-from dashboard import ids
+from dashboard import ids, warmup
 from dashboard.components import colours
 from dashboard.components.downloads import (
     chosen_format,
@@ -138,12 +138,15 @@ def _ref(ctx: AppContext) -> dict:
     """numpy columns of the reference table (cube order), converted once per reference folder."""
     def make():
         m = ctx.municipalities
-        arrays = {"name": m["name"].to_numpy(dtype=object).astype(str),
-                  "code": m["national_code"].to_numpy(dtype=object).astype(str),
-                  "nuts3": m["nuts3"].to_numpy(dtype=object).astype(str),
+        # object arrays of str: fixed-width unicode ("<U92") took 4 bytes per character of the
+        # longest label for every municipality, ~70 MB per server process at EU scale
+        def texts(col: str) -> np.ndarray:
+            return np.array([str(v) for v in m[col].to_numpy(dtype=object)], dtype=object)
+
+        arrays = {"name": texts("name"), "code": texts("national_code"), "nuts3": texts("nuts3"),
                   "population": pd.to_numeric(m["population"]).fillna(0).to_numpy()}
-        arrays["label"] = np.char.add(np.char.add(np.char.add(arrays["name"], " ("),
-                                                  arrays["code"]), ")")
+        arrays["label"] = np.array([f"{n} ({c})" for n, c in zip(arrays["name"], arrays["code"],
+                                                                 strict=True)], dtype=object)
         return arrays
     return _CACHE.get(("ref", str(ctx.settings.reference_dir)), make)
 
@@ -678,8 +681,8 @@ def peer_options(ctx: AppContext, country: str, search: str | None = None,
     rows = np.flatnonzero(ctx.attributes.mask_for("country", country))
     if search and search.strip():
         needle = search.strip().casefold()
-        names = np.char.lower(ref["name"][rows])
-        codes = np.char.lower(ref["code"][rows])
+        names = np.char.lower(ref["name"][rows].astype(str))
+        codes = np.char.lower(ref["code"][rows].astype(str))
         starts = np.char.startswith(names, needle)
         hit = starts | (np.char.find(names, needle) >= 0) | np.char.startswith(codes, needle)
         rows, starts = rows[hit], starts[hit]
@@ -887,6 +890,8 @@ function(hover, labels, cols) {
 
 
 def register(app, ctx: AppContext) -> None:
+    warmup.add(app.server, _ref)  # before the first request: dashboard/warmup.py
+
     @app.callback(
         Output(GRAPH, "figure"), Output(CAPTION, "children"), Output(LEGEND, "children"),
         Output(NOTES, "children"), Output(COLUMNS, "data"), Output(GRAPH_BOX, "style"),

@@ -17,7 +17,7 @@ import pandas as pd
 from dash import ALL, Input, Output, State, callback_context, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 
-from dashboard import ids
+from dashboard import ids, warmup
 from dashboard import legislation_data as ld
 from dashboard.components import colours
 from dashboard.components.downloads import chosen_format, download_control, download_inputs, table_download
@@ -1037,7 +1037,15 @@ def skip_hidden(view, mine: str) -> None:
         raise PreventUpdate
 
 
+def _warm(ctx: AppContext) -> None:
+    snap = ctx.warehouse.snapshot()
+    if snap is not None and snap.waves:
+        ld.base(ctx, snap)
+
+
 def register(app, ctx: AppContext) -> None:
+    warmup.add(app.server, _warm)  # before the first request: dashboard/warmup.py
+
     @app.callback(Output(ids.URL, "search", allow_duplicate=True),
                   Input(VIEW, "value"), *SEL, Input(LAW, "value"), Input(PICKER, "value"),
                   Input(NIS2, "value"), Input(CONDITIONS, "value"), *SLOT_INPUTS,

@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 from dash import Input, Output, State, callback_context, dcc, html, no_update
 
-from dashboard import geo, ids
+from dashboard import geo, ids, warmup
 from dashboard.components import colours as palette
 from dashboard.components.downloads import chosen_format, download_control, download_inputs, table_download
 from dashboard.components.maps import (
@@ -1139,7 +1139,16 @@ CONTROLS = [Input(MEASURE, "value"), Input(STAT, "value"), Input(WAVE, "value"),
             Input(LEVEL, "value"), Input(COUNTRY, "value")]
 
 
+def _warm(ctx: AppContext) -> None:
+    for level in (2, 3):
+        geo.nuts(ctx.settings.reference_dir, level)
+    for name in BOUNDARIES.values():
+        geo.slim(ctx.settings.reference_dir, name)
+
+
 def register(app, ctx: AppContext) -> None:
+    warmup.add(app.server, _warm)  # before the first request: dashboard/warmup.py
+
     @app.callback(
         Output(GRAPH, "figure"), Output(CAPTION, "children"), Output(NOTICE, "children"),
         *CONTROLS, State(ids.LANG, "value"), prevent_initial_call=True)

@@ -30,7 +30,7 @@ import pandas as pd
 from dash import Input, Output, State, callback_context, dcc, html
 from dash.exceptions import PreventUpdate
 
-from dashboard import ids
+from dashboard import ids, warmup
 from dashboard.components import colours
 from dashboard.components.downloads import (
     chosen_format,
@@ -1211,9 +1211,10 @@ def _filename(kind: str, m, wave=None) -> str:
 
 
 def register(app, ctx: AppContext) -> None:
-    # Build the search index and the benchmark mapping in the background, so the first
-    # keystroke does not wait for them (about 1-2 s together).
-    threading.Thread(target=_warm, args=(ctx,), daemon=True).start()
+    # The search index and the benchmark mapping are built before the first request (about
+    # 1-2 s together), so the first keystroke does not wait for them; dashboard/warmup.py
+    # says when (in gunicorn's master, shared by the workers).
+    warmup.add(app.server, _warm)
 
     selection = [Input(PICKER, "value"), Input(WAVE, "value"), Input(PEERS, "value"),
                  Input(CUSTOM, "value")]

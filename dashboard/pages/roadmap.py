@@ -21,7 +21,6 @@ dashboard/roadmap_data.py and warmed in the background at start-up.
 from __future__ import annotations
 
 import logging
-import threading
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
@@ -31,7 +30,7 @@ import pandas as pd
 from dash import Input, Output, State, callback_context, dcc, html
 from dash.exceptions import PreventUpdate
 
-from dashboard import ids
+from dashboard import ids, warmup
 from dashboard import roadmap_data as rd
 from dashboard.components import colours as palette
 from dashboard.components.downloads import (
@@ -903,7 +902,7 @@ def download(ctx: AppContext, m, wave, weights, target, done, lang, fmt: str = "
 
 
 def register(app, ctx: AppContext) -> None:
-    threading.Thread(target=_warm, args=(ctx,), daemon=True).start()
+    warmup.add(app.server, _warm)  # before the first request: dashboard/warmup.py
     weights = [Input(WEIGHT[c], "value") for c in COMPONENTS]
 
     @app.callback(Output(PICKER, "options"), Input(PICKER, "search_value"),

@@ -82,7 +82,7 @@ def demo_card(ctx: AppContext, lang: str):
     snap = ctx.warehouse.snapshot()
     if snap is None or not snap.demo:
         return None
-    demo = demo_links(ctx.settings.data_dir)
+    demo = demo_links(ctx.settings.state_dir)
     if not demo:
         return None
     roles = _role_keys(lang)

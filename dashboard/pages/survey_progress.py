@@ -152,7 +152,7 @@ def _search_key(values: pd.Series) -> pd.Series:
 
 def load_progress(ctx: AppContext, wave: str, max_age: float = 0.0) -> Progress:
     """The status table of `wave`, read fresh (max_age 0) or reused when younger than max_age."""
-    key = (str(ctx.settings.data_dir), wave)
+    key = (str(ctx.settings.state_dir), wave)
     hit = _CACHE.get(key)
     if hit is not None and max_age > 0 and time.monotonic() - hit[0] < max_age:
         return hit[1]

@@ -250,7 +250,7 @@ def ingest_files(files: list[Path], paths: DataPaths, *, fmt: str = "auto",
         bar.set_postfix_str(path.name, refresh=False)
         checked.append(_check_any(path, fmt=fmt, mapping=mapping, element_ids=element_ids,
                                   index=index, now=now, collect_rejects=skip_invalid,
-                                  record=is_record(path, paths.root)))
+                                  record=is_record(path, paths.survey_state)))
     bar.close()
 
     paths.ensure()
@@ -273,7 +273,7 @@ def ingest_files(files: list[Path], paths: DataPaths, *, fmt: str = "auto",
         else:
             kept = keep_in_inbox(c.path, paths, c.sha)
             # answers given through the demo wave's public links are demo data (survey/demo.py)
-            kind = "demo" if is_demo_record(c.path, paths.root) else "real"
+            kind = "demo" if is_demo_record(c.path, paths.survey_state) else "real"
             done = stage_input(c.clean, sha=c.sha, name=name, kind=kind, fmt=c.fmt, paths=paths,
                                about=_staged_about(c, skip_invalid))
             staged = done.input

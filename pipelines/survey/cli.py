@@ -15,6 +15,16 @@ from pipelines.staging import DataPaths
 from pipelines.survey.waves import SUGGESTED_ROLES, TEAM, SurveyError, SurveyStore
 
 
+def state_dir(args) -> Path:
+    """The survey's folder: --state-dir ($DS4E_STATE_DIR), else the data folder."""
+    return getattr(args, "state_dir", None) or args.data_dir
+
+
+def data_paths(args) -> DataPaths:
+    """The data folder of a command line, with the survey's state folder."""
+    return DataPaths(args.data_dir, getattr(args, "state_dir", None))
+
+
 def _say(msg: str) -> None:
     print(msg, file=sys.stderr, flush=True)
 
@@ -74,7 +84,7 @@ def _targets(args, reference: pd.DataFrame) -> list[str]:
 
 
 def cmd_create_wave(args) -> int:
-    store = SurveyStore(args.data_dir)
+    store = SurveyStore(state_dir(args))
     wave, token = store.create_wave(args.wave, closes_at=args.closes, opens_at=args.opens,
                                     title=args.title or "")
     print(f"survey wave {wave.wave} open from {wave.opens_at:%Y-%m-%d %H:%M} to "
@@ -86,7 +96,7 @@ def cmd_create_wave(args) -> int:
 
 
 def cmd_invite(args) -> int:
-    store = SurveyStore(args.data_dir)
+    store = SurveyStore(state_dir(args))
     out = Path(args.out)
     if out.exists():
         raise SurveyError(f"{out} exists: links are secrets, write them to a new file")
@@ -110,7 +120,7 @@ def cmd_invite(args) -> int:
 
 
 def cmd_revoke(args) -> int:
-    store = SurveyStore(args.data_dir)
+    store = SurveyStore(state_dir(args))
     if args.coordinator:
         if args.municipality or args.role:
             raise SurveyError("--coordinator renews the coordinator link only; revoke a "
@@ -141,7 +151,7 @@ def cmd_revoke(args) -> int:
 
 
 def cmd_close(args) -> int:
-    wave = SurveyStore(args.data_dir).close_wave(args.wave)
+    wave = SurveyStore(state_dir(args)).close_wave(args.wave)
     print(f"survey wave {wave.wave} closed at {wave.closes_at:%Y-%m-%d %H:%M} UTC")
     return 0
 
@@ -149,7 +159,7 @@ def cmd_close(args) -> int:
 def cmd_status(args) -> int:
     from pipelines.survey.progress import municipality_status, rates, respondents, totals
 
-    store = SurveyStore(args.data_dir)
+    store = SurveyStore(state_dir(args))
     wave = store.wave(args.wave)
     status = municipality_status(respondents(store, wave.wave), _reference(args))
     t = totals(status)
@@ -165,7 +175,7 @@ def cmd_status(args) -> int:
 def cmd_non_responders(args) -> int:
     from pipelines.survey.progress import municipality_status, non_responders, respondents
 
-    store = SurveyStore(args.data_dir)
+    store = SurveyStore(state_dir(args))
     wave = store.wave(args.wave)
     table = non_responders(municipality_status(respondents(store, wave.wave), _reference(args)))
     # names come from the reference data, but a reminders list is opened in a spreadsheet
@@ -181,7 +191,7 @@ def cmd_non_responders(args) -> int:
 def cmd_ingest(args) -> int:
     from pipelines.survey.pending import ingest_pending
 
-    reports = ingest_pending(DataPaths(args.data_dir), progress=True)
+    reports = ingest_pending(data_paths(args), progress=True)
     bad = [r for r in reports if not r.ok]
     print(f"{len(reports) - len(bad)} new survey submissions staged"
           + (f", {len(bad)} rejected" if bad else ""))

@@ -6,6 +6,9 @@ data are demo data.
 Those links are public, so they must not outlive the demo: publishing a build that is not demo
 (`retire_demo_wave`, called by pipelines.build) revokes them and the demo coordinator link and
 removes the file.
+
+`data_dir` below is the survey's state folder: the data folder unless DS4E_STATE_DIR names
+another (pipelines.staging.DataPaths.survey_state).
 """
 
 from __future__ import annotations

@@ -16,7 +16,7 @@ from pipelines.survey.waves import SurveyStore
 def pending_records(paths: DataPaths) -> list[Path]:
     """Records whose bytes are neither staged nor rejected before."""
     out = []
-    for p in record_files(SurveyStore(paths.root)):
+    for p in record_files(SurveyStore(paths.survey_state)):
         sha = sha256_file(p)
         staged = (paths.staging / f"{sha[:16]}.json").exists()
         rejected = (paths.rejected / f"{sha[:12]}-{p.name}").exists()

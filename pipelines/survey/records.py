@@ -1,17 +1,22 @@
 """Drafts and submissions of the in-app survey.
 
-A draft is one JSON file per respondent, replaced atomically on every save, so a reload or
-another device finds the latest answers. A submission is a new immutable canonical CSV in
-`inbox/survey/<wave>/`: written to a temp file, then linked under a unique name (os.link
-fails rather than overwrite), so any number of respondents can submit at the same moment and
-an amendment is simply a later record. `python -m pipelines ingest --pending` and `build`
-stage the records that are not staged yet; the build's "latest answer wins" rule makes the
-newest record of a respondent count.
+A draft is one JSON file per respondent, replaced atomically on every save (temp file in the
+same folder, then os.replace), so a reload or another device finds the latest answers. A
+submission is a new immutable canonical CSV in `inbox/survey/<wave>/`: written to a temp file,
+then linked under a unique name (os.link fails rather than overwrite), so any number of
+respondents can submit at the same moment and an amendment is simply a later record.
+`python -m pipelines ingest --pending` and `build` stage the records that are not staged yet;
+the build's "latest answer wins" rule makes the newest record of a respondent count.
+
+No write replaces another kind of write: only a draft save writes the draft, only a submit
+writes a record. So a submit and a draft save racing on two workers (or machines sharing the
+state folder) both survive, and the form opens with whichever is newer (`load_draft`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import hashlib
 import io
 import json
@@ -24,9 +29,12 @@ from pathlib import Path
 import pandas as pd
 
 from pipelines.csv_safe import restore_frame, safe_frame
-from pipelines.staging import atomic_write_bytes
+from pipelines.staging import atomic_write_bytes, readable_by_others
 from pipelines.survey.sheet import Sheet, canonical_rows, parse_sheet
 from pipelines.survey.waves import Access, SurveyError, SurveyStore, _utc
+
+# errors of os.link on file systems that have no hard links
+_NO_HARD_LINKS = {errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.ENOSYS}
 
 
 class ClosedError(SurveyError):
@@ -61,15 +69,26 @@ class Draft:
 
 
 def load_draft(store: SurveyStore, access: Access, element_ids) -> Draft:
-    """The respondent's draft; without one, their latest submission (to amend); else empty."""
-    path = draft_path(store, access)
-    if path.exists():
-        data = json.loads(path.read_text(encoding="utf-8"))
-        return Draft(parse_sheet(data, element_ids), dt.datetime.fromisoformat(data["saved_at"]))
+    """The respondent's newest answers: the draft, or the latest submission when that is newer
+    or there is no draft (to amend; `saved_at` None); else empty."""
+    draft = None
+    try:
+        data = json.loads(draft_path(store, access).read_text(encoding="utf-8"))
+        draft = Draft(parse_sheet(data, element_ids), _utc(data["saved_at"]))
+    except FileNotFoundError:
+        pass
     latest = latest_submission(store, access)
-    if latest is not None:
-        return Draft(sheet_from_record(latest, element_ids), None)
-    return Draft(Sheet({}), None)
+    # a tie goes to the record: it is what the build will count
+    if latest is not None and len(latest) and (
+            draft is None or _utc(latest["submitted_at"].max()) >= draft.saved_at):
+        sheet = sheet_from_record(latest, element_ids)
+        if draft is not None:
+            # a record holds answered elements only: notes without a level stay in the form
+            notes = {e: a for e, a in draft.sheet.answers.items()
+                     if not a.answered and e not in sheet.answers}
+            sheet = Sheet({**sheet.answers, **notes}, sheet.consent)
+        return Draft(sheet, None)
+    return draft if draft is not None else Draft(Sheet({}), None)
 
 
 def save_draft(store: SurveyStore, access: Access, sheet: Sheet, *,
@@ -78,7 +97,8 @@ def save_draft(store: SurveyStore, access: Access, sheet: Sheet, *,
     _respondent(access)  # a coordinator link has no answers to save
     if not access.can_edit(now):
         raise ClosedError(f"wave {access.wave.wave} is closed: answers can no longer change")
-    data = {**sheet.to_json(), "saved_at": now.isoformat(timespec="seconds")}
+    # microseconds: a save and a submit of the same second still order (load_draft)
+    data = {**sheet.to_json(), "saved_at": now.isoformat(timespec="microseconds")}
     atomic_write_bytes(draft_path(store, access), json.dumps(data, indent=1).encode())
     return now
 
@@ -104,6 +124,7 @@ def submit(store: SurveyStore, access: Access, sheet: Sheet, element_order, *,
     fd, tmp = tempfile.mkstemp(dir=folder, prefix=".submit-", suffix=".part")
     try:
         with os.fdopen(fd, "wb") as fh:
+            readable_by_others(fh.fileno())  # the build may run as another user than the app
             fh.write(buf.getvalue().encode("utf-8"))
             fh.flush()
             os.fsync(fh.fileno())
@@ -114,10 +135,20 @@ def submit(store: SurveyStore, access: Access, sheet: Sheet, element_order, *,
                 break
             except FileExistsError:
                 continue
+            except OSError as exc:
+                if exc.errno not in _NO_HARD_LINKS:
+                    raise
+                # A share without hard links (some SMB or FUSE mounts): a rename is atomic as
+                # well, and the 48 random bits of the name make an overwrite practically
+                # impossible; checking first narrows it further.
+                if final.exists():
+                    continue
+                os.replace(tmp, final)
+                break
     finally:
         Path(tmp).unlink(missing_ok=True)
-    # The draft now equals the record; keep it so the form reopens with these answers.
-    save_draft(store, access, sheet, now=now)
+    # The draft is left alone: a draft save racing this submit must not be overwritten (nor
+    # overwrite the record); the form reopens with the newer of the two (load_draft).
     return final
 
 

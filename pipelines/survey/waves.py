@@ -1,10 +1,11 @@
 """Survey waves and invitations on disk, and what a secret link opens.
 
-Layout under the data folder:
+Layout under the state folder (the data folder unless DS4E_STATE_DIR names another: the one
+folder a serving process writes to):
 
     survey/<wave>/wave.json          title, opening and closing time, coordinator token hash
     survey/<wave>/invitations.csv    one row per link: token hash, municipality, role, expiry
-    survey/<wave>/drafts/            one JSON draft per respondent (see pipelines.survey.drafts)
+    survey/<wave>/drafts/            one JSON draft per respondent (records.py)
     inbox/survey/<wave>/             one immutable canonical CSV per submission (records.py)
 
 A link belongs to one municipality and one respondent (the municipality's team, or one role in
@@ -134,7 +135,8 @@ def respondent_id_for(municipality_id: str, role: str) -> str:
 
 @dataclass
 class SurveyStore:
-    """Waves and invitations under `<data>/survey`; survey records under `<data>/inbox/survey`."""
+    """Waves and invitations under `<state>/survey`; survey records under `<state>/inbox/survey`.
+    `data_dir` is the state folder: the data folder unless DS4E_STATE_DIR names another."""
 
     data_dir: Path
     _cache: dict = field(default_factory=dict, repr=False)

@@ -87,7 +87,9 @@ def _api_client(data_dir, **env):
     from app import create_app
     from dashboard.config import Settings
 
-    settings = Settings.from_env({"DS4E_DATA_DIR": str(data_dir), **env})
+    # Rate limits off unless a test sets them: the session's clients send thousands of requests
+    # from one address; tests/dashboard/test_security.py proves the limits.
+    settings = Settings.from_env({"DS4E_DATA_DIR": str(data_dir), "DS4E_RATE_LIMITS": "0", **env})
     return create_app(settings).server.test_client()
 
 

@@ -324,3 +324,14 @@ def test_openapi_documents_formats_304_and_the_headers(consent):
     listing = doc["paths"]["/api/v1/municipalities"]["get"]["responses"]["200"]
     assert "Link" in listing["headers"]
     assert {"next", "prev"} <= set(doc["components"]["schemas"]["MunicipalityList"]["required"])
+
+
+def test_allow_lists_exactly_the_documented_methods(consent):
+    """/laws/what-if is also matched by the GET rule of /laws/{law_id} and by the JSON 404 of
+    unknown paths; its OPTIONS and 405 answers must still say POST (schemathesis ST205)."""
+    for method in ("OPTIONS", "GET", "DELETE"):
+        r = consent.open("/api/v1/laws/what-if", method=method)
+        assert r.status_code in (200, 405)
+        assert r.headers["Allow"] == "OPTIONS, POST", method
+    r = consent.options("/api/v1/laws/NIS2")
+    assert r.headers["Allow"] == "GET, HEAD, OPTIONS"

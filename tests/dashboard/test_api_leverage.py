@@ -9,6 +9,7 @@ import shutil
 import numpy as np
 import pandas as pd
 import pytest
+from published import as_older_build
 
 from pipelines.maturity.roadmap import model_from_framework
 from pipelines.maturity.roadmap_population import leverage
@@ -140,7 +141,7 @@ def test_503_when_the_build_has_no_roadmaps(nl_data_dir, tmp_path, api_client):
     data_dir = tmp_path / "old"
     shutil.copytree(nl_data_dir, data_dir)
     for build in (data_dir / "warehouse" / "builds").iterdir():
-        (build / ROADMAP_FILE).unlink(missing_ok=True)
+        as_older_build(build, ROADMAP_FILE)
     r = _get(api_client(data_dir), URL + "?country=NL", 503)
     assert "python -m pipelines build --force" in r.get_json()["error"]
 

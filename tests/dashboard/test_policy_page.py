@@ -11,6 +11,7 @@ import numpy as np
 import plotly.graph_objects as go
 import pytest
 from dash.exceptions import PreventUpdate
+from published import as_older_build
 
 from dashboard import legislation_data
 from dashboard.config import Settings
@@ -299,7 +300,7 @@ def test_build_without_roadmaps_says_how_to_rebuild(nl_data_dir, tmp_path, tree)
     shutil.copytree(nl_data_dir, data_dir)
     snap_dir = next(p for p in (data_dir / "warehouse" / "builds").iterdir()
                     if (p / ROADMAP_FILE).exists())
-    (snap_dir / ROADMAP_FILE).unlink()
+    as_older_build(snap_dir, ROADMAP_FILE)
     ctx = AppContext.load(Settings.from_env({"DS4E_DATA_DIR": str(data_dir)}))
     assert ctx.warehouse.snapshot().roadmaps is None
     text = tree.text(policy.layout(ctx, "en", {}))

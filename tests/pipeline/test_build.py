@@ -12,7 +12,7 @@ import pytest
 
 from pipelines import build as build_mod
 from pipelines.build import BuildError, build, current_build_id
-from pipelines.staging import DataPaths, sha256_file, stage
+from pipelines.staging import UMASK, DataPaths, sha256_file, stage
 
 T1 = pd.Timestamp("2025-04-01 10:00", tz="UTC")
 T2 = pd.Timestamp("2025-05-01 10:00", tz="UTC")
@@ -162,6 +162,28 @@ def test_manifest(built, fw):
     assert m["counts"]["levels"] == 6 + 38
     for name, digest in m["files"].items():
         assert sha256_file(result.path / name) == digest
+
+
+def test_manifest_has_a_checksum_for_every_file(built, tmp_path):
+    """The server verifies a build against these (pipelines/integrity.py): every file the build
+    wrote is listed, subfolders included, and the published files are readable by a server
+    running as another user."""
+    from pipelines.integrity import file_checksums, verify_build
+
+    paths, result = built
+    m = json.loads((result.path / "manifest.json").read_text())
+    on_disk = {p.relative_to(result.path).as_posix() for p in result.path.rglob("*") if p.is_file()}
+    assert set(m["files"]) == on_disk - {"manifest.json"}
+    assert {"levels.parquet", "levels_cube.npy", "aggregates.parquet", "readiness.npz",
+            "roadmap.npz", "disclosure.parquet"} <= set(m["files"])
+    assert verify_build(result.path).ok
+    for p in (result.path / "manifest.json", paths.current, *result.path.iterdir()):
+        assert p.stat().st_mode & 0o777 == 0o666 & ~UMASK, p  # as any file (mkstemp: 0600)
+    # a file in a subfolder is listed by its path inside the build
+    (tmp_path / "x" / "arrays").mkdir(parents=True)
+    (tmp_path / "x" / "arrays" / "a.npy").write_bytes(b"a")
+    (tmp_path / "x" / "manifest.json").write_text("{}")
+    assert list(file_checksums(tmp_path / "x")) == ["arrays/a.npy"]
 
 
 def test_idempotent(built, fw, tmp_path):

@@ -218,3 +218,17 @@ def test_damaged_staged_parquet_fails_the_build_not_the_published_data(published
     with pytest.raises(BuildError, match="missing"):
         build(paths.root, framework=fw)
     assert intact(paths) == before
+
+
+def test_atomic_writes_are_readable_like_any_other_file(tmp_path):
+    """mkstemp makes 0600 files: a published manifest, CURRENT or an export written that way
+    could not be read by a server running as another user (seen: manifest.json 0600)."""
+    import os
+    import stat
+
+    from pipelines.staging import UMASK, atomic_write_bytes
+
+    target = tmp_path / "manifest.json"
+    atomic_write_bytes(target, b"{}")
+    assert stat.S_IMODE(os.stat(target).st_mode) == 0o666 & ~UMASK
+    assert stat.S_IMODE(os.stat(target).st_mode) & stat.S_IRGRP or UMASK & 0o040

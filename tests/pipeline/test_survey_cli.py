@@ -227,6 +227,37 @@ def test_build_picks_up_pending_records(wave, fw, capsys):
     assert "staged" not in captured.err and "up to date" in captured.out
 
 
+def test_a_separate_state_folder_is_where_the_survey_lives(tmp_path, fw, capsys, monkeypatch):
+    """DS4E_STATE_DIR (or --state-dir): the coordinator's commands and the build use the app's
+    writable folder; the data folder gets no survey file."""
+    data, state = tmp_path / "data", tmp_path / "state"
+    monkeypatch.setenv("DS4E_STATE_DIR", str(state))
+    assert cli(data, "survey", "create-wave", "--wave", WAVE, "--opens", "2025-01-01T00:00:00",
+               "--closes", "2099-01-31") == 0
+    assert invite(data, tmp_path / "links.csv") == 0
+    assert (state / "survey" / WAVE / "invitations.csv").exists()
+    by = {(r["municipality_id"], r["role"]): r for r in read_links(tmp_path / "links.csv")}
+    answer(fw, state, by[("NL_GM0363", "cio")], {"SEC-01": 2})
+    answer(fw, state, by[("NL_GM0599", "dpo")], {"SEC-01": 1}, draft_only=True)
+    capsys.readouterr()
+    assert cli(data, "survey", "status", "--wave", WAVE) == 0
+    assert "2 municipalities invited, 2 started, 1 submitted" in capsys.readouterr().out
+    assert cli(data, "build") == 0
+    assert "staged 1 new survey submissions" in capsys.readouterr().err
+    current = (data / "warehouse" / "CURRENT").read_text().strip()
+    levels = pd.read_parquet(data / "warehouse" / "builds" / current / "levels.parquet")
+    assert levels[["municipality_id", "level"]].values.tolist() == [["NL_GM0363", 2]]
+    # the record stays where the app wrote it (the state folder's inbox), staged once
+    (record,) = record_files(SurveyStore(state))
+    assert [s.name for s in staged_inputs(DataPaths(data))] == [record.name]
+    assert not (data / "survey").exists() and not (data / "inbox" / "survey").exists()
+    assert not [p for p in (data / "inbox").rglob("*") if p.is_file()]
+    # the flag says the same as the variable
+    monkeypatch.delenv("DS4E_STATE_DIR")
+    assert main(["--data-dir", str(data), "--state-dir", str(state), "survey", "status",
+                 "--wave", WAVE]) == 0
+
+
 def test_revoke_a_role_then_the_rest_of_a_municipality(wave, capsys):
     links = wave / "links.csv"
     assert invite(wave, links) == 0

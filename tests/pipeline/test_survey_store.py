@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import itertools
 import json
 import multiprocessing
 import threading
@@ -44,7 +45,7 @@ OPENS = dt.datetime(2025, 1, 1, tzinfo=UTC)
 CLOSES = dt.datetime(2025, 3, 1, tzinfo=UTC)
 CREATED = dt.datetime(2024, 12, 15, tzinfo=UTC)
 T = dt.datetime(2025, 2, 1, 10, 0, tzinfo=UTC)  # inside the wave
-HOUR, DAY = dt.timedelta(hours=1), dt.timedelta(days=1)
+HOUR, DAY, MINUTE = dt.timedelta(hours=1), dt.timedelta(days=1), dt.timedelta(minutes=1)
 ROLES5 = ["cio", "ciso", "dpo", "strategy", "service_desk"]
 
 
@@ -428,10 +429,70 @@ def test_without_a_draft_the_latest_submission_is_loaded(invited, fw):
                        "DAT-01": "dk"}, consent=True)
     submit(store, access, first, fw.element_ids, now=T)
     submit(store, access, later, fw.element_ids, now=T + HOUR)
-    draft_path(store, access).unlink()  # e.g. a draft lost, or records copied from elsewhere
+    assert not draft_path(store, access).exists()  # a submit never writes the draft
     draft = load_draft(store, access, fw.element_ids)
     assert draft.sheet == later and draft.saved_at is None
     assert submitted_at(store, access) == T + HOUR
+
+
+def test_a_draft_saved_during_a_submit_is_not_lost(invited, fw, monkeypatch):
+    """The lost update a submit used to cause: it wrote its answers as the draft after its
+    record, so a save from another worker landing in between was overwritten by older answers.
+    Here that save lands exactly then (inside the record's os.link)."""
+    import os
+
+    store = invited.store
+    access = store.open_link(invited.by[("NL_GM0599", "cio")].token, now=T)
+    submitted = sheet(fw, {"STR-01": 1})
+    newer = sheet(fw, {"STR-01": 4, "SEC-01": 2}, consent=True)
+    real_link = os.link
+
+    def link_then_save(src, dst, **kw):
+        real_link(src, dst, **kw)
+        save_draft(store, access, newer, now=T + MINUTE)  # another worker, the same instant
+
+    monkeypatch.setattr(os, "link", link_then_save)
+    record = submit(store, access, submitted, fw.element_ids, now=T)
+    monkeypatch.undo()
+    assert dict(zip(*read_record(record)[["element_id", "level"]].T.values, strict=True)) == {
+        "STR-01": "1"}
+    draft = load_draft(store, access, fw.element_ids)
+    assert (draft.sheet, draft.saved_at) == (newer, T + MINUTE)
+    # a later submit is newer than the draft: the form opens with it
+    last = sheet(fw, {"STR-01": 3})
+    submit(store, access, last, fw.element_ids, now=T + 2 * MINUTE)
+    assert load_draft(store, access, fw.element_ids).sheet == last
+    # a save and a submit in the same second still order (the draft keeps microseconds)
+    save_draft(store, access, newer, now=T + 2 * MINUTE + dt.timedelta(microseconds=5))
+    assert load_draft(store, access, fw.element_ids).sheet == newer
+
+
+def test_a_note_without_a_level_stays_after_submitting(invited, fw):
+    """A record holds answered elements only; the form keeps the draft's level-less notes."""
+    store = invited.store
+    access = store.open_link(invited.by[("NL_GM0363", "cio")].token, now=T)
+    form = sheet(fw, {"STR-01": 2, "ECO-01": {"evidence": "still to check"}}, consent=True)
+    save_draft(store, access, form, now=T)
+    record = submit(store, access, form, fw.element_ids, now=T + MINUTE)
+    assert read_record(record)["element_id"].tolist() == ["STR-01"]
+    assert load_draft(store, access, fw.element_ids).sheet == form
+
+
+def test_a_share_without_hard_links_still_takes_submissions(invited, fw, monkeypatch):
+    """Some SMB or FUSE mounts refuse os.link: the record is then renamed into place."""
+    import errno
+    import os
+
+    def no_links(*_a, **_kw):
+        raise OSError(errno.EPERM, "Operation not permitted")
+
+    monkeypatch.setattr(os, "link", no_links)
+    store = invited.store
+    access = store.open_link(invited.by[("NL_GM0599", "dpo")].token, now=T)
+    paths = {submit(store, access, sheet(fw, {"STR-01": k}), fw.element_ids, now=T)
+             for k in range(3)}
+    assert len(paths) == 3 and sorted(paths) == record_files(store, "2025")
+    assert not [p for p in all_files(store.records_root) if p.suffix != ".csv"]
 
 
 # ------------------------------------------------------------------ submissions
@@ -488,7 +549,6 @@ def test_a_record_neutralises_free_text_and_reads_it_back_as_typed(invited, fw):
 
     # every reader gets what the respondent typed
     assert dict(zip(*read_record(path)[["element_id", "evidence"]].T.values, strict=True)) == EVIDENCE
-    draft_path(store, access).unlink()
     reloaded = load_draft(store, access, fw.element_ids).sheet
     assert {e: a.evidence for e, a in reloaded.answers.items()} == EVIDENCE
 
@@ -627,34 +687,53 @@ def _set_barrier(barrier) -> None:
 
 
 def _submit_in_process(data_dir: str, jobs: list, element_ids: list, now_iso: str) -> list[str]:
-    """Runs in a worker process: its own store on the same folder; starts with the others."""
+    """Runs in a worker process: its own store on the same folder; starts with the others.
+    A job submits, or (kind "draft") saves a draft a second later by the clock."""
     store = SurveyStore(Path(data_dir))
     now = dt.datetime.fromisoformat(now_iso)
     _BARRIER.wait(timeout=120)
     written = []
-    for token, answers in jobs:
+    for token, answers, kind in jobs:
         access = store.open_link(token, now=now)
         assert access.ok, access.status
         sheet_ = parse_sheet({"answers": {e: {"level": v} for e, v in answers.items()}}, element_ids)
-        written.append(str(submit(store, access, sheet_, element_ids, now=now)))
+        if kind == "draft":
+            save_draft(store, access, sheet_, now=now + dt.timedelta(seconds=1))
+        else:
+            written.append(str(submit(store, access, sheet_, element_ids, now=now)))
     return written
 
 
 def test_8_processes_submit_at_the_same_moment(tmp_path, fw):
+    """50 respondents submit from 8 processes at once while, in the same instant, another
+    process saves each respondent's draft: every record and every draft survives."""
     store = SurveyStore(tmp_path)
     make_wave(store)
     mids = nl_ids(10)
     links = store.invite("2025", mids, ROLES5, now=T - DAY)
     assert len(links) == 50
-    plan = {}
+    plan, drafts = {}, {}
     for link in links:
         k, j = mids.index(link.municipality_id), ROLES5.index(link.role)
         plan[link.respondent_id] = {"SEC-01": "dk" if j == 4 else (k + j) % 5, "STR-04": j}
+        drafts[link.respondent_id] = {"GOV-01": (k * j) % 5}
     # Forked workers (as a pre-forking web server has them) start in a fraction of the time
-    # spawned ones need; each one still opens its own SurveyStore.
+    # spawned ones need; each one still opens its own SurveyStore. Process i submits for
+    # links[i::8] and saves the drafts of links[i-1::8]: the same respondents, in the same
+    # order, as process i-1 submits them.
     ctx = multiprocessing.get_context("fork")
     barrier = ctx.Barrier(8)
-    chunks = [[(lk.token, plan[lk.respondent_id]) for lk in links[i::8]] for i in range(8)]
+    def jobs(i: int) -> list:
+        out = []
+        for a, b in itertools.zip_longest(links[i::8], links[(i - 1) % 8::8]):
+            if a is not None:
+                out.append((a.token, plan[a.respondent_id], "submit"))
+            if b is not None:
+                out.append((b.token, drafts[b.respondent_id], "draft"))
+        return out
+
+    chunks = [jobs(i) for i in range(8)]
+    assert sum(len(c) for c in chunks) == 100
     with ProcessPoolExecutor(8, mp_context=ctx, initializer=_set_barrier,
                              initargs=(barrier,)) as pool:
         futures = [pool.submit(_submit_in_process, str(tmp_path), chunk, fw.element_ids,
@@ -664,6 +743,12 @@ def test_8_processes_submit_at_the_same_moment(tmp_path, fw):
 
     expected = {r: {e: str(v) for e, v in a.items()} for r, a in plan.items()}
     check_records(store, "2025", expected)
+    for link in links:  # no draft lost, and the newer (the draft, by a second) shows
+        access = store.open_link(link.token, now=T)
+        saved = json.loads(draft_path(store, access).read_text(encoding="utf-8"))
+        assert {e: a["level"] for e, a in saved["answers"].items()} == drafts[link.respondent_id]
+        shown = load_draft(store, access, fw.element_ids)
+        assert {e: a.level for e, a in shown.sheet.answers.items()} == drafts[link.respondent_id]
 
     rows = submissions(store, "2025")
     result = ingest_and_build(tmp_path, fw, 50, 2)

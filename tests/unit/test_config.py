@@ -29,6 +29,17 @@ def test_bad_values_are_named(env, word):
         Settings.from_env(env)
 
 
+def test_the_state_folder_is_the_data_folder_unless_set(tmp_path):
+    """Nothing moves for an existing installation: drafts and submissions stay under the data
+    folder until DS4E_STATE_DIR names another one."""
+    assert Settings.from_env({}).state_dir == ROOT / "data"
+    assert Settings.from_env({"DS4E_DATA_DIR": str(tmp_path)}).state_dir == tmp_path
+    assert Settings.from_env({"DS4E_DATA_DIR": str(tmp_path), "DS4E_STATE_DIR": ""}).state_dir \
+        == tmp_path
+    s = Settings.from_env({"DS4E_DATA_DIR": str(tmp_path), "DS4E_STATE_DIR": "var/state"})
+    assert s.state_dir == ROOT / "var" / "state" and s.data_dir == tmp_path
+
+
 def test_readme_documents_every_setting():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     for name in SETTINGS_DOC:

@@ -64,7 +64,7 @@ def test_respondents_one_row_per_link(built):
     resp = progress.respondents(store, wave.wave).set_index(["municipality_id", "role"])
     assert len(resp) == 9
     assert resp.loc[("NL_GM0363", "cio"), "submissions"] == 1
-    assert resp.loc[("NL_GM0363", "cio"), "draft_answers"] == 1  # submit keeps the draft
+    assert resp.loc[("NL_GM0363", "cio"), "draft_answers"] == 0  # a submit writes no draft
     assert resp.loc[("NL_GM0363", "cio"), "last_submitted"] == "20260201T123000"
     assert resp.loc[("NL_GM0344", "cio"), "draft_answers"] == 2  # "don't know" is an answer
     assert resp.loc[("NL_GM0344", "cio"), "submissions"] == 0

@@ -1,0 +1,89 @@
+"""gunicorn's settings for the DS4E toolkit: `make run` serves `gunicorn -c gunicorn.conf.py app:server`.
+
+What can be set comes from dashboard/config.py, like every other setting: DS4E_WORKERS (default
+one per CPU core), DS4E_THREADS (default 4), HOST and PORT. The rest is fixed here, each with
+the reason. Memory per worker is measured by benchmarks/bench_memory.py (figures in README,
+"Serving in production", and benchmarks/results/memory.txt).
+"""
+
+from __future__ import annotations
+
+import logging
+
+from gunicorn.glogging import Logger
+
+from dashboard import warmup
+from dashboard.config import Settings
+from dashboard.security import redact_atoms
+
+_settings = Settings.from_env()
+
+bind = f"[{_settings.host}]:{_settings.port}" if ":" in _settings.host else (
+    f"{_settings.host}:{_settings.port}")
+# One process per core serves the CPU-bound parts (numpy, plotly figures, JSON) in parallel;
+# the threads overlap waiting (DuckDB, Arrow and numpy release the GIL; clients read slowly).
+workers = _settings.workers
+threads = _settings.threads
+worker_class = "gthread"
+
+# Measured (benchmarks/bench_memory.py, EU demo, 2 workers): preloading lets the workers share
+# the imported code and, with the warm-up in `when_ready`, the reference tables, search indexes
+# and the build's per-process values; without it each worker holds its own copy of all of them.
+# The price: a changed .py file needs a restart (HUP does not re-import the app).
+preload_app = True
+
+# A request runs well under a second; 60 s leaves room for the first build of the open-data
+# bundle on a busy machine before a worker counts as hung.
+timeout = 60
+# On a restart or TERM, requests in flight get this long to finish.
+graceful_timeout = 30
+# Behind a reverse proxy that keeps connections open (nginx keepalive) a few seconds is enough.
+keepalive = 5
+
+# gunicorn's control socket (`gunicornc`) is not used; it would be a file in the home folder,
+# which a read-only deployment may not have and two instances on one machine would share.
+control_socket_disable = True
+# Which proxy to believe about the client's scheme and address is the app's decision
+# (DS4E_TRUSTED_PROXIES, dashboard/security.py); gunicorn believing loopback on its own would
+# let a local client claim HTTPS.
+forwarded_allow_ips = ""
+
+accesslog = "-"
+# The request line without secrets: a survey or coordinator link's token is in its query string
+# on the first request (dashboard/security.redact drops /survey queries and any token= value).
+access_log_format = '%(h)s %(t)s "%(r)s" %(s)s %(b)s %(M)sms "%(f)s" "%(a)s"'
+
+
+class RedactingLogger(Logger):
+    def atoms(self, resp, req, environ, request_time):
+        return redact_atoms(super().atoms(resp, req, environ, request_time))
+
+
+logger_class = RedactingLogger
+
+
+def _warm(server) -> None:
+    app = server.app.wsgi()  # the Flask app, created by preload_app in this (the master) process
+    seconds = warmup.run(app)
+    warmup.release(app)
+    logging.getLogger("gunicorn.error").info("caches warmed in %.1f s, shared by the workers",
+                                             seconds)
+
+
+def when_ready(server) -> None:
+    """In the master, before the first fork: fill the caches the workers will share."""
+    if server.cfg.preload_app:
+        _warm(server)
+
+
+def on_reload(server) -> None:
+    """HUP (e.g. after publishing a build): warm the master again, so the new workers share the
+    new build's values (the old workers keep serving until they have finished)."""
+    if server.cfg.preload_app:
+        _warm(server)
+
+
+def post_worker_init(worker) -> None:
+    """Without preload_app each worker warms its own caches, in the background."""
+    if not worker.cfg.preload_app:
+        warmup.start_background(worker.wsgi)
