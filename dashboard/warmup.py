@@ -19,6 +19,8 @@ held in the worker, forever (seen: a preloaded worker's first request hung).
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import gc
 import logging
 import threading
@@ -70,3 +72,11 @@ def release(server: Flask) -> None:
         snap.close()
     gc.collect()
     gc.freeze()
+    _trim()
+
+
+def _trim() -> None:
+    """Hand the memory the warm-up used and freed back to the OS (glibc keeps it otherwise):
+    every worker's RSS starts from what the master still has mapped."""
+    with contextlib.suppress(OSError, AttributeError):  # not glibc: nothing to do
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
