@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ctypes
 import logging
+import os
 
 from gunicorn.glogging import Logger
 
@@ -23,6 +24,10 @@ def _tune_malloc() -> None:
     of from an arena that keeps it. Measured on the EU demo with benchmarks/bench_memory.py's
     requests in a worker forked from a warmed master: 313 MB instead of 368 MB private memory
     after every page and endpoint ran (latency was not measured apart)."""
+    # Arrow's own allocator (mimalloc) keeps what the warm-up freed in reserve, ~110 MB in the
+    # master that every worker maps; through malloc it goes back to the OS (measured with
+    # benchmarks/bench_memory.py). Read when pyarrow is first imported, so set here.
+    os.environ.setdefault("ARROW_DEFAULT_MEMORY_POOL", "system")
     try:
         libc = ctypes.CDLL("libc.so.6")
     except OSError:  # not glibc (macOS, musl): its allocator behaves otherwise
@@ -36,7 +41,7 @@ def _tune_malloc() -> None:
 _tune_malloc()
 
 # after the tuning: the app's imports already allocate under it
-from dashboard import warmup  # noqa: E402
+from dashboard import rehearsal, warmup  # noqa: E402
 from dashboard.config import Settings  # noqa: E402
 from dashboard.security import redact_atoms  # noqa: E402
 
@@ -91,9 +96,13 @@ logger_class = RedactingLogger
 def _warm(server) -> None:
     app = server.app.wsgi()  # the Flask app, created by preload_app in this (the master) process
     seconds = warmup.run(app)
+    log = logging.getLogger("gunicorn.error")
+    log.info("caches warmed in %.1f s", seconds)
+    if _settings.rehearse:
+        done = rehearsal.rehearse(app)
+        log.info("every page rehearsed in %.1f s (%d requests, %d failed)", done.seconds,
+                 len(done.steps), len(done.failed))
     warmup.release(app)
-    logging.getLogger("gunicorn.error").info("caches warmed in %.1f s, shared by the workers",
-                                             seconds)
 
 
 def when_ready(server) -> None:

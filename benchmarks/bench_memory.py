@@ -48,6 +48,9 @@ from pathlib import Path
 
 import psutil
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from dashboard.rehearsal import walk
+
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATA = Path("/tmp/d/eu")
 MB = 1024 * 1024
@@ -150,99 +153,14 @@ def api_requests(conn: Conn) -> list[Req]:
 # ------------------------------------------------------------------ the pages, as a renderer
 
 
-def components(node, found: dict[str, object]) -> None:
-    """Collect 'id.prop' -> value from a Dash component tree (JSON)."""
-    if isinstance(node, list):
-        for n in node:
-            components(n, found)
-    elif isinstance(node, dict):
-        props = node.get("props") if "type" in node and "namespace" in node else None
-        if isinstance(props, dict):
-            ident = props.get("id")
-            if isinstance(ident, str):
-                for k, v in props.items():
-                    found[f"{ident}.{k}"] = v
-                found.setdefault(f"{ident}.n_clicks", None)
-            for v in props.values():
-                components(v, found)
-
-
-def _outputs(spec: dict) -> list[dict]:
-    out = spec["output"]
-    parts = out.strip(".").split("...") if out.startswith("..") else [out]
-    return [{"id": p.rsplit(".", 1)[0], "property": p.rsplit(".", 1)[1].split("@")[0]}
-            for p in parts]
-
-
-def _pattern(spec: dict) -> bool:
-    items = spec["inputs"] + spec.get("state", []) + _outputs(spec)
-    return any(str(i["id"]).startswith("{") for i in items)
-
-
-def payload(spec: dict, values: dict, changed: str) -> bytes:
-    outs = _outputs(spec)
-    def fill(items):
-        return [{"id": i["id"], "property": i["property"],
-                 "value": values.get(f"{i['id']}.{i['property']}")} for i in items]
-    return json.dumps({"output": spec["output"],
-                       "outputs": outs if spec["output"].startswith("..") else outs[0],
-                       "inputs": fill(spec["inputs"]), "state": fill(spec.get("state", [])),
-                       "changedPropIds": [changed]}).encode()
-
-
 def page_requests(conn: Conn, pages: list[str]) -> list[Req]:
-    """The requests a browser makes to open each page and run its callbacks once."""
-    deps = json.loads(conn.send(Req("GET", "/_dash-dependencies"))[1])
-    server = [d for d in deps if not d.get("clientside_function") and not _pattern(d)]
-    router = next(d for d in server if d["output"] == "page-content.children")
+    """The requests a browser makes to open each page and run its callbacks once: the index's
+    scripts and CSS, then dashboard/rehearsal.walk (the walk gunicorn's master rehearses)."""
     index = conn.send(Req("GET", "/"))[1].decode()
-    out = [Req("GET", "/_dash-layout", kind="page"), Req("GET", "/_dash-dependencies", kind="page")]
-    out += [Req("GET", src, kind="asset") for src in sorted(set(re.findall(
+    out = [Req("GET", src, kind="asset") for src in sorted(set(re.findall(
         r'(?:src|href)="(/(?:_dash-component-suites|assets)/[^"]+)"', index)))]
-    shell: dict[str, object] = {}
-    components(json.loads(conn.send(Req("GET", "/_dash-layout"))[1]), shell)
-    for address in pages:
-        path, _, query = address.partition("?")
-        values = {**shell, "url.pathname": path, "url.search": "?" + query if query else "",
-                  "lang.value": "en"}
-        out.append(Req("GET", address, kind="page"))
-        fired: set[str] = set()
-        todo = [router] + [d for d in server if d is not router]
-        page_ids: set[str] = set()
-        for _ in range(4):  # outputs feed further callbacks; a few passes reach them all
-            progressed = False
-            for spec in todo:
-                if spec["output"] in fired:
-                    continue
-                inputs = [f"{i['id']}.{i['property']}" for i in spec["inputs"]]
-                if spec is not router and not any(i.split(".")[0] in page_ids for i in inputs):
-                    continue
-                if not all(i in values for i in inputs):
-                    continue
-                vals, changed = dict(values), inputs[0]
-                clicks = [i for i in inputs if i.endswith(".n_clicks")]
-                if clicks:  # a download or button: click the first (the CSV)
-                    vals[clicks[0]], changed = 1, clicks[0]
-                for i in inputs:
-                    if i.endswith(".search_value"):
-                        vals[i], changed = "ber", i
-                body = payload(spec, vals, changed)
-                fired.add(spec["output"])
-                progressed = True
-                status, data = conn.send(Req("POST", "/_dash-update-component", body))
-                out.append(Req("POST", "/_dash-update-component", body, kind="callback"))
-                if status != 200:
-                    continue
-                for ident, props in json.loads(data).get("response", {}).items():
-                    for prop, value in props.items():
-                        values[f"{ident}.{prop}"] = value
-                        found: dict[str, object] = {}
-                        components(value, found)
-                        values.update(found)
-                        page_ids |= {k.split(".")[0] for k in found}
-            if not progressed:
-                break
-    return out
+    steps = walk(lambda method, path, body: conn.send(Req(method, path, body)), pages)
+    return out + [Req(s.method, s.path, s.body, kind=s.kind) for s in steps]
 
 
 def pages_to_open(conn: Conn) -> list[str]:

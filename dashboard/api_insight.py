@@ -49,6 +49,7 @@ from dashboard.search import fold
 from dashboard.store import Snapshot
 from pipelines.maturity.cube import MISSING
 from pipelines.reference import SIZE_CLASS_KEYS, size_class_label
+from pipelines.row_index import RowIndex, shared_ids
 
 LANGS = ("en", "nl")
 REFERENCE_FIELDS = ("municipality_id", "name", "name_alt", "country", "national_code", "nuts1",
@@ -185,16 +186,14 @@ class MunicipalityDirectory:
 
     def __init__(self, table: pd.DataFrame):
         self.table = table.reset_index(drop=True)
-        self.ids = self.table["municipality_id"].to_numpy(dtype=object)
-        self.row_of = {mid: i for i, mid in enumerate(self.ids)}
-        # each item's JSON without its closing brace; the flags are appended per request
-        arrow = pa.Table.from_pandas(self.table[list(REFERENCE_FIELDS)], preserve_index=False)
-        parts = []
-        for i, f in enumerate(REFERENCE_FIELDS):
-            key = ("{" if i == 0 else ", ") + f'"{f}": '
-            parts += [pa.scalar(key, pa.large_string()), json_literals(arrow[f])]
-        self._json = pc.binary_join_element_wise(*parts, pa.scalar("", pa.large_string())
-                                                 ).to_pylist()
+        # packed, not a Python object per municipality: built in gunicorn's master, read by
+        # every worker without copying the pages (pipelines/packed_strings.py)
+        self.ids = shared_ids(self.table["municipality_id"].to_numpy(dtype=str))
+        self.row_of = RowIndex.of(self.ids)
+        # the items' JSON is made per request from these columns, for the rows asked for:
+        # kept made (98,584 strings, 24 MB) it was the largest thing a server held
+        self._arrow = pa.Table.from_pandas(self.table[list(REFERENCE_FIELDS)],
+                                           preserve_index=False)
         self._fields = [fold_column(self.table[f]) for f in self.SEARCH_FIELDS]
         self._blob = pc.binary_join_element_wise(*self._fields,
                                                  pa.scalar("\t", pa.large_string()))
@@ -229,17 +228,33 @@ class MunicipalityDirectory:
         rank = np.where(exact, 0, np.where(prefix, 1, 2))
         return rows[np.argsort(rank, kind="stable")]
 
+    _TAILS = (', "has_answers": false, "consent": false}, ',
+              ', "has_answers": false, "consent": true}, ',
+              ', "has_answers": true, "consent": false}, ',
+              ', "has_answers": true, "consent": true}, ',
+              ', "has_answers": null, "consent": null}, ')
+
     def items_json(self, rows: np.ndarray, flags: Flags | None) -> str:
-        if flags is None:
-            tail = ', "has_answers": null, "consent": null}'
-            return "[" + ", ".join(self._json[r] + tail for r in rows) + "]"
-        tails = [', "has_answers": false, "consent": false}', ', "has_answers": false, '
-                 '"consent": true}', ', "has_answers": true, "consent": false}',
-                 ', "has_answers": true, "consent": true}']
-        codes = (flags.has_answers[rows].astype(np.int8) * 2 + flags.consent[rows]).tolist()
-        js = self._json
-        return "[" + ", ".join(js[r] + tails[c] for r, c in zip(rows.tolist(), codes,
-                                                               strict=True)) + "]"
+        """The JSON array of these rows' items, made in Arrow for just these rows: every
+        object is one string of one Arrow buffer, read out at once (98,584 items in ~0.3 s, a
+        page of 50 in a few ms), and nothing is kept between requests."""
+        rows = np.asarray(rows, dtype=np.int64)
+        if not len(rows):
+            return "[]"
+        arrow = self._arrow.take(pa.array(rows))
+        parts = []
+        for i, f in enumerate(REFERENCE_FIELDS):
+            key = ("{" if i == 0 else ", ") + f'"{f}": '
+            parts += [pa.scalar(key, pa.large_string()), json_literals(arrow[f])]
+        codes = (np.full(len(rows), 4, dtype=np.int64) if flags is None else
+                 flags.has_answers[rows].astype(np.int64) * 2 + flags.consent[rows])
+        parts.append(pa.array(self._TAILS, pa.large_string()).take(pa.array(codes)))
+        joined = pc.binary_join_element_wise(*parts, pa.scalar("", pa.large_string()))
+        # no nulls (every literal is text), so the rows' texts lie back to back in the buffer
+        offsets = np.frombuffer(joined.buffers()[1], dtype=np.int64)[
+            joined.offset:joined.offset + len(joined) + 1]
+        data = memoryview(joined.buffers()[2])[int(offsets[0]):int(offsets[-1])]
+        return "[" + bytes(data).decode("utf-8")[:-2] + "]"  # without the last ", "
 
     def frame(self, rows: np.ndarray, flags: Flags | None) -> pd.DataFrame:
         df = self.table.iloc[rows][list(REFERENCE_FIELDS)].reset_index(drop=True)
@@ -333,7 +348,7 @@ class InsightApi:
         if row is None:
             raise ApiError(404, f"unknown municipality {municipality_id!r}",
                            municipality_id=municipality_id)
-        mid = self.directory.ids[row]
+        mid = str(self.directory.ids[row])
         snap = self.snapshot()
         wave = q.wave
         try:

@@ -25,6 +25,7 @@ from dashboard.api_spec import BAD_PARAMETER, FORBIDDEN, NOT_PUBLISHED_TEXT, Api
 from dashboard.context import AppContext
 from pipelines.maturity.cube import MISSING
 from pipelines.maturity.roadmap import COMPONENTS, assess_text, explain_text
+from pipelines.row_index import RowIndex
 
 DIGITS = 6  # the engine computes in float32: 0.15 would read 0.15000000596046448
 
@@ -45,10 +46,9 @@ class RoadmapApi:
         self.ctx = ctx
 
     @cached_property
-    def row_of(self) -> dict[str, int]:
+    def row_of(self) -> RowIndex:
         """Reference rows by GISCO id (read on the first request, not at start-up)."""
-        ref = self.ctx.municipalities["municipality_id"].to_numpy(dtype=object)
-        return {str(m): i for i, m in enumerate(ref)}
+        return RowIndex.of(self.ctx.municipalities["municipality_id"].to_numpy(dtype=str))
 
     def lookup(self, municipality_id: str) -> str:
         mid = municipality_id if municipality_id in self.row_of else municipality_id.upper()

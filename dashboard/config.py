@@ -15,6 +15,8 @@ SETTINGS_DOC: dict[str, tuple[str, str]] = {
              "container)."),
     "DS4E_WORKERS": ("", "gunicorn worker processes (`make run`); empty: one per CPU core."),
     "DS4E_THREADS": ("4", "Threads per gunicorn worker: requests one worker serves at once."),
+    "DS4E_REHEARSE": ("1", "`1`: gunicorn's master opens every page once before forking, so the "
+                      "workers share what a first render loads; `0` starts faster."),
     "DS4E_DATA_DIR": ("data", "Folder for survey inbox and built warehouse; tests point it elsewhere."),
     "DS4E_FRAMEWORK_DIR": ("data/framework", "Folder of the versioned framework content."),
     "DS4E_REFERENCE_DIR": ("data/reference", "Folder of the municipality reference data."),
@@ -84,6 +86,7 @@ class Settings:
     state_dir: Path = ROOT / "data"
     workers: int = field(default_factory=cpu_cores)  # gunicorn.conf.py
     threads: int = 4
+    rehearse: bool = True  # gunicorn.conf.py
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -136,4 +139,5 @@ class Settings:
             state_dir=state_dir,
             workers=int(workers) if workers else cpu_cores(),
             threads=int(threads),
+            rehearse=env.get("DS4E_REHEARSE", "1") != "0",
         )

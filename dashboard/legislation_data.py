@@ -103,11 +103,13 @@ def base(ctx: AppContext, snap: Snapshot) -> Base:
         ref = ctx.municipalities
         w = len(snap.waves) - 1
         lv = snap.maturity.wave_levels(w, ctx.framework.element_ids)
-        countries = ref["country"].astype(str).to_numpy()
+        # fixed-width str arrays, not objects: shared by gunicorn's workers (dashboard/warmup.py)
+        countries = ref["country"].astype(str).to_numpy(dtype=str)
         pop = ref["population"].to_numpy(dtype=np.float64, na_value=np.nan)
         table = resolve_population(inputs(ctx), countries, pop)
         return Base(snap.waves[w], lv, (lv != MISSING).any(axis=1), countries,
-                    ref["nuts2"].astype(str).to_numpy(), ref["size_class"].astype(str).to_numpy(),
+                    ref["nuts2"].astype(str).to_numpy(dtype=str),
+                    ref["size_class"].astype(str).to_numpy(dtype=str),
                     pop, table)
     return _cached(("build", snap.build_id, "base"), build)
 

@@ -30,6 +30,7 @@ from pipelines.build import current_build_id
 from pipelines.integrity import Verdict, read_manifest_file, verify_build
 from pipelines.maturity.cube import MaturityCube
 from pipelines.roadmap_build import StoredRoadmaps, read_roadmaps
+from pipelines.row_index import shared_ids
 from pipelines.staging import DataPaths
 
 log = logging.getLogger(__name__)
@@ -154,7 +155,10 @@ class Snapshot:
         # cube is never written to; a write would raise)
         levels = np.asarray(np.load(self.path / "levels_cube.npy", mmap_mode="r"))
         return MaturityCube(levels=levels,
-                            waves=tuple(self.waves), municipality_ids=ids.to_numpy(),
+                            waves=tuple(self.waves),
+                            # fixed-width, not Python objects: read by every request of every
+                            # worker, it stays in the pages they share (dashboard/warmup.py)
+                            municipality_ids=shared_ids(ids.to_numpy(dtype=str)),
                             element_ids=elements,
                             element_blocks=tuple(e.split("-")[0] for e in elements))
 

@@ -25,6 +25,9 @@ from collections.abc import Iterable, Sequence
 import numpy as np
 import pandas as pd
 
+from pipelines.packed_strings import PackedStrings
+from pipelines.row_index import RowIndex, shared_ids
+
 # Letters that NFKD does not split into a base letter plus an accent.
 _SPECIAL = {"ł": "l", "ø": "o", "æ": "ae", "œ": "oe", "đ": "d", "ħ": "h", "ı": "i", "þ": "th",
             "ð": "d", "ŀ": "l", "ŧ": "t"}
@@ -79,31 +82,39 @@ def normalise_many(texts: Iterable[str]) -> list[str]:
     return [line.strip() for line in _PUNCT.sub(" ", folded).split("\n")]
 
 
-def _sorted_index(parts) -> tuple[list[str], np.ndarray]:
+def _sorted_index(parts) -> tuple[PackedStrings, np.ndarray]:
     """(sorted non-empty keys, their rows) from [(keys, rows), ...]."""
     keys = [k for part, _ in parts for k in part]
     rows = np.concatenate([np.asarray(r, dtype=np.int64) for _, r in parts])
     order = [i for i in sorted(range(len(keys)), key=keys.__getitem__) if keys[i]]
-    return [keys[i] for i in order], rows[np.array(order, dtype=np.int64)]
+    return (PackedStrings([keys[i] for i in order]), rows[np.array(order, dtype=np.int64)])
 
 
 class MunicipalityIndex:
-    """Folded names and codes of every municipality, built once; `search` answers a query."""
+    """Folded names and codes of every municipality, built once; `search` answers a query.
+
+    Everything kept is packed (numpy arrays, PackedStrings, one haystack string), not a Python
+    object per municipality: the index is built in gunicorn's master and read by every worker,
+    and reads of packed data leave the shared memory pages shared (pipelines/packed_strings.py).
+    """
 
     def __init__(self, ids: Sequence[str], countries: Sequence[str], codes: Sequence[str],
                  names: Sequence[str], names_alt: Sequence[str],
                  population: Sequence[float] | None = None,
                  aliases: dict[str, tuple[str, ...]] | None = None):
-        self.ids = np.asarray(ids, dtype=object)
-        self.countries = np.asarray(countries, dtype=object)
-        self.codes = np.asarray(codes, dtype=object)
-        self.names = np.asarray(names, dtype=object)
-        self.names_alt = np.asarray([a if isinstance(a, str) else "" for a in names_alt],
-                                    dtype=object)
+        ids_l = [str(i) for i in ids]
+        codes_l = [str(c) for c in codes]
+        names_l = [str(x) for x in names]
+        alts_l = [a if isinstance(a, str) else "" for a in names_alt]
+        self.ids = shared_ids(ids_l)
+        self.countries = np.asarray([str(c) for c in countries], dtype=str)
+        self.codes = PackedStrings(codes_l)
+        self.names = PackedStrings(names_l)
+        self.names_alt = PackedStrings(alts_l)
         n = len(self.ids)
         aliases = aliases or {}
-        self.aliases = [aliases.get(i, ()) for i in self.ids]
-        self._rows = {str(mid): row for row, mid in enumerate(self.ids)}
+        row_aliases = [aliases.get(i, ()) for i in ids_l]
+        self._rows = RowIndex.of(self.ids)
 
         pop = np.zeros(n) if population is None else pd.to_numeric(
             pd.Series(population), errors="coerce").fillna(-1).to_numpy(dtype=float)
@@ -111,12 +122,12 @@ class MunicipalityIndex:
         self._size_rank = np.empty(n, dtype=np.int64)
         self._size_rank[order] = np.arange(n)
 
-        names_n = normalise_many(self.names)
-        alts_n = normalise_many(self.names_alt)
-        codes_n = normalise_many(self.codes)
-        ids_n = normalise_many(self.ids)
-        alias_rows = [row for row, a in enumerate(self.aliases) for _ in a]
-        alias_n = normalise_many(a for row_aliases in self.aliases for a in row_aliases)
+        names_n = normalise_many(names_l)
+        alts_n = normalise_many(alts_l)
+        codes_n = normalise_many(codes_l)
+        ids_n = normalise_many(ids_l)
+        alias_rows = [row for row, a in enumerate(row_aliases) for _ in a]
+        alias_n = normalise_many(a for these in row_aliases for a in these)
         rows = np.arange(n, dtype=np.int64)
 
         # Whole keys: names, other-language names, aliases, national codes, ids.
@@ -131,15 +142,16 @@ class MunicipalityIndex:
         word_counts = np.fromiter((len(t.split()) for t in place_texts), dtype=np.int64, count=n)
         words = " ".join(place_texts).split()
         word_parts = [(words, np.repeat(rows, word_counts)), (codes_n, rows),
-                      (normalise_many(self.countries), rows)]
+                      (normalise_many(self.countries.tolist()), rows)]
         self._words, self._word_rows = _sorted_index(word_parts)
 
         # One string of all rows, one line each, for the substring fallback.
-        self._texts = [f"{p} {c} {i}".replace("  ", " ").strip()
-                       for p, c, i in zip(place_texts, codes_n, ids_n, strict=True)]
-        self._haystack = "\n".join(self._texts)
-        lengths = np.fromiter((len(t) + 1 for t in self._texts), dtype=np.int64, count=n)
-        self._starts = np.concatenate([[0], np.cumsum(lengths)[:-1]])
+        texts = [f"{p} {c} {i}".replace("  ", " ").strip()
+                 for p, c, i in zip(place_texts, codes_n, ids_n, strict=True)]
+        self._haystack = "\n".join(texts)
+        lengths = np.fromiter((len(t) + 1 for t in texts), dtype=np.int64, count=n)
+        # row r's text is _haystack[_starts[r]:_starts[r + 1] - 1]
+        self._starts = np.concatenate([[0], np.cumsum(lengths)])
 
     @classmethod
     def from_frame(cls, table: pd.DataFrame,
@@ -159,9 +171,12 @@ class MunicipalityIndex:
     # ------------------------------------------------------------------ search
 
     @staticmethod
-    def _prefix_rows(keys: list[str], rows: np.ndarray, prefix: str) -> np.ndarray:
+    def _prefix_rows(keys: PackedStrings, rows: np.ndarray, prefix: str) -> np.ndarray:
         lo = bisect_left(keys, prefix)
         return rows[lo:bisect_left(keys, prefix + "\U0010ffff", lo)]
+
+    def _text(self, row: int) -> str:
+        return self._haystack[int(self._starts[row]):int(self._starts[row + 1]) - 1]
 
     def _exact_rows(self, key: str) -> np.ndarray:
         lo = bisect_left(self._keys, key)
@@ -170,7 +185,7 @@ class MunicipalityIndex:
     def _substring_rows(self, word: str) -> np.ndarray:
         offsets = np.fromiter((m.start() for m in re.finditer(re.escape(word), self._haystack)),
                               dtype=np.int64)
-        return np.unique(np.searchsorted(self._starts, offsets, side="right") - 1)
+        return np.unique(np.searchsorted(self._starts[:-1], offsets, side="right") - 1)
 
     def search(self, query: str | None, limit: int | None = 20,
                country: str | None = None) -> np.ndarray:
@@ -218,7 +233,7 @@ class MunicipalityIndex:
         client-side filter (case-insensitive substrings, but not accent-insensitive) keeps
         what the server found: "liege" still shows "Liège"."""
         return {"label": self.label(row), "value": str(self.ids[row]),
-                "search": self._texts[row]}
+                "search": self._text(row)}
 
     def options(self, rows: Iterable[int]) -> list[dict]:
         return [self.option(int(r)) for r in rows]

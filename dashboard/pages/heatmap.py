@@ -56,6 +56,7 @@ from pipelines.maturity.heatmap import (
     municipality_grid,
     region_grid,
 )
+from pipelines.packed_strings import PackedStrings
 from pipelines.reference import SIZE_CLASSES, size_class_label
 
 PATH = "/heatmap"
@@ -138,15 +139,16 @@ def _ref(ctx: AppContext) -> dict:
     """numpy columns of the reference table (cube order), converted once per reference folder."""
     def make():
         m = ctx.municipalities
-        # object arrays of str: fixed-width unicode ("<U92") took 4 bytes per character of the
-        # longest label for every municipality, ~70 MB per server process at EU scale
-        def texts(col: str) -> np.ndarray:
-            return np.array([str(v) for v in m[col].to_numpy(dtype=object)], dtype=object)
-
-        arrays = {"name": texts("name"), "code": texts("national_code"), "nuts3": texts("nuts3"),
-                  "population": pd.to_numeric(m["population"]).fillna(0).to_numpy()}
-        arrays["label"] = np.array([f"{n} ({c})" for n, c in zip(arrays["name"], arrays["code"],
-                                                                 strict=True)], dtype=object)
+        # packed strings, not object arrays of str: built in gunicorn's master and read by every
+        # worker, they stay in shared pages (pipelines/packed_strings.py); fixed-width unicode
+        # ("<U92") took 4 bytes per character of the longest label, ~70 MB per process
+        names = [str(v) for v in m["name"].to_numpy(dtype=object)]
+        codes = [str(v) for v in m["national_code"].to_numpy(dtype=object)]
+        arrays = {"name": PackedStrings(names), "code": PackedStrings(codes),
+                  "nuts3": PackedStrings([str(v) for v in m["nuts3"].to_numpy(dtype=object)]),
+                  "population": pd.to_numeric(m["population"]).fillna(0).to_numpy(),
+                  "label": PackedStrings([f"{n} ({c})" for n, c in zip(names, codes,
+                                                                        strict=True)])}
         return arrays
     return _CACHE.get(("ref", str(ctx.settings.reference_dir)), make)
 

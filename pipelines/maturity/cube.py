@@ -12,6 +12,8 @@ from functools import cached_property
 
 import numpy as np
 
+from pipelines.row_index import RowIndex
+
 MISSING = -1
 
 
@@ -22,13 +24,13 @@ class MaturityCube:
     municipality_ids: np.ndarray  # str[M]
     element_ids: tuple[str, ...]
     element_blocks: tuple[str, ...]  # block id per element
-    _pos: dict = field(default=None, repr=False, compare=False)
+    _pos: RowIndex = field(default=None, repr=False, compare=False)
 
     def __post_init__(self):
         w, m, e = self.levels.shape
         if (w, m, e) != (len(self.waves), len(self.municipality_ids), len(self.element_ids)):
             raise ValueError(f"cube shape {self.levels.shape} does not match its labels")
-        object.__setattr__(self, "_pos", {mid: i for i, mid in enumerate(self.municipality_ids)})
+        object.__setattr__(self, "_pos", RowIndex.of(self.municipality_ids))
 
     # ------------------------------------------------------------------ lookups
 

@@ -1,0 +1,176 @@
+"""Open every page the way a browser does, without a browser: the requests, in order.
+
+Used twice:
+
+- by gunicorn's master before it forks (gunicorn.conf.py -> `rehearse`): every page is rendered
+  once and each of its server callbacks runs once with the rendered values. What the first
+  render of a page loads lazily (plotly's figure validators, Dash's component registry, the
+  per-build tables a page computes on first use) then exists once, in memory the workers share,
+  instead of once per worker. Measured with benchmarks/bench_memory.py: see README,
+  "Serving in production".
+- by benchmarks/bench_memory.py and the load test, which send the same requests over HTTP.
+
+The walk: GET `/_dash-layout` and `/_dash-dependencies`, then per page the router callback
+(`page-content.children`) with the page's address, then every server callback whose inputs the
+rendered layout (or an earlier callback's output) provides, in a few passes because outputs feed
+further callbacks. A button input (a download) is clicked once, a dropdown's search gets a few
+letters. Pattern-matching callbacks (the survey's save and submit) are left out, so nothing is
+ever written.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+LOG = logging.getLogger(__name__)
+
+# (method, path, body) -> (status, response body)
+Send = Callable[[str, str, bytes | None], tuple[int, bytes]]
+ROUTER = "page-content.children"
+
+
+@dataclass(frozen=True)
+class Step:
+    method: str
+    path: str
+    body: bytes | None = None
+    kind: str = "page"  # page or callback
+
+
+def components(node, found: dict[str, object]) -> None:
+    """Collect 'id.prop' -> value from a Dash component tree (JSON)."""
+    if isinstance(node, list):
+        for n in node:
+            components(n, found)
+    elif isinstance(node, dict):
+        props = node.get("props") if "type" in node and "namespace" in node else None
+        if isinstance(props, dict):
+            ident = props.get("id")
+            if isinstance(ident, str):
+                for k, v in props.items():
+                    found[f"{ident}.{k}"] = v
+                found.setdefault(f"{ident}.n_clicks", None)
+            for v in props.values():
+                components(v, found)
+
+
+def _outputs(spec: dict) -> list[dict]:
+    out = spec["output"]
+    parts = out.strip(".").split("...") if out.startswith("..") else [out]
+    return [{"id": p.rsplit(".", 1)[0], "property": p.rsplit(".", 1)[1].split("@")[0]}
+            for p in parts]
+
+
+def is_pattern(spec: dict) -> bool:
+    items = spec["inputs"] + spec.get("state", []) + _outputs(spec)
+    return any(str(i["id"]).startswith("{") for i in items)
+
+
+def payload(spec: dict, values: dict, changed: str) -> bytes:
+    outs = _outputs(spec)
+
+    def fill(items):
+        return [{"id": i["id"], "property": i["property"],
+                 "value": values.get(f"{i['id']}.{i['property']}")} for i in items]
+    return json.dumps({"output": spec["output"],
+                       "outputs": outs if spec["output"].startswith("..") else outs[0],
+                       "inputs": fill(spec["inputs"]), "state": fill(spec.get("state", [])),
+                       "changedPropIds": [changed]}).encode()
+
+
+def walk(send: Send, pages: Iterable[str], lang: str = "en") -> list[Step]:
+    """Open each page address ("/profile?m=NL_GM0153") and run its callbacks once, through
+    `send`; the requests made, in order (the benchmark replays them)."""
+    deps = json.loads(send("GET", "/_dash-dependencies", None)[1])
+    server = [d for d in deps if not d.get("clientside_function") and not is_pattern(d)]
+    router = next(d for d in server if d["output"] == ROUTER)
+    shell: dict[str, object] = {}
+    components(json.loads(send("GET", "/_dash-layout", None)[1]), shell)
+    steps = [Step("GET", "/_dash-layout"), Step("GET", "/_dash-dependencies")]
+    for address in pages:
+        send("GET", address, None)  # the index page, as the browser's first request
+        steps.append(Step("GET", address))
+        path, _, query = address.partition("?")
+        values = {**shell, "url.pathname": path, "url.search": "?" + query if query else "",
+                  "lang.value": lang}
+        fired: set[str] = set()
+        todo = [router] + [d for d in server if d is not router]
+        page_ids: set[str] = set()
+        for _ in range(4):  # outputs feed further callbacks; a few passes reach them all
+            progressed = False
+            for spec in todo:
+                if spec["output"] in fired:
+                    continue
+                inputs = [f"{i['id']}.{i['property']}" for i in spec["inputs"]]
+                if spec is not router and not any(i.split(".")[0] in page_ids for i in inputs):
+                    continue
+                if not all(i in values for i in inputs):
+                    continue
+                vals, changed = dict(values), inputs[0]
+                clicks = [i for i in inputs if i.endswith(".n_clicks")]
+                if clicks:  # a download or button: click the first (the CSV)
+                    vals[clicks[0]], changed = 1, clicks[0]
+                for i in inputs:
+                    if i.endswith(".search_value"):
+                        vals[i], changed = "ber", i
+                body = payload(spec, vals, changed)
+                fired.add(spec["output"])
+                progressed = True
+                status, data = send("POST", "/_dash-update-component", body)
+                steps.append(Step("POST", "/_dash-update-component", body, kind="callback"))
+                if status != 200:
+                    continue
+                for ident, props in json.loads(data).get("response", {}).items():
+                    for prop, value in props.items():
+                        values[f"{ident}.{prop}"] = value
+                        found: dict[str, object] = {}
+                        components(value, found)
+                        values.update(found)
+                        page_ids |= {k.split(".")[0] for k in found}
+            if not progressed:
+                break
+    return steps
+
+
+@dataclass(frozen=True)
+class Rehearsal:
+    steps: list[Step]
+    seconds: float
+    failed: list[str]  # "POST /_dash-update-component 500 (output)" per failed request
+
+
+def rehearse(server, pages: Iterable[str] | None = None) -> Rehearsal:
+    """Every page once (default: every page but the survey's, which needs a link), through the
+    Flask test client of this process (gunicorn's master). Rate limits are off meanwhile (one
+    client sends it all); a failing request is logged and left for the first visitor to redo."""
+    from dashboard.pages import PAGES
+
+    client = server.test_client()
+    limiters = list(server.extensions.get("limiter", ()))  # flask-limiter's
+    was = [lim.enabled for lim in limiters]
+    for lim in limiters:
+        lim.enabled = False
+    failed: list[str] = []
+
+    def send(method: str, path: str, body: bytes | None) -> tuple[int, bytes]:
+        resp = client.open(path, method=method, data=body,
+                           headers={"Content-Type": "application/json"} if body else {})
+        if resp.status_code >= 400:
+            what = json.loads(body).get("output", "") if body else ""
+            failed.append(f"{method} {path} {resp.status_code} {what}".rstrip())
+        return resp.status_code, resp.get_data()
+
+    started = time.perf_counter()
+    try:
+        steps = walk(send, pages if pages is not None else [p.PATH for p in PAGES
+                                                             if not p.PATH.startswith("/survey")])
+    finally:
+        for lim, enabled in zip(limiters, was, strict=True):
+            lim.enabled = enabled
+    if failed:
+        LOG.warning("rehearsal: %d requests failed, first: %s", len(failed), failed[0])
+    return Rehearsal(steps, time.perf_counter() - started, failed)
