@@ -103,6 +103,9 @@ def _warm(server) -> None:
         log.info("every page rehearsed in %.1f s (%d requests, %d failed)", done.seconds,
                  len(done.steps), len(done.failed))
     warmup.release(app)
+    host = "localhost" if _settings.host in ("0.0.0.0", "::") else _settings.host
+    log.info("DS4E toolkit ready: open http://%s:%s/", f"[{host}]" if ":" in host else host,
+             _settings.port)
 
 
 def when_ready(server) -> None:

@@ -279,6 +279,28 @@ def law_name(law, lang: str) -> str:
     return law.name.get(lang) if hasattr(law.name, "get") else str(law.name)
 
 
+def law_short(inp: ReadinessInputs, law_id: str) -> str:
+    """What the page shows for a law id (AI_ACT -> "AI Act"): the law file's short name, as
+    the policy and knowledge pages show it; the id itself for a law the framework lacks."""
+    return inp.law(law_id).short if law_id in inp.law_ids else law_id
+
+
+def condition_label(ctx: AppContext, cid: str, lang: str) -> str:
+    """What the page shows for a condition id: its description in conditions.yaml, without the
+    final full stop (competent_for_annex_ii_procedure -> "The municipality is competent for
+    ..."); the id itself for an unknown condition."""
+    for c in ctx.framework.conditions:
+        if c.id == cid:
+            return c.description.get(lang).rstrip(". ")
+    return cid
+
+
+def element_label(ctx: AppContext, eid: str, lang: str) -> str:
+    """An element code with its name, "SEC-01 · Information security policy"."""
+    el = ctx.framework.element_by_id.get(eid)
+    return f"{eid} · {el.name.get(lang)}" if el is not None else eid
+
+
 def law_deadlines(inp: ReadinessInputs, law, country: str | None) -> list[tuple[dt.date, bool]]:
     """(deadline, unverified) of a law's requirements; a member-state date for `country` (the
     default member-state entry at EU level). Sorted, distinct."""

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from urllib.parse import parse_qs
+import re
+from urllib.parse import parse_qs, urlencode
 
 import dash_bootstrap_components as dbc
 from dash import Input, Output, State, dcc, html
@@ -10,7 +11,13 @@ from dash import Input, Output, State, dcc, html
 from dashboard import ids
 from dashboard.context import AppContext
 from dashboard.i18n import normalise_lang, t
-from dashboard.pages import PAGES, page_for
+from dashboard.pages import SECTIONS, legislation, page_for, profile, roadmap, section_for
+
+_ID = re.compile(r"[A-Za-z0-9_.-]{1,40}")  # a GISCO id ("NL_GM0363"), nothing else is carried
+# Pages about one municipality: the one chosen on any of them comes along to the others, in the
+# URL (profile -> roadmap -> legislation and back).
+_CARRY = {profile: lambda m: {"m": m}, roadmap: lambda m: {"m": m},
+          legislation: lambda m: {"view": "municipality", "m": m}}
 
 
 def layout(ctx: AppContext) -> html.Div:
@@ -18,22 +25,27 @@ def layout(ctx: AppContext) -> html.Div:
     return html.Div([
         dcc.Location(id=ids.URL, refresh=False),
         dcc.Store(id=ids.HTML_LANG),
-        html.A(t("nav.skip", lang), href="#main", className="visually-hidden-focusable skip-link"),
+        dcc.Store(id=ids.PAGE_TITLE),
+        dcc.Store(id=ids.PAGE_TITLE_SINK),
+        html.A(t("nav.skip", lang), id=ids.SKIP_LINK, href="#main",
+               className="visually-hidden-focusable skip-link"),
         dbc.Navbar(dbc.Container([
             dbc.NavbarBrand([html.Span("DS4E", className="brand-mark"), " ",
-                             html.Span(t("app.tagline", lang), className="brand-tag")],
+                             html.Span(t("app.tagline", lang), id=ids.BRAND_TAG,
+                                       className="brand-tag")],
                             href="/"),
-            # Below the xl breakpoint the tabs fold behind a menu button, so a phone opens on
-            # the page itself rather than on nine lines of navigation.
-            dbc.Collapse(html.Nav(dbc.Nav(id=ids.NAV_LINKS, navbar=True), className="me-auto",
+            # Below the lg breakpoint the parts fold behind a menu button, so a phone opens on
+            # the page itself rather than on lines of navigation.
+            dbc.Collapse(html.Nav(dbc.Nav(id=ids.NAV_LINKS, navbar=True), id=ids.NAV_MAIN,
+                                  className="me-auto",
                                   **{"aria-label": t("nav.label", lang)}),
                          id=ids.NAV_COLLAPSE, navbar=True, is_open=False,
-                         className="order-last order-xl-0"),
+                         className="order-last order-lg-0"),
             dbc.RadioItems(
                 id=ids.LANG, value=lang, inline=True, persistence=True,
                 persistence_type="local",
                 options=[{"label": "NL", "value": "nl"}, {"label": "EN", "value": "en"}],
-                className="lang-switch ms-auto ms-xl-0", inputClassName="btn-check",
+                className="lang-switch ms-auto ms-lg-0", inputClassName="btn-check",
                 labelClassName="btn btn-sm btn-outline-light",
                 labelCheckedClassName="active",
             ),
@@ -42,19 +54,71 @@ def layout(ctx: AppContext) -> html.Div:
                         id=ids.NAV_TOGGLER, className="navbar-toggler ms-2",
                         type="button", n_clicks=0,
                         **{"aria-controls": ids.NAV_COLLAPSE, "aria-expanded": "false"}),
-        ], fluid=True), color="primary", dark=True, expand="xl", className="mb-3", tag="header",
+        ], fluid=True), color="primary", dark=True, expand="lg", className="mb-3", tag="header",
                    role="banner"),  # the default role "navigation" is not allowed on <header>
-        html.Main(dbc.Container([html.Div(id=ids.DEMO_BANNER), html.Div(id=ids.PAGE)], fluid="xl"),
+        html.Main(dbc.Container([html.Div(id=ids.SUBNAV), html.Div(id=ids.DEMO_BANNER),
+                                 html.Div(id=ids.PAGE)], fluid="xl"),
                   id="main", tabIndex="-1"),
         html.Footer(dbc.Container(id=ids.FOOTER, fluid="xl"), className="site-footer mt-5 py-3"),
     ])
 
 
-def nav_links(pathname: str | None, lang: str | None) -> list:
+def carried_municipality(pathname: str | None, search: str | None) -> str | None:
+    """The municipality the current page is about (its `m`), to carry to the other such pages."""
+    if page_for(pathname) not in _CARRY:
+        return None
+    m = parse_query(search).get("m", "")
+    return m if _ID.fullmatch(m) else None
+
+
+def href(page, m: str | None = None) -> str:
+    """A page's address, with the carried municipality where the page is about one."""
+    if m and page in _CARRY:
+        return f"{page.PATH}?{urlencode(_CARRY[page](m))}"
+    return page.PATH
+
+
+def nav_links(pathname: str | None, lang: str | None, search: str | None = None) -> list:
+    """The navbar: one link per part of the toolkit, to its first page."""
     lang = normalise_lang(lang)
-    current = page_for(pathname)
-    return [dbc.NavItem(dbc.NavLink(t(p.NAV_KEY, lang), href=p.PATH, active=p is current))
-            for p in PAGES if getattr(p, "IN_NAV", True)]
+    current = section_for(page_for(pathname))
+    m = carried_municipality(pathname, search)
+    return [dbc.NavItem(dbc.NavLink(_label(t(s.label_key, lang), s is current, "nav.current.part",
+                                           lang), href=href(s.pages[0], m), active=s is current))
+            for s in SECTIONS]
+
+
+def _label(text: str, current: bool, hint_key: str, lang: str):
+    """A link's text; the current one says so to a screen reader too (dbc.NavLink takes no
+    aria-current, and its `active` class is only seen)."""
+    if not current:
+        return text
+    return [text, html.Span(" " + t(hint_key, lang), className="visually-hidden")]
+
+
+def subnav(pathname: str | None, lang: str | None, search: str | None = None):
+    """The pages of the current part, as a row of links under the navbar (none for a part of
+    one page)."""
+    lang = normalise_lang(lang)
+    page = page_for(pathname)
+    section = section_for(page)
+    if section is None or len(section.shown()) < 2:
+        return None
+    m = carried_municipality(pathname, search)
+    label = t(section.label_key, lang)
+    return html.Nav(dbc.Nav([
+        dbc.NavItem(dbc.NavLink(_label(t(p.NAV_KEY, lang), p is page, "nav.current.page", lang),
+                                href=href(p, m), active=p is page))
+        for p in section.shown()], pills=True, className="subnav-links"),
+        className="subnav mb-3", **{"aria-label": t("nav.subnav", lang, section=label)})
+
+
+def page_title(pathname: str | None, lang: str | None) -> str:
+    """The browser tab's title: the page, then the toolkit (WCAG 2.4.2)."""
+    lang = normalise_lang(lang)
+    page = page_for(pathname)
+    name = t(page.NAV_KEY, lang) if page is not None else t("notfound.title", lang)
+    return f"{name} · DS4E toolkit"
 
 
 def parse_query(search: str | None) -> dict[str, str]:
@@ -117,10 +181,15 @@ def register(app, ctx: AppContext) -> None:
     def _route(pathname, lang, search):
         return route(ctx, pathname, lang, search)
 
-    @app.callback(Output(ids.NAV_LINKS, "children"), Input(ids.URL, "pathname"),
-                  Input(ids.LANG, "value"))
-    def _nav(pathname, lang):
-        return nav_links(pathname, lang)
+    @app.callback(Output(ids.NAV_LINKS, "children"), Output(ids.SUBNAV, "children"),
+                  Output(ids.PAGE_TITLE, "data"), Output(ids.SKIP_LINK, "children"),
+                  Output(ids.BRAND_TAG, "children"), Output(ids.NAV_MAIN, "aria-label"),
+                  Input(ids.URL, "pathname"),
+                  Input(ids.LANG, "value"), Input(ids.URL, "search"))
+    def _nav(pathname, lang, search):
+        return (nav_links(pathname, lang, search), subnav(pathname, lang, search),
+                page_title(pathname, lang), t("nav.skip", normalise_lang(lang)),
+                t("app.tagline", normalise_lang(lang)), t("nav.label", normalise_lang(lang)))
 
     @app.callback(Output(ids.DEMO_BANNER, "children"), Input(ids.URL, "pathname"),
                   Input(ids.LANG, "value"))
@@ -145,6 +214,14 @@ def register(app, ctx: AppContext) -> None:
         State(ids.NAV_COLLAPSE, "is_open"),
         prevent_initial_call=True,
     )
+
+    app.clientside_callback(
+        """function(title) {
+            if (title) { document.title = title; }
+            return window.dash_clientside.no_update;
+        }""",
+        Output(ids.PAGE_TITLE_SINK, "data"), Input(ids.PAGE_TITLE, "data"),
+        prevent_initial_call=True)
 
     # <html lang> follows the chosen language (WCAG 3.1.1); the store is only a sink.
     app.clientside_callback(

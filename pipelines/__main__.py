@@ -71,7 +71,9 @@ def cmd_demo(args) -> int:
           f"{summary['municipalities']:,} municipalities answered at least once, "
           f"waves {', '.join(summary['waves'])} "
           f"({time.perf_counter() - started:.1f} s)")
-    print(f"staged as {staged.parquet.name} (demo); run `python -m pipelines build` to publish")
+    if getattr(args, "publish_hint", True):
+        print(f"staged as {staged.parquet.name} (demo); run `python -m pipelines build` to "
+              "publish")
     return 0
 
 
@@ -210,10 +212,11 @@ def cmd_first_run(args) -> int:
     from pipelines.build import current_build_id
 
     if current_build_id(DataPaths(args.data_dir)):
+        _say(f"Published data found; the app starts at {app_url()}")
         return 0
     _say(f"No published data yet: generating demo data ({args.scope}) and building. "
          "This happens once.")
-    rc = cmd_demo(args)
+    rc = cmd_demo(argparse.Namespace(**{**vars(args), "publish_hint": False}))
     rc = rc or cmd_build(argparse.Namespace(data_dir=args.data_dir, min_group=5, force=False,
                                             state_dir=getattr(args, "state_dir", None)))
     if rc == 0 and not SurveyStore(state_dir(args)).waves():
@@ -223,7 +226,16 @@ def cmd_first_run(args) -> int:
         wave = read_manifest(DataPaths(args.data_dir))["waves"][-1]
         open_demo_wave(state_dir(args), wave)
         _say(f"A demo survey wave {wave} is open: try it from the Survey tab.")
+    if rc == 0:
+        _say(f"Demo data published; the app starts at {app_url()}")
     return rc
+
+
+def app_url() -> str:
+    """Where `make run` serves (HOST and PORT, as the app reads them)."""
+    host, port = os.environ.get("HOST", "127.0.0.1"), os.environ.get("PORT", "8050")
+    shown = "localhost" if host in ("0.0.0.0", "::", "") else host
+    return f"http://{f'[{shown}]' if ':' in shown else shown}:{port}/"
 
 
 def cmd_reference(args) -> int:

@@ -88,11 +88,14 @@ class RowIndex:
 
     def rows(self, keys: Iterable[str]) -> np.ndarray:
         """int64 row per key, -1 where unknown (like pandas.Index.get_indexer)."""
-        arr = _utf8(keys)
+        items = keys.tolist() if isinstance(keys, np.ndarray) else list(keys)
+        arr = _utf8(items)
         if not len(arr) or not len(self._sorted):
             return np.full(len(arr), -1, dtype=np.int64)
         i = np.minimum(np.searchsorted(self._sorted, arr), len(self._sorted) - 1)
-        return np.where(self._sorted[i] == arr, self._order[i], -1)
+        # numpy bytes drop trailing NULs, so "x\0" would find "x": such keys have no row
+        plain = np.array([not str(k).endswith("\0") for k in items], dtype=bool)
+        return np.where((self._sorted[i] == arr) & plain, self._order[i], -1)
 
 
 def _utf8(values: Iterable[str]) -> np.ndarray:

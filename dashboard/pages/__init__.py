@@ -1,6 +1,14 @@
-"""The page registry: the navbar and the router are built from PAGES, in this order."""
+"""The page registry: the router is built from PAGES, the navigation from SECTIONS.
+
+The navigation follows the toolkit's four parts (seed: Kennis, Inzicht, Handelingsperspectief,
+EU-wetgeving) plus the survey: the navbar names the parts, and a part with several pages shows
+them as a second row under it.
+"""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
+from types import ModuleType
 
 from dashboard.pages import (
     heatmap,
@@ -18,6 +26,33 @@ from dashboard.pages import (
 PAGES = [overview, profile, heatmap, maps, roadmap, policy, legislation, knowledge, survey,
          survey_progress]
 HOME = overview  # what "/" shows
+
+
+@dataclass(frozen=True)
+class Section:
+    key: str  # i18n: section.<key>
+    pages: tuple[ModuleType, ...]  # the first is where the navbar's link goes
+
+    @property
+    def label_key(self) -> str:
+        return f"section.{self.key}"
+
+    def shown(self) -> tuple[ModuleType, ...]:
+        """Pages in the section's own row (a coordinator's progress page is reached by link)."""
+        return tuple(p for p in self.pages if getattr(p, "IN_NAV", True))
+
+
+SECTIONS = (
+    Section("knowledge", (knowledge,)),
+    Section("insight", (overview, profile, heatmap, maps)),
+    Section("roadmap", (roadmap, policy)),
+    Section("legislation", (legislation,)),
+    Section("survey", (survey, survey_progress)),
+)
+
+
+def section_for(page) -> Section | None:
+    return next((s for s in SECTIONS if page in s.pages), None)
 
 
 def page_for(pathname: str | None):

@@ -90,6 +90,7 @@ MUNICIPALITIES, REGIONS = "municipalities", "regions"
 MODES = (MUNICIPALITIES, REGIONS)
 MAX_COLUMNS = 400  # more municipalities than this do not fit a readable heatmap: show regions
 NAMED_TICKS = 60  # up to this many columns the names are written under the grid
+MEDIAN_LABELS = 20  # up to this many region columns each cell shows its median
 PEER_OPTIONS = 60  # options offered at once in the peer picker (the rest by typing)
 
 # Colour-blind-safe sequential YlGnBu, one colour per level; missing is neutral grey (a different
@@ -520,7 +521,9 @@ def figure(ctx: AppContext, snap: Snapshot, view: View, lang: str) -> go.Figure:
                                 "ticktext": [f"{i} {fw.scale[i].label.get(lang)}"
                                              for i in range(5)],
                                 "tickfont": {"size": 10}}}
-        if n_cols <= 40:
+        # the median written in the cell only where a cell is wide enough for "2,0": with 40
+        # regions (the Netherlands' NUTS 3) the labels touched at 1366 px; hover has them all
+        if n_cols <= MEDIAN_LABELS:
             medians.update(texttemplate="%{z:.1f}", textfont={"size": 10})
         traces = [under, medians]
     x_labels = (_ref(ctx)["name"][grid.columns] if view.mode == MUNICIPALITIES

@@ -22,6 +22,7 @@ from dashboard import legislation_data as ld
 from dashboard.components import colours
 from dashboard.components.downloads import chosen_format, download_control, download_inputs, table_download
 from dashboard.components.municipality_picker import picker, search_index, search_options
+from dashboard.components.numbers import fmt_int, plotly_separators
 from dashboard.components.readiness_text import horizon_phrase
 from dashboard.components.tables import static_table
 from dashboard.components.url_notices import alerts
@@ -78,6 +79,32 @@ VIEWS = ("aggregate", "municipality", "draft")
 ANY = "_"  # "no choice" in a select (dbc.Select keeps "" for its own placeholder)
 SLOTS = 12
 GRAPH_CONFIG = {"displaylogo": False, "responsive": True}
+# plotly's own texts (the chart toolbar's buttons and messages) -> i18n key: given to each chart
+# in its config (`locales`), so a Dutch page has no English toolbar and no script is loaded
+PLOTLY_TEXTS = {
+    "Download plot as a PNG": "legislation.graph.png",
+    "Download plot": "legislation.graph.download",
+    "Zoom": "legislation.graph.zoom",
+    "Pan": "legislation.graph.pan",
+    "Box Select": "legislation.graph.box",
+    "Lasso Select": "legislation.graph.lasso",
+    "Zoom in": "legislation.graph.zoomin",
+    "Zoom out": "legislation.graph.zoomout",
+    "Autoscale": "legislation.graph.autoscale",
+    "Reset axes": "legislation.graph.reset",
+    "Double-click to zoom back out": "legislation.graph.dblclick",
+    "Double-click on legend to isolate one trace": "legislation.graph.legend",
+    "Sorry, there was a problem downloading your image!": "legislation.graph.failed",
+}
+
+
+def graph_config(lang: str) -> dict:
+    """GRAPH_CONFIG with plotly's texts, month names and separators in `lang`."""
+    fmt = {"months": t("legislation.graph.months", lang).split(","),
+           "shortMonths": t("legislation.graph.short_months", lang).split(","),
+           "decimal": plotly_separators(lang)[0], "thousands": plotly_separators(lang)[1]}
+    return {**GRAPH_CONFIG, "locale": lang, "locales": {lang: {
+        "dictionary": {en: t(key, lang) for en, key in PLOTLY_TEXTS.items()}, "format": fmt}}}
 
 
 # ------------------------------------------------------------------ state (permalinks)
@@ -209,11 +236,15 @@ _CODES: dict[str, tuple[frozenset, frozenset, frozenset]] = {}
 # ------------------------------------------------------------------ small builders
 
 
-def _fig(data: list, height: int, **layout) -> dict:
+def _fig(data: list, height: int, lang: str | None = None, **layout) -> dict:
+    """A figure in the page's style; with `lang`, its numbers (hover texts such as
+    %{customdata:,}) use that language's separators: 59.543 in Dutch, 59,543 in English."""
     base = {"height": height, "margin": {"l": 10, "r": 10, "t": 10, "b": 30},
             "font": {"family": "system-ui, sans-serif", "size": 12, "color": colours.TEXT},
             "paper_bgcolor": colours.PAPER, "plot_bgcolor": colours.PAPER,
             "legend": {"orientation": "h", "y": -0.15, "x": 0.5, "xanchor": "center"}}
+    if lang is not None:
+        base["separators"] = plotly_separators(lang)
     return {"data": data, "layout": {**base, **layout}}
 
 
@@ -229,8 +260,8 @@ def _card(title: str, question: str, body: list) -> dbc.Card:
                     className="mb-3")
 
 
-def _figure(graph_id: str, caption_id: str) -> html.Figure:
-    return html.Figure([dcc.Loading(dcc.Graph(id=graph_id, config=GRAPH_CONFIG,
+def _figure(graph_id: str, caption_id: str, lang: str) -> html.Figure:
+    return html.Figure([dcc.Loading(dcc.Graph(id=graph_id, config=graph_config(lang),
                                               figure=empty_figure("")), type="circle",
                                     delay_show=400),
                         html.Figcaption(id=caption_id, className="small text-body-secondary")],
@@ -261,8 +292,9 @@ def _pct(x) -> str:
     return "–" if x is None or pd.isna(x) else f"{x:.0%}"
 
 
-def _count(x) -> str:
-    return "–" if x is None or pd.isna(x) else f"{int(x):,}"
+def _count(x, lang: str) -> str:
+    """A count as `lang` writes it (59.543 / 59,543); "–" for a withheld one."""
+    return "–" if x is None or pd.isna(x) else fmt_int(x, lang)
 
 
 def unverified_note(row, lang: str) -> str:
@@ -278,9 +310,16 @@ def unverified_note(row, lang: str) -> str:
     return f" ({'; '.join(parts)})" if parts else ""
 
 
-def _law_label(row, lang: str) -> str:
+def _law_label(row, lang: str, shorts: dict[str, str]) -> str:
+    """A law on a chart axis: its short name (never the id), ⚠ when a fact is unverified."""
     mark = " ⚠" if row["unverified"] else ""
-    return f"{row['law']}{mark}"
+    return f"{shorts.get(row['law'], row['law'])}{mark}"
+
+
+def law_shorts(ctx: AppContext) -> dict[str, str]:
+    """Law id -> the short name the page shows (AI_ACT -> "AI Act")."""
+    inp = ld.inputs(ctx)
+    return {lid: ld.law_short(inp, lid) for lid in inp.law_ids}
 
 
 # ------------------------------------------------------------------ aggregate view
@@ -309,24 +348,30 @@ def _status_colour(k: str) -> str:
     return colours.HIDDEN if k == "suppressed" else colours.STATUS[k]
 
 
-def aggregate_caption(df: pd.DataFrame, n: int, at: dt.date, horizon, lang: str) -> str:
+def aggregate_caption(df: pd.DataFrame, n: int, at: dt.date, horizon, lang: str,
+                      shorts: dict[str, str] | None = None) -> str:
     """The sentence under the bars: the most and least ready law among those with a share
-    (something due to enough municipalities), and the laws that apply to none."""
+    (something due to enough municipalities), and the laws that apply to none; laws by their
+    short names (`shorts`, from `law_shorts`), counts as `lang` writes them."""
+    shorts = shorts or {}
     shown = df[df["share_ready"].notna()]
     counts = horizon_phrase(horizon, at, lang)
     parts = []
     if len(shown):
         best = shown.sort_values(["share_ready", "law"], ascending=[False, True]).iloc[0]
         worst = shown.sort_values(["share_ready", "law"], ascending=[True, True]).iloc[0]
-        parts.append(t("legislation.agg.caption", lang, n=n, counts=counts, best=best["law"],
-                       best_share=_pct(best["share_ready"]), best_due=_count(best["due"]),
-                       worst=worst["law"], worst_share=_pct(worst["share_ready"]),
-                       worst_due=_count(worst["due"])))
+        parts.append(t("legislation.agg.caption", lang, n=_count(n, lang), counts=counts,
+                       best=shorts.get(best["law"], best["law"]),
+                       best_share=_pct(best["share_ready"]), best_due=_count(best["due"], lang),
+                       worst=shorts.get(worst["law"], worst["law"]),
+                       worst_share=_pct(worst["share_ready"]),
+                       worst_due=_count(worst["due"], lang)))
     else:
-        parts.append(t("legislation.agg.caption.none", lang, n=n, counts=counts))
-    none = df.loc[df["applies"] == 0, "law"].tolist()
+        parts.append(t("legislation.agg.caption.none", lang, n=_count(n, lang), counts=counts))
+    none = [shorts.get(x, x) for x in df.loc[df["applies"] == 0, "law"]]
     if none:
-        parts.append(t("legislation.agg.caption.na", lang, k=len(none), laws=", ".join(none)))
+        parts.append(t("legislation.agg.caption.na" + (".one" if len(none) == 1 else ""), lang,
+                       k=len(none), laws=", ".join(none)))
     return " ".join(parts)
 
 
@@ -374,26 +419,29 @@ def aggregate(ctx: AppContext, snap, sel: ld.Selection, at: dt.date, horizon, la
         return {"bar": empty_figure(msg), "bar_caption": msg, "table": html.P(msg),
                 "lacking": "", "heat": empty_figure(msg), "heat_caption": msg,
                 "time": timeline(ctx, sel, at, lang), "time_caption": "", "df": df}
-    labels = [_law_label(r, lang) for r in df.to_dict("records")]
+    shorts = law_shorts(ctx)
+    labels = [_law_label(r, lang, shorts) for r in df.to_dict("records")]
     counts = _bar_counts(df)
     bar = _fig([
         {"type": "bar", "orientation": "h", "y": labels, "x": [c / n for c in counts[k]],
          "name": t(f"legislation.status.{k}", lang), "marker": {"color": _status_colour(k)},
-         "customdata": counts[k], "hovertemplate": "%{y}: %{customdata} (%{x:.0%})<extra>"
+         "customdata": counts[k], "hovertemplate": "%{y}: %{customdata:,} (%{x:.0%})<extra>"
          + t(f"legislation.status.{k}", lang) + "</extra>"}
         for k in BAR_STATUSES if any(counts[k])],
-        28 * len(df) + 110, barmode="stack", xaxis={"tickformat": ".0%", "range": [0, 1]},
+        28 * len(df) + 110, lang, barmode="stack", xaxis={"tickformat": ".0%", "range": [0, 1]},
         yaxis={"autorange": "reversed", "automargin": True}, margin={"l": 10, "r": 10, "t": 10, "b": 40},
         legend={"orientation": "h", "y": -0.08, "x": 0.5, "xanchor": "center",
                 "yanchor": "top", "traceorder": "normal"})
-    caption = aggregate_caption(df, n, at, horizon, lang)
+    caption = aggregate_caption(df, n, at, horizon, lang, shorts)
     shown = df.assign(
-        law=[f"{r['law']} – {r['name']}" + unverified_note(r, lang)
+        law=[f"{shorts[r['law']]} – {r['name']}" + unverified_note(r, lang)
              for r in df.to_dict("records")],
-        applies=[t("legislation.applies.of", lang, k=_count(a), n=_count(n)) for a in df["applies"]],
+        applies=[t("legislation.applies.of", lang, k=_count(a, lang), n=_count(n, lang))
+                 for a in df["applies"]],
         share_ready=[share_text(r, lang) for r in df.to_dict("records")],
         ambition_share_met=[ambition_text(r, lang) for r in df.to_dict("records")],
-        **{k: df[k].map(_count) for k in ("ready", "not_ready", "unknown", "not_due")})
+        **{k: df[k].map(lambda x: _count(x, lang))
+           for k in ("ready", "not_ready", "unknown", "not_due")})
     columns = {"law": t("legislation.col.law", lang),
                "applies": t("legislation.col.applies", lang),
                "ready": t("legislation.status.ready", lang),
@@ -412,7 +460,10 @@ def aggregate(ctx: AppContext, snap, sel: ld.Selection, at: dt.date, horizon, la
     hidden = {law for law, sup in zip(df["law"], df["suppressed"], strict=True) if sup}
     lack = ld.lacking_table(ctx, res, [x for x in res.law_ids if x not in hidden], due,
                             lang=lang)
-    lacking = _table(lack.assign(share_gap=lack["share_gap"].map(_pct)),
+    lacking = _table(lack.assign(law=lack["law"].map(lambda x: shorts.get(x, x)),
+                                 gap=lack["gap"].map(lambda x: _count(x, lang)),
+                                 unknown=lack["unknown"].map(lambda x: _count(x, lang)),
+                                 share_gap=lack["share_gap"].map(_pct)),
                      {"law": t("legislation.col.law", lang),
                       "element": t("legislation.col.element", lang),
                       "element_name": t("legislation.col.element_name", lang),
@@ -431,6 +482,19 @@ HEAT_MARKS = {"na": "legislation.heat.na", "not_due": "legislation.heat.not_due"
               "suppressed": "legislation.heat.suppressed"}
 
 
+def area_names(ctx: AppContext, sel: ld.Selection, codes, lang: str) -> list[str]:
+    """What the page shows for area codes (countries, or NUTS 2 regions within a country): their
+    names, as the selection menus show them; "name (code)" where two names are the same."""
+    if sel.group_field == "country":
+        names = [profile_page.country_name(ctx, str(c), lang) for c in codes]
+    else:
+        nuts = profile_page._nuts_names(ctx.settings.reference_dir)
+        names = [nuts.get(str(c), str(c)) for c in codes]
+    if len(set(names)) < len(names):
+        names = [f"{n} ({c})" if n != c else n for n, c in zip(names, codes, strict=True)]
+    return names
+
+
 def heatmap(ctx: AppContext, snap, sel: ld.Selection, at, horizon, lang: str):
     """Law x area, coloured by the share ready among the municipalities with something due:
     the ready colour for 100 %, the not-ready colour for 0 % (as in the bars); empty cells say
@@ -444,18 +508,21 @@ def heatmap(ctx: AppContext, snap, sel: ld.Selection, at, horizon, lang: str):
     marks = {k: t(v, lang) for k, v in HEAT_MARKS.items()}
     text = np.where(np.isnan(z), np.vectorize(lambda s: marks.get(s, "–"))(state),
                     np.char.mod("%.0f%%", np.nan_to_num(z) * 100))
-    fig = _fig([{"type": "heatmap", "z": np.round(z, 3).tolist(), "x": list(hm.columns),
-                 "y": list(hm.index), "zmin": 0, "zmax": 1,
+    shorts = law_shorts(ctx)
+    fig = _fig([{"type": "heatmap", "z": np.round(z, 3).tolist(),
+                 "x": area_names(ctx, sel, hm.columns, lang),
+                 "y": [shorts.get(x, x) for x in hm.index], "zmin": 0, "zmax": 1,
                  "colorscale": colours.READY_SHARE_SCALE,
                  "text": text.tolist(), "texttemplate": "%{text}" if z.size < 800 else None,
                  "hoverongaps": True,
                  "colorbar": {"tickformat": ".0%", "title": {"text": t("legislation.col.share", lang)}},
                  "hovertemplate": "%{y} · %{x}: %{text}<extra></extra>"}],
-               26 * len(hm.index) + 90, plot_bgcolor=colours.NOT_APPLICABLE,
+               26 * len(hm.index) + 90, lang, plot_bgcolor=colours.NOT_APPLICABLE,
                yaxis={"autorange": "reversed", "automargin": True},
                margin={"l": 10, "r": 10, "t": 10, "b": 60})
     hidden = int((hm.attrs["state"] == "suppressed").any(axis=0).sum())
-    caption = t("legislation.heat.caption", lang, regions=hm.shape[1], hidden=hidden,
+    caption = t("legislation.heat.caption", lang, regions=_count(hm.shape[1], lang),
+                hidden=_count(hidden, lang),
                 min_group=ctx.settings.min_group, na=marks["na"], not_due=marks["not_due"],
                 counts=horizon_phrase(horizon, at, lang))
     return fig, caption
@@ -470,16 +537,18 @@ def timeline(ctx: AppContext, sel: ld.Selection, at: dt.date, lang: str, rows=No
     if not rows:
         return empty_figure(t("legislation.time.none", lang))
     data = []
+    shorts = law_shorts(ctx)
     for kind, colour in colours.TIMING.items():
         pts = [(lid, d, unv) for lid, d, unv in rows if ld.timing(d, at) == kind]
         if pts:
             data.append({"type": "scatter", "mode": "markers", "name": t(f"legislation.timing.{kind}", lang),
-                         "x": [d.isoformat() for _, d, _ in pts], "y": [lid for lid, _, _ in pts],
+                         "x": [d.isoformat() for _, d, _ in pts],
+                         "y": [shorts.get(lid, lid) for lid, _, _ in pts],
                          "marker": {"color": colour, "size": 10,
                                     "symbol": ["circle-open" if u else "circle" for *_, u in pts]},
                          "hovertemplate": "%{y}: %{x}<extra></extra>"})
     laws = sorted({r[0] for r in rows})
-    return _fig(data, 22 * len(laws) + 100,
+    return _fig(data, 22 * len(laws) + 100, lang,
                 yaxis={"autorange": "reversed", "type": "category", "automargin": True},
                 xaxis={"type": "date"}, margin={"l": 10, "r": 10, "t": 10, "b": 40},
                 shapes=[{"type": "line", "x0": at.isoformat(), "x1": at.isoformat(), "y0": 0,
@@ -497,13 +566,13 @@ def municipality_summary(name: str, statuses: list[str], at: dt.date, horizon, l
     with the laws that apply later and those that do not apply counted apart."""
     c = {s: statuses.count(s) for s in MUN_ORDER}
     due = c["ready"] + c["not_ready"] + c["unknown"]
-    text = t("legislation.mun.summary", lang, name=name, ready=c["ready"], due=due,
-             not_ready=c["not_ready"], unknown=c["unknown"],
+    text = t("legislation.mun.summary" + (".one" if due == 1 else ""), lang, name=name,
+             ready=c["ready"], due=due, not_ready=c["not_ready"], unknown=c["unknown"],
              counts=horizon_phrase(horizon, at, lang))
-    if c["not_due"]:
-        text += " " + t("legislation.mun.summary.not_due", lang, k=c["not_due"])
-    if c["not_applicable"]:
-        text += " " + t("legislation.mun.summary.na", lang, k=c["not_applicable"])
+    for k, key in (("not_due", "legislation.mun.summary.not_due"),
+                   ("not_applicable", "legislation.mun.summary.na")):
+        if c[k]:
+            text += " " + t(key + (".one" if c[k] == 1 else ""), lang, k=c[k])
     return text
 
 
@@ -533,9 +602,11 @@ def municipality(ctx: AppContext, snap, m: str | None, checked, nis2, at: dt.dat
                                 population=pop, overrides=overrides,
                                 country_overrides=ld.country_overrides(country, nis2))
     records, gaps, applied, time_rows = [], [], [], []
+    shorts = law_shorts(ctx)
     for lr in mr.laws:
         law = inp.law(lr.law)
-        records.append({"law": f"{lr.law} – {ld.law_name(law, lang)}", "code": lr.status,
+        records.append({"law": f"{shorts[lr.law]} – {ld.law_name(law, lang)}",
+                        "law_id": lr.law, "code": lr.status,
                         "status": t(f"legislation.status.{lr.status}", lang),
                         "gaps": len(lr.legal.gaps), "unknown": len(lr.legal.unknown),
                         "ambition": ambition_status_text(lr.ambition, lang)})
@@ -548,17 +619,19 @@ def municipality(ctx: AppContext, snap, m: str | None, checked, nis2, at: dt.dat
                 time_rows.append((lr.law, g.deadline, g.confidence == "check"))
         for c in lr.requirements:
             cond = c.condition
-            applied.append({"law": lr.law, "element": c.element, "min": c.min,
+            applied.append({"law": shorts[lr.law], "element": ld.element_label(ctx, c.element, lang),
+                            "min": c.min,
                             "kind": t("law.kind.duty" if c.legal_duty else "law.kind.recommended",
                                       lang),
                             "legal_basis": c.legal_basis or "",
                             "counts_for": t(f"legislation.counts_for.{c.counts_for}", lang),
                             "applies": c.applies,
-                            "condition": cond.id if cond else "",
-                            "value": "" if cond is None else str(cond.value),
-                            "origin": cond.origin if cond else "",
-                            "why": (cond.detail if cond else "") + (
-                                f"; {c.population_rule}" if c.population_rule else ""),
+                            "condition": ld.condition_label(ctx, cond.id, lang) if cond else "",
+                            "value": "" if cond is None else condition_value_text(cond.value, lang),
+                            "origin": t(f"legislation.origin.{cond.origin}", lang,
+                                        country=country) if cond else "",
+                            "why": population_text(law.population_above, pop, lang)
+                            if c.population_rule else "",
                             "deadline": (c.deadline.isoformat() if c.deadline else "") + (
                                 f" ({t('legislation.unverified', lang)})" if c.unverified else ""),
                             "unverified": c.unverified})
@@ -581,14 +654,17 @@ def municipality(ctx: AppContext, snap, m: str | None, checked, nis2, at: dt.dat
                label=t("legislation.mun.title", lang),
                cell_classes=[[None, f"status-{c}", None, None, None] for c in recs["code"]]),
         html.H3(t("legislation.mun.gaps", lang), className="h6"),
-        _table(_marked(pd.DataFrame(gaps)), {"law": t("legislation.col.law", lang),
-                                    "element": t("legislation.col.element", lang),
-                                    "level": t("legislation.col.level", lang),
-                                    "min": t("legislation.col.min", lang),
-                                    "gap": t("legislation.col.gap", lang),
-                                    "deadline": t("legislation.col.deadline", lang),
-                                    "timing": t("legislation.col.timing", lang)},
-               label=t("legislation.mun.gaps", lang))
+        _table(_marked(pd.DataFrame(gaps)).assign(
+            law=lambda g: g["law"].map(shorts),
+            element=lambda g: g["element"].map(lambda e: ld.element_label(ctx, e, lang))),
+            {"law": t("legislation.col.law", lang),
+             "element": t("legislation.col.element", lang),
+             "level": t("legislation.col.level", lang),
+             "min": t("legislation.col.min", lang),
+             "gap": t("legislation.col.gap", lang),
+             "deadline": t("legislation.col.deadline", lang),
+             "timing": t("legislation.col.timing", lang)},
+            label=t("legislation.mun.gaps", lang))
         if gaps else html.P(t("legislation.mun.nogaps", lang)),
         html.Details([html.Summary(t("legislation.mun.applied", lang)),
                       _table(pd.DataFrame(applied), {
@@ -613,6 +689,23 @@ def municipality(ctx: AppContext, snap, m: str | None, checked, nis2, at: dt.dat
     return content, fig, caption, municipality_frame(records, gaps)
 
 
+def condition_value_text(value, lang: str) -> str:
+    """A resolved condition's value as words: yes / no (a date as YYYY-MM-DD, none as '–')."""
+    if isinstance(value, bool):
+        return t("legislation.value.yes" if value else "legislation.value.no", lang)
+    if value is None:
+        return "–"
+    return value.isoformat() if hasattr(value, "isoformat") else str(value)
+
+
+def population_text(above, population, lang: str) -> str:
+    """Why a law with a population threshold (a draft's) applies or not, numbers as `lang`
+    writes them (the engine's own explanation is English with English separators)."""
+    shown = t("legislation.population.unknown", lang) if population is None or pd.isna(population) \
+        else _count(population, lang)
+    return t("legislation.why.population", lang, above=_count(above, lang), population=shown)
+
+
 def _marked(gaps: pd.DataFrame) -> pd.DataFrame:
     """The gaps as shown: an unverified fact behind a gap (the requirement, or the national date
     its deadline comes from) marks the deadline with ⚠, as the guide explains."""
@@ -634,18 +727,20 @@ def municipality_frame(records: list[dict], gaps: list[dict]) -> pd.DataFrame:
         by_law.setdefault(g["law"], []).append(g)
     rows = []
     for r in records:
-        law = r["law"].split(" – ")[0]
+        law = r["law_id"]
         for g in by_law.get(law, [{}]):
             rows.append({**{k: None for k in MUN_CSV_COLUMNS}, **g, "law": law,
                          "status": r["code"]})
     return pd.DataFrame(rows, columns=MUN_CSV_COLUMNS)
 
 
-def condition_checklist(ctx: AppContext, snap, m: str | None, on: list[str] | None = None):
-    """(options, value) of the municipality-condition checklist: the resolved values, or `on`."""
+def condition_checklist(ctx: AppContext, snap, m: str | None, on: list[str] | None = None,
+                        lang: str = "nl"):
+    """(options, value) of the municipality-condition checklist: the resolved values, or `on`.
+    Each option shows the condition in words (conditions.yaml); its value stays the id."""
     inp = ld.inputs(ctx)
     conds = ld.municipality_conditions(inp)
-    options = [{"label": c, "value": c} for c in conds]
+    options = [{"label": ld.condition_label(ctx, c, lang), "value": c} for c in conds]
     if on:
         return options, [c for c in on if c in conds]
     if not m:
@@ -740,7 +835,7 @@ def draft(ctx: AppContext, snap, profile: dict, sel: ld.Selection, at: dt.date, 
             bound = None  # validate_profile names the bad value
         else:
             profile = {**profile, "population_above": bound - 1}
-            notes.append(html.P(t("legislation.draft.threshold", lang, bound=f"{bound:,}"),
+            notes.append(html.P(t("legislation.draft.threshold", lang, bound=_count(bound, lang)),
                                 className="small text-body-secondary"))
     try:
         law = validate_profile(profile, inp)
@@ -772,34 +867,41 @@ def draft(ctx: AppContext, snap, profile: dict, sel: ld.Selection, at: dt.date, 
         "share_ready": pd.array([x["share_ready"] for x in cells], dtype="Float64")})
     lack = pd.DataFrame(wi.lacking(), columns=["element", "gap", "unknown"])
     counts = horizon_phrase(horizon, at, lang)
+
+    def num(x) -> str:
+        return _count(x, lang)
+
     if c["suppressed_group"]:
         headline = [html.Span("–", className="display-6 me-2", id="legislation-draft-share"),
                     t("legislation.private", lang)]
     elif c["applies"] == 0:
         headline = [html.Span("–", className="display-6 me-2", id="legislation-draft-share"),
-                    t("legislation.draft.na", lang, n=n)]
+                    t("legislation.draft.na", lang, n=num(n))]
     elif c["due"] == 0:
         headline = [html.Span("–", className="display-6 me-2", id="legislation-draft-share"),
-                    t("legislation.draft.not_due", lang, applies=c["applies"], n=n, counts=counts)]
+                    t("legislation.draft.not_due", lang, applies=num(c["applies"]), n=num(n),
+                      counts=counts)]
     elif c["suppressed"]:
         headline = [html.Span("–", className="display-6 me-2", id="legislation-draft-share"),
-                    t("legislation.draft.few", lang, due=c["due"],
+                    t("legislation.draft.few", lang, due=num(c["due"]),
                       min_group=ctx.settings.min_group)]
     else:
         headline = [html.Span(_pct(c["share_ready"]), className="display-6 me-2",
                               id="legislation-draft-share"),
-                    t("legislation.draft.summary", lang, ready=c["ready"], due=c["due"],
-                      not_ready=c["not_ready"], unknown=c["unknown"], counts=counts)]
+                    t("legislation.draft.summary", lang, ready=num(c["ready"]), due=num(c["due"]),
+                      not_ready=num(c["not_ready"]), unknown=num(c["unknown"]), counts=counts)]
         if c["not_due"] or c["not_applicable"]:
-            headline.append(" " + t("legislation.draft.summary.rest", lang, n=n,
-                                    not_due=c["not_due"], na=c["not_applicable"]))
+            headline.append(" " + t("legislation.draft.summary.rest", lang, n=num(n),
+                                    not_due=num(c["not_due"]), na=num(c["not_applicable"])))
     content = html.Div([
         html.P(headline, id="legislation-draft-headline", **{"aria-live": "polite"}), *notes,
         dbc.Row([
             dbc.Col([html.H3(t("legislation.draft.where", lang), className="h6"),
-                     _table(regions.assign(share_ready=regions["share_ready"].map(_pct),
-                                           applies=regions["applies"].map(_count),
-                                           ready=regions["ready"].map(_count)),
+                     _table(regions.assign(region=area_names(ctx, sel, regions["region"], lang),
+                                           municipalities=regions["municipalities"].map(num),
+                                           share_ready=regions["share_ready"].map(_pct),
+                                           applies=regions["applies"].map(num),
+                                           ready=regions["ready"].map(num)),
                             {"region": t("legislation.col.region", lang),
                              "municipalities": t("legislation.col.n", lang),
                              "applies": t("legislation.col.applies", lang),
@@ -807,7 +909,10 @@ def draft(ctx: AppContext, snap, profile: dict, sel: ld.Selection, at: dt.date, 
                              "share_ready": t("legislation.col.share", lang)},
                             label=t("legislation.draft.where", lang))], md=6),
             dbc.Col([html.H3(t("legislation.draft.lacking", lang), className="h6"),
-                     _table(lack, {"element": t("legislation.col.element", lang),
+                     _table(lack.assign(
+                         element=lack["element"].map(lambda e: ld.element_label(ctx, e, lang)),
+                         gap=lack["gap"].map(num), unknown=lack["unknown"].map(num)),
+                            {"element": t("legislation.col.element", lang),
                                    "gap": t("legislation.col.gap_n", lang),
                                    "unknown": t("legislation.status.unknown", lang)},
                             label=t("legislation.draft.lacking", lang))
@@ -863,9 +968,9 @@ def layout(ctx: AppContext, lang: str, query: dict | None = None) -> html.Div:
     inp = ld.inputs(ctx)
     index = search_index(ctx)
     picked = [r for r in [index.row_of(st["m"])] if r is not None] if st["m"] else []
-    cond_options, cond_value = condition_checklist(ctx, snap, st["m"], st["on"] or None)
-    law_options = [{"label": f"{lid} – {ld.law_name(inp.law(lid), lang)}", "value": lid}
-                   for lid in inp.law_ids]
+    cond_options, cond_value = condition_checklist(ctx, snap, st["m"], st["on"] or None, lang)
+    law_options = [{"label": f"{ld.law_short(inp, lid)} – {ld.law_name(inp.law(lid), lang)}",
+                    "value": lid} for lid in inp.law_ids]
     base_law = st["law"]
     notices = st["notices"]
     if st["draft"]:
@@ -881,10 +986,10 @@ def layout(ctx: AppContext, lang: str, query: dict | None = None) -> html.Div:
     draft_id = st["draft_id"] or base_law or "DRAFT"
     draft_pop = st["draft_pop"] if st["draft"] else (
         inp.law(base_law).population_above if base_law else None)
-    el_opts = [{"label": "—", "value": ANY}] + [{"label": e, "value": e}
+    el_opts = [{"label": "—", "value": ANY}] + [{"label": ld.element_label(ctx, e, lang), "value": e}
                                                for e in ctx.framework.element_ids]
     cond_opts = [{"label": t("legislation.draft.always", lang), "value": ANY}] + [
-        {"label": c, "value": c} for c in inp.bool_conditions]
+        {"label": ld.condition_label(ctx, c, lang), "value": c} for c in inp.bool_conditions]
     lvl_opts = [{"label": str(i), "value": str(i)} for i in range(5)]
     status_opts = [{"label": t(f"law.status.{s}", lang), "value": s}
                    for s in ("required", "recommended", "target")]
@@ -945,14 +1050,15 @@ def layout(ctx: AppContext, lang: str, query: dict | None = None) -> html.Div:
 
     agg = html.Div([
         _card(t("legislation.agg.title", lang), t("legislation.agg.question", lang), [
-            _figure(AGG_BAR, AGG_BAR_CAPTION), html.Div(id=AGG_TABLE),
+            _figure(AGG_BAR, AGG_BAR_CAPTION, lang), html.Div(id=AGG_TABLE),
             _download(AGG_CSV_BUTTON, AGG_CSV, "agg", lang)]),
         _card(t("legislation.lacking.title", lang), t("legislation.lacking.question", lang),
               [html.Div(id=AGG_LACKING)]),
         _card(t("legislation.heat.title", lang), t("legislation.heat.question", lang),
-              [_figure(AGG_HEAT, AGG_HEAT_CAPTION), _download(HEAT_CSV_BUTTON, HEAT_CSV, "heat", lang)]),
+              [_figure(AGG_HEAT, AGG_HEAT_CAPTION, lang),
+               _download(HEAT_CSV_BUTTON, HEAT_CSV, "heat", lang)]),
         _card(t("legislation.time.title", lang), t("legislation.time.question", lang),
-              [_figure(AGG_TIME, AGG_TIME_CAPTION)]),
+              [_figure(AGG_TIME, AGG_TIME_CAPTION, lang)]),
     ], id=AGG_BOX, style=show("aggregate"))
     mun = html.Div([_card(t("legislation.mun.title", lang), t("legislation.mun.question", lang), [
         dbc.Row([
@@ -970,7 +1076,7 @@ def layout(ctx: AppContext, lang: str, query: dict | None = None) -> html.Div:
                                                  value=cond_value, className="small")]), md=4),
         ]),
         html.Div(id=MUN_RESULT, **{"aria-live": "polite"}),
-        _figure(MUN_TIME, MUN_TIME_CAPTION), _download(MUN_CSV_BUTTON, MUN_CSV, "mun", lang)])],
+        _figure(MUN_TIME, MUN_TIME_CAPTION, lang), _download(MUN_CSV_BUTTON, MUN_CSV, "mun", lang)])],
         id=MUN_BOX, style=show("municipality"))
     dr = html.Div([_card(t("legislation.draft.title", lang), t("legislation.draft.question", lang), [
         dbc.Row([

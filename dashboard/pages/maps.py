@@ -21,6 +21,7 @@ from dash import Input, Output, State, callback_context, dcc, html, no_update
 
 from dashboard import geo, ids, warmup
 from dashboard.components import colours as palette
+from dashboard.components.code_text import t_code
 from dashboard.components.downloads import chosen_format, download_control, download_inputs, table_download
 from dashboard.components.maps import (
     VIEWS,
@@ -1021,7 +1022,7 @@ def permalink(ctx: AppContext, measure, stat, wave, level, country) -> str:
 def empty_state(lang: str) -> dbc.Alert:
     return dbc.Alert([
         html.H2(t("maps.empty.title", lang), className="h5"),
-        html.P(t("maps.empty.body", lang)),
+        html.P(t_code("maps.empty.body", lang)),
         html.Pre("python -m pipelines demo --scope nl\npython -m pipelines build", className="mb-0"),
     ], color="info")
 

@@ -9,7 +9,9 @@ from dash import Input, Output, State, callback_context, dcc, html
 
 from dashboard import geo, ids
 from dashboard.components import colours
+from dashboard.components.code_text import t_code
 from dashboard.components.maps import choropleth_map, recolour
+from dashboard.components.numbers import fmt_int
 from dashboard.components.url_notices import alerts
 from dashboard.context import AppContext
 from dashboard.i18n import normalise_lang, t
@@ -91,10 +93,10 @@ def kpis(snap: Snapshot, wave: str, lang: str) -> dbc.Row:
     n_countries = int((countries["responded"] > 0).sum())
     m = snap.manifest
     cards = [
-        (t("overview.kpi.municipalities", lang), _num(row.responded),
+        (t("overview.kpi.municipalities", lang), fmt_int(row.responded, lang),
          t("overview.kpi.municipalities.sub" + (".one" if n_countries == 1 else ""), lang,
            countries=n_countries, wave=wave)),
-        (t("overview.kpi.respondents", lang), _num(row.respondents),
+        (t("overview.kpi.respondents", lang), fmt_int(row.respondents, lang),
          t("overview.kpi.respondents.sub", lang, consenting=int(row.consenting))),
         (t("overview.kpi.waves", lang), str(len(snap.waves)), ", ".join(snap.waves)),
         (t("overview.kpi.framework", lang), m["framework"]["version"],
@@ -119,23 +121,26 @@ def country_table(snap: Snapshot, wave: str, lang: str):
     ]))
     body = html.Tbody([html.Tr([
         html.Td(f"{getattr(r, name_col) or r.country} ({r.country})"),
-        html.Td(f"{_num(r.responded)} / {_num(r.municipalities)}", className="text-end"),
-        html.Td([html.Span(className="share-bar", style={"width": f"{max(r.share, 0.01) * 3.5:.2f}rem"}),
+        html.Td(f"{fmt_int(r.responded, lang)} / {fmt_int(r.municipalities, lang)}",
+                className="text-end"),
+        html.Td([html.Span(className="share-bar", style={"width": f"{max(r.share, 0.01) * 2.5:.2f}rem"}),
                  html.Span(f" {r.share:.0%}")], className="text-nowrap"),
     ]) for r in answered.itertuples()])
     note = t("overview.table.silent", lang, n=len(silent)) if len(silent) else ""
-    return [dbc.Table([head, body], size="sm", striped=True, hover=True, responsive=True,
-                      className="coverage-table"),
+    # scrolls sideways on a narrow screen: focusable and named, so a keyboard can scroll it too
+    # (axe scrollable-region-focusable)
+    return [html.Div(dbc.Table([head, body], size="sm", striped=True, hover=True,
+                               className="coverage-table mb-0"),
+                     className="table-responsive mb-2", tabIndex=0, role="region",
+                     **{"aria-label": t("overview.table.label", lang)}),
             html.P(note, className="small text-body-secondary")]
 
 
-def _num(n: int) -> str:
-    return f"{int(n):,}".replace(",", ".")
 
 
 def sources(snap: Snapshot, lang: str) -> html.Ul:
     return html.Ul([html.Li([
-        html.Code(i["name"]), f" · {_num(i['rows'])} ", t("overview.sources.rows", lang),
+        html.Code(i["name"]), f" · {fmt_int(i['rows'], lang)} ", t("overview.sources.rows", lang),
         " · ", dbc.Badge(t(f"overview.kind.{i['kind']}", lang),
                          color="warning" if i["kind"] == "demo" else "success",
                          text_color="dark" if i["kind"] == "demo" else None),
@@ -145,7 +150,7 @@ def sources(snap: Snapshot, lang: str) -> html.Ul:
 def empty_state(lang: str) -> dbc.Alert:
     return dbc.Alert([
         html.H2(t("overview.empty.title", lang), className="h5"),
-        html.P(t("overview.empty.body", lang)),
+        html.P(t_code("overview.empty.body", lang)),
         html.Pre("python -m pipelines demo --scope nl\npython -m pipelines build",
                  className="mb-0"),
     ], color="info")

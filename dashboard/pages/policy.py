@@ -473,7 +473,8 @@ def heat_caption(ctx: AppContext, data: PolicyData, h: Heat, measure: str, sel: 
                        element=element_label(ctx, data.roadmaps.element_ids[h.rows[r]], lang),
                        value=value))
     if h.hidden:
-        parts.append(t("policy.heat.hidden", lang, n=h.hidden, min_group=data.min_group))
+        parts.append(t("policy.heat.hidden" + (".one" if h.hidden == 1 else ""), lang,
+                       n=h.hidden, min_group=data.min_group))
     return " ".join(parts)
 
 

@@ -480,7 +480,8 @@ def status(ctx: AppContext, a: Analysis, lang: str):
 
 def coverage_text(cov: Coverage, lang: str) -> str:
     """Why this roadmap rests on thin coverage, in one sentence per reason."""
-    parts = [t("roadmap.thin.head", lang, n=cov.respondents,
+    parts = [t("roadmap.thin.head" + (".one" if cov.respondents == 1 else ""), lang,
+               n=cov.respondents,
                roles=", ".join(cov.roles) or t("roadmap.thin.noroles", lang))]
     if "no_lead" in cov.reasons:
         parts.append(t("roadmap.thin.no_lead", lang))
@@ -532,7 +533,8 @@ def assess_section(ctx: AppContext, rm: Roadmap, lang: str) -> html.Section:
     more = len(rm.assess) - ASSESS_SHOWN
     return html.Section([
         html.H3(t("roadmap.assess.title", lang), className="h6 rm-phase-title"),
-        html.P(t("roadmap.assess.guide", lang, n=len(rm.assess)), className="small mb-1"),
+        html.P(t("roadmap.assess.guide" + (".one" if len(rm.assess) == 1 else ""), lang,
+                 n=len(rm.assess)), className="small mb-1"),
         html.Ul(items, className="small rm-assess"),
         *([html.P(t("roadmap.assess.more", lang, n=more, items=", ".join(
             x.element for x in rm.assess[ASSESS_SHOWN:])), className="small text-body-secondary")]
@@ -649,7 +651,8 @@ def passive_panel(ctx: AppContext, a: Analysis, lang: str):
     p = a.plan
     out = []
     if p.lacking:
-        out.append(html.P(html.Strong(t("roadmap.plan.lacking", lang, n=len(p.lacking))),
+        out.append(html.P(html.Strong(t("roadmap.plan.lacking" + (
+            ".one" if len(p.lacking) == 1 else ""), lang, n=len(p.lacking))),
                           className="small mb-1"))
         out.append(html.Ul([html.Li(t(
             "roadmap.plan.lacking.item" if x.add_first else "roadmap.plan.lacking.planned",

@@ -19,6 +19,7 @@ from dash.exceptions import PreventUpdate
 from dashboard import ids
 from dashboard import survey_data as sd
 from dashboard.access import forget, grant, request_token
+from dashboard.components.code_text import t_code
 from dashboard.context import AppContext
 from dashboard.i18n import normalise_lang, t
 from pipelines.survey.demo import demo_links
@@ -96,7 +97,7 @@ def demo_card(ctx: AppContext, lang: str):
         dbc.Alert([html.Strong(t("survey.demo.warning.title", lang)), " ",
                    t("survey.demo.warning", lang)],
                   color="danger", className="survey-demo-warning"),
-        html.P(t("survey.demo.body", lang, wave=demo["wave"])),
+        html.P(t_code("survey.demo.body", lang, wave=demo["wave"])),
         html.Ul(items),
         html.P(html.A(t("survey.demo.coordinator", lang),
                       href=f"/survey/progress?token={demo['coordinator_token']}")),
@@ -346,6 +347,15 @@ def consent_view(decision, lang: str) -> html.P:
                   className="small survey-team-consent", id="survey-team-consent")
 
 
+def team_summary(roles: int, disagree: int, lang: str) -> str:
+    """How many roles submitted and on how many elements they disagree, singular or plural
+    (one role cannot disagree with itself)."""
+    if roles == 1:
+        return t("survey.team.summary.one", lang)
+    return t("survey.team.summary" + (".disagree.one" if disagree == 1 else ""), lang,
+             n=roles, d=disagree)
+
+
 def render_team(df, framework, lang: str):
     """The team table (pipelines.survey.team.team_table) as a page section."""
     if df.empty:
@@ -368,7 +378,7 @@ def render_team(df, framework, lang: str):
                  if r["disagree"] else None]),
     ], className="table-warning" if r["disagree"] else None) for _, r in df.iterrows()])
     n_dis = int(df["disagree"].sum())
-    return [html.P(t("survey.team.summary", lang, n=len(roles), d=n_dis), className="small"),
+    return [html.P(team_summary(len(roles), n_dis, lang), className="small"),
             html.Div(dbc.Table([head, body], size="sm", bordered=False, hover=True,
                                className="survey-team-table"), className="table-responsive",
                      tabIndex="0", role="region",

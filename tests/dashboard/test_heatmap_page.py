@@ -242,6 +242,14 @@ def test_regions_by_choice_nuts2_and_nuts3(nl_ctx):
                 assert view.grid.median[k, r] == hit["median"].iat[0]
 
 
+def test_region_cells_show_their_median_only_where_there_is_room(nl_ctx, monkeypatch):
+    snap, view = view_of(nl_ctx, country="NL", mode="regions")  # 12 provinces
+    assert heatmap.figure(nl_ctx, snap, view, "nl").data[1].texttemplate == "%{z:.1f}"
+    monkeypatch.setattr(heatmap, "MEDIAN_LABELS", 11)  # as with NL's 40 NUTS 3 regions
+    values = heatmap.figure(nl_ctx, snap, view, "nl").data[1]
+    assert values.texttemplate is None and values.z is not None  # hover still has them
+
+
 def test_suppressed_cells_shown_as_suppressed(nl_data_dir):
     strict = AppContext.load(Settings.from_env({"DS4E_DATA_DIR": str(nl_data_dir),
                                                 "DS4E_MIN_GROUP": "15"}))

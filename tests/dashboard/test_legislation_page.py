@@ -67,18 +67,19 @@ def test_a_law_that_does_not_apply_is_shown_apart_not_as_ready(nl_open_ctx, tree
     for law in na:
         assert pd.isna(df.loc[law, "share_ready"]) and df.loc[law, "not_applicable"] == n
     caption = a["bar_caption"]
-    assert f"{len(na)} law(s) put no legal duty on any of them: {', '.join(x for x in df.index if x in na)}" \
-        in caption
+    short = page.law_shorts(ctx)  # the page names laws by their short names, never by id
+    assert f"{len(na)} laws put no legal duty on any of them: " \
+           f"{', '.join(short[x] for x in df.index if x in na)}" in caption
     best = df["share_ready"].dropna().idxmax()
-    assert f"most ready for {best} ({df.loc[best, 'share_ready']:.0%} of the " \
+    assert f"most ready for {short[best]} ({df.loc[best, 'share_ready']:.0%} of the " \
            f"{df.loc[best, 'due']} it asks something of)" in caption
-    assert all(law not in caption.split("most ready for")[1].split(")")[0] for law in na)
+    assert all(short[law] not in caption.split("most ready for")[1].split(")")[0] for law in na)
     bars = {tr["name"]: tr for tr in a["bar"]["data"]}
     assert bars["Ready"]["marker"]["color"] == colours.READY
     assert bars["Not applicable"]["marker"]["color"] == colours.NOT_APPLICABLE
     labels = bars["Ready"]["y"]
     for law in na:
-        i = next(k for k, y in enumerate(labels) if y.split(" ")[0] == law)
+        i = next(k for k, y in enumerate(labels) if y.removesuffix(" ⚠") == short[law])
         assert bars["Ready"]["customdata"][i] == 0
         assert bars["Not applicable"]["customdata"][i] == n
     # the table says to how many it applies
@@ -133,10 +134,12 @@ def test_unverified_laws_are_marked(nl_open_ctx, tree):
     assert nis2 == ["NL"]  # the Dutch demo: one country
     a = page.aggregate(nl_open_ctx, snap, ld.Selection("NL"), AT, 0, "en")
     labels = a["bar"]["data"][0]["y"]
-    assert {y.split(" ")[0] for y in labels if y.endswith("⚠")} == expected | national
+    by_short = {v: k for k, v in page.law_shorts(nl_open_ctx).items()}
+    assert {by_short[y.removesuffix(" ⚠")] for y in labels if y.endswith("⚠")} == \
+        expected | national
     words = tree.text(a["table"])
     for law in df.to_dict("records"):
-        marked = f"{law['law']} – {law['name']} (unverified" in words
+        marked = f"{page.law_shorts(nl_open_ctx)[law['law']]} – {law['name']} (unverified" in words
         assert marked == (law["law"] in expected), law["law"]
     assert "NIS2 – NIS2 Directive (national fact unverified for NL)" in words
     # the municipality view: a NIS2 gap's deadline is NL's unconfirmed date, marked ⚠

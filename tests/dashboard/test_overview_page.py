@@ -134,3 +134,14 @@ def test_bad_url_parameters_are_explained(nl_open_ctx, tree):
     assert "No wave ‘1999’" in words and "‘moon’ is not a valid map" in words
     assert not tree.text(tree.find(overview.layout(nl_open_ctx, "en", {}),
                                    id="overview-notices")[0])
+
+
+def test_the_country_table_scrolls_by_keyboard_and_counts_per_language(nl_ctx):
+    """axe scrollable-region-focusable: the table's scroll box takes focus and has a name; its
+    counts use the page language's separators (shared formatter)."""
+    snap = nl_ctx.warehouse.snapshot()
+    for lang, label in (("nl", "Deelname per land"), ("en", "Participation by country")):
+        box = overview.country_table(snap, snap.waves[-1], lang)[0].to_plotly_json()["props"]
+        assert box["tabIndex"] == 0 and box["role"] == "region"
+        assert box["aria-label"] == label and "table-responsive" in box["className"]
+    assert overview.fmt_int(59543, "nl") == "59.543" and overview.fmt_int(59543, "en") == "59,543"

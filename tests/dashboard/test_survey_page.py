@@ -238,7 +238,7 @@ def test_submit_writes_a_record_and_shows_the_team(ctx, links, tree):
     msg, team = survey.on_submit(ctx, dpo, {**_empty(ctx), e1: 4, e2: 2}, _empty(ctx),
                                  _empty(ctx), "yes", "en")
     words = tree.text(team)
-    assert "2 respondent role(s) submitted; they disagree on 1 element(s)" in words
+    assert "2 respondent roles submitted; they disagree on 1 element." in words
     rows = records.submissions(ctx.survey, "s-open")
     assert set(rows["respondent_role"]) == {"cio", "dpo"}
     assert sorted(rows.loc[rows["element_id"] == e1, "level"]) == ["1", "4"]

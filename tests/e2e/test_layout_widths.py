@@ -10,7 +10,10 @@ PAGES = ("/", "/profile?m=NL_GM0014", "/heatmap?country=NL", "/maps", "/roadmap?
          "/policy?country=NL", "/legislation?country=NL",
          "/legislation?view=municipality&m=NL_GM0014", "/legislation?view=draft",
          "/knowledge?element=SEC-01", "/survey")
-CASES = [("nl", 390), ("nl", 1440), ("en", 390), ("en", 1366)]
+# 992: the navbar unfolds; 1200: the tagline appears beside the five parts (Dutch is longest);
+# 1600: inside the range where nine tabs once overflowed
+CASES = [("nl", 390), ("nl", 992), ("nl", 1200), ("nl", 1440), ("nl", 1600), ("en", 390),
+         ("en", 1366)]
 
 
 @pytest.mark.parametrize(("lang", "width"), CASES, ids=[f"{lang}-{w}" for lang, w in CASES])

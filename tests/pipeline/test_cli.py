@@ -52,8 +52,13 @@ def test_first_run_only_once(tmp_path):
     first = run("first-run", "--scope", "be", "--waves", "1", env_data_dir=tmp_path)
     assert first.returncode == 0, first.stderr
     assert "generating demo data" in first.stderr
+    # it builds by itself: no advice to build, and it ends with where the app is
+    assert "python -m pipelines build" not in first.stdout + first.stderr
+    assert first.stderr.strip().splitlines()[-1].endswith("the app starts at "
+                                                          "http://127.0.0.1:8050/")
     second = run("first-run", "--scope", "be", env_data_dir=tmp_path)
     assert second.returncode == 0 and "generating" not in second.stderr
+    assert "http://127.0.0.1:8050/" in second.stderr
 
 
 def test_first_run_opens_a_demo_survey_wave_once(tmp_path):
