@@ -30,6 +30,7 @@ from dashboard.components.maps import (
     status_colours,
     status_points,
 )
+from dashboard.components.numbers import fmt_int, fmt_num
 from dashboard.context import AppContext
 from dashboard.i18n import normalise_lang, t
 from dashboard.lru import Lru
@@ -274,25 +275,6 @@ def national_indices(ctx: AppContext) -> pd.DataFrame:
 
 
 # ------------------------------------------------------------------ formatting
-
-
-_NL_SEPARATORS = str.maketrans(",.", ".,")
-
-
-def fmt_num(value, lang: str, digits: int = 1) -> str:
-    """1,234.5 (en) / 1.234,5 (nl); "–" for a missing value."""
-    try:
-        v = float(value)
-    except (TypeError, ValueError):
-        return "–"
-    if v != v:
-        return "–"
-    text = f"{v:,.{digits}f}"
-    return text.translate(_NL_SEPARATORS) if lang == "nl" else text
-
-
-def fmt_int(value, lang: str) -> str:
-    return fmt_num(value, lang, 0)
 
 
 def fmt_share(value) -> str:
