@@ -11,7 +11,7 @@ import dash_bootstrap_components as dbc  # noqa: F401  (registers the component 
 from dashboard import api, bad_input, security, shell, warmup
 from dashboard.config import ROOT, Settings
 from dashboard.context import AppContext
-from dashboard.pages import PAGES
+from dashboard.registry import PAGES
 
 # Dash's default template has a bare <html>; screen readers need the language (WCAG 3.1.1).
 INDEX = """<!DOCTYPE html>

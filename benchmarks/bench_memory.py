@@ -165,7 +165,7 @@ def page_requests(conn: Conn, pages: list[str]) -> list[Req]:
 
 def pages_to_open(conn: Conn) -> list[str]:
     sys.path.insert(0, str(ROOT))
-    from dashboard.pages import PAGES
+    from dashboard.registry import PAGES
 
     links = {}
     with contextlib.suppress(OSError, KeyError, ValueError):  # no demo links: no survey pages

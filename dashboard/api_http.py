@@ -34,7 +34,7 @@ from importlib.metadata import PackageNotFoundError, version
 from flask import Flask, Response, g, request
 from werkzeug.exceptions import HTTPException
 
-from dashboard import legislation_data as ld
+from dashboard import laws
 from dashboard.access import GRANT_COOKIE
 from dashboard.api_core import json_answer
 from dashboard.context import AppContext
@@ -103,7 +103,7 @@ class Manners:
         parts = [self.fingerprint, request.path,
                  *(f"{k}={v}" for k, v in sorted(request.args.items(multi=True)))]
         if rule.rule in DATED and not (request.args.get("at") or "").strip():
-            parts.append("today=" + ld.today().isoformat())
+            parts.append("today=" + laws.today().isoformat())
         build = self.build_id()
         digest = hashlib.sha256("\x1e".join([build, *parts]).encode()).hexdigest()[:20]
         return f"{build}-{digest}"

@@ -18,7 +18,7 @@ from __future__ import annotations
 import numpy as np
 from flask import request
 
-from dashboard import legislation_data as ld
+from dashboard import laws as law_facts
 from dashboard.api_core import NO_CONSENT, NOT_PUBLISHED, ApiError, json_answer
 from dashboard.api_models import (
     LawList,
@@ -36,6 +36,7 @@ from dashboard.api_params import (
 )
 from dashboard.api_spec import BAD_PARAMETER, FORBIDDEN, NOT_PUBLISHED_TEXT, Api, PathParam
 from dashboard.context import AppContext
+from dashboard.views.legislation import data as ld
 from pipelines.framework import is_legal_duty
 from pipelines.maturity.readiness import (
     N_STATUS,
@@ -83,7 +84,7 @@ class LawsApi:
     @staticmethod
     def when(q) -> tuple:
         """(evaluation date, horizon in days or ALL_DEADLINES) of a validated query."""
-        at = q.at or ld.today()
+        at = q.at or law_facts.today()
         return at, ld.parse_horizon(str(q.horizon))
 
     @staticmethod

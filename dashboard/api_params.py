@@ -29,8 +29,8 @@ from pydantic import (
     ValidationInfo,
 )
 
-from dashboard import roadmap_data as rd
 from dashboard.api_core import NOT_PUBLISHED, ApiError, bad_parameter
+from dashboard.views.roadmap import data as rd
 from pipelines.maturity.roadmap import COMPONENTS, DEFAULT_WEIGHTS
 from pipelines.reference import COUNTRY_ALIASES, SIZE_CLASS_KEYS
 

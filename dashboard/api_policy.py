@@ -20,7 +20,7 @@ from dashboard.api_models import LeverageTable
 from dashboard.api_params import LeverageQuery
 from dashboard.api_spec import BAD_PARAMETER, Api
 from dashboard.context import AppContext
-from dashboard.policy_data import (
+from dashboard.views.policy.data import (
     LEVERAGE_FORMULA,
     Selection,
     leverage_frame,

@@ -17,12 +17,12 @@ from __future__ import annotations
 
 from functools import cached_property
 
-from dashboard import roadmap_data as rd
 from dashboard.api_core import NO_CONSENT, NOT_PUBLISHED, ApiError, json_answer
 from dashboard.api_models import Roadmap
 from dashboard.api_params import RoadmapQuery, weights_of
 from dashboard.api_spec import BAD_PARAMETER, FORBIDDEN, NOT_PUBLISHED_TEXT, Api, PathParam
 from dashboard.context import AppContext
+from dashboard.views.roadmap import data as rd
 from pipelines.maturity.cube import MISSING
 from pipelines.maturity.roadmap import COMPONENTS, assess_text, explain_text
 from pipelines.row_index import RowIndex

@@ -26,7 +26,7 @@ from functools import wraps
 from flask import Flask, request
 from pydantic import BaseModel
 
-from dashboard import legislation_data as ld
+from dashboard import laws
 from dashboard.api_core import api_view
 from dashboard.api_params import Enums, Query, parse_query
 from dashboard.context import AppContext
@@ -130,7 +130,7 @@ def build_enums(ctx: AppContext, snap) -> Enums:
     attrs = ctx.attributes
     countries = sorted({str(c) for c in attrs.country_labels.tolist() if str(c)})
     nuts2 = sorted({str(c) for c in attrs.nuts2_labels.tolist() if str(c)})
-    inp = ld.inputs(ctx)
+    inp = laws.inputs(ctx)
     return Enums(countries=tuple(countries), nuts2=tuple(nuts2),
                  waves=tuple(snap.waves) if snap is not None else (),
                  laws=tuple(inp.law_ids), elements=tuple(fw.element_ids),

@@ -147,7 +147,7 @@ def rehearse(server, pages: Iterable[str] | None = None) -> Rehearsal:
     """Every page once (default: every page but the survey's, which needs a link), through the
     Flask test client of this process (gunicorn's master). Rate limits are off meanwhile (one
     client sends it all); a failing request is logged and left for the first visitor to redo."""
-    from dashboard.pages import PAGES
+    from dashboard.registry import PAGES
 
     client = server.test_client()
     limiters = list(server.extensions.get("limiter", ()))  # flask-limiter's

@@ -54,7 +54,8 @@ from werkzeug.serving import WSGIRequestHandler
 from dashboard.access import GRANT_COOKIE
 from dashboard.api_core import json_answer
 from dashboard.context import AppContext
-from dashboard.pages import legislation, survey
+from dashboard.views.legislation import page as legislation
+from dashboard.views.survey import page as survey
 
 LOG = logging.getLogger("ds4e.security")
 

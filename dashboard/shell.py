@@ -11,7 +11,10 @@ from dash import Input, Output, State, dcc, html
 from dashboard import ids
 from dashboard.context import AppContext
 from dashboard.i18n import normalise_lang, t
-from dashboard.pages import SECTIONS, legislation, page_for, profile, roadmap, section_for
+from dashboard.registry import SECTIONS, page_for, section_for
+from dashboard.views.legislation import page as legislation
+from dashboard.views.profile import page as profile
+from dashboard.views.roadmap import page as roadmap
 
 _ID = re.compile(r"[A-Za-z0-9_.-]{1,40}")  # a GISCO id ("NL_GM0363"), nothing else is carried
 # Pages about one municipality: the one chosen on any of them comes along to the others, in the

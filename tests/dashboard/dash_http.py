@@ -45,7 +45,7 @@ def payload(spec: dict, values: dict, changed: list[str]) -> dict:
 def survey_values(element_ids: list[str], answers: dict, token: str, consent: str | None = None,
                   lang: str = "en") -> dict:
     """The survey form's values for `payload`: a level per element (None when not answered)."""
-    from dashboard.pages import survey
+    from dashboard.views.survey import page as survey
 
     def per(kind, value_of):
         return [({"element": e, "type": kind}, value_of(e)) for e in element_ids]

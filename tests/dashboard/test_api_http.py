@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-from dashboard import legislation_data as ld
+from dashboard import laws
 from dashboard.api_http import Manners, etag_matches
 
 ROUTE_PARAM = re.compile(r"<(?:\w+:)?(\w+)>")
@@ -96,7 +96,7 @@ def test_readiness_without_a_date_changes_its_etag_with_the_day(private, monkeyp
     dated, undated = (f"/api/v1/municipalities/{MID}/readiness?at=2026-07-01",
                       "/api/v1/laws/NIS2/readiness")
     tags = {u: private.get(u).headers["ETag"] for u in (dated, undated)}
-    monkeypatch.setattr(ld, "today", lambda: dt.date(2031, 1, 1))
+    monkeypatch.setattr(laws, "today", lambda: dt.date(2031, 1, 1))
     assert private.get(dated, headers={"If-None-Match": tags[dated]}).status_code == 304
     r = private.get(undated, headers={"If-None-Match": tags[undated]})
     assert r.status_code == 200 and r.get_json()["at"] == "2031-01-01"

@@ -91,7 +91,7 @@ def test_csv_equals_json(client):
 
 
 def test_the_page_link_is_this_endpoint(client, nl_ctx):
-    from dashboard.pages import policy
+    from dashboard.views.policy import page as policy
 
     out = policy.update_view(nl_ctx, "NL", "NL33", "20k-50k", "per", "en")
     href = out[policy.OUTPUT_KEYS.index("lev_api")]

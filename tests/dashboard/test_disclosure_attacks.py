@@ -15,8 +15,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from dashboard import legislation_data as ld
-from dashboard.pages import legislation, profile
+from dashboard import laws
+from dashboard.views.legislation import data as ld
+from dashboard.views.legislation import page as legislation
+from dashboard.views.profile import page as profile
 from pipelines.disclosure import AREA_TYPES, area_of, exposed, hierarchy, suppress, unsafe
 from pipelines.reference import load_municipalities
 
@@ -114,7 +116,7 @@ def test_the_draft_editor_snaps_too(nl_ctx, snap, tree):
         prof = legislation.draft_profile(["SEC-01"], ["3"], ["2026-01-01"], [legislation.ANY],
                                          ["required"], pop)
         content, _, regions = legislation.draft(nl_ctx, snap, prof, ld.Selection("NL"),
-                                                ld.today(), ld.ALL_DEADLINES, "en")
+                                                laws.today(), ld.ALL_DEADLINES, "en")
         return tree.text(content), None if regions is None else regions.to_json()
     a, b = share("238146"), share("238147")
     assert a == b and "applies from 250,000 inhabitants" in a[0]

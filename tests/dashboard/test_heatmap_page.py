@@ -16,7 +16,8 @@ from dash.exceptions import PreventUpdate
 from dashboard import shell
 from dashboard.config import Settings
 from dashboard.context import AppContext
-from dashboard.pages import PAGES, heatmap
+from dashboard.registry import PAGES
+from dashboard.views.heatmap import page as heatmap
 from pipelines.build import build
 from pipelines.maturity.cube import MISSING
 from pipelines.maturity.heatmap import NO_DATA, SUPPRESSED, VALUE

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from dashboard import shell
-from dashboard.pages import knowledge
+from dashboard.views.knowledge import page as knowledge
 
 
 def test_list_all_elements(ctx, tree):
@@ -113,7 +113,7 @@ def test_member_state_dates_show_the_default_and_who_differs(ctx, fw, tree):
 
 
 def test_deadline_dates_come_from_the_readiness_resolution(ctx):
-    from dashboard import legislation_data as ld
+    from dashboard.views.legislation import data as ld
     from pipelines.maturity.readiness import resolve_municipality
 
     dates = knowledge.deadline_dates(ctx, "SEC-02")

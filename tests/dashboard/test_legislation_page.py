@@ -10,11 +10,12 @@ import pandas as pd
 import pytest
 import yaml
 
-from dashboard import legislation_data as ld
+from dashboard import laws
 from dashboard.components import colours
 from dashboard.config import Settings
 from dashboard.context import AppContext
-from dashboard.pages import legislation as page
+from dashboard.views.legislation import data as ld
+from dashboard.views.legislation import page as page
 from pipelines.maturity.readiness import population_readiness, resolve_population, validate_profile
 
 AT = dt.date(2026, 7, 1)
@@ -24,7 +25,7 @@ GRONINGEN = "NL_GM0014"  # did not consent
 
 @pytest.fixture(autouse=True)
 def fixed_today(monkeypatch):
-    monkeypatch.setattr(ld, "today", lambda: AT)
+    monkeypatch.setattr(laws, "today", lambda: AT)
 
 
 @pytest.mark.parametrize("horizon", [0, ld.ALL_DEADLINES])

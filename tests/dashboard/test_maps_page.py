@@ -18,7 +18,8 @@ from published import published_aggregates
 from dashboard import shell
 from dashboard.config import Settings
 from dashboard.context import AppContext
-from dashboard.pages import PAGES, maps
+from dashboard.registry import PAGES
+from dashboard.views.maps import page as maps
 from pipelines.maturity.regional import SCALES
 from pipelines.reference import REFERENCE_DIR
 

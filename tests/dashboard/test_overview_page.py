@@ -10,7 +10,7 @@ from dash import Patch
 from dashboard import ids, shell
 from dashboard.config import Settings
 from dashboard.context import AppContext
-from dashboard.pages import overview
+from dashboard.views.overview import page as overview
 from pipelines.build import build
 from pipelines.staging import DataPaths, stage
 
@@ -127,7 +127,7 @@ def test_permalink_round_trip(real_ctx, tree):
 
 
 def test_bad_url_parameters_are_explained(nl_open_ctx, tree):
-    from dashboard.pages import overview
+    from dashboard.views.overview import page as overview
 
     page = overview.layout(nl_open_ctx, "en", {"wave": "1999", "map": "moon"})
     words = tree.text(tree.find(page, id="overview-notices")[0])

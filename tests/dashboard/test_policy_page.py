@@ -13,12 +13,15 @@ import pytest
 from dash.exceptions import PreventUpdate
 from published import as_older_build
 
-from dashboard import legislation_data
 from dashboard.config import Settings
 from dashboard.context import AppContext
 from dashboard.i18n import t
-from dashboard.pages import PAGES, maps, policy
-from dashboard.policy_data import (
+from dashboard.registry import PAGES
+from dashboard.shell import parse_query
+from dashboard.views.legislation import data as legislation_data
+from dashboard.views.maps import page as maps
+from dashboard.views.policy import page as policy
+from dashboard.views.policy.data import (
     Selection,
     heat,
     leverage_frame,
@@ -26,7 +29,6 @@ from dashboard.policy_data import (
     parse_selection,
     policy_data,
 )
-from dashboard.shell import parse_query
 from pipelines.maturity.roadmap import model_from_framework
 from pipelines.maturity.roadmap_population import leverage
 from pipelines.roadmap_build import ROADMAP_FILE
@@ -62,7 +64,7 @@ def _mask(ctx, country=None, nuts2=None, size=None):
 
 
 def test_registered_after_maps_with_both_languages():
-    names = [p.__name__.rsplit(".", 1)[-1] for p in PAGES]
+    names = [p.__name__.split(".")[-2] for p in PAGES]  # dashboard.views.<view>.page
     assert names.index("maps") < names.index("policy") < names.index("knowledge")
     assert maps in PAGES
     assert policy.PATH == "/policy" and policy.NAV_KEY == "policy.nav"
@@ -217,7 +219,7 @@ def test_lobby_agrees_with_the_legislation_tab(nl_open_ctx, data, country, nuts2
     """The numbers the two tabs show agree: the Legislation tab opened on the same selection at
     the build's evaluation date, with every other setting at the tab's default (as a user
     following the lobby table's link gets it), shows the lobby's counts per law."""
-    from dashboard.pages import legislation as legislation_page
+    from dashboard.views.legislation import page as legislation_page
 
     at = data.roadmaps.evaluation_date
     query = {k: v for k, v in (("country", country), ("nuts2", nuts2), ("size", size),

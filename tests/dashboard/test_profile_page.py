@@ -13,7 +13,8 @@ import pytest
 from dashboard.components import municipality_picker as mp
 from dashboard.config import Settings
 from dashboard.context import AppContext
-from dashboard.pages import PAGES, profile
+from dashboard.registry import PAGES
+from dashboard.views.profile import page as profile
 from pipelines.build import build
 from pipelines.maturity.cube import as_float
 from pipelines.maturity.profile import block_profile, element_profile, trend
@@ -38,7 +39,7 @@ def test_fixture_assumptions(nl_ctx):
 
 
 def test_registered_after_overview():
-    names = [p.__name__.rsplit(".", 1)[-1] for p in PAGES]
+    names = [p.__name__.split(".")[-2] for p in PAGES]  # dashboard.views.<view>.page
     assert names.index("profile") == names.index("overview") + 1
     assert profile.PATH == "/profile" and profile.NAV_KEY == "profile.nav"
 

@@ -11,11 +11,12 @@ import plotly.graph_objects as go
 import pytest
 from published import engine_peers
 
-from dashboard import roadmap_data as rd
 from dashboard.config import Settings
 from dashboard.context import AppContext
-from dashboard.pages import PAGES, roadmap
+from dashboard.registry import PAGES
 from dashboard.shell import parse_query
+from dashboard.views.roadmap import data as rd
+from dashboard.views.roadmap import page as roadmap
 from pipelines.maturity.kickstart import SIMILARITY_WEIGHTS
 from pipelines.maturity.roadmap import (
     DEFAULT_WEIGHTS,
@@ -76,7 +77,7 @@ def test_fixture_assumptions(nl_ctx):
 
 
 def test_registered_after_maps():
-    names = [p.__name__.rsplit(".", 1)[-1] for p in PAGES]
+    names = [p.__name__.split(".")[-2] for p in PAGES]  # dashboard.views.<view>.page
     assert names.index("roadmap") == names.index("maps") + 1
     assert roadmap.PATH == "/roadmap" and roadmap.NAV_KEY == "roadmap.nav"
 

@@ -28,7 +28,7 @@ import pytest
 from dash_http import find, payload, survey_values
 
 from dashboard.config import ROOT
-from dashboard.pages import survey
+from dashboard.views.survey import page as survey
 from pipelines.reference import load_municipalities
 from pipelines.survey import SurveyStore, load_draft
 from pipelines.survey.records import draft_path, read_record, record_files

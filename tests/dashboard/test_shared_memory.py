@@ -158,7 +158,7 @@ def test_the_master_rehearses_every_page_without_failing_or_writing(nl_data_dir)
     """What gunicorn's master does before forking (gunicorn.conf.py): every page but the
     survey's opened and its callbacks run once; limits stay on for visitors; nothing written."""
     from app import create_app
-    from dashboard.pages import PAGES
+    from dashboard.registry import PAGES
 
     app = create_app(Settings.from_env({"DS4E_DATA_DIR": str(nl_data_dir)}))  # limits on
     before = _files(nl_data_dir)

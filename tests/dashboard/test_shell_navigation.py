@@ -10,7 +10,7 @@ import pytest
 
 from dashboard import shell
 from dashboard.i18n import t
-from dashboard.pages import PAGES, SECTIONS, section_for
+from dashboard.registry import PAGES, SECTIONS, section_for
 
 
 def _links(nav) -> list[tuple[str, str, bool]]:

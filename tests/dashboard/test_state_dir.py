@@ -22,7 +22,8 @@ from dash_http import find, payload, survey_values
 
 from dashboard import ids
 from dashboard.config import ROOT, Settings
-from dashboard.pages import PAGES, survey
+from dashboard.registry import PAGES
+from dashboard.views.survey import page as survey
 from pipelines.survey.records import record_files
 from pipelines.survey.waves import SurveyStore
 

@@ -10,7 +10,7 @@ import pytest
 from flask import Flask
 
 from dashboard.access import GRANT_COOKIE, viewer_municipality
-from dashboard.pages import survey
+from dashboard.views.survey import page as survey
 from pipelines.survey import records
 
 NOW = dt.datetime.now(dt.UTC)
@@ -329,7 +329,7 @@ def test_a_survey_link_unlocks_its_own_municipality_only(ctx, links):
 
 
 def test_profile_shows_own_results_with_the_link(ctx, links, tree):
-    from dashboard.pages import profile
+    from dashboard.views.profile import page as profile
 
     snap, row = _hidden_row(ctx)
     snap.consent[row] = False

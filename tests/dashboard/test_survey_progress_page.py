@@ -13,7 +13,7 @@ from plotly.utils import PlotlyJSONEncoder
 from dashboard.config import Settings
 from dashboard.context import AppContext
 from dashboard.i18n import catalog
-from dashboard.pages import survey_progress as page
+from dashboard.views.survey_progress import page as page
 from pipelines.survey.records import save_draft, submit
 from pipelines.survey.sheet import Answer, Sheet
 

@@ -13,10 +13,16 @@ import numpy as np
 import pytest
 from dash.exceptions import PreventUpdate
 
-from dashboard import legislation_data as ld
 from dashboard.config import Settings
 from dashboard.context import AppContext
-from dashboard.pages import heatmap, legislation, maps, overview, policy, profile, roadmap
+from dashboard.views.heatmap import page as heatmap
+from dashboard.views.legislation import data as ld
+from dashboard.views.legislation import page as legislation
+from dashboard.views.maps import page as maps
+from dashboard.views.overview import page as overview
+from dashboard.views.policy import page as policy
+from dashboard.views.profile import page as profile
+from dashboard.views.roadmap import page as roadmap
 from pipelines.maturity.roadmap import DEFAULT_WEIGHTS
 
 EU_SAMPLE = ("CY", "EE", "LU", "MT", "SI")  # small countries: every selection of them is quick

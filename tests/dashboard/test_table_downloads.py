@@ -24,8 +24,7 @@ import pytest
 from dash import html
 from openpyxl import load_workbook
 
-from dashboard import ids
-from dashboard import legislation_data as ld
+from dashboard import ids, laws
 from dashboard.components.downloads import (
     FORMATS,
     chosen_format,
@@ -39,7 +38,13 @@ from dashboard.components.downloads import (
 )
 from dashboard.config import Settings
 from dashboard.context import AppContext
-from dashboard.pages import heatmap, legislation, maps, policy, profile, roadmap, survey_progress
+from dashboard.views.heatmap import page as heatmap
+from dashboard.views.legislation import page as legislation
+from dashboard.views.maps import page as maps
+from dashboard.views.policy import page as policy
+from dashboard.views.profile import page as profile
+from dashboard.views.roadmap import page as roadmap
+from dashboard.views.survey_progress import page as survey_progress
 
 MIMETYPES = {"csv": "text/csv",
              "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -163,7 +168,7 @@ def post_every_format(client, download_id: str, csv_button: str, values: dict) -
 @pytest.fixture(scope="module")
 def nl_pages(nl_open_ctx, monkeypatch_module):
     # the legislation page evaluates at "today": the same date every year this test runs
-    monkeypatch_module.setattr(ld, "today", lambda: dt.date.fromisoformat(AT))
+    monkeypatch_module.setattr(laws, "today", lambda: dt.date.fromisoformat(AT))
     return pages_client(nl_open_ctx, heatmap, legislation, maps, policy, profile, roadmap)
 
 

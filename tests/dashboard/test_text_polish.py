@@ -13,10 +13,16 @@ import pandas as pd
 import pytest
 from dash import dcc, html
 
-from dashboard import legislation_data as ld
+from dashboard import laws
 from dashboard.components.code_text import CODE_KEYS, with_code
 from dashboard.i18n import LANGS, catalog
-from dashboard.pages import legislation, maps, overview, policy, roadmap, survey
+from dashboard.views.legislation import data as ld
+from dashboard.views.legislation import page as legislation
+from dashboard.views.maps import page as maps
+from dashboard.views.overview import page as overview
+from dashboard.views.policy import page as policy
+from dashboard.views.roadmap import page as roadmap
+from dashboard.views.survey import page as survey
 from pipelines.maturity.coverage_note import Coverage
 
 AT = dt.date(2026, 7, 1)
@@ -48,7 +54,7 @@ def _strings(node) -> list[str]:
 
 @pytest.fixture()
 def fixed_today(monkeypatch):
-    monkeypatch.setattr(ld, "today", lambda: AT)
+    monkeypatch.setattr(laws, "today", lambda: AT)
 
 
 # ------------------------------------------------------------------ 1. plurals

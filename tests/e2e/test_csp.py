@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Page, expect
 
-from dashboard.pages import PAGES
+from dashboard.registry import PAGES
 
 # Collects CSP violations as the page sees them, before any of its own scripts run.
 WATCH = """window.__csp = [];

@@ -8,7 +8,7 @@ import re
 
 from playwright.sync_api import Page, expect
 
-from dashboard.pages import legislation as page_module
+from dashboard.views.legislation import page as page_module
 
 SHARE = "#legislation-draft-share"
 ENSCHEDE = "NL_GM0153"

@@ -11,7 +11,7 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 from playwright.sync_api import Page, expect
 
-from dashboard.pages import legislation as legislation_page
+from dashboard.views.legislation import page as legislation_page
 
 WAVE = "2027"
 DONT_KNOW = 5  # the sixth option of every element: "Weet niet"

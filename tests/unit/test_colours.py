@@ -103,7 +103,8 @@ def test_ready_share_runs_from_not_ready_to_ready():
 
 def test_every_chart_that_shows_levels_uses_the_level_colours():
     from dashboard.components import maps
-    from dashboard.pages import heatmap, roadmap
+    from dashboard.views.heatmap import page as heatmap
+    from dashboard.views.roadmap import page as roadmap
 
     assert heatmap.LEVEL_COLOURS == colours.LEVELS
     assert [c for _, c in heatmap.CONTINUOUS_SCALE] == list(colours.LEVELS)

@@ -12,7 +12,7 @@ from dash.development.base_component import Component
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from dashboard.pages import survey
+from dashboard.views.survey import page as survey
 from pipelines.survey.team import DISAGREE_SPREAD, lower_median, team_table
 
 ELEMENTS = ["STR-01", "SEC-01", "SEC-02", "DAT-01"]

@@ -17,11 +17,11 @@ from dash import ALL, Input, Output, State, callback_context, dcc, html, no_upda
 from dash.exceptions import PreventUpdate
 
 from dashboard import ids
-from dashboard import survey_data as sd
 from dashboard.access import forget, grant, request_token
 from dashboard.components.code_text import t_code
 from dashboard.context import AppContext
 from dashboard.i18n import normalise_lang, t
+from dashboard.views.survey import data as sd
 from pipelines.survey.demo import demo_links
 from pipelines.survey.sheet import DONT_KNOW
 from pipelines.survey.team import TABLE_COLUMNS

@@ -10,18 +10,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from types import ModuleType
 
-from dashboard.pages import (
-    heatmap,
-    knowledge,
-    legislation,
-    maps,
-    overview,
-    policy,
-    profile,
-    roadmap,
-    survey,
-    survey_progress,
-)
+from dashboard.views.heatmap import page as heatmap
+from dashboard.views.knowledge import page as knowledge
+from dashboard.views.legislation import page as legislation
+from dashboard.views.maps import page as maps
+from dashboard.views.overview import page as overview
+from dashboard.views.policy import page as policy
+from dashboard.views.profile import page as profile
+from dashboard.views.roadmap import page as roadmap
+from dashboard.views.survey import page as survey
+from dashboard.views.survey_progress import page as survey_progress
 
 PAGES = [overview, profile, heatmap, maps, roadmap, policy, legislation, knowledge, survey,
          survey_progress]

@@ -37,7 +37,7 @@ from dashboard.components.readiness_text import horizon_phrase
 from dashboard.components.url_notices import alerts
 from dashboard.context import AppContext
 from dashboard.i18n import normalise_lang, t
-from dashboard.policy_data import (
+from dashboard.views.policy.data import (
     LOBBY_HORIZON_DAYS,
     Heat,
     PolicyData,

@@ -20,8 +20,6 @@ from __future__ import annotations
 import logging
 import threading
 from dataclasses import dataclass, replace
-from functools import cache
-from pathlib import Path
 from urllib.parse import urlencode
 
 import dash_bootstrap_components as dbc
@@ -39,12 +37,14 @@ from dashboard.components.downloads import (
     group_id,
     table_download,
 )
+from dashboard.components.figures import empty_figure
 from dashboard.components.municipality_picker import (
     dropdown_labels,
     picker,
     search_index,
     search_options,
 )
+from dashboard.components.places import country_name, nuts_names
 from dashboard.context import AppContext
 from dashboard.i18n import normalise_lang, t
 from dashboard.store import Snapshot
@@ -127,23 +127,6 @@ def egov(ctx: AppContext) -> EgovLocal:
     """The eGovernment Benchmark 2023 local assessments, mapped to municipalities once."""
     return _cached("egov", ctx, lambda: EgovLocal.load(ctx.settings.reference_dir,
                                                         ctx.municipalities))
-
-
-@cache
-def _country_names(reference_dir: Path) -> dict[str, dict[str, str]]:
-    df = pd.read_csv(reference_dir / "countries.csv", dtype=str)
-    return {"nl": dict(zip(df["code"], df["name_nl"], strict=True)),
-            "en": dict(zip(df["code"], df["name_en"], strict=True))}
-
-
-@cache
-def _nuts_names(reference_dir: Path) -> dict[str, str]:
-    df = pd.read_csv(reference_dir / "nuts_regions.csv", dtype=str)
-    return dict(zip(df["nuts_id"], df["name"], strict=True))
-
-
-def country_name(ctx: AppContext, code: str, lang: str) -> str:
-    return _country_names(ctx.settings.reference_dir)[lang].get(code, code)
 
 
 def _num(n, lang: str, digits: int = 0) -> str:
@@ -377,7 +360,7 @@ def peer_group_text(ctx: AppContext, sel: Selection, lang: str) -> str:
     elif sel.kind == "nuts2":
         code = ref["nuts2"].iat[row]
         group = t("profile.peers.group.nuts2", lang,
-                  region=_nuts_names(ctx.settings.reference_dir).get(code, code), code=code)
+                  region=nuts_names(ctx.settings.reference_dir).get(code, code), code=code)
     elif sel.kind == "country":
         group = t("profile.peers.group.country", lang, country=country)
     else:
@@ -527,13 +510,6 @@ def _js(values) -> list:
     """numpy -> a JSON-safe list (NaN -> None)."""
     return [None if v is None or (isinstance(v, float) and np.isnan(v)) else v
             for v in np.asarray(values, dtype=object).tolist()]
-
-
-def empty_figure(message: str, height: int = 200) -> dict:
-    return _figure_dict([], height, xaxis={"visible": False}, yaxis={"visible": False},
-                        annotations=[{"text": message, "showarrow": False, "x": 0.5, "y": 0.5,
-                                      "xref": "paper", "yref": "paper",
-                                      "font": {"size": 14, "color": colours.TEXT_MUTED}}])
 
 
 @dataclass
@@ -918,7 +894,7 @@ def update_status(ctx: AppContext, m, wave, peers, custom, lang):
     pop = ref["population"].iat[row]
     facts = [f"{country_name(ctx, ref['country'].iat[row], lang)}",
              f"{ref['national_code'].iat[row]}",
-             f"{_nuts_names(ctx.settings.reference_dir).get(ref['nuts2'].iat[row], '')} "
+             f"{nuts_names(ctx.settings.reference_dir).get(ref['nuts2'].iat[row], '')} "
              f"({ref['nuts2'].iat[row]})"]
     if not pd.isna(pop):
         facts.append(t("profile.facts.population", lang, n=_num(int(pop), lang),

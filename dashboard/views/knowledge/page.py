@@ -7,8 +7,7 @@ from urllib.parse import parse_qs
 import dash_bootstrap_components as dbc
 from dash import Input, Output, State, html
 
-from dashboard import ids
-from dashboard import legislation_data as ld
+from dashboard import ids, laws
 from dashboard.components.element_views import block_overview, element_detail, element_list
 from dashboard.context import AppContext
 from dashboard.i18n import normalise_lang, t
@@ -91,7 +90,7 @@ def deadline_dates(ctx: AppContext, element_id: str) -> dict[str, MemberStateDat
     refs = {r.deadline_ref for _, r in ctx.framework.laws_requiring(element_id) if r.deadline_ref}
     if not refs:
         return {}
-    inp = ld.inputs(ctx)
+    inp = laws.inputs(ctx)
     return {ref: member_state_dates(inp, ref) for ref in sorted(refs)}
 
 

@@ -29,7 +29,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from dashboard import laws
 from dashboard.context import AppContext
+from dashboard.laws import DEFAULT_HORIZON, inputs
 from dashboard.lru import Lru
 from dashboard.store import Snapshot
 from pipelines.disclosure import area_of
@@ -41,14 +43,12 @@ from pipelines.maturity.readiness import (
     PopulationReadiness,
     ReadinessInputs,
     population_readiness,
-    readiness_inputs,
     resolve_municipality,
     resolve_population,
     status_summary,
 )
 from pipelines.reference import SIZE_CLASSES
 
-DEFAULT_HORIZON = ALL_DEADLINES  # the tab, the policy lobby and the API: one default
 ALL = "all"  # the horizon's value in URLs and the API for ALL_DEADLINES
 MAX_HORIZON = 3650
 DUE_WINDOW = 365  # "due in the next 12 months"
@@ -58,11 +58,6 @@ _LOCK = threading.RLock()
 _CACHE: dict[tuple, Any] = {}
 _RESULTS = Lru(32)  # population runs per build, date, horizon and selection
 _SUBSETS = Lru(64)  # a selection's rows and condition table per build
-
-
-def today() -> dt.date:
-    """The default evaluation date (one place, so that tests can monkeypatch it)."""
-    return dt.date.today()
 
 
 def _cached(key: tuple, build):
@@ -76,11 +71,6 @@ def _cached(key: tuple, build):
                         del _CACHE[k]
                 value = _CACHE[key] = build()
     return value
-
-
-def inputs(ctx: AppContext) -> ReadinessInputs:
-    fw = ctx.framework
-    return _cached(("fw", fw.checksum, "inputs"), lambda: readiness_inputs(fw))
 
 
 # ------------------------------------------------------------------ per build
@@ -222,7 +212,7 @@ def population(ctx: AppContext, snap: Snapshot, sel: Selection, at: dt.date,
 def parse_at(value: Any) -> dt.date:
     """An evaluation date: YYYY-MM-DD, or today's date when empty. ValueError otherwise."""
     if value is None or str(value).strip() == "":
-        return today()
+        return laws.today()
     try:
         return dt.date.fromisoformat(str(value).strip())
     except ValueError:

@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 
 from dashboard.context import AppContext
-from dashboard.legislation_data import DEFAULT_HORIZON
+from dashboard.laws import DEFAULT_HORIZON
 from dashboard.store import Snapshot
 from pipelines.disclosure import area_of
 from pipelines.framework import Law

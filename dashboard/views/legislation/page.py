@@ -17,18 +17,18 @@ import pandas as pd
 from dash import ALL, Input, Output, State, callback_context, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 
-from dashboard import ids, warmup
-from dashboard import legislation_data as ld
+from dashboard import ids, laws, warmup
 from dashboard.components import colours
 from dashboard.components.downloads import chosen_format, download_control, download_inputs, table_download
 from dashboard.components.municipality_picker import picker, search_index, search_options
 from dashboard.components.numbers import fmt_int, plotly_separators
+from dashboard.components.places import country_name, nuts_names
 from dashboard.components.readiness_text import horizon_phrase
 from dashboard.components.tables import static_table
 from dashboard.components.url_notices import alerts
 from dashboard.context import AppContext
 from dashboard.i18n import normalise_lang, t
-from dashboard.pages import profile as profile_page
+from dashboard.views.legislation import data as ld
 from pipelines.maturity.readiness import (
     N_STATUS,
     ProfileError,
@@ -143,7 +143,7 @@ def parse_state(query: dict | None, ctx: AppContext | None = None) -> dict:
     try:
         state["at"] = ld.parse_at(q.get("at"))
     except ValueError:
-        state["at"] = ld.today()
+        state["at"] = laws.today()
         notices.append(("url.notice.date", {"value": q.get("at"),
                                             "fallback": state["at"].isoformat()}))
     try:
@@ -198,7 +198,7 @@ def _at(value) -> dt.date:
     try:
         return ld.parse_at(value)
     except ValueError:
-        return ld.today()
+        return laws.today()
 
 
 def _horizon(value) -> int | None:
@@ -486,9 +486,9 @@ def area_names(ctx: AppContext, sel: ld.Selection, codes, lang: str) -> list[str
     """What the page shows for area codes (countries, or NUTS 2 regions within a country): their
     names, as the selection menus show them; "name (code)" where two names are the same."""
     if sel.group_field == "country":
-        names = [profile_page.country_name(ctx, str(c), lang) for c in codes]
+        names = [country_name(ctx, str(c), lang) for c in codes]
     else:
-        nuts = profile_page._nuts_names(ctx.settings.reference_dir)
+        nuts = nuts_names(ctx.settings.reference_dir)
         names = [nuts.get(str(c), str(c)) for c in codes]
     if len(set(names)) < len(names):
         names = [f"{n} ({c})" if n != c else n for n, c in zip(names, codes, strict=True)]
@@ -929,7 +929,7 @@ def draft(ctx: AppContext, snap, profile: dict, sel: ld.Selection, at: dt.date, 
 def _options_countries(ctx: AppContext, lang: str) -> list[dict]:
     codes = sorted(ctx.municipalities["country"].astype(str).unique())
     return [{"label": t("legislation.eu", lang), "value": ANY}] + [
-        {"label": f"{profile_page.country_name(ctx, c, lang)} ({c})", "value": c} for c in codes]
+        {"label": f"{country_name(ctx, c, lang)} ({c})", "value": c} for c in codes]
 
 
 def nuts2_options(ctx: AppContext, country: str | None, lang: str) -> list[dict]:
@@ -938,7 +938,7 @@ def nuts2_options(ctx: AppContext, country: str | None, lang: str) -> list[dict]
         return opts
     ref = ctx.municipalities
     codes = sorted(ref.loc[ref["country"] == country, "nuts2"].dropna().astype(str).unique())
-    names = profile_page._nuts_names(ctx.settings.reference_dir)
+    names = nuts_names(ctx.settings.reference_dir)
     return opts + [{"label": f"{names.get(c, c)} ({c})", "value": c} for c in codes]
 
 

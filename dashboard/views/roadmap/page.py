@@ -31,8 +31,9 @@ from dash import Input, Output, State, callback_context, dcc, html
 from dash.exceptions import PreventUpdate
 
 from dashboard import ids, warmup
-from dashboard import roadmap_data as rd
 from dashboard.components import colours as palette
+from dashboard.components.colours import LEVELS as LEVEL_COLOURS
+from dashboard.components.colours import NO_ANSWER as MISSING_COLOUR
 from dashboard.components.downloads import (
     chosen_format,
     download_control,
@@ -40,17 +41,18 @@ from dashboard.components.downloads import (
     group_id,
     table_download,
 )
+from dashboard.components.figures import empty_figure
 from dashboard.components.municipality_picker import (
     dropdown_labels,
     picker,
     search_index,
     search_options,
 )
+from dashboard.components.places import country_name
 from dashboard.context import AppContext
 from dashboard.i18n import normalise_lang, t
-from dashboard.pages.heatmap import LEVEL_COLOURS, MISSING_COLOUR
-from dashboard.pages.profile import country_name, empty_figure
 from dashboard.store import Snapshot
+from dashboard.views.roadmap import data as rd
 from pipelines.maturity.coverage_note import Coverage
 from pipelines.maturity.cube import MISSING
 from pipelines.maturity.kickstart import SIMILARITY_WEIGHTS, ElementHelp
