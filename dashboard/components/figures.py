@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dashboard.components import colours
 from dashboard.components.numbers import plotly_separators
+from dashboard.i18n import t
 
 
 def figure_dict(data: list[dict], height: int, lang: str | None = None, **layout) -> dict:
@@ -29,3 +30,31 @@ def empty_figure(message: str, height: int = 200) -> dict:
                        annotations=[{"text": message, "showarrow": False, "x": 0.5, "y": 0.5,
                                      "xref": "paper", "yref": "paper",
                                      "font": {"size": 14, "color": colours.TEXT_MUTED}}])
+
+
+# plotly's own texts (the chart toolbar's buttons and messages) -> i18n key: given to each chart
+# in its config (`locales`), so a Dutch page has no English toolbar and no script is loaded
+PLOTLY_TEXTS = {
+    "Download plot as a PNG": "graph.png",
+    "Download plot": "graph.download",
+    "Zoom": "graph.zoom",
+    "Pan": "graph.pan",
+    "Box Select": "graph.box",
+    "Lasso Select": "graph.lasso",
+    "Zoom in": "graph.zoomin",
+    "Zoom out": "graph.zoomout",
+    "Autoscale": "graph.autoscale",
+    "Reset axes": "graph.reset",
+    "Double-click to zoom back out": "graph.dblclick",
+    "Double-click on legend to isolate one trace": "graph.legend",
+    "Sorry, there was a problem downloading your image!": "graph.failed",
+}
+
+
+def localised_config(config: dict, lang: str) -> dict:
+    """A dcc.Graph config with plotly's texts, month names and separators in `lang`."""
+    fmt = {"months": t("graph.months", lang).split(","),
+           "shortMonths": t("graph.short_months", lang).split(","),
+           "decimal": plotly_separators(lang)[0], "thousands": plotly_separators(lang)[1]}
+    return {**config, "locale": lang, "locales": {lang: {
+        "dictionary": {en: t(key, lang) for en, key in PLOTLY_TEXTS.items()}, "format": fmt}}}

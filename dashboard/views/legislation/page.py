@@ -20,6 +20,7 @@ from dash.exceptions import PreventUpdate
 from dashboard import ids, laws, warmup
 from dashboard.components import colours
 from dashboard.components.downloads import chosen_format, download_control, download_inputs, table_download
+from dashboard.components.figures import localised_config
 from dashboard.components.municipality_picker import picker, search_index, search_options
 from dashboard.components.numbers import fmt_int, plotly_separators
 from dashboard.components.places import country_name, nuts_names
@@ -79,32 +80,10 @@ VIEWS = ("aggregate", "municipality", "draft")
 ANY = "_"  # "no choice" in a select (dbc.Select keeps "" for its own placeholder)
 SLOTS = 12
 GRAPH_CONFIG = {"displaylogo": False, "responsive": True}
-# plotly's own texts (the chart toolbar's buttons and messages) -> i18n key: given to each chart
-# in its config (`locales`), so a Dutch page has no English toolbar and no script is loaded
-PLOTLY_TEXTS = {
-    "Download plot as a PNG": "legislation.graph.png",
-    "Download plot": "legislation.graph.download",
-    "Zoom": "legislation.graph.zoom",
-    "Pan": "legislation.graph.pan",
-    "Box Select": "legislation.graph.box",
-    "Lasso Select": "legislation.graph.lasso",
-    "Zoom in": "legislation.graph.zoomin",
-    "Zoom out": "legislation.graph.zoomout",
-    "Autoscale": "legislation.graph.autoscale",
-    "Reset axes": "legislation.graph.reset",
-    "Double-click to zoom back out": "legislation.graph.dblclick",
-    "Double-click on legend to isolate one trace": "legislation.graph.legend",
-    "Sorry, there was a problem downloading your image!": "legislation.graph.failed",
-}
 
 
 def graph_config(lang: str) -> dict:
-    """GRAPH_CONFIG with plotly's texts, month names and separators in `lang`."""
-    fmt = {"months": t("legislation.graph.months", lang).split(","),
-           "shortMonths": t("legislation.graph.short_months", lang).split(","),
-           "decimal": plotly_separators(lang)[0], "thousands": plotly_separators(lang)[1]}
-    return {**GRAPH_CONFIG, "locale": lang, "locales": {lang: {
-        "dictionary": {en: t(key, lang) for en, key in PLOTLY_TEXTS.items()}, "format": fmt}}}
+    return localised_config(GRAPH_CONFIG, lang)
 
 
 # ------------------------------------------------------------------ state (permalinks)
