@@ -30,6 +30,7 @@ $(AXE): package.json
 
 test: $(STAMP) browser-deps
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports --no-cache
 	$(BIN)/python -m pytest
 
 test-fast: $(STAMP)

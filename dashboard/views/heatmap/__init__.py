@@ -1,0 +1,1 @@
+"""The heatmap view: see page.py."""

@@ -1,0 +1,1 @@
+"""The knowledge view: see page.py."""

@@ -1,0 +1,1 @@
+"""The legislation view: see page.py."""

@@ -1,0 +1,1 @@
+"""The maps view: see page.py."""

@@ -1,0 +1,1 @@
+"""The overview view: see page.py."""

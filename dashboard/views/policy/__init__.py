@@ -1,0 +1,1 @@
+"""The policy view: see page.py."""

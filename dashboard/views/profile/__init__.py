@@ -1,0 +1,1 @@
+"""The profile view: see page.py."""

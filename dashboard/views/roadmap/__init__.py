@@ -1,0 +1,1 @@
+"""The roadmap view: see page.py."""

@@ -1,0 +1,1 @@
+"""The survey view: see page.py."""

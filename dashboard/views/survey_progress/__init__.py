@@ -1,0 +1,1 @@
+"""The survey_progress view: see page.py."""
