@@ -19,6 +19,7 @@ from dashboard import shell
 from dashboard.config import Settings
 from dashboard.context import AppContext
 from dashboard.registry import PAGES
+from dashboard.views.maps import callbacks, data, export, ids, map_values, tables
 from dashboard.views.maps import page as maps
 from pipelines.maturity.regional import SCALES
 from pipelines.reference import REFERENCE_DIR
@@ -31,9 +32,9 @@ def state(**values):
             "country": "NL", **values}
 
 
-def update(ctx, trigger=maps.LEVEL, lang="en", **values):
+def update(ctx, trigger=ids.LEVEL, lang="en", **values):
     s = state(**values)
-    return maps.update_map(ctx, *(s[k] for k in CONTROLS), lang, trigger)
+    return callbacks.update_map(ctx, *(s[k] for k in CONTROLS), lang, trigger)
 
 
 def mart(ctx, wave, measure, area_type) -> pd.DataFrame:
@@ -102,8 +103,8 @@ def test_suppressed_regions_are_grey_and_dash_in_tables(nl_ctx, tree):
         assert not re.search(r"\d[.,]\d", text[region])  # no statistic in the hover
     assert f"{len(suppressed)} not shown for privacy" in caption
     # the CSV / table frame: suppressed statistics are missing, never a number
-    s, _ = maps.resolve_state(nl_ctx, nl_ctx.warehouse.snapshot(), **state(level="nuts3"))
-    frame = maps.regions_frame(nl_ctx, nl_ctx.warehouse.snapshot(), s, "en")
+    s, _ = data.resolve_state(nl_ctx, nl_ctx.warehouse.snapshot(), **state(level="nuts3"))
+    frame = data.regions_frame(nl_ctx, nl_ctx.warehouse.snapshot(), s, "en")
     hidden = frame[frame["suppressed"]]
     assert len(hidden) == len(suppressed) and hidden["median"].isna().all()
     assert hidden["q1"].isna().all() and hidden["share_ge3"].isna().all()
@@ -174,11 +175,11 @@ def test_visible_rows_is_ctx_visible(nl_ctx, nl_open_ctx):
         snap = ctx.warehouse.snapshot()
         rows = np.flatnonzero(ctx.attributes.mask_for("country", "NL"))
         expected = [ctx.visible(snap, int(i)) for i in rows]
-        assert maps.visible_rows(ctx, snap, rows).tolist() == expected
+        assert map_values.visible_rows(ctx, snap, rows).tolist() == expected
 
 
 def test_map_csv_leaves_out_what_is_not_public(nl_ctx):
-    df, name = maps.download_frame(nl_ctx, "map", *state(level="country").values(), "en")
+    df, name = export.download_frame(nl_ctx, "map", *state(level="country").values(), "en")
     assert name == "ds4e-map-NL-ALL-2026.csv" and len(df) == 342
     hidden = df[df["note"] != ""]
     assert len(hidden) > 0 and hidden["value"].isna().all() and not hidden["shown"].any()
@@ -204,8 +205,8 @@ def patch_ops(patch: Patch) -> list[dict]:
                                            ("country", "BE")])
 def test_recolour_is_a_patch_without_geometry(nl_open_ctx, level, country):
     full, _, _ = update(nl_open_ctx, level=level, country=country)
-    for trigger, change in ((maps.MEASURE, {"measure": "DAT-02"}),
-                            (maps.STAT, {"stat": "share_ge3"}), (maps.WAVE, {"wave": "2025"})):
+    for trigger, change in ((ids.MEASURE, {"measure": "DAT-02"}),
+                            (ids.STAT, {"stat": "share_ge3"}), (ids.WAVE, {"wave": "2025"})):
         patch, _caption, _ = update(nl_open_ctx, trigger=trigger, level=level, country=country,
                                    **change)
         assert isinstance(patch, Patch)
@@ -220,8 +221,8 @@ def test_recolour_is_a_patch_without_geometry(nl_open_ctx, level, country):
 
 
 def test_recolour_values_equal_a_fresh_figure(nl_open_ctx):
-    patch, _, _ = update(nl_open_ctx, trigger=maps.MEASURE, level="nuts2", measure="SEC-02")
-    fig, _, _ = update(nl_open_ctx, trigger=maps.LEVEL, level="nuts2", measure="SEC-02")
+    patch, _, _ = update(nl_open_ctx, trigger=ids.MEASURE, level="nuts2", measure="SEC-02")
+    fig, _, _ = update(nl_open_ctx, trigger=ids.LEVEL, level="nuts2", measure="SEC-02")
     z_op = next(op for op in patch_ops(patch) if op["location"] == ["data", 0, "z"])
     spec = z_op["params"]["value"]
     assert spec["dtype"] == "f4"
@@ -229,16 +230,16 @@ def test_recolour_values_equal_a_fresh_figure(nl_open_ctx):
 
 
 def test_map_level_change_sends_a_full_figure(nl_ctx):
-    fig, _, _ = update(nl_ctx, trigger=maps.LEVEL, level="nuts3")
+    fig, _, _ = update(nl_ctx, trigger=ids.LEVEL, level="nuts3")
     assert isinstance(fig, dict) and trace0(fig)["geojson"]["features"]
     assert len(trace0(fig)["locations"]) > 1400
     json.dumps(fig)  # plain JSON: no go.Figure validation of the GeoJSON
-    fig, _, _ = update(nl_ctx, trigger=maps.COUNTRY, level="country", country="BE")
+    fig, _, _ = update(nl_ctx, trigger=ids.COUNTRY, level="country", country="BE")
     assert isinstance(fig, dict) and trace0(fig)["type"] == "scattermap"
     assert len(decode(trace0(fig)["lon"])) == 565 and fig["layout"]["map"]["style"] == "white-bg"
     assert fig["layout"]["map"]["layers"][0]["type"] == "line"  # region borders for orientation
     # a country change while a NUTS map is shown changes nothing
-    assert update(nl_ctx, trigger=maps.COUNTRY, level="nuts2", country="BE") == (
+    assert update(nl_ctx, trigger=ids.COUNTRY, level="nuts2", country="BE") == (
         no_update, no_update, no_update)
 
 
@@ -254,8 +255,8 @@ def test_country_without_points_falls_back_to_nuts3(nl_ctx, tree):
 
 def test_country_and_size_tables_equal_the_mart(nl_ctx, tree):
     snap = nl_ctx.warehouse.snapshot()
-    s, _ = maps.resolve_state(nl_ctx, snap, **state(level="country", measure="INF"))
-    countries = maps.countries_frame(nl_ctx, snap, s, "en")
+    s, _ = data.resolve_state(nl_ctx, snap, **state(level="country", measure="INF"))
+    countries = data.countries_frame(nl_ctx, snap, s, "en")
     assert countries["country"].tolist() == ["NL"]
     row = countries.iloc[0]
     expected = mart(nl_ctx, "2026", "INF", "country").loc["NL"]
@@ -266,14 +267,14 @@ def test_country_and_size_tables_equal_the_mart(nl_ctx, tree):
               & (cov["area_id"] == "NL")].iloc[0]
     assert (row["responded"], row["municipalities"]) == (cov["responded"], 342)
 
-    sizes = maps.sizes_frame(nl_ctx, snap, s, "en")
+    sizes = data.sizes_frame(nl_ctx, snap, s, "en")
     cs = mart(nl_ctx, "2026", "INF", "country_size")
     for r in sizes.itertuples():
         m = cs.loc[f"NL:{r.size_class}"]
         assert r.n == m["n"] and r.suppressed == m["suppressed"]
         if not r.suppressed:
             assert r.median == pytest.approx(m["median"]) and r.q1 == pytest.approx(m["q1"])
-    coverage, table, _regions, fig, caption, _size_table = maps.update_tables(
+    coverage, table, _regions, fig, caption, _size_table = callbacks.update_tables(
         nl_ctx, *state(level="country", measure="INF").values(), "en")
     assert "Coverage in Netherlands, wave 2026" in coverage
     assert "Netherlands (NL)" in tree.text(table) and "– = not shown" in tree.text(table)
@@ -281,10 +282,10 @@ def test_country_and_size_tables_equal_the_mart(nl_ctx, tree):
 
 
 def test_regions_table_lists_lowest_and_highest(nl_ctx, tree):
-    *_, regions, _, _, _ = maps.update_tables(nl_ctx, *state(level="nuts3").values(), "en")
+    *_, regions, _, _, _ = callbacks.update_tables(nl_ctx, *state(level="nuts3").values(), "en")
     text = tree.text(regions)
     shown = (~mart(nl_ctx, "2026", "ALL", "nuts3")["suppressed"]).sum()
-    if shown > 2 * maps.REGION_ROWS:
+    if shown > 2 * tables.REGION_ROWS:
         assert "Lowest 10 regions" in text and "Highest 10 regions" in text
     assert f"{shown} of " in text and "The CSV lists them all" in text
 
@@ -310,8 +311,8 @@ def source_values(country: str, iso3: str) -> dict[str, float | None]:
 @pytest.mark.parametrize("country,iso3", [("NL", "NLD"), ("BE", "BEL")])
 def test_context_values_equal_the_source_csvs(nl_ctx, country, iso3):
     snap = nl_ctx.warehouse.snapshot()
-    s, _ = maps.resolve_state(nl_ctx, snap, **state(level="country", country=country))
-    df = maps.context_frame(nl_ctx, snap, s, "en").set_index("country")
+    s, _ = data.resolve_state(nl_ctx, snap, **state(level="country", country=country))
+    df = data.context_frame(nl_ctx, snap, s, "en").set_index("country")
     expected = source_values(country, iso3)
     assert all(v is not None for v in expected.values())
     for key, value in expected.items():
@@ -324,7 +325,7 @@ def test_context_values_equal_the_source_csvs(nl_ctx, country, iso3):
 
 
 def test_context_view_names_sources_and_marks_demo(nl_ctx, tree):
-    body, fig, caption = maps.update_context(nl_ctx, "2026", "country", "NL", "en")
+    body, fig, caption = callbacks.update_context(nl_ctx, "2026", "country", "NL", "en")
     text = tree.text(body)
     assert "Netherlands, wave 2026: self-assessed median overall maturity" in text
     assert len(fig["data"]) == 3 and "Each dot is a country" in caption
@@ -354,18 +355,18 @@ def test_nothing_published(tmp_path, tree):
     ctx = AppContext.load(Settings.from_env({"DS4E_DATA_DIR": str(tmp_path)}))
     page = maps.layout(ctx, "en")
     assert "No survey data published yet" in tree.text(page)
-    assert not tree.find(page, id=maps.GRAPH)
+    assert not tree.find(page, id=ids.GRAPH)
     fig, _, notices = update(ctx)
     assert fig is no_update and "No survey data published yet" in tree.text(notices)
-    assert maps.update_tables(ctx, *state().values(), "en") == (None,) * 6
-    assert maps.download_frame(ctx, "map", *state().values(), "en") is None
+    assert callbacks.update_tables(ctx, *state().values(), "en") == (None,) * 6
+    assert export.download_frame(ctx, "map", *state().values(), "en") is None
 
 
 def test_wave_without_data_says_so(nl_ctx, tree):
     page = maps.layout(nl_ctx, "en", {"wave": "2019"})
     text = tree.text(page)
     assert "There are no published data for wave 2019; showing wave 2026" in text
-    assert tree.find(page, id=maps.WAVE)[0].value == "2026"
+    assert tree.find(page, id=ids.WAVE)[0].value == "2026"
 
 
 def test_country_without_answers_says_so(nl_ctx, tree):
@@ -392,33 +393,33 @@ def test_permalink_round_trip(nl_ctx, tree):
     query = {"measure": "SEC-02", "stat": "share_ge3", "wave": "2025", "level": "nuts3",
              "country": "BE"}
     page = maps.layout(nl_ctx, "en", query)
-    ids = {"measure": maps.MEASURE, "stat": maps.STAT, "wave": maps.WAVE, "level": maps.LEVEL,
-           "country": maps.COUNTRY}
-    values = {k: tree.find(page, id=cid)[0].value for k, cid in ids.items()}
+    control_ids = {"measure": ids.MEASURE, "stat": ids.STAT, "wave": ids.WAVE, "level": ids.LEVEL,
+                   "country": ids.COUNTRY}
+    values = {k: tree.find(page, id=cid)[0].value for k, cid in control_ids.items()}
     assert values == query
-    search = maps.permalink(nl_ctx, *(values[k] for k in CONTROLS))
+    search = callbacks.permalink(nl_ctx, *(values[k] for k in CONTROLS))
     assert shell.parse_query(search) == query
     again = maps.layout(nl_ctx, "en", shell.parse_query(search))
-    assert {k: tree.find(again, id=cid)[0].value for k, cid in ids.items()} == query
+    assert {k: tree.find(again, id=cid)[0].value for k, cid in control_ids.items()} == query
     # unknown values fall back to defaults (the one-country demo opens on its municipal map)
-    s, notes = maps.resolve_state(nl_ctx, nl_ctx.warehouse.snapshot(), "XYZ-99", "mean",
+    s, notes = data.resolve_state(nl_ctx, nl_ctx.warehouse.snapshot(), "XYZ-99", "mean",
                                   None, "world", "ZZ")
     assert (s.measure, s.stat, s.wave, s.level, s.country) == (
         "ALL", "median", "2026", "country", "NL")
     assert notes[0][0] == "maps.notice.measure"
 
 
-@pytest.mark.parametrize("kind", maps.DOWNLOADS)
+@pytest.mark.parametrize("kind", ids.DOWNLOADS)
 def test_every_table_downloads_as_csv(nl_ctx, kind, tree):
-    df, name = maps.download_frame(nl_ctx, kind, *state(level="country").values(), "en")
+    df, name = export.download_frame(nl_ctx, kind, *state(level="country").values(), "en")
     assert len(df) > 0 and name.startswith(f"ds4e-{kind}-") and name.endswith(".csv")
     page = maps.layout(nl_ctx, "en")
-    assert tree.find(page, id=maps.download_button_id(kind))
-    assert tree.find(page, id=maps.download_id(kind))
+    assert tree.find(page, id=ids.download_button_id(kind))
+    assert tree.find(page, id=ids.download_id(kind))
 
 
 def test_captions_are_text_alternatives(nl_ctx, tree):
     page = maps.layout(nl_ctx, "nl", {"level": "nuts2"})
-    caption = tree.find(page, id=maps.CAPTION)[0]
+    caption = tree.find(page, id=ids.CAPTION)[0]
     assert caption.children.startswith("Mediaan totale volwassenheid per NUTS 2-regio")
     assert "Hoogste:" in caption.children and "laagste:" in caption.children
