@@ -44,6 +44,7 @@ from dashboard.api_formats import table_response
 from dashboard.api_models import AggregateList, MunicipalityDetail, MunicipalityList
 from dashboard.api_params import AggregatesQuery, MunicipalitiesQuery, MunicipalityQuery
 from dashboard.api_spec import BAD_PARAMETER, FORBIDDEN, NOT_PUBLISHED_TEXT, Api, PathParam
+from dashboard.components.places import country_names, nuts_names
 from dashboard.context import AppContext
 from dashboard.search import fold
 from dashboard.store import Snapshot
@@ -401,20 +402,11 @@ class InsightApi:
         return out
 
     def _names(self, lang: str) -> dict[str, str]:
-        """Country, NUTS region and size-class names by id (NUTS names as the file has them)."""
+        """Country, NUTS region and size-class names by id, as the pages show them
+        (components/places.py; NUTS names as the file has them)."""
         if lang not in self._area_names:
             ref = self.ctx.settings.reference_dir
-            names: dict[str, str] = {}
-            try:
-                nuts = pd.read_csv(ref / "nuts_regions.csv", dtype=str, keep_default_na=False)
-                names.update(zip(nuts["nuts_id"], nuts["name"], strict=True))
-            except FileNotFoundError:
-                pass
-            try:
-                cc = pd.read_csv(ref / "countries.csv", dtype=str, keep_default_na=False)
-                names.update(zip(cc["code"], cc[f"name_{lang}"], strict=True))
-            except FileNotFoundError:
-                pass
+            names = {**nuts_names(ref), **country_names(ref)[lang]}
             names.update({k: size_class_label(k, lang) for k in SIZE_CLASS_KEYS})
             self._area_names[lang] = names
         return self._area_names[lang]

@@ -16,6 +16,7 @@ from dash import Patch, no_update
 from published import published_aggregates
 
 from dashboard import shell
+from dashboard.components import places
 from dashboard.config import Settings
 from dashboard.context import AppContext
 from dashboard.registry import PAGES
@@ -423,3 +424,40 @@ def test_captions_are_text_alternatives(nl_ctx, tree):
     caption = tree.find(page, id=ids.CAPTION)[0]
     assert caption.children.startswith("Mediaan totale volwassenheid per NUTS 2-regio")
     assert "Hoogste:" in caption.children and "laagste:" in caption.children
+
+
+# ------------------------------------------------------------------ shared components
+
+
+def test_country_and_region_names_come_from_components_places(nl_ctx, tree, monkeypatch):
+    """One source of names for every view (dashboard/components/places.py): the country list,
+    the coverage line, the tables and the map's regions show places' names."""
+    snap = nl_ctx.warehouse.snapshot()
+    ref = nl_ctx.settings.reference_dir
+    for lang, netherlands in (("nl", "Nederland (NL)"), ("en", "Netherlands (NL)")):
+        page = maps.layout(nl_ctx, lang, {"level": "country", "country": "NL"})
+        options = tree.find(page, id=ids.COUNTRY)[0].options
+        names = places.country_names(ref)[lang]
+        assert [o["label"] for o in options] == [
+            f"{names[c]} ({c})" for c in sorted(data.country_codes(nl_ctx), key=names.get)]
+        assert netherlands in [o["label"] for o in options]
+    s, _ = data.resolve_state(nl_ctx, snap, **state(level="nuts3"))
+    regions = data.regions_frame(nl_ctx, snap, s, "en")
+    assert regions["name"].tolist() == [places.region_name(nl_ctx, i) for i in regions["region"]]
+    # and nothing of its own: a different name in places is what the page shows
+    real = places.country_names(ref)
+    monkeypatch.setattr(places, "country_names",
+                        lambda _ref: {**real, "en": {**real["en"], "NL": "Holland"}})
+    page = maps.layout(nl_ctx, "en", {"level": "country", "country": "NL"})
+    assert "Holland (NL)" in [o["label"] for o in tree.find(page, id=ids.COUNTRY)[0].options]
+    assert "Coverage in Holland, wave 2026" in tree.text(tree.find(page, id=ids.COVERAGE)[0])
+
+
+def test_the_api_names_areas_as_the_map_does(consent, nl_ctx):
+    """/api/v1/aggregates and the map's tables read names from the same component."""
+    body = consent.get("/api/v1/aggregates?level=nuts2&measure=ALL&lang=nl").get_json()
+    snap = nl_ctx.warehouse.snapshot()
+    s, _ = data.resolve_state(nl_ctx, snap, **state(level="nuts2"))
+    df = data.regions_frame(nl_ctx, snap, s, "nl")
+    names = dict(zip(df["region"], df["name"], strict=True))
+    assert {i["area_id"]: i["area_name"] for i in body["items"]} == names

@@ -10,7 +10,7 @@ from dash import Patch
 from dashboard import shell
 from dashboard.config import Settings
 from dashboard.context import AppContext
-from dashboard.views.overview import callbacks, data, ids
+from dashboard.views.overview import callbacks, data, figures, ids
 from dashboard.views.overview import layout as overview_layout
 from dashboard.views.overview import page as overview
 from pipelines.build import build
@@ -142,9 +142,27 @@ def test_the_country_table_scrolls_by_keyboard_and_counts_per_language(nl_ctx, t
     snap = nl_ctx.warehouse.snapshot()
     countries = data.countries(snap, snap.waves[-1])
     for lang, label in (("nl", "Deelname per land"), ("en", "Participation by country")):
-        box = overview_layout.country_table(countries, lang)[0].to_plotly_json()["props"]
+        box = overview_layout.country_table(nl_ctx, countries, lang)[0].to_plotly_json()["props"]
         assert box["tabIndex"] == 0 and box["role"] == "region"
         assert box["aria-label"] == label and "table-responsive" in box["className"]
     big = countries.head(1).assign(responded=12345, municipalities=59543)
     for lang, counts in (("nl", "12.345 / 59.543"), ("en", "12,345 / 59,543")):
-        assert counts in tree.text(overview_layout.country_table(big, lang))
+        assert counts in tree.text(overview_layout.country_table(nl_ctx, big, lang))
+
+
+def test_region_names_are_the_shared_ones_and_unchanged(nl_ctx):
+    """The map's region names come from components/places.py (nuts_regions.csv); they are the
+    names the GeoJSON carries (NAME_LATN), which the page used before, for every region drawn.
+    (ELZZ, Greece's extra-regio, has no shape: not drawn; its name was its code before.)"""
+    from dashboard import geo
+    from dashboard.components import places
+
+    snap = nl_ctx.warehouse.snapshot()
+    ref = nl_ctx.settings.reference_dir
+    before = {f["properties"]["NUTS_ID"]: f["properties"]["NAME_LATN"]
+              for f in geo.nuts(ref, 2)["features"]}
+    locations, _, text = figures.map_values(nl_ctx, snap, "eu", "2026", "en")
+    assert len(locations) > 300
+    for nuts2, hover in zip(locations, text, strict=True):
+        assert hover.startswith(f"{places.region_name(nl_ctx, nuts2)} ({nuts2})<br>")
+        assert places.region_name(nl_ctx, nuts2) == before.get(nuts2, "Extra-Regio NUTS 2")

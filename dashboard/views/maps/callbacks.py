@@ -84,10 +84,10 @@ def update_tables(ctx: AppContext, measure, stat, wave, level, country, lang):
     state, _ = resolve_state(ctx, snap, measure, stat, wave, level, country)
     mg = min_group(ctx, snap)
     sizes = sizes_frame(ctx, snap, state, lang)
-    return (coverage_line(snap, state, lang),
+    return (coverage_line(ctx, snap, state, lang),
             countries_table(countries_frame(ctx, snap, state, lang), state, lang, mg),
             regions_block(regions_frame(ctx, snap, state, lang), state, lang, mg),
-            sizes_figure(sizes, state, lang), sizes_caption(sizes, state, lang, snap),
+            sizes_figure(sizes, state, lang), sizes_caption(ctx, sizes, state, lang),
             sizes_table(sizes, lang))
 
 
@@ -99,7 +99,7 @@ def update_context(ctx: AppContext, wave, level, country, lang):
     state, _ = resolve_state(ctx, snap, OVERALL, "median", wave, level, country)
     df = context_frame(ctx, snap, state, lang)
     body = [context_focus(df, state, lang), context_table(df, state, lang)]
-    return body, context_figure(df, lang), context_caption(df, state, lang, snap)
+    return body, context_figure(df, lang), context_caption(df, state, lang)
 
 
 def download(ctx: AppContext, kind: str, measure, stat, wave, level, country, lang,

@@ -14,12 +14,13 @@ from urllib.parse import urlencode
 import numpy as np
 import pandas as pd
 
+from dashboard.components.places import country_name, nuts_names
 from dashboard.context import AppContext
 from dashboard.lru import Lru
 from dashboard.store import Snapshot
 from pipelines.maturity.regional import OVERALL, STATISTICS
 from pipelines.national_indices import INDICES, load_national_indices
-from pipelines.reference import NUTS_REGIONS_FILE, SIZE_CLASS_KEYS, size_class_label
+from pipelines.reference import SIZE_CLASS_KEYS, size_class_label
 
 LEVELS = ("nuts2", "nuts3", "country")
 
@@ -67,7 +68,7 @@ def resolve_state(ctx: AppContext, snap: Snapshot, measure=None, stat=None, wave
 
 def country_codes(ctx: AppContext) -> list[str]:
     return cached(("codes", str(ctx.settings.reference_dir)),
-                   lambda: sorted(ctx.municipalities["country"].unique().tolist()))
+                  lambda: sorted(ctx.municipalities["country"].unique().tolist()))
 
 
 def answered_countries(snap: Snapshot, wave: str) -> dict[str, int]:
@@ -172,40 +173,16 @@ def coverage(snap: Snapshot, wave: str) -> dict[str, dict]:
     return cached(("cov", snap.build_id, wave), compute)
 
 
-def countries(snap: Snapshot) -> pd.DataFrame:
-    return cached(("countries", str(snap.reference_dir)),
-                   lambda: snap.query("maps_countries").set_index("code"))
-
-
-def country_names(snap: Snapshot, lang: str) -> dict[str, str]:
-    def compute():
-        df = countries(snap)
-        return dict(zip(df.index, df["name_nl" if lang == "nl" else "name_en"], strict=True))
-    return cached(("country_names", str(snap.reference_dir), lang), compute)
-
-
-def country_name(snap: Snapshot, code: str, lang: str) -> str:
-    return country_names(snap, lang).get(code, code)
-
-
-def nuts_names(ctx: AppContext) -> dict[str, str]:
-    def compute():
-        df = pd.read_csv(ctx.settings.reference_dir / NUTS_REGIONS_FILE, dtype=str,
-                         keep_default_na=False)
-        return dict(zip(df["nuts_id"], df["name"], strict=True))
-    return cached(("nuts_names", str(ctx.settings.reference_dir)), compute)
-
-
 def region_totals(ctx: AppContext, area_type: str) -> dict[str, int]:
     """Municipalities per NUTS region in the reference data."""
     return cached(("totals", str(ctx.settings.reference_dir), area_type),
-                   lambda: {str(k): int(v) for k, v in
-                            ctx.municipalities[area_type].value_counts().items()})
+                  lambda: {str(k): int(v) for k, v in
+                           ctx.municipalities[area_type].value_counts().items()})
 
 
 def national_indices(ctx: AppContext) -> pd.DataFrame:
     return cached(("indices", str(ctx.settings.reference_dir)),
-                   lambda: load_national_indices(ctx.settings.reference_dir).set_index("country"))
+                  lambda: load_national_indices(ctx.settings.reference_dir).set_index("country"))
 
 
 # ------------------------------------------------------------------ tables (frames = CSV data)
@@ -226,7 +203,7 @@ def countries_frame(ctx, snap, state: MapState, lang: str) -> pd.DataFrame:
     cov = coverage(snap, state.wave)["country"]
     codes = sorted(c for c, r in cov.items() if r["responded"] > 0)
     stats = stats_of(ctx, snap, state.wave, state.measure, "country").take(codes)
-    return _frame({"country": codes, "name": [country_name(snap, c, lang) for c in codes],
+    return _frame({"country": codes, "name": [country_name(ctx, c, lang) for c in codes],
                    "wave": state.wave, "measure": state.measure,
                    "municipalities": [cov[c]["municipalities"] for c in codes],
                    "responded": [cov[c]["responded"] for c in codes]}, stats, state.stat)
@@ -244,7 +221,7 @@ def regions_frame(ctx, snap, state: MapState, lang: str) -> pd.DataFrame:
     area_type, country = region_scope(state)
     stats = stats_of(ctx, snap, state.wave, state.measure, area_type)
     codes = [i for i in stats.ids if not country or i.startswith(country)]
-    names = nuts_names(ctx)
+    names = nuts_names(ctx.settings.reference_dir)
     totals = region_totals(ctx, area_type)
     return _frame({"region": codes, "name": [names.get(i, i) for i in codes],
                    "country": [i[:2] for i in codes], "wave": state.wave,
@@ -281,7 +258,7 @@ def context_frame(ctx, snap, state: MapState, lang: str) -> pd.DataFrame:
     df["n"] = df["n"].fillna(0).astype(int)
     df["suppressed"] = df["suppressed"].fillna(False).astype(bool)
     df = df.rename(columns={"median": "self_assessed_median"})
-    df.insert(0, "name", [country_name(snap, c, lang) for c in df.index])
+    df.insert(0, "name", [country_name(ctx, c, lang) for c in df.index])
     df = df.rename_axis("country").reset_index()
     df.insert(2, "wave", state.wave)
     df = df[["country", "name", "wave", "self_assessed_median", "n", "suppressed", *INDICES]]

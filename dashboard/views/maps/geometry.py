@@ -10,8 +10,9 @@ import pandas as pd
 
 from dashboard import geo
 from dashboard.components.maps import VIEWS
+from dashboard.components.places import nuts_names
 from dashboard.context import AppContext
-from dashboard.views.maps.data import cached, nuts_names
+from dashboard.views.maps.data import cached
 from pipelines.maturity.regional import fit_view
 
 # Countries whose municipalities have real boundaries in the reference data.
@@ -46,7 +47,7 @@ def _nuts_geometry(ctx: AppContext, area_type: str, country: str | None) -> Geom
     level = int(area_type[-1])
     gj = geo.slim(ref, geo.NUTS_LEVEL.format(level=level), frozenset(used.unique()))
     locations = [f["id"] for f in gj["features"]]
-    names = nuts_names(ctx)
+    names = nuts_names(ref)
     view = VIEWS["eu"]
     if country:
         coords = np.array([pt for f in gj["features"] for pt in _points_of(f["geometry"])])

@@ -7,9 +7,10 @@ from dash import dcc, html
 
 from dashboard.components.code_text import t_code
 from dashboard.components.downloads import download_control
+from dashboard.components.places import country_name
 from dashboard.context import AppContext
 from dashboard.i18n import t
-from dashboard.views.maps.data import LEVELS, countries, country_codes, resolve_state
+from dashboard.views.maps.data import LEVELS, country_codes, resolve_state
 from dashboard.views.maps.figures import map_figure
 from dashboard.views.maps.geometry import geometry
 from dashboard.views.maps.ids import (
@@ -87,11 +88,8 @@ def layout(ctx: AppContext, lang: str, query: dict | None = None) -> html.Div:
     geom = geometry(ctx, state.level, state.country)
     values = map_values(ctx, snap, geom, state, lang)
     notices = notice_alerts(notes, values.notices, lang)
-    names = countries(snap)
-    name_col = "name_nl" if lang == "nl" else "name_en"
-    country_options = [{"label": f"{names[name_col].get(c, c)} ({c})", "value": c}
-                       for c in sorted(country_codes(ctx),
-                                       key=lambda c: str(names[name_col].get(c, c)))]
+    country_options = [{"label": f"{country_name(ctx, c, lang)} ({c})", "value": c}
+                       for c in sorted(country_codes(ctx), key=lambda c: country_name(ctx, c, lang))]
     controls = dbc.Row([
         _control(t("maps.measure", lang), dbc.Select(
             id=MEASURE, value=state.measure, options=measure_options(ctx, lang)), MEASURE,
@@ -116,7 +114,7 @@ def layout(ctx: AppContext, lang: str, query: dict | None = None) -> html.Div:
         *header,
         controls,
         html.Div(notices, id=NOTICE, **{"aria-live": "polite"}),
-        html.P(coverage_line(snap, state, lang), id=COVERAGE, className="small mb-2"),
+        html.P(coverage_line(ctx, snap, state, lang), id=COVERAGE, className="small mb-2"),
         dbc.Card(dbc.CardBody([
             html.H2(t("maps.map.title", lang), className="h5"),
             html.Figure([

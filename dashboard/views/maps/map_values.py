@@ -11,14 +11,13 @@ import pandas as pd
 
 from dashboard.components.maps import status_colours
 from dashboard.components.numbers import fmt_int, fmt_num
+from dashboard.components.places import country_name, region_name
 from dashboard.context import AppContext
 from dashboard.i18n import t
 from dashboard.store import Snapshot
 from dashboard.views.maps.data import (
     MapState,
-    country_name,
     min_group,
-    nuts_names,
     region_totals,
     stats_of,
 )
@@ -117,7 +116,7 @@ def _regional_values(ctx, snap, geom: Geometry, state: MapState, lang: str) -> M
     notices = []
     if geom.no_points:
         notices.append((t("maps.notice.nopoints", lang, country=country_name(
-            snap, state.country, lang)), "info"))
+            ctx, state.country, lang)), "info"))
     if not (n > 0).any():
         notices.append((t("maps.notice.nodata", lang, measure=measure_label(
             ctx, state.measure, lang), wave=state.wave), "warning"))
@@ -127,7 +126,7 @@ def _regional_values(ctx, snap, geom: Geometry, state: MapState, lang: str) -> M
 
     def frame():
         return pd.DataFrame({
-            "region": geom.locations, "name": [nuts_names(ctx).get(i, i) for i in geom.locations],
+            "region": geom.locations, "name": [region_name(ctx, i) for i in geom.locations],
             "level": geom.area_type, "wave": state.wave, "measure": state.measure,
             "municipalities": totals, "n_with_value": n, "suppressed": suppressed,
             "q1": q1, "median": med, "q3": q3,
@@ -177,7 +176,7 @@ def _municipal_values(ctx, snap, geom: Geometry, state: MapState, lang: str) -> 
     colours = _colours(state, lang, is_element=is_element,
                        hidden_label=t("maps.legend.notpublic", lang),
                        empty_label=t("maps.legend.noanswers", lang), municipal=True)
-    cname = country_name(snap, state.country, lang)
+    cname = country_name(ctx, state.country, lang)
     label = measure_label(ctx, state.measure, lang)
     parts = [t("maps.caption.municipal", lang, measure=label[:1].upper() + label[1:],
                country=cname, wave=state.wave, shown=int(shown.sum()),

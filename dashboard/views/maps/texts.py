@@ -7,9 +7,11 @@ import numpy as np
 import pandas as pd
 
 from dashboard.components.numbers import fmt_int, fmt_num
+from dashboard.components.places import country_name
 from dashboard.context import AppContext
 from dashboard.i18n import t
-from dashboard.views.maps.data import MapState, answered_countries, country_name, coverage
+from dashboard.store import Snapshot
+from dashboard.views.maps.data import MapState, answered_countries, coverage
 from pipelines.maturity.regional import OVERALL, extremes
 from pipelines.national_indices import INDICES
 
@@ -56,8 +58,8 @@ def region_word(area_type: str, lang: str) -> str:
     return t(f"maps.level.word.{area_type}", lang)
 
 
-def sizes_caption(df: pd.DataFrame, state: MapState, lang: str, snap) -> str:
-    scope = ("EU" if state.level != "country" else country_name(snap, state.country, lang))
+def sizes_caption(ctx: AppContext, df: pd.DataFrame, state: MapState, lang: str) -> str:
+    scope = "EU" if state.level != "country" else country_name(ctx, state.country, lang)
     shown = df[df[state.stat].notna()]
     if shown.empty:
         return t("maps.sizes.caption.none", lang, scope=scope, wave=state.wave)
@@ -68,11 +70,11 @@ def sizes_caption(df: pd.DataFrame, state: MapState, lang: str, snap) -> str:
 
 
 
-def coverage_line(snap, state: MapState, lang: str) -> str:
+def coverage_line(ctx: AppContext, snap: Snapshot, state: MapState, lang: str) -> str:
     cov = coverage(snap, state.wave)
     if state.level == "country":
         row = cov["country"].get(state.country)
-        scope = country_name(snap, state.country, lang)
+        scope = country_name(ctx, state.country, lang)
     else:
         row = cov["eu"].get("EU")
         scope = t("maps.scope.all", lang)
@@ -86,7 +88,7 @@ def coverage_line(snap, state: MapState, lang: str) -> str:
 
 
 
-def context_caption(df: pd.DataFrame, state: MapState, lang: str, snap) -> str:
+def context_caption(df: pd.DataFrame, state: MapState, lang: str) -> str:
     both = df[df["self_assessed_median"].notna()]
     parts = [t("maps.context.caption", lang, n=len(both), wave=state.wave)]
     for k in INDICES:

@@ -27,7 +27,7 @@ def update_tables(ctx: AppContext, wave: str | None, lang: str | None):
         return None, None
     wave = data.pick_wave(snap, wave)
     return (kpi_cards(data.headline(snap, wave), lang),
-            country_table(data.countries(snap, wave), lang))
+            country_table(ctx, data.countries(snap, wave), lang))
 
 
 def update_map(ctx: AppContext, wave: str | None, view: str | None, lang: str | None,

@@ -8,6 +8,7 @@ from dash import dcc, html
 
 from dashboard.components.code_text import t_code
 from dashboard.components.numbers import fmt_int
+from dashboard.components.places import country_name
 from dashboard.components.url_notices import alerts
 from dashboard.context import AppContext
 from dashboard.i18n import t
@@ -34,10 +35,9 @@ def kpi_cards(h: data.Headline, lang: str) -> dbc.Row:
     ]), className="h-100 kpi"), xs=6, lg=3, className="mb-3") for label, value, sub in cards])
 
 
-def country_table(df: pd.DataFrame, lang: str) -> list:
+def country_table(ctx: AppContext, df: pd.DataFrame, lang: str) -> list:
     """The countries with answers (data.countries), one row each; the rest counted below."""
     answered = df[df["responded"] > 0]
-    name_col = "name_nl" if lang == "nl" else "name_en"
     silent = len(df) - len(answered)
     head = html.Thead(html.Tr([
         html.Th(t("overview.table.country", lang), scope="col"),
@@ -45,7 +45,7 @@ def country_table(df: pd.DataFrame, lang: str) -> list:
         html.Th(t("overview.table.share", lang), scope="col"),
     ]))
     body = html.Tbody([html.Tr([
-        html.Td(f"{getattr(r, name_col) or r.country} ({r.country})"),
+        html.Td(f"{country_name(ctx, r.country, lang)} ({r.country})"),
         html.Td(f"{fmt_int(r.responded, lang)} / {fmt_int(r.municipalities, lang)}",
                 className="text-end"),
         html.Td([html.Span(className="share-bar", style={"width": f"{max(r.share, 0.01) * 2.5:.2f}rem"}),
