@@ -48,6 +48,7 @@ from dashboard.components.places import country_names, nuts_names
 from dashboard.context import AppContext
 from dashboard.search import fold
 from dashboard.store import Snapshot
+from dashboard.views.maps.data import min_group as shown_min_group
 from pipelines.maturity.cube import MISSING
 from pipelines.reference import SIZE_CLASS_KEYS, size_class_label
 from pipelines.row_index import RowIndex, shared_ids
@@ -378,7 +379,7 @@ class InsightApi:
         snap = self.snapshot()
         wave = q.wave or snap.waves[-1]
         area_type = "country_size" if level == "size_class" and country else level
-        min_group = self.ctx.settings.min_group
+        min_group = shown_min_group(self.ctx, snap)  # as the map: the stricter of app and build
         df = snap.query("api_aggregates", wave=wave, area_type=area_type, measures=measures,
                         country=country, min_group=min_group)
         df.insert(2, "area_name", self.area_names(df["area_type"], df["area_id"], lang))
