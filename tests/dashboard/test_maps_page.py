@@ -12,11 +12,12 @@ import re
 import numpy as np
 import pandas as pd
 import pytest
-from dash import Patch, no_update
+from dash import Patch, dcc, no_update
 from published import published_aggregates
 
 from dashboard import shell
 from dashboard.components import places
+from dashboard.components.numbers import fmt_int
 from dashboard.config import Settings
 from dashboard.context import AppContext
 from dashboard.registry import PAGES
@@ -485,3 +486,31 @@ def test_api_aggregates_equal_the_map(nl_data_dir, api_client, min_group):
                     assert item[stat] is None, (level, item)
                 else:
                     assert item[stat] == pytest.approx(cols[stat][k], abs=1e-6)
+
+
+@pytest.mark.parametrize("lang,png,zoom", [("nl", "Grafiek downloaden als PNG", "Inzoomen"),
+                                           ("en", "Download plot as a PNG", "Zoom in")])
+def test_chart_toolbars_speak_the_page_language(nl_ctx, tree, lang, png, zoom):
+    """Every chart's config carries plotly's texts in the page language
+    (components/figures.localised_config); the map keeps its own toolbar settings."""
+    page = maps.layout(nl_ctx, lang, {"level": "nuts2"})
+    graphs = [c for c in tree.walk(page) if isinstance(c, dcc.Graph)]
+    assert {g.id for g in graphs} >= {ids.GRAPH, ids.SIZES_GRAPH}
+    for g in graphs:
+        assert g.config["locale"] == lang
+        words = g.config["locales"][lang]["dictionary"]
+        assert words["Download plot as a PNG"] == png and words["Zoom in"] == zoom
+    (map_graph,) = [g for g in graphs if g.id == ids.GRAPH]
+    assert map_graph.config["scrollZoom"] and not map_graph.config["displaylogo"]
+    assert map_graph.config["modeBarButtonsToRemove"] == ["select2d", "lasso2d"]
+
+
+@pytest.mark.parametrize("lang", ["nl", "en"])
+def test_numbers_are_written_as_the_language_writes_them(nl_ctx, lang):
+    """The shared formatter (components/numbers.py): a decimal comma in Dutch and a point in
+    English in the caption; thousands separated in the coverage line."""
+    _, caption, _ = update(nl_ctx, lang=lang, level="nuts2")
+    assert set(re.findall(r"\d([.,])\d\d\b", caption)) == {"," if lang == "nl" else "."}
+    coverage, *_ = callbacks.update_tables(nl_ctx, *state(level="nuts2").values(), lang)
+    n = len(nl_ctx.municipalities)  # every municipality in the reference data, EU-wide
+    assert n > 1000 and fmt_int(n, lang) in coverage and str(n) not in coverage

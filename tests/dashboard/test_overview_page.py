@@ -166,3 +166,14 @@ def test_region_names_are_the_shared_ones_and_unchanged(nl_ctx):
     for nuts2, hover in zip(locations, text, strict=True):
         assert hover.startswith(f"{places.region_name(nl_ctx, nuts2)} ({nuts2})<br>")
         assert places.region_name(nl_ctx, nuts2) == before.get(nuts2, "Extra-Regio NUTS 2")
+
+
+@pytest.mark.parametrize("lang,png", [("nl", "Grafiek downloaden als PNG"),
+                                      ("en", "Download plot as a PNG")])
+def test_map_toolbar_speaks_the_page_language(real_ctx, tree, lang, png):
+    """components/figures.localised_config: plotly's toolbar texts in the page language, the
+    map's own settings kept."""
+    graph = tree.find(overview.layout(real_ctx, lang), id=ids.MAP)[0]
+    assert graph.config["locale"] == lang
+    assert graph.config["locales"][lang]["dictionary"]["Download plot as a PNG"] == png
+    assert graph.config["scrollZoom"] and not graph.config["displaylogo"]

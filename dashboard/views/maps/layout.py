@@ -7,6 +7,7 @@ from dash import dcc, html
 
 from dashboard.components.code_text import t_code
 from dashboard.components.downloads import download_control
+from dashboard.components.figures import localised_config
 from dashboard.components.places import country_name
 from dashboard.context import AppContext
 from dashboard.i18n import t
@@ -41,6 +42,7 @@ from pipelines.national_indices import INDICES, SOURCES
 
 GRAPH_CONFIG = {"displaylogo": False, "scrollZoom": True,
                 "modeBarButtonsToRemove": ["select2d", "lasso2d"]}
+SMALL_CONFIG = {"displayModeBar": False}  # the small charts: no toolbar
 
 
 def alert(text: str, color: str) -> dbc.Alert:
@@ -119,7 +121,8 @@ def layout(ctx: AppContext, lang: str, query: dict | None = None) -> html.Div:
             html.H2(t("maps.map.title", lang), className="h5"),
             html.Figure([
                 dcc.Loading(dcc.Graph(id=GRAPH, figure=map_figure(geom, values),
-                                      config=GRAPH_CONFIG, className="maps-graph"),
+                                      config=localised_config(GRAPH_CONFIG, lang),
+                                      className="maps-graph"),
                             type="circle", delay_show=400),
                 html.Figcaption(values.caption, id=CAPTION, className="small text-body-secondary"),
             ], className="mb-0"),
@@ -133,7 +136,7 @@ def layout(ctx: AppContext, lang: str, query: dict | None = None) -> html.Div:
             dbc.Col(dbc.Card(dbc.CardBody([
                 html.H2(t("maps.sizes.title", lang), className="h5"),
                 html.Figure([
-                    html.Div(dcc.Graph(id=SIZES_GRAPH, config={"displayModeBar": False},
+                    html.Div(dcc.Graph(id=SIZES_GRAPH, config=localised_config(SMALL_CONFIG, lang),
                                        figure={"data": [], "layout": {"height": 60}}),
                              className="chart-scroll"),
                     html.Figcaption(id=SIZES_CAPTION, className="small text-body-secondary"),
@@ -153,7 +156,7 @@ def layout(ctx: AppContext, lang: str, query: dict | None = None) -> html.Div:
               if snap.demo else []),
             html.Div(id=CONTEXT),
             html.Figure([
-                dcc.Graph(id=CONTEXT_GRAPH, config={"displayModeBar": False},
+                dcc.Graph(id=CONTEXT_GRAPH, config=localised_config(SMALL_CONFIG, lang),
                           figure={"data": [], "layout": {"height": 60}}),
                 html.Figcaption(id=CONTEXT_CAPTION, className="small text-body-secondary"),
             ], className="mb-2"),

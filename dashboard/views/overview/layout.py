@@ -7,6 +7,7 @@ import pandas as pd
 from dash import dcc, html
 
 from dashboard.components.code_text import t_code
+from dashboard.components.figures import localised_config
 from dashboard.components.numbers import fmt_int
 from dashboard.components.places import country_name
 from dashboard.components.url_notices import alerts
@@ -120,7 +121,7 @@ def layout(ctx: AppContext, lang: str, query: dict | None = None) -> html.Div:
                 html.Figure([
                     dcc.Loading(dcc.Graph(id=ids.MAP,
                                           figure=coverage_figure(ctx, snap, view, wave, lang),
-                                          config=GRAPH_CONFIG),
+                                          config=localised_config(GRAPH_CONFIG, lang)),
                                 type="circle"),
                     html.Figcaption(map_caption(snap, view, wave, lang), id=ids.MAP_CAPTION,
                                     className="small text-body-secondary"),
