@@ -9,6 +9,7 @@ import csv
 import json
 import re
 
+import dash_bootstrap_components as dbc
 import numpy as np
 import pandas as pd
 import pytest
@@ -21,7 +22,7 @@ from dashboard.components.numbers import fmt_int
 from dashboard.config import Settings
 from dashboard.context import AppContext
 from dashboard.registry import PAGES
-from dashboard.views.maps import callbacks, data, export, ids, map_values, tables
+from dashboard.views.maps import callbacks, data, export, figures, ids, map_values, tables
 from dashboard.views.maps import page as maps
 from pipelines.maturity.regional import SCALES
 from pipelines.reference import REFERENCE_DIR
@@ -327,17 +328,18 @@ def test_context_values_equal_the_source_csvs(nl_ctx, country, iso3):
 
 
 def test_context_view_names_sources_and_marks_demo(nl_ctx, tree):
-    body, fig, caption = callbacks.update_context(nl_ctx, "2026", "country", "NL", "en")
+    body, *figs, caption = callbacks.update_context(nl_ctx, "2026", "country", "NL", "en")
     text = tree.text(body)
     assert "Netherlands, wave 2026: self-assessed median overall maturity" in text
-    assert len(fig["data"]) == 3 and "Each dot is a country" in caption
+    assert len(figs) == 3 and "Each dot is a country" in caption
     # the dots are the right numbers: NL's published median against NL's value of each index,
     # read here from the source files and the published aggregates
     from pipelines.national_indices import INDICES, load_national_indices
 
     idx = load_national_indices(nl_ctx.settings.reference_dir).set_index("country")
     median = mart(nl_ctx, "2026", "ALL", "country").loc["NL", "median"]
-    for trace, index in zip(fig["data"], INDICES, strict=True):
+    for fig, index in zip(figs, INDICES, strict=True):
+        (trace,) = fig["data"]
         point = trace["text"].index("NL")
         assert trace["x"][point] == pytest.approx(idx.loc["NL", index], abs=1e-4)
         assert trace["y"][point] == pytest.approx(median, abs=1e-3)
@@ -514,3 +516,89 @@ def test_numbers_are_written_as_the_language_writes_them(nl_ctx, lang):
     coverage, *_ = callbacks.update_tables(nl_ctx, *state(level="nuts2").values(), lang)
     n = len(nl_ctx.municipalities)  # every municipality in the reference data, EU-wide
     assert n > 1000 and fmt_int(n, lang) in coverage and str(n) not in coverage
+
+
+# ------------------------------------------------------------------ national indices: readable labels
+
+
+def eu_like_context(ctx) -> pd.DataFrame:
+    """The context table as an EU-wide build gives it: every country with an index gets a
+    self-assessed median that follows DESI, so the dots crowd as they do on the EU demo."""
+    idx = data.national_indices(ctx).reset_index()
+    rng = np.random.default_rng(17)
+    base = idx["desi_dps"].fillna(idx["egov_overall"]).fillna(60).to_numpy()
+    return pd.DataFrame({"country": idx["country"], "name": idx["country"],
+                         "self_assessed_median": (base / 40 + rng.normal(0, 0.15, len(idx))).round(2),
+                         **{k: idx[k] for k in figures.INDICES}})
+
+
+def label_boxes(fig: dict) -> tuple[list, list]:
+    """(label boxes, dot boxes) in pixels of the narrowest chart, from the figure itself."""
+    (trace,) = fig["data"]
+    x0, x1 = fig["layout"]["xaxis"]["range"]
+    y0, y1 = fig["layout"]["yaxis"]["range"]
+    height = figures.CONTEXT_HEIGHT - figures.CONTEXT_MARGIN["t"] - figures.CONTEXT_MARGIN["b"]
+    px = [(x - x0) / (x1 - x0) * figures.CONTEXT_PLOT_WIDTH for x in trace["x"]]
+    py = [(y1 - y) / (y1 - y0) * height for y in trace["y"]]
+    r = 4  # an 8 px dot
+    dots = [(a - r, b - r, a + r, b + r) for a, b in zip(px, py, strict=True)]
+    labels = [figures._label_box(pos, a, b, len(text) * 6.5, 12) if text else None
+              for text, pos, a, b in zip(trace["text"], trace["textposition"], px, py,
+                                         strict=True)]
+    return labels, dots
+
+
+def overlaps(a, b) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+@pytest.mark.parametrize("index", ["desi_dps", "egov_overall", "oecd_dgi"])
+def test_country_labels_do_not_overlap_on_the_narrowest_chart(nl_ctx, index):
+    """The DESI/eGov/OECD dots crowd at the top right: a label goes where it collides with no
+    other label or dot, else the country is named on hover only."""
+    fig = figures.context_figure(eu_like_context(nl_ctx), index, "en")
+    labels, dots = label_boxes(fig)
+    shown = [(i, b) for i, b in enumerate(labels) if b]
+    for k, (i, a) in enumerate(shown):
+        assert not any(overlaps(a, b) for _, b in shown[k + 1:]), fig["data"][0]["text"][i]
+        assert not any(overlaps(a, d) for j, d in enumerate(dots) if j != i)
+    n = len(labels)
+    assert n > 20 and n / 2 < len(shown) < n  # most are labelled; the crowd loses a few
+    assert all(fig["data"][0]["customdata"])  # and every dot names its country on hover
+    assert "%{customdata}" in fig["data"][0]["hovertemplate"]
+
+
+def test_outliers_and_the_country_in_focus_keep_their_labels(nl_ctx):
+    df = eu_like_context(nl_ctx)
+    fig = figures.context_figure(df, "desi_dps", "en", focus="NL")
+    (trace,) = fig["data"]
+    text = dict(zip(trace["customdata"], trace["text"], strict=True))
+    lowest = df.loc[df["desi_dps"].idxmin(), "country"]  # far left, alone
+    assert text["NL"] == "NL" and text[lowest] == lowest
+    nl = trace["customdata"].index("NL")
+    assert trace["marker"]["size"][nl] > max(s for i, s in enumerate(trace["marker"]["size"])
+                                             if i != nl)
+
+
+def test_place_labels_drops_what_does_not_fit():
+    """Eight dots on one spot: two labels fit (above and below), the rest show on hover; a lone
+    dot keeps its label; a dot in `first` is labelled even inside a crowd."""
+    x = [0.5] * 8 + [0.0]
+    y = [2.0] * 8 + [0.0]
+    positions = figures.place_labels(x, y, ["AA"] * 9, (-0.1, 0.6), (-0.5, 4), 220, 240)
+    assert positions[-1] is not None
+    assert sum(p is not None for p in positions[:8]) == 2
+    crowd = [0.5 + 0.01 * i for i in range(8)] + [0.0]  # a few pixels apart: no room beside them
+    positions = figures.place_labels(crowd, y, ["AA"] * 9, (-0.1, 0.6), (-0.5, 4), 220, 240,
+                                     first=[3])
+    assert positions[3] is not None
+
+
+def test_indices_charts_stack_on_a_phone_and_sit_side_by_side_on_a_laptop(nl_ctx, tree):
+    page = maps.layout(nl_ctx, "en")
+    cols = [c for c in tree.walk(page) if isinstance(c, dbc.Col)
+            and any(getattr(g, "id", None) in ids.CONTEXT_GRAPHS.values() for g in tree.walk(c))]
+    assert len(cols) == 3 and all((c.xs, c.lg) == (12, 4) for c in cols)
+    for fig in callbacks.update_context(nl_ctx, "2026", "nuts2", "NL", "nl")[1:4]:
+        assert fig["layout"]["height"] == figures.CONTEXT_HEIGHT
+        assert fig["layout"]["separators"] == ",."  # 83,1 in Dutch

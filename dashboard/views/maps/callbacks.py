@@ -19,13 +19,13 @@ from dashboard.views.maps.data import (
     sizes_frame,
 )
 from dashboard.views.maps.export import download_frame
-from dashboard.views.maps.figures import context_figure, map_figure, sizes_figure
+from dashboard.views.maps.figures import context_figures, map_figure, sizes_figure
 from dashboard.views.maps.geometry import BOUNDARIES, geometry
 from dashboard.views.maps.ids import (
     CAPTION,
     CONTEXT,
     CONTEXT_CAPTION,
-    CONTEXT_GRAPH,
+    CONTEXT_GRAPHS,
     COUNTRIES,
     COUNTRY,
     COVERAGE,
@@ -92,14 +92,15 @@ def update_tables(ctx: AppContext, measure, stat, wave, level, country, lang):
 
 
 def update_context(ctx: AppContext, wave, level, country, lang):
+    """The national-indices card: the focus sentence and table, a chart per index, the caption."""
     lang = normalise_lang(lang)
     snap = ctx.warehouse.snapshot()
     if snap is None:
-        return None, None, ""
+        return None, *(None for _ in CONTEXT_GRAPHS), ""
     state, _ = resolve_state(ctx, snap, OVERALL, "median", wave, level, country)
     df = context_frame(ctx, snap, state, lang)
     body = [context_focus(df, state, lang), context_table(df, state, lang)]
-    return body, context_figure(df, lang), context_caption(df, state, lang)
+    return body, *context_figures(df, state, lang), context_caption(df, state, lang)
 
 
 def download(ctx: AppContext, kind: str, measure, stat, wave, level, country, lang,
@@ -149,7 +150,8 @@ def register(app, ctx: AppContext) -> None:
         return update_tables(ctx, measure, stat, wave, level, country, lang)
 
     @app.callback(
-        Output(CONTEXT, "children"), Output(CONTEXT_GRAPH, "figure"),
+        Output(CONTEXT, "children"),
+        *(Output(graph, "figure") for graph in CONTEXT_GRAPHS.values()),
         Output(CONTEXT_CAPTION, "children"),
         Input(WAVE, "value"), Input(LEVEL, "value"), Input(COUNTRY, "value"),
         State(ids.LANG, "value"))

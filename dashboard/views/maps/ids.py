@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pipelines.national_indices import INDICES
+
 MEASURE = "maps-measure"
 STAT = "maps-stat"
 WAVE = "maps-wave"
@@ -17,7 +19,8 @@ SIZES_GRAPH = "maps-sizes-graph"
 SIZES_CAPTION = "maps-sizes-caption"
 SIZES_TABLE = "maps-sizes-table"
 CONTEXT = "maps-context"
-CONTEXT_GRAPH = "maps-context-graph"
+# one small chart per national index (pipelines.national_indices.INDICES), side by side or stacked
+CONTEXT_GRAPHS = {k: f"maps-context-graph-{k}" for k in INDICES}
 CONTEXT_CAPTION = "maps-context-caption"
 DOWNLOADS = ("map", "countries", "regions", "sizes", "context")
 

@@ -18,7 +18,7 @@ from dashboard.views.maps.ids import (
     CAPTION,
     CONTEXT,
     CONTEXT_CAPTION,
-    CONTEXT_GRAPH,
+    CONTEXT_GRAPHS,
     COUNTRIES,
     COUNTRY,
     COVERAGE,
@@ -156,8 +156,11 @@ def layout(ctx: AppContext, lang: str, query: dict | None = None) -> html.Div:
               if snap.demo else []),
             html.Div(id=CONTEXT),
             html.Figure([
-                dcc.Graph(id=CONTEXT_GRAPH, config=localised_config(SMALL_CONFIG, lang),
-                          figure={"data": [], "layout": {"height": 60}}),
+                # three charts side by side on a wide screen, one under the other on a phone
+                dbc.Row([dbc.Col(dcc.Graph(id=graph, config=localised_config(SMALL_CONFIG, lang),
+                                           figure={"data": [], "layout": {"height": 60}}),
+                                 xs=12, lg=4) for graph in CONTEXT_GRAPHS.values()],
+                        className="g-2"),
                 html.Figcaption(id=CONTEXT_CAPTION, className="small text-body-secondary"),
             ], className="mb-2"),
             html.P([html.Strong(t("maps.context.sources", lang) + " "),
