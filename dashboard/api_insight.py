@@ -44,9 +44,11 @@ from dashboard.api_formats import table_response
 from dashboard.api_models import AggregateList, MunicipalityDetail, MunicipalityList
 from dashboard.api_params import AggregatesQuery, MunicipalitiesQuery, MunicipalityQuery
 from dashboard.api_spec import BAD_PARAMETER, FORBIDDEN, NOT_PUBLISHED_TEXT, Api, PathParam
+from dashboard.components.places import country_names, nuts_names
 from dashboard.context import AppContext
 from dashboard.search import fold
 from dashboard.store import Snapshot
+from dashboard.views.maps.data import min_group as shown_min_group
 from pipelines.maturity.cube import MISSING
 from pipelines.reference import SIZE_CLASS_KEYS, size_class_label
 from pipelines.row_index import RowIndex, shared_ids
@@ -377,7 +379,7 @@ class InsightApi:
         snap = self.snapshot()
         wave = q.wave or snap.waves[-1]
         area_type = "country_size" if level == "size_class" and country else level
-        min_group = self.ctx.settings.min_group
+        min_group = shown_min_group(self.ctx, snap)  # as the map: the stricter of app and build
         df = snap.query("api_aggregates", wave=wave, area_type=area_type, measures=measures,
                         country=country, min_group=min_group)
         df.insert(2, "area_name", self.area_names(df["area_type"], df["area_id"], lang))
@@ -401,20 +403,11 @@ class InsightApi:
         return out
 
     def _names(self, lang: str) -> dict[str, str]:
-        """Country, NUTS region and size-class names by id (NUTS names as the file has them)."""
+        """Country, NUTS region and size-class names by id, as the pages show them
+        (components/places.py; NUTS names as the file has them)."""
         if lang not in self._area_names:
             ref = self.ctx.settings.reference_dir
-            names: dict[str, str] = {}
-            try:
-                nuts = pd.read_csv(ref / "nuts_regions.csv", dtype=str, keep_default_na=False)
-                names.update(zip(nuts["nuts_id"], nuts["name"], strict=True))
-            except FileNotFoundError:
-                pass
-            try:
-                cc = pd.read_csv(ref / "countries.csv", dtype=str, keep_default_na=False)
-                names.update(zip(cc["code"], cc[f"name_{lang}"], strict=True))
-            except FileNotFoundError:
-                pass
+            names = {**nuts_names(ref), **country_names(ref)[lang]}
             names.update({k: size_class_label(k, lang) for k in SIZE_CLASS_KEYS})
             self._area_names[lang] = names
         return self._area_names[lang]

@@ -22,10 +22,3 @@ KNOWLEDGE_LIST = "knowledge-list"
 KNOWLEDGE_DETAIL = "knowledge-detail"
 
 DEMO_BANNER = "demo-banner"
-
-OVERVIEW_WAVE = "overview-wave"
-OVERVIEW_MAP_VIEW = "overview-map-view"
-OVERVIEW_KPIS = "overview-kpis"
-OVERVIEW_MAP = "overview-map"
-OVERVIEW_MAP_CAPTION = "overview-map-caption"
-OVERVIEW_TABLE = "overview-table"

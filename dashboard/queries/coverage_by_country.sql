@@ -1,8 +1,6 @@
--- Coverage per country for one wave, with country names; countries without answers last.
-SELECT c.area_id AS country, n.name_en, n.name_nl, c.municipalities, c.responded,
-       c.respondents, c.consenting,
-       c.responded::DOUBLE / nullif(c.municipalities, 0) AS share
-FROM coverage_areas c
-LEFT JOIN countries n ON n.code = c.area_id
-WHERE c.area_type = 'country' AND c.wave = $wave
-ORDER BY c.responded DESC, c.area_id;
+-- Coverage per country for one wave; countries without answers last. Names: components/places.
+SELECT area_id AS country, municipalities, responded, respondents, consenting,
+       responded::DOUBLE / nullif(municipalities, 0) AS share
+FROM coverage_areas
+WHERE area_type = 'country' AND wave = $wave
+ORDER BY responded DESC, area_id;

@@ -18,8 +18,10 @@ from dashboard.context import AppContext
 from dashboard.views.heatmap import page as heatmap
 from dashboard.views.legislation import data as ld
 from dashboard.views.legislation import page as legislation
-from dashboard.views.maps import page as maps
-from dashboard.views.overview import page as overview
+from dashboard.views.maps import callbacks as maps_callbacks
+from dashboard.views.maps import data as maps_data
+from dashboard.views.maps import ids as maps_ids
+from dashboard.views.overview import callbacks as overview_callbacks
 from dashboard.views.policy import page as policy
 from dashboard.views.profile import page as profile
 from dashboard.views.roadmap import page as roadmap
@@ -117,18 +119,19 @@ def test_maps_and_heatmap_for_every_selection(ctx):
     snap = ctx.warehouse.snapshot()
     wave = snap.waves[-1]
     countries = sorted({c for c, _, _ in _selections(ctx) if c})
-    for level in maps.LEVELS:
+    for level in maps_data.LEVELS:
         for country in countries:
             for measure in ("ALL", "SEC-01", "GOV"):
-                maps.update_map(ctx, measure, "median", wave, level, country, "en", maps.LEVEL)
-                maps.update_tables(ctx, measure, "share_ge3", wave, level, country, "en")
+                maps_callbacks.update_map(ctx, measure, "median", wave, level, country, "en",
+                                          maps_ids.LEVEL)
+                maps_callbacks.update_tables(ctx, measure, "share_ge3", wave, level, country, "en")
     for country, nuts2, size in _selections(ctx):
         if country is None:
             continue
         for mode in (heatmap.MUNICIPALITIES, heatmap.REGIONS):
             quietly(heatmap.update_view, ctx, country, nuts2 or heatmap.ALL,
                     size or heatmap.ALL, None, wave, "SEC-01", mode, "en")
-    overview.update_tables(ctx, wave, "nl")
+    overview_callbacks.update_tables(ctx, wave, "nl")
 
 
 def test_profile_roadmap_and_legislation_for_sample_municipalities(ctx, tree):

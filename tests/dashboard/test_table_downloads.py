@@ -40,6 +40,7 @@ from dashboard.config import Settings
 from dashboard.context import AppContext
 from dashboard.views.heatmap import page as heatmap
 from dashboard.views.legislation import page as legislation
+from dashboard.views.maps import ids as maps_ids
 from dashboard.views.maps import page as maps
 from dashboard.views.policy import page as policy
 from dashboard.views.profile import page as profile
@@ -183,8 +184,8 @@ HEATMAP = {heatmap.COUNTRY: "NL", heatmap.NUTS2: "NL31", heatmap.SIZE: "all", he
 LEGISLATION = {legislation.COUNTRY: "NL", legislation.NUTS2: None, legislation.SIZE: None,
                legislation.AT: AT, legislation.HORIZON: None, legislation.PICKER: ENSCHEDE,
                legislation.CONDITIONS: [], legislation.NIS2: None}
-MAPS = {maps.MEASURE: "ALL", maps.STAT: "median", maps.WAVE: "2026", maps.LEVEL: "country",
-        maps.COUNTRY: "NL"}
+MAPS = {maps_ids.MEASURE: "ALL", maps_ids.STAT: "median", maps_ids.WAVE: "2026",
+        maps_ids.LEVEL: "country", maps_ids.COUNTRY: "NL"}
 POLICY = {policy.COUNTRY: "NL", policy.NUTS2: None, policy.SIZE: None, policy.MEASURE: "per"}
 PROFILE = {profile.VIEW: "blocks", profile.PICKER: ENSCHEDE, profile.WAVE: "2026",
            profile.PEERS: "country_size", profile.CUSTOM: []}
@@ -200,8 +201,8 @@ NL_DOWNLOADS = [
     ("legislation-readiness", legislation.AGG_CSV, legislation.AGG_CSV_BUTTON, LEGISLATION),
     ("legislation-heatmap", legislation.HEAT_CSV, legislation.HEAT_CSV_BUTTON, LEGISLATION),
     ("legislation-municipality", legislation.MUN_CSV, legislation.MUN_CSV_BUTTON, LEGISLATION),
-    *[(f"maps-{kind}", maps.download_id(kind), maps.download_button_id(kind), MAPS)
-      for kind in maps.DOWNLOADS],
+    *[(f"maps-{kind}", maps_ids.download_id(kind), maps_ids.download_button_id(kind), MAPS)
+      for kind in maps_ids.DOWNLOADS],
     *[(f"policy-{policy._WHICH[b]}", policy.DOWNLOAD, b, POLICY) for b in policy.CSV_BUTTONS],
     *[(f"profile-{kind}", target, button, PROFILE) for kind, button, target in profile.DOWNLOADS],
     ("roadmap", roadmap.CSV, roadmap.CSV_BUTTON, ROADMAP),
@@ -300,7 +301,8 @@ def _controls(ctx, lang):
     yield heatmap, heatmap.layout(ctx, lang, {"country": "NL"}), [heatmap.CSV_BUTTON]
     yield legislation, legislation.layout(ctx, lang, {"country": "NL"}), [
         legislation.AGG_CSV_BUTTON, legislation.HEAT_CSV_BUTTON, legislation.MUN_CSV_BUTTON]
-    yield maps, maps.layout(ctx, lang), [maps.download_button_id(k) for k in maps.DOWNLOADS]
+    yield maps, maps.layout(ctx, lang), [maps_ids.download_button_id(k)
+                                         for k in maps_ids.DOWNLOADS]
     yield policy, policy.layout(ctx, lang, {"country": "NL"}), list(policy.CSV_BUTTONS)
     yield profile, profile.layout(ctx, lang, {"m": ENSCHEDE}), [b for _, b, _ in profile.DOWNLOADS]
     yield roadmap, roadmap.layout(ctx, lang, {"m": ENSCHEDE}), [roadmap.CSV_BUTTON]
@@ -336,7 +338,7 @@ def test_survey_progress_offers_three_formats(survey, tree):
 def test_several_controls_on_a_page_name_their_table(nl_open_ctx, tree):
     """Screen readers hear which table a control downloads; the card title shows it to the eye."""
     page = maps.layout(nl_open_ctx, "en")
-    (group,) = tree.find(page, id=group_id(maps.download_button_id("regions")))
+    (group,) = tree.find(page, id=group_id(maps_ids.download_button_id("regions")))
     assert tree.text(group).startswith("Download")
     hidden = tree.find(group, className="visually-hidden")
     assert [tree.text(h) for h in hidden] == [" (all regions)"]

@@ -18,8 +18,8 @@ from dashboard.components.code_text import CODE_KEYS, with_code
 from dashboard.i18n import LANGS, catalog
 from dashboard.views.legislation import data as ld
 from dashboard.views.legislation import page as legislation
-from dashboard.views.maps import page as maps
-from dashboard.views.overview import page as overview
+from dashboard.views.maps import layout as maps_layout
+from dashboard.views.overview import layout as overview_layout
 from dashboard.views.policy import page as policy
 from dashboard.views.roadmap import page as roadmap
 from dashboard.views.survey import page as survey
@@ -182,8 +182,8 @@ def _code(node, tree) -> list[str]:
 @pytest.mark.parametrize("lang,command", [("nl", "python -m pipelines ingest BESTAND"),
                                           ("en", "python -m pipelines ingest FILE")])
 def test_empty_states_show_commands_as_code_without_backticks(lang, command, tree):
-    for page in (overview, maps):
-        box = page.empty_state(lang)
+    for view_layout in (overview_layout, maps_layout):
+        box = view_layout.empty_state(lang)
         assert "`" not in tree.text(box)
         assert _code(box, tree) == [command, "build"]
 

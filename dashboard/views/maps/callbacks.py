@@ -1,0 +1,183 @@
+"""Maps & regions: the callbacks. Each body is a module-level function (tested as a function)
+that resolves the state and calls the data, figure and table builders."""
+
+from __future__ import annotations
+
+from dash import Input, Output, State, callback_context, no_update
+
+from dashboard import geo, ids, warmup
+from dashboard.components.downloads import chosen_format, download_inputs, table_download
+from dashboard.components.maps import recolour_status
+from dashboard.context import AppContext
+from dashboard.i18n import normalise_lang, t
+from dashboard.views.maps.data import (
+    context_frame,
+    countries_frame,
+    min_group,
+    regions_frame,
+    resolve_state,
+    sizes_frame,
+)
+from dashboard.views.maps.export import download_frame
+from dashboard.views.maps.figures import context_figures, map_figure, sizes_figure
+from dashboard.views.maps.geometry import BOUNDARIES, geometry
+from dashboard.views.maps.ids import (
+    CAPTION,
+    CONTEXT,
+    CONTEXT_CAPTION,
+    CONTEXT_GRAPHS,
+    COUNTRIES,
+    COUNTRY,
+    COVERAGE,
+    DOWNLOADS,
+    GRAPH,
+    LEVEL,
+    MEASURE,
+    NOTICE,
+    REGIONS,
+    SIZES_CAPTION,
+    SIZES_GRAPH,
+    SIZES_TABLE,
+    STAT,
+    WAVE,
+    download_button_id,
+    download_id,
+)
+from dashboard.views.maps.layout import alert, notice_alerts
+from dashboard.views.maps.map_values import map_values
+from dashboard.views.maps.tables import (
+    context_focus,
+    context_table,
+    countries_table,
+    regions_block,
+    sizes_table,
+)
+from dashboard.views.maps.texts import context_caption, coverage_line, sizes_caption
+from pipelines.maturity.regional import OVERALL
+
+
+def update_map(ctx: AppContext, measure, stat, wave, level, country, lang, trigger):
+    """Recolour (Patch: values only) when measure, statistic or wave changed; the full figure
+    when the map level or the country changed. Returns (figure or Patch, caption, notices)."""
+    lang = normalise_lang(lang)
+    snap = ctx.warehouse.snapshot()
+    if snap is None:
+        return no_update, "", [alert(t("maps.empty.title", lang), "info")]
+    state, notes = resolve_state(ctx, snap, measure, stat, wave, level, country)
+    if trigger == COUNTRY and state.level != "country":
+        return no_update, no_update, no_update
+    geom = geometry(ctx, state.level, state.country)
+    values = map_values(ctx, snap, geom, state, lang)
+    notices = notice_alerts(notes, values.notices, lang)
+    if trigger in (MEASURE, STAT, WAVE):
+        kind = "points" if geom.kind == "points" else "choropleth"
+        return recolour_status(kind, values.z, values.text, values.colours), values.caption, notices
+    return map_figure(geom, values), values.caption, notices
+
+
+def update_tables(ctx: AppContext, measure, stat, wave, level, country, lang):
+    """Coverage line, country table, region tables, size-class chart + caption + table."""
+    lang = normalise_lang(lang)
+    snap = ctx.warehouse.snapshot()
+    if snap is None:
+        return (None,) * 6
+    state, _ = resolve_state(ctx, snap, measure, stat, wave, level, country)
+    mg = min_group(ctx, snap)
+    sizes = sizes_frame(ctx, snap, state, lang)
+    return (coverage_line(ctx, snap, state, lang),
+            countries_table(countries_frame(ctx, snap, state, lang), state, lang, mg),
+            regions_block(regions_frame(ctx, snap, state, lang), state, lang, mg),
+            sizes_figure(sizes, state, lang), sizes_caption(ctx, sizes, state, lang),
+            sizes_table(sizes, lang))
+
+
+def update_context(ctx: AppContext, wave, level, country, lang):
+    """The national-indices card: the focus sentence and table, a chart per index, the caption."""
+    lang = normalise_lang(lang)
+    snap = ctx.warehouse.snapshot()
+    if snap is None:
+        return None, *(None for _ in CONTEXT_GRAPHS), ""
+    state, _ = resolve_state(ctx, snap, OVERALL, "median", wave, level, country)
+    df = context_frame(ctx, snap, state, lang)
+    body = [context_focus(df, state, lang), context_table(df, state, lang)]
+    return body, *context_figures(df, state, lang), context_caption(df, state, lang)
+
+
+def download(ctx: AppContext, kind: str, measure, stat, wave, level, country, lang,
+             fmt: str = "csv"):
+    """A table or the map's data as a dcc.Download file in `fmt`; no_update without data."""
+    result = download_frame(ctx, kind, measure, stat, wave, level, country, lang)
+    if result is None:
+        return no_update
+    df, filename = result
+    return table_download(df, filename, fmt)
+
+
+def permalink(ctx: AppContext, measure, stat, wave, level, country) -> str:
+    snap = ctx.warehouse.snapshot()
+    if snap is None:
+        return no_update
+    state, _ = resolve_state(ctx, snap, measure, stat, wave, level, country)
+    return state.search()
+
+
+CONTROLS = [Input(MEASURE, "value"), Input(STAT, "value"), Input(WAVE, "value"),
+            Input(LEVEL, "value"), Input(COUNTRY, "value")]
+
+
+def _warm(ctx: AppContext) -> None:
+    for level in (2, 3):
+        geo.nuts(ctx.settings.reference_dir, level)
+    for name in BOUNDARIES.values():
+        geo.slim(ctx.settings.reference_dir, name)
+
+
+def register(app, ctx: AppContext) -> None:
+    warmup.add(app.server, _warm)  # before the first request: dashboard/warmup.py
+
+    @app.callback(
+        Output(GRAPH, "figure"), Output(CAPTION, "children"), Output(NOTICE, "children"),
+        *CONTROLS, State(ids.LANG, "value"), prevent_initial_call=True)
+    def _map(measure, stat, wave, level, country, lang):
+        return update_map(ctx, measure, stat, wave, level, country, lang,
+                          callback_context.triggered_id)
+
+    @app.callback(
+        Output(COVERAGE, "children"), Output(COUNTRIES, "children"), Output(REGIONS, "children"),
+        Output(SIZES_GRAPH, "figure"), Output(SIZES_CAPTION, "children"),
+        Output(SIZES_TABLE, "children"), *CONTROLS, State(ids.LANG, "value"))
+    def _tables(measure, stat, wave, level, country, lang):
+        return update_tables(ctx, measure, stat, wave, level, country, lang)
+
+    @app.callback(
+        Output(CONTEXT, "children"),
+        *(Output(graph, "figure") for graph in CONTEXT_GRAPHS.values()),
+        Output(CONTEXT_CAPTION, "children"),
+        Input(WAVE, "value"), Input(LEVEL, "value"), Input(COUNTRY, "value"),
+        State(ids.LANG, "value"))
+    def _context(wave, level, country, lang):
+        return update_context(ctx, wave, level, country, lang)
+
+    @app.callback(Output(COUNTRY, "disabled"), Input(LEVEL, "value"), prevent_initial_call=True)
+    def _country_enabled(level):
+        return level != "country"
+
+    @app.callback(Output(ids.URL, "search", allow_duplicate=True), *CONTROLS,
+                  prevent_initial_call=True)
+    def _permalink(measure, stat, wave, level, country):
+        return permalink(ctx, measure, stat, wave, level, country)
+
+    for kind in DOWNLOADS:
+        _register_download(app, ctx, kind)
+
+
+def _register_download(app, ctx: AppContext, kind: str) -> None:
+    button = download_button_id(kind)
+
+    @app.callback(Output(download_id(kind), "data"), *download_inputs(button),
+                  State(MEASURE, "value"), State(STAT, "value"), State(WAVE, "value"),
+                  State(LEVEL, "value"), State(COUNTRY, "value"), State(ids.LANG, "value"),
+                  prevent_initial_call=True)
+    def _download_file(_csv, _xlsx, _parquet, measure, stat, wave, level, country, lang):
+        return download(ctx, kind, measure, stat, wave, level, country, lang,
+                        chosen_format(callback_context.triggered_id, button))

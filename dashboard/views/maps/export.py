@@ -1,0 +1,39 @@
+"""Maps & regions: the data behind each table and the map as a download frame."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from dashboard.context import AppContext
+from dashboard.i18n import normalise_lang
+from dashboard.views.maps.data import (
+    context_frame,
+    countries_frame,
+    regions_frame,
+    resolve_state,
+    sizes_frame,
+)
+from dashboard.views.maps.geometry import geometry
+from dashboard.views.maps.map_values import map_values
+
+FRAMES = {"countries": countries_frame, "regions": regions_frame, "sizes": sizes_frame,
+          "context": context_frame}
+
+
+def download_frame(ctx: AppContext, kind: str, measure, stat, wave, level, country,
+                   lang) -> tuple[pd.DataFrame, str] | None:
+    """The data behind a table or the map, as shown (suppressed and non-public values empty)."""
+    lang = normalise_lang(lang)
+    snap = ctx.warehouse.snapshot()
+    if snap is None:
+        return None
+    state, _ = resolve_state(ctx, snap, measure, stat, wave, level, country)
+    if kind == "map":
+        geom = geometry(ctx, state.level, state.country)
+        df = map_values(ctx, snap, geom, state, lang).frame()
+    else:
+        df = FRAMES[kind](ctx, snap, state, lang)
+    scope = state.country if state.level == "country" else state.level
+    return df, f"ds4e-{kind}-{scope}-{state.measure}-{state.wave}.csv"
+
+

@@ -1,0 +1,59 @@
+"""Overview: the coverage map and its caption (the same facts in one sentence, for anyone who
+cannot see the map)."""
+
+from __future__ import annotations
+
+import plotly.graph_objects as go
+
+from dashboard import geo
+from dashboard.components import colours
+from dashboard.components.maps import choropleth_map
+from dashboard.components.places import region_name
+from dashboard.context import AppContext
+from dashboard.i18n import t
+from dashboard.store import Snapshot
+from dashboard.views.overview import data
+
+
+def map_values(ctx: AppContext, snap: Snapshot, view: str, wave: str,
+               lang: str) -> tuple[list[str], list, list[str]]:
+    """Locations, values and hover texts of the coverage map."""
+    if view == "nl":
+        df = data.municipalities(snap, wave)
+        text = [f"{r.name} ({r.national_code})<br>" + (
+            t("overview.map.answered", lang, n=r.respondents) if r.responded
+            else t("overview.map.notanswered", lang)) for r in df.itertuples()]
+        return df["national_code"].tolist(), df["responded"].astype(int).tolist(), text
+    df = data.regions(snap, wave)
+    text = [f"{region_name(ctx, r.nuts2)} ({r.nuts2})<br>"
+            + t("overview.map.share", lang, responded=r.responded, total=r.municipalities,
+                share=f"{r.share:.0%}")
+            for r in df.itertuples()]
+    return df["nuts2"].tolist(), df["share"].fillna(0).tolist(), text
+
+
+def coverage_figure(ctx: AppContext, snap: Snapshot, view: str, wave: str,
+                    lang: str) -> go.Figure:
+    """Answered or not per Dutch municipality, or the share that answered per NUTS 2 region."""
+    locations, z, text = map_values(ctx, snap, view, wave, lang)
+    ref = ctx.settings.reference_dir
+    if view == "nl":
+        return choropleth_map(
+            geo.nl_municipalities(ref), locations, z, text, view="nl", zmin=0, zmax=1,
+            colorbar_title="", colorscale=colours.YES_NO_SCALE, tickvals=[0.25, 0.75],
+            ticktext=[t("overview.map.legend.no", lang), t("overview.map.legend.yes", lang)])
+    return choropleth_map(
+        geo.nuts(ref, 2), locations, z, text, view="eu", zmin=0, zmax=1,
+        colorbar_title=t("overview.map.legend.share", lang), tickvals=[0, 0.25, 0.5, 0.75, 1],
+        ticktext=["0%", "25%", "50%", "75%", "100%"])
+
+
+def map_caption(snap: Snapshot, view: str, wave: str, lang: str) -> str:
+    """The map's text alternative."""
+    if view == "nl":
+        df = data.municipalities(snap, wave)
+        return t("overview.map.caption.nl", lang, responded=int(df["responded"].sum()),
+                 total=len(df), wave=wave)
+    df = data.regions(snap, wave)
+    return t("overview.map.caption.eu", lang, regions=int((df["responded"] > 0).sum()),
+             total=len(df), wave=wave)

@@ -1,0 +1,10 @@
+"""Component ids of the Overview page ('overview-<thing>'), shared by layout and callbacks."""
+
+WAVE = "overview-wave"
+MAP_VIEW = "overview-map-view"
+KPIS = "overview-kpis"
+MAP = "overview-map"
+MAP_CAPTION = "overview-map-caption"
+TABLE = "overview-table"
+NOTICES = "overview-notices"
+BUNDLE = "overview-bundle"
