@@ -41,6 +41,8 @@ from dashboard.context import AppContext
 from dashboard.views.heatmap import page as heatmap
 from dashboard.views.legislation import page as legislation
 from dashboard.views.maps import page as maps
+from dashboard.views.policy import callbacks as policy_callbacks
+from dashboard.views.policy import ids as policy_ids
 from dashboard.views.policy import page as policy
 from dashboard.views.profile import page as profile
 from dashboard.views.roadmap import page as roadmap
@@ -185,7 +187,8 @@ LEGISLATION = {legislation.COUNTRY: "NL", legislation.NUTS2: None, legislation.S
                legislation.CONDITIONS: [], legislation.NIS2: None}
 MAPS = {maps.MEASURE: "ALL", maps.STAT: "median", maps.WAVE: "2026", maps.LEVEL: "country",
         maps.COUNTRY: "NL"}
-POLICY = {policy.COUNTRY: "NL", policy.NUTS2: None, policy.SIZE: None, policy.MEASURE: "per"}
+POLICY = {policy_ids.COUNTRY: "NL", policy_ids.NUTS2: None, policy_ids.SIZE: None,
+          policy_ids.MEASURE: "per"}
 PROFILE = {profile.VIEW: "blocks", profile.PICKER: ENSCHEDE, profile.WAVE: "2026",
            profile.PEERS: "country_size", profile.CUSTOM: []}
 ROADMAP = {roadmap.PICKER: ENSCHEDE, roadmap.WAVE: "2026", roadmap.TARGET: 3, roadmap.DONE: [],
@@ -202,7 +205,8 @@ NL_DOWNLOADS = [
     ("legislation-municipality", legislation.MUN_CSV, legislation.MUN_CSV_BUTTON, LEGISLATION),
     *[(f"maps-{kind}", maps.download_id(kind), maps.download_button_id(kind), MAPS)
       for kind in maps.DOWNLOADS],
-    *[(f"policy-{policy._WHICH[b]}", policy.DOWNLOAD, b, POLICY) for b in policy.CSV_BUTTONS],
+    *[(f"policy-{policy_callbacks.WHICH[b]}", policy_ids.DOWNLOAD, b, POLICY)
+      for b in policy_ids.CSV_BUTTONS],
     *[(f"profile-{kind}", target, button, PROFILE) for kind, button, target in profile.DOWNLOADS],
     ("roadmap", roadmap.CSV, roadmap.CSV_BUTTON, ROADMAP),
 ]
@@ -301,7 +305,7 @@ def _controls(ctx, lang):
     yield legislation, legislation.layout(ctx, lang, {"country": "NL"}), [
         legislation.AGG_CSV_BUTTON, legislation.HEAT_CSV_BUTTON, legislation.MUN_CSV_BUTTON]
     yield maps, maps.layout(ctx, lang), [maps.download_button_id(k) for k in maps.DOWNLOADS]
-    yield policy, policy.layout(ctx, lang, {"country": "NL"}), list(policy.CSV_BUTTONS)
+    yield policy, policy.layout(ctx, lang, {"country": "NL"}), list(policy_ids.CSV_BUTTONS)
     yield profile, profile.layout(ctx, lang, {"m": ENSCHEDE}), [b for _, b, _ in profile.DOWNLOADS]
     yield roadmap, roadmap.layout(ctx, lang, {"m": ENSCHEDE}), [roadmap.CSV_BUTTON]
 

@@ -20,7 +20,9 @@ from dashboard.views.legislation import data as ld
 from dashboard.views.legislation import page as legislation
 from dashboard.views.maps import page as maps
 from dashboard.views.overview import page as overview
-from dashboard.views.policy import page as policy
+from dashboard.views.policy import callbacks as policy_callbacks
+from dashboard.views.policy import texts as policy_texts
+from dashboard.views.policy.selection import PER as POLICY_PER
 from dashboard.views.roadmap import page as roadmap
 from dashboard.views.survey import page as survey
 from pipelines.maturity.coverage_note import Coverage
@@ -96,7 +98,7 @@ def test_policy_heatmap_counts_hidden_groups_in_words(lang, one, many):
 
     def caption(hidden):
         h = SimpleNamespace(field="country", columns=[], hidden=hidden)
-        return policy.heat_caption(None, data, h, policy.PER, None, lang)
+        return policy_texts.heat_caption(None, data, h, POLICY_PER, None, lang)
     assert caption(1).endswith(one) and caption(2).endswith(many)
 
 
@@ -160,8 +162,8 @@ def test_municipality_sentence_counts_one_law_in_words(lang, texts):
 
 
 def test_policy_lobby_column_head_is_a_plain_plural(nl_open_ctx, tree):
-    out = policy.update_view(nl_open_ctx, "NL", None, None, policy.PER, "nl")
-    text = tree.text(out[policy.OUTPUT_KEYS.index("lobby")])
+    out = policy_callbacks.update_view(nl_open_ctx, "NL", None, None, POLICY_PER, "nl")
+    text = tree.text(out[policy_callbacks.OUTPUT_KEYS.index("lobby")])
     assert "Termijnen" in text and not BRACKET_PLURAL.search(text)
 
 
