@@ -46,6 +46,8 @@ from dashboard.views.policy import ids as policy_ids
 from dashboard.views.policy import page as policy
 from dashboard.views.profile import page as profile
 from dashboard.views.roadmap import page as roadmap
+from dashboard.views.survey_progress import callbacks as survey_progress_callbacks
+from dashboard.views.survey_progress import ids as survey_progress_ids
 from dashboard.views.survey_progress import page as survey_progress
 
 MIMETYPES = {"csv": "text/csv",
@@ -279,21 +281,21 @@ def survey(tmp_path_factory):
     return ctx, coordinator
 
 
-@pytest.mark.parametrize("button", survey_progress.CSV_BUTTONS)
+@pytest.mark.parametrize("button", survey_progress_ids.CSV_BUTTONS)
 def test_survey_progress_downloads_in_every_format(survey, button):
     ctx, coordinator = survey
     client = pages_client(ctx, survey_progress)
-    values = {survey_progress.BY: "country", survey_progress.TOKEN: coordinator, ids.LANG: "nl"}
-    sent = post_every_format(client, survey_progress.DOWNLOAD, button, values)
+    values = {survey_progress_ids.BY: "country", survey_progress_ids.TOKEN: coordinator, ids.LANG: "nl"}
+    sent = post_every_format(client, survey_progress_ids.DOWNLOAD, button, values)
     csv = assert_three_formats(sent)
     assert len(csv) > 0 and coordinator not in sent["csv"]["content"]
     # the page function the callback calls, directly
-    direct = survey_progress.send(ctx, format_id(button, "parquet"), coordinator, "country", "nl")
+    direct = survey_progress_callbacks.send(ctx, format_id(button, "parquet"), coordinator, "country", "nl")
     assert direct["filename"] == sent["parquet"]["filename"]
     # without the coordinator's token: nothing, in any format
     for fmt in FORMATS:
-        assert post(client, survey_progress.DOWNLOAD, format_id(button, fmt),
-                    {**values, survey_progress.TOKEN: "A" * 32}) is None
+        assert post(client, survey_progress_ids.DOWNLOAD, format_id(button, fmt),
+                    {**values, survey_progress_ids.TOKEN: "A" * 32}) is None
 
 
 # ------------------------------------------------------------------ the control on every page
@@ -329,9 +331,9 @@ def test_every_page_offers_three_formats_in_a_labelled_group(nl_open_ctx, tree, 
 def test_survey_progress_offers_three_formats(survey, tree):
     ctx, coordinator = survey
     page = survey_progress.layout(ctx, "en", {"token": coordinator})
-    for csv_id, label in ((survey_progress.CSV_RATES, "Download rates"),
-                          (survey_progress.CSV_NON_RESPONDERS, "Download non-responders"),
-                          (survey_progress.CSV_ALL, "Download all municipalities")):
+    for csv_id, label in ((survey_progress_ids.CSV_RATES, "Download rates"),
+                          (survey_progress_ids.CSV_NON_RESPONDERS, "Download non-responders"),
+                          (survey_progress_ids.CSV_ALL, "Download all municipalities")):
         (group,) = tree.find(page, id=group_id(csv_id))
         assert tree.text(group).startswith(label)
         assert all(tree.find(group, id=format_id(csv_id, fmt)) for fmt in FORMATS)
