@@ -366,3 +366,20 @@ def test_bad_url_parameters_are_explained(nl_open_ctx, tree, query, words):
     assert words in notice and "does not exist" in notice
     assert not tree.text(tree.find(policy.layout(nl_open_ctx, "en", {"country": "NL"}),
                                    id="policy-notices")[0])
+
+
+# ------------------------------------------------------------------ polish (issue 17)
+
+
+def test_lobby_gap_column_head_may_wrap(nl_open_ctx, tree):
+    """The head of the widest lobby column wraps and the column keeps a readable width: a head
+    on one line pushed the table past a 1366 px window (tests/e2e/test_policy_browser.py
+    measures it in a browser)."""
+    from pathlib import Path
+
+    out = callbacks.update_view(nl_open_ctx, "NL", None, None, "per", "nl")
+    heads = [c for c in tree.walk(out[OUT["lobby"]]) if type(c).__name__ == "Th"]
+    gap = next(h for h in heads if "Elementen achter het tekort" in tree.text(h))
+    assert "pol-gaps" in gap.className.split()
+    css = (Path(__file__).resolve().parents[2] / "assets" / "20-policy.css").read_text()
+    assert ".pol-table th.pol-gaps { white-space: normal; }" in css

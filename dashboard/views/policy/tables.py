@@ -88,7 +88,7 @@ def lobby_table(ctx: AppContext, data: PolicyData, rows, lang: str) -> html.Tabl
         html.Th(t("policy.lobby.col.notready", lang), scope="col"),
         html.Th(t("policy.lobby.col.unknown", lang), scope="col", className="text-end"),
         html.Th(t("policy.lobby.col.deadline", lang), scope="col"),
-        html.Th(t("policy.lobby.col.gap", lang), scope="col"),
+        html.Th(t("policy.lobby.col.gap", lang), scope="col", className="pol-gaps"),
     ]))
     body = []
     for r in rows:
