@@ -383,3 +383,38 @@ def test_lobby_gap_column_head_may_wrap(nl_open_ctx, tree):
     assert "pol-gaps" in gap.className.split()
     css = (Path(__file__).resolve().parents[2] / "assets" / "20-policy.css").read_text()
     assert ".pol-table th.pol-gaps { white-space: normal; }" in css
+
+
+@pytest.mark.parametrize("view", ["policy", "survey", "survey_progress"])
+def test_numbers_and_place_names_come_from_the_components(view):
+    """No view keeps its own copy of the number formatter or the country/region names: every
+    module of the view uses dashboard.components.numbers and .places (the same output)."""
+    import importlib
+    import pkgutil
+
+    from dashboard.components import numbers, places
+
+    shared = {"fmt_num": numbers.fmt_num, "fmt_int": numbers.fmt_int,
+              "plotly_separators": numbers.plotly_separators,
+              "country_name": places.country_name, "region_name": places.region_name}
+    package = importlib.import_module(f"dashboard.views.{view}")
+    for info in pkgutil.iter_modules(package.__path__):
+        module = vars(importlib.import_module(f"dashboard.views.{view}.{info.name}"))
+        assert not {"_num", "_NL", "_names", "_country_names", "_nuts_names"} & module.keys(), \
+            info.name
+        for name, fn in shared.items():
+            assert module.get(name, fn) is fn, f"{view}.{info.name}.{name}"
+
+
+@pytest.mark.parametrize("lang,lacking,leverage", [("nl", "12.345 (50%)", "1.234,6"),
+                                                    ("en", "12,345 (50%)", "1,234.6")])
+def test_leverage_table_writes_numbers_as_the_language_does(lang, lacking, leverage, tree):
+    import pandas as pd
+
+    from dashboard.views.policy.tables import leverage_table
+
+    df = pd.DataFrame({"rank": [1], "element_id": ["SEC-01"], "element": ["x"],
+                       "lacking": [12345], "share_lacking": [0.5], "leverage": [1234.56],
+                       "first_phase": [1], "mean_unlock": pd.array([None], dtype="Float64")})
+    text = tree.text(leverage_table(df, lang))
+    assert lacking in text and leverage in text and "–" in text
