@@ -418,3 +418,50 @@ def test_leverage_table_writes_numbers_as_the_language_does(lang, lacking, lever
                        "first_phase": [1], "mean_unlock": pd.array([None], dtype="Float64")})
     text = tree.text(leverage_table(df, lang))
     assert lacking in text and leverage in text and "–" in text
+
+
+# one group, one law, one element, one municipality: said in the singular (issue 17)
+SINGULAR = {"en": ("1 size class,", "1 law evaluated", "in 1 first phase (",
+                   "1 more element is in", "Only 1 municipality in",
+                   "The only municipality in"),
+            "nl": ("1 grootteklasse,", "1 wet beoordeeld", "in 1 eerste fase (",
+                   "Nog 1 element staat in", "Slechts 1 gemeente in",
+                   "De enige gemeente in")}
+PLURAL_OF_ONE = ("1 size classes", "1 laws", "1 first phases", "1 more elements", "1 municipalities",
+                 "1 grootteklassen", "1 wetten", "1 eerste fasen", "Nog 1 elementen", "1 gemeenten",
+                 "Geen van de 1")
+
+
+@pytest.mark.parametrize("lang", ["nl", "en"])
+def test_counts_of_one_are_singular(nl_open_ctx, data, tree, monkeypatch, lang):
+    import dataclasses
+
+    import pandas as pd
+
+    from dashboard.views.policy import layout, tables, texts
+    from dashboard.views.policy.data import PolicyData
+
+    sel = Selection("NL")
+    order = np.arange(len(data.roadmaps.element_ids))
+    sizes = heat(nl_open_ctx, data, sel, "size_class", order)
+    one = dataclasses.replace(sizes, columns=sizes.columns[:1], n=sizes.n[:1],
+                              lacking=sizes.lacking[:, :1], leverage=sizes.leverage[:, :1],
+                              hidden=0, highlight=None)
+    out = [texts.heat_caption(nl_open_ctx, data, one, "per", sel, lang)]
+    rows, _ = lobby_of(nl_open_ctx, data, sel)
+    monkeypatch.setattr(tables, "lobby_of", lambda *_: (rows[:1], []))
+    out.append(tree.text(tables.lobby_section(nl_open_ctx, data, sel, "NL", lang)))
+    ids_ = data.roadmaps.element_ids
+    fp = pd.DataFrame({"element_id": list(ids_[:22]), "first_phase": [1] * 21 + [0],
+                       "share": [0.2] * 21 + [0.0]})
+    out.append(texts.first_phase_caption(nl_open_ctx, fp, 5, "NL", 3, 20, lang))
+    for counts in ((1, 3), (0, 1)):  # one answered (under min_group); the only one did not
+        monkeypatch.setattr(PolicyData, "counts", lambda *_a, c=counts: c)
+        out.append(tree.text(layout.render(nl_open_ctx, sel, "per", lang)["status"]))
+    text = " | ".join(out)
+    for words in SINGULAR[lang]:
+        assert words in text, words
+    assert not [w for w in PLURAL_OF_ONE if w in text], text
+    # and more than one stays plural
+    assert ("size classes" if lang == "en" else "grootteklassen") in \
+        texts.heat_caption(nl_open_ctx, data, sizes, "per", sel, lang)

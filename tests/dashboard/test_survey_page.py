@@ -213,7 +213,7 @@ def test_a_wrong_token_saves_nothing(ctx, links):
     e1 = ctx.framework.element_ids[0]
     before = sorted(ctx.survey.root.glob("*/drafts/*.json"))
     out = survey_callbacks.on_change(ctx, "y" * 32, {**_empty(ctx), e1: 4}, _empty(ctx), _empty(ctx),
-                           None, "en")
+                                     None, "en")
     assert "not valid" in out[2]
     assert sorted(ctx.survey.root.glob("*/drafts/*.json")) == before
 
@@ -223,7 +223,7 @@ def test_a_tampered_level_is_refused_and_the_draft_kept(ctx, links):
     e1 = ctx.framework.element_ids[0]
     survey_callbacks.on_change(ctx, token, {**_empty(ctx), e1: 2}, _empty(ctx), _empty(ctx), None, "en")
     out = survey_callbacks.on_change(ctx, token, {**_empty(ctx), e1: 9}, _empty(ctx), _empty(ctx), None,
-                           "en")
+                                     "en")
     assert "could not be saved" in out[2] and "out of range" in out[2]
     access = ctx.survey.open_link(token)
     assert records.load_draft(ctx.survey, access, ctx.framework.element_ids).sheet.answers[
@@ -234,11 +234,11 @@ def test_submit_writes_a_record_and_shows_the_team(ctx, links, tree):
     e1, e2 = ctx.framework.element_ids[:2]
     cio, dpo = links[("NL_GM0363", "cio")], links[("NL_GM0363", "dpo")]
     msg, team = survey_callbacks.on_submit(ctx, cio, {**_empty(ctx), e1: 1, e2: 2}, _empty(ctx),
-                                 _empty(ctx), "yes", "en")
+                                           _empty(ctx), "yes", "en")
     assert "Submitted on" in tree.text(msg)
     assert f"{len(ctx.framework.element_ids) - 2} elements are still unanswered" in tree.text(msg)
     msg, team = survey_callbacks.on_submit(ctx, dpo, {**_empty(ctx), e1: 4, e2: 2}, _empty(ctx),
-                                 _empty(ctx), "yes", "en")
+                                           _empty(ctx), "yes", "en")
     words = tree.text(team)
     assert "2 respondent roles submitted; they disagree on 1 element." in words
     rows = records.submissions(ctx.survey, "s-open")
@@ -252,7 +252,7 @@ def test_dont_know_everywhere_submits_and_the_team_still_opens(ctx, links, tree)
     e1, e2, e3 = ctx.framework.element_ids[2:5]
     cio, dpo = links[("NL_GM0363", "cio")], links[("NL_GM0363", "dpo")]
     msg, team = survey_callbacks.on_submit(ctx, cio, {**_empty(ctx), e1: "dk", e2: 3, e3: "dk"},
-                                 _empty(ctx), _empty(ctx), "yes", "en")
+                                           _empty(ctx), _empty(ctx), "yes", "en")
     assert "Submitted on" in tree.text(msg)
     name = ctx.framework.element_by_id[e1].name.get("en")
     row = next(r for r in tree.walk(team) if type(r).__name__ == "Tr" and name in tree.text(r))
@@ -283,10 +283,10 @@ def test_closed_wave_is_read_only(ctx, closed_link, tree):
     assert not tree.find(page, id={"type": survey_ids.LEVEL,
                                    "element": ctx.framework.element_ids[0]})
     out = survey_callbacks.on_change(ctx, closed_link, {**_empty(ctx), ctx.framework.element_ids[0]: 1},
-                           _empty(ctx), _empty(ctx), None, "en")
+                                     _empty(ctx), _empty(ctx), None, "en")
     assert "closed" in out[2]
     msg, _ = survey_callbacks.on_submit(ctx, closed_link, {**_empty(ctx), ctx.framework.element_ids[0]: 1},
-                              _empty(ctx), _empty(ctx), None, "en")
+                                        _empty(ctx), _empty(ctx), None, "en")
     assert "nothing was submitted" in tree.text(msg)
     assert not records.record_files(ctx.survey, "s-closed")
 
@@ -389,12 +389,24 @@ def test_the_team_sees_its_consent_decision(ctx, links, tree):
     cio, ciso = ctx.survey.invite("s-open", ["NL_GM0153"], ["cio", "ciso"])
     e1 = ctx.framework.element_ids[0]
     survey_callbacks.on_submit(ctx, cio.token, {**_empty(ctx), e1: 3}, _empty(ctx), _empty(ctx), "yes",
-                     "en")
+                               "en")
     _, team = survey_callbacks.on_submit(ctx, ciso.token, {**_empty(ctx), e1: 2}, _empty(ctx),
-                               _empty(ctx), "no", "en")
+                                         _empty(ctx), "no", "en")
     words = tree.text(team)
     assert "Publication by name: no, because your team disagrees (cio: yes, ciso: no)" in words
     _, team = survey_callbacks.on_submit(ctx, ciso.token, {**_empty(ctx), e1: 2}, _empty(ctx),
-                               _empty(ctx), "yes", "en")
+                                         _empty(ctx), "yes", "en")
     assert "Publication by name: yes. Everyone who answered the consent question said yes " \
            "(cio: yes, ciso: yes)" in tree.text(team)
+
+
+@pytest.mark.parametrize("lang,words", [
+    ("en", "1 element is still unanswered; it is left out until you answer it."),
+    ("nl", "1 element is nog niet beantwoord; dat blijft buiten beschouwing tot u het "
+           "beantwoordt.")])
+def test_one_unanswered_element_is_said_in_the_singular(ctx, links, tree, lang, words):
+    token = ctx.survey.invite("s-open", ["NL_GM0855"])[0].token
+    levels = {e: 2 for e in ctx.framework.element_ids}
+    levels[ctx.framework.element_ids[-1]] = None
+    msg, _ = survey_callbacks.on_submit(ctx, token, levels, _empty(ctx), _empty(ctx), "no", lang)
+    assert words in tree.text(msg)

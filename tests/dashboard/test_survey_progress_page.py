@@ -148,7 +148,7 @@ def test_callbacks_revalidate_the_token(world, tree):
         assert not any(n in tree.text(rows[0]) for n in NAMES)
         assert rows[1:] == ("", 0, True, True)
         assert callbacks.download(world.ctx, ids.CSV_NON_RESPONDERS, bad, "country", "en",
-                             now=NOW) is None
+                                  now=NOW) is None
         assert data.state_query(world.ctx, bad, "nuts2", "all", "", "status") is None
 
 
@@ -182,8 +182,8 @@ def test_grouping(world, tree, by, labels, rates):
 
 def test_caption_names_highest_and_lowest(world):
     _, caption, _ = callbacks.update_rates(world.ctx, world.coordinator, "country", "nl", now=NOW)
-    assert caption == ("Respons per land: 40% in totaal (2 van 5 uitgenodigde gemeenten hebben "
-                       "ingediend). Hoogste: België (BE) (100%); laagste: Nederland (NL) (25%).")
+    assert caption == ("Respons per land: 40% in totaal (ingediend: 2 van 5 uitgenodigde "
+                       "gemeenten). Hoogste: België (BE) (100%); laagste: Nederland (NL) (25%).")
 
 
 def test_chart_keeps_the_largest_areas(world):
@@ -211,7 +211,7 @@ def _names(tree, table) -> list[str]:
 def test_table_filter_search_sort(world, tree):
     def names(which, q="", sort="status"):
         table, *_ = callbacks.update_table(world.ctx, world.coordinator, which, q, sort, 0, None, "en",
-                                      now=NOW)
+                                           now=NOW)
         return _names(tree, table)
 
     assert names("all") == ["Groningen", "Stadskanaal", "Utrecht", "Antwerpen", "Amsterdam"]
@@ -223,8 +223,8 @@ def test_table_filter_search_sort(world, tree):
     assert names("all", q="gm0344") == ["Utrecht"]
     assert names("all", q="AMSTER") == ["Amsterdam"]
     assert names("bogus", q="stäDs", sort="bogus") == ["Stadskanaal"]  # accents and case folded
-    table, count, *_ = callbacks.update_table(world.ctx, world.coordinator, "all", "nowhere", "name", 0,
-                                         None, "en", now=NOW)
+    table, count, *_ = callbacks.update_table(world.ctx, world.coordinator, "all", "nowhere",
+                                              "name", 0, None, "en", now=NOW)
     assert "No municipality matches" in tree.text(table) and count == ""
 
 
@@ -235,7 +235,7 @@ def test_table_row_shows_respondents(world, tree):
     cells = [tree.text(c) for c in row.children]
     assert cells == ["Amsterdam  GM0363", "submitted", "2", "1", "1", "ciso", "2026-02-01 12:30",
                      "Noord-Holland (NL32)", "≥ 250,000"]
-    assert count == "Rows 1–1 of 1." and (page_no, prev_off, next_off) == (0, True, True)
+    assert count == "Row 1 of 1." and (page_no, prev_off, next_off) == (0, True, True)
 
 
 def test_paging_renders_one_page(world, tree):
@@ -267,7 +267,7 @@ def test_paging_renders_one_page(world, tree):
 
 def test_non_responders_download(world):
     df, name = callbacks.download(world.ctx, ids.CSV_NON_RESPONDERS, world.coordinator, "country",
-                             "en", now=NOW)
+                                  "en", now=NOW)
     assert name == "survey-2026-non-responders.csv"
     # exactly the invited municipalities without any submission; started first
     assert df["municipality_id"].tolist() == ["NL_GM0344", "NL_GM0014", "NL_GM0037"]
@@ -324,3 +324,32 @@ def test_catalogs_have_the_same_keys():
     nl = {k for k in catalog("nl") if k.startswith("survey_progress.")}
     en = {k for k in catalog("en") if k.startswith("survey_progress.")}
     assert nl == en and "survey_progress.nav" in nl
+
+
+@pytest.mark.parametrize("lang,words", [
+    ("en", ["in 1 country", "(0 of 1 invited municipality submitted)", "Row 1 of 1.",
+            "1 invited municipality has not submitted yet. The CSV lists it"]),
+    ("nl", ["in 1 land", "(ingediend: 0 van 1 uitgenodigde gemeente)", "Rij 1 van 1.",
+            "1 uitgenodigde gemeente heeft nog niet ingediend. De CSV toont haar"])])
+def test_a_wave_of_one_municipality_is_counted_in_the_singular(tmp_path, tree, lang, words):
+    ctx = AppContext.load(Settings.from_env({"DS4E_DATA_DIR": str(tmp_path)}))
+    _, coordinator = ctx.survey.create_wave("one", closes_at=dt.datetime(2099, 1, 1, tzinfo=UTC),
+                                            now=CREATED)
+    ctx.survey.invite("one", ["NL_GM0363"], now=CREATED)
+    text = tree.text(page.layout(ctx, lang, {"token": coordinator}, now=NOW))
+    for w in words:
+        assert w in text
+    assert not any(x in text for x in ("1 countries", "1 invited municipalities", "1 landen",
+                                       "1 uitgenodigde gemeenten", "Rows 1–1"))
+
+
+@pytest.mark.parametrize("lang,text", [
+    ("en", "(1 of 5 invited municipalities submitted)"),
+    ("nl", "(ingediend: 1 van 5 uitgenodigde gemeenten)")])  # no verb to agree with "1 van 5"
+def test_rates_caption_with_one_submission(world, lang, text):
+    status = data.load_progress(world.ctx, "2026").status
+    one = status[status["municipality_id"] != "BE_11002"]  # Amsterdam's submission only
+    one = pd.concat([one, status[status["municipality_id"] == "BE_11002"].assign(
+        status="invited")])
+    df = data.rates_frame(world.ctx, one, "country", lang)
+    assert text in texts.rates_caption(df, "country", one, lang)

@@ -125,12 +125,12 @@ def render(ctx: AppContext, sel: Selection, measure: str, lang: str) -> dict:
         out["status"] = [notice(t("policy.empty.nomatch", lang, scope=scope))]
         return out
     if n == 0:
-        out["status"] = [notice(t("policy.empty.noanswers", lang, scope=scope,
-                                  n=fmt_int(members, lang), wave=rm.wave))]
+        out["status"] = [notice(t("policy.empty.noanswers" + (".one" if members == 1 else ""),
+                                  lang, scope=scope, n=fmt_int(members, lang), wave=rm.wave))]
         return out
     if n < min_group:
-        out["status"] = [notice(t("policy.empty.suppressed", lang, scope=scope, n=n,
-                                  min_group=min_group, wave=rm.wave))]
+        out["status"] = [notice(t("policy.empty.suppressed" + (".one" if n == 1 else ""), lang,
+                                  scope=scope, n=n, min_group=min_group, wave=rm.wave))]
         return out
     if not published(ctx, data, sel):
         out["status"] = [notice(t("policy.empty.private", lang, scope=scope, wave=rm.wave))]

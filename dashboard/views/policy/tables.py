@@ -134,7 +134,8 @@ def lobby_section(ctx: AppContext, data: PolicyData, sel: Selection, scope: str,
                               **{"aria-label": t("policy.lobby.table.caption", lang)}))
         worst = rows[0]
         law = {x.id: x for x in ctx.framework.laws}.get(worst.law)
-        lobby.append(html.P(t("policy.lobby.caption", lang, laws=len(rows),
+        lobby.append(html.P(t("policy.lobby.caption" + (".one" if len(rows) == 1 else ""), lang,
+                              laws=len(rows),
                               law=law.short if law else worst.law,
                               share=pct(worst.share_not_ready, lang),
                               unknown=pct(worst.share_unknown, lang), scope=scope),

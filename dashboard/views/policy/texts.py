@@ -50,13 +50,16 @@ def first_phase_caption(ctx: AppContext, fp, n: int, scope: str, per_phase: int,
     bars drawn): how many recommendations, the most frequent, and what the chart leaves out."""
     top = fp.iloc[0]
     steps = int(fp["first_phase"].sum())
-    text = t("policy.fp.caption", lang, n=fmt_int(n, lang), scope=scope,
-             steps=fmt_int(steps, lang), element=element_label(ctx, top.element_id, lang),
-             count=fmt_int(int(top.first_phase), lang), share=pct(top.share, lang),
-             per_phase=per_phase) if steps else t("policy.fp.none", lang)
+    count = int(top.first_phase)
+    text = t("policy.fp.caption" + (".one" if count == 1 else ""), lang, n=fmt_int(n, lang),
+             scope=scope, steps=fmt_int(steps, lang),
+             element=element_label(ctx, top.element_id, lang), count=fmt_int(count, lang),
+             share=pct(top.share, lang), per_phase=per_phase) if steps else t("policy.fp.none",
+                                                                             lang)
     rest = fp[fp["first_phase"] > 0].iloc[top_n:]
     if len(rest):
-        text += " " + t("policy.fp.rest", lang, n=len(rest), top=top_n,
+        text += " " + t("policy.fp.rest" + (".one" if len(rest) == 1 else ""), lang,
+                        n=len(rest), top=top_n,
                         share=pct(float(rest["share"].max()), lang))
     return text
 
@@ -72,7 +75,8 @@ def heat_caption(ctx: AppContext, data: PolicyData, h: Heat, measure: str, sel: 
         r, c = np.unravel_index(int(np.argmax(z)), z.shape)
         labels = column_labels(ctx, h, lang)
         value = fmt_num(z[r, c], lang, 2 if measure == PER else 1)
-        parts.append(t(f"policy.heat.{kind}.caption", lang, columns=len(h.columns),
+        one = ".one" if len(h.columns) == 1 else ""
+        parts.append(t(f"policy.heat.{kind}.caption{one}", lang, columns=len(h.columns),
                        measure=t(f"policy.heat.measure.{measure}", lang),
                        scope=scope_text(ctx, Selection(sel.country, None, sel.size)
                                         if h.field != "size_class"

@@ -53,7 +53,8 @@ def on_submit(ctx: AppContext, token, levels: dict, confs: dict, evidences: dict
     body = [html.Strong(t("survey.submitted", lang, when=when(out.when, lang))), " ",
             t("survey.submitted.next", lang, date=until(access.wave.closes_at, lang))]
     if answered < total:
-        body += [" ", t("survey.submitted.partial", lang, n=total - answered)]
+        left = total - answered
+        body += [" ", t("survey.submitted.partial" + (".one" if left == 1 else ""), lang, n=left)]
     return (dbc.Alert([html.P(body, className="mb-2"), own_links(access.invitation.municipality_id,
                                                                   lang)], color="success"),
             team_view(ctx, access, lang))

@@ -92,8 +92,8 @@ def municipality_table(ctx: AppContext, rows: pd.DataFrame, page: int, lang: str
                      role="region",
                      **{"aria-label": t("survey_progress.table.title", lang)})
     first, last = page * PAGE_SIZE + 1, page * PAGE_SIZE + len(part)
-    count = t("survey_progress.table.count", lang, first=fmt_int(first, lang), last=fmt_int(last, lang),
-              total=fmt_int(total, lang))
+    count = t("survey_progress.table.count" + (".one" if total == 1 else ""), lang,
+              first=fmt_int(first, lang), last=fmt_int(last, lang), total=fmt_int(total, lang))
     if pages > 1:
         count += " " + t("survey_progress.table.more", lang)
     return table, count, page, page == 0, page >= pages - 1

@@ -63,7 +63,7 @@ def region_text(ctx: AppContext, nuts2: str, lang: str) -> str:
 
 def rates_caption(df: pd.DataFrame, by: str, status: pd.DataFrame, lang: str) -> str:
     n = progress.totals(status)
-    parts = [t("survey_progress.rates.caption", lang,
+    parts = [t("survey_progress.rates.caption" + (".one" if n["invited"] == 1 else ""), lang,
                grouping=t(f"survey_progress.by.{by}.lower", lang),
                rate=pct(progress.response_rate(n), lang), submitted=fmt_int(n["submitted"], lang),
                invited=fmt_int(n["invited"], lang))]
