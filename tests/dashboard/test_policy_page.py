@@ -465,3 +465,16 @@ def test_counts_of_one_are_singular(nl_open_ctx, data, tree, monkeypatch, lang):
     # and more than one stays plural
     assert ("size classes" if lang == "en" else "grootteklassen") in \
         texts.heat_caption(nl_open_ctx, data, sizes, "per", sel, lang)
+
+
+@pytest.mark.parametrize("lang,png", [("nl", "Grafiek downloaden als PNG"),
+                                      ("en", "Download plot as a PNG")])
+def test_charts_speak_the_page_language_without_a_toolbar(nl_open_ctx, tree, lang, png):
+    page = policy.layout(nl_open_ctx, lang, {"country": "NL"})
+    for graph_id in (policy_ids.FP_GRAPH, policy_ids.REGION_GRAPH, policy_ids.SIZE_GRAPH):
+        config = tree.find(page, id=graph_id)[0].config
+        assert config["displayModeBar"] is False and config["displaylogo"] is False
+        assert config["responsive"] is True and config["locale"] == lang
+        words = config["locales"][lang]
+        assert words["dictionary"]["Download plot as a PNG"] == png
+        assert words["format"]["decimal"] == ("," if lang == "nl" else ".")

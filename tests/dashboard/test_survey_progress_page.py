@@ -353,3 +353,11 @@ def test_rates_caption_with_one_submission(world, lang, text):
         status="invited")])
     df = data.rates_frame(world.ctx, one, "country", lang)
     assert text in texts.rates_caption(df, "country", one, lang)
+
+
+@pytest.mark.parametrize("lang,zoom", [("nl", "Zoomen"), ("en", "Zoom")])
+def test_rates_chart_speaks_the_page_language(world, tree, lang, zoom):
+    out = page.layout(world.ctx, lang, {"token": world.coordinator}, now=NOW)
+    config = tree.find(out, id=ids.RATES_GRAPH)[0].config
+    assert config["displayModeBar"] is False and config["responsive"] is True
+    assert config["locale"] == lang and config["locales"][lang]["dictionary"]["Zoom"] == zoom

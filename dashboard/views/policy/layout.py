@@ -11,6 +11,7 @@ import numpy as np
 from dash import dcc, html
 
 from dashboard.components.downloads import download_control
+from dashboard.components.figures import localised_config
 from dashboard.components.numbers import fmt_int
 from dashboard.components.places import country_name, region_name
 from dashboard.components.url_notices import alerts
@@ -214,7 +215,9 @@ def layout(ctx: AppContext, lang: str, query: dict | None = None) -> html.Div:
         notices.append(("url.notice.value", {"value": q["measure"], "field": "measure",
                                              "fallback": PER}))
     v = render(ctx, sel, measure, lang)
-    graph_config = {"displaylogo": False, "displayModeBar": False, "responsive": True}
+    # no toolbar (the charts are fixed); plotly's own texts and number format in the page language
+    graph_config = localised_config({"displaylogo": False, "displayModeBar": False,
+                                     "responsive": True}, lang)
     body = html.Div([
         _section(t("policy.fp.title", lang), t("policy.fp.intro", lang),
                  _chart(ids.FP_GRAPH, v["fp_figure"], ids.FP_CAPTION, v["fp_caption"],

@@ -10,6 +10,7 @@ import pandas as pd
 from dash import dcc, html
 
 from dashboard.components.downloads import download_control
+from dashboard.components.figures import localised_config
 from dashboard.components.numbers import fmt_int
 from dashboard.context import AppContext
 from dashboard.i18n import normalise_lang, t
@@ -170,7 +171,8 @@ def layout(ctx: AppContext, lang: str, query: dict | None = None,
                 dbc.Col(html.Figure([
                     # at phone width the chart keeps a legible width and scrolls sideways
                     html.Div(dcc.Graph(id=ids.RATES_GRAPH, figure=figure,
-                                       config={"displayModeBar": False, "responsive": True},
+                                       config=localised_config({"displayModeBar": False,
+                                                                "responsive": True}, lang),
                                        className="survey-progress-graph"),
                              className="survey-progress-chart", tabIndex="0", role="region",
                              **{"aria-label": t("survey_progress.rates.title", lang)}),
