@@ -22,13 +22,12 @@ from dashboard.api_spec import BAD_PARAMETER, Api
 from dashboard.context import AppContext
 from dashboard.views.policy.data import (
     LEVERAGE_FORMULA,
-    Selection,
     leverage_frame,
     leverage_of,
-    parse_selection,
     policy_data,
     published,
 )
+from dashboard.views.policy.selection import Selection, parse_selection
 
 NOT_PUBLISHED = "no survey data published yet"
 NO_ROADMAPS = ("the published build has no stored roadmaps; rebuild with "

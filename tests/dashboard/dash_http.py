@@ -45,13 +45,13 @@ def payload(spec: dict, values: dict, changed: list[str]) -> dict:
 def survey_values(element_ids: list[str], answers: dict, token: str, consent: str | None = None,
                   lang: str = "en") -> dict:
     """The survey form's values for `payload`: a level per element (None when not answered)."""
-    from dashboard.views.survey import page as survey
+    from dashboard.views.survey import ids as survey_ids
 
     def per(kind, value_of):
         return [({"element": e, "type": kind}, value_of(e)) for e in element_ids]
 
-    return {f"{survey.LEVEL}.value": per(survey.LEVEL, answers.get),
-            f"{survey.CONF}.value": per(survey.CONF, lambda _e: None),
-            f"{survey.EVIDENCE}.value": per(survey.EVIDENCE, lambda _e: ""),
-            f"{survey.CONSENT}.value": consent, f"{survey.TOKEN}.data": token,
-            f"{survey.BLOCK}.data": 0, f"{survey.SUBMIT}.n_clicks": 1, "lang.value": lang}
+    return {f"{survey_ids.LEVEL}.value": per(survey_ids.LEVEL, answers.get),
+            f"{survey_ids.CONF}.value": per(survey_ids.CONF, lambda _e: None),
+            f"{survey_ids.EVIDENCE}.value": per(survey_ids.EVIDENCE, lambda _e: ""),
+            f"{survey_ids.CONSENT}.value": consent, f"{survey_ids.TOKEN}.data": token,
+            f"{survey_ids.BLOCK}.data": 0, f"{survey_ids.SUBMIT}.n_clicks": 1, "lang.value": lang}

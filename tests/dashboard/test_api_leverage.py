@@ -91,10 +91,10 @@ def test_csv_equals_json(client):
 
 
 def test_the_page_link_is_this_endpoint(client, nl_ctx):
-    from dashboard.views.policy import page as policy
+    from dashboard.views.policy import callbacks
 
-    out = policy.update_view(nl_ctx, "NL", "NL33", "20k-50k", "per", "en")
-    href = out[policy.OUTPUT_KEYS.index("lev_api")]
+    out = callbacks.update_view(nl_ctx, "NL", "NL33", "20k-50k", "per", "en")
+    href = out[callbacks.OUTPUT_KEYS.index("lev_api")]
     assert href == URL + "?country=NL&nuts2=NL33&size_class=20k-50k&format=csv"
     r = client.get(href)
     assert r.status_code == 200 and r.mimetype == "text/csv"

@@ -20,24 +20,28 @@ from dashboard.registry import PAGES
 from dashboard.shell import parse_query
 from dashboard.views.legislation import data as legislation_data
 from dashboard.views.maps import page as maps
+from dashboard.views.policy import callbacks
+from dashboard.views.policy import ids as policy_ids
 from dashboard.views.policy import page as policy
 from dashboard.views.policy.data import (
-    Selection,
+    first_phase_frame,
     heat,
     leverage_frame,
     lobby_of,
-    parse_selection,
     policy_data,
 )
+from dashboard.views.policy.figures import FP_TOP
+from dashboard.views.policy.layout import ALL
+from dashboard.views.policy.selection import Selection, parse_selection
 from pipelines.maturity.roadmap import model_from_framework
 from pipelines.maturity.roadmap_population import leverage
 from pipelines.roadmap_build import ROADMAP_FILE
 
-OUT = {k: i for i, k in enumerate(policy.OUTPUT_KEYS)}
+OUT = {k: i for i, k in enumerate(callbacks.OUTPUT_KEYS)}
 
 
 def view(ctx, country=None, nuts2=None, size=None, measure="per", lang="en"):
-    return policy.update_view(ctx, country, nuts2, size, measure, lang)
+    return callbacks.update_view(ctx, country, nuts2, size, measure, lang)
 
 
 @pytest.fixture(scope="module")
@@ -78,12 +82,12 @@ def test_layout_shows_question_guide_controls_and_every_section(nl_open_ctx, tre
     assert ("Which capabilities do most municipalities need next, and where would support, "
             "funding or lobbying help most?") in text
     assert "no municipality is named" in text
-    for cid in (policy.COUNTRY, policy.NUTS2, policy.SIZE, policy.MEASURE, policy.FP_GRAPH,
-                policy.LEV_TABLE, policy.REGION_GRAPH, policy.SIZE_GRAPH, policy.LOBBY,
-                policy.DOWNLOAD, *policy.CSV_BUTTONS):
+    for cid in (policy_ids.COUNTRY, policy_ids.NUTS2, policy_ids.SIZE, policy_ids.MEASURE,
+                policy_ids.FP_GRAPH, policy_ids.LEV_TABLE, policy_ids.REGION_GRAPH,
+                policy_ids.SIZE_GRAPH, policy_ids.LOBBY, policy_ids.DOWNLOAD, *policy_ids.CSV_BUTTONS):
         assert tree.find(page, id=cid), cid
     labels = {c.html_for for c in tree.walk(page) if type(c).__name__ == "Label"}
-    assert {policy.COUNTRY, policy.NUTS2, policy.SIZE, policy.MEASURE} <= labels
+    assert {policy_ids.COUNTRY, policy_ids.NUTS2, policy_ids.SIZE, policy_ids.MEASURE} <= labels
     assert "leverage = the number" in text.lower() or "Leverage of an element =" in text
     assert len(tree.find(page, type="heatmap")) == 0  # figures are graph props, not children
     figs = [c for c in tree.walk(page) if type(c).__name__ == "Figcaption"]
@@ -106,7 +110,7 @@ def test_first_phase_counts_equal_the_stored_roadmap(nl_open_ctx, data):
         mask = _mask(nl_open_ctx, sel.country, sel.nuts2, sel.size) & pop.answered
         fp = pop.sequence[mask][:, :data.roadmaps.per_phase]
         expected = np.bincount(fp[fp >= 0].astype(int), minlength=len(pop.element_ids))
-        df = policy.first_phase_frame(nl_open_ctx, data, sel)
+        df = first_phase_frame(nl_open_ctx, data, sel)
         got = dict(zip(df["element_id"], df["first_phase"], strict=True))
         assert [got[e] for e in pop.element_ids] == expected.tolist(), sel
         assert df["first_phase"].is_monotonic_decreasing
@@ -117,9 +121,9 @@ def test_first_phase_chart_and_caption(nl_open_ctx, data):
     out = view(nl_open_ctx, "NL")
     fig = go.Figure(out[OUT["fp_figure"]].to_dict())  # validates the figure in full
     bar = fig.data[0]
-    df = policy.first_phase_frame(nl_open_ctx, data, Selection("NL"))
+    df = first_phase_frame(nl_open_ctx, data, Selection("NL"))
     df = df[df["first_phase"] > 0]
-    assert len(bar.y) == min(len(df), policy.FP_TOP)
+    assert len(bar.y) == min(len(df), FP_TOP)
     assert bar.text[0].startswith(f"{df['first_phase'].iloc[0]:,} (")
     assert df["element_id"].iloc[0] in out[OUT["fp_caption"]]
 
@@ -272,7 +276,7 @@ def test_suppressed_selection_shows_nothing_but_says_why(nl_open_ctx, tree):
     msg = tree.text(out[OUT["status"]])
     assert "Only 4 municipalities" in msg and "fewer than 5" in msg
     with pytest.raises(PreventUpdate):
-        policy.csv_download(nl_open_ctx, "leverage", "NL", "NL23", None, "per", "en")
+        callbacks.csv_download(nl_open_ctx, "leverage", "NL", "NL23", None, "per", "en")
 
 
 def test_selection_without_answers_and_without_match(nl_open_ctx, tree):
@@ -284,8 +288,8 @@ def test_selection_without_answers_and_without_match(nl_open_ctx, tree):
 
 
 def test_consent_rule_does_not_change_aggregates(nl_ctx, nl_open_ctx):
-    a = policy.csv_download(nl_ctx, "leverage", "NL", None, None, "per", "en")[0]
-    b = policy.csv_download(nl_open_ctx, "leverage", "NL", None, None, "per", "en")[0]
+    a = callbacks.csv_download(nl_ctx, "leverage", "NL", None, None, "per", "en")[0]
+    b = callbacks.csv_download(nl_open_ctx, "leverage", "NL", None, None, "per", "en")[0]
     assert a.equals(b)
     assert "municipality_id" not in a.columns
 
@@ -314,15 +318,15 @@ def test_build_without_roadmaps_says_how_to_rebuild(nl_data_dir, tmp_path, tree)
 
 
 def test_permalink_round_trip(nl_open_ctx, tree):
-    search = policy.permalink(nl_open_ctx, "NL", "NL33", "20k-50k", "total")
+    search = callbacks.permalink(nl_open_ctx, "NL", "NL33", "20k-50k", "total")
     assert dict(parse_qsl(search.lstrip("?"))) == {"country": "NL", "nuts2": "NL33",
                                                    "size": "20k-50k", "measure": "total"}
     page = policy.layout(nl_open_ctx, "en", parse_query(search))
     values = {cid: tree.find(page, id=cid)[0].value
-              for cid in (policy.COUNTRY, policy.NUTS2, policy.SIZE, policy.MEASURE)}
-    assert values == {policy.COUNTRY: "NL", policy.NUTS2: "NL33", policy.SIZE: "20k-50k",
-                      policy.MEASURE: "total"}
-    assert policy.permalink(nl_open_ctx, "all", "all", "all", "per") == "?"
+              for cid in (policy_ids.COUNTRY, policy_ids.NUTS2, policy_ids.SIZE, policy_ids.MEASURE)}
+    assert values == {policy_ids.COUNTRY: "NL", policy_ids.NUTS2: "NL33", policy_ids.SIZE: "20k-50k",
+                      policy_ids.MEASURE: "total"}
+    assert callbacks.permalink(nl_open_ctx, "all", "all", "all", "per") == "?"
     # a region implies its country; unknown values fall back
     assert parse_selection(nl_open_ctx, None, "NL33") == Selection("NL", "NL33", None)
     assert parse_selection(nl_open_ctx, "XX", "ZZ99", "huge") == Selection()
@@ -330,22 +334,22 @@ def test_permalink_round_trip(nl_open_ctx, tree):
 
 
 def test_country_change_refills_regions(nl_open_ctx):
-    options, value, disabled = policy.change_country(nl_open_ctx, "NL", "en")
-    assert value == policy.ALL and not disabled
+    options, value, disabled = callbacks.change_country(nl_open_ctx, "NL", "en")
+    assert value == ALL and not disabled
     assert {o["value"] for o in options} >= {"all", "NL33", "NL41"}
-    options, _, disabled = policy.change_country(nl_open_ctx, policy.ALL, "en")
+    options, _, disabled = callbacks.change_country(nl_open_ctx, ALL, "en")
     assert disabled and len(options) == 1
 
 
 def test_every_csv_download(nl_open_ctx):
     for which, rows in (("first-phase", 39), ("leverage", 39), ("regions", 39 * 11),
                         ("sizes", None), ("lobby", None)):
-        df, name = policy.csv_download(nl_open_ctx, which, "NL", None, None, "per", "en")
+        df, name = callbacks.csv_download(nl_open_ctx, which, "NL", None, None, "per", "en")
         assert name == f"ds4e-policy-{which}-NL-2026.csv"
         assert (df["wave"] == "2026").all() and len(df)
         if rows:
             assert len(df) == rows
-    df, _ = policy.csv_download(nl_open_ctx, "lobby", "NL", None, None, "per", "en")
+    df, _ = callbacks.csv_download(nl_open_ctx, "lobby", "NL", None, None, "per", "en")
     assert {"law", "share_not_ready", "unknown", "share_unknown", "first_deadline",
             "elements_behind_gap", "elements_unknown"} <= set(df)
 
@@ -362,3 +366,115 @@ def test_bad_url_parameters_are_explained(nl_open_ctx, tree, query, words):
     assert words in notice and "does not exist" in notice
     assert not tree.text(tree.find(policy.layout(nl_open_ctx, "en", {"country": "NL"}),
                                    id="policy-notices")[0])
+
+
+# ------------------------------------------------------------------ polish (issue 17)
+
+
+def test_lobby_gap_column_head_may_wrap(nl_open_ctx, tree):
+    """The head of the widest lobby column wraps and the column keeps a readable width: a head
+    on one line pushed the table past a 1366 px window (tests/e2e/test_policy_browser.py
+    measures it in a browser)."""
+    from pathlib import Path
+
+    out = callbacks.update_view(nl_open_ctx, "NL", None, None, "per", "nl")
+    heads = [c for c in tree.walk(out[OUT["lobby"]]) if type(c).__name__ == "Th"]
+    gap = next(h for h in heads if "Elementen achter het tekort" in tree.text(h))
+    assert "pol-gaps" in gap.className.split()
+    css = (Path(__file__).resolve().parents[2] / "assets" / "20-policy.css").read_text()
+    assert ".pol-table th.pol-gaps { white-space: normal; }" in css
+
+
+@pytest.mark.parametrize("view", ["policy", "survey", "survey_progress"])
+def test_numbers_and_place_names_come_from_the_components(view):
+    """No view keeps its own copy of the number formatter or the country/region names: every
+    module of the view uses dashboard.components.numbers and .places (the same output)."""
+    import importlib
+    import pkgutil
+
+    from dashboard.components import numbers, places
+
+    shared = {"fmt_num": numbers.fmt_num, "fmt_int": numbers.fmt_int,
+              "plotly_separators": numbers.plotly_separators,
+              "country_name": places.country_name, "region_name": places.region_name}
+    package = importlib.import_module(f"dashboard.views.{view}")
+    for info in pkgutil.iter_modules(package.__path__):
+        module = vars(importlib.import_module(f"dashboard.views.{view}.{info.name}"))
+        assert not {"_num", "_NL", "_names", "_country_names", "_nuts_names"} & module.keys(), \
+            info.name
+        for name, fn in shared.items():
+            assert module.get(name, fn) is fn, f"{view}.{info.name}.{name}"
+
+
+@pytest.mark.parametrize("lang,lacking,leverage", [("nl", "12.345 (50%)", "1.234,6"),
+                                                    ("en", "12,345 (50%)", "1,234.6")])
+def test_leverage_table_writes_numbers_as_the_language_does(lang, lacking, leverage, tree):
+    import pandas as pd
+
+    from dashboard.views.policy.tables import leverage_table
+
+    df = pd.DataFrame({"rank": [1], "element_id": ["SEC-01"], "element": ["x"],
+                       "lacking": [12345], "share_lacking": [0.5], "leverage": [1234.56],
+                       "first_phase": [1], "mean_unlock": pd.array([None], dtype="Float64")})
+    text = tree.text(leverage_table(df, lang))
+    assert lacking in text and leverage in text and "–" in text
+
+
+# one group, one law, one element, one municipality: said in the singular (issue 17)
+SINGULAR = {"en": ("1 size class,", "1 law evaluated", "in 1 first phase (",
+                   "1 more element is in", "Only 1 municipality in",
+                   "The only municipality in"),
+            "nl": ("1 grootteklasse,", "1 wet beoordeeld", "in 1 eerste fase (",
+                   "Nog 1 element staat in", "Slechts 1 gemeente in",
+                   "De enige gemeente in")}
+PLURAL_OF_ONE = ("1 size classes", "1 laws", "1 first phases", "1 more elements", "1 municipalities",
+                 "1 grootteklassen", "1 wetten", "1 eerste fasen", "Nog 1 elementen", "1 gemeenten",
+                 "Geen van de 1")
+
+
+@pytest.mark.parametrize("lang", ["nl", "en"])
+def test_counts_of_one_are_singular(nl_open_ctx, data, tree, monkeypatch, lang):
+    import dataclasses
+
+    import pandas as pd
+
+    from dashboard.views.policy import layout, tables, texts
+    from dashboard.views.policy.data import PolicyData
+
+    sel = Selection("NL")
+    order = np.arange(len(data.roadmaps.element_ids))
+    sizes = heat(nl_open_ctx, data, sel, "size_class", order)
+    one = dataclasses.replace(sizes, columns=sizes.columns[:1], n=sizes.n[:1],
+                              lacking=sizes.lacking[:, :1], leverage=sizes.leverage[:, :1],
+                              hidden=0, highlight=None)
+    out = [texts.heat_caption(nl_open_ctx, data, one, "per", sel, lang)]
+    rows, _ = lobby_of(nl_open_ctx, data, sel)
+    monkeypatch.setattr(tables, "lobby_of", lambda *_: (rows[:1], []))
+    out.append(tree.text(tables.lobby_section(nl_open_ctx, data, sel, "NL", lang)))
+    ids_ = data.roadmaps.element_ids
+    fp = pd.DataFrame({"element_id": list(ids_[:22]), "first_phase": [1] * 21 + [0],
+                       "share": [0.2] * 21 + [0.0]})
+    out.append(texts.first_phase_caption(nl_open_ctx, fp, 5, "NL", 3, 20, lang))
+    for counts in ((1, 3), (0, 1)):  # one answered (under min_group); the only one did not
+        monkeypatch.setattr(PolicyData, "counts", lambda *_a, c=counts: c)
+        out.append(tree.text(layout.render(nl_open_ctx, sel, "per", lang)["status"]))
+    text = " | ".join(out)
+    for words in SINGULAR[lang]:
+        assert words in text, words
+    assert not [w for w in PLURAL_OF_ONE if w in text], text
+    # and more than one stays plural
+    assert ("size classes" if lang == "en" else "grootteklassen") in \
+        texts.heat_caption(nl_open_ctx, data, sizes, "per", sel, lang)
+
+
+@pytest.mark.parametrize("lang,png", [("nl", "Grafiek downloaden als PNG"),
+                                      ("en", "Download plot as a PNG")])
+def test_charts_speak_the_page_language_without_a_toolbar(nl_open_ctx, tree, lang, png):
+    page = policy.layout(nl_open_ctx, lang, {"country": "NL"})
+    for graph_id in (policy_ids.FP_GRAPH, policy_ids.REGION_GRAPH, policy_ids.SIZE_GRAPH):
+        config = tree.find(page, id=graph_id)[0].config
+        assert config["displayModeBar"] is False and config["displaylogo"] is False
+        assert config["responsive"] is True and config["locale"] == lang
+        words = config["locales"][lang]
+        assert words["dictionary"]["Download plot as a PNG"] == png
+        assert words["format"]["decimal"] == ("," if lang == "nl" else ".")

@@ -28,7 +28,7 @@ import pytest
 from dash_http import find, payload, survey_values
 
 from dashboard.config import ROOT
-from dashboard.views.survey import page as survey
+from dashboard.views.survey import ids as survey_ids
 from pipelines.reference import load_municipalities
 from pipelines.survey import SurveyStore, load_draft
 from pipelines.survey.records import draft_path, read_record, record_files
@@ -154,7 +154,7 @@ def test_two_workers_serve_a_read_only_build_and_keep_every_submission(folders, 
 
         # every respondent saves a draft and submits at the same moment, from its own thread;
         # the draft of the next respondent is saved in the same instant as this one's submit
-        submit_spec, save_spec = find(deps, survey.SUBMIT_MSG), find(deps, survey.SAVED)
+        submit_spec, save_spec = find(deps, survey_ids.SUBMIT_MSG), find(deps, survey_ids.SAVED)
         answers = {lk.respondent_id: {"STR-01": i % 5, "SEC-01": (2 * i) % 5}
                    for i, lk in enumerate(links)}
         drafts = {lk.respondent_id: {"GOV-01": i % 5} for i, lk in enumerate(links)}
@@ -163,13 +163,13 @@ def test_two_workers_serve_a_read_only_build_and_keep_every_submission(folders, 
         def submit_one(lk):
             body = payload(submit_spec, survey_values(fw.element_ids, answers[lk.respondent_id],
                                                       lk.token, "yes"),
-                           [f"{survey.SUBMIT}.n_clicks"])
+                           [f"{survey_ids.SUBMIT}.n_clicks"])
             barrier.wait(timeout=60)
             return post(base, body)
 
         def save_one(lk):
             body = payload(save_spec, survey_values(fw.element_ids, drafts[lk.respondent_id],
-                                                    lk.token), [f"{survey.LEVEL}.value"])
+                                                    lk.token), [f"{survey_ids.LEVEL}.value"])
             barrier.wait(timeout=60)
             return post(base, body)
 

@@ -23,7 +23,7 @@ from dash_http import find, payload, survey_values
 from dashboard import ids
 from dashboard.config import ROOT, Settings
 from dashboard.registry import PAGES
-from dashboard.views.survey import page as survey
+from dashboard.views.survey import ids as survey_ids
 from pipelines.survey.records import record_files
 from pipelines.survey.waves import SurveyStore
 
@@ -130,13 +130,13 @@ def test_a_whole_journey_writes_only_to_the_state_folder(nl_data_dir, tmp_path, 
 
     # the survey: open the link (cookie), save answers twice, submit, another role saves
     values = survey_values(fw.element_ids, {"STR-01": 2, "SEC-01": 3}, cio.token, "yes")
-    call(survey.GRANTED, values, [f"{survey.TOKEN}.data"])
-    call(survey.SAVED, values, [f"{survey.LEVEL}.value"])
+    call(survey_ids.GRANTED, values, [f"{survey_ids.TOKEN}.data"])
+    call(survey_ids.SAVED, values, [f"{survey_ids.LEVEL}.value"])
     values = survey_values(fw.element_ids, {"STR-01": 3, "SEC-01": 3}, cio.token, "yes")
-    call(survey.SAVED, values, [f"{survey.LEVEL}.value"])
-    call(survey.SUBMIT_MSG, values, [f"{survey.SUBMIT}.n_clicks"])
-    call(survey.SAVED, survey_values(fw.element_ids, {"GOV-01": 1}, ciso.token),
-         [f"{survey.LEVEL}.value"])
+    call(survey_ids.SAVED, values, [f"{survey_ids.LEVEL}.value"])
+    call(survey_ids.SUBMIT_MSG, values, [f"{survey_ids.SUBMIT}.n_clicks"])
+    call(survey_ids.SAVED, survey_values(fw.element_ids, {"GOV-01": 1}, ciso.token),
+         [f"{survey_ids.LEVEL}.value"])
     client.set_cookie("ds4e_survey", cio.token)
     get(f"/api/v1/municipalities/{MID}")  # the link's own results, through the cookie
     call(ids.PAGE, {"url.pathname": "/survey/progress", "url.search": f"?token={coordinator}",

@@ -10,6 +10,8 @@ import pytest
 from flask import Flask
 
 from dashboard.access import GRANT_COOKIE, viewer_municipality
+from dashboard.views.survey import callbacks as survey_callbacks
+from dashboard.views.survey import ids as survey_ids
 from dashboard.views.survey import page as survey
 from pipelines.survey import records
 
@@ -64,7 +66,7 @@ def _empty(ctx):
 
 
 def _radio(tree, layout, element):
-    hits = tree.find(layout, id={"type": survey.LEVEL, "element": element})
+    hits = tree.find(layout, id={"type": survey_ids.LEVEL, "element": element})
     assert len(hits) == 1
     return hits[0]
 
@@ -76,7 +78,7 @@ def test_no_token_explains_how_to_get_a_link(ctx, tree):
     page = survey.layout(ctx, "en", {})
     assert "personal link" in tree.text(page)
     assert "Try the survey" not in tree.text(page)  # no demo wave opened (yet)
-    assert not tree.find(page, id=survey.TOKEN)
+    assert not tree.find(page, id=survey_ids.TOKEN)
 
 
 def test_demo_data_offer_the_demo_wave_links(ctx, tree):
@@ -144,7 +146,7 @@ def test_wrong_token_gets_a_message_and_no_data(ctx, links, tree, token):
     words = tree.text(page)
     assert "not valid" in words
     assert "Amsterdam" not in words and "Rotterdam" not in words
-    assert not tree.find(page, id=survey.TOKEN)
+    assert not tree.find(page, id=survey_ids.TOKEN)
 
 
 def test_valid_token_opens_its_own_municipality(ctx, links, tree):
@@ -163,7 +165,7 @@ def test_another_municipalitys_id_in_the_request_is_refused(ctx, links, tree):
     words = tree.text(page)
     assert "another municipality" in words
     assert "Amsterdam" not in words and "Rotterdam" not in words
-    assert not tree.find(page, id=survey.TOKEN)
+    assert not tree.find(page, id=survey_ids.TOKEN)
 
 
 def test_expired_token_says_when_and_shows_nothing(ctx, expired_link, tree):
@@ -171,7 +173,7 @@ def test_expired_token_says_when_and_shows_nothing(ctx, expired_link, tree):
     words = tree.text(page)
     assert "expired" in words
     assert "'s-Gravenhage" not in words
-    assert not tree.find(page, id=survey.TOKEN)
+    assert not tree.find(page, id=survey_ids.TOKEN)
 
 
 def test_replaced_token_is_refused(ctx, tree):
@@ -191,7 +193,7 @@ def test_answers_are_saved_as_a_draft_and_survive_a_reload(ctx, links, tree):
     levels = {**_empty(ctx), e1: 3, e2: "dk"}
     confs = {**_empty(ctx), e1: "high"}
     evidence = {**_empty(ctx), e1: "raadsbesluit 2025"}
-    _bar, text, saved, per = survey.on_change(ctx, token, levels, confs, evidence, "no", "en")
+    _bar, text, saved, per = survey_callbacks.on_change(ctx, token, levels, confs, evidence, "no", "en")
     assert text == f"2 of {len(ctx.framework.element_ids)} elements answered"
     assert "Draft saved" in saved
     block = ctx.framework.element_by_id[e1].block
@@ -200,18 +202,18 @@ def test_answers_are_saved_as_a_draft_and_survive_a_reload(ctx, links, tree):
     page = survey.layout(ctx, "en", {"token": token})
     assert _radio(tree, page, e1).value == 3
     assert _radio(tree, page, e2).value == "dk"
-    assert tree.find(page, id={"type": survey.CONF, "element": e1})[0].value == "high"
-    assert tree.find(page, id={"type": survey.EVIDENCE, "element": e1})[0].value == \
+    assert tree.find(page, id={"type": survey_ids.CONF, "element": e1})[0].value == "high"
+    assert tree.find(page, id={"type": survey_ids.EVIDENCE, "element": e1})[0].value == \
         "raadsbesluit 2025"
-    assert tree.find(page, id=survey.CONSENT)[0].value == "no"
+    assert tree.find(page, id=survey_ids.CONSENT)[0].value == "no"
     assert f"2 of {len(ctx.framework.element_ids)}" in tree.text(page)
 
 
 def test_a_wrong_token_saves_nothing(ctx, links):
     e1 = ctx.framework.element_ids[0]
     before = sorted(ctx.survey.root.glob("*/drafts/*.json"))
-    out = survey.on_change(ctx, "y" * 32, {**_empty(ctx), e1: 4}, _empty(ctx), _empty(ctx),
-                           None, "en")
+    out = survey_callbacks.on_change(ctx, "y" * 32, {**_empty(ctx), e1: 4}, _empty(ctx), _empty(ctx),
+                                     None, "en")
     assert "not valid" in out[2]
     assert sorted(ctx.survey.root.glob("*/drafts/*.json")) == before
 
@@ -219,9 +221,9 @@ def test_a_wrong_token_saves_nothing(ctx, links):
 def test_a_tampered_level_is_refused_and_the_draft_kept(ctx, links):
     token = links[("NL_GM0599", "team")]
     e1 = ctx.framework.element_ids[0]
-    survey.on_change(ctx, token, {**_empty(ctx), e1: 2}, _empty(ctx), _empty(ctx), None, "en")
-    out = survey.on_change(ctx, token, {**_empty(ctx), e1: 9}, _empty(ctx), _empty(ctx), None,
-                           "en")
+    survey_callbacks.on_change(ctx, token, {**_empty(ctx), e1: 2}, _empty(ctx), _empty(ctx), None, "en")
+    out = survey_callbacks.on_change(ctx, token, {**_empty(ctx), e1: 9}, _empty(ctx), _empty(ctx), None,
+                                     "en")
     assert "could not be saved" in out[2] and "out of range" in out[2]
     access = ctx.survey.open_link(token)
     assert records.load_draft(ctx.survey, access, ctx.framework.element_ids).sheet.answers[
@@ -231,12 +233,12 @@ def test_a_tampered_level_is_refused_and_the_draft_kept(ctx, links):
 def test_submit_writes_a_record_and_shows_the_team(ctx, links, tree):
     e1, e2 = ctx.framework.element_ids[:2]
     cio, dpo = links[("NL_GM0363", "cio")], links[("NL_GM0363", "dpo")]
-    msg, team = survey.on_submit(ctx, cio, {**_empty(ctx), e1: 1, e2: 2}, _empty(ctx),
-                                 _empty(ctx), "yes", "en")
+    msg, team = survey_callbacks.on_submit(ctx, cio, {**_empty(ctx), e1: 1, e2: 2}, _empty(ctx),
+                                           _empty(ctx), "yes", "en")
     assert "Submitted on" in tree.text(msg)
     assert f"{len(ctx.framework.element_ids) - 2} elements are still unanswered" in tree.text(msg)
-    msg, team = survey.on_submit(ctx, dpo, {**_empty(ctx), e1: 4, e2: 2}, _empty(ctx),
-                                 _empty(ctx), "yes", "en")
+    msg, team = survey_callbacks.on_submit(ctx, dpo, {**_empty(ctx), e1: 4, e2: 2}, _empty(ctx),
+                                           _empty(ctx), "yes", "en")
     words = tree.text(team)
     assert "2 respondent roles submitted; they disagree on 1 element." in words
     rows = records.submissions(ctx.survey, "s-open")
@@ -249,8 +251,8 @@ def test_dont_know_everywhere_submits_and_the_team_still_opens(ctx, links, tree)
     and from then on a blank /survey for every link of the municipality."""
     e1, e2, e3 = ctx.framework.element_ids[2:5]
     cio, dpo = links[("NL_GM0363", "cio")], links[("NL_GM0363", "dpo")]
-    msg, team = survey.on_submit(ctx, cio, {**_empty(ctx), e1: "dk", e2: 3, e3: "dk"},
-                                 _empty(ctx), _empty(ctx), "yes", "en")
+    msg, team = survey_callbacks.on_submit(ctx, cio, {**_empty(ctx), e1: "dk", e2: 3, e3: "dk"},
+                                           _empty(ctx), _empty(ctx), "yes", "en")
     assert "Submitted on" in tree.text(msg)
     name = ctx.framework.element_by_id[e1].name.get("en")
     row = next(r for r in tree.walk(team) if type(r).__name__ == "Tr" and name in tree.text(r))
@@ -269,7 +271,7 @@ def test_dont_know_everywhere_submits_and_the_team_still_opens(ctx, links, tree)
 def test_nothing_answered_cannot_be_submitted(ctx, links, tree):
     token = links[("NL_GM0599", "team")]
     before = len(records.record_files(ctx.survey, "s-open"))
-    msg, _ = survey.on_submit(ctx, token, _empty(ctx), _empty(ctx), _empty(ctx), None, "en")
+    msg, _ = survey_callbacks.on_submit(ctx, token, _empty(ctx), _empty(ctx), _empty(ctx), None, "en")
     assert "answer at least one element" in tree.text(msg)
     assert len(records.record_files(ctx.survey, "s-open")) == before
 
@@ -278,23 +280,23 @@ def test_closed_wave_is_read_only(ctx, closed_link, tree):
     page = survey.layout(ctx, "en", {"token": closed_link})
     words = tree.text(page)
     assert "Utrecht" in words and "closed" in words
-    assert not tree.find(page, id={"type": survey.LEVEL,
+    assert not tree.find(page, id={"type": survey_ids.LEVEL,
                                    "element": ctx.framework.element_ids[0]})
-    out = survey.on_change(ctx, closed_link, {**_empty(ctx), ctx.framework.element_ids[0]: 1},
-                           _empty(ctx), _empty(ctx), None, "en")
+    out = survey_callbacks.on_change(ctx, closed_link, {**_empty(ctx), ctx.framework.element_ids[0]: 1},
+                                     _empty(ctx), _empty(ctx), None, "en")
     assert "closed" in out[2]
-    msg, _ = survey.on_submit(ctx, closed_link, {**_empty(ctx), ctx.framework.element_ids[0]: 1},
-                              _empty(ctx), _empty(ctx), None, "en")
+    msg, _ = survey_callbacks.on_submit(ctx, closed_link, {**_empty(ctx), ctx.framework.element_ids[0]: 1},
+                                        _empty(ctx), _empty(ctx), None, "en")
     assert "nothing was submitted" in tree.text(msg)
     assert not records.record_files(ctx.survey, "s-closed")
 
 
 def test_block_navigation():
-    assert survey.next_block(0, survey.NEXT, 8) == 1
-    assert survey.next_block(7, survey.NEXT, 8) == 7
-    assert survey.next_block(0, survey.PREV, 8) == 0
-    assert survey.next_block(3, {"type": survey.TAB, "block": 5}, 8) == 5
-    assert survey.next_block(None, None, 8) == 0
+    assert survey_callbacks.next_block(0, survey_ids.NEXT, 8) == 1
+    assert survey_callbacks.next_block(7, survey_ids.NEXT, 8) == 7
+    assert survey_callbacks.next_block(0, survey_ids.PREV, 8) == 0
+    assert survey_callbacks.next_block(3, {"type": survey_ids.TAB, "block": 5}, 8) == 5
+    assert survey_callbacks.next_block(None, None, 8) == 0
 
 
 def test_both_languages(ctx, links, tree):
@@ -348,7 +350,7 @@ def test_the_cookie_continues_the_survey_without_a_token_in_the_address(ctx, lin
     app = Flask(__name__)
     with app.test_request_context("/", headers={"Cookie": f"{GRANT_COOKIE}={token}"}):
         page = survey.layout(ctx, "en", {})
-    assert "Amsterdam" in tree.text(page) and tree.find(page, id=survey.TOKEN)[0].data == token
+    assert "Amsterdam" in tree.text(page) and tree.find(page, id=survey_ids.TOKEN)[0].data == token
     with app.test_request_context("/", headers={"Cookie": f"{GRANT_COOKIE}={'s' * 32}"}):
         stale = survey.layout(ctx, "en", {})
     assert "personal link" in tree.text(stale) and "not valid" not in tree.text(stale)
@@ -386,13 +388,25 @@ def test_the_team_sees_its_consent_decision(ctx, links, tree):
     choice; when the no turns into a yes, the decision is yes."""
     cio, ciso = ctx.survey.invite("s-open", ["NL_GM0153"], ["cio", "ciso"])
     e1 = ctx.framework.element_ids[0]
-    survey.on_submit(ctx, cio.token, {**_empty(ctx), e1: 3}, _empty(ctx), _empty(ctx), "yes",
-                     "en")
-    _, team = survey.on_submit(ctx, ciso.token, {**_empty(ctx), e1: 2}, _empty(ctx),
-                               _empty(ctx), "no", "en")
+    survey_callbacks.on_submit(ctx, cio.token, {**_empty(ctx), e1: 3}, _empty(ctx), _empty(ctx), "yes",
+                               "en")
+    _, team = survey_callbacks.on_submit(ctx, ciso.token, {**_empty(ctx), e1: 2}, _empty(ctx),
+                                         _empty(ctx), "no", "en")
     words = tree.text(team)
     assert "Publication by name: no, because your team disagrees (cio: yes, ciso: no)" in words
-    _, team = survey.on_submit(ctx, ciso.token, {**_empty(ctx), e1: 2}, _empty(ctx),
-                               _empty(ctx), "yes", "en")
+    _, team = survey_callbacks.on_submit(ctx, ciso.token, {**_empty(ctx), e1: 2}, _empty(ctx),
+                                         _empty(ctx), "yes", "en")
     assert "Publication by name: yes. Everyone who answered the consent question said yes " \
            "(cio: yes, ciso: yes)" in tree.text(team)
+
+
+@pytest.mark.parametrize("lang,words", [
+    ("en", "1 element is still unanswered; it is left out until you answer it."),
+    ("nl", "1 element is nog niet beantwoord; dat blijft buiten beschouwing tot u het "
+           "beantwoordt.")])
+def test_one_unanswered_element_is_said_in_the_singular(ctx, links, tree, lang, words):
+    token = ctx.survey.invite("s-open", ["NL_GM0855"])[0].token
+    levels = {e: 2 for e in ctx.framework.element_ids}
+    levels[ctx.framework.element_ids[-1]] = None
+    msg, _ = survey_callbacks.on_submit(ctx, token, levels, _empty(ctx), _empty(ctx), "no", lang)
+    assert words in tree.text(msg)

@@ -22,7 +22,8 @@ from dashboard.views.maps import callbacks as maps_callbacks
 from dashboard.views.maps import data as maps_data
 from dashboard.views.maps import ids as maps_ids
 from dashboard.views.overview import callbacks as overview_callbacks
-from dashboard.views.policy import page as policy
+from dashboard.views.policy import callbacks as policy_callbacks
+from dashboard.views.policy.selection import MEASURES as POLICY_MEASURES
 from dashboard.views.profile import page as profile
 from dashboard.views.roadmap import page as roadmap
 from pipelines.maturity.roadmap import DEFAULT_WEIGHTS
@@ -101,9 +102,9 @@ def test_policy_and_legislation_for_every_selection(ctx, tree):
                                       [legislation.ANY] * 2, ["required", "recommended"],
                                       "30000")
     for country, nuts2, size in _selections(ctx):
-        for measure in policy.MEASURES:
-            out = policy.update_view(ctx, country, nuts2, size, measure, "en")
-            assert len(out) == len(policy.OUTPUT_KEYS)
+        for measure in POLICY_MEASURES:
+            out = policy_callbacks.update_view(ctx, country, nuts2, size, measure, "en")
+            assert len(out) == len(policy_callbacks.OUTPUT_KEYS)
         sel = legislation.selection(country, nuts2, size)
         for horizon in (ld.ALL_DEADLINES, 0):
             a = legislation.aggregate(ctx, snap, sel, AT, horizon, "nl")
@@ -112,7 +113,7 @@ def test_policy_and_legislation_for_every_selection(ctx, tree):
         content, _, _ = legislation.draft(ctx, snap, draft, sel, AT, ld.ALL_DEADLINES, "en")
         assert tree.text(content)
         for which in ("first-phase", "leverage", "region", "size", "lobby"):
-            quietly(policy.csv_download, ctx, which, country, nuts2, size, "per", "en")
+            quietly(policy_callbacks.csv_download, ctx, which, country, nuts2, size, "per", "en")
 
 
 def test_maps_and_heatmap_for_every_selection(ctx):

@@ -42,9 +42,13 @@ from dashboard.views.heatmap import page as heatmap
 from dashboard.views.legislation import page as legislation
 from dashboard.views.maps import ids as maps_ids
 from dashboard.views.maps import page as maps
+from dashboard.views.policy import callbacks as policy_callbacks
+from dashboard.views.policy import ids as policy_ids
 from dashboard.views.policy import page as policy
 from dashboard.views.profile import page as profile
 from dashboard.views.roadmap import page as roadmap
+from dashboard.views.survey_progress import callbacks as survey_progress_callbacks
+from dashboard.views.survey_progress import ids as survey_progress_ids
 from dashboard.views.survey_progress import page as survey_progress
 
 MIMETYPES = {"csv": "text/csv",
@@ -186,7 +190,8 @@ LEGISLATION = {legislation.COUNTRY: "NL", legislation.NUTS2: None, legislation.S
                legislation.CONDITIONS: [], legislation.NIS2: None}
 MAPS = {maps_ids.MEASURE: "ALL", maps_ids.STAT: "median", maps_ids.WAVE: "2026",
         maps_ids.LEVEL: "country", maps_ids.COUNTRY: "NL"}
-POLICY = {policy.COUNTRY: "NL", policy.NUTS2: None, policy.SIZE: None, policy.MEASURE: "per"}
+POLICY = {policy_ids.COUNTRY: "NL", policy_ids.NUTS2: None, policy_ids.SIZE: None,
+          policy_ids.MEASURE: "per"}
 PROFILE = {profile.VIEW: "blocks", profile.PICKER: ENSCHEDE, profile.WAVE: "2026",
            profile.PEERS: "country_size", profile.CUSTOM: []}
 ROADMAP = {roadmap.PICKER: ENSCHEDE, roadmap.WAVE: "2026", roadmap.TARGET: 3, roadmap.DONE: [],
@@ -203,7 +208,8 @@ NL_DOWNLOADS = [
     ("legislation-municipality", legislation.MUN_CSV, legislation.MUN_CSV_BUTTON, LEGISLATION),
     *[(f"maps-{kind}", maps_ids.download_id(kind), maps_ids.download_button_id(kind), MAPS)
       for kind in maps_ids.DOWNLOADS],
-    *[(f"policy-{policy._WHICH[b]}", policy.DOWNLOAD, b, POLICY) for b in policy.CSV_BUTTONS],
+    *[(f"policy-{policy_callbacks.WHICH[b]}", policy_ids.DOWNLOAD, b, POLICY)
+      for b in policy_ids.CSV_BUTTONS],
     *[(f"profile-{kind}", target, button, PROFILE) for kind, button, target in profile.DOWNLOADS],
     ("roadmap", roadmap.CSV, roadmap.CSV_BUTTON, ROADMAP),
 ]
@@ -276,21 +282,21 @@ def survey(tmp_path_factory):
     return ctx, coordinator
 
 
-@pytest.mark.parametrize("button", survey_progress.CSV_BUTTONS)
+@pytest.mark.parametrize("button", survey_progress_ids.CSV_BUTTONS)
 def test_survey_progress_downloads_in_every_format(survey, button):
     ctx, coordinator = survey
     client = pages_client(ctx, survey_progress)
-    values = {survey_progress.BY: "country", survey_progress.TOKEN: coordinator, ids.LANG: "nl"}
-    sent = post_every_format(client, survey_progress.DOWNLOAD, button, values)
+    values = {survey_progress_ids.BY: "country", survey_progress_ids.TOKEN: coordinator, ids.LANG: "nl"}
+    sent = post_every_format(client, survey_progress_ids.DOWNLOAD, button, values)
     csv = assert_three_formats(sent)
     assert len(csv) > 0 and coordinator not in sent["csv"]["content"]
     # the page function the callback calls, directly
-    direct = survey_progress.send(ctx, format_id(button, "parquet"), coordinator, "country", "nl")
+    direct = survey_progress_callbacks.send(ctx, format_id(button, "parquet"), coordinator, "country", "nl")
     assert direct["filename"] == sent["parquet"]["filename"]
     # without the coordinator's token: nothing, in any format
     for fmt in FORMATS:
-        assert post(client, survey_progress.DOWNLOAD, format_id(button, fmt),
-                    {**values, survey_progress.TOKEN: "A" * 32}) is None
+        assert post(client, survey_progress_ids.DOWNLOAD, format_id(button, fmt),
+                    {**values, survey_progress_ids.TOKEN: "A" * 32}) is None
 
 
 # ------------------------------------------------------------------ the control on every page
@@ -303,7 +309,7 @@ def _controls(ctx, lang):
         legislation.AGG_CSV_BUTTON, legislation.HEAT_CSV_BUTTON, legislation.MUN_CSV_BUTTON]
     yield maps, maps.layout(ctx, lang), [maps_ids.download_button_id(k)
                                          for k in maps_ids.DOWNLOADS]
-    yield policy, policy.layout(ctx, lang, {"country": "NL"}), list(policy.CSV_BUTTONS)
+    yield policy, policy.layout(ctx, lang, {"country": "NL"}), list(policy_ids.CSV_BUTTONS)
     yield profile, profile.layout(ctx, lang, {"m": ENSCHEDE}), [b for _, b, _ in profile.DOWNLOADS]
     yield roadmap, roadmap.layout(ctx, lang, {"m": ENSCHEDE}), [roadmap.CSV_BUTTON]
 
@@ -327,9 +333,9 @@ def test_every_page_offers_three_formats_in_a_labelled_group(nl_open_ctx, tree, 
 def test_survey_progress_offers_three_formats(survey, tree):
     ctx, coordinator = survey
     page = survey_progress.layout(ctx, "en", {"token": coordinator})
-    for csv_id, label in ((survey_progress.CSV_RATES, "Download rates"),
-                          (survey_progress.CSV_NON_RESPONDERS, "Download non-responders"),
-                          (survey_progress.CSV_ALL, "Download all municipalities")):
+    for csv_id, label in ((survey_progress_ids.CSV_RATES, "Download rates"),
+                          (survey_progress_ids.CSV_NON_RESPONDERS, "Download non-responders"),
+                          (survey_progress_ids.CSV_ALL, "Download all municipalities")):
         (group,) = tree.find(page, id=group_id(csv_id))
         assert tree.text(group).startswith(label)
         assert all(tree.find(group, id=format_id(csv_id, fmt)) for fmt in FORMATS)

@@ -20,9 +20,12 @@ from dashboard.views.legislation import data as ld
 from dashboard.views.legislation import page as legislation
 from dashboard.views.maps import layout as maps_layout
 from dashboard.views.overview import layout as overview_layout
-from dashboard.views.policy import page as policy
+from dashboard.views.policy import callbacks as policy_callbacks
+from dashboard.views.policy import texts as policy_texts
+from dashboard.views.policy.selection import PER as POLICY_PER
 from dashboard.views.roadmap import page as roadmap
-from dashboard.views.survey import page as survey
+from dashboard.views.survey import layout as survey_layout
+from dashboard.views.survey import texts as survey_texts
 from pipelines.maturity.coverage_note import Coverage
 
 AT = dt.date(2026, 7, 1)
@@ -82,8 +85,8 @@ def test_thin_coverage_says_respondent_or_respondents(lang, one, many):
             "2 respondent roles submitted; they disagree on 1 element.",
             "3 respondent roles submitted; they disagree on 4 elements."])])
 def test_team_summary_counts_roles_and_elements_in_words(lang, texts):
-    assert [survey.team_summary(1, 0, lang), survey.team_summary(2, 1, lang),
-            survey.team_summary(3, 4, lang)] == texts
+    assert [survey_texts.team_summary(1, 0, lang), survey_texts.team_summary(2, 1, lang),
+            survey_texts.team_summary(3, 4, lang)] == texts
 
 
 @pytest.mark.parametrize("lang,one,many", [
@@ -96,7 +99,7 @@ def test_policy_heatmap_counts_hidden_groups_in_words(lang, one, many):
 
     def caption(hidden):
         h = SimpleNamespace(field="country", columns=[], hidden=hidden)
-        return policy.heat_caption(None, data, h, policy.PER, None, lang)
+        return policy_texts.heat_caption(None, data, h, POLICY_PER, None, lang)
     assert caption(1).endswith(one) and caption(2).endswith(many)
 
 
@@ -160,8 +163,8 @@ def test_municipality_sentence_counts_one_law_in_words(lang, texts):
 
 
 def test_policy_lobby_column_head_is_a_plain_plural(nl_open_ctx, tree):
-    out = policy.update_view(nl_open_ctx, "NL", None, None, policy.PER, "nl")
-    text = tree.text(out[policy.OUTPUT_KEYS.index("lobby")])
+    out = policy_callbacks.update_view(nl_open_ctx, "NL", None, None, POLICY_PER, "nl")
+    text = tree.text(out[policy_callbacks.OUTPUT_KEYS.index("lobby")])
     assert "Termijnen" in text and not BRACKET_PLURAL.search(text)
 
 
@@ -190,9 +193,9 @@ def test_empty_states_show_commands_as_code_without_backticks(lang, command, tre
 
 @pytest.mark.parametrize("lang", LANGS)
 def test_survey_demo_card_shows_the_build_command_as_code(nl_ctx, monkeypatch, tree, lang):
-    monkeypatch.setattr(survey, "demo_links", lambda _: {
+    monkeypatch.setattr(survey_layout, "demo_links", lambda _: {
         "wave": "2026", "links": [], "coordinator_token": "t"})
-    card = survey.demo_card(nl_ctx, lang)
+    card = survey_layout.demo_card(nl_ctx, lang)
     assert "`" not in tree.text(card)
     assert _code(card, tree) == ["python -m pipelines build"]
 

@@ -12,7 +12,8 @@ from dash.development.base_component import Component
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from dashboard.views.survey import page as survey
+from dashboard.views.survey.team import render_team
+from dashboard.views.survey.texts import consolidated_text
 from pipelines.survey.team import DISAGREE_SPREAD, lower_median, team_table
 
 ELEMENTS = ["STR-01", "SEC-01", "SEC-02", "DAT-01"]
@@ -63,7 +64,7 @@ def test_every_mix_of_answers_consolidates_and_renders(fw, answers, lang):
         assert (pd.isna(r.spread) if spread is None else r.spread == spread)
         assert bool(r.disagree) == (spread is not None and spread >= DISAGREE_SPREAD)
     # the page renders every mix; the consolidated cell reads a level or "unknown"
-    view = survey.render_team(table, fw, lang)
+    view = render_team(table, fw, lang)
     if not answered:
         assert "submitted" in _text(view) or "verstuurd" in _text(view)
         return
@@ -71,7 +72,7 @@ def test_every_mix_of_answers_consolidates_and_renders(fw, answers, lang):
     n_roles = len([c for c in table.columns if c in ROLES])
     assert f"{n_roles} " in text
     for r in table.itertuples():
-        shown = survey.consolidated_text(r.level, lang)
+        shown = consolidated_text(r.level, lang)
         assert shown == ({"nl": "onbekend", "en": "unknown"}[lang] if pd.isna(r.level)
                          else str(int(r.level)))
 
@@ -80,7 +81,7 @@ def test_every_mix_of_answers_consolidates_and_renders(fw, answers, lang):
 @given(st.lists(st.one_of(st.none(), st.integers(0, 4)), max_size=6))
 def test_consolidated_text_accepts_every_missing_kind(levels):
     for missing in (None, float("nan"), pd.NA):
-        assert survey.consolidated_text(missing, "en") == "unknown"
+        assert consolidated_text(missing, "en") == "unknown"
     for v in levels:
         if v is not None:
-            assert survey.consolidated_text(v, "nl") == str(v)
+            assert consolidated_text(v, "nl") == str(v)

@@ -4,7 +4,8 @@ No Dash here. Per published build (and process) the stored roadmaps (`Snapshot.r
 turned once into cells (`pipelines.maturity.policy.policy_cells`: country x NUTS 2 x size class),
 after which every selection's first-phase counts, leverage table, bottleneck heatmaps and law
 readiness are sums over cells (well under a millisecond each). The tables come out as
-DataFrames, ready for the page, the CSV downloads and the API.
+DataFrames, ready for the page, the CSV downloads and the API. What a selection is and how it is
+read from controls and parameters: selection.py.
 
 Law readiness (the lobby table) is the legislation-readiness engine's
 (`pipelines.maturity.lobby`, `pipelines.maturity.readiness`), counted per cell: member-state
@@ -20,15 +21,15 @@ from __future__ import annotations
 import datetime as dt
 import threading
 from dataclasses import dataclass
-from functools import cache
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from dashboard.components.places import country_name, region_name
 from dashboard.context import AppContext
 from dashboard.laws import DEFAULT_HORIZON
 from dashboard.store import Snapshot
+from dashboard.views.policy.selection import Selection
 from pipelines.disclosure import area_of
 from pipelines.framework import Law
 from pipelines.maturity.cube import MISSING
@@ -44,7 +45,7 @@ from pipelines.maturity.policy import PolicyCells, policy_cells
 from pipelines.maturity.readiness import readiness_inputs, resolve_population
 from pipelines.maturity.roadmap import RoadmapModel, model_from_framework
 from pipelines.maturity.roadmap_population import Leverage
-from pipelines.reference import COUNTRY_ALIASES, SIZE_CLASS_KEYS, size_class_label
+from pipelines.reference import SIZE_CLASS_KEYS, size_class_label
 from pipelines.roadmap_build import StoredRoadmaps
 
 LEVERAGE_FORMULA = ("leverage = municipalities below target on the element x their mean "
@@ -56,137 +57,6 @@ LOBBY_HORIZON_DAYS = DEFAULT_HORIZON
 # Laws in the lobby table: binding on municipalities, in force or adopted (the laws whose
 # requirements the roadmap's urgency uses); proposed laws and targets are not lobbied on here.
 LOBBY_LAW_STATUSES = ("in_force", "adopted")
-
-
-# ------------------------------------------------------------------ names
-
-
-@cache
-def _names(reference_dir: Path) -> tuple[dict, dict]:
-    try:
-        cc = pd.read_csv(reference_dir / "countries.csv", dtype=str, keep_default_na=False)
-        countries = {r.code: (r.name_nl, r.name_en) for r in cc.itertuples()}
-    except FileNotFoundError:
-        countries = {}
-    try:
-        nuts = pd.read_csv(reference_dir / "nuts_regions.csv", dtype=str, keep_default_na=False)
-        regions = dict(zip(nuts["nuts_id"], nuts["name"], strict=True))
-    except FileNotFoundError:
-        regions = {}
-    return countries, regions
-
-
-def country_name(ctx: AppContext, code: str, lang: str) -> str:
-    names = _names(ctx.settings.reference_dir)[0].get(code)
-    return (names[0] if lang == "nl" else names[1]) if names else code
-
-
-def region_name(ctx: AppContext, nuts_id: str) -> str:
-    return _names(ctx.settings.reference_dir)[1].get(nuts_id, nuts_id)
-
-
-# ------------------------------------------------------------------ selection
-
-
-@dataclass(frozen=True)
-class Selection:
-    """EU (all None), a country, a NUTS 2 region (always with its country), a size class."""
-
-    country: str | None = None
-    nuts2: str | None = None
-    size: str | None = None
-
-    def query(self, size_key: str = "size") -> dict[str, str]:
-        """URL parameters (restricting ones only)."""
-        q = {}
-        if self.country:
-            q["country"] = self.country
-        if self.nuts2:
-            q["nuts2"] = self.nuts2
-        if self.size:
-            q[size_key] = self.size
-        return q
-
-
-class SelectionError(ValueError):
-    def __init__(self, parameter: str, value: str, allowed: list[str], what: str = ""):
-        super().__init__(what or f"invalid {parameter} {value!r}")
-        self.parameter, self.value, self.allowed, self.what = parameter, value, allowed, what
-
-
-def _blank(value) -> bool:
-    return value is None or str(value).strip() in ("", "all", "ALL", "EU", "eu")
-
-
-def parse_selection(ctx: AppContext, country=None, nuts2=None, size=None, *,
-                    strict: bool = False) -> Selection:
-    """Control values or URL/API parameters -> a Selection. Lenient (the page): an unknown value
-    is dropped; strict (the API): it raises SelectionError. A region implies its country."""
-    attrs = ctx.attributes
-    countries = set(attrs.country_labels.tolist())
-    cc = None
-    if not _blank(country):
-        cc = COUNTRY_ALIASES.get(str(country).strip().upper(), str(country).strip().upper())
-        if cc not in countries:
-            if strict:
-                raise SelectionError("country", str(country), sorted(countries))
-            cc = None
-    region = None
-    if not _blank(nuts2):
-        region = str(nuts2).strip().upper()
-        mask = attrs.mask_for("nuts2", region)
-        if not mask.any():
-            if strict:
-                raise SelectionError("nuts2", str(nuts2), [], "unknown NUTS 2 region "
-                                     f"{nuts2!r}: expected a NUTS 2 id such as NL33")
-            region = None
-        else:
-            own = str(attrs.country_labels[attrs.country[np.flatnonzero(mask)[0]]])
-            if cc is None:
-                cc = own
-            elif cc != own:
-                if strict:
-                    raise SelectionError("nuts2", str(nuts2), [], f"region {region} is not in "
-                                         f"country {cc}")
-                region = None
-    sz = None
-    if not _blank(size):
-        sz = str(size).strip()
-        if sz not in SIZE_CLASS_KEYS:
-            if strict:
-                raise SelectionError("size_class", str(size), list(SIZE_CLASS_KEYS))
-            sz = None
-    return Selection(cc, region, sz)
-
-
-def selection_notices(ctx: AppContext, country=None, nuts2=None, size=None) -> list:
-    """What the lenient parse drops, as URL notices (i18n key, values): a page must say that it
-    shows something else than the address asked for."""
-    out = []
-    for field, value, key in (("country", country, "url.notice.country"),
-                              ("nuts2", nuts2, "url.notice.nuts2"),
-                              ("size", size, "url.notice.size")):
-        if _blank(value):
-            continue
-        args = {"country": country if field in ("country", "nuts2") else None,
-                "nuts2": nuts2 if field == "nuts2" else None,
-                "size": size if field == "size" else None}
-        try:
-            parse_selection(ctx, **args, strict=True)
-        except SelectionError:
-            out.append((key, {"value": str(value), "fallback": "url.fallback.eu",
-                              "country": str(country or "EU").upper()}))
-    return out
-
-
-def scope_text(ctx: AppContext, sel: Selection, lang: str) -> str:
-    parts = [country_name(ctx, sel.country, lang) if sel.country else
-             ("EU, alle landen" if lang == "nl" else "EU, all countries")]
-    if sel.nuts2:
-        parts.append(f"{region_name(ctx, sel.nuts2)} ({sel.nuts2})")
-    if sel.size:
-        parts.append(size_class_label(sel.size, lang))
-    return ", ".join(parts)
 
 
 # ------------------------------------------------------------------ per build

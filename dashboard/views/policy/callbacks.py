@@ -1,0 +1,121 @@
+"""The policy view's callbacks: a new selection or measure re-renders the view and the URL, a
+new country refills the region picker, a format button sends a table. The bodies are module
+functions (tested without Dash's machinery); `register` only wires them."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from dash import Input, Output, State, callback_context
+from dash.exceptions import PreventUpdate
+
+from dashboard import ids as shared_ids
+from dashboard.components.downloads import clicked, download_inputs, table_download
+from dashboard.context import AppContext
+from dashboard.i18n import normalise_lang
+from dashboard.views.policy import ids
+from dashboard.views.policy.data import policy_data, published
+from dashboard.views.policy.export import download_frame, file_name
+from dashboard.views.policy.layout import ALL, nuts2_options, render
+from dashboard.views.policy.selection import parse_selection, read_state, state_query
+
+OUTPUT_KEYS = ("status", "show", "fp_figure", "fp_caption", "lev_table", "lev_api",
+               "region_title", "region_figure", "region_caption", "size_figure",
+               "size_caption", "lobby")
+WHICH = {ids.CSV_FP: "first-phase", ids.CSV_LEV: "leverage", ids.CSV_REGION: "regions",
+         ids.CSV_SIZE: "sizes", ids.CSV_LOBBY: "lobby"}
+
+
+def update_view(ctx: AppContext, country, nuts2, size, measure, lang) -> tuple:
+    lang = normalise_lang(lang)
+    if ctx.warehouse.snapshot() is None:
+        raise PreventUpdate
+    sel, measure = read_state(ctx, country, nuts2, size, measure)
+    v = render(ctx, sel, measure, lang)
+    v["show"] = {"display": "block" if v["show"] else "none"}
+    return tuple(v[k] for k in OUTPUT_KEYS)
+
+
+def permalink(ctx: AppContext, country, nuts2, size, measure) -> str:
+    sel, measure = read_state(ctx, country, nuts2, size, measure)
+    return "?" + urlencode(state_query(sel, measure))
+
+
+def change_country(ctx: AppContext, country, lang):
+    """A new country: its NUTS 2 regions, the region reset, the region picker off at EU level."""
+    lang = normalise_lang(lang)
+    sel = parse_selection(ctx, country)
+    return nuts2_options(ctx, sel.country, lang), ALL, sel.country is None
+
+
+def csv_download(ctx: AppContext, which: str, country, nuts2, size, measure, lang):
+    """(DataFrame, filename) of one table or chart of the view."""
+    lang = normalise_lang(lang)
+    data = policy_data(ctx, ctx.warehouse.snapshot())
+    if data is None:
+        raise PreventUpdate
+    sel, measure = read_state(ctx, country, nuts2, size, measure)
+    n, _ = data.counts(ctx, sel)
+    if n < data.min_group or not published(ctx, data, sel):
+        raise PreventUpdate  # suppressed: nothing to download
+    df = download_frame(ctx, data, sel, which, lang)
+    if df is None:
+        raise PreventUpdate
+    return df, file_name(data, sel, which)
+
+
+def download(ctx: AppContext, trigger, country, nuts2, size, measure, lang) -> dict:
+    """The file of the clicked format button (`trigger`: its id) as a dcc.Download file."""
+    hit = clicked(trigger, *ids.CSV_BUTTONS)
+    if hit is None:
+        raise PreventUpdate
+    button, fmt = hit
+    df, name = csv_download(ctx, WHICH[button], country, nuts2, size, measure, lang)
+    return table_download(df, name, fmt)
+
+
+def register(app, ctx: AppContext) -> None:
+    @app.callback(
+        Output(ids.STATUS, "children"), Output(ids.BODY, "style"),
+        Output(ids.FP_GRAPH, "figure"), Output(ids.FP_CAPTION, "children"),
+        Output(ids.LEV_TABLE, "children"), Output(ids.LEV_API, "href"),
+        Output(ids.REGION_TITLE, "children"), Output(ids.REGION_GRAPH, "figure"),
+        Output(ids.REGION_CAPTION, "children"), Output(ids.SIZE_GRAPH, "figure"),
+        Output(ids.SIZE_CAPTION, "children"), Output(ids.LOBBY, "children"),
+        *(Input(c, "value") for c in ids.FILTERS),
+        State(shared_ids.LANG, "value"),
+        prevent_initial_call=True,  # the layout already holds the first view
+    )
+    def _view(country, nuts2, size, measure, lang):
+        return update_view(ctx, country, nuts2, size, measure, lang)
+
+    @app.callback(
+        Output(shared_ids.URL, "search", allow_duplicate=True),
+        *(Input(c, "value") for c in ids.FILTERS),
+        prevent_initial_call=True,
+    )
+    def _permalink(country, nuts2, size, measure):
+        return permalink(ctx, country, nuts2, size, measure)
+
+    @app.callback(
+        Output(ids.NUTS2, "options"), Output(ids.NUTS2, "value"), Output(ids.NUTS2, "disabled"),
+        Input(ids.COUNTRY, "value"), State(shared_ids.LANG, "value"),
+        prevent_initial_call=True,
+    )
+    def _country(country, lang):
+        return change_country(ctx, country, lang)
+
+    inputs = download_inputs(*ids.CSV_BUTTONS)
+
+    @app.callback(
+        Output(ids.DOWNLOAD, "data"),
+        *inputs,
+        *(State(c, "value") for c in ids.FILTERS),
+        State(shared_ids.LANG, "value"),
+        prevent_initial_call=True,
+    )
+    def _download(*args):
+        country, nuts2, size, measure, lang = args[len(inputs):]
+        if not any(args[:len(inputs)]):
+            raise PreventUpdate
+        return download(ctx, callback_context.triggered_id, country, nuts2, size, measure, lang)
