@@ -42,6 +42,7 @@ from dashboard.views.heatmap import page as heatmap
 from dashboard.views.legislation import page as legislation
 from dashboard.views.maps import page as maps
 from dashboard.views.policy import page as policy
+from dashboard.views.profile import ids as profile_ids
 from dashboard.views.profile import page as profile
 from dashboard.views.roadmap import page as roadmap
 from dashboard.views.survey_progress import page as survey_progress
@@ -186,8 +187,8 @@ LEGISLATION = {legislation.COUNTRY: "NL", legislation.NUTS2: None, legislation.S
 MAPS = {maps.MEASURE: "ALL", maps.STAT: "median", maps.WAVE: "2026", maps.LEVEL: "country",
         maps.COUNTRY: "NL"}
 POLICY = {policy.COUNTRY: "NL", policy.NUTS2: None, policy.SIZE: None, policy.MEASURE: "per"}
-PROFILE = {profile.VIEW: "blocks", profile.PICKER: ENSCHEDE, profile.WAVE: "2026",
-           profile.PEERS: "country_size", profile.CUSTOM: []}
+PROFILE = {profile_ids.VIEW: "blocks", profile_ids.PICKER: ENSCHEDE, profile_ids.WAVE: "2026",
+           profile_ids.PEERS: "country_size", profile_ids.CUSTOM: []}
 ROADMAP = {roadmap.PICKER: ENSCHEDE, roadmap.WAVE: "2026", roadmap.TARGET: 3, roadmap.DONE: [],
            **{roadmap.WEIGHT[c]: w for c, w in zip(roadmap.COMPONENTS, roadmap.DEFAULT_WEIGHTS.raw(),
                                                    strict=True)}}
@@ -203,7 +204,7 @@ NL_DOWNLOADS = [
     *[(f"maps-{kind}", maps.download_id(kind), maps.download_button_id(kind), MAPS)
       for kind in maps.DOWNLOADS],
     *[(f"policy-{policy._WHICH[b]}", policy.DOWNLOAD, b, POLICY) for b in policy.CSV_BUTTONS],
-    *[(f"profile-{kind}", target, button, PROFILE) for kind, button, target in profile.DOWNLOADS],
+    *[(f"profile-{kind}", target, button, PROFILE) for kind, button, target in profile_ids.DOWNLOADS],
     ("roadmap", roadmap.CSV, roadmap.CSV_BUTTON, ROADMAP),
 ]
 
@@ -302,7 +303,7 @@ def _controls(ctx, lang):
         legislation.AGG_CSV_BUTTON, legislation.HEAT_CSV_BUTTON, legislation.MUN_CSV_BUTTON]
     yield maps, maps.layout(ctx, lang), [maps.download_button_id(k) for k in maps.DOWNLOADS]
     yield policy, policy.layout(ctx, lang, {"country": "NL"}), list(policy.CSV_BUTTONS)
-    yield profile, profile.layout(ctx, lang, {"m": ENSCHEDE}), [b for _, b, _ in profile.DOWNLOADS]
+    yield profile, profile.layout(ctx, lang, {"m": ENSCHEDE}), [b for _, b, _ in profile_ids.DOWNLOADS]
     yield roadmap, roadmap.layout(ctx, lang, {"m": ENSCHEDE}), [roadmap.CSV_BUTTON]
 
 
