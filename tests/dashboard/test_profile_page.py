@@ -471,3 +471,41 @@ def test_layout_labels_every_control(nl_ctx, tree, lang):
                                         ids.TREND_CAPTION}
     downloads = [c for c in tree.walk(page) if c.__class__.__name__ == "Download"]
     assert len(downloads) == 4
+
+
+# ------------------------------------------------------------------ the API gives the same numbers
+
+
+def test_the_api_answers_with_the_profiles_numbers(nl_open_ctx, open_):
+    """/api/v1/municipalities/{id} takes its scores from the profile's data.own_scores, and the
+    aggregates mart's statistics of a published group equal the profile's for that group: a
+    figure and its API answer cannot disagree."""
+    snap = nl_open_ctx.warehouse.snapshot()
+    cube = snap.maturity
+    body = open_.get(f"/api/v1/municipalities/{ENSCHEDE}?wave=2026").get_json()
+    overall, blocks = data.own_scores(snap, cube.index_of(ENSCHEDE), 1)
+    assert body["scores"]["overall"] == round(float(overall), 4)
+    assert body["scores"]["blocks"] == {b: round(float(s), 4) for b, s in
+                                        zip(cube.blocks, blocks, strict=True)}
+    radar = export.radar_csv(nl_open_ctx, ENSCHEDE, "2026", "blocks", "country_size", [], "en")
+    assert np.allclose(radar["own"], [body["scores"]["blocks"][b] for b in radar["id"]],
+                       atol=1e-3)  # the download rounds to 3 decimals
+    trend_df = export.trend_csv(nl_open_ctx, ENSCHEDE, "country_size", [], "en")
+    mine = trend_df[(trend_df["wave"] == "2026") & (trend_df["scope"] == "ALL")]
+    assert mine["score"].iat[0] == pytest.approx(body["scores"]["overall"], abs=1e-3)
+    levels = {r["element_id"]: r["level"] for r in body["levels"]}
+    dist = export.distribution_csv(nl_open_ctx, ENSCHEDE, "2026", "country_size", [], "en")
+    assert [None if pd.isna(v) else int(v) for v in dist["own"]] == \
+        [levels[e] for e in dist["id"]]
+
+    ref = nl_open_ctx.municipalities
+    row = cube.index_of(ENSCHEDE)
+    area = f"{ref['country'].iat[row]}:{ref['size_class'].iat[row]}"
+    assert snap.published("2026", "country_size", area)
+    agg = open_.get("/api/v1/aggregates?level=size_class&country=NL&wave=2026").get_json()
+    agg = {r["measure"]: r for r in agg["items"] if r["area_id"] == area}
+    for _, r in dist.iterrows():
+        a = agg[r["id"]]
+        assert a["n"] == r["peers_with_value"], r["id"]
+        for api, ours in (("q1", "peer_q1"), ("median", "peer_median"), ("q3", "peer_q3")):
+            assert a[api] == pytest.approx(r[ours]), (r["id"], api)

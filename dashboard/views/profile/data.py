@@ -135,6 +135,13 @@ def per_wave(snap: Snapshot, what: str, w: int) -> np.ndarray:
     return out
 
 
+def own_scores(snap: Snapshot, row: int, w: int) -> tuple[float, np.ndarray]:
+    """One municipality's overall score and block scores (float[B], NaN where under half the
+    elements are known) in wave w, read from the per-build whole-cube scores: the numbers the
+    radar's block view, the trend and the API's /municipalities/{id} `scores` show."""
+    return per_wave(snap, "overall", w)[row], per_wave(snap, "blocks", w)[row]
+
+
 def answered(sel: Selection) -> np.ndarray:
     """bool[M]: municipalities with at least one level in the selection's wave."""
     return per_wave(sel.snap, "answered", sel.w)
@@ -259,8 +266,7 @@ def trend_data(sel: Selection) -> TrendData:
     for w in range(n_waves):
         overall = per_wave(sel.snap, "overall", w)
         if sel.visible:
-            own[w] = overall[sel.target]
-            blocks[w] = per_wave(sel.snap, "blocks", w)[sel.target]
+            own[w], blocks[w] = own_scores(sel.snap, sel.target, w)
         peers = overall[sel.peers]
         known = peers[~np.isnan(peers)]
         if not sel.shown_in(w):
