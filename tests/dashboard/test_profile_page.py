@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from urllib.parse import urlencode
 
 import duckdb
@@ -15,7 +16,7 @@ from dashboard.components.figures import empty_figure
 from dashboard.config import Settings
 from dashboard.context import AppContext
 from dashboard.registry import PAGES
-from dashboard.views.profile import callbacks, data, export, ids, state
+from dashboard.views.profile import callbacks, data, export, figures, ids, panels, state, texts
 from dashboard.views.profile import page as profile
 from pipelines.build import build
 from pipelines.maturity.cube import as_float
@@ -26,6 +27,7 @@ ENSCHEDE = "NL_GM0153"  # consented, answered in 2025 and 2026, 100k-250k, in th
 GRONINGEN = "NL_GM0014"  # answered in 2026, did not consent
 ALMERE = "NL_GM0034"  # consented, answered in 2025 but not in 2026
 OPSTERLAND = "NL_GM0086"  # never answered
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_fixture_assumptions(nl_ctx):
@@ -453,7 +455,9 @@ def test_figures_are_valid_plotly_in_both_languages(nl_open_ctx):
                                                            [], lang)
         go.Figure(dist)
         assert "Enschede" in dist_caption
-        assert any(fw.elements[0].name.get(lang) in str(tr.get("y")) for tr in dist["data"])
+        names = [a["text"].replace("<br>", " ").replace("\xa0", " ")
+                 for a in dist["layout"]["annotations"]]
+        assert names[0] == f"{fw.elements[0].id} {fw.elements[0].name.get(lang)}"
         trend, _ = callbacks.update_trend(nl_open_ctx, ENSCHEDE, "nuts2", [], lang)
         go.Figure(trend)
         assert {"nl": "Enschede: totaal", "en": "Enschede: overall"}[lang] in \
@@ -509,3 +513,120 @@ def test_the_api_answers_with_the_profiles_numbers(nl_open_ctx, open_):
         assert a["n"] == r["peers_with_value"], r["id"]
         for api, ours in (("q1", "peer_q1"), ("median", "peer_median"), ("q3", "peer_q3")):
             assert a[api] == pytest.approx(r[ours]), (r["id"], api)
+
+
+# ------------------------------------------------------------------ phone widths, names, numbers
+
+
+@pytest.mark.parametrize("lang", ["nl", "en"])
+def test_distribution_names_sit_on_their_own_lines_over_the_full_width(nl_open_ctx, lang):
+    """At 390 px the names as y tick labels left the marks a 60 px strip and were cut
+    ('gitale strategie & roadmap'): each name now sits whole on its own line(s) above its
+    row's marks, which span the chart's full width at any screen width."""
+    fw = nl_open_ctx.framework
+    fig, _ = callbacks.update_distribution(nl_open_ctx, ENSCHEDE, "2026", "country_size", [],
+                                           lang)
+    go.Figure(fig)
+    layout = fig["layout"]
+    assert layout["yaxis"]["visible"] is False  # no tick labels eating the width
+    assert layout["margin"]["l"] == layout["margin"]["r"] == 10
+    names = layout["annotations"]
+    assert [n["text"].replace("<br>", " ").replace("\xa0", " ") for n in names] == [
+        f"{e.id} {e.name.get(lang)}" for e in fw.elements]  # whole, in framework order
+    assert all(n["xref"] == "paper" and n["x"] == 0 and n["xanchor"] == "left"
+               for n in names)
+    lines = [line for n in names for line in n["text"].split("<br>")]
+    assert max(len(line) for line in lines) <= figures.DIST_LABEL_WIDTH  # fits a phone
+    assert any("<br>" in n["text"] for n in names)  # the long ones wrap
+    # one y unit is one pixel of the plot, so a name never runs into its marks
+    plot = layout["height"] - layout["margin"]["t"] - layout["margin"]["b"]
+    assert layout["yaxis"]["range"] == [plot, 0]
+    own = next(tr for tr in fig["data"] if tr.get("name") == "Enschede")
+    median = next(tr for tr in fig["data"] if tr.get("name") in
+                  ("Peers: median", "Vergelijkingsgroep: mediaan"))
+    rows = dict(zip(median["y"], range(len(names)), strict=True))
+    for y in own["y"]:
+        i = rows[y]
+        name_bottom = names[i]["y"] + figures.DIST_LABEL_LINE * (
+            names[i]["text"].count("<br>") + 1)
+        assert name_bottom < y - figures.DIST_MARKS / 2 + figures.DIST_PAD + 1
+        if i + 1 < len(names):
+            assert y + figures.DIST_MARKS / 2 <= names[i + 1]["y"]
+    # the hover text still covers every row (an invisible bar as wide and high as the row)
+    hover = fig["data"][0]
+    assert hover["type"] == "bar" and len(hover["text"]) == len(names)
+    assert layout["hovermode"] == "closest"
+
+
+def test_benchmark_table_stacks_on_a_phone_instead_of_clipping(nl_ctx, tree):
+    """At 390 px the table's third column was cut off in a scroll box without keyboard
+    access: no scroll box now; below 576 px each measure stacks over its two shares, each
+    named by its column."""
+    out = callbacks.update_context(nl_ctx, ENSCHEDE, "2026", "country_size", [], "nl")
+    (table,) = [c for c in tree.walk(out) if type(c).__name__ == "Table"]
+    assert not getattr(table, "responsive", None) and "profile-benchmark" in table.className
+    header = [tree.text(th) for th in tree.walk(table) if type(th).__name__ == "Th"
+              and th.scope == "col"]
+    assert header == ["Maat (aandeel ja-antwoorden)", "Enschede", "Lokale websites in Nederland"]
+    cells = [c for c in tree.walk(table) if type(c).__name__ == "Td"]
+    assert len(cells) == 2 * 6
+    for k, cell in enumerate(cells):
+        label = cell.children[0]
+        assert tree.text(label) == header[1 + k % 2]
+        assert "d-sm-none" in label.className and label.to_plotly_json()["props"][
+            "aria-hidden"] == "true"
+    css = (ROOT / "assets" / "20-profile.css").read_text(encoding="utf-8")
+    phone = css[css.index("@media (max-width: 575.98px)"):]
+    assert ".profile-benchmark tbody tr" in phone and "grid-template-columns: 1fr 1fr" in phone
+
+
+def test_hand_picked_count_is_beside_the_label_not_inside_the_field(nl_ctx, tree):
+    """axe label-content-name-mismatch: the dropdown's accessible name is 'count, names', its
+    visible text 'names, count'. The count inside the field is hidden and shown beside the
+    label (it stays in the field's name for screen readers)."""
+    page = profile.layout(nl_ctx, "nl", {"m": ENSCHEDE, "peers": "custom",
+                                         "custom": f"{GRONINGEN},{ALMERE}"})
+    assert tree.text(tree.find(page, id=ids.CUSTOM_COUNT)[0]) == "2 gekozen"
+    single = profile.layout(nl_ctx, "en", {"m": ENSCHEDE, "peers": "custom",
+                                           "custom": GRONINGEN})
+    assert tree.text(tree.find(single, id=ids.CUSTOM_COUNT)[0]) == ""
+    assert texts.custom_count_text([GRONINGEN, ALMERE, ENSCHEDE], "en") == "3 selected"
+    assert texts.custom_count_text(None, "nl") == ""
+    css = (ROOT / "assets" / "20-profile.css").read_text(encoding="utf-8")
+    rule = "#profile-custom-box .dash-dropdown-value-count {\n  display: none;\n}"
+    assert rule in css and ids.CUSTOM_BOX == "profile-custom-box"
+
+
+@pytest.mark.parametrize(("lang", "png", "separators"),
+                         [("nl", "Grafiek downloaden als PNG", ",."),
+                          ("en", "Download plot as a PNG", ".,")])
+def test_charts_speak_the_page_language(nl_open_ctx, tree, lang, png, separators):
+    """The plotly toolbar in the page's language (components/figures.localised_config), and
+    the charts' own numbers (the trend's hover) with the page's separators."""
+    page = profile.layout(nl_open_ctx, lang, {"m": ENSCHEDE})
+    graphs = [c for c in tree.walk(page) if type(c).__name__ == "Graph"]
+    assert {g.id for g in graphs} == {ids.RADAR, ids.DIST, ids.TREND}
+    for g in graphs:
+        assert g.config["locale"] == lang and g.config["displaylogo"] is False
+        assert g.config["locales"][lang]["dictionary"]["Download plot as a PNG"] == png
+    for fig in (callbacks.update_trend(nl_open_ctx, ENSCHEDE, "country_size", [], lang)[0],
+                callbacks.update_radar(nl_open_ctx, ENSCHEDE, "2026", "blocks", "country_size",
+                                       [], lang)[0],
+                callbacks.update_distribution(nl_open_ctx, ENSCHEDE, "2026", "country_size",
+                                              [], lang)[0]):
+        assert fig["layout"]["separators"] == separators
+
+
+def test_numbers_use_the_shared_formatter(nl_ctx, tree):
+    """The page's own _num/_level copies are gone: components/numbers.fmt_num/fmt_int, and
+    texts.level_text ('3' for a whole level, '2,4' otherwise, '–' when missing) on top."""
+    assert texts.level_text(3.0, "nl") == "3" and texts.level_text(np.float32(2.0), "en") == "2"
+    assert texts.level_text(2.44, "nl") == "2,4" and texts.level_text(2.46, "en") == "2.5"
+    assert texts.level_text(float("nan"), "nl") == "–" and texts.level_text(None, "en") == "–"
+    status = tree.text(callbacks.update_status(nl_ctx, ENSCHEDE, "2026", "country_size", [],
+                                               "nl"))
+    pop = int(nl_ctx.municipalities.set_index("municipality_id").at[ENSCHEDE, "population"])
+    assert f"{pop:,}".replace(",", ".") in status
+    for module in (callbacks, data, export, figures, texts, panels):
+        source = Path(module.__file__).read_text(encoding="utf-8")
+        assert "def _num(" not in source and "def _level(" not in source, module.__name__

@@ -44,6 +44,7 @@ from dashboard.views.profile.ids import (
     CONTEXT_CSV_BUTTON,
     CUSTOM,
     CUSTOM_BOX,
+    CUSTOM_COUNT,
     DIST,
     DIST_CAPTION,
     DOWNLOADS,
@@ -65,7 +66,12 @@ from dashboard.views.profile.panels import (
     status_panel,
 )
 from dashboard.views.profile.state import DEFAULT_VIEW, VIEWS, state_from_controls
-from dashboard.views.profile.texts import distribution_caption, radar_caption, trend_caption
+from dashboard.views.profile.texts import (
+    custom_count_text,
+    distribution_caption,
+    radar_caption,
+    trend_caption,
+)
 
 LOG = logging.getLogger(__name__)
 
@@ -186,6 +192,11 @@ def register(app, ctx: AppContext) -> None:
     @app.callback(Output(CUSTOM_BOX, "style"), Input(PEERS, "value"))
     def _custom_box(peers):
         return custom_style(peers)
+
+    @app.callback(Output(CUSTOM_COUNT, "children"), Input(CUSTOM, "value"),
+                  State(ids.LANG, "value"), prevent_initial_call=True)
+    def _custom_count(custom, lang):
+        return custom_count_text(custom, normalise_lang(lang))
 
     @app.callback(Output(ids.URL, "search", allow_duplicate=True), Input(PICKER, "value"),
                   Input(WAVE, "value"), Input(VIEW, "value"), Input(PEERS, "value"),

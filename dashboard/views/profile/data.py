@@ -222,11 +222,12 @@ def radar_data(ctx: AppContext, sel: Selection, view: str, lang: str) -> RadarDa
         return RadarData(prof, list(prof.labels), names)
     prof = block_profile_fast(sel)
     names = [fw.block_by_id[b].name.get(lang) for b in prof.labels]
-    return RadarData(prof, [_short(n) for n in names], names)
+    return RadarData(prof, [wrapped(n) for n in names], names)
 
 
-def _short(name: str, width: int = 15) -> str:
-    """Axis labels: long block names wrapped onto lines of about `width` characters."""
+def wrapped(name: str, width: int = 15) -> str:
+    """A label wrapped onto lines of about `width` characters (plotly's <br>), '&' kept with the
+    word before it: the radar's block names, the distribution's element names."""
     lines, line = [], ""
     for word in name.replace(" & ", "\u00a0& ").split(" "):
         if line and len(line) + 1 + len(word) > width:

@@ -15,7 +15,7 @@ from dashboard.components.figures import figure_dict
 from dashboard.components.numbers import fmt_int
 from dashboard.context import AppContext
 from dashboard.i18n import t
-from dashboard.views.profile.data import RadarData, Selection, TrendData
+from dashboard.views.profile.data import RadarData, Selection, TrendData, wrapped
 from dashboard.views.profile.texts import level_text
 from pipelines.maturity.profile import Profile
 
@@ -70,7 +70,7 @@ def radar_figure(data: RadarData, sel: Selection, lang: str) -> dict:
                        "marker": {"size": 12, "color": colours.TRANSPARENT}, "text": hover,
                        "hovertemplate": "%{text}<extra></extra>"})
     side = 70 if len(theta) > 12 else 105  # room for the angular labels (no automargin)
-    return figure_dict(traces, 520, showlegend=True,
+    return figure_dict(traces, 520, lang, showlegend=True,
                         margin={"l": side, "r": side, "t": 50, "b": 60},
                         legend={"orientation": "h", "y": -0.16, "x": 0.5, "xanchor": "center"},
                         polar={"radialaxis": {"range": [0, 4], "tickvals": [0, 1, 2, 3, 4],
@@ -101,11 +101,37 @@ def _radar_hover(data: RadarData, i: int, sel: Selection, lang: str) -> str:
     return "<br>".join(lines)
 
 
+# The distribution per element is laid out in pixels (y axis unit = 1 px of the fixed-height
+# plot): each element's name on its own line(s) above its row, wrapped, never cut, so the marks
+# use the chart's full width at a phone's 390 px as at 1920 px.
+DIST_LABEL_LINE = 14  # px per line of an element's name (font 11)
+DIST_MARKS = 18  # px of a row's marks: band, median, own level
+DIST_GAP = 5  # px between rows
+DIST_PAD = 3  # px between a name and its marks
+DIST_LABEL_WIDTH = 46  # characters per line of "ID name": ~270 px at 11 px, fits a 360 px phone
+DIST_TOP, DIST_BOTTOM = 50, 90  # margins: the level axis above, the legend below
+
+
+def distribution_rows(labels: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per row (labels wrapped with <br>): the top of its name, the centre of its marks and
+    its bottom, in px from the top of the plot."""
+    tops, marks, bottoms, y = [], [], [], 0.0
+    for label in labels:
+        name = (label.count("<br>") + 1) * DIST_LABEL_LINE + DIST_PAD
+        tops.append(y)
+        marks.append(y + name + DIST_MARKS / 2)
+        y += name + DIST_MARKS + DIST_GAP
+        bottoms.append(y)
+    return np.array(tops), np.array(marks), np.array(bottoms)
+
+
 def distribution_figure(ctx: AppContext, sel: Selection, prof: Profile, counts: np.ndarray,
                         lang: str) -> dict:
     fw = ctx.framework
     els = [fw.element_by_id[e] for e in prof.labels]
-    y = np.array([f"{e.id} {_ellipsis(e.name.get(lang), 30)}" for e in els], dtype=object)
+    labels = [wrapped(f"{e.id} {e.name.get(lang)}", DIST_LABEL_WIDTH) for e in els]
+    tops, y, bottoms = distribution_rows(labels)
+    height = float(bottoms[-1]) if len(bottoms) else 0.0
     n = counts.sum(axis=1)
     shown = ~prof.suppressed
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -130,7 +156,6 @@ def distribution_figure(ctx: AppContext, sel: Selection, prof: Profile, counts: 
         else:
             lines.append(t("profile.hover.suppressed", lang, n=fmt_int(int(n[i]), lang)))
         hover.append("<br>".join(lines))
-    hover = np.array(hover, dtype=object)
     # Alternate shading per building block, so the rows group visibly.
     shapes, start = [], 0
     blocks = [e.block for e in els]
@@ -138,13 +163,19 @@ def distribution_figure(ctx: AppContext, sel: Selection, prof: Profile, counts: 
         size = blocks.count(b)
         if k % 2 == 0:
             shapes.append({"type": "rect", "xref": "paper", "x0": 0, "x1": 1, "yref": "y",
-                           "y0": start - 0.5, "y1": start + size - 0.5, "fillcolor": colours.BAND,
-                           "line": {"width": 0}, "layer": "below"})
+                           "y0": float(tops[start]) - DIST_GAP / 2,
+                           "y1": float(bottoms[start + size - 1]) - DIST_GAP / 2,
+                           "fillcolor": colours.BAND, "line": {"width": 0}, "layer": "below"})
         start += size
-    # The hover text rides on one invisible trace per row ("y unified" hover: anywhere on the
-    # row shows it), so the 39 texts are sent once, not once per trace.
-    traces = [{"type": "scatter", "mode": "markers", "y": _js(y), "x": [2] * len(y),
-               "marker": {"opacity": 0, "size": 1}, "showlegend": False, "text": _js(hover),
+    names = [{"xref": "paper", "x": 0, "xanchor": "left", "yref": "y", "y": float(top),
+              "yanchor": "top", "text": label, "align": "left", "showarrow": False,
+              "font": {"size": 11}} for top, label in zip(tops, labels, strict=True)]
+    # The hover text rides on one invisible bar per row, as wide and high as the row (anywhere
+    # on the row, its name included, shows it), so the 39 texts are sent once, not per trace.
+    traces = [{"type": "bar", "orientation": "h", "y": _js((tops + bottoms - DIST_GAP) / 2),
+               "x": [5.0] * len(y), "base": -0.7, "width": _js(bottoms - tops - DIST_GAP),
+               "marker": {"color": colours.TRANSPARENT, "line": {"width": 0}},
+               "showlegend": False, "text": _js(hover), "textposition": "none",
                "hovertemplate": "%{text}<extra></extra>"}]
     skip = {"hoverinfo": "skip"}
     if shown.any():
@@ -153,11 +184,12 @@ def distribution_figure(ctx: AppContext, sel: Selection, prof: Profile, counts: 
         traces.append({"type": "bar", "orientation": "h", "y": _js(y[shown]),
                        "x": _js(np.where(narrow, 0.06, prof.q3 - prof.q1)[shown]),
                        "base": _js(np.where(narrow, prof.q1 - 0.03, prof.q1)[shown]),
-                       "marker": {"color": PEER_BAND, "line": {"width": 0}}, "width": 0.55,
-                       "name": t("profile.legend.band", lang), **skip})
+                       "marker": {"color": PEER_BAND, "line": {"width": 0}},
+                       "width": DIST_MARKS * 0.6, "name": t("profile.legend.band", lang),
+                       **skip})
         traces.append({"type": "scatter", "mode": "markers", "y": _js(y[shown]),
                        "x": _js(prof.median[shown]),
-                       "marker": {"symbol": "line-ns", "size": 16, "color": PEER_LINE,
+                       "marker": {"symbol": "line-ns", "size": 14, "color": PEER_LINE,
                                   "line": {"width": 3, "color": PEER_LINE}},
                        "name": t("profile.legend.median", lang), **skip})
     if sel.visible:
@@ -175,20 +207,15 @@ def distribution_figure(ctx: AppContext, sel: Selection, prof: Profile, counts: 
                            "marker": {"size": 9, "symbol": "circle-open", "color": MISSING_GREY,
                                       "line": {"width": 2}}, **skip})
     return figure_dict(
-        traces, 24 * len(y) + 110, barmode="overlay", shapes=shapes, hovermode="y unified",
+        traces, round(height) + DIST_TOP + DIST_BOTTOM, lang, barmode="overlay", shapes=shapes,
+        annotations=names, hovermode="closest",
         xaxis={"range": [-0.7, 4.3], "tickvals": [-0.45, 0, 1, 2, 3, 4],
-               "ticktext": ["–", "0", "1", "2", "3", "4"], "side": "top", "gridcolor": colours.GRID_STRONG,
-               "zeroline": False, "fixedrange": True,
+               "ticktext": ["–", "0", "1", "2", "3", "4"], "side": "top",
+               "gridcolor": colours.GRID_STRONG, "zeroline": False, "fixedrange": True,
                "title": {"text": t("profile.dist.axis", lang), "font": {"size": 11}}},
-        yaxis={"autorange": "reversed", "type": "category", "categoryorder": "array",
-               "categoryarray": _js(y), "tickfont": {"size": 11}, "fixedrange": True,
-               "automargin": True},
-        margin={"l": 10, "r": 10, "t": 50, "b": 10},
-        legend={"orientation": "h", "y": -0.01, "x": 0.5, "xanchor": "center", "yanchor": "top"})
-
-
-def _ellipsis(text: str, width: int) -> str:
-    return text if len(text) <= width else text[: width - 1].rstrip() + "…"
+        yaxis={"range": [height, 0], "visible": False, "fixedrange": True},
+        margin={"l": 10, "r": 10, "t": DIST_TOP, "b": DIST_BOTTOM},
+        legend={"orientation": "h", "y": 0, "x": 0.5, "xanchor": "center", "yanchor": "top"})
 
 
 def trend_figure(ctx: AppContext, sel: Selection, td: TrendData, lang: str) -> dict:
@@ -219,7 +246,7 @@ def trend_figure(ctx: AppContext, sel: Selection, td: TrendData, lang: str) -> d
                            "marker": {"size": 8},
                            "name": t("profile.trend.overall", lang, name=sel.name),
                            "hovertemplate": "%{x}: %{y:.2f}<extra>" + sel.name + "</extra>"})
-    return figure_dict(traces, 440, showlegend=True,
+    return figure_dict(traces, 440, lang, showlegend=True,
                         xaxis={"type": "category", "gridcolor": colours.GRID_STRONG, "automargin": True},
                         yaxis={"range": [0, 4], "tickvals": [0, 1, 2, 3, 4],
                                "gridcolor": colours.GRID_STRONG,

@@ -9,6 +9,7 @@ VIEW = "profile-view"
 PEERS = "profile-peers"
 CUSTOM = "profile-custom"
 CUSTOM_BOX = "profile-custom-box"
+CUSTOM_COUNT = "profile-custom-count"  # "3 gekozen" beside the hand-picked group's label
 STATUS = "profile-status"
 RADAR = "profile-radar"
 RADAR_CAPTION = "profile-radar-caption"

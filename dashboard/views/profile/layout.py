@@ -7,7 +7,7 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from dashboard.components.downloads import download_control
-from dashboard.components.figures import empty_figure
+from dashboard.components.figures import empty_figure, localised_config
 from dashboard.components.municipality_picker import dropdown_labels, picker, search_index
 from dashboard.context import AppContext
 from dashboard.i18n import t
@@ -19,6 +19,7 @@ from dashboard.views.profile.ids import (
     CONTEXT_CSV_BUTTON,
     CUSTOM,
     CUSTOM_BOX,
+    CUSTOM_COUNT,
     DIST,
     DIST_CAPTION,
     DIST_CSV,
@@ -38,6 +39,7 @@ from dashboard.views.profile.ids import (
     WAVE,
 )
 from dashboard.views.profile.state import VIEWS, ProfileState, parse_state
+from dashboard.views.profile.texts import custom_count_text
 from pipelines.maturity.peers import PEER_KINDS
 from pipelines.municipality_search import MunicipalityIndex
 
@@ -71,7 +73,7 @@ def layout(ctx: AppContext, lang: str, query: dict | None = None) -> html.Div:
             dbc.Col(_card(
                 t("profile.radar.title", lang), t("profile.radar.question", lang),
                 t("profile.radar.guide", lang),
-                [_figure(RADAR, RADAR_CAPTION, height=520),
+                [_figure(RADAR, RADAR_CAPTION, 520, lang),
                  _download(RADAR_CSV_BUTTON, RADAR_CSV, "radar", lang)]), lg=6, className="mb-3"),
             dbc.Col(_card(
                 t("profile.context.title", lang), t("profile.context.question", lang),
@@ -83,12 +85,12 @@ def layout(ctx: AppContext, lang: str, query: dict | None = None) -> html.Div:
             dbc.Col(_card(
                 t("profile.dist.title", lang), t("profile.dist.question", lang),
                 t("profile.dist.guide", lang),
-                [_figure(DIST, DIST_CAPTION, height=900),
+                [_figure(DIST, DIST_CAPTION, 900, lang),
                  _download(DIST_CSV_BUTTON, DIST_CSV, "dist", lang)]), lg=7, className="mb-3"),
             dbc.Col([
                 _card(t("profile.trend.title", lang), t("profile.trend.question", lang),
                       t("profile.trend.guide", lang),
-                      [_figure(TREND, TREND_CAPTION, height=440),
+                      [_figure(TREND, TREND_CAPTION, 440, lang),
                        _download(TREND_CSV_BUTTON, TREND_CSV, "trend", lang)], className="mb-3"),
                 _card(t("profile.agree.title", lang), t("profile.agree.question", lang),
                       t("profile.agree.guide", lang), [html.Div(id=AGREEMENT)], className=""),
@@ -122,7 +124,13 @@ def controls(state: ProfileState, snap: Snapshot, index: MunicipalityIndex, pick
             ]), md=12, lg=2, className="mb-2"),
         ]),
         html.Div([
-            dbc.Label(t("profile.custom.label", lang), html_for=CUSTOM),
+            html.Div([
+                dbc.Label(t("profile.custom.label", lang), html_for=CUSTOM),
+                # the dropdown's own count is hidden (assets/20-profile.css): shown here
+                html.Span(custom_count_text(state.custom, lang), id=CUSTOM_COUNT,
+                          className="small text-body-secondary"),
+            ], className="d-flex flex-wrap justify-content-between align-items-baseline "
+                         "column-gap-2"),
             dcc.Dropdown(id=CUSTOM, options=index.options(custom_rows), value=list(state.custom),
                          multi=True, search_order="original", closeOnSelect=False,
                          placeholder=t("profile.custom.placeholder", lang), maxHeight=320,
@@ -145,9 +153,10 @@ def _card(title: str, question: str, guide: str, body: list, className: str = "h
     ]), className=className)
 
 
-def _figure(graph_id: str, caption_id: str, height: int) -> html.Figure:
+def _figure(graph_id: str, caption_id: str, height: int, lang: str) -> html.Figure:
     return html.Figure([
-        dcc.Loading(dcc.Graph(id=graph_id, config=GRAPH_CONFIG, style={"minHeight": height},
+        dcc.Loading(dcc.Graph(id=graph_id, config=localised_config(GRAPH_CONFIG, lang),
+                              style={"minHeight": height},
                               figure=empty_figure("")),
                     type="circle", delay_show=400),
         html.Figcaption(id=caption_id, className="small text-body-secondary"),

@@ -114,11 +114,19 @@ def benchmark_panel(ctx: AppContext, sel: Selection, lang: str) -> list | html.P
     def pct(x):
         return "–" if pd.isna(x) else f"{fmt_int(100 * x, lang)}%"
 
+    columns = (t("profile.context.col.measure", lang), sel.name,
+               t("profile.context.col.country", lang, country=country))
+
+    def phone_label(text: str) -> html.Span:
+        """A value's column name over it on a phone, where the header row is not shown
+        (assets/20-profile.css); screen readers have the header row."""
+        return html.Span(text, className="d-block d-sm-none small text-body-secondary",
+                         **{"aria-hidden": "true"})
+
     head = html.Thead(html.Tr([
-        html.Th(t("profile.context.col.measure", lang), scope="col"),
-        html.Th(sel.name, scope="col", className="text-end"),
-        html.Th(t("profile.context.col.country", lang, country=country), scope="col",
-                className="text-end"),
+        html.Th(columns[0], scope="col"),
+        html.Th(columns[1], scope="col", className="text-end"),
+        html.Th(columns[2], scope="col", className="text-end"),
     ]))
     rows = []
     for r in df.itertuples():
@@ -134,16 +142,17 @@ def benchmark_panel(ctx: AppContext, sel: Selection, lang: str) -> list | html.P
                                 html.Span(el.id, className="el-id", title=el.name.get(lang)),
                                 " ", self_text], className="small text-body-secondary fw-normal")],
                     scope="row", className="fw-normal"),
-            html.Td([html.Strong(pct(r.share)), html.Br(),
+            html.Td([phone_label(columns[1]), html.Strong(pct(r.share)), html.Br(),
                      html.Span(f"{r.yes}/{r.answers}", className="small text-body-secondary")],
-                    className="text-end text-nowrap"),
-            html.Td(pct(r.country_share), className="text-end"),
+                    className="text-end"),
+            html.Td([phone_label(columns[2]), pct(r.country_share)], className="text-end"),
         ]))
     providers = egov(ctx).providers(str(sel.cube.municipality_ids[sel.target]))
     return [
         dbc.Badge(t("profile.context.badge", lang), color="light", text_color="dark",
                   className="mb-2 context-badge text-wrap text-start"),
-        dbc.Table([head, html.Tbody(rows)], size="sm", responsive=True, className="mb-1",
+        # no sideways scroll box: on a phone each measure stacks over its two shares
+        dbc.Table([head, html.Tbody(rows)], size="sm", className="mb-1 profile-benchmark",
                   striped=True),
         html.P(t("profile.context.note", lang, services=int(df["services"].iat[0]),
                  providers=", ".join(providers)), className="small mb-1"),

@@ -21,6 +21,13 @@ def level_text(x: float, lang: str) -> str:
     return fmt_num(x, lang, 0 if float(x).is_integer() else 1)
 
 
+def custom_count_text(custom, lang: str) -> str:
+    """'3 gekozen' beside the hand-picked group's label (from two chosen on, as the dropdown
+    showed it inside the field); '' for fewer."""
+    n = len(custom or ())
+    return t("profile.picker.selected", lang, num_selected=fmt_int(n, lang)) if n >= 2 else ""
+
+
 def peer_group_text(ctx: AppContext, sel: Selection, lang: str) -> str:
     """'Netherlands, 20,000–49,999 inhabitants: 112 municipalities (Utrecht not counted),
     74 with answers in 2026'."""
