@@ -118,6 +118,7 @@ def update_trend(ctx: AppContext, m, peers, custom, lang):
     td = trend_data(sel)
     return trend_figure(ctx, sel, td, lang), trend_caption(sel, td, lang)
 
+
 def update_agreement(ctx: AppContext, m, wave, lang):
     lang = normalise_lang(lang)
     sel = select(ctx, m, wave, None, None)
@@ -164,7 +165,6 @@ def download(ctx: AppContext, kind: str, m, wave, view, peers, custom, lang,
         return _send(context_csv(ctx, m, wave, peers, custom, lang),
                      filename("egov-benchmark", m), fmt)
     raise PreventUpdate
-
 
 
 # ------------------------------------------------------------------ callbacks
@@ -264,4 +264,3 @@ def _warm(ctx: AppContext) -> None:
                 disagreements(snap, wave)
     except Exception:  # a failed warm-up is redone by the first request, but never hidden
         LOG.exception("warm-up of %s failed", __name__)
-

@@ -83,4 +83,3 @@ def context_csv(ctx: AppContext, m, wave, peers, custom, lang) -> pd.DataFrame |
 
 def filename(kind: str, m, wave=None) -> str:
     return f"ds4e-profile-{kind}-{m}" + (f"-{wave}" if wave else "") + ".csv"
-

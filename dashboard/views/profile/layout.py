@@ -168,5 +168,3 @@ def _download(button_id: str, download_id: str, card: str, lang: str):
         download_control(button_id, lang, what=t(f"profile.{card}.title", lang)),
         dcc.Download(id=download_id),
     ])
-
-

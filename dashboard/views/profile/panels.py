@@ -73,7 +73,6 @@ def status_panel(ctx: AppContext, sel: Selection, lang: str) -> html.Div:
     return html.Div(out, className="mb-3")
 
 
-
 def agreement_panel(ctx: AppContext, sel: Selection, lang: str):
     """The elements where the respondents differ by two or more levels, as a list."""
     if not sel.visible:

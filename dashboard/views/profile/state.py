@@ -59,4 +59,3 @@ def parse_state(ctx: AppContext, snap: Snapshot, query: dict | None) -> tuple[Pr
 def state_from_controls(m, wave, view, peers, custom) -> ProfileState:
     return ProfileState(m or None, wave, view if view in VIEWS else DEFAULT_VIEW,
                         peers if peers in PEER_KINDS else DEFAULT_PEERS, tuple(custom or ()))
-
