@@ -14,7 +14,8 @@ limit/offset: `next`/`prev` URLs in the answer and in a `Link` header.
 
 Speed: the reference table, its JSON and its accent-folded search text are built once per
 process; per build only two boolean arrays (answered, consented) are derived. The detail view
-reads the level cube and two small filtered queries.
+reads the level cube, the profile's per-build scores (dashboard/views/profile/data.py: the same
+numbers as its radar and trend) and two small filtered queries.
 """
 
 from __future__ import annotations
@@ -49,6 +50,7 @@ from dashboard.context import AppContext
 from dashboard.search import fold
 from dashboard.store import Snapshot
 from dashboard.views.maps.data import min_group as shown_min_group
+from dashboard.views.profile.data import own_scores
 from pipelines.maturity.cube import MISSING
 from pipelines.reference import SIZE_CLASS_KEYS, size_class_label
 from pipelines.row_index import RowIndex, shared_ids
@@ -439,8 +441,8 @@ def municipality_detail(snap: Snapshot, mid: str, m: int, wave: str | None) -> d
             "spread": _int(r["spread"]) if r else None,
             "disagree": bool(r["disagree"]) if r else None,
         })
-    rows = np.array([m])
-    block_scores = cube.block_scores(w, rows)[0]
+    # the profile's numbers (the radar's block view and the trend), so the two cannot disagree
+    overall, block_scores = own_scores(snap, m, w)
     this = cov[cov["wave"] == wave]
     coverage = None
     if len(this):
@@ -456,7 +458,7 @@ def municipality_detail(snap: Snapshot, mid: str, m: int, wave: str | None) -> d
         "has_answers": wave in answered,
         "coverage": coverage,
         "levels": levels,
-        "scores": {"overall": _round(cube.overall(w, rows)[0]),
+        "scores": {"overall": _round(overall),
                    "blocks": {b: _round(s) for b, s in zip(cube.blocks, block_scores,
                                                            strict=True)}},
     }

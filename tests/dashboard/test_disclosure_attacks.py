@@ -18,7 +18,8 @@ import pytest
 from dashboard import laws
 from dashboard.views.legislation import data as ld
 from dashboard.views.legislation import page as legislation
-from dashboard.views.profile import page as profile
+from dashboard.views.profile import data as profile_data
+from dashboard.views.profile import export as profile
 from pipelines.disclosure import AREA_TYPES, area_of, exposed, hierarchy, suppress, unsafe
 from pipelines.reference import load_municipalities
 
@@ -76,7 +77,7 @@ def test_a_hand_picked_group_never_counts_a_municipality_that_did_not_consent(nl
     without = profile.distribution_csv(nl_ctx, public[0], "2026", "custom", public[1:], "en")
     cols = [f"peers_at_level_{k}" for k in range(5)]
     pd.testing.assert_frame_equal(with_g[cols], without[cols])
-    sel = profile.select(nl_ctx, public[0], "2026", "custom", [GRONINGEN, *public[1:]])
+    sel = profile_data.select(nl_ctx, public[0], "2026", "custom", [GRONINGEN, *public[1:]])
     assert sel.left_out == 1 and not sel.peers[cube.index_of(GRONINGEN)]
 
 

@@ -331,7 +331,7 @@ def test_a_survey_link_unlocks_its_own_municipality_only(ctx, links):
 
 
 def test_profile_shows_own_results_with_the_link(ctx, links, tree):
-    from dashboard.views.profile import page as profile
+    from dashboard.views.profile import callbacks as profile
 
     snap, row = _hidden_row(ctx)
     snap.consent[row] = False

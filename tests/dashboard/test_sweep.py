@@ -24,7 +24,8 @@ from dashboard.views.maps import ids as maps_ids
 from dashboard.views.overview import callbacks as overview_callbacks
 from dashboard.views.policy import callbacks as policy_callbacks
 from dashboard.views.policy.selection import MEASURES as POLICY_MEASURES
-from dashboard.views.profile import page as profile
+from dashboard.views.profile import callbacks as profile
+from dashboard.views.profile import export as profile_export
 from dashboard.views.roadmap import page as roadmap
 from pipelines.maturity.roadmap import DEFAULT_WEIGHTS
 
@@ -146,8 +147,8 @@ def test_profile_roadmap_and_legislation_for_sample_municipalities(ctx, tree):
             profile.update_radar(ctx, m, wave, "blocks", peers, custom, "en")
             profile.update_distribution(ctx, m, wave, peers, custom, "en")
             profile.update_trend(ctx, m, peers, custom, "en")
-            for csv in (profile.distribution_csv(ctx, m, wave, peers, custom, "en"),
-                        profile.radar_csv(ctx, m, wave, "blocks", peers, custom, "en")):
+            for csv in (profile_export.distribution_csv(ctx, m, wave, peers, custom, "en"),
+                        profile_export.radar_csv(ctx, m, wave, "blocks", peers, custom, "en")):
                 assert csv is None or len(csv)
         profile.update_agreement(ctx, m, wave, "en")
         roadmap.update(ctx, m, wave, DEFAULT_WEIGHTS.raw(), 3, None, None, None, "en")

@@ -45,6 +45,7 @@ from dashboard.views.maps import page as maps
 from dashboard.views.policy import callbacks as policy_callbacks
 from dashboard.views.policy import ids as policy_ids
 from dashboard.views.policy import page as policy
+from dashboard.views.profile import ids as profile_ids
 from dashboard.views.profile import page as profile
 from dashboard.views.roadmap import page as roadmap
 from dashboard.views.survey_progress import callbacks as survey_progress_callbacks
@@ -192,8 +193,8 @@ MAPS = {maps_ids.MEASURE: "ALL", maps_ids.STAT: "median", maps_ids.WAVE: "2026",
         maps_ids.LEVEL: "country", maps_ids.COUNTRY: "NL"}
 POLICY = {policy_ids.COUNTRY: "NL", policy_ids.NUTS2: None, policy_ids.SIZE: None,
           policy_ids.MEASURE: "per"}
-PROFILE = {profile.VIEW: "blocks", profile.PICKER: ENSCHEDE, profile.WAVE: "2026",
-           profile.PEERS: "country_size", profile.CUSTOM: []}
+PROFILE = {profile_ids.VIEW: "blocks", profile_ids.PICKER: ENSCHEDE, profile_ids.WAVE: "2026",
+           profile_ids.PEERS: "country_size", profile_ids.CUSTOM: []}
 ROADMAP = {roadmap.PICKER: ENSCHEDE, roadmap.WAVE: "2026", roadmap.TARGET: 3, roadmap.DONE: [],
            **{roadmap.WEIGHT[c]: w for c, w in zip(roadmap.COMPONENTS, roadmap.DEFAULT_WEIGHTS.raw(),
                                                    strict=True)}}
@@ -210,7 +211,7 @@ NL_DOWNLOADS = [
       for kind in maps_ids.DOWNLOADS],
     *[(f"policy-{policy_callbacks.WHICH[b]}", policy_ids.DOWNLOAD, b, POLICY)
       for b in policy_ids.CSV_BUTTONS],
-    *[(f"profile-{kind}", target, button, PROFILE) for kind, button, target in profile.DOWNLOADS],
+    *[(f"profile-{kind}", target, button, PROFILE) for kind, button, target in profile_ids.DOWNLOADS],
     ("roadmap", roadmap.CSV, roadmap.CSV_BUTTON, ROADMAP),
 ]
 
@@ -310,7 +311,7 @@ def _controls(ctx, lang):
     yield maps, maps.layout(ctx, lang), [maps_ids.download_button_id(k)
                                          for k in maps_ids.DOWNLOADS]
     yield policy, policy.layout(ctx, lang, {"country": "NL"}), list(policy_ids.CSV_BUTTONS)
-    yield profile, profile.layout(ctx, lang, {"m": ENSCHEDE}), [b for _, b, _ in profile.DOWNLOADS]
+    yield profile, profile.layout(ctx, lang, {"m": ENSCHEDE}), [b for _, b, _ in profile_ids.DOWNLOADS]
     yield roadmap, roadmap.layout(ctx, lang, {"m": ENSCHEDE}), [roadmap.CSV_BUTTON]
 
 
