@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 
 from dashboard import shell
-from dashboard.views.knowledge import page as knowledge
+from dashboard.views.knowledge import callbacks as knowledge
+from dashboard.views.knowledge import data as knowledge_data
 
 
 def test_list_all_elements(ctx, tree):
@@ -113,14 +114,14 @@ def test_member_state_dates_show_the_default_and_who_differs(ctx, fw, tree):
 
 
 def test_deadline_dates_come_from_the_readiness_resolution(ctx):
-    from dashboard.views.legislation import data as ld
+    from dashboard import laws
     from pipelines.maturity.readiness import resolve_municipality
 
-    dates = knowledge.deadline_dates(ctx, "SEC-02")
+    dates = knowledge_data.deadline_dates(ctx, "SEC-02")
     assert set(dates) == {"nis2_date"}
-    be = resolve_municipality(ld.inputs(ctx), "BE")["nis2_date"].value
+    be = resolve_municipality(laws.inputs(ctx), "BE")["nis2_date"].value
     assert {c.country: c.date for c in dates["nis2_date"].differs}["BE"] == be
-    assert knowledge.deadline_dates(ctx, "STR-01") == {}  # no member-state date
+    assert knowledge_data.deadline_dates(ctx, "STR-01") == {}  # no member-state date
 
 
 def _law_row(tree, body, law_short: str) -> str:

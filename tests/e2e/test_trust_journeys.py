@@ -11,7 +11,7 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 from playwright.sync_api import Page, expect
 
-from dashboard.views.legislation import page as legislation_page
+from dashboard.views.legislation import state as legislation_state
 
 WAVE = "2027"
 DONT_KNOW = 5  # the sixth option of every element: "Weet niet"
@@ -141,7 +141,7 @@ def test_a_draft_law_with_future_deadlines(page: Page, demo_server, console_erro
     expect(page.get_by_label("Eis 1: Termijn", exact=True)).to_have_value("2028-01-01")
     expect(share).to_have_text(tested, timeout=30_000)
     # "due by the evaluation date": nothing is due in July 2026, so no share at all
-    page.get_by_label("Welke deadlines tellen").select_option(legislation_page.HORIZON_CHOICES[1])
+    page.get_by_label("Welke deadlines tellen").select_option(legislation_state.HORIZON_CHOICES[1])
     expect(share).to_have_text("–", timeout=10_000)
     expect(headline).to_contain_text("er is niets verplicht")
     shot("trust-draft-future-deadline")
