@@ -36,7 +36,11 @@ def inputs(ctx: AppContext) -> ReadinessInputs:
     return value
 
 
-def law_short(inp: ReadinessInputs, law_id: str) -> str:
-    """What a page shows for a law id (AI_ACT -> "AI Act"): the law file's short name; the id
-    itself for a law the framework lacks."""
-    return inp.law(law_id).short if law_id in inp.law_ids else law_id
+def law_short(inp: ReadinessInputs, law_id: str, lang: str | None = None) -> str:
+    """What a page in `lang` shows for a law id (AI_ACT -> "AI Act" / "AI-verordening"): the law
+    file's short name in that language; without `lang` the Dutch (or only) one, as `law.short`
+    gives it. The id itself for a law the framework lacks."""
+    if law_id not in inp.law_ids:
+        return law_id
+    law = inp.law(law_id)
+    return law.short if lang is None else law.short_name(lang)

@@ -161,3 +161,18 @@ def test_prerequisites_are_named_on_both_sides(ctx, fw, tree):
     plain = tree.text(knowledge.show_element(ctx, "?element=SEC-02", "en"))
     n_gates = sum(1 for c in fw.matrix if c.enabled == "SEC-02" and c.gate)
     assert plain.count("prerequisite: at level") == n_gates
+
+
+def test_laws_are_named_in_the_page_language(ctx, tree):
+    """A law's short name per language (framework 1.4.1): the English page reads eInvoicing and
+    GDPR, the Dutch one eFacturatie and AVG; a search finds a law by either name."""
+    en = knowledge.show_element(ctx, "?element=SRV-07", "en")
+    nl = knowledge.show_element(ctx, "?element=SRV-07", "nl")
+    assert _law_row(tree, en, "eInvoicing") and "eFacturatie" not in tree.text(en)
+    assert _law_row(tree, nl, "eFacturatie") and "eInvoicing" not in tree.text(nl)
+    assert _law_row(tree, knowledge.show_element(ctx, "?element=GOV-04", "en"), "GDPR")
+    assert "AVG" not in tree.text(knowledge.show_element(ctx, "?element=GOV-04", "en"))
+    assert _law_row(tree, knowledge.show_element(ctx, "?element=GOV-04", "nl"), "AVG")
+    for query in ("eInvoicing", "eFacturatie"):
+        _, hits = knowledge.filter_elements(ctx, query, "", "en", "")
+        assert "SRV-07" in tree.text(hits), query

@@ -79,7 +79,7 @@ def test_a_law_that_does_not_apply_is_shown_apart_not_as_ready(nl_open_ctx, tree
     for law in na:
         assert pd.isna(df.loc[law, "share_ready"]) and df.loc[law, "not_applicable"] == n
     caption = a["bar_caption"]
-    short = data_laws.law_shorts(ctx)  # the page names laws by their short names, never by id
+    short = data_laws.law_shorts(ctx, "en")  # the page names laws by their short names, never by id
     assert f"{len(na)} laws put no legal duty on any of them: " \
            f"{', '.join(short[x] for x in df.index if x in na)}" in caption
     best = df["share_ready"].dropna().idxmax()
@@ -146,12 +146,13 @@ def test_unverified_laws_are_marked(nl_open_ctx, tree):
     assert nis2 == ["NL"]  # the Dutch demo: one country
     a = aggregate_card.aggregate(nl_open_ctx, snap, ld.Selection("NL"), AT, 0, "en")
     labels = a["bar"]["data"][0]["y"]
-    by_short = {v: k for k, v in data_laws.law_shorts(nl_open_ctx).items()}
+    by_short = {v: k for k, v in data_laws.law_shorts(nl_open_ctx, "en").items()}
     assert {by_short[y.removesuffix(" ⚠")] for y in labels if y.endswith("⚠")} == \
         expected | national
     words = tree.text(a["table"])
+    shorts = data_laws.law_shorts(nl_open_ctx, "en")
     for law in df.to_dict("records"):
-        marked = f"{data_laws.law_shorts(nl_open_ctx)[law['law']]} – {law['name']} (unverified" in words
+        marked = f"{shorts[law['law']]} – {law['name']} (unverified" in words
         assert marked == (law["law"] in expected), law["law"]
     assert "NIS2 – NIS2 Directive (national fact unverified for NL)" in words
     # the municipality view: a NIS2 gap's deadline is NL's unconfirmed date, marked ⚠

@@ -95,11 +95,12 @@ def test_laws_that_do_not_apply_are_shown_apart(page: Page, demo_server, console
     words = caption.inner_text()
     # the sentence names the laws that put no duty on any of them (the CRA binds manufacturers),
     # and never calls one of them most ready
-    # (laws by their short names, as everywhere on the page: "Digital Decade", not DDPP)
+    # (laws by their short names in the page's language, as everywhere on the page:
+    # "Digitaal Decennium", not DDPP)
     na = re.search(r"leggen geen van hen een wettelijke plicht op: ([^.]+)\.", words)
     assert na, words
     laws = [x.strip() for x in na.group(1).split(",")]
-    assert {"INSPIRE", "HVD", "Digital Decade", "CRA"} <= set(laws)
+    assert {"INSPIRE", "HVD", "Digitaal Decennium", "CRA"} <= set(laws)
     best = re.search(r"de meeste klaar voor (.+?) \((\d+)% van de ([\d.]+) ", words)
     assert best and best.group(1) not in laws and int(best.group(2)) < 100, words
     # the table row of such a law reads "0 van N" and "n.v.t.", never a share

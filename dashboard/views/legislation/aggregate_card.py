@@ -62,7 +62,8 @@ def aggregate_cards(lang: str, style: dict) -> html.Div:
 
 def timeline(ctx: AppContext, sel: ld.Selection, at: dt.date, lang: str) -> dict:
     """Every law's deadlines (member-state dates of the selection's country) on a time axis."""
-    return figures.timeline(deadline_rows(inputs(ctx), sel.country), at, law_shorts(ctx), lang)
+    return figures.timeline(deadline_rows(inputs(ctx), sel.country), at, law_shorts(ctx, lang),
+                            lang)
 
 
 def aggregate(ctx: AppContext, snap, sel: ld.Selection, at: dt.date, horizon, lang: str) -> dict:
@@ -71,12 +72,13 @@ def aggregate(ctx: AppContext, snap, sel: ld.Selection, at: dt.date, horizon, la
     n = int(df["municipalities"].iat[0]) if len(df) else 0
     if n == 0 or n < ctx.settings.min_group or not ld.published(ctx, snap, sel):
         msg = t("legislation.empty.selection", lang) if n == 0 else \
-            t("legislation.suppressed", lang, n=n, min_group=ctx.settings.min_group) \
+            t("legislation.suppressed", lang, n=fmt_int(n, lang),
+              min_group=fmt_int(ctx.settings.min_group, lang)) \
             if n < ctx.settings.min_group else t("legislation.private", lang)
         return {"bar": figures.empty(msg), "bar_caption": msg, "table": html.P(msg),
                 "lacking": "", "heat": figures.empty(msg), "heat_caption": msg,
                 "time": timeline(ctx, sel, at, lang), "time_caption": "", "df": df}
-    shorts = law_shorts(ctx)
+    shorts = law_shorts(ctx, lang)
     bar = figures.readiness_bars(df, n, shorts, lang)
     caption = aggregate_caption(df, n, at, horizon, lang, shorts)
     shown = df.assign(
@@ -129,6 +131,6 @@ def heatmap(ctx: AppContext, snap, sel: ld.Selection, at, horizon, lang: str):
     if hm.shape[1] == 0:
         msg = t("legislation.empty.selection", lang)
         return figures.empty(msg), msg
-    fig = figures.heatmap(hm, area_names(ctx, sel, hm.columns, lang), law_shorts(ctx),
+    fig = figures.heatmap(hm, area_names(ctx, sel, hm.columns, lang), law_shorts(ctx, lang),
                           heat_marks(lang), lang)
     return fig, heat_caption(hm, ctx.settings.min_group, at, horizon, lang)

@@ -59,15 +59,16 @@ def draft_text(elements, mins, deadlines, conditions, statuses) -> str | None:
     return ";".join(rows) or None
 
 
-def parse_draft_text(text: str | None) -> tuple[list[dict], list[str]]:
-    """Rows from `draft_text`, and what could not be read (one problem per bad row)."""
+def parse_draft_text(text: str | None) -> tuple[list[dict], list[dict]]:
+    """Rows from `draft_text`, and what could not be read: one problem per bad row, as
+    {"row": its number, "n": its fields, "expected": the fields a row has}."""
     rows, problems = [], []
     for i, chunk in enumerate((text or "").split(";"), start=1):
         if not chunk.strip():
             continue
         parts = chunk.split(":")
         if len(parts) != len(ROW_FIELDS):
-            problems.append(f"row {i}: {len(parts)} fields, expected {len(ROW_FIELDS)}")
+            problems.append({"row": i, "n": len(parts), "expected": len(ROW_FIELDS)})
             continue
         row = dict(zip(ROW_FIELDS, (p.strip() for p in parts), strict=True))
         row["status"] = row["status"] or "required"
@@ -169,7 +170,7 @@ def draft_readiness(ctx: AppContext, snap, profile: dict, sel: Selection, at: dt
     return DraftReadiness(law=law, bound=bound, n=n, counts=c, regions=regions, lack=lack)
 
 
-def editor_start(ctx: AppContext, st: dict) -> tuple[list[dict], str, object, list[str]]:
+def editor_start(ctx: AppContext, st: dict) -> tuple[list[dict], str, object, list[dict]]:
     """(rows, draft id, population threshold, problems) the editor opens with for a URL state
     (state.parse_state): the draft of the URL, the law it starts from, or a new draft with one
     requirement a year from the evaluation date; `problems` are the URL draft's unreadable rows."""

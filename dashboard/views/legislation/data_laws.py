@@ -20,10 +20,10 @@ def law_name(law, lang: str) -> str:
     return law.name.get(lang) if hasattr(law.name, "get") else str(law.name)
 
 
-def law_shorts(ctx: AppContext) -> dict[str, str]:
-    """Law id -> the short name the page shows (AI_ACT -> "AI Act")."""
+def law_shorts(ctx: AppContext, lang: str) -> dict[str, str]:
+    """Law id -> the short name a page in `lang` shows (AI_ACT -> "AI Act" / "AI-verordening")."""
     inp = laws.inputs(ctx)
-    return {lid: laws.law_short(inp, lid) for lid in inp.law_ids}
+    return {lid: laws.law_short(inp, lid, lang) for lid in inp.law_ids}
 
 
 def condition_label(ctx: AppContext, cid: str, lang: str) -> str:

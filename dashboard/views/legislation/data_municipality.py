@@ -85,7 +85,7 @@ def municipality_laws(ctx: AppContext, snap, row: int, checked, nis2, at: dt.dat
                                 population=pop, overrides=overrides,
                                 country_overrides=country_overrides(country, nis2))
     records, gaps, applied, time_rows = [], [], [], []
-    shorts = law_shorts(ctx)
+    shorts = law_shorts(ctx, lang)
     for lr in mr.laws:
         law = inp.law(lr.law)
         records.append({"law": f"{shorts[lr.law]} – {law_name(law, lang)}",

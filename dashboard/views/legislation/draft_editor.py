@@ -36,7 +36,7 @@ from dashboard.views.legislation.ids import (
     REQ_MIN,
     dom_id,
 )
-from dashboard.views.legislation.texts import area_names, pct
+from dashboard.views.legislation.texts import area_names, draft_problem, pct
 
 
 def draft_card(ctx: AppContext, base_law: str | None, rows: list[dict], draft_id: str, draft_pop,
@@ -44,7 +44,7 @@ def draft_card(ctx: AppContext, base_law: str | None, rows: list[dict], draft_id
     """The editor: the law it starts from, id and population threshold, one row of controls per
     requirement (data_draft.editor_start gives the rows), the result and the YAML download."""
     inp = inputs(ctx)
-    law_options = [{"label": f"{law_short(inp, lid)} – {law_name(inp.law(lid), lang)}",
+    law_options = [{"label": f"{law_short(inp, lid, lang)} – {law_name(inp.law(lid), lang)}",
                     "value": lid} for lid in inp.law_ids]
     el_opts = [{"label": "—", "value": ANY}] + [{"label": element_label(ctx, e, lang), "value": e}
                                                for e in ctx.framework.element_ids]
@@ -114,12 +114,13 @@ def draft(ctx: AppContext, snap, profile: dict, sel: Selection, at: dt.date, hor
     if r.empty:
         return dbc.Alert(t("legislation.draft.empty", lang), color="info"), None, None
     if r.error is not None:
-        return dbc.Alert(t("legislation.draft.invalid", lang, problem=str(r.error)),
+        return dbc.Alert(t("legislation.draft.invalid", lang, problem=draft_problem(r.error, lang)),
                          color="warning"), None, None
     n = r.n
     if r.counts is None:
         msg = t("legislation.empty.selection", lang) if n == 0 else \
-            t("legislation.suppressed", lang, n=n, min_group=ctx.settings.min_group)
+            t("legislation.suppressed", lang, n=fmt_int(n, lang),
+              min_group=fmt_int(ctx.settings.min_group, lang))
         return dbc.Alert(msg, color="info"), r.law, None
     notes = [] if r.bound is None else [
         html.P(t("legislation.draft.threshold", lang, bound=fmt_int(r.bound, lang)),
@@ -139,7 +140,7 @@ def draft(ctx: AppContext, snap, profile: dict, sel: Selection, at: dt.date, hor
                                    n=num(n), counts=counts)]
     elif c["suppressed"]:
         headline = [_share("–"), t("legislation.draft.few", lang, due=num(c["due"]),
-                                   min_group=ctx.settings.min_group)]
+                                   min_group=num(ctx.settings.min_group))]
     else:
         headline = [_share(pct(c["share_ready"])),
                     t("legislation.draft.summary", lang, ready=num(c["ready"]), due=num(c["due"]),

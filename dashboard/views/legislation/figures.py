@@ -103,7 +103,8 @@ def timeline(rows, at: dt.date, shorts: dict[str, str], lang: str) -> dict:
                          "y": [shorts.get(lid, lid) for lid, _, _ in pts],
                          "marker": {"color": colour, "size": 10,
                                     "symbol": ["circle-open" if u else "circle" for *_, u in pts]},
-                         "hovertemplate": "%{y}: %{x}<extra></extra>"})
+                         # the date as the page writes its other dates (YYYY-MM-DD)
+                         "hovertemplate": "%{y}: %{x|%Y-%m-%d}<extra></extra>"})
     laws = sorted({r[0] for r in rows})
     return figure_dict(data, 22 * len(laws) + 100, lang, legend=LEGEND,
                        yaxis={"autorange": "reversed", "type": "category", "automargin": True},

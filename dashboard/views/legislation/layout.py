@@ -7,6 +7,7 @@ import dash_bootstrap_components as dbc
 from dash import html
 
 from dashboard.components.municipality_picker import search_index
+from dashboard.components.numbers import fmt_int
 from dashboard.components.places import country_name, nuts_names
 from dashboard.components.url_notices import alerts
 from dashboard.context import AppContext
@@ -56,8 +57,14 @@ def horizon_options(current, lang: str) -> list[dict]:
     if text not in values:
         values.append(text)
     return [{"label": t("legislation.horizon.all", lang) if v == ld.ALL else
-             t("legislation.horizon.days", lang, days=int(v)) if v != "0" else
+             t("legislation.horizon.days", lang, days=fmt_int(int(v), lang)) if v != "0" else
              t("legislation.horizon.due", lang), "value": v} for v in values]
+
+
+def localised(values: dict, lang: str) -> dict:
+    """A notice's values with its numbers as `lang` writes them (3.650 / 3,650)."""
+    return {k: fmt_int(v, lang) if isinstance(v, int) and not isinstance(v, bool) else v
+            for k, v in values.items()}
 
 
 def controls(ctx: AppContext, st: dict, lang: str) -> dbc.Card:
@@ -82,7 +89,7 @@ def controls(ctx: AppContext, st: dict, lang: str) -> dbc.Card:
         dbc.Col([dbc.Label(t("legislation.horizon", lang), html_for=HORIZON),
                  dbc.Select(id=HORIZON, value=ld.horizon_text(st["horizon"]),
                             options=horizon_options(st["horizon"], lang))], md=2),
-    ])), className="mb-3")
+    ], className="gy-2")), className="mb-3")
 
 
 def layout(ctx: AppContext, lang: str, query: dict | None = None) -> html.Div:
@@ -99,10 +106,11 @@ def layout(ctx: AppContext, lang: str, query: dict | None = None) -> html.Div:
     index = search_index(ctx)
     picked = [r for r in [index.row_of(st["m"])] if r is not None] if st["m"] else []
     cond_options, cond_value = condition_checklist(ctx, snap, st["m"], st["on"] or None, lang)
-    notices = st["notices"]
+    notices = [(key, localised(values, lang)) for key, values in st["notices"]]
     rows, draft_id, draft_pop, problems = editor_start(ctx, st)
     if problems:
-        notices.append(("url.notice.draft", {"problem": "; ".join(problems)}))
+        notices.append(("url.notice.draft", {"problem": "; ".join(
+            t("legislation.draft.url_row", lang, **p) for p in problems)}))
 
     def show(v):
         return {} if st["view"] == v else {"display": "none"}
@@ -112,5 +120,5 @@ def layout(ctx: AppContext, lang: str, query: dict | None = None) -> html.Div:
         aggregate_cards(lang, show("aggregate")),
         municipality_card(st, picked, index, cond_options, cond_value, lang, show("municipality")),
         draft_card(ctx, st["law"], rows, draft_id, draft_pop, lang, show("draft")),
-        html.P(t("legislation.footnote", lang, min_group=ctx.settings.min_group),
+        html.P(t("legislation.footnote", lang, min_group=fmt_int(ctx.settings.min_group, lang)),
                className="small text-body-secondary")], className="legislation-page")

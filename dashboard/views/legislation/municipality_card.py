@@ -37,26 +37,30 @@ from dashboard.views.legislation.ids import (
 )
 from dashboard.views.legislation.texts import municipality_summary
 
+CONDITION_COLUMNS = "legislation-conditions"  # laid out in columns by assets/20-legislation.css
+
 
 def municipality_card(st: dict, picked: list, index, cond_options: list, cond_value: list,
                       lang: str, style: dict) -> html.Div:
     """The card: picker, the country's NIS2 scope, the municipality's conditions, the result
     (filled by the callbacks), its deadlines and download."""
     return html.Div([card(t("legislation.mun.title", lang), t("legislation.mun.question", lang), [
+        # picker and NIS2 scope share a row; the long list of conditions gets the card's
+        # width below them, in columns on wide screens (assets/20-legislation.css), instead of
+        # a narrow column that left an empty area beside the picker as tall as the list
         dbc.Row([
             dbc.Col(picker(PICKER, t("legislation.mun.picker", lang), st["m"], picked, index, lang,
                            placeholder=t("legislation.mun.pick", lang), clearable=True,
-                           help_text=False), md=5),
+                           help_text=False), md=7),
             dbc.Col([dbc.Label(t("legislation.nis2", lang), html_for=NIS2),
                      dbc.Select(id=NIS2, value=st["nis2"] or ANY, options=[
                          {"label": t("legislation.nis2.file", lang), "value": ANY}] + [
                          {"label": t(f"legislation.nis2.{v}", lang), "value": v}
-                         for v in NIS2_CHOICES])], md=3),
-            dbc.Col(html.Fieldset([html.Legend(t("legislation.conditions", lang),
-                                               className="form-label fs-6"),
-                                   dbc.Checklist(id=CONDITIONS, options=cond_options,
-                                                 value=cond_value, className="small")]), md=4),
-        ]),
+                         for v in NIS2_CHOICES])], md=5),
+        ], className="gy-2 mb-3"),
+        html.Fieldset([html.Legend(t("legislation.conditions", lang), className="form-label fs-6"),
+                       dbc.Checklist(id=CONDITIONS, options=cond_options, value=cond_value,
+                                     className=f"small {CONDITION_COLUMNS}")], className="mb-3"),
         html.Div(id=MUN_RESULT, **{"aria-live": "polite"}),
         figure(MUN_TIME, MUN_TIME_CAPTION, lang), download(MUN_CSV_BUTTON, MUN_CSV, "mun", lang)])],
         id=MUN_BOX, style=style)
@@ -77,7 +81,7 @@ def municipality(ctx: AppContext, snap, m: str | None, checked, nis2, at: dt.dat
         msg = t("legislation.mun.hidden", lang)
         return dbc.Alert(msg, color="info"), figures.empty(msg), "", None
     ml = municipality_laws(ctx, snap, row, checked, nis2, at, horizon, lang)
-    shorts = law_shorts(ctx)
+    shorts = law_shorts(ctx, lang)
     notes = []
     if not ml.answered:
         notes.append(dbc.Alert(t("legislation.mun.noanswers", lang, wave=ml.wave), color="warning"))

@@ -7,7 +7,7 @@ import datetime as dt
 
 import pandas as pd
 
-from dashboard.components.numbers import fmt_int
+from dashboard.components.numbers import fmt_int, fmt_num
 from dashboard.components.places import country_name, nuts_names
 from dashboard.components.readiness_text import horizon_phrase
 from dashboard.context import AppContext
@@ -110,7 +110,7 @@ def heat_caption(hm: pd.DataFrame, min_group: int, at: dt.date, horizon, lang: s
     marks = heat_marks(lang)
     hidden = int((hm.attrs["state"] == "suppressed").any(axis=0).sum())
     return t("legislation.heat.caption", lang, regions=fmt_int(hm.shape[1], lang),
-             hidden=fmt_int(hidden, lang), min_group=min_group, na=marks["na"],
+             hidden=fmt_int(hidden, lang), min_group=fmt_int(min_group, lang), na=marks["na"],
              not_due=marks["not_due"], counts=horizon_phrase(horizon, at, lang))
 
 
@@ -143,11 +143,14 @@ def municipality_summary(name: str, statuses: list[str], at: dt.date, horizon, l
 
 
 def condition_value_text(value, lang: str) -> str:
-    """A resolved condition's value as words: yes / no (a date as YYYY-MM-DD, none as '–')."""
+    """A resolved condition's value as words: yes / no, a number as `lang` writes it (50.000 /
+    50,000), a date as YYYY-MM-DD (as the page's other dates), none as '–'."""
     if isinstance(value, bool):
         return t("legislation.value.yes" if value else "legislation.value.no", lang)
     if value is None:
         return "–"
+    if isinstance(value, int | float):
+        return fmt_int(value, lang) if float(value).is_integer() else fmt_num(value, lang)
     return value.isoformat() if hasattr(value, "isoformat") else str(value)
 
 
@@ -157,3 +160,44 @@ def population_text(above, population, lang: str) -> str:
     shown = t("legislation.population.unknown", lang) if population is None or pd.isna(population) \
         else fmt_int(population, lang)
     return t("legislation.why.population", lang, above=fmt_int(above, lang), population=shown)
+
+
+# where a draft's problem is, in the editor's words (data_draft: the profile's field paths)
+DRAFT_FIELDS = {"id": "legislation.draft.field.id",
+                "population_above": "legislation.draft.field.population_above",
+                "in_force": "legislation.draft.field.in_force",
+                "requirements": "legislation.draft.field.requirements"}
+REQUIREMENT_COLUMNS = {"element": "element", "min": "min", "deadline": "deadline",
+                       "deadline_ref": "deadline", "applies_if": "if", "status": "status"}
+# what is wrong, per ProfileError code (the engine's own words are English)
+DRAFT_PROBLEMS = frozenset({
+    "unknown_element", "unknown_condition", "deadline_one_of", "unknown_deadline_ref",
+    "not_a_condition", "not_a_date_condition", "missing_in_force", "missing", "extra_forbidden",
+    "int_parsing", "int_type", "int_from_float", "less_than_equal", "greater_than_equal",
+    "date_parsing", "date_from_datetime_parsing", "date_type", "literal_error", "too_short"})
+
+
+def draft_field(field: str, lang: str) -> str:
+    """A profile's field path as the editor names it: "requirements.2.min" -> "Requirement 3:
+    Minimum level"; a path the editor has no control for as itself."""
+    parts = field.split(".")
+    if len(parts) == 3 and parts[0] == "requirements" and parts[1].isdigit() \
+            and parts[2] in REQUIREMENT_COLUMNS:
+        return t("legislation.draft.row", lang, n=int(parts[1]) + 1,
+                 field=t(f"legislation.draft.col.{REQUIREMENT_COLUMNS[parts[2]]}", lang))
+    return t(DRAFT_FIELDS[field], lang) if field in DRAFT_FIELDS else field
+
+
+def draft_problem(err, lang: str) -> str:
+    """Why a draft is not valid (a pipelines.maturity.readiness.ProfileError) in `lang`: the
+    field as the editor names it and the reason, from the error's code and values."""
+    v = err.values
+    if err.code == "string_pattern_mismatch" and err.field == "id":
+        reason = t("legislation.draft.problem.id_pattern", lang)
+    elif err.code in DRAFT_PROBLEMS:
+        limits = {k: fmt_int(v[k], lang) for k in ("le", "ge") if k in v}
+        reason = t(f"legislation.draft.problem.{err.code}", lang, value=v.get("value", ""),
+                   dates=v.get("dates", ""), **limits)
+    else:
+        reason = t("legislation.draft.problem.other", lang)
+    return f"{draft_field(err.field, lang)}: {reason}" if err.field else reason
