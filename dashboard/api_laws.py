@@ -37,6 +37,7 @@ from dashboard.api_params import (
 from dashboard.api_spec import BAD_PARAMETER, FORBIDDEN, NOT_PUBLISHED_TEXT, Api, PathParam
 from dashboard.context import AppContext
 from dashboard.views.legislation import data as ld
+from dashboard.views.legislation import data_laws
 from pipelines.framework import is_legal_duty
 from pipelines.maturity.readiness import (
     N_STATUS,
@@ -55,7 +56,7 @@ def law_record(law, detail: bool = False) -> dict:
     out = {"id": law.id, "short": law.short, "name": d["name"], "status": law.status,
            "in_force": d["in_force"], "binding_on_municipalities": law.binding_on_municipalities,
            "celex": d["celex"], "requirements": len(law.requirements),
-           "legal_duties": sum(duties), "unverified": ld.unverified(law)}
+           "legal_duties": sum(duties), "unverified": data_laws.unverified(law)}
     if not detail:
         return out
     for r, duty in zip(d["requirements"], duties, strict=True):
@@ -68,7 +69,7 @@ class LawsApi:
         self.ctx, self.enums = ctx, enums  # enums: the build's allowed values (Api.enums)
 
     def law(self, law_id: str):
-        inp = ld.inputs(self.ctx)
+        inp = law_facts.inputs(self.ctx)
         lid = law_id.upper()
         if lid not in inp.law_ids:
             raise ApiError(404, f"unknown law {law_id!r}", law_id=law_id,
@@ -99,10 +100,11 @@ class LawsApi:
                              self.ctx.settings.min_group, shown)
         a = ld.public_counts(np.bincount(res.ambition_status[:, res.column(law_id)],
                                          minlength=N_STATUS), self.ctx.settings.min_group, shown)
-        inp = ld.inputs(self.ctx)
+        inp = law_facts.inputs(self.ctx)
         law = inp.law(law_id) if law_id in inp.law_ids else None
-        states = [] if law is None else ld.unverified_countries(
-            inp, law, ld.country_conditions(inp, ld.base(self.ctx, snap).countries[sub.rows]))
+        countries = ld.base(self.ctx, snap).countries[sub.rows]
+        states = [] if law is None else data_laws.unverified_countries(
+            inp, law, data_laws.country_conditions(inp, countries))
         return {
             "selection": {"country": sel.country, "nuts2": sel.nuts2, "size_class": sel.size_class},
             "wave": ld.base(self.ctx, snap).wave,
@@ -136,7 +138,7 @@ class LawsApi:
             raise ApiError(400, "the request body must be a JSON law profile (Content-Type: "
                            "application/json)")
         at, horizon = self.when(q)
-        inp = ld.inputs(self.ctx)
+        inp = law_facts.inputs(self.ctx)
         try:  # the declared body first (the document's schema), then the law-file rules
             draft = parse_body(DraftLaw, request.get_data(), self.enums())
             profile = draft.profile(at)
@@ -195,7 +197,8 @@ class LawsApi:
             raise ApiError(403, NO_CONSENT.format(mid=mid), municipality_id=mid)
         b = ld.base(ctx, snap)
         pop = b.population[row]
-        mr = municipality_readiness(ld.inputs(ctx), b.levels[row], country=str(b.countries[row]),
+        mr = municipality_readiness(law_facts.inputs(ctx), b.levels[row],
+                                    country=str(b.countries[row]),
                                     at=at, horizon_days=horizon,
                                     population=None if pop != pop else float(pop))
         out = {"municipality_id": mid, "name": str(ref["name"].iat[row]), "wave": b.wave,
@@ -233,7 +236,7 @@ def register(api: Api, ctx: AppContext) -> None:
                          "without published data.",
              response=LawList, response_description="The laws")
     def _laws():
-        items = ld.inputs(ctx).compiled.laws
+        items = law_facts.inputs(ctx).compiled.laws
         return json_answer({"count": len(items), "items": [law_record(law) for law in items]})
 
     @api.get("/api/v1/laws/{law_id}", operation_id="getLaw", tag="laws", path_params=LAW_ID,

@@ -37,7 +37,8 @@ class Hit:
 
 def _fields(fw: Framework, el: Element) -> dict[str, str]:
     both = lambda text: f"{text.nl} \n {text.en}"  # noqa: E731
-    laws = {f"{law.id} {law.short} {law.name.nl} {law.name.en}" for law, _ in fw.laws_requiring(el.id)}
+    laws = {f"{law.id} {law.short_name('nl')} {law.short_name('en')} {law.name.nl} {law.name.en}"
+            for law, _ in fw.laws_requiring(el.id)}
     kick = [fw.instrument_by_id[i] for i in el.kickstart if i in fw.instrument_by_id]
     return {
         "id": el.id,

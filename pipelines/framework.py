@@ -12,13 +12,20 @@ import csv
 import datetime as dt
 import hashlib
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from functools import cached_property
 from pathlib import Path
 from typing import Annotated, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 DEFAULT_DIR = Path(__file__).resolve().parent.parent / "data" / "framework"
 LANGS = ("nl", "en")
@@ -152,7 +159,11 @@ class Enforcement(Strict):
 
 class Law(Strict):
     id: Annotated[str, Field(pattern=r"^[A-Z0-9_]+$")]
+    # the short name the pages show: one for both languages (`short: NIS2`), or one per language
+    # (1.4.1: `short: {nl: AVG, en: GDPR}`); `short` is then the Dutch one (what code that names
+    # a law without a language shows, and the API's `short`), `short_name(lang)` the page's
     short: str
+    short_names: Text | None = Field(default=None, exclude=True, repr=False)
     name: Text
     celex: list[Annotated[str, Field(pattern=CELEX.pattern)]]
     in_force: dt.date
@@ -174,6 +185,35 @@ class Law(Strict):
     # 1.4.0: what happens to a municipality that does not comply (orders the roadmap's legal
     # urgency); required for a law binding on municipalities
     enforcement: Enforcement | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _short_per_language(cls, data):
+        """`short: {nl, en}` -> the Dutch name in `short`, both in `short_names`."""
+        if not isinstance(data, Mapping):
+            return data
+        if "short_names" in data:
+            raise ValueError("short_names is not a field of a law file: write short: {nl: ..., en: ...}")
+        short = data.get("short")
+        if not isinstance(short, Mapping):
+            return data
+        try:
+            names = Text.model_validate(short)
+        except ValidationError as err:
+            raise ValueError(f"short: {_describe(err)}") from None
+        return {**data, "short": names.nl, "short_names": names}
+
+    def short_name(self, lang: str) -> str:
+        """The short name in `lang` (AI Act / AI-verordening)."""
+        return self.short if self.short_names is None else self.short_names.get(lang)
+
+    def file_data(self, **dump) -> dict:
+        """The law as its file writes it (`model_dump` with `dump`): `short` per language where
+        the file gives one per language, so that the data validates back into the same law."""
+        data = self.model_dump(**dump)
+        if self.short_names is not None:
+            data["short"] = self.short_names.model_dump()
+        return data
 
 
 # ------------------------------------------------------------ member-state flags (1.2.0)
@@ -636,26 +676,45 @@ def load_framework(root: Path | str | None = None) -> Framework:
     )
 
 
-def law_problems(law: Law, element_ids: Iterable[str], condition_ids: Iterable[str]
-                 ) -> list[tuple[int | None, str, str]]:
+# the cross-reference problems of a law profile: code -> the English text (with the values);
+# a screen in another language says them by the code (the Legislation tab's draft editor)
+LAW_PROBLEM_TEXTS = {
+    "unknown_element": "unknown element {value!r}",
+    "unknown_condition": "unknown condition {value!r}",
+    "deadline_one_of": "needs exactly one of deadline or deadline_ref",
+    "unknown_deadline_ref": "unknown deadline_ref {value!r}",
+    "fallback_needs_condition": "needs a requirement with applies_if (it says what to recommend "
+                                "where that is false)",
+}
+
+
+def law_problem_codes(law: Law, element_ids: Iterable[str], condition_ids: Iterable[str]
+                      ) -> list[tuple[int | None, str, str, dict]]:
     """The cross-reference rules every law profile obeys (law files and composed drafts):
-    (requirement index or None for the law, field path, problem) per broken rule."""
+    (requirement index or None for the law, field path, code of LAW_PROBLEM_TEXTS, its values)
+    per broken rule."""
     element_ids, condition_ids = set(element_ids), set(condition_ids)
-    out: list[tuple[int | None, str, str]] = []
+    out: list[tuple[int | None, str, str, dict]] = []
     for i, r in enumerate(law.requirements):
         at = f"requirements.{i}"
         if r.element not in element_ids:
-            out.append((i, f"{at}.element", f"unknown element {r.element!r}"))
+            out.append((i, f"{at}.element", "unknown_element", {"value": r.element}))
         if r.applies_if and r.applies_if not in condition_ids:
-            out.append((i, f"{at}.applies_if", f"unknown condition {r.applies_if!r}"))
+            out.append((i, f"{at}.applies_if", "unknown_condition", {"value": r.applies_if}))
         if (r.deadline is None) == (r.deadline_ref is None):
-            out.append((i, f"{at}.deadline", "needs exactly one of deadline or deadline_ref"))
+            out.append((i, f"{at}.deadline", "deadline_one_of", {}))
         if r.deadline_ref and r.deadline_ref not in condition_ids:
-            out.append((i, f"{at}.deadline_ref", f"unknown deadline_ref {r.deadline_ref!r}"))
+            out.append((i, f"{at}.deadline_ref", "unknown_deadline_ref", {"value": r.deadline_ref}))
     if law.recommended_if_out_of_scope is not None and not any(r.applies_if for r in law.requirements):
-        out.append((None, "recommended_if_out_of_scope", "needs a requirement with applies_if (it says "
-                    "what to recommend where that is false)"))
+        out.append((None, "recommended_if_out_of_scope", "fallback_needs_condition", {}))
     return out
+
+
+def law_problems(law: Law, element_ids: Iterable[str], condition_ids: Iterable[str]
+                 ) -> list[tuple[int | None, str, str]]:
+    """`law_problem_codes` in words: (requirement index or None, field path, problem)."""
+    return [(i, field, LAW_PROBLEM_TEXTS[code].format(**values))
+            for i, field, code, values in law_problem_codes(law, element_ids, condition_ids)]
 
 
 # Elements that bundle the duties of several laws: a requirement on them says what it needs.

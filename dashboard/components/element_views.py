@@ -144,7 +144,7 @@ def _law_rows(fw: Framework, pairs: list[tuple[Law, Requirement]], lang: str,
             badge = dbc.Badge(t("law.unverified", lang), color="warning", text_color="dark",
                               className="ms-1", title=t("law.unverified.help", lang))
         rows.append(html.Tr([
-            html.Td(html.Abbr(law.short, title=law.name.get(lang))),
+            html.Td(html.Abbr(law.short_name(lang), title=law.name.get(lang))),
             html.Td(str(r.min), className="text-center"),
             html.Td([*_deadline(r, lang, (dates or {}).get(r.deadline_ref)), badge]),
             html.Td(condition, className="small"),

@@ -92,7 +92,15 @@ import numpy as np
 import yaml
 from pydantic import ValidationError
 
-from pipelines.framework import FLAG_NAMES, Law, MemberStates, is_legal_duty, law_problems
+from pipelines.framework import (
+    FLAG_NAMES,
+    LAW_PROBLEM_TEXTS,
+    Law,
+    MemberStates,
+    is_legal_duty,
+    law_problem_codes,
+    law_problems,
+)
 
 MISSING = -1
 NOT_APPLICABLE, READY, NOT_READY, UNKNOWN, NOT_DUE = 0, 1, 2, 3, 4
@@ -368,18 +376,28 @@ def readiness_inputs(fw, member_states: MemberStates | None = None,
     return replace(inputs, compiled=compile_laws(inputs, list(laws) if laws is not None else fw.all_laws))
 
 
-def _engine_problems(inputs: ReadinessInputs, law: Law) -> list[tuple[str, str]]:
-    """Rules the engine adds to the law-file rules: conditions of the right kind."""
+ENGINE_PROBLEM_TEXTS = {
+    "not_a_condition": "{value!r} is a date, not a condition that is true or false",
+    "not_a_date_condition": "{value!r} is not a date condition; use one of {dates}",
+}
+
+
+def _engine_problem_codes(inputs: ReadinessInputs, law: Law) -> list[tuple[str, str, dict]]:
+    """Rules the engine adds to the law-file rules: conditions of the right kind, as (field
+    path, code of ENGINE_PROBLEM_TEXTS, its values)."""
     out = []
     for i, r in enumerate(law.requirements):
         if r.applies_if and inputs.condition_kind.get(r.applies_if) == "date":
-            out.append((f"requirements.{i}.applies_if", f"{r.applies_if!r} is a date, not a condition "
-                        f"that is true or false"))
+            out.append((f"requirements.{i}.applies_if", "not_a_condition", {"value": r.applies_if}))
         if r.deadline_ref and inputs.condition_kind.get(r.deadline_ref) == "bool":
-            dates = ", ".join(inputs.date_conditions)
-            out.append((f"requirements.{i}.deadline_ref", f"{r.deadline_ref!r} is not a date condition; "
-                        f"use one of {dates}"))
+            out.append((f"requirements.{i}.deadline_ref", "not_a_date_condition",
+                        {"value": r.deadline_ref, "dates": ", ".join(inputs.date_conditions)}))
     return out
+
+
+def _engine_problems(inputs: ReadinessInputs, law: Law) -> list[tuple[str, str]]:
+    return [(field, ENGINE_PROBLEM_TEXTS[code].format(**values))
+            for field, code, values in _engine_problem_codes(inputs, law)]
 
 
 def compile_laws(inputs: ReadinessInputs, laws: Sequence[Law]) -> CompiledLaws:
@@ -427,10 +445,15 @@ def compile_laws(inputs: ReadinessInputs, laws: Sequence[Law]) -> CompiledLaws:
 
 
 class ProfileError(ValueError):
-    """A composed law profile is malformed; `field` names the field (e.g. requirements.0.min)."""
+    """A composed law profile is malformed; `field` names the field (e.g. requirements.0.min),
+    `problem` says what is wrong in English. For a screen in another language, `code` names
+    the problem and `values` its particulars: a code of LAW_PROBLEM_TEXTS or
+    ENGINE_PROBLEM_TEXTS, "missing_in_force", or pydantic's error type (e.g.
+    "string_pattern_mismatch", "int_parsing", "less_than_equal" with its `le`)."""
 
-    def __init__(self, field: str, problem: str):
+    def __init__(self, field: str, problem: str, code: str = "", values: Mapping | None = None):
         self.field, self.problem = field, problem
+        self.code, self.values = code, dict(values or {})
         super().__init__(f"law profile: {field}: {problem}" if field else f"law profile: {problem}")
 
 
@@ -445,9 +468,10 @@ def validate_profile(raw: Any, inputs: ReadinessInputs, *, draft: bool = True) -
     (= name) and `in_force` (the earliest requirement deadline) are filled in. `draft=False`
     demands a complete law file."""
     if isinstance(raw, Law):
-        raw = raw.model_dump(exclude_none=True)
+        raw = raw.file_data(exclude_none=True)
     if not isinstance(raw, Mapping):
-        raise ProfileError("", f"must be a mapping of fields (a law profile), got {type(raw).__name__}")
+        raise ProfileError("", f"must be a mapping of fields (a law profile), got {type(raw).__name__}",
+                           "not_a_mapping")
     data = dict(raw)
     if draft:
         name = data.get("name")
@@ -476,19 +500,29 @@ def validate_profile(raw: Any, inputs: ReadinessInputs, *, draft: bool = True) -
         e = next((x for x in errors if x["loc"] != ("in_force",)), errors[0]) if draft else errors[0]
         loc = ".".join(str(x) for x in e["loc"])
         msg = {"missing": "is missing", "extra_forbidden": "is not a known field"}.get(e["type"], e["msg"])
+        code = e["type"]
         if e["type"] == "missing" and loc == "in_force" and draft:
             msg = "is missing (a profile without a fixed deadline needs in_force)"
-        raise ProfileError(loc, msg) from None
-    problems = [(f, p) for _, f, p in law_problems(law, inputs.element_ids, inputs.conditions)]
-    problems += _engine_problems(inputs, law)
+            code = "missing_in_force"
+        values = {k: v for k, v in (e.get("ctx") or {}).items() if isinstance(v, str | int | float)}
+        raise ProfileError(loc, msg, code, {**values, "value": _shown(e.get("input"))}) from None
+    problems = [(f, LAW_PROBLEM_TEXTS[c].format(**v), c, v)
+                for _, f, c, v in law_problem_codes(law, inputs.element_ids, inputs.conditions)]
+    problems += [(f, ENGINE_PROBLEM_TEXTS[c].format(**v), c, v)
+                 for f, c, v in _engine_problem_codes(inputs, law)]
     if problems:
         raise ProfileError(*problems[0])
     return law
 
 
+def _shown(value) -> str:
+    """A rejected input as a problem may quote it (a scalar; nothing for a list or mapping)."""
+    return str(value) if isinstance(value, str | int | float | dt.date) else ""
+
+
 def law_to_yaml(law: Law) -> str:
     """A law profile as YAML in the shape of the law files (for download)."""
-    data = law.model_dump(mode="json", exclude_none=True, exclude_defaults=False)
+    data = law.file_data(mode="json", exclude_none=True, exclude_defaults=False)
     if not data.get("pending_changes"):
         data.pop("pending_changes", None)
     reqs = []

@@ -17,7 +17,9 @@ import pytest
 
 from dashboard import laws
 from dashboard.views.legislation import data as ld
-from dashboard.views.legislation import page as legislation
+from dashboard.views.legislation import data_draft as legislation_data_draft
+from dashboard.views.legislation import draft_editor as legislation_draft_editor
+from dashboard.views.legislation import ids as legislation_ids
 from dashboard.views.profile import data as profile_data
 from dashboard.views.profile import export as profile
 from pipelines.disclosure import AREA_TYPES, area_of, exposed, hierarchy, suppress, unsafe
@@ -114,10 +116,10 @@ def test_a_population_threshold_cannot_single_out_a_municipality(consent, nl_ctx
 
 def test_the_draft_editor_snaps_too(nl_ctx, snap, tree):
     def share(pop):
-        prof = legislation.draft_profile(["SEC-01"], ["3"], ["2026-01-01"], [legislation.ANY],
-                                         ["required"], pop)
-        content, _, regions = legislation.draft(nl_ctx, snap, prof, ld.Selection("NL"),
-                                                laws.today(), ld.ALL_DEADLINES, "en")
+        prof = legislation_data_draft.draft_profile(["SEC-01"], ["3"], ["2026-01-01"],
+                                                    [legislation_ids.ANY], ["required"], pop)
+        content, _, regions = legislation_draft_editor.draft(nl_ctx, snap, prof, ld.Selection("NL"),
+                                                             laws.today(), ld.ALL_DEADLINES, "en")
         return tree.text(content), None if regions is None else regions.to_json()
     a, b = share("238146"), share("238147")
     assert a == b and "applies from 250,000 inhabitants" in a[0]

@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 
 from dashboard import shell
-from dashboard.views.knowledge import page as knowledge
+from dashboard.views.knowledge import callbacks as knowledge
+from dashboard.views.knowledge import data as knowledge_data
 
 
 def test_list_all_elements(ctx, tree):
@@ -113,14 +114,14 @@ def test_member_state_dates_show_the_default_and_who_differs(ctx, fw, tree):
 
 
 def test_deadline_dates_come_from_the_readiness_resolution(ctx):
-    from dashboard.views.legislation import data as ld
+    from dashboard import laws
     from pipelines.maturity.readiness import resolve_municipality
 
-    dates = knowledge.deadline_dates(ctx, "SEC-02")
+    dates = knowledge_data.deadline_dates(ctx, "SEC-02")
     assert set(dates) == {"nis2_date"}
-    be = resolve_municipality(ld.inputs(ctx), "BE")["nis2_date"].value
+    be = resolve_municipality(laws.inputs(ctx), "BE")["nis2_date"].value
     assert {c.country: c.date for c in dates["nis2_date"].differs}["BE"] == be
-    assert knowledge.deadline_dates(ctx, "STR-01") == {}  # no member-state date
+    assert knowledge_data.deadline_dates(ctx, "STR-01") == {}  # no member-state date
 
 
 def _law_row(tree, body, law_short: str) -> str:
@@ -160,3 +161,18 @@ def test_prerequisites_are_named_on_both_sides(ctx, fw, tree):
     plain = tree.text(knowledge.show_element(ctx, "?element=SEC-02", "en"))
     n_gates = sum(1 for c in fw.matrix if c.enabled == "SEC-02" and c.gate)
     assert plain.count("prerequisite: at level") == n_gates
+
+
+def test_laws_are_named_in_the_page_language(ctx, tree):
+    """A law's short name per language (framework 1.4.1): the English page reads eInvoicing and
+    GDPR, the Dutch one eFacturatie and AVG; a search finds a law by either name."""
+    en = knowledge.show_element(ctx, "?element=SRV-07", "en")
+    nl = knowledge.show_element(ctx, "?element=SRV-07", "nl")
+    assert _law_row(tree, en, "eInvoicing") and "eFacturatie" not in tree.text(en)
+    assert _law_row(tree, nl, "eFacturatie") and "eInvoicing" not in tree.text(nl)
+    assert _law_row(tree, knowledge.show_element(ctx, "?element=GOV-04", "en"), "GDPR")
+    assert "AVG" not in tree.text(knowledge.show_element(ctx, "?element=GOV-04", "en"))
+    assert _law_row(tree, knowledge.show_element(ctx, "?element=GOV-04", "nl"), "AVG")
+    for query in ("eInvoicing", "eFacturatie"):
+        _, hits = knowledge.filter_elements(ctx, query, "", "en", "")
+        assert "SRV-07" in tree.text(hits), query

@@ -223,15 +223,16 @@ def test_lobby_agrees_with_the_legislation_tab(nl_open_ctx, data, country, nuts2
     """The numbers the two tabs show agree: the Legislation tab opened on the same selection at
     the build's evaluation date, with every other setting at the tab's default (as a user
     following the lobby table's link gets it), shows the lobby's counts per law."""
-    from dashboard.views.legislation import page as legislation_page
+    from dashboard.views.legislation import aggregate_card as legislation_aggregate_card
+    from dashboard.views.legislation import state as legislation_state
 
     at = data.roadmaps.evaluation_date
     query = {k: v for k, v in (("country", country), ("nuts2", nuts2), ("size", size),
                                ("at", at.isoformat())) if v}
-    st = legislation_page.parse_state(query, nl_open_ctx)
-    shown = legislation_page.aggregate(
+    st = legislation_state.parse_state(query, nl_open_ctx)
+    shown = legislation_aggregate_card.aggregate(
         nl_open_ctx, nl_open_ctx.warehouse.snapshot(),
-        legislation_page.selection(st["country"], st["nuts2"], st["size"]), st["at"],
+        legislation_state.selection(st["country"], st["nuts2"], st["size"]), st["at"],
         st["horizon"], "en")["df"].set_index("law")
     rows, skipped = lobby_of(nl_open_ctx, data, Selection(country, nuts2, size))
     assert rows

@@ -16,8 +16,13 @@ from dash.exceptions import PreventUpdate
 from dashboard.config import Settings
 from dashboard.context import AppContext
 from dashboard.views.heatmap import page as heatmap
+from dashboard.views.legislation import aggregate_card as legislation_aggregate_card
 from dashboard.views.legislation import data as ld
-from dashboard.views.legislation import page as legislation
+from dashboard.views.legislation import data_draft as legislation_data_draft
+from dashboard.views.legislation import draft_editor as legislation_draft_editor
+from dashboard.views.legislation import ids as legislation_ids
+from dashboard.views.legislation import municipality_card as legislation_municipality_card
+from dashboard.views.legislation import state as legislation_state
 from dashboard.views.maps import callbacks as maps_callbacks
 from dashboard.views.maps import data as maps_data
 from dashboard.views.maps import ids as maps_ids
@@ -98,20 +103,21 @@ def _sample_municipalities(ctx, k=12):
 
 def test_policy_and_legislation_for_every_selection(ctx, tree):
     snap = ctx.warehouse.snapshot()
-    draft = legislation.draft_profile(["SEC-01", "GOV-01"], ["3", "2"], ["2026-01-01",
-                                                                        "2028-01-01"],
-                                      [legislation.ANY] * 2, ["required", "recommended"],
-                                      "30000")
+    draft = legislation_data_draft.draft_profile(["SEC-01", "GOV-01"], ["3", "2"],
+                                                 ["2026-01-01", "2028-01-01"],
+                                                 [legislation_ids.ANY] * 2,
+                                                 ["required", "recommended"], "30000")
     for country, nuts2, size in _selections(ctx):
         for measure in POLICY_MEASURES:
             out = policy_callbacks.update_view(ctx, country, nuts2, size, measure, "en")
             assert len(out) == len(policy_callbacks.OUTPUT_KEYS)
-        sel = legislation.selection(country, nuts2, size)
+        sel = legislation_state.selection(country, nuts2, size)
         for horizon in (ld.ALL_DEADLINES, 0):
-            a = legislation.aggregate(ctx, snap, sel, AT, horizon, "nl")
+            a = legislation_aggregate_card.aggregate(ctx, snap, sel, AT, horizon, "nl")
             assert a["bar_caption"]
             tree.text(a["table"])
-        content, _, _ = legislation.draft(ctx, snap, draft, sel, AT, ld.ALL_DEADLINES, "en")
+        content, _, _ = legislation_draft_editor.draft(ctx, snap, draft, sel, AT,
+                                                       ld.ALL_DEADLINES, "en")
         assert tree.text(content)
         for which in ("first-phase", "leverage", "region", "size", "lobby"):
             quietly(policy_callbacks.csv_download, ctx, which, country, nuts2, size, "per", "en")
@@ -152,6 +158,6 @@ def test_profile_roadmap_and_legislation_for_sample_municipalities(ctx, tree):
                 assert csv is None or len(csv)
         profile.update_agreement(ctx, m, wave, "en")
         roadmap.update(ctx, m, wave, DEFAULT_WEIGHTS.raw(), 3, None, None, None, "en")
-        content, _, _, _ = legislation.municipality(ctx, snap, m, None, None, AT,
-                                                    ld.ALL_DEADLINES, "en")
+        content, _, _, _ = legislation_municipality_card.municipality(
+            ctx, snap, m, None, None, AT, ld.ALL_DEADLINES, "en")
         assert tree.text(content)

@@ -39,7 +39,8 @@ from dashboard.components.downloads import (
 from dashboard.config import Settings
 from dashboard.context import AppContext
 from dashboard.views.heatmap import page as heatmap
-from dashboard.views.legislation import page as legislation
+from dashboard.views.legislation import ids as legislation_ids
+from dashboard.views.legislation import page as legislation_page
 from dashboard.views.maps import ids as maps_ids
 from dashboard.views.maps import page as maps
 from dashboard.views.policy import callbacks as policy_callbacks
@@ -175,7 +176,7 @@ def post_every_format(client, download_id: str, csv_button: str, values: dict) -
 def nl_pages(nl_open_ctx, monkeypatch_module):
     # the legislation page evaluates at "today": the same date every year this test runs
     monkeypatch_module.setattr(laws, "today", lambda: dt.date.fromisoformat(AT))
-    return pages_client(nl_open_ctx, heatmap, legislation, maps, policy, profile, roadmap)
+    return pages_client(nl_open_ctx, heatmap, legislation_page, maps, policy, profile, roadmap)
 
 
 @pytest.fixture(scope="module")
@@ -186,9 +187,10 @@ def monkeypatch_module():
 
 HEATMAP = {heatmap.COUNTRY: "NL", heatmap.NUTS2: "NL31", heatmap.SIZE: "all", heatmap.PEERS: None,
            heatmap.WAVE: "2026", heatmap.SORT: "overall", heatmap.MODE: "municipalities"}
-LEGISLATION = {legislation.COUNTRY: "NL", legislation.NUTS2: None, legislation.SIZE: None,
-               legislation.AT: AT, legislation.HORIZON: None, legislation.PICKER: ENSCHEDE,
-               legislation.CONDITIONS: [], legislation.NIS2: None}
+LEGISLATION = {legislation_ids.COUNTRY: "NL", legislation_ids.NUTS2: None,
+               legislation_ids.SIZE: None, legislation_ids.AT: AT, legislation_ids.HORIZON: None,
+               legislation_ids.PICKER: ENSCHEDE, legislation_ids.CONDITIONS: [],
+               legislation_ids.NIS2: None}
 MAPS = {maps_ids.MEASURE: "ALL", maps_ids.STAT: "median", maps_ids.WAVE: "2026",
         maps_ids.LEVEL: "country", maps_ids.COUNTRY: "NL"}
 POLICY = {policy_ids.COUNTRY: "NL", policy_ids.NUTS2: None, policy_ids.SIZE: None,
@@ -204,9 +206,10 @@ NL_DOWNLOADS = [
     ("heatmap", heatmap.CSV_DOWNLOAD, heatmap.CSV_BUTTON, HEATMAP),
     ("heatmap-regions", heatmap.CSV_DOWNLOAD, heatmap.CSV_BUTTON,
      {**HEATMAP, heatmap.NUTS2: "all", heatmap.MODE: "regions"}),
-    ("legislation-readiness", legislation.AGG_CSV, legislation.AGG_CSV_BUTTON, LEGISLATION),
-    ("legislation-heatmap", legislation.HEAT_CSV, legislation.HEAT_CSV_BUTTON, LEGISLATION),
-    ("legislation-municipality", legislation.MUN_CSV, legislation.MUN_CSV_BUTTON, LEGISLATION),
+    ("legislation-readiness", legislation_ids.AGG_CSV, legislation_ids.AGG_CSV_BUTTON, LEGISLATION),
+    ("legislation-heatmap", legislation_ids.HEAT_CSV, legislation_ids.HEAT_CSV_BUTTON, LEGISLATION),
+    ("legislation-municipality", legislation_ids.MUN_CSV, legislation_ids.MUN_CSV_BUTTON,
+     LEGISLATION),
     *[(f"maps-{kind}", maps_ids.download_id(kind), maps_ids.download_button_id(kind), MAPS)
       for kind in maps_ids.DOWNLOADS],
     *[(f"policy-{policy_callbacks.WHICH[b]}", policy_ids.DOWNLOAD, b, POLICY)
@@ -306,8 +309,9 @@ def test_survey_progress_downloads_in_every_format(survey, button):
 def _controls(ctx, lang):
     """(page, layout, the CSV button ids it must offer in three formats)."""
     yield heatmap, heatmap.layout(ctx, lang, {"country": "NL"}), [heatmap.CSV_BUTTON]
-    yield legislation, legislation.layout(ctx, lang, {"country": "NL"}), [
-        legislation.AGG_CSV_BUTTON, legislation.HEAT_CSV_BUTTON, legislation.MUN_CSV_BUTTON]
+    yield legislation_page, legislation_page.layout(ctx, lang, {"country": "NL"}), [
+        legislation_ids.AGG_CSV_BUTTON, legislation_ids.HEAT_CSV_BUTTON,
+        legislation_ids.MUN_CSV_BUTTON]
     yield maps, maps.layout(ctx, lang), [maps_ids.download_button_id(k)
                                          for k in maps_ids.DOWNLOADS]
     yield policy, policy.layout(ctx, lang, {"country": "NL"}), list(policy_ids.CSV_BUTTONS)

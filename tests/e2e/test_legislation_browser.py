@@ -8,7 +8,7 @@ import re
 
 from playwright.sync_api import Page, expect
 
-from dashboard.views.legislation import page as page_module
+from dashboard.views.legislation import ids as legislation_ids
 
 SHARE = "#legislation-draft-share"
 ENSCHEDE = "NL_GM0153"
@@ -92,7 +92,7 @@ def test_draft_editor_by_keyboard(page: Page, demo_server, console_errors):
     expect(share).to_be_visible(timeout=60_000)
 
     # every editor control has its own accessible name
-    for i in (1, 7, page_module.SLOTS):
+    for i in (1, 7, legislation_ids.SLOTS):
         for col in COLUMNS:
             expect(page.get_by_label(f"Eis {i}: {col}", exact=True)).to_have_count(1)
 
@@ -102,7 +102,7 @@ def test_draft_editor_by_keyboard(page: Page, demo_server, console_errors):
     focused = "() => { const e = document.activeElement; return [e.id, e.tagName," \
               " e.labels && e.labels.length ? e.labels[0].textContent : e.textContent]; }"
     seen = [page.evaluate(focused)]
-    for _ in range(2 + 5 * page_module.SLOTS):
+    for _ in range(2 + 5 * legislation_ids.SLOTS):
         page.keyboard.press("Tab")
         seen.append(page.evaluate(focused))
     # then the result's tables (scrollable regions, named, reachable to scroll on a phone)
@@ -115,9 +115,9 @@ def test_draft_editor_by_keyboard(page: Page, demo_server, console_errors):
         page.keyboard.press("Tab")
     assert regions == ["Waar", "Wat ze missen"], regions
     seen.append(page.evaluate(focused))
-    expected = [page_module.LAW, page_module.DRAFT_ID, page_module.DRAFT_POP] + [
-        page_module.dom_id({"type": kind, "index": i}) for i in range(page_module.SLOTS)
-        for kind, _, _ in page_module.REQ_COLUMNS] + [page_module.DRAFT_YAML_BUTTON]
+    expected = [legislation_ids.LAW, legislation_ids.DRAFT_ID, legislation_ids.DRAFT_POP] + [
+        legislation_ids.dom_id({"type": kind, "index": i}) for i in range(legislation_ids.SLOTS)
+        for kind, _, _ in legislation_ids.REQ_COLUMNS] + [legislation_ids.DRAFT_YAML_BUTTON]
     assert [s[0] for s in seen] == expected
     assert all(name.strip() for _, _, name in seen), [s for s in seen if not s[2].strip()]
     assert [s[2] for s in seen[3:8]] == [f"Eis 1: {c}" for c in COLUMNS]

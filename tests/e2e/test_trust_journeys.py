@@ -11,7 +11,7 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 from playwright.sync_api import Page, expect
 
-from dashboard.views.legislation import page as legislation_page
+from dashboard.views.legislation import state as legislation_state
 
 WAVE = "2027"
 DONT_KNOW = 5  # the sixth option of every element: "Weet niet"
@@ -95,11 +95,12 @@ def test_laws_that_do_not_apply_are_shown_apart(page: Page, demo_server, console
     words = caption.inner_text()
     # the sentence names the laws that put no duty on any of them (the CRA binds manufacturers),
     # and never calls one of them most ready
-    # (laws by their short names, as everywhere on the page: "Digital Decade", not DDPP)
+    # (laws by their short names in the page's language, as everywhere on the page:
+    # "Digitaal Decennium", not DDPP)
     na = re.search(r"leggen geen van hen een wettelijke plicht op: ([^.]+)\.", words)
     assert na, words
     laws = [x.strip() for x in na.group(1).split(",")]
-    assert {"INSPIRE", "HVD", "Digital Decade", "CRA"} <= set(laws)
+    assert {"INSPIRE", "HVD", "Digitaal Decennium", "CRA"} <= set(laws)
     best = re.search(r"de meeste klaar voor (.+?) \((\d+)% van de ([\d.]+) ", words)
     assert best and best.group(1) not in laws and int(best.group(2)) < 100, words
     # the table row of such a law reads "0 van N" and "n.v.t.", never a share
@@ -141,7 +142,7 @@ def test_a_draft_law_with_future_deadlines(page: Page, demo_server, console_erro
     expect(page.get_by_label("Eis 1: Termijn", exact=True)).to_have_value("2028-01-01")
     expect(share).to_have_text(tested, timeout=30_000)
     # "due by the evaluation date": nothing is due in July 2026, so no share at all
-    page.get_by_label("Welke deadlines tellen").select_option(legislation_page.HORIZON_CHOICES[1])
+    page.get_by_label("Welke deadlines tellen").select_option(legislation_state.HORIZON_CHOICES[1])
     expect(share).to_have_text("–", timeout=10_000)
     expect(headline).to_contain_text("er is niets verplicht")
     shot("trust-draft-future-deadline")

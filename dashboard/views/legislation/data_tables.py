@@ -1,0 +1,148 @@
+"""The Legislation view's tables (pure: no Dash): readiness per law over a selection, the
+elements that cause most non-readiness, and the law × area heatmap (with its CSV form). The laws
+API answers from the same functions."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from dashboard.context import AppContext
+from dashboard.laws import inputs
+from dashboard.store import Snapshot
+from dashboard.views.legislation.data import (
+    COUNT_KEYS,
+    Selection,
+    base,
+    population,
+    public_counts,
+    published,
+    region_published,
+)
+from dashboard.views.legislation.data_laws import (
+    country_conditions,
+    law_deadlines,
+    law_name,
+    unverified,
+    unverified_countries,
+)
+from pipelines.maturity.readiness import N_STATUS, PopulationReadiness
+
+LAW_TABLE_COLUMNS = ("law", "name", "law_status", "binding", "municipalities", *COUNT_KEYS,
+                     "share_ready", "suppressed", "first_deadline", "next_deadline", "unverified",
+                     "law_unverified", "unverified_countries", "ambition_due",
+                     "ambition_share_met")
+
+
+def law_table(ctx: AppContext, snap: Snapshot, sel: Selection, at: dt.date, horizon: int | None,
+              lang: str) -> pd.DataFrame:
+    """One row per law over the answered municipalities of the selection: to how many it
+    applies, counts per status and the share ready among those where something counts
+    (`public_counts`: None where suppressed), the next deadline and whether facts are
+    unverified: the law file's own (`unverified`) or the member-state facts of the selection's
+    countries (`unverified_countries`). Only legal duties count for readiness; the
+    recommendations (ambition) have their own due count and share met, shown apart. Counts are
+    nullable integers (a suppressed count is <NA>, never NaN)."""
+    inp = inputs(ctx)
+    sub, res = population(ctx, snap, sel, at, horizon)
+    conds = country_conditions(inp, base(ctx, snap).countries[sub.rows])
+    rows = []
+    for law_id in res.law_ids:
+        law = inp.law(law_id)
+        ok = published(ctx, snap, sel)
+        c = public_counts(np.bincount(res.status[:, res.column(law_id)], minlength=N_STATUS),
+                          ctx.settings.min_group, ok)
+        a = public_counts(np.bincount(res.ambition_status[:, res.column(law_id)],
+                                      minlength=N_STATUS), ctx.settings.min_group, ok)
+        dls = law_deadlines(inp, law, sel.country)
+        states = unverified_countries(inp, law, conds)
+        upcoming = [d for d, _ in dls if d > at]
+        rows.append({
+            "law": law_id, "name": law_name(law, lang), "law_status": law.status,
+            "binding": law.binding_on_municipalities, "municipalities": len(sub.rows),
+            **{k: c[k] for k in COUNT_KEYS}, "share_ready": c["share_ready"],
+            "suppressed": c["suppressed"],
+            "first_deadline": dls[0][0].isoformat() if dls else None,
+            "next_deadline": upcoming[0].isoformat() if upcoming else None,
+            "unverified": unverified(law) or bool(states), "law_unverified": unverified(law),
+            "unverified_countries": states,
+            "ambition_due": a["due"], "ambition_share_met": a["share_ready"],
+        })
+    df = pd.DataFrame(rows, columns=list(LAW_TABLE_COLUMNS))
+    for k in ("municipalities", *COUNT_KEYS, "ambition_due"):
+        df[k] = df[k].astype("Int64")
+    for k in ("share_ready", "ambition_share_met"):
+        df[k] = df[k].astype("Float64")
+    return df
+
+
+def lacking_table(ctx: AppContext, res: PopulationReadiness, law_ids,
+                  due: int | Mapping[str, Any], top: int = 3, lang: str = "en") -> pd.DataFrame:
+    """Per law the elements that cause most non-readiness (known gaps, then unknown levels);
+    `share_gap` is over the municipalities with something of the law due (`due`: per law, or
+    one number for all)."""
+    fw = ctx.framework
+    out = []
+    for law_id in law_ids:
+        n = due.get(law_id) if isinstance(due, Mapping) else due
+        n = None if n is None or pd.isna(n) else int(n)
+        for element, gaps, unknown in res.lacking(law_id)[:top]:
+            out.append({"law": law_id, "element": element,
+                        "element_name": fw.element_by_id[element].name.get(lang),
+                        "gap": gaps, "unknown": unknown,
+                        "share_gap": gaps / n if n else None})
+    return pd.DataFrame(out, columns=["law", "element", "element_name", "gap", "unknown",
+                                      "share_gap"])
+
+
+def heatmap_table(ctx: AppContext, snap: Snapshot, sel: Selection, at: dt.date,
+                  horizon: int | None) -> pd.DataFrame:
+    """Share ready per law (rows) and region (columns: countries, or NUTS 2 in a country) among
+    the municipalities where something of the law counts; NaN where that is suppressed
+    (`public_counts`) or where the law asks nothing of the region's municipalities. Why a cell
+    is empty is in attrs["state"] (same shape: "na" does not apply, "not_due" nothing due yet,
+    "suppressed" too few, "" a share)."""
+    sub, res = population(ctx, snap, sel, at, horizon)
+    b = base(ctx, snap)
+    field = b.countries if sel.group_field == "country" else b.nuts2
+    regions = field[sub.rows]
+    if len(regions):
+        codes, inv = np.unique(regions, return_inverse=True)
+    else:
+        codes, inv = np.array([]), np.array([], int)
+    counts = np.bincount(inv, minlength=len(codes)) if len(codes) else np.array([], int)
+    names = [str(c) for c in codes]
+    data, state = {}, {}
+    shown = [region_published(ctx, snap, sel, c) for c in names]
+    for law_id in res.law_ids:
+        g = res.by_group(law_id, inv, len(codes)) if len(codes) else np.zeros((0, N_STATUS), int)
+        cells = [public_counts(row, ctx.settings.min_group, ok)
+                 for row, ok in zip(g, shown, strict=True)]
+        data[law_id] = [np.nan if c["share_ready"] is None else c["share_ready"] for c in cells]
+        state[law_id] = [
+            "suppressed" if c["suppressed_group"] else "na" if c["applies"] == 0 else
+            "not_due" if c["due"] == 0 else "suppressed" if c["suppressed"] else ""
+            for c in cells]
+    df = pd.DataFrame(data, index=names, dtype=float).T
+    df.attrs["counts"] = dict(zip(names, counts.tolist(), strict=True))
+    df.attrs["state"] = pd.DataFrame(state, index=names).T
+    return df
+
+
+HEAT_NOTES = {"na": "not applicable", "not_due": "nothing due yet",
+              "suppressed": "fewer than min_group: not shown", "": ""}
+
+
+def heatmap_long(hm: pd.DataFrame) -> pd.DataFrame:
+    """The heatmap as a CSV-ready long table: one row per law and area with the share ready
+    and, where there is none, why (a blank share never stands for 0 % or 100 %)."""
+    state = hm.attrs.get("state")
+    rows = [{"law": law, "area": area, "municipalities": hm.attrs["counts"].get(area),
+             "share_ready": None if pd.isna(hm.at[law, area]) else round(float(hm.at[law, area]), 4),
+             "note": HEAT_NOTES[state.at[law, area]] if state is not None else ""}
+            for law in hm.index for area in hm.columns]
+    return pd.DataFrame(rows, columns=["law", "area", "municipalities", "share_ready", "note"])
