@@ -53,7 +53,9 @@ def law_record(law, detail: bool = False) -> dict:
     requirement's `legal_duty` (framework rule 1) next to its `legal_basis`."""
     d = law.model_dump(mode="json", exclude_none=True)
     duties = [is_legal_duty(law, r) for r in law.requirements]
-    out = {"id": law.id, "short": law.short, "name": d["name"], "status": law.status,
+    short_name = {"nl": law.short_name("nl"), "en": law.short_name("en")}
+    out = {"id": law.id, "short": law.short, "short_name": short_name, "name": d["name"],
+           "status": law.status,
            "in_force": d["in_force"], "binding_on_municipalities": law.binding_on_municipalities,
            "celex": d["celex"], "requirements": len(law.requirements),
            "legal_duties": sum(duties), "unverified": data_laws.unverified(law)}
@@ -61,7 +63,8 @@ def law_record(law, detail: bool = False) -> dict:
         return out
     for r, duty in zip(d["requirements"], duties, strict=True):
         r["legal_duty"] = duty
-    return d | {"legal_duties": out["legal_duties"], "unverified": out["unverified"]}
+    return d | {"short_name": short_name, "legal_duties": out["legal_duties"],
+                "unverified": out["unverified"]}
 
 
 class LawsApi:

@@ -570,7 +570,8 @@ class LawSummary(ApiModel):
     duties of the municipality and whether some facts are unverified."""
 
     id: str = Field(examples=["NIS2"])
-    short: str
+    short: str = Field(description="the Dutch (or only) short name, as before framework 1.4.1")
+    short_name: LocalText = Field(description="the short name per language (AVG / GDPR)")
     name: LocalText
     status: LawStatus
     in_force: dt.date
@@ -635,7 +636,8 @@ class LawProfile(ApiModel):
     requirement with `legal_duty`."""
 
     id: str = Field(examples=["NIS2"])
-    short: str
+    short: str = Field(description="the Dutch (or only) short name, as before framework 1.4.1")
+    short_name: LocalText = Field(description="the short name per language (AVG / GDPR)")
     name: LocalText
     celex: list[str]
     in_force: dt.date

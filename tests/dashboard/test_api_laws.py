@@ -143,3 +143,14 @@ def test_municipality_readiness_explains_duties(consent):
     assert sec02["legal_duty"] and sec02["legal_basis"].startswith("Art. 33")
     ppl03 = next(c for c in gdpr["requirements"] if c["element"] == "PPL-03")
     assert not ppl03["legal_duty"] and ppl03["counts_for"] != "legal"
+
+
+def test_laws_give_their_short_name_in_both_languages(empty):
+    """`short` stays the Dutch (or only) name; `short_name` has both, so an English client
+    need not show "AVG" (framework 1.4.1)."""
+    laws = {law["id"]: law for law in empty.get("/api/v1/laws").get_json()["items"]}
+    assert laws["GDPR"]["short"] == "AVG"
+    assert laws["GDPR"]["short_name"] == {"nl": "AVG", "en": "GDPR"}
+    assert laws["NIS2"]["short_name"] == {"nl": "NIS2", "en": "NIS2"}
+    detail = empty.get("/api/v1/laws/ai_act").get_json()
+    assert detail["short_name"] == {"nl": "AI-verordening", "en": "AI Act"}

@@ -260,6 +260,9 @@ def test_lobby_section_lists_laws_deadlines_and_not_evaluated(nl_open_ctx, tree)
     assert "2018-05-25" in text and "2026-06-30" in text  # GDPR's and the Dutch NIS2 deadline
     assert "an unknown level is not counted as a gap" in text
     assert "Unknown" in text and "Not evaluated" in text and "HVD" in text
+    assert "AVG" not in text  # the law's English short name on an English page
+    nl = tree.text(view(nl_open_ctx, "NL", lang="nl")[OUT["lobby"]])
+    assert "AVG" in nl and "GDPR" not in nl
 
 
 def test_lobby_uses_the_builds_evaluation_date_and_every_deadline(data):

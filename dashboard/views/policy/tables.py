@@ -97,7 +97,7 @@ def lobby_table(ctx: AppContext, data: PolicyData, rows, lang: str) -> html.Tabl
                          f"{short(ctx.framework.element_by_id[ids_[e]].name.get(lang), 42)}"
                          f" ({pct(s, lang)})" for e, _k, s in r.gaps)
         body.append(html.Tr([
-            html.Td([html.Strong(law.short if law else r.law), html.Br(),
+            html.Td([html.Strong(law.short_name(lang) if law else r.law), html.Br(),
                      law.name.get(lang) if law else ""], className="pol-law"),
             html.Td(fmt_int(r.municipalities, lang), className="text-end"),
             bar_cell(r.share_not_ready, 1.0,
@@ -136,7 +136,7 @@ def lobby_section(ctx: AppContext, data: PolicyData, sel: Selection, scope: str,
         law = {x.id: x for x in ctx.framework.laws}.get(worst.law)
         lobby.append(html.P(t("policy.lobby.caption" + (".one" if len(rows) == 1 else ""), lang,
                               laws=len(rows),
-                              law=law.short if law else worst.law,
+                              law=law.short_name(lang) if law else worst.law,
                               share=pct(worst.share_not_ready, lang),
                               unknown=pct(worst.share_unknown, lang), scope=scope),
                             className="small text-body-secondary mt-2 mb-0"))

@@ -115,5 +115,5 @@ def not_evaluated_reasons(ctx: AppContext, laws: list[str], lang: str,
             why = t("policy.lobby.notevaluated.conditions", lang, conditions="; ".join(
                 conditions[c].description.get(lang).rstrip(". ") for c in sorted(refs)
                 if c in conditions) + ".")
-        out.append((law.short, law.name.get(lang), why))
+        out.append((law.short_name(lang), law.name.get(lang), why))
     return out
