@@ -2,7 +2,7 @@
 
 The geo-projection traces (Choropleth, Scattergeo) fetch a world topojson from a CDN and stay
 blank offline, so only Choroplethmap/Scattermap with map style "white-bg" are used. The geometry
-goes to the browser once; recolouring sends only new values (dash.Patch, see `recolour`).
+goes to the browser once; recolouring sends only new values (`map_patches.py`, the Dash side).
 """
 
 from __future__ import annotations
@@ -12,7 +12,6 @@ from collections.abc import Sequence
 
 import numpy as np
 import plotly.graph_objects as go
-from dash import Patch
 
 from dashboard.components import colours as palette
 
@@ -48,27 +47,6 @@ def choropleth_map(geojson: dict, locations: Sequence[str], z: Sequence[float], 
     )
     return fig
 
-
-def recolour(z, text: Sequence[str], *, field: str = "z", extra: dict | None = None) -> Patch:
-    """Only the new values for trace 0: the geometry is not sent again.
-
-    `field` is where the values go ("z" for a choropleth, "marker.color" for points). A numpy
-    array travels as a base64 typed array (as in a full figure), anything else as a list.
-    `extra` sets further trace properties by dotted path (colour range, colour bar)."""
-    patch = Patch()
-    trace = patch["data"][0]
-    _assign(trace, field, typed_array(z) if isinstance(z, np.ndarray) else list(z))
-    trace["text"] = list(text)
-    for path, value in (extra or {}).items():
-        _assign(trace, path, value)
-    return patch
-
-
-def _assign(node, path: str, value) -> None:
-    *parents, last = path.split(".")
-    for key in parents:
-        node = node[key]
-    node[last] = value
 
 
 def typed_array(values: np.ndarray) -> dict:
@@ -157,12 +135,3 @@ def status_points(lon: np.ndarray, lat: np.ndarray, z: np.ndarray, text: Sequenc
                                     "color": palette.OUTLINE, "line": {"width": 0.7},
                                     "below": "traces"}]
     return {"data": [trace], "layout": layout}
-
-
-def recolour_status(kind: str, z: np.ndarray, text: Sequence[str], colours: dict) -> Patch:
-    """The Patch for a status map: new values, hover texts and colour settings, no geometry."""
-    if kind == "points":
-        return recolour(z, text, field="marker.color", extra={
-            "marker.cmin": colours["zmin"], "marker.cmax": colours["zmax"],
-            "marker.colorscale": colours["colorscale"], "marker.colorbar": colours["colorbar"]})
-    return recolour(z, text, extra=colours)

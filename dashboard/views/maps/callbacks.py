@@ -7,7 +7,7 @@ from dash import Input, Output, State, callback_context, no_update
 
 from dashboard import geo, ids, warmup
 from dashboard.components.downloads import chosen_format, download_inputs, table_download
-from dashboard.components.maps import recolour_status
+from dashboard.components.map_patches import recolour_status
 from dashboard.context import AppContext
 from dashboard.i18n import normalise_lang, t
 from dashboard.views.maps.data import (

@@ -10,7 +10,7 @@ from urllib.parse import urlencode
 
 from dash import Input, Output, State, callback_context
 
-from dashboard.components.maps import recolour
+from dashboard.components.map_patches import recolour
 from dashboard.context import AppContext
 from dashboard.i18n import normalise_lang
 from dashboard.ids import LANG, URL
