@@ -16,6 +16,9 @@ Speed: the reference table, its JSON and its accent-folded search text are built
 process; per build only two boolean arrays (answered, consented) are derived. The detail view
 reads the level cube, the profile's per-build scores (dashboard/views/profile/data.py: the same
 numbers as its radar and trend) and two small filtered queries.
+
+Longer than ~400 lines on purpose: the municipality list (paging, search, the per-request JSON
+in Arrow) and the aggregates share the same per-build state and consent rules kept here.
 """
 
 from __future__ import annotations

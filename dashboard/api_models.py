@@ -6,6 +6,9 @@ for true), so an answer that drifts from its declaration fails instead of being 
 wrongly. Conventions: a nullable field that is always sent is `T | None` without a default; a
 field that is sometimes left out is `T | None = None`. Class docstrings become the schemas'
 descriptions, so they are written for API readers.
+
+Longer than ~400 lines on purpose: one file is the API's whole answer schema, read top to bottom
+like the OpenAPI document it generates; split by endpoint it would scatter the shared types.
 """
 
 from __future__ import annotations

@@ -9,6 +9,9 @@ values (pydantic's validation context, `Enums`) and the document lists the same 
 Being lenient where a person types (case, spaces around a value, GR for EL) is kept; the
 document lists the canonical values. An empty value (`country=`) is not "absent": it is
 rejected like any value that is not allowed, so a request means what it says.
+
+Longer than ~400 lines on purpose: every operation's parameters in one place, next to the shared
+validators they use, as the OpenAPI document lists them.
 """
 
 from __future__ import annotations
