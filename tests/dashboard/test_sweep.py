@@ -15,14 +15,15 @@ from dash.exceptions import PreventUpdate
 
 from dashboard.config import Settings
 from dashboard.context import AppContext
-from dashboard.views.heatmap import page as heatmap
+from dashboard.views.heatmap import callbacks as heatmap_callbacks
+from dashboard.views.heatmap import data as heatmap_data
 from dashboard.views.legislation import data as ld
 from dashboard.views.legislation import page as legislation
 from dashboard.views.maps import page as maps
 from dashboard.views.overview import page as overview
 from dashboard.views.policy import page as policy
 from dashboard.views.profile import page as profile
-from dashboard.views.roadmap import page as roadmap
+from dashboard.views.roadmap import callbacks as roadmap_callbacks
 from pipelines.maturity.roadmap import DEFAULT_WEIGHTS
 
 EU_SAMPLE = ("CY", "EE", "LU", "MT", "SI")  # small countries: every selection of them is quick
@@ -125,9 +126,9 @@ def test_maps_and_heatmap_for_every_selection(ctx):
     for country, nuts2, size in _selections(ctx):
         if country is None:
             continue
-        for mode in (heatmap.MUNICIPALITIES, heatmap.REGIONS):
-            quietly(heatmap.update_view, ctx, country, nuts2 or heatmap.ALL,
-                    size or heatmap.ALL, None, wave, "SEC-01", mode, "en")
+        for mode in (heatmap_data.MUNICIPALITIES, heatmap_data.REGIONS):
+            quietly(heatmap_callbacks.update_view, ctx, country, nuts2 or heatmap_data.ALL,
+                    size or heatmap_data.ALL, None, wave, "SEC-01", mode, "en")
     overview.update_tables(ctx, wave, "nl")
 
 
@@ -146,7 +147,7 @@ def test_profile_roadmap_and_legislation_for_sample_municipalities(ctx, tree):
                         profile.radar_csv(ctx, m, wave, "blocks", peers, custom, "en")):
                 assert csv is None or len(csv)
         profile.update_agreement(ctx, m, wave, "en")
-        roadmap.update(ctx, m, wave, DEFAULT_WEIGHTS.raw(), 3, None, None, None, "en")
+        roadmap_callbacks.update(ctx, m, wave, DEFAULT_WEIGHTS.raw(), 3, None, None, None, "en")
         content, _, _, _ = legislation.municipality(ctx, snap, m, None, None, AT,
                                                     ld.ALL_DEADLINES, "en")
         assert tree.text(content)
