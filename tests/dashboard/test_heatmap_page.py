@@ -35,7 +35,7 @@ def run(ctx, lang="en", **values):
             "sort": "overall", "mode": "municipalities", **values}
     out = callbacks.update_view(ctx, *(args[k] for k in FILTERS), lang)
     keys = ("figure", "caption", "legend", "notes", "columns", "box_style", "csv_disabled",
-            "nuts2_disabled", "size_disabled")
+            "nuts2_disabled", "size_disabled", "mode_options")
     result = dict(zip(keys, out, strict=True))
     result["search"] = callbacks.permalink(ctx, *(args[k] for k in FILTERS))
     return result
@@ -252,6 +252,21 @@ def test_region_cells_show_their_median_only_where_there_is_room(nl_ctx, monkeyp
     assert values.texttemplate is None and values.z is not None  # hover still has them
 
 
+def test_written_medians_keep_room_and_scroll_sideways_instead(nl_ctx, monkeypatch):
+    """Cells with a median written in them get at least MEDIAN_CELL_PX (on a phone 19 Spanish
+    regions had 15 px each and "3,02,02,0" ran together): the graph box asks for that width
+    and scrolls sideways where the window is narrower; other views ask for nothing."""
+    out = run(nl_ctx, mode="regions")  # the 12 Dutch provinces, medians written
+    assert out["figure"].data[1].texttemplate == "%{z:.1f}"
+    style = out["box_style"]
+    assert style["--hm-min-width"] == f"{250 + 175 + 12 * figures.MEDIAN_CELL_PX}px"
+    assert style["overflowX"] == "auto" and style["display"] == "block"
+    assert figures.MEDIAN_CELL_PX >= 22  # "2,0" in 10 px type is about 16 px wide
+    assert run(nl_ctx)["box_style"] == {"display": "block"}  # municipalities: no minimum
+    monkeypatch.setattr(figures, "MEDIAN_LABELS", 11)  # no medians written: no minimum
+    assert run(nl_ctx, mode="regions")["box_style"] == {"display": "block"}
+
+
 def test_suppressed_cells_shown_as_suppressed(nl_data_dir):
     strict = AppContext.load(Settings.from_env({"DS4E_DATA_DIR": str(nl_data_dir),
                                                 "DS4E_MIN_GROUP": "15"}))
@@ -287,6 +302,30 @@ def test_switch_to_regions_when_too_many_columns(nl_open_ctx, monkeypatch):
     out = run(nl_open_ctx, size="20k-50k", mode="regions")
     assert "size class and peer group apply to the municipality view only" in \
         " ".join(str(n) for n in out["notes"])
+
+
+def _chosen_label(options, value):
+    return next(o["label"] for o in options if o["value"] == value)
+
+
+@pytest.mark.parametrize(("lang", "label", "normal"), [
+    ("en", "Regions (automatic)", "Municipalities"),
+    ("nl", "Regio's (automatisch)", "Gemeenten"),
+])
+def test_the_column_control_says_regions_after_the_switch(nl_open_ctx, monkeypatch, tree, lang,
+                                                           label, normal):
+    """Past MAX_COLUMNS the grid shows regions while "municipalities" stays chosen: the control
+    names what the columns are, in the callback's answer and in a page opened on that view."""
+    monkeypatch.setattr(data, "MAX_COLUMNS", 50)
+    out = run(nl_open_ctx, lang=lang, size="all")
+    assert out["columns"]["mode"] == "regions"
+    assert _chosen_label(out["mode_options"], "municipalities") == label
+    page = heatmap.layout(nl_open_ctx, lang, {"country": "NL"})
+    select = tree.find(page, id=ids.MODE)[0]
+    assert select.value == "municipalities" and _chosen_label(select.options, select.value) == label
+    narrow = run(nl_open_ctx, lang=lang, nuts2="NL34")  # stays municipal
+    assert _chosen_label(narrow["mode_options"], "municipalities") == normal
+    assert [o["value"] for o in narrow["mode_options"]] == ["municipalities", "regions"]
 
 
 # ------------------------------------------------------------------ empty states
@@ -445,6 +484,32 @@ def test_figures_pass_plotly_validation(nl_ctx):
             valid["layout"].pop("template")
             assert ours == valid
     assert "Heatmap van 39 elementen" in run(nl_ctx, lang="nl")["caption"]
+
+
+@pytest.mark.parametrize(("lang", "dblclick", "separators"), [
+    ("nl", "Dubbelklik om uit te zoomen", ",."), ("en", "Double-click to zoom back out", ".,")])
+def test_figure_and_toolbar_in_the_page_language(nl_ctx, tree, lang, dblclick, separators):
+    """plotly's own texts come from the page's language (components/figures.localised_config),
+    numbers use its separators (components/numbers), in the figure and the hover."""
+    page = heatmap.layout(nl_ctx, lang, {"country": "NL"})
+    graph = tree.find(page, id=ids.GRAPH)[0]
+    assert graph.config["locale"] == lang and graph.config["displayModeBar"] is False
+    assert graph.config["locales"][lang]["dictionary"]["Double-click to zoom back out"] == dblclick
+    assert graph.figure.layout.separators == separators
+    assert tree.find(page, id=ids.LABELS)[0].data["dec"] == separators[0]
+
+
+def test_no_number_formatting_of_its_own():
+    """Numbers are written by dashboard/components/numbers.py (fmt_num, fmt_int, separators),
+    not by a private copy in one of the view's modules."""
+    import inspect
+
+    from dashboard.views.heatmap import page
+    for module in (page, callbacks, data, export, figures, ids, layout, options, texts):
+        source = inspect.getsource(module)
+        for copy in ('maketrans(",.", ".,")', "replace('.', ',')", 'replace(".", ",")',
+                     '",." if lang', "def _num("):
+            assert copy not in source, (module.__name__, copy)
 
 
 @pytest.mark.parametrize("query,words", [

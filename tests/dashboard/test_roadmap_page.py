@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
+from pathlib import Path
 from urllib.parse import parse_qsl
 
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 import pytest
+from dash import html
 from published import engine_peers
 
 from dashboard.config import Settings
 from dashboard.context import AppContext
+from dashboard.i18n import t
 from dashboard.registry import PAGES
 from dashboard.shell import parse_query
 from dashboard.views.roadmap import analysis, callbacks, export, ids, state
@@ -451,6 +455,42 @@ def test_sliders_are_labelled(nl_ctx, tree):
         assert len(label) == 1 and tree.text(label[0])
 
 
+@pytest.mark.parametrize(("lang", "summary"), [("nl", "Hoe de roadmap werkt"),
+                                              ("en", "How the roadmap works")])
+def test_on_a_phone_the_roadmap_follows_the_picker(nl_ctx, tree, lang, summary):
+    """At 390 px the first step began 1.7 screens down: the page's and the steps' guides are
+    folded on a phone (shown as they were from 768 px), and the page reads picker, status,
+    steps, then the settings, what-if and strategy."""
+    page = roadmap.layout(nl_ctx, lang, {"m": ENSCHEDE})
+    guide = t("roadmap.guide", lang)
+    folded = [c for c in tree.walk(page)
+              if getattr(c, "className", None) == "d-md-none rm-guide mb-2"]
+    assert len(folded) == 2 and tree.text(folded[0].children[0]) == summary
+    assert guide in tree.text(folded[0]) and t("roadmap.steps.guide", lang) in tree.text(folded[1])
+    shown = [c.className for c in tree.walk(page) if isinstance(c, html.P) and c.children == guide]
+    assert shown == ["text-body-secondary d-none d-md-block", "text-body-secondary mt-1 mb-0"]
+    order = [c.id for c in tree.walk(page) if getattr(c, "id", None) in (
+        ids.PICKER, ids.STATUS, ids.STEPS, ids.RESET, ids.DONE, ids.PLAN, ids.NETWORK)]
+    assert order == [ids.PICKER, ids.STATUS, ids.STEPS, ids.RESET, ids.DONE, ids.PLAN,
+                     ids.NETWORK]
+
+
+def test_element_dropdowns_show_every_chosen_element(nl_ctx, tree):
+    """The what-if and strategy dropdowns sit in an rm-multi wrapper (20-roadmap.css lists
+    every chosen element instead of one and a count): their visible text is then part of their
+    accessible name (WCAG 2.5.3; the browser test runs axe on it)."""
+    page = roadmap.layout(nl_ctx, "nl", {"m": ENSCHEDE, "done": "SEC-01,GOV-01",
+                                         "plan": "DAT-01,STR-01"})
+    for cid in (ids.DONE, ids.PLAN):
+        box = [c for c in tree.walk(page) if getattr(c, "className", None) == "rm-multi"
+               and getattr(c.children, "id", None) == cid]
+        assert len(box) == 1 and box[0].children.multi
+    css = (Path(__file__).resolve().parents[2] / "assets" / "20-roadmap.css").read_text()
+    assert (".rm-multi .dash-dropdown-value:not(.dash-dropdown-placeholder) { white-space: normal;"
+            " overflow: visible; }") in css
+    assert ".rm-multi .dash-dropdown-value-count { display: none; }" in css
+
+
 # ------------------------------------------------------------------ network, CSV
 
 
@@ -476,6 +516,35 @@ def test_network_view(nl_ctx, tree):
     # a done mark recolours: the element shows its target level
     _, caption2 = callbacks.update_network(nl_ctx, focus, ENSCHEDE, "2026", 3, [focus], "en")
     assert f"{focus} {rd.element_names(nl_ctx, 'en')[focus]} is at level 3." in caption2
+
+
+@pytest.mark.parametrize(("lang", "dblclick", "separators"), [
+    ("nl", "Dubbelklik om uit te zoomen", ",."), ("en", "Double-click to zoom back out", ".,")])
+def test_network_and_toolbar_in_the_page_language(nl_ctx, tree, lang, dblclick, separators):
+    """plotly's own texts in the page's language (components/figures.localised_config), the
+    network drawn with the shared figure style and the language's separators."""
+    page = roadmap.layout(nl_ctx, lang, {"m": ENSCHEDE})
+    graph = tree.find(page, id=ids.NETWORK)[0]
+    assert graph.config["locale"] == lang and graph.config["displayModeBar"] is False
+    assert graph.config["locales"][lang]["dictionary"]["Double-click to zoom back out"] == dblclick
+    fig, _ = callbacks.update_network(nl_ctx, "GOV-01", ENSCHEDE, "2026", 3, [], lang)
+    assert fig["layout"]["separators"] == separators
+
+
+def test_numbers_as_the_language_writes_them(nl_ctx, tree):
+    """Scores, component bars and counts come from components/numbers.py: 0,44 in Dutch, 0.44
+    in English; no private copy of the formatter is left in the view's modules."""
+    import inspect
+
+    from dashboard.views.roadmap import figures, layout, panels
+    nl = tree.text(_update(nl_ctx, lang="nl")[1])
+    en = tree.text(_update(nl_ctx, lang="en")[1])
+    score = re.search(r"score bij keuze (\d),(\d\d)", nl)
+    assert score and f"score when chosen {score[1]}.{score[2]}" in en
+    for module in (roadmap, analysis, callbacks, export, figures, ids, layout, panels, state):
+        source = inspect.getsource(module)
+        for copy in ('replace(".", ",")', 'replace(",", ".")', "def _dec(", "def _int("):
+            assert copy not in source, (module.__name__, copy)
 
 
 def test_csv_download(nl_ctx):

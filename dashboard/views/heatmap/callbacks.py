@@ -43,13 +43,14 @@ from dashboard.views.heatmap.ids import (
     TOOLTIP,
     WAVE,
 )
-from dashboard.views.heatmap.layout import legend, notes_children
-from dashboard.views.heatmap.options import nuts2_options, peer_options
+from dashboard.views.heatmap.layout import graph_box_style, legend, notes_children
+from dashboard.views.heatmap.options import mode_options, nuts2_options, peer_options
 from dashboard.views.heatmap.texts import caption
 
 
 def update_view(ctx: AppContext, country, nuts2, size, peers_of, wave, sort, mode, lang):
-    """The heatmap callback body: figure, caption, legend, notes, hover data, control states."""
+    """The heatmap callback body: figure, caption, legend, notes, hover data, control states
+    (the download, the filters the peer group overrides, what the column choice says)."""
     lang = normalise_lang(lang)
     snap = ctx.warehouse.snapshot()
     if snap is None:
@@ -60,8 +61,8 @@ def update_view(ctx: AppContext, country, nuts2, size, peers_of, wave, sort, mod
     peers_on = state.peers_of is not None
     return (figure(ctx, snap, view, lang), caption(ctx, snap, view, lang), legend(ctx, view, lang),
             notes_children(view), column_data(view),
-            {"display": "block" if view.grid is not None else "none"}, view.grid is None,
-            peers_on, peers_on)
+            graph_box_style(view), view.grid is None,
+            peers_on, peers_on, mode_options(view, lang))
 
 
 def permalink(ctx: AppContext, country, nuts2, size, peers_of, wave, sort, mode) -> str:
@@ -142,7 +143,7 @@ def register(app, ctx: AppContext) -> None:
         Output(GRAPH, "figure"), Output(CAPTION, "children"), Output(LEGEND, "children"),
         Output(NOTES, "children"), Output(COLUMNS, "data"), Output(GRAPH_BOX, "style"),
         Output(group_id(CSV_BUTTON), "disabled"), Output(NUTS2, "disabled"),
-        Output(SIZE, "disabled"),
+        Output(SIZE, "disabled"), Output(MODE, "options"),
         *(Input(c, "value") for c in _FILTERS),
         State(ids.LANG, "value"),
         prevent_initial_call=True,  # the layout already holds the first view

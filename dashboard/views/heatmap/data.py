@@ -203,6 +203,7 @@ class View:
     target_column: int | None = None  # the peer-group municipality's column
     target_note: str = ""  # why that municipality has no column
     region_level: int = 2
+    switched: bool = False  # municipalities asked for, regions shown (more than MAX_COLUMNS)
     column_labels: list[str] = field(default_factory=list)
 
 
@@ -249,6 +250,7 @@ def compute_view(ctx: AppContext, snap: Snapshot, state: ViewState, lang: str) -
         view.notes.append(t("heatmap.note.regions", lang))
         return _regions(ctx, snap, state, lang, view)
     if len(shown) > MAX_COLUMNS:
+        view.switched = True
         view.notes.append(t("heatmap.note.switched", lang, n=fmt_int(len(shown), lang),
                             limit=MAX_COLUMNS))
         return _regions(ctx, snap, state, lang, view)

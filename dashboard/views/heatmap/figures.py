@@ -10,6 +10,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from dashboard.components import colours
+from dashboard.components.numbers import plotly_separators
 from dashboard.components.places import region_name
 from dashboard.context import AppContext
 from dashboard.i18n import t
@@ -20,6 +21,8 @@ from pipelines.maturity.heatmap import NO_DATA, SUPPRESSED, VALUE, block_spans
 
 NAMED_TICKS = 60  # up to this many columns the names are written under the grid
 MEDIAN_LABELS = 20  # up to this many region columns each cell shows its median
+MEDIAN_CELL_PX = 22  # a cell that holds "2,0" (10 px type) with room either side
+MARGIN_L, MARGIN_R = 250, 175  # element labels left, block names right
 
 # Colour-blind-safe sequential YlGnBu, one colour per level; missing is neutral grey (a different
 # hue from every level, and explained in the legend), suppressed is a darker grey with a cross.
@@ -39,6 +42,15 @@ ROW_PX = 18
 
 def _short(text: str, width: int) -> str:
     return text if len(text) <= width else text[: width - 1].rstrip() + "…"
+
+
+def min_width(view: View) -> int:
+    """The figure's width (px) below which the medians written in the cells would touch: on a
+    phone 19 Spanish regions got 15 px each and "3,02,02,0" ran together. Narrower windows
+    scroll the figure sideways instead (layout.graph_box_style, 20-heatmap.css); 0: none."""
+    if view.grid is None or view.mode != REGIONS or view.grid.n_columns > MEDIAN_LABELS:
+        return 0
+    return MARGIN_L + MARGIN_R + MEDIAN_CELL_PX * view.grid.n_columns
 
 
 def figure(ctx: AppContext, snap: Snapshot, view: View, lang: str) -> go.Figure:
@@ -111,10 +123,10 @@ def figure(ctx: AppContext, snap: Snapshot, view: View, lang: str) -> go.Figure:
     fig = go.Figure({"data": traces, "layout": {
         "template": {},  # no template (the default adds 6 KB)
         "height": n_rows * ROW_PX + (200 if named else 90) + (40 if view.mode == REGIONS else 0),
-        "margin": {"l": 250, "r": 175, "t": 62 if view.mode == REGIONS else 16,
+        "margin": {"l": MARGIN_L, "r": MARGIN_R, "t": 62 if view.mode == REGIONS else 16,
                    "b": 150 if named else 40, "pad": 2},
         "paper_bgcolor": colours.PAPER, "plot_bgcolor": colours.PAPER,
-        "separators": ",." if lang == "nl" else ".,",
+        "separators": plotly_separators(lang),
         "font": {"family": "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif", "size": 11,
                  "color": colours.TEXT},
         "xaxis": {"range": [-0.5, n_cols - 0.5], "showgrid": False, "zeroline": False,

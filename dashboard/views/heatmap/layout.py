@@ -7,13 +7,13 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from dashboard.components.downloads import download_control
+from dashboard.components.figures import localised_config
 from dashboard.components.url_notices import alerts
 from dashboard.context import AppContext
 from dashboard.i18n import normalise_lang, t
 from dashboard.views.heatmap.data import (
     ALL,
     MUNICIPALITIES,
-    REGIONS,
     View,
     column_data,
     compute_view,
@@ -25,6 +25,7 @@ from dashboard.views.heatmap.figures import (
     MISSING_COLOUR,
     SUPPRESSED_COLOUR,
     figure,
+    min_width,
 )
 from dashboard.views.heatmap.ids import (
     CAPTION,
@@ -51,6 +52,7 @@ from dashboard.views.heatmap.ids import (
 )
 from dashboard.views.heatmap.options import (
     country_options,
+    mode_options,
     nuts2_options,
     peer_options,
     size_options,
@@ -58,6 +60,8 @@ from dashboard.views.heatmap.options import (
     wave_options,
 )
 from dashboard.views.heatmap.texts import caption, hover_labels
+
+GRAPH_CONFIG = {"displaylogo": False, "displayModeBar": False, "responsive": True}
 
 
 def legend(ctx: AppContext, view: View, lang: str) -> list:
@@ -81,6 +85,16 @@ def legend(ctx: AppContext, view: View, lang: str) -> list:
                                              min_group=ctx.settings.min_group), "×")]
     return [html.Span(t("heatmap.legend.title", lang), className="me-2 fw-semibold"),
             html.Ul(items, className="hm-legend-list")]
+
+
+def graph_box_style(view: View) -> dict:
+    """Hidden without a grid; with medians written in the cells, at least figures.min_width
+    wide (CSS variable read by 20-heatmap.css) and scrolling sideways where the window is
+    narrower."""
+    style = {"display": "block" if view.grid is not None else "none"}
+    if width := min_width(view):
+        style.update({"--hm-min-width": f"{width}px", "overflowX": "auto"})
+    return style
 
 
 def _control(label: str, control, cid: str, **col) -> dbc.Col:
@@ -140,10 +154,8 @@ def layout(ctx: AppContext, lang: str, query: dict | None = None) -> html.Div:
         _control(t("heatmap.wave", lang), dbc.Select(
             id=WAVE, value=state.wave, options=wave_options(snap, state.wave, lang)),
             WAVE, xs=6, sm=3, lg=2),
-        _control(t("heatmap.mode", lang), dbc.Select(id=MODE, value=state.mode, options=[
-            {"label": t("heatmap.mode.municipalities", lang), "value": MUNICIPALITIES},
-            {"label": t("heatmap.mode.regions", lang), "value": REGIONS}]), MODE, xs=6, sm=3,
-            lg=3),
+        _control(t("heatmap.mode", lang), dbc.Select(
+            id=MODE, value=state.mode, options=mode_options(view, lang)), MODE, xs=12, sm=3, lg=3),
         _control(t("heatmap.sort", lang), dbc.Select(
             id=SORT, value=state.sort, options=sort_options(ctx, snap, lang)), SORT, xs=12, sm=6,
             lg=4),
@@ -159,14 +171,12 @@ def layout(ctx: AppContext, lang: str, query: dict | None = None) -> html.Div:
         dbc.Card(dbc.CardBody(html.Figure([
             html.Div([
                 dcc.Graph(id=GRAPH, figure=figure(ctx, snap, view, lang), clear_on_unhover=True,
-                          config={"displaylogo": False, "displayModeBar": False,
-                                  "responsive": True}),
+                          config=localised_config(GRAPH_CONFIG, lang)),
                 dcc.Tooltip(id=TOOLTIP, children=html.Div(className="hm-tooltip", children=[
                     html.Strong(id=TIP_TITLE), html.Div(id=TIP_ELEMENT, className="hm-tip-el"),
                     html.Div(id=TIP_VALUE, className="hm-tip-value"),
                     html.Div(id=TIP_DETAIL, className="hm-tip-detail")])),
-            ], id=GRAPH_BOX, className="hm-graph-box",
-                style={"display": "block" if view.grid is not None else "none"}),
+            ], id=GRAPH_BOX, className="hm-graph-box", style=graph_box_style(view)),
             html.Div(legend(ctx, view, lang), id=LEGEND, className="hm-legend small"),
             html.Figcaption(caption(ctx, snap, view, lang), id=CAPTION,
                             className="small text-body-secondary mt-2"),

@@ -8,7 +8,14 @@ from dashboard.components.places import country_name, region_name
 from dashboard.context import AppContext
 from dashboard.i18n import t
 from dashboard.store import Snapshot
-from dashboard.views.heatmap.data import ALL, answered_per_country, reference_arrays
+from dashboard.views.heatmap.data import (
+    ALL,
+    MUNICIPALITIES,
+    REGIONS,
+    View,
+    answered_per_country,
+    reference_arrays,
+)
 from dashboard.views.heatmap.texts import element_label
 from pipelines.maturity.heatmap import OVERALL, element_order
 from pipelines.reference import SIZE_CLASSES, size_class_label
@@ -77,3 +84,12 @@ def wave_options(snap: Snapshot, wave: str, lang: str) -> list[dict]:
     if wave not in snap.waves:
         opts.append({"label": t("heatmap.wave.nodata", lang, wave=wave), "value": wave})
     return opts
+
+
+def mode_options(view: View, lang: str) -> list[dict]:
+    """What the columns are: past MAX_COLUMNS municipalities the grid shows regions although
+    "municipalities" is chosen, and the control then says "Regions (automatic)" (the note under
+    the controls says why), not "Municipalities" over a grid of regions."""
+    shown = t("heatmap.mode.switched" if view.switched else "heatmap.mode.municipalities", lang)
+    return [{"label": shown, "value": MUNICIPALITIES},
+            {"label": t("heatmap.mode.regions", lang), "value": REGIONS}]

@@ -3,7 +3,7 @@ alternative) and the hover's texts (looked up in the browser, sent once per page
 
 from __future__ import annotations
 
-from dashboard.components.numbers import fmt_int, fmt_num
+from dashboard.components.numbers import fmt_int, fmt_num, plotly_separators
 from dashboard.context import AppContext
 from dashboard.i18n import t
 from dashboard.store import Snapshot
@@ -71,7 +71,7 @@ def hover_labels(ctx: AppContext, snap: Snapshot, lang: str) -> dict:
         "el": [element_label(ctx, e, lang) for e in rows],
         "desc": [[fw.element_by_id[e].levels[lv].get(lang) for lv in range(5)] for e in rows],
         "scale": [fw.scale[lv].label.get(lang) for lv in range(5)],
-        "dec": "," if lang == "nl" else ".",
+        "dec": plotly_separators(lang)[0],  # the decimal mark of the medians in the hover
         "t": {"level": t("heatmap.tip.level", lang), "missing": t("heatmap.tip.missing", lang),
               "median": t("heatmap.tip.median", lang), "share": t("heatmap.tip.share", lang),
               "suppressed": t("heatmap.tip.suppressed", lang, min_group=ctx.settings.min_group),

@@ -8,7 +8,7 @@ import numpy as np
 from dashboard.components import colours as palette
 from dashboard.components.colours import LEVELS as LEVEL_COLOURS
 from dashboard.components.colours import NO_ANSWER as MISSING_COLOUR
-from dashboard.components.figures import empty_figure
+from dashboard.components.figures import empty_figure, figure_dict
 from dashboard.context import AppContext
 from dashboard.i18n import t
 from dashboard.views.roadmap import data as rd
@@ -96,14 +96,10 @@ def network_figure(ctx: AppContext, sub: Subject | None, element: str | None, ta
              {"x": 1, "y": 0.5, "yshift": 24, "text": f"<b>{element} · {level_text(j)}</b>",
               "showarrow": False, "bgcolor": palette.PAPER, "bordercolor": FOCUS_RING,
               "borderpad": 3, "font": {"size": 12, "color": palette.LABEL_DARK}}]
-    fig = {"data": [trace], "layout": {
-        "height": height, "margin": {"l": 10, "r": 10, "t": 34, "b": 10},
-        "font": {"family": "system-ui, -apple-system, 'Segoe UI', sans-serif", "size": 12,
-                 "color": palette.TEXT},
-        "paper_bgcolor": palette.PAPER, "plot_bgcolor": palette.PAPER, "hovermode": "closest",
-        "xaxis": {"visible": False, "range": [-0.95, 2.95], "fixedrange": True},
-        "yaxis": {"visible": False, "range": [-0.12, 1.12], "fixedrange": True},
-        "shapes": shapes, "annotations": heads}}
+    fig = figure_dict([trace], height, lang, margin={"l": 10, "r": 10, "t": 34, "b": 10},
+                      xaxis={"visible": False, "range": [-0.95, 2.95], "fixedrange": True},
+                      yaxis={"visible": False, "range": [-0.12, 1.12], "fixedrange": True},
+                      shapes=shapes, annotations=heads)
     return fig, network_caption(element, left, right, model, lv, names, lang)
 
 

@@ -9,7 +9,7 @@ from dash import dcc, html
 from dashboard.components.colours import LEVELS as LEVEL_COLOURS
 from dashboard.components.colours import NO_ANSWER as MISSING_COLOUR
 from dashboard.components.downloads import download_control
-from dashboard.components.figures import empty_figure
+from dashboard.components.figures import empty_figure, localised_config
 from dashboard.components.municipality_picker import dropdown_labels, picker, search_index
 from dashboard.components.numbers import fmt_num
 from dashboard.context import AppContext
@@ -47,7 +47,8 @@ def layout(ctx: AppContext, lang: str, query: dict | None = None) -> html.Div:
     header = [
         html.H1(t("roadmap.title", lang), className="h2"),
         html.P(html.Strong(t("roadmap.question", lang)), className="mb-1 question"),
-        html.P(t("roadmap.guide", lang), className="text-body-secondary"),
+        *phone_collapsed(t("roadmap.guide", lang), t("roadmap.guide.summary", lang),
+                         "text-body-secondary"),
     ]
     if snap is None:
         return html.Div([*header, dbc.Alert([
@@ -78,7 +79,7 @@ def layout(ctx: AppContext, lang: str, query: dict | None = None) -> html.Div:
                     html.Div(id=STEPS, **{"aria-live": "polite"}),
                     html.Div([download_control(CSV_BUTTON, lang), dcc.Download(id=CSV)],
                              className="mt-2"),
-                ], className="mb-3"),
+                ], className="mb-3", guide_summary=t("roadmap.steps.guide.summary", lang)),
             ], lg=8),
             dbc.Col(html.Div([
                 _card(t("roadmap.settings.title", lang), t("roadmap.settings.guide", lang),
@@ -91,18 +92,14 @@ def layout(ctx: AppContext, lang: str, query: dict | None = None) -> html.Div:
                       className="mb-3"),
                 _card(t("roadmap.whatif.title", lang), t("roadmap.whatif.guide", lang), [
                     dbc.Label(t("roadmap.whatif.label", lang), html_for=DONE),
-                    dcc.Dropdown(id=DONE, options=element_options, value=list(state.done),
-                                 multi=True, closeOnSelect=False, maxHeight=320,
-                                 placeholder=t("roadmap.whatif.placeholder", lang),
-                                 labels=dropdown_labels(lang)),
+                    _multi_dropdown(DONE, element_options, state.done,
+                                    t("roadmap.whatif.placeholder", lang), lang),
                     html.Div(id=WHATIF, className="mt-2", **{"aria-live": "polite"}),
                 ], className="mb-3"),
                 _card(t("roadmap.plan.title", lang), t("roadmap.plan.guide", lang), [
                     dbc.Label(t("roadmap.plan.label", lang), html_for=PLAN),
-                    dcc.Dropdown(id=PLAN, options=element_options, value=list(state.plan),
-                                 multi=True, closeOnSelect=False, maxHeight=320,
-                                 placeholder=t("roadmap.plan.placeholder", lang),
-                                 labels=dropdown_labels(lang)),
+                    _multi_dropdown(PLAN, element_options, state.plan,
+                                    t("roadmap.plan.placeholder", lang), lang),
                     html.Div(id=PASSIVE, className="mt-2", **{"aria-live": "polite"}),
                 ], className="mb-3"),
             ], className="rm-side"), lg=4),
@@ -112,7 +109,8 @@ def layout(ctx: AppContext, lang: str, query: dict | None = None) -> html.Div:
                 dbc.Label(t("roadmap.network.label", lang), html_for=FOCUS),
                 dbc.Select(id=FOCUS, options=[], value=None),
                 html.Figure([
-                    dcc.Graph(id=NETWORK, config=GRAPH_CONFIG, figure=empty_figure("", 260)),
+                    dcc.Graph(id=NETWORK, config=localised_config(GRAPH_CONFIG, lang),
+                              figure=empty_figure("", 260)),
                     html.Figcaption(id=NETWORK_CAPTION, className="small text-body-secondary"),
                 ], className="mt-2 mb-1"),
                 _legend(ctx, lang),
@@ -129,12 +127,36 @@ def layout(ctx: AppContext, lang: str, query: dict | None = None) -> html.Div:
     ], className="roadmap-page")
 
 
-def _card(title: str, guide: str, body: list, className: str = "h-100"):
+def phone_collapsed(text: str, summary: str, className: str) -> list:
+    """A guide paragraph that a phone (below 768 px) shows folded under `summary`, so that the
+    roadmap starts on the first screen after the picker; wider screens show it open. Two copies,
+    one hidden at each width (display: none also hides it from screen readers)."""
+    return [html.P(text, className=f"{className} d-none d-md-block"),
+            html.Details([html.Summary(summary, className="small"),
+                          html.P(text, className=f"{className} mt-1 mb-0")],
+                         className="d-md-none rm-guide mb-2")]
+
+
+def _card(title: str, guide: str, body: list, className: str = "h-100",
+          guide_summary: str | None = None):
+    """A titled card; with `guide_summary`, its guide is folded on a phone (phone_collapsed)."""
+    guide_part = (phone_collapsed(guide, guide_summary, "small text-body-secondary")
+                  if guide_summary else [html.P(guide, className="small text-body-secondary")])
     return dbc.Card(dbc.CardBody([
         html.H2(title, className="h5 mb-1"),
-        html.P(guide, className="small text-body-secondary"),
+        *guide_part,
         *body,
     ]), className=className)
+
+
+def _multi_dropdown(cid: str, options: list[dict], value, placeholder: str, lang: str) -> html.Div:
+    """A multi-select of elements that shows every chosen element (rm-multi, 20-roadmap.css):
+    Dash 4 clips the list to one line with "2 gekozen" after it, so the visible text ("first
+    element" + "2 gekozen") was not part of the button's name ("2 gekozen" + every element),
+    which fails WCAG 2.5.3 label in name (axe label-content-name-mismatch)."""
+    return html.Div(dcc.Dropdown(id=cid, options=options, value=list(value), multi=True,
+                                 closeOnSelect=False, maxHeight=320, placeholder=placeholder,
+                                 labels=dropdown_labels(lang)), className="rm-multi")
 
 
 def _slider(slider_id: str, label: str, help_text: str, value: float, lang: str) -> html.Div:
