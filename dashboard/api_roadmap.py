@@ -1,7 +1,7 @@
 """Roadmap API: GET /api/v1/municipalities/{id}/roadmap.
 
 The sequenced roadmap of one municipality, as the Roadmap tab computes it (the same inputs from
-dashboard/roadmap_data.py): per phase the recommended elements with score, the four score
+dashboard/views/roadmap/data.py): per phase the recommended elements with score, the four score
 components, the structured explanation (`Explanation.to_dict()`) and the explanation in words
 (`lang`). Parameters: phases, per_phase, weights (four numbers: readiness, unlock, urgency,
 peer), target (1-4, every element), wave (default the latest), done (what-if: element ids

@@ -17,6 +17,7 @@ from dashboard import shell
 from dashboard.config import Settings
 from dashboard.context import AppContext
 from dashboard.registry import PAGES
+from dashboard.views.heatmap import callbacks, data, export, figures, ids, layout, options, texts
 from dashboard.views.heatmap import page as heatmap
 from pipelines.build import build
 from pipelines.maturity.cube import MISSING
@@ -24,25 +25,25 @@ from pipelines.maturity.heatmap import NO_DATA, SUPPRESSED, VALUE
 from pipelines.staging import DataPaths, stage
 
 FILTERS = ("country", "nuts2", "size", "peers_of", "wave", "sort", "mode")
-CONTROLS = dict(zip(FILTERS, (heatmap.COUNTRY, heatmap.NUTS2, heatmap.SIZE, heatmap.PEERS,
-                              heatmap.WAVE, heatmap.SORT, heatmap.MODE), strict=True))
+CONTROLS = dict(zip(FILTERS, (ids.COUNTRY, ids.NUTS2, ids.SIZE, ids.PEERS,
+                              ids.WAVE, ids.SORT, ids.MODE), strict=True))
 
 
 def run(ctx, lang="en", **values):
     """The heatmap callback with the controls' values (defaults as on a fresh page)."""
     args = {"country": "NL", "nuts2": "all", "size": "all", "peers_of": None, "wave": "2026",
             "sort": "overall", "mode": "municipalities", **values}
-    out = heatmap.update_view(ctx, *(args[k] for k in FILTERS), lang)
+    out = callbacks.update_view(ctx, *(args[k] for k in FILTERS), lang)
     keys = ("figure", "caption", "legend", "notes", "columns", "box_style", "csv_disabled",
-            "nuts2_disabled", "size_disabled")
+            "nuts2_disabled", "size_disabled", "mode_options")
     result = dict(zip(keys, out, strict=True))
-    result["search"] = heatmap.permalink(ctx, *(args[k] for k in FILTERS))
+    result["search"] = callbacks.permalink(ctx, *(args[k] for k in FILTERS))
     return result
 
 
 def view_of(ctx, lang="en", **values):
     snap = ctx.warehouse.snapshot()
-    return snap, heatmap.compute_view(ctx, snap, heatmap.read_state(ctx, snap, **values), lang)
+    return snap, data.compute_view(ctx, snap, data.read_state(ctx, snap, **values), lang)
 
 
 def answered_nl(ctx, wave="2026"):
@@ -97,7 +98,7 @@ def test_figure_size_and_hover_without_per_cell_strings(nl_open_ctx):
     assert z["dtype"] == "i1" and "/" not in z["bdata"]  # JSON escapes '/' to 6 characters
     assert fig.to_dict()["layout"]["template"] == {}  # no template: the default adds 6 KB
     snap = nl_open_ctx.warehouse.snapshot()
-    labels = heatmap.hover_labels(nl_open_ctx, snap, "nl")
+    labels = texts.hover_labels(nl_open_ctx, snap, "nl")
     assert len(labels["el"]) == 39 and all(len(d) == 5 for d in labels["desc"])
     fw = nl_open_ctx.framework
     assert labels["desc"][0][3] == fw.element_by_id["STR-01"].levels[3].get("nl")
@@ -107,16 +108,16 @@ def test_figure_size_and_hover_without_per_cell_strings(nl_open_ctx):
 def test_missing_is_grey_not_zero(nl_open_ctx):
     snap, view = view_of(nl_open_ctx, country="NL")
     assert (view.grid.z == MISSING).any()
-    fig = heatmap.figure(nl_open_ctx, snap, view, "en")
+    fig = figures.figure(nl_open_ctx, snap, view, "en")
     trace = fig.data[0]
     assert trace.zmin == -0.5 and trace.zmax == 5.5  # sent as level + 1: 0 = no answer
     sent = np.asarray(trace.z)
     assert ((sent == 0) == (view.grid.z == MISSING)).all()
     assert (sent[sent > 0] - 1 == view.grid.z[view.grid.z != MISSING]).all()
     scale = [tuple(s) for s in trace.colorscale]
-    assert scale[0][1] == heatmap.MISSING_COLOUR and scale[2][1] == heatmap.LEVEL_COLOURS[0]
-    assert heatmap.MISSING_COLOUR not in heatmap.LEVEL_COLOURS
-    legend = " ".join(str(x) for x in heatmap.legend(nl_open_ctx, view, "en"))
+    assert scale[0][1] == figures.MISSING_COLOUR and scale[2][1] == figures.LEVEL_COLOURS[0]
+    assert figures.MISSING_COLOUR not in figures.LEVEL_COLOURS
+    legend = " ".join(str(x) for x in layout.legend(nl_open_ctx, view, "en"))
     assert "no answer (not level 0)" in legend
 
 
@@ -125,35 +126,35 @@ def test_missing_is_grey_not_zero(nl_open_ctx):
 
 def test_filter_options(nl_ctx):
     snap = nl_ctx.warehouse.snapshot()
-    countries = heatmap.country_options(nl_ctx, snap, "en", "NL")
+    countries = options.country_options(nl_ctx, snap, "en", "NL")
     assert countries == [{"label": "Netherlands (NL)", "value": "NL"}]
-    assert heatmap.default_country(nl_ctx, snap) == "NL"
-    regions = heatmap.nuts2_options(nl_ctx, "NL", "en")
+    assert data.default_country(nl_ctx, snap) == "NL"
+    regions = options.nuts2_options(nl_ctx, "NL", "en")
     assert regions[0]["value"] == "all" and len(regions) == 13
     assert {"label": "Utrecht (NL31)", "value": "NL31"} in regions
     # a new country: its own regions, the region filter and the peer group reset
-    opts, value, peers, peer_opts = heatmap.change_country(nl_ctx, "BE", "en")
+    opts, value, peers, peer_opts = callbacks.change_country(nl_ctx, "BE", "en")
     assert value == "all" and peers is None
     assert all(o["value"].startswith("BE") for o in opts[1:]) and len(opts) > 5
     assert all(o["value"].startswith("BE_") for o in peer_opts)
-    sizes = [o["value"] for o in heatmap.size_options("nl")]
+    sizes = [o["value"] for o in options.size_options("nl")]
     assert sizes == ["all", "lt5k", "5k-20k", "20k-50k", "50k-100k", "100k-250k", "ge250k"]
-    sorts = heatmap.sort_options(nl_ctx, snap, "en")
+    sorts = options.sort_options(nl_ctx, snap, "en")
     assert sorts[0]["value"] == "overall" and len(sorts) == 40
 
 
 def test_peer_picker_search(nl_ctx):
-    opts = heatmap.peer_options(nl_ctx, "NL", "utrecht")
+    opts = options.peer_options(nl_ctx, "NL", "utrecht")
     assert opts[0] == {"label": "Utrecht (GM0344)", "value": "NL_GM0344"}
     assert any("Utrechtse Heuvelrug" in o["label"] for o in opts)
-    assert heatmap.peer_options(nl_ctx, "NL", "GM0363")[0]["value"] == "NL_GM0363"
-    biggest = heatmap.peer_options(nl_ctx, "NL")
-    assert biggest[0]["value"] == "NL_GM0363" and len(biggest) == heatmap.PEER_OPTIONS
+    assert options.peer_options(nl_ctx, "NL", "GM0363")[0]["value"] == "NL_GM0363"
+    biggest = options.peer_options(nl_ctx, "NL")
+    assert biggest[0]["value"] == "NL_GM0363" and len(biggest) == options.PEER_OPTIONS
     # the chosen municipality stays among the options
-    assert heatmap.peer_options(nl_ctx, "NL", "xyz", "NL_GM0344") == [
+    assert options.peer_options(nl_ctx, "NL", "xyz", "NL_GM0344") == [
         {"label": "Utrecht (GM0344)", "value": "NL_GM0344"}]
     with pytest.raises(PreventUpdate):
-        heatmap.search_peers(nl_ctx, "", "NL", None)
+        callbacks.search_peers(nl_ctx, "", "NL", None)
 
 
 def test_region_and_size_filters(nl_open_ctx):
@@ -245,10 +246,25 @@ def test_regions_by_choice_nuts2_and_nuts3(nl_ctx):
 
 def test_region_cells_show_their_median_only_where_there_is_room(nl_ctx, monkeypatch):
     snap, view = view_of(nl_ctx, country="NL", mode="regions")  # 12 provinces
-    assert heatmap.figure(nl_ctx, snap, view, "nl").data[1].texttemplate == "%{z:.1f}"
-    monkeypatch.setattr(heatmap, "MEDIAN_LABELS", 11)  # as with NL's 40 NUTS 3 regions
-    values = heatmap.figure(nl_ctx, snap, view, "nl").data[1]
+    assert figures.figure(nl_ctx, snap, view, "nl").data[1].texttemplate == "%{z:.1f}"
+    monkeypatch.setattr(figures, "MEDIAN_LABELS", 11)  # as with NL's 40 NUTS 3 regions
+    values = figures.figure(nl_ctx, snap, view, "nl").data[1]
     assert values.texttemplate is None and values.z is not None  # hover still has them
+
+
+def test_written_medians_keep_room_and_scroll_sideways_instead(nl_ctx, monkeypatch):
+    """Cells with a median written in them get at least MEDIAN_CELL_PX (on a phone 19 Spanish
+    regions had 15 px each and "3,02,02,0" ran together): the graph box asks for that width
+    and scrolls sideways where the window is narrower; other views ask for nothing."""
+    out = run(nl_ctx, mode="regions")  # the 12 Dutch provinces, medians written
+    assert out["figure"].data[1].texttemplate == "%{z:.1f}"
+    style = out["box_style"]
+    assert style["--hm-min-width"] == f"{250 + 175 + 12 * figures.MEDIAN_CELL_PX}px"
+    assert style["overflowX"] == "auto" and style["display"] == "block"
+    assert figures.MEDIAN_CELL_PX >= 22  # "2,0" in 10 px type is about 16 px wide
+    assert run(nl_ctx)["box_style"] == {"display": "block"}  # municipalities: no minimum
+    monkeypatch.setattr(figures, "MEDIAN_LABELS", 11)  # no medians written: no minimum
+    assert run(nl_ctx, mode="regions")["box_style"] == {"display": "block"}
 
 
 def test_suppressed_cells_shown_as_suppressed(nl_data_dir):
@@ -260,22 +276,22 @@ def test_suppressed_cells_shown_as_suppressed(nl_data_dir):
     small = grid.n < 15
     assert (grid.status[small & (grid.n > 0)] == SUPPRESSED).all()
     assert np.isnan(grid.median[grid.status != VALUE]).all()
-    fig = heatmap.figure(strict, snap, view, "en")
+    fig = figures.figure(strict, snap, view, "en")
     status_layer, values = fig.data
     assert np.isnan(np.asarray(values.z)[grid.status == SUPPRESSED]).all()
     assert (np.asarray(status_layer.z)[grid.status == SUPPRESSED] == SUPPRESSED).all()
     assert (np.asarray(status_layer.text)[grid.status == SUPPRESSED] == "×").all()
-    cols = heatmap.column_data(view)
+    cols = data.column_data(view)
     r, c = np.argwhere(grid.status == SUPPRESSED)[0]
     assert cols["status"][r][c] == SUPPRESSED and cols["median"][r][c] == -1
-    caption = heatmap.caption(strict, snap, view, "en")
+    caption = texts.caption(strict, snap, view, "en")
     assert "cells are not shown for privacy (fewer than 15 municipalities, or to protect" in caption
-    legend = " ".join(str(x) for x in heatmap.legend(strict, view, "en"))
+    legend = " ".join(str(x) for x in layout.legend(strict, view, "en"))
     assert "not shown (privacy)" in legend
 
 
 def test_switch_to_regions_when_too_many_columns(nl_open_ctx, monkeypatch):
-    monkeypatch.setattr(heatmap, "MAX_COLUMNS", 50)
+    monkeypatch.setattr(data, "MAX_COLUMNS", 50)
     out = run(nl_open_ctx, size="all")
     notes = " ".join(str(n) for n in out["notes"])
     assert "more than the 50 columns a readable heatmap can hold" in notes
@@ -286,6 +302,30 @@ def test_switch_to_regions_when_too_many_columns(nl_open_ctx, monkeypatch):
     out = run(nl_open_ctx, size="20k-50k", mode="regions")
     assert "size class and peer group apply to the municipality view only" in \
         " ".join(str(n) for n in out["notes"])
+
+
+def _chosen_label(options, value):
+    return next(o["label"] for o in options if o["value"] == value)
+
+
+@pytest.mark.parametrize(("lang", "label", "normal"), [
+    ("en", "Regions (automatic)", "Municipalities"),
+    ("nl", "Regio's (automatisch)", "Gemeenten"),
+])
+def test_the_column_control_says_regions_after_the_switch(nl_open_ctx, monkeypatch, tree, lang,
+                                                           label, normal):
+    """Past MAX_COLUMNS the grid shows regions while "municipalities" stays chosen: the control
+    names what the columns are, in the callback's answer and in a page opened on that view."""
+    monkeypatch.setattr(data, "MAX_COLUMNS", 50)
+    out = run(nl_open_ctx, lang=lang, size="all")
+    assert out["columns"]["mode"] == "regions"
+    assert _chosen_label(out["mode_options"], "municipalities") == label
+    page = heatmap.layout(nl_open_ctx, lang, {"country": "NL"})
+    select = tree.find(page, id=ids.MODE)[0]
+    assert select.value == "municipalities" and _chosen_label(select.options, select.value) == label
+    narrow = run(nl_open_ctx, lang=lang, nuts2="NL34")  # stays municipal
+    assert _chosen_label(narrow["mode_options"], "municipalities") == normal
+    assert [o["value"] for o in narrow["mode_options"]] == ["municipalities", "regions"]
 
 
 # ------------------------------------------------------------------ empty states
@@ -304,19 +344,19 @@ def answers(municipalities, wave, consent):
 @pytest.fixture(scope="module")
 def small_ctx(tmp_path_factory):
     """Amsterdam (consents) and Utrecht (does not) answered in 2026; nobody in 2025."""
-    data = tmp_path_factory.mktemp("small")
-    paths = DataPaths(data).ensure()
+    folder = tmp_path_factory.mktemp("small")
+    paths = DataPaths(folder).ensure()
     stage(answers(["NL_GM0363", "NL_GM0344"], "2026", [True, False]), sha="a" * 64,
           name="a.csv", kind="real", fmt="csv", paths=paths)
-    build(data)
-    return AppContext.load(Settings.from_env({"DS4E_DATA_DIR": str(data)}))
+    build(folder)
+    return AppContext.load(Settings.from_env({"DS4E_DATA_DIR": str(folder)}))
 
 
 def test_empty_nothing_published(tmp_path, tree):
     ctx = AppContext.load(Settings.from_env({"DS4E_DATA_DIR": str(tmp_path)}))
     page = heatmap.layout(ctx, "en", {})
     assert "No survey data published yet" in tree.text(page)
-    assert not tree.find(page, id=heatmap.GRAPH)
+    assert not tree.find(page, id=ids.GRAPH)
     with pytest.raises(PreventUpdate):
         run(ctx)
 
@@ -327,7 +367,7 @@ def test_empty_wave_without_data(nl_ctx, tree):
         out["notes"])
     assert out["box_style"] == {"display": "none"} and out["csv_disabled"]
     page = heatmap.layout(nl_ctx, "en", {"wave": "2019"})
-    wave = tree.find(page, id=heatmap.WAVE)[0]
+    wave = tree.find(page, id=ids.WAVE)[0]
     assert wave.value == "2019" and {"label": "2019 (no data)", "value": "2019"} in wave.options
 
 
@@ -372,7 +412,7 @@ def test_permalink_round_trip(nl_ctx, tree):
     # following the written link gives the same controls and the same figure
     again = heatmap.layout(nl_ctx, "en", shell.parse_query(out["search"]))
     assert controls(again, tree) == values
-    fig = tree.find(again, id=heatmap.GRAPH)[0].figure
+    fig = tree.find(again, id=ids.GRAPH)[0].figure
     assert fig.to_json() == out["figure"].to_json()
 
     peers = run(nl_ctx, peers_of="NL_GM0344", mode="regions")
@@ -381,19 +421,19 @@ def test_permalink_round_trip(nl_ctx, tree):
     page = heatmap.layout(nl_ctx, "en", shell.parse_query(peers["search"]))
     values = controls(page, tree)
     assert values["peers_of"] == "NL_GM0344" and values["mode"] == "regions"
-    assert tree.find(page, id=heatmap.NUTS2)[0].disabled
+    assert tree.find(page, id=ids.NUTS2)[0].disabled
 
 
 def test_route_reads_the_url(nl_ctx, tree):
     page = shell.route(nl_ctx, "/heatmap", "nl", "?country=NL&sort=STR-01&mode=regions")
     assert "Heatmap elementen" in tree.text(page)
-    assert tree.find(page, id=heatmap.SORT)[0].value == "STR-01"
-    assert tree.find(page, id=heatmap.MODE)[0].value == "regions"
+    assert tree.find(page, id=ids.SORT)[0].value == "STR-01"
+    assert tree.find(page, id=ids.MODE)[0].value == "regions"
 
 
 def test_csv_of_the_municipal_grid(nl_ctx):
     snap, view = view_of(nl_ctx, country="NL", nuts2="NL31")
-    df = heatmap.csv_frame(nl_ctx, snap, view, "en")
+    df = export.csv_frame(nl_ctx, snap, view, "en")
     assert list(df.columns) == ["wave", "municipality_id", "municipality", "element_id",
                                 "element", "level"]
     assert len(df) == 39 * view.grid.n_columns
@@ -404,7 +444,7 @@ def test_csv_of_the_municipal_grid(nl_ctx):
     assert set(df["municipality_id"]) == set(snap.maturity.municipality_ids[view.grid.columns])
     assert all(nl_ctx.visible(snap, snap.maturity.index_of(m)) for m in set(df.municipality_id))
 
-    sent = heatmap.download(nl_ctx, "NL", "NL31", "all", None, "2026", "overall",
+    sent = callbacks.download(nl_ctx, "NL", "NL31", "all", None, "2026", "overall",
                             "municipalities", "en")
     assert sent["filename"] == "ds4e-heatmap-NL-NL31-2026-municipalities.csv"
     back = pd.read_csv(io.StringIO(sent["content"]))
@@ -415,7 +455,7 @@ def test_csv_of_the_region_grid(nl_data_dir):
     strict = AppContext.load(Settings.from_env({"DS4E_DATA_DIR": str(nl_data_dir),
                                                 "DS4E_MIN_GROUP": "15"}))
     snap, view = view_of(strict, country="NL", mode="regions")
-    df = heatmap.csv_frame(strict, snap, view, "en")
+    df = export.csv_frame(strict, snap, view, "en")
     assert list(df.columns) == ["wave", "region_id", "region", "element_id", "element",
                                 "municipalities_with_level", "median", "share_ge3", "suppressed"]
     assert len(df) == 39 * 12
@@ -426,7 +466,7 @@ def test_csv_of_the_region_grid(nl_data_dir):
 
 def test_empty_csv_is_not_sent(nl_ctx):
     with pytest.raises(PreventUpdate):
-        heatmap.download(nl_ctx, "NL", "BE21", "all", None, "2026", "overall", "municipalities",
+        callbacks.download(nl_ctx, "NL", "BE21", "all", None, "2026", "overall", "municipalities",
                          "en")
 
 
@@ -446,6 +486,32 @@ def test_figures_pass_plotly_validation(nl_ctx):
     assert "Heatmap van 39 elementen" in run(nl_ctx, lang="nl")["caption"]
 
 
+@pytest.mark.parametrize(("lang", "dblclick", "separators"), [
+    ("nl", "Dubbelklik om uit te zoomen", ",."), ("en", "Double-click to zoom back out", ".,")])
+def test_figure_and_toolbar_in_the_page_language(nl_ctx, tree, lang, dblclick, separators):
+    """plotly's own texts come from the page's language (components/figures.localised_config),
+    numbers use its separators (components/numbers), in the figure and the hover."""
+    page = heatmap.layout(nl_ctx, lang, {"country": "NL"})
+    graph = tree.find(page, id=ids.GRAPH)[0]
+    assert graph.config["locale"] == lang and graph.config["displayModeBar"] is False
+    assert graph.config["locales"][lang]["dictionary"]["Double-click to zoom back out"] == dblclick
+    assert graph.figure.layout.separators == separators
+    assert tree.find(page, id=ids.LABELS)[0].data["dec"] == separators[0]
+
+
+def test_no_number_formatting_of_its_own():
+    """Numbers are written by dashboard/components/numbers.py (fmt_num, fmt_int, separators),
+    not by a private copy in one of the view's modules."""
+    import inspect
+
+    from dashboard.views.heatmap import page
+    for module in (page, callbacks, data, export, figures, ids, layout, options, texts):
+        source = inspect.getsource(module)
+        for copy in ('maketrans(",.", ".,")', "replace('.', ',')", 'replace(".", ",")',
+                     '",." if lang', "def _num("):
+            assert copy not in source, (module.__name__, copy)
+
+
 @pytest.mark.parametrize("query,words", [
     ({"country": "ZZ"}, "No country with the code ‘ZZ’; showing NL instead."),
     ({"country": "NL", "nuts2": "BE21"}, "No region ‘BE21’ in NL"),
@@ -454,8 +520,8 @@ def test_figures_pass_plotly_validation(nl_ctx):
     ({"peers_of": "XX_NOPE"}, "There is no municipality with the id ‘XX_NOPE’."),
 ])
 def test_bad_url_parameters_are_explained(nl_open_ctx, tree, query, words):
-    layout = heatmap.layout(nl_open_ctx, "en", query)
-    notice = tree.text(tree.find(layout, id="heatmap-url-notices")[0])
+    page = heatmap.layout(nl_open_ctx, "en", query)
+    notice = tree.text(tree.find(page, id="heatmap-url-notices")[0])
     assert words in notice and "does not exist" in notice
     clean = heatmap.layout(nl_open_ctx, "en", {"country": "NL", "sort": "SEC-01"})
     assert not tree.text(tree.find(clean, id="heatmap-url-notices")[0])

@@ -3,18 +3,23 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
+from pathlib import Path
 from urllib.parse import parse_qsl
 
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 import pytest
+from dash import html
 from published import engine_peers
 
 from dashboard.config import Settings
 from dashboard.context import AppContext
+from dashboard.i18n import t
 from dashboard.registry import PAGES
 from dashboard.shell import parse_query
+from dashboard.views.roadmap import analysis, callbacks, export, ids, state
 from dashboard.views.roadmap import data as rd
 from dashboard.views.roadmap import page as roadmap
 from pipelines.maturity.kickstart import SIMILARITY_WEIGHTS
@@ -36,7 +41,7 @@ DEFAULT = DEFAULT_WEIGHTS.raw()  # the engine's defaults, as the sliders start
 
 def _update(ctx, m=ENSCHEDE, wave="2026", weights=DEFAULT, target=3, done=None, plan=None,
             focus=None, lang="en"):
-    return roadmap.update(ctx, m, wave, weights, target, done, plan, focus, lang)
+    return callbacks.update(ctx, m, wave, weights, target, done, plan, focus, lang)
 
 
 def _steps(tree, panel) -> list[str]:
@@ -201,12 +206,12 @@ def test_weights_change_the_order(nl_ctx, tree):
 def test_target_change(nl_ctx, tree):
     snap = nl_ctx.warehouse.snapshot()
     levels = rd.wave_levels(nl_ctx, snap, 1)[snap.maturity.index_of(ENSCHEDE)]
-    ids = nl_ctx.framework.element_ids
+    element_ids = nl_ctx.framework.element_ids
     for target in (2, 4):
         _, steps, *_ = _update(nl_ctx, target=target)
         got = _steps(tree, steps)
         assert got == _engine(nl_ctx, ENSCHEDE, "2026", targets=target).ids
-        assert all(max(levels[ids.index(e)], 0) < target for e in got)
+        assert all(max(levels[element_ids.index(e)], 0) < target for e in got)
         assert f"→ {target}" in tree.text(steps)
     assert set(_steps(tree, _update(nl_ctx, target=2)[1])) != set(_steps(tree, _update(nl_ctx)[1]))
 
@@ -268,9 +273,9 @@ def test_passive_use_lacking_enablers_and_missed_recommendations(nl_ctx, tree):
     model = rd.model(nl_ctx)
     levels = rd.wave_levels(nl_ctx, snap, 1)[snap.maturity.index_of(ENSCHEDE)]
     comps = components(model, levels)
-    ids = model.element_ids
+    element_ids = model.element_ids
     # a planned element below target whose enablers are mostly missing
-    weak = [ids[j] for j in np.argsort(comps.readiness, kind="stable")
+    weak = [element_ids[j] for j in np.argsort(comps.readiness, kind="stable")
             if comps.candidate[j] and comps.readiness[j] < 0.5]
     assert weak, "the demo municipality has an element with readiness below 0.5"
     plan = [weak[0]]
@@ -284,7 +289,7 @@ def test_passive_use_lacking_enablers_and_missed_recommendations(nl_ctx, tree):
     first = [s.element for s in base.steps if s.phase == 1 and s.element not in plan]
     assert f"Recommended for the first phase but not in your plan: {', '.join(first)}." in text
     # planning the whole roadmap: nothing missed; an element at target is named as such
-    at = ids[int(np.flatnonzero(levels >= 3)[0])]
+    at = element_ids[int(np.flatnonzero(levels >= 3)[0])]
     text = tree.text(_update(nl_ctx, plan=[*base.ids, at])[3])
     assert "Your plan includes every recommended element." in text
     assert f"Already at the target: {at}." in text
@@ -295,7 +300,7 @@ def test_passive_use_lacking_enablers_and_missed_recommendations(nl_ctx, tree):
 
 
 def _help(ctx):
-    return roadmap.analyse(ctx, ENSCHEDE, "2026", DEFAULT, 3, None, None)
+    return analysis.analyse(ctx, ENSCHEDE, "2026", DEFAULT, 3, None, None)
 
 
 def test_who_can_help_names_only_consenting_under_the_consent_rule(nl_ctx, nl_open_ctx, tree):
@@ -382,9 +387,9 @@ def test_consent_rule_hides_the_roadmap_of_a_non_consenting_municipality(nl_ctx,
     assert "roadmap is not shown" in tree.text(status)
     assert _steps(tree, steps) == [] and whatif is None and passive is None
     assert options == [] and value is None
-    fig, caption = roadmap.update_network(nl_ctx, "GOV-01", GRONINGEN, "2026", 3, [], "en")
+    fig, caption = callbacks.update_network(nl_ctx, "GOV-01", GRONINGEN, "2026", 3, [], "en")
     assert fig["data"] == [] and caption == ""
-    assert roadmap.roadmap_csv(nl_ctx, GRONINGEN, "2026", DEFAULT, 3, [], "en") is None
+    assert export.roadmap_csv(nl_ctx, GRONINGEN, "2026", DEFAULT, 3, [], "en") is None
     # the open deployment shows it
     assert _steps(tree, _update(nl_open_ctx, m=GRONINGEN)[1]) == _engine(
         nl_open_ctx, GRONINGEN, "2026").ids
@@ -408,32 +413,32 @@ def test_empty_states(nl_ctx, tmp_path, tree):
 
 
 def test_permalink_round_trip(nl_ctx, tree):
-    search = roadmap.url_search(nl_ctx, ENSCHEDE, "2025", (0.5, 0.25, 0, 1), 4,
-                                ["GOV-02", "gov-02", "DAT-01"], ["SEC-04"])
+    search = state.url_search(nl_ctx, ENSCHEDE, "2025", (0.5, 0.25, 0, 1), 4,
+                              ["GOV-02", "gov-02", "DAT-01"], ["SEC-04"])
     assert search == ("?m=NL_GM0153&wave=2025&w=0.5,0.25,0,1&target=4&done=GOV-02,DAT-01"
                       "&plan=SEC-04")
     snap = nl_ctx.warehouse.snapshot()
-    state, notes = roadmap.parse_state(nl_ctx, snap, parse_query(search))
-    assert notes == [] and state.query() == search
-    assert state == roadmap.RoadmapState(ENSCHEDE, "2025", (0.5, 0.25, 0.0, 1.0), 4,
-                                         ("GOV-02", "DAT-01"), ("SEC-04",))
+    parsed, notes = state.parse_state(nl_ctx, snap, parse_query(search))
+    assert notes == [] and parsed.query() == search
+    assert parsed == state.RoadmapState(ENSCHEDE, "2025", (0.5, 0.25, 0.0, 1.0), 4,
+                                        ("GOV-02", "DAT-01"), ("SEC-04",))
     # the controls start from the URL
     page = roadmap.layout(nl_ctx, "en", parse_query(search))
     value = {c.id: getattr(c, "value", None) for c in tree.walk(page)
              if isinstance(getattr(c, "id", None), str)}
-    assert value[roadmap.PICKER] == ENSCHEDE and value[roadmap.WAVE] == "2025"
-    assert [value[roadmap.WEIGHT[c]] for c in ("readiness", "unlock", "urgency", "peer")] == [
+    assert value[ids.PICKER] == ENSCHEDE and value[ids.WAVE] == "2025"
+    assert [value[ids.WEIGHT[c]] for c in ("readiness", "unlock", "urgency", "peer")] == [
         0.5, 0.25, 0.0, 1.0]
-    assert value[roadmap.TARGET] == 4
-    assert value[roadmap.DONE] == ["GOV-02", "DAT-01"] and value[roadmap.PLAN] == ["SEC-04"]
+    assert value[ids.TARGET] == 4
+    assert value[ids.DONE] == ["GOV-02", "DAT-01"] and value[ids.PLAN] == ["SEC-04"]
     # defaults when the URL has nothing; bad values replaced, each with a notice
-    state, notes = roadmap.parse_state(nl_ctx, snap, {})
-    assert state == roadmap.RoadmapState(None, "2026")
-    assert dict(parse_qsl(state.query()[1:])) == {"wave": "2026", "w": "0.35,0.25,0.25,0.15",
-                                                  "target": "3"}
-    state, notes = roadmap.parse_state(nl_ctx, snap, {
+    parsed, notes = state.parse_state(nl_ctx, snap, {})
+    assert parsed == state.RoadmapState(None, "2026")
+    assert dict(parse_qsl(parsed.query()[1:])) == {"wave": "2026", "w": "0.35,0.25,0.25,0.15",
+                                                   "target": "3"}
+    parsed, notes = state.parse_state(nl_ctx, snap, {
         "m": "NL_GM9999", "wave": "1999", "w": "1,2", "target": "7", "done": "XYZ-01,GOV-01"})
-    assert state == roadmap.RoadmapState(None, "2026", done=("GOV-01",))
+    assert parsed == state.RoadmapState(None, "2026", done=("GOV-01",))
     assert [k for k, _ in notes] == ["roadmap.notice.unknown", "roadmap.notice.wave",
                                      "roadmap.notice.weights", "roadmap.notice.target",
                                      "roadmap.notice.elements"]
@@ -443,11 +448,47 @@ def test_permalink_round_trip(nl_ctx, tree):
 
 def test_sliders_are_labelled(nl_ctx, tree):
     page = roadmap.layout(nl_ctx, "en", {"m": ENSCHEDE})
-    for sid in [*roadmap.WEIGHT.values(), roadmap.TARGET]:
+    for sid in [*ids.WEIGHT.values(), ids.TARGET]:
         box = [c for c in tree.walk(page) if getattr(c, "data-labelledby", None) == f"{sid}-label"]
         assert len(box) == 1 and box[0].children.id == sid
         label = [c for c in tree.walk(page) if getattr(c, "id", None) == f"{sid}-label"]
         assert len(label) == 1 and tree.text(label[0])
+
+
+@pytest.mark.parametrize(("lang", "summary"), [("nl", "Hoe de roadmap werkt"),
+                                              ("en", "How the roadmap works")])
+def test_on_a_phone_the_roadmap_follows_the_picker(nl_ctx, tree, lang, summary):
+    """At 390 px the first step began 1.7 screens down: the page's and the steps' guides are
+    folded on a phone (shown as they were from 768 px), and the page reads picker, status,
+    steps, then the settings, what-if and strategy."""
+    page = roadmap.layout(nl_ctx, lang, {"m": ENSCHEDE})
+    guide = t("roadmap.guide", lang)
+    folded = [c for c in tree.walk(page)
+              if getattr(c, "className", None) == "d-md-none rm-guide mb-2"]
+    assert len(folded) == 2 and tree.text(folded[0].children[0]) == summary
+    assert guide in tree.text(folded[0]) and t("roadmap.steps.guide", lang) in tree.text(folded[1])
+    shown = [c.className for c in tree.walk(page) if isinstance(c, html.P) and c.children == guide]
+    assert shown == ["text-body-secondary d-none d-md-block", "text-body-secondary mt-1 mb-0"]
+    order = [c.id for c in tree.walk(page) if getattr(c, "id", None) in (
+        ids.PICKER, ids.STATUS, ids.STEPS, ids.RESET, ids.DONE, ids.PLAN, ids.NETWORK)]
+    assert order == [ids.PICKER, ids.STATUS, ids.STEPS, ids.RESET, ids.DONE, ids.PLAN,
+                     ids.NETWORK]
+
+
+def test_element_dropdowns_show_every_chosen_element(nl_ctx, tree):
+    """The what-if and strategy dropdowns sit in an rm-multi wrapper (20-roadmap.css lists
+    every chosen element instead of one and a count): their visible text is then part of their
+    accessible name (WCAG 2.5.3; the browser test runs axe on it)."""
+    page = roadmap.layout(nl_ctx, "nl", {"m": ENSCHEDE, "done": "SEC-01,GOV-01",
+                                         "plan": "DAT-01,STR-01"})
+    for cid in (ids.DONE, ids.PLAN):
+        box = [c for c in tree.walk(page) if getattr(c, "className", None) == "rm-multi"
+               and getattr(c.children, "id", None) == cid]
+        assert len(box) == 1 and box[0].children.multi
+    css = (Path(__file__).resolve().parents[2] / "assets" / "20-roadmap.css").read_text()
+    assert (".rm-multi .dash-dropdown-value:not(.dash-dropdown-placeholder) { white-space: normal;"
+            " overflow: visible; }") in css
+    assert ".rm-multi .dash-dropdown-value-count { display: none; }" in css
 
 
 # ------------------------------------------------------------------ network, CSV
@@ -460,7 +501,7 @@ def test_network_view(nl_ctx, tree):
     assert [o["value"] for o in options] == base.ids and focus == base.ids[0]
     # the chosen element is kept while it stays in the roadmap
     assert _update(nl_ctx, focus=base.ids[4])[6] == base.ids[4]
-    fig, caption = roadmap.update_network(nl_ctx, focus, ENSCHEDE, "2026", 3, [], "en")
+    fig, caption = callbacks.update_network(nl_ctx, focus, ENSCHEDE, "2026", 3, [], "en")
     go.Figure(fig)
     model = rd.model(nl_ctx)
     j = model.index[focus]
@@ -473,12 +514,41 @@ def test_network_view(nl_ctx, tree):
     for i, w in model.enabler_lists[j]:
         assert f"{model.element_ids[i]} (level " in caption and f"weight {int(w)})" in caption
     # a done mark recolours: the element shows its target level
-    _, caption2 = roadmap.update_network(nl_ctx, focus, ENSCHEDE, "2026", 3, [focus], "en")
+    _, caption2 = callbacks.update_network(nl_ctx, focus, ENSCHEDE, "2026", 3, [focus], "en")
     assert f"{focus} {rd.element_names(nl_ctx, 'en')[focus]} is at level 3." in caption2
 
 
+@pytest.mark.parametrize(("lang", "dblclick", "separators"), [
+    ("nl", "Dubbelklik om uit te zoomen", ",."), ("en", "Double-click to zoom back out", ".,")])
+def test_network_and_toolbar_in_the_page_language(nl_ctx, tree, lang, dblclick, separators):
+    """plotly's own texts in the page's language (components/figures.localised_config), the
+    network drawn with the shared figure style and the language's separators."""
+    page = roadmap.layout(nl_ctx, lang, {"m": ENSCHEDE})
+    graph = tree.find(page, id=ids.NETWORK)[0]
+    assert graph.config["locale"] == lang and graph.config["displayModeBar"] is False
+    assert graph.config["locales"][lang]["dictionary"]["Double-click to zoom back out"] == dblclick
+    fig, _ = callbacks.update_network(nl_ctx, "GOV-01", ENSCHEDE, "2026", 3, [], lang)
+    assert fig["layout"]["separators"] == separators
+
+
+def test_numbers_as_the_language_writes_them(nl_ctx, tree):
+    """Scores, component bars and counts come from components/numbers.py: 0,44 in Dutch, 0.44
+    in English; no private copy of the formatter is left in the view's modules."""
+    import inspect
+
+    from dashboard.views.roadmap import figures, layout, panels
+    nl = tree.text(_update(nl_ctx, lang="nl")[1])
+    en = tree.text(_update(nl_ctx, lang="en")[1])
+    score = re.search(r"score bij keuze (\d),(\d\d)", nl)
+    assert score and f"score when chosen {score[1]}.{score[2]}" in en
+    for module in (roadmap, analysis, callbacks, export, figures, ids, layout, panels, state):
+        source = inspect.getsource(module)
+        for copy in ('replace(".", ",")', 'replace(",", ".")', "def _dec(", "def _int("):
+            assert copy not in source, (module.__name__, copy)
+
+
 def test_csv_download(nl_ctx):
-    df = roadmap.roadmap_csv(nl_ctx, ENSCHEDE, "2026", DEFAULT, 3, ["GOV-01"], "en")
+    df = export.roadmap_csv(nl_ctx, ENSCHEDE, "2026", DEFAULT, 3, ["GOV-01"], "en")
     base = _engine(nl_ctx, ENSCHEDE, "2026", done=["GOV-01"])
     assert df["element"].tolist() == base.ids
     assert df["rank"].tolist() == list(range(1, len(base.ids) + 1))
@@ -486,7 +556,7 @@ def test_csv_download(nl_ctx):
     assert np.allclose(df["score"], [s.score for s in base.steps], atol=1e-4)
     assert df["explanation"].str.contains("Score ").all()
     assert set(df["done"]) == {"GOV-01"}
-    assert roadmap.roadmap_csv(nl_ctx, None, "2026", DEFAULT, 3, [], "en") is None
+    assert export.roadmap_csv(nl_ctx, None, "2026", DEFAULT, 3, [], "en") is None
 
 
 def test_peers_from_cached_group_counts_equal_the_mask(nl_ctx):

@@ -15,7 +15,8 @@ from dash.exceptions import PreventUpdate
 
 from dashboard.config import Settings
 from dashboard.context import AppContext
-from dashboard.views.heatmap import page as heatmap
+from dashboard.views.heatmap import callbacks as heatmap_callbacks
+from dashboard.views.heatmap import data as heatmap_data
 from dashboard.views.legislation import aggregate_card as legislation_aggregate_card
 from dashboard.views.legislation import data as ld
 from dashboard.views.legislation import data_draft as legislation_data_draft
@@ -31,7 +32,7 @@ from dashboard.views.policy import callbacks as policy_callbacks
 from dashboard.views.policy.selection import MEASURES as POLICY_MEASURES
 from dashboard.views.profile import callbacks as profile
 from dashboard.views.profile import export as profile_export
-from dashboard.views.roadmap import page as roadmap
+from dashboard.views.roadmap import callbacks as roadmap_callbacks
 from pipelines.maturity.roadmap import DEFAULT_WEIGHTS
 
 EU_SAMPLE = ("CY", "EE", "LU", "MT", "SI")  # small countries: every selection of them is quick
@@ -136,9 +137,9 @@ def test_maps_and_heatmap_for_every_selection(ctx):
     for country, nuts2, size in _selections(ctx):
         if country is None:
             continue
-        for mode in (heatmap.MUNICIPALITIES, heatmap.REGIONS):
-            quietly(heatmap.update_view, ctx, country, nuts2 or heatmap.ALL,
-                    size or heatmap.ALL, None, wave, "SEC-01", mode, "en")
+        for mode in (heatmap_data.MUNICIPALITIES, heatmap_data.REGIONS):
+            quietly(heatmap_callbacks.update_view, ctx, country, nuts2 or heatmap_data.ALL,
+                    size or heatmap_data.ALL, None, wave, "SEC-01", mode, "en")
     overview_callbacks.update_tables(ctx, wave, "nl")
 
 
@@ -157,7 +158,7 @@ def test_profile_roadmap_and_legislation_for_sample_municipalities(ctx, tree):
                         profile_export.radar_csv(ctx, m, wave, "blocks", peers, custom, "en")):
                 assert csv is None or len(csv)
         profile.update_agreement(ctx, m, wave, "en")
-        roadmap.update(ctx, m, wave, DEFAULT_WEIGHTS.raw(), 3, None, None, None, "en")
+        roadmap_callbacks.update(ctx, m, wave, DEFAULT_WEIGHTS.raw(), 3, None, None, None, "en")
         content, _, _, _ = legislation_municipality_card.municipality(
             ctx, snap, m, None, None, AT, ld.ALL_DEADLINES, "en")
         assert tree.text(content)

@@ -38,6 +38,8 @@ from dashboard.components.downloads import (
 )
 from dashboard.config import Settings
 from dashboard.context import AppContext
+from dashboard.views.heatmap import callbacks as heatmap_callbacks
+from dashboard.views.heatmap import ids as heatmap_ids
 from dashboard.views.heatmap import page as heatmap
 from dashboard.views.legislation import ids as legislation_ids
 from dashboard.views.legislation import page as legislation_page
@@ -48,10 +50,13 @@ from dashboard.views.policy import ids as policy_ids
 from dashboard.views.policy import page as policy
 from dashboard.views.profile import ids as profile_ids
 from dashboard.views.profile import page as profile
+from dashboard.views.roadmap import export as roadmap_export
+from dashboard.views.roadmap import ids as roadmap_ids
 from dashboard.views.roadmap import page as roadmap
 from dashboard.views.survey_progress import callbacks as survey_progress_callbacks
 from dashboard.views.survey_progress import ids as survey_progress_ids
 from dashboard.views.survey_progress import page as survey_progress
+from pipelines.maturity.roadmap import COMPONENTS, DEFAULT_WEIGHTS
 
 MIMETYPES = {"csv": "text/csv",
              "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -185,8 +190,9 @@ def monkeypatch_module():
         yield mp
 
 
-HEATMAP = {heatmap.COUNTRY: "NL", heatmap.NUTS2: "NL31", heatmap.SIZE: "all", heatmap.PEERS: None,
-           heatmap.WAVE: "2026", heatmap.SORT: "overall", heatmap.MODE: "municipalities"}
+HEATMAP = {heatmap_ids.COUNTRY: "NL", heatmap_ids.NUTS2: "NL31", heatmap_ids.SIZE: "all",
+           heatmap_ids.PEERS: None, heatmap_ids.WAVE: "2026", heatmap_ids.SORT: "overall",
+           heatmap_ids.MODE: "municipalities"}
 LEGISLATION = {legislation_ids.COUNTRY: "NL", legislation_ids.NUTS2: None,
                legislation_ids.SIZE: None, legislation_ids.AT: AT, legislation_ids.HORIZON: None,
                legislation_ids.PICKER: ENSCHEDE, legislation_ids.CONDITIONS: [],
@@ -197,15 +203,15 @@ POLICY = {policy_ids.COUNTRY: "NL", policy_ids.NUTS2: None, policy_ids.SIZE: Non
           policy_ids.MEASURE: "per"}
 PROFILE = {profile_ids.VIEW: "blocks", profile_ids.PICKER: ENSCHEDE, profile_ids.WAVE: "2026",
            profile_ids.PEERS: "country_size", profile_ids.CUSTOM: []}
-ROADMAP = {roadmap.PICKER: ENSCHEDE, roadmap.WAVE: "2026", roadmap.TARGET: 3, roadmap.DONE: [],
-           **{roadmap.WEIGHT[c]: w for c, w in zip(roadmap.COMPONENTS, roadmap.DEFAULT_WEIGHTS.raw(),
-                                                   strict=True)}}
+ROADMAP = {roadmap_ids.PICKER: ENSCHEDE, roadmap_ids.WAVE: "2026", roadmap_ids.TARGET: 3,
+           roadmap_ids.DONE: [],
+           **{roadmap_ids.WEIGHT[c]: w for c, w in zip(COMPONENTS, DEFAULT_WEIGHTS.raw(), strict=True)}}
 
 # (page download, its dcc.Download, the CSV button of its control, the state it reads)
 NL_DOWNLOADS = [
-    ("heatmap", heatmap.CSV_DOWNLOAD, heatmap.CSV_BUTTON, HEATMAP),
-    ("heatmap-regions", heatmap.CSV_DOWNLOAD, heatmap.CSV_BUTTON,
-     {**HEATMAP, heatmap.NUTS2: "all", heatmap.MODE: "regions"}),
+    ("heatmap", heatmap_ids.CSV_DOWNLOAD, heatmap_ids.CSV_BUTTON, HEATMAP),
+    ("heatmap-regions", heatmap_ids.CSV_DOWNLOAD, heatmap_ids.CSV_BUTTON,
+     {**HEATMAP, heatmap_ids.NUTS2: "all", heatmap_ids.MODE: "regions"}),
     ("legislation-readiness", legislation_ids.AGG_CSV, legislation_ids.AGG_CSV_BUTTON, LEGISLATION),
     ("legislation-heatmap", legislation_ids.HEAT_CSV, legislation_ids.HEAT_CSV_BUTTON, LEGISLATION),
     ("legislation-municipality", legislation_ids.MUN_CSV, legislation_ids.MUN_CSV_BUTTON,
@@ -215,7 +221,7 @@ NL_DOWNLOADS = [
     *[(f"policy-{policy_callbacks.WHICH[b]}", policy_ids.DOWNLOAD, b, POLICY)
       for b in policy_ids.CSV_BUTTONS],
     *[(f"profile-{kind}", target, button, PROFILE) for kind, button, target in profile_ids.DOWNLOADS],
-    ("roadmap", roadmap.CSV, roadmap.CSV_BUTTON, ROADMAP),
+    ("roadmap", roadmap_ids.CSV, roadmap_ids.CSV_BUTTON, ROADMAP),
 ]
 
 
@@ -230,10 +236,11 @@ def test_every_page_download_in_every_format(nl_pages, download_id, button, valu
 
 def test_the_csv_button_downloads_what_it_always_did(nl_open_ctx, nl_pages):
     """The CSV button keeps its id and its file: the page function's CSV, byte for byte."""
-    sent = post(nl_pages, heatmap.CSV_DOWNLOAD, heatmap.CSV_BUTTON, {**HEATMAP, ids.LANG: "en"})
-    direct = heatmap.download(nl_open_ctx, *HEATMAP.values(), "en")
+    sent = post(nl_pages, heatmap_ids.CSV_DOWNLOAD, heatmap_ids.CSV_BUTTON,
+                {**HEATMAP, ids.LANG: "en"})
+    direct = heatmap_callbacks.download(nl_open_ctx, *HEATMAP.values(), "en")
     assert sent == direct and sent["filename"] == "ds4e-heatmap-NL-NL31-2026-municipalities.csv"
-    xlsx = heatmap.download(nl_open_ctx, *HEATMAP.values(), "en", "xlsx")
+    xlsx = heatmap_callbacks.download(nl_open_ctx, *HEATMAP.values(), "en", "xlsx")
     assert xlsx["filename"] == "ds4e-heatmap-NL-NL31-2026-municipalities.xlsx"
 
 
@@ -241,8 +248,9 @@ def test_a_hostile_cell_on_a_page(nl_pages, monkeypatch):
     """A page table whose text starts with a formula character: quoted in CSV, text in XLSX."""
     hostile = pd.DataFrame({"municipality_id": [f"NL_GM{i:04d}" for i in range(len(HOSTILE))],
                             "explanation": HOSTILE, "score": np.linspace(0.1, 0.6, len(HOSTILE))})
-    monkeypatch.setattr(roadmap, "roadmap_csv", lambda *a, **k: hostile.copy())
-    sent = post_every_format(nl_pages, roadmap.CSV, roadmap.CSV_BUTTON, {**ROADMAP, ids.LANG: "en"})
+    monkeypatch.setattr(roadmap_export, "roadmap_csv", lambda *a, **k: hostile.copy())
+    sent = post_every_format(nl_pages, roadmap_ids.CSV, roadmap_ids.CSV_BUTTON,
+                             {**ROADMAP, ids.LANG: "en"})
     assert_three_formats(sent)
     csv = pd.read_csv(io.StringIO(sent["csv"]["content"]), keep_default_na=False)
     assert csv["explanation"].tolist() == ["'" + h for h in HOSTILE]
@@ -262,8 +270,8 @@ def assert_text_cells(xlsx: bytes, column: str, expected: list[str]) -> None:
 def test_nothing_to_download_sends_nothing_in_any_format(nl_pages):
     """A roadmap that cannot be computed (no municipality) sends no file, whatever the format."""
     for fmt in FORMATS:
-        assert post(nl_pages, roadmap.CSV, format_id(roadmap.CSV_BUTTON, fmt),
-                    {**ROADMAP, roadmap.PICKER: None, ids.LANG: "en"}) is None
+        assert post(nl_pages, roadmap_ids.CSV, format_id(roadmap_ids.CSV_BUTTON, fmt),
+                    {**ROADMAP, roadmap_ids.PICKER: None, ids.LANG: "en"}) is None
 
 
 # ------------------------------------------------------------------ survey progress
@@ -308,7 +316,7 @@ def test_survey_progress_downloads_in_every_format(survey, button):
 
 def _controls(ctx, lang):
     """(page, layout, the CSV button ids it must offer in three formats)."""
-    yield heatmap, heatmap.layout(ctx, lang, {"country": "NL"}), [heatmap.CSV_BUTTON]
+    yield heatmap, heatmap.layout(ctx, lang, {"country": "NL"}), [heatmap_ids.CSV_BUTTON]
     yield legislation_page, legislation_page.layout(ctx, lang, {"country": "NL"}), [
         legislation_ids.AGG_CSV_BUTTON, legislation_ids.HEAT_CSV_BUTTON,
         legislation_ids.MUN_CSV_BUTTON]
@@ -316,7 +324,7 @@ def _controls(ctx, lang):
                                          for k in maps_ids.DOWNLOADS]
     yield policy, policy.layout(ctx, lang, {"country": "NL"}), list(policy_ids.CSV_BUTTONS)
     yield profile, profile.layout(ctx, lang, {"m": ENSCHEDE}), [b for _, b, _ in profile_ids.DOWNLOADS]
-    yield roadmap, roadmap.layout(ctx, lang, {"m": ENSCHEDE}), [roadmap.CSV_BUTTON]
+    yield roadmap, roadmap.layout(ctx, lang, {"m": ENSCHEDE}), [roadmap_ids.CSV_BUTTON]
 
 
 @pytest.mark.parametrize(("lang", "label"), [("nl", "Downloaden"), ("en", "Download")])

@@ -31,7 +31,7 @@ from dashboard.views.overview import layout as overview_layout
 from dashboard.views.policy import callbacks as policy_callbacks
 from dashboard.views.policy import texts as policy_texts
 from dashboard.views.policy.selection import PER as POLICY_PER
-from dashboard.views.roadmap import page as roadmap
+from dashboard.views.roadmap import panels as roadmap_panels
 from dashboard.views.survey import layout as survey_layout
 from dashboard.views.survey import texts as survey_texts
 from pipelines.maturity.coverage_note import Coverage
@@ -81,8 +81,8 @@ def test_no_catalogue_text_writes_a_plural_in_brackets(lang):
     ("nl", "rust op 1 respondent (cio)", "rust op 3 respondenten (cio, dpo)"),
     ("en", "rests on 1 respondent (cio)", "rests on 3 respondents (cio, dpo)")])
 def test_thin_coverage_says_respondent_or_respondents(lang, one, many):
-    assert one in roadmap.coverage_text(Coverage(1, ("cio",), 30, 39, ("no_lead",)), lang)
-    assert many in roadmap.coverage_text(Coverage(3, ("cio", "dpo"), 30, 39, ("no_lead",)), lang)
+    assert one in roadmap_panels.coverage_text(Coverage(1, ("cio",), 30, 39, ("no_lead",)), lang)
+    assert many in roadmap_panels.coverage_text(Coverage(3, ("cio", "dpo"), 30, 39, ("no_lead",)), lang)
 
 
 @pytest.mark.parametrize("lang,texts", [
@@ -122,20 +122,20 @@ def _plan(n: int):
     ("nl", "1 gepland element mist voorwaarden", "2 geplande elementen missen voorwaarden"),
     ("en", "1 planned element lacks enablers", "2 planned elements lack enablers")])
 def test_plan_check_counts_lacking_elements_in_words(lang, one, many, tree):
-    assert one in tree.text(roadmap.passive_panel(None, _plan(1), lang))
-    assert many in tree.text(roadmap.passive_panel(None, _plan(2), lang))
+    assert one in tree.text(roadmap_panels.passive_panel(None, _plan(1), lang))
+    assert many in tree.text(roadmap_panels.passive_panel(None, _plan(2), lang))
 
 
 @pytest.mark.parametrize("lang,one,many", [
     ("nl", "Niemand kon 1 element beoordelen", "Niemand kon 2 elementen beoordelen"),
     ("en", "Nobody could rate 1 element ", "Nobody could rate 2 elements ")])
 def test_assess_first_counts_elements_in_words(nl_ctx, monkeypatch, tree, lang, one, many):
-    monkeypatch.setattr(roadmap, "assess_text", lambda a, lang, names, laws: "x: why")
+    monkeypatch.setattr(roadmap_panels, "assess_text", lambda a, lang, names, laws: "x: why")
 
     def section(n):
         rm = SimpleNamespace(assess=[SimpleNamespace(element=e)
                                      for e in ("SEC-01", "SEC-02")[:n]])
-        return tree.text(roadmap.assess_section(nl_ctx, rm, lang))
+        return tree.text(roadmap_panels.assess_section(nl_ctx, rm, lang))
     assert one in section(1) and many in section(2)
 
 

@@ -6,11 +6,15 @@ from __future__ import annotations
 import json
 import re
 
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Browser, Page, expect
 
 STEPS = ("() => Array.from(document.querySelectorAll('#roadmap-steps li.rm-step'))"
          ".map(li => li.id.replace('roadmap-step-', '') + ' ' +"
          " li.querySelector('.rm-score').textContent)")
+
+INSIDE_BUTTON = ("e => { const r = e.getBoundingClientRect(),"
+                 " b = e.closest('button').getBoundingClientRect();"
+                 " return r.width > 0 && r.right <= b.right + 1 && r.bottom <= b.bottom + 1; }")
 
 
 def _serious(violations):
@@ -58,8 +62,34 @@ def test_roadmap_weights_and_whatif(page: Page, demo_server, console_errors, axe
 
 
 def _js(value) -> str:
-    """A JSON string safe inside a single-quoted JS string literal."""
-    return json.dumps(value).replace("\\", "\\\\").replace("'", "\\'")
+    """JSON as JSON.stringify writes it (no spaces, characters as they are), safe inside a
+    single-quoted JS string literal: json.dumps' ", " separators never equalled the browser's,
+    so the wait for a changed roadmap returned at once and the test raced the callback."""
+    return (json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+            .replace("\\", "\\\\").replace("'", "\\'"))
+
+
+def test_ticked_strategy_and_done_marks_name_their_dropdowns_by_what_they_show(
+        page: Page, demo_server, console_errors, axe):
+    """With two elements ticked in "your strategy" and two marked done, each dropdown shows
+    every chosen element, and its accessible name holds all that visible text (axe
+    label-content-name-mismatch, WCAG 2.5.3 label in name): Dash 4 showed the first element
+    and "2 gekozen", clipped the rest, and named the button "2 gekozen" + every element."""
+    page.goto(demo_server + "/roadmap?m=NL_GM0307&done=SEC-01,GOV-01&plan=DAT-01,STR-01")
+    expect(page.locator("#roadmap-steps li.rm-step").first).to_be_visible(timeout=30_000)
+    for box, chosen in (("#roadmap-done", ("SEC-01", "GOV-01")),
+                        ("#roadmap-plan", ("DAT-01", "STR-01"))):
+        items = page.locator(f"{box} .dash-dropdown-value-item")
+        expect(items).to_have_count(2)
+        for item, element in zip(items.all(), chosen, strict=True):
+            expect(item).to_contain_text(element)
+            # inside the button's box, not clipped away by it
+            assert item.evaluate(INSIDE_BUTTON), f"{element} is clipped in {box}"
+        expect(page.locator(f"{box} .dash-dropdown-value-count")).to_be_hidden()
+    found = axe()
+    assert not [v for v in found if v["id"] == "label-content-name-mismatch"], found
+    assert not _serious(found), _serious(found)
+    assert not console_errors, console_errors
 
 
 def test_unknown_answers_read_as_advice_and_steps_cite_their_law(page: Page, demo_server,
@@ -101,3 +131,22 @@ def test_unknown_answers_read_as_advice_and_steps_cite_their_law(page: Page, dem
     shot("roadmap-assess-en")
     assert not _serious(axe()), _serious(axe())
     assert not console_errors, console_errors
+
+
+def test_on_a_phone_the_roadmap_starts_on_the_first_screen(browser: Browser, demo_server):
+    """At 390 x 900 the first step began 1.7 screens down, behind the guide: with the guides
+    folded the status is on the first screen and the first step right below it; the settings,
+    what-if and strategy follow the steps."""
+    context = browser.new_context(viewport={"width": 390, "height": 900})
+    page = context.new_page()
+    page.goto(demo_server + "/roadmap?m=NL_GM0307")
+    expect(page.locator("#roadmap-steps li.rm-step").first).to_be_visible(timeout=30_000)
+    expect(page.locator(".rm-guide").first).to_be_visible()
+    top = page.evaluate("s => document.querySelector(s).getBoundingClientRect().top + scrollY",
+                        "#roadmap-status")
+    step = page.evaluate("s => document.querySelector(s).getBoundingClientRect().top + scrollY",
+                         "#roadmap-steps li.rm-step")
+    reset = page.evaluate("s => document.querySelector(s).getBoundingClientRect().top + scrollY",
+                          "#roadmap-reset")
+    context.close()
+    assert top < 900 and step < 1000 < reset, (top, step, reset)

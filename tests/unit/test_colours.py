@@ -103,11 +103,11 @@ def test_ready_share_runs_from_not_ready_to_ready():
 
 def test_every_chart_that_shows_levels_uses_the_level_colours():
     from dashboard.components import maps
-    from dashboard.views.heatmap import page as heatmap
-    from dashboard.views.roadmap import page as roadmap
+    from dashboard.views.heatmap import figures as heatmap_figures
+    from dashboard.views.roadmap import figures as roadmap_figures
 
-    assert heatmap.LEVEL_COLOURS == colours.LEVELS
-    assert [c for _, c in heatmap.CONTINUOUS_SCALE] == list(colours.LEVELS)
-    assert {c for _, c in heatmap.DISCRETE_SCALE} == {*colours.LEVELS, colours.NO_ANSWER}
+    assert heatmap_figures.LEVEL_COLOURS == colours.LEVELS
+    assert [c for _, c in heatmap_figures.CONTINUOUS_SCALE] == list(colours.LEVELS)
+    assert {c for _, c in heatmap_figures.DISCRETE_SCALE} == {*colours.LEVELS, colours.NO_ANSWER}
     assert maps.MATURITY == colours.LEVEL_SCALE
-    assert roadmap.palette is colours
+    assert roadmap_figures.palette is colours

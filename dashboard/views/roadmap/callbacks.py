@@ -1,0 +1,131 @@
+"""The Roadmap page's callbacks: `register(app, ctx)`; each body is a module-level function the
+tests call without Dash (update, update_network, download)."""
+
+from __future__ import annotations
+
+import logging
+
+from dash import Input, Output, State, callback_context
+from dash.exceptions import PreventUpdate
+
+from dashboard import ids, warmup
+from dashboard.components.downloads import chosen_format, download_inputs, group_id, table_download
+from dashboard.components.municipality_picker import search_index, search_options
+from dashboard.context import AppContext
+from dashboard.i18n import normalise_lang
+from dashboard.views.roadmap import data as rd
+from dashboard.views.roadmap import export
+from dashboard.views.roadmap.analysis import analyse, subject
+from dashboard.views.roadmap.figures import network_figure
+from dashboard.views.roadmap.ids import (
+    CSV,
+    CSV_BUTTON,
+    DONE,
+    FOCUS,
+    HELP,
+    NETWORK,
+    NETWORK_CAPTION,
+    PASSIVE,
+    PICKER,
+    PLAN,
+    RESET,
+    STATUS,
+    STEPS,
+    TARGET,
+    WAVE,
+    WEIGHT,
+    WHATIF,
+)
+from dashboard.views.roadmap.panels import (
+    focus_options,
+    help_panel,
+    passive_panel,
+    status,
+    steps_panel,
+    whatif_panel,
+)
+from dashboard.views.roadmap.state import url_search
+from pipelines.maturity.roadmap import COMPONENTS, DEFAULT_TARGET, DEFAULT_WEIGHTS
+
+LOG = logging.getLogger(__name__)
+
+
+def update(ctx: AppContext, m, wave, weights, target, done, plan, focus, lang):
+    """The main callback: status, roadmap, what-if, passive use, who can help, focus choices."""
+    lang = normalise_lang(lang)
+    a = analyse(ctx, m, wave, weights, target, done, plan)
+    options, value = focus_options(ctx, a, focus, lang)
+    return (status(ctx, a, lang), steps_panel(ctx, a, lang), whatif_panel(ctx, a, lang),
+            passive_panel(ctx, a, lang), help_panel(ctx, a, lang), options, value)
+
+
+def update_network(ctx: AppContext, focus, m, wave, target, done, lang):
+    lang = normalise_lang(lang)
+    return network_figure(ctx, subject(ctx, m, wave), focus, target, done, lang)
+
+
+def download(ctx: AppContext, m, wave, weights, target, done, lang, fmt: str = "csv") -> dict:
+    """The roadmap table as a dcc.Download file in `fmt`."""
+    df = export.roadmap_csv(ctx, m, wave, weights, target, done, lang)
+    if df is None:
+        raise PreventUpdate
+    return table_download(df, f"ds4e-roadmap-{m}-{wave}.csv", fmt)
+
+
+# ------------------------------------------------------------------ callbacks
+
+
+def register(app, ctx: AppContext) -> None:
+    warmup.add(app.server, _warm)  # before the first request: dashboard/warmup.py
+    weights = [Input(WEIGHT[c], "value") for c in COMPONENTS]
+
+    @app.callback(Output(PICKER, "options"), Input(PICKER, "search_value"),
+                  State(PICKER, "value"), prevent_initial_call=True)
+    def _picker_options(search, value):
+        return search_options(ctx, search, value)
+
+    @app.callback(Output(ids.URL, "search", allow_duplicate=True), Input(PICKER, "value"),
+                  Input(WAVE, "value"), *weights, Input(TARGET, "value"), Input(DONE, "value"),
+                  Input(PLAN, "value"), prevent_initial_call=True)
+    def _url(m, wave, wr, wu, wg, wp, target, done, plan):
+        return url_search(ctx, m, wave, (wr, wu, wg, wp), target, done, plan)
+
+    @app.callback(Output(STATUS, "children"), Output(STEPS, "children"),
+                  Output(WHATIF, "children"), Output(PASSIVE, "children"),
+                  Output(HELP, "children"), Output(FOCUS, "options"), Output(FOCUS, "value"),
+                  Input(PICKER, "value"), Input(WAVE, "value"), *weights,
+                  Input(TARGET, "value"), Input(DONE, "value"), Input(PLAN, "value"),
+                  State(FOCUS, "value"), State(ids.LANG, "value"))
+    def _update(m, wave, wr, wu, wg, wp, target, done, plan, focus, lang):
+        return update(ctx, m, wave, (wr, wu, wg, wp), target, done, plan, focus, lang)
+
+    @app.callback(Output(NETWORK, "figure"), Output(NETWORK_CAPTION, "children"),
+                  Input(FOCUS, "value"), State(PICKER, "value"), State(WAVE, "value"),
+                  State(TARGET, "value"), State(DONE, "value"), State(ids.LANG, "value"))
+    def _network(focus, m, wave, target, done, lang):
+        return update_network(ctx, focus, m, wave, target, done, lang)
+
+    @app.callback(Output(group_id(CSV_BUTTON), "disabled"), Input(FOCUS, "options"))
+    def _csv_enabled(options):
+        return not options  # no roadmap, nothing to download
+
+    @app.callback(*[Output(WEIGHT[c], "value") for c in COMPONENTS], Output(TARGET, "value"),
+                  Input(RESET, "n_clicks"), prevent_initial_call=True)
+    def _reset(_n):
+        return (*DEFAULT_WEIGHTS.raw(), DEFAULT_TARGET)
+
+    @app.callback(Output(CSV, "data"), *download_inputs(CSV_BUTTON), State(PICKER, "value"),
+                  State(WAVE, "value"), *[State(WEIGHT[c], "value") for c in COMPONENTS],
+                  State(TARGET, "value"), State(DONE, "value"), State(ids.LANG, "value"),
+                  prevent_initial_call=True)
+    def _download_file(_csv, _xlsx, _parquet, m, wave, wr, wu, wg, wp, target, done, lang):
+        return download(ctx, m, wave, (wr, wu, wg, wp), target, done, lang,
+                        chosen_format(callback_context.triggered_id, CSV_BUTTON))
+
+
+def _warm(ctx: AppContext) -> None:
+    try:
+        search_index(ctx)
+        rd.warm(ctx)
+    except Exception:  # a failed warm-up is redone by the first request, but never hidden
+        LOG.exception("warm-up of %s failed", __name__)
