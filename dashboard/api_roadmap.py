@@ -99,7 +99,7 @@ class RoadmapApi:
                 "steps": 0, "message": f"no answers from this municipality in wave {wave}"}
         rm = rd.compute(ctx, snap, row, w, params)
         body = rm.to_dict()
-        names, laws = rd.element_names(ctx, lang), rd.law_names(ctx)
+        names, laws = rd.element_names(ctx, lang), rd.law_names(ctx, lang)
         by_element = {s.element: s for s in rm.steps}
         for phase in body["phases"]:
             for item in phase:

@@ -78,7 +78,7 @@ def test_default_roadmap_equals_the_engine(consent, nl_ctx):
     assert body["peer_group"]["kind"] == "country_size"
     assert body["peer_group"]["id"] == "NL:100k-250k"
     names = {e.id: e.name.en for e in nl_ctx.framework.elements}
-    laws = {x.id: x.short for x in nl_ctx.framework.laws}
+    laws = {x.id: x.short_name("en") for x in nl_ctx.framework.laws}  # lang=en
     flat = [s for phase in body["phases"] for s in phase]
     for got, step in zip(flat, rm.steps, strict=True):
         assert got["name"] == names[step.element] and got["phase"] == step.phase
@@ -99,7 +99,7 @@ def test_parameters_give_the_engines_result_for_the_same_inputs(consent, nl_ctx)
     assert set(body["targets"].values()) == {4}
     assert body["wave"] == "2025" and [len(p) for p in body["phases"]] == [4, 4]
     names = {e.id: e.name.nl for e in nl_ctx.framework.elements}
-    laws = {x.id: x.short for x in nl_ctx.framework.laws}
+    laws = {x.id: x.short_name("en") for x in nl_ctx.framework.laws}  # lang=en
     first = body["phases"][0][0]
     assert first["text"] == explain_text(rm.steps[0].explanation, "nl", names, laws)
     assert first["name"] == names[first["element"]]

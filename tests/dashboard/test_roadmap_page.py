@@ -183,10 +183,11 @@ def test_explanations_in_the_ui_language(nl_ctx, tree):
         assert f"{names[ex.enablers[0].element]} ({ex.enablers[0].element})" in tree.text(steps_nl)
     law = next((s.explanation.law for s in expected.steps if s.explanation.law), None)
     if law is not None:
-        short = {x.id: x.short for x in nl_ctx.framework.all_laws}[law.law]
+        the_law = {x.id: x for x in nl_ctx.framework.all_laws}[law.law]
         basis = f"({law.legal_basis}) " if law.legal_basis else ""
-        assert f"{short} {basis}requires level {law.min_level}" in tree.text(steps_en)
-        assert f"{short} {basis}vereist niveau {law.min_level}" in tree.text(steps_nl)
+        en, nl = the_law.short_name("en"), the_law.short_name("nl")
+        assert f"{en} {basis}requires level {law.min_level}" in tree.text(steps_en)
+        assert f"{nl} {basis}vereist niveau {law.min_level}" in tree.text(steps_nl)
 
 
 def test_weights_change_the_order(nl_ctx, tree):
@@ -567,3 +568,10 @@ def test_peers_from_cached_group_counts_equal_the_mask(nl_ctx):
             fast, slow = rd.peers(nl_ctx, snap, w, row), rd.peers_slow(nl_ctx, snap, w, row)
             for f in ("share", "count", "known", "suppressed"):
                 assert np.array_equal(getattr(fast, f), getattr(slow, f)), f
+
+
+def test_law_names_in_the_explanations_follow_the_language(nl_ctx):
+    """An English roadmap says "GDPR", a Dutch one "AVG" (framework 1.4.1 short names)."""
+    assert rd.law_names(nl_ctx, "en")["GDPR"] == "GDPR"
+    assert rd.law_names(nl_ctx, "nl")["GDPR"] == "AVG"
+    assert rd.law_names(nl_ctx, "en")["AI_ACT"] == "AI Act"

@@ -166,10 +166,11 @@ def element_names(ctx: AppContext, lang: str) -> dict[str, str]:
                    lambda: {e.id: e.name.get(lang) for e in fw.elements})
 
 
-def law_names(ctx: AppContext) -> dict[str, str]:
-    """Short law names ('NIS2', 'AI Act') for the explanations."""
+def law_names(ctx: AppContext, lang: str) -> dict[str, str]:
+    """Short law names in `lang` ('NIS2', 'AI Act' / 'AI-verordening') for the explanations."""
     fw = ctx.framework
-    return _cached(("laws", fw.checksum), lambda: {law.id: law.short for law in fw.all_laws})
+    return _cached(("laws", fw.checksum, lang),
+                   lambda: {law.id: law.short_name(lang) for law in fw.all_laws})
 
 
 # ------------------------------------------------------------------ levels per wave

@@ -18,7 +18,7 @@ def roadmap_csv(ctx: AppContext, m, wave, weights, target, done, lang) -> pd.Dat
     if a.rm is None:
         return None
     names = rd.element_names(ctx, lang)
-    law = rd.law_names(ctx)
+    law = rd.law_names(ctx, lang)
     wn = dict(zip(COMPONENTS, a.rm.weights.normalised(), strict=True))
     rows = []
     for s in a.rm.steps:

@@ -108,7 +108,7 @@ def assess_section(ctx: AppContext, rm: Roadmap, lang: str) -> html.Section:
     (a legal duty on them, the elements they gate, what they help build)."""
     names = rd.element_names(ctx, lang)
     items = [html.Li([html.Span(a.element, className="el-id"), " ",
-                      assess_text(a, lang, names, rd.law_names(ctx)).split(": ", 1)[-1]],
+                      assess_text(a, lang, names, rd.law_names(ctx, lang)).split(": ", 1)[-1]],
                      className="mb-1")
              for a in rm.assess[:ASSESS_SHOWN]]
     more = len(rm.assess) - ASSESS_SHOWN
@@ -140,7 +140,7 @@ def _step(ctx: AppContext, s, a: Analysis, lang: str) -> html.Li:
         ], className="rm-step-head"),
         _bars(ex.components, lang),
         html.Ul([html.Li(x) for x in explanation_parts(ex, lang, rd.element_names(ctx, lang),
-                                                          rd.law_names(ctx))],
+                                                          rd.law_names(ctx, lang))],
                 className="rm-why mb-1"),
         kickstart(ctx, el.id, lang),
     ], className="rm-step", id=f"roadmap-step-{el.id}")
