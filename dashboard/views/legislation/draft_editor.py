@@ -34,6 +34,7 @@ from dashboard.views.legislation.ids import (
     REQ_ELEMENT,
     REQ_IF,
     REQ_MIN,
+    REQ_NARROW,
     dom_id,
 )
 from dashboard.views.legislation.texts import area_names, draft_problem, pct
@@ -56,32 +57,38 @@ def draft_card(ctx: AppContext, base_law: str | None, rows: list[dict], draft_id
 
     def control(kind, i, r):
         cid = {"type": kind, "index": i}
+        # small controls: twelve requirement rows stay compact, and an element's code and name
+        # fit a phone's width
         if kind == REQ_ELEMENT:
-            return dbc.Select(id=cid, options=el_opts, value=r["element"] or ANY)
+            return dbc.Select(id=cid, options=el_opts, value=r["element"] or ANY, size="sm")
         if kind == REQ_MIN:
-            return dbc.Select(id=cid, options=lvl_opts, value=str(r["min"]))
+            return dbc.Select(id=cid, options=lvl_opts, value=str(r["min"]), size="sm")
         if kind == REQ_DEADLINE:
             return dbc.Input(id=cid, value=r["deadline"] or "", placeholder="YYYY-MM-DD",
-                             debounce=True)
+                             debounce=True, size="sm")
         if kind == REQ_IF:
-            return dbc.Select(id=cid, options=cond_opts, value=r["applies_if"] or ANY)
-        return dbc.Select(id=cid, options=status_opts, value=r["status"])
+            return dbc.Select(id=cid, options=cond_opts, value=r["applies_if"] or ANY, size="sm")
+        return dbc.Select(id=cid, options=status_opts, value=r["status"], size="sm")
 
     def slot(i, r):
-        # dbc.Select takes no aria-label: a visually hidden <label for> names every control
-        # ("Requirement 3: minimum level"); the visible column heads are for sighted users
+        # dbc.Select takes no aria-label: a <label for> names every control ("Requirement 3:
+        # minimum level"); it shows below 1400 px, where a requirement wraps over several lines
+        # and the column heads are hidden, and is visually hidden where the heads show
         return dbc.Row([
             dbc.Col([dbc.Label(t("legislation.draft.row", lang, n=i + 1,
                                  field=t(f"legislation.draft.col.{field}", lang)),
                                html_for=dom_id({"type": kind, "index": i}),
-                               className="visually-hidden"),
-                     control(kind, i, r)], xs=width)
-            for kind, field, width in REQ_COLUMNS], className="g-1 mb-1")
+                               className="draft-label small mb-0"),
+                     control(kind, i, r)], xs=REQ_NARROW[kind][0], md=REQ_NARROW[kind][1],
+                    xxl=width)
+            for kind, field, width in REQ_COLUMNS], className="g-1 mb-2 draft-slot")
 
     # html.Div, not dbc.Row: dbc.Row takes no aria-hidden (each control has its own label)
-    slot_heads = html.Div([html.Div(t(f"legislation.draft.col.{field}", lang), className=f"col-{width}")
+    slot_heads = html.Div([html.Div(t(f"legislation.draft.col.{field}", lang),
+                                    className=f"col-xxl-{width}")
                            for _, field, width in REQ_COLUMNS],
-                          className="row g-1 mb-1 small fw-semibold", **{"aria-hidden": "true"})
+                          className="row g-1 mb-1 small fw-semibold d-none d-xxl-flex",
+                          **{"aria-hidden": "true"})
     return html.Div([card(t("legislation.draft.title", lang), t("legislation.draft.question", lang), [
         dbc.Row([
             dbc.Col([dbc.Label(t("legislation.draft.from", lang), html_for=LAW),

@@ -34,8 +34,12 @@ REQ_ELEMENT, REQ_MIN, REQ_DEADLINE, REQ_IF, REQ_STATUS = (
     "legislation-req-if", "legislation-req-status")
 REQ_KINDS = (REQ_ELEMENT, REQ_MIN, REQ_DEADLINE, REQ_IF, REQ_STATUS)
 # the editor's columns: (component type, i18n field, column width)
-REQ_COLUMNS = ((REQ_ELEMENT, "element", 3), (REQ_MIN, "min", 2), (REQ_DEADLINE, "deadline", 3),
+# (kind, field, columns from 1400 px where a requirement is one row under visible column heads;
+# columns on a phone, columns from 768 px): narrower, each control has its own visible label
+REQ_COLUMNS = ((REQ_ELEMENT, "element", 4), (REQ_MIN, "min", 1), (REQ_DEADLINE, "deadline", 3),
                (REQ_IF, "if", 2), (REQ_STATUS, "status", 2))
+REQ_NARROW = {REQ_ELEMENT: (12, 12), REQ_MIN: (6, 2), REQ_DEADLINE: (6, 4), REQ_IF: (6, 3),
+              REQ_STATUS: (6, 3)}
 DRAFT_RESULT = "legislation-draft-result"
 DRAFT_HEADLINE, DRAFT_SHARE = "legislation-draft-headline", "legislation-draft-share"
 DRAFT_YAML_BUTTON, DRAFT_YAML = "legislation-draft-yaml-button", "legislation-draft-yaml"

@@ -76,20 +76,21 @@ def controls(ctx: AppContext, st: dict, lang: str) -> dbc.Card:
                                    for v in VIEWS])]), lg=12, className="mb-2"),
         dbc.Col([dbc.Label(t("legislation.country", lang), html_for=COUNTRY),
                  dbc.Select(id=COUNTRY, value=st["country"] or ANY,
-                            options=country_options(ctx, lang))], md=3),
+                            options=country_options(ctx, lang))], md=4, xl=True),
         dbc.Col([dbc.Label(t("legislation.nuts2", lang), html_for=NUTS2),
                  dbc.Select(id=NUTS2, value=st["nuts2"] or ANY,
-                            options=nuts2_options(ctx, st["country"], lang))], md=3),
+                            options=nuts2_options(ctx, st["country"], lang))], md=4, xl=True),
         dbc.Col([dbc.Label(t("legislation.size", lang), html_for=SIZE),
                  dbc.Select(id=SIZE, value=st["size"] or ANY, options=[
                      {"label": t("legislation.all_sizes", lang), "value": ANY}] + [
-                     {"label": size_class_label(k, lang), "value": k} for k in SIZE_CLASS_KEYS])], md=2),
+                     {"label": size_class_label(k, lang), "value": k} for k in SIZE_CLASS_KEYS])],
+                md=4, xl=True),
         dbc.Col([dbc.Label(t("legislation.at", lang), html_for=AT),
-                 dbc.Input(id=AT, type="date", value=st["at"].isoformat(), debounce=True)], md=2),
+                 dbc.Input(id=AT, type="date", value=st["at"].isoformat(), debounce=True)], md=4, xl=True),
         dbc.Col([dbc.Label(t("legislation.horizon", lang), html_for=HORIZON),
                  dbc.Select(id=HORIZON, value=ld.horizon_text(st["horizon"]),
-                            options=horizon_options(st["horizon"], lang))], md=2),
-    ], className="gy-2")), className="mb-3")
+                            options=horizon_options(st["horizon"], lang))], md=4, xl=True),
+    ], className="gy-2 align-items-end")), className="mb-3")  # a two-line label keeps its field in line
 
 
 def layout(ctx: AppContext, lang: str, query: dict | None = None) -> html.Div:

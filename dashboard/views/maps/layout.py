@@ -95,10 +95,10 @@ def layout(ctx: AppContext, lang: str, query: dict | None = None) -> html.Div:
     controls = dbc.Row([
         _control(t("maps.measure", lang), dbc.Select(
             id=MEASURE, value=state.measure, options=measure_options(ctx, lang)), MEASURE,
-            xs=12, lg=True),
+            xs=12, xxl=True),  # its own row below 1400 px: the auto-width selects beside it vary
         _control(t("maps.stat", lang), dbc.Select(id=STAT, value=state.stat, options=[
             {"label": t(f"maps.stat.{s}", lang), "value": s} for s in STATISTICS]), STAT,
-            xs=6, md="auto"),
+            xs=12, sm=6, md="auto"),
         _control(t("maps.wave", lang), dbc.Select(
             id=WAVE, value=state.wave,
             options=[{"label": w, "value": w} for w in reversed(snap.waves)]), WAVE,
@@ -108,7 +108,7 @@ def layout(ctx: AppContext, lang: str, query: dict | None = None) -> html.Div:
             xs=6, md="auto"),
         _control(t("maps.country", lang), dbc.Select(
             id=COUNTRY, value=state.country, options=country_options,
-            disabled=state.level != "country"), COUNTRY, xs=6, md="auto"),
+            disabled=state.level != "country"), COUNTRY, xs=12, sm=6, md="auto"),
     ], className="mb-2 maps-controls")
     controls = html.Div(controls, role="group", **{"aria-label": t("maps.controls", lang)})
     card = "mb-3"

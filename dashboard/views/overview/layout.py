@@ -112,8 +112,8 @@ def layout(ctx: AppContext, lang: str, query: dict | None = None) -> html.Div:
                      dbc.Select(id=ids.MAP_VIEW, value=view, options=[
                          {"label": t(f"overview.map.view.{v}", lang), "value": v}
                          for v in data.MAP_VIEWS])],
-                    xs=6, md=4),
-        ], className="mb-3"),
+                    xs=12, sm=6, md=4),  # "Nederland (gemeenten)" needs a phone's width
+        ], className="mb-3 gy-2"),
         html.Div(id=ids.KPIS),
         dbc.Row([
             dbc.Col(dbc.Card(dbc.CardBody([

@@ -88,16 +88,16 @@ def controls(ctx: AppContext, sel: Selection, measure: str, lang: str) -> dbc.Ro
     return dbc.Row([
         _control(t("policy.country", lang), dbc.Select(
             id=ids.COUNTRY, value=sel.country or ALL, options=country_options(ctx, lang)),
-            ids.COUNTRY, xs=12, sm=6, lg=3),
+            ids.COUNTRY, xs=12, sm=6, lg=4, xl=3),
         _control(t("policy.nuts2", lang), dbc.Select(
             id=ids.NUTS2, value=sel.nuts2 or ALL, disabled=sel.country is None,
-            options=nuts2_options(ctx, sel.country, lang)), ids.NUTS2, xs=12, sm=6, lg=3),
+            options=nuts2_options(ctx, sel.country, lang)), ids.NUTS2, xs=12, sm=6, lg=4, xl=3),
         _control(t("policy.size", lang), dbc.Select(
             id=ids.SIZE, value=sel.size or ALL, options=size_options(lang)), ids.SIZE, xs=12,
-            sm=6, lg=3),
+            sm=6, lg=4, xl=2),
         _control(t("policy.measure", lang), dbc.Select(id=ids.MEASURE, value=measure, options=[
             {"label": t(f"policy.heat.measure.{m}", lang), "value": m} for m in MEASURES]),
-            ids.MEASURE, xs=12, sm=6, lg=3),
+            ids.MEASURE, xs=12, lg=6, xl=4),  # "Hefboom per antwoordende gemeente" needs the room
     ], className="mb-1 g-2")
 
 

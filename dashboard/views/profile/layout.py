@@ -116,7 +116,7 @@ def controls(state: ProfileState, snap: Snapshot, index: MunicipalityIndex, pick
             dbc.Col([
                 dbc.Label(t("profile.peers.label", lang), html_for=PEERS),
                 dbc.Select(id=PEERS, value=state.peers, options=peer_options),
-            ], xs=6, md=4, lg=4, className="mb-2"),
+            ], xs=12, sm=6, md=4, lg=4, className="mb-2"),  # its longest option needs a phone's width
             dbc.Col(html.Fieldset([
                 html.Legend(t("profile.view.label", lang), className="form-label fs-6 mb-2"),
                 dbc.RadioItems(id=VIEW, value=state.view, inline=True, options=[
