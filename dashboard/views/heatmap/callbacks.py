@@ -48,15 +48,20 @@ from dashboard.views.heatmap.options import mode_options, nuts2_options, peer_op
 from dashboard.views.heatmap.texts import caption
 
 
+def _controls(ctx: AppContext, country, nuts2, size, peers_of, wave, sort, mode):
+    """The published build and the view state the controls describe (no build: no update)."""
+    snap = ctx.warehouse.snapshot()
+    if snap is None:
+        raise PreventUpdate
+    return snap, read_state(ctx, snap, country=country, nuts2=nuts2, size=size, wave=wave,
+                            sort=sort, mode=mode, peers_of=peers_of)
+
+
 def update_view(ctx: AppContext, country, nuts2, size, peers_of, wave, sort, mode, lang):
     """The heatmap callback body: figure, caption, legend, notes, hover data, control states
     (the download, the filters the peer group overrides, what the column choice says)."""
     lang = normalise_lang(lang)
-    snap = ctx.warehouse.snapshot()
-    if snap is None:
-        raise PreventUpdate
-    state = read_state(ctx, snap, country=country, nuts2=nuts2, size=size, wave=wave, sort=sort,
-                       mode=mode, peers_of=peers_of)
+    snap, state = _controls(ctx, country, nuts2, size, peers_of, wave, sort, mode)
     view = compute_view(ctx, snap, state, lang)
     peers_on = state.peers_of is not None
     return (figure(ctx, snap, view, lang), caption(ctx, snap, view, lang), legend(ctx, view, lang),
@@ -67,11 +72,7 @@ def update_view(ctx: AppContext, country, nuts2, size, peers_of, wave, sort, mod
 
 def permalink(ctx: AppContext, country, nuts2, size, peers_of, wave, sort, mode) -> str:
     """The URL query of the view the controls show (written back to the address bar)."""
-    snap = ctx.warehouse.snapshot()
-    if snap is None:
-        raise PreventUpdate
-    state = read_state(ctx, snap, country=country, nuts2=nuts2, size=size, wave=wave, sort=sort,
-                       mode=mode, peers_of=peers_of)
+    _, state = _controls(ctx, country, nuts2, size, peers_of, wave, sort, mode)
     return "?" + urlencode(state.query())
 
 
@@ -92,11 +93,7 @@ def search_peers(ctx: AppContext, search, country, value):
 def download(ctx: AppContext, country, nuts2, size, peers_of, wave, sort, mode, lang,
              fmt: str = "csv"):
     lang = normalise_lang(lang)
-    snap = ctx.warehouse.snapshot()
-    if snap is None:
-        raise PreventUpdate
-    state = read_state(ctx, snap, country=country, nuts2=nuts2, size=size, wave=wave, sort=sort,
-                       mode=mode, peers_of=peers_of)
+    snap, state = _controls(ctx, country, nuts2, size, peers_of, wave, sort, mode)
     view = compute_view(ctx, snap, state, lang)
     if view.grid is None:
         raise PreventUpdate
