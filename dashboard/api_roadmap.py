@@ -57,7 +57,9 @@ class RoadmapApi:
                            municipality_id=municipality_id)
         return mid
 
-    def roadmap(self, municipality_id: str, q: RoadmapQuery) -> dict:
+    def roadmap(self, municipality_id: str, q: RoadmapQuery, viewer: str | None = None) -> dict:
+        """`viewer`: the municipality a survey link opens (None: this request's cookie), as
+        `AppContext.visible` takes it; the council report passes the CLI's link."""
         ctx = self.ctx
         mid = self.lookup(municipality_id)
         phases, per_phase, target, lang = q.phases, q.per_phase, q.target, q.lang
@@ -72,7 +74,7 @@ class RoadmapApi:
         except KeyError:
             raise ApiError(404, f"municipality {mid!r} is not in the published build",
                            municipality_id=mid) from None
-        if not ctx.visible(snap, row):
+        if not ctx.visible(snap, row, viewer):
             raise ApiError(403, NO_CONSENT.format(mid=mid), municipality_id=mid)
         w = snap.waves.index(wave)
         params = rd.Params(weights, target, phases, per_phase, done)
