@@ -53,7 +53,9 @@ OWN_ETAG = {"/api/v1/bundle"}  # sets its own (the zip's checksum)
 CATCH_ALL = {"/api/", "/api/<path:rest>"}  # the JSON 404 of unknown API paths
 # answers that depend on today's date unless `at` is given (the default evaluation date)
 DATED = {"/api/v1/laws/<law_id>/readiness",
-         "/api/v1/municipalities/<municipality_id>/readiness"}
+         "/api/v1/municipalities/<municipality_id>/readiness",
+         "/api/v1/municipalities/<municipality_id>/report.pdf",
+         "/api/v1/municipalities/<municipality_id>/report.html"}
 
 
 def _app_version() -> str:

@@ -241,6 +241,12 @@ class MunicipalityQuery(Query):
     format: Format = "json"
 
 
+class ReportQuery(Query):
+    wave: Annotated[Wave, Field(description="Survey wave; default the latest wave in which the "
+                                "municipality answered, else the latest published.")] | None = None
+    lang: Annotated[Lang, Field(description="Language of the report.")] = "nl"
+
+
 class AggregatesQuery(Query):
     level: Choice("country", "nuts2", "nuts3", "size_class",
                   description="Area level; size_class with a country gives that country's size "

@@ -72,7 +72,8 @@ DRAFT_RESULT = f"{legislation.DRAFT_RESULT}.children"
 LEGISLATION_VIEW = f"{legislation.VIEW}.value"
 
 WHAT_IF_ENDPOINT = "api.lawWhatIf"
-HEAVY_ENDPOINTS = {"api.bundle"}  # always heavy: the whole open-data zip
+HEAVY_ENDPOINTS = {"api.bundle", "api.councilReport", "api.councilReportHtml"}  # always heavy:
+# the whole open-data zip; a typeset report
 DOWNLOAD_FORMATS = {"csv", "xlsx", "parquet"}
 
 

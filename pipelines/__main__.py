@@ -238,6 +238,15 @@ def app_url() -> str:
     return f"http://{f'[{shown}]' if ':' in shown else shown}:{port}/"
 
 
+def cmd_report(args) -> int:
+    # the council report is the dashboard's read side on the published build (the API's
+    # numbers); imported here only, so no other command needs the web stack (pyproject's
+    # import contract names this one exception)
+    from dashboard.report.cli import run
+
+    return run(args)
+
+
 def cmd_reference(args) -> int:
     from pipelines.reference import main as reference_main
 
@@ -317,6 +326,25 @@ def parser() -> argparse.ArgumentParser:
     f.add_argument("--seed", type=int, default=42)
 
     add("reference", cmd_reference, "rebuild data/reference/municipalities.parquet from sources")
+
+    r = add("report", cmd_report, "write a municipality's council report (PDF or HTML)",
+            "Write the one-page council report of a municipality and wave (PDF or HTML, "
+            "Dutch or English) from the published build, with the dashboard's numbers; or, "
+            "with --all --country XX, one per municipality that may be shown by name, with a "
+            "progress bar.")
+    r.add_argument("--municipality", metavar="ID", help="GISCO id, e.g. NL_GM0363")
+    r.add_argument("--wave", help="survey wave (default: the latest the municipality answered)")
+    r.add_argument("--lang", choices=("nl", "en"), default="nl", help="language (default nl)")
+    r.add_argument("--output", required=True, metavar="FILE|DIR",
+                   help="report.pdf or report.html; with --all a folder")
+    r.add_argument("--all", action="store_true",
+                   help="one report per municipality of --country that may be shown by name")
+    r.add_argument("--country", help="with --all: the country (NL, BE, ...)")
+    r.add_argument("--format", choices=("pdf", "html"), default="pdf",
+                   help="with --all: file format (default pdf)")
+    r.add_argument("--link", metavar="URL|TOKEN",
+                   help="the municipality's own survey link: opens the report of a "
+                        "municipality that did not consent to be shown by name")
 
     from pipelines.survey.cli import register as register_survey
 

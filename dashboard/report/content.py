@@ -50,12 +50,15 @@ TOP = 3  # strongest and weakest elements, peers that can help
 
 class ReportRefused(Exception):
     """No report: `status` as the API would answer (403 no consent, 404 unknown, 503 nothing
-    published) and a message naming the municipality."""
+    published) and why, naming the municipality, in either language (`text`; the API and the
+    CLI speak English, as their other messages)."""
 
-    def __init__(self, status: int, message: str):
-        super().__init__(message)
-        self.status = status
-        self.message = message
+    def __init__(self, status: int, key: str, **values):
+        self.status, self.key, self.values = status, key, values
+        super().__init__(self.text("en"))
+
+    def text(self, lang: str) -> str:
+        return t(self.key, lang, **self.values)
 
 
 @dataclass
@@ -103,19 +106,18 @@ def assemble(ctx: AppContext, municipality_id: str, wave: str | None = None, lan
     lang = "en" if lang == "en" else "nl"
     snap = ctx.warehouse.snapshot()
     if snap is None or not snap.waves:
-        raise ReportRefused(503, t("report.refused.unpublished", lang))
+        raise ReportRefused(503, "report.refused.unpublished")
     mid = municipality_id.strip()
     row = profile_data.row_of(snap.maturity, mid)
     if row is None:
         mid = mid.upper()
         row = profile_data.row_of(snap.maturity, mid)
     if row is None:
-        raise ReportRefused(404, t("report.refused.unknown", lang, id=municipality_id))
+        raise ReportRefused(404, "report.refused.unknown", id=municipality_id)
     if not ctx.visible(snap, row, viewer):
-        raise ReportRefused(403, t("report.refused.consent", lang, id=mid))
+        raise ReportRefused(403, "report.refused.consent", id=mid)
     if wave is not None and wave not in snap.waves:
-        raise ReportRefused(404, t("report.refused.wave", lang, wave=wave,
-                                   waves=", ".join(snap.waves)))
+        raise ReportRefused(404, "report.refused.wave", wave=wave, waves=", ".join(snap.waves))
     detail = municipality_detail(snap, mid, row, wave)
     wave = detail["wave"]
     w = snap.waves.index(wave)
@@ -142,10 +144,11 @@ def assemble(ctx: AppContext, municipality_id: str, wave: str | None = None, lan
         "laws": {lr.law: lr.legal.status for lr in readiness.laws},
     }
     sections = [
-        _profile_section(ctx, sel, blocks, block_names, lang),
-        _elements_section(ctx, elements, lang, bool(elements.suppressed.all())),
+        _profile_section(ctx, sel, blocks, block_names, lang, detail),
+        _elements_section(ctx, elements, lang, bool(elements.suppressed.all()),
+                          detail["has_answers"]),
         _roadmap_section(ctx, plan, lang),
-        _laws_section(ctx, readiness, lang),
+        _laws_section(ctx, readiness, lang, detail["has_answers"]),
         _peers_section(plan.help, lang),
         Section("read", t("report.read.heading", lang),
                 [t("report.read.levels", lang, scale=", ".join(
@@ -234,7 +237,7 @@ def _facts(ctx: AppContext, snap, row: int, detail: dict, lang: str) -> list[tup
 # ------------------------------------------------------------------ sections
 
 
-def _profile_section(ctx, sel, blocks, block_names, lang: str) -> Section:
+def _profile_section(ctx, sel, blocks, block_names, lang: str, detail: dict) -> Section:
     group = peer_group_text(ctx, sel, lang).rstrip(".")
     rows = []
     for i, name in enumerate(block_names):
@@ -243,6 +246,9 @@ def _profile_section(ctx, sel, blocks, block_names, lang: str) -> Section:
         rows.append([name, fmt_num(blocks.own[i], lang, 1),
                      "–" if blocks.suppressed[i] else fmt_num(blocks.median[i], lang, 1), band])
     paragraphs = [t("report.profile.peers", lang, group=group)]
+    if not detail["has_answers"]:
+        paragraphs.insert(0, t("report.no_answers", lang, wave=detail["wave"], waves=", ".join(
+            detail["waves_answered"]) or "–"))
     if bool(blocks.suppressed.all()):
         paragraphs.append(t("report.profile.withheld", lang, min_group=sel.min_group))
     return Section("profile", t("report.profile.heading", lang), paragraphs, table={
@@ -267,8 +273,12 @@ def ranked(prof, k: int = TOP) -> tuple[list[int], list[int]]:
     return strongest, weakest
 
 
-def _elements_section(ctx, prof, lang: str, withheld: bool) -> Section:
+def _elements_section(ctx, prof, lang: str, withheld: bool, has_answers: bool = True
+                      ) -> Section:
     fw = ctx.framework
+    if not has_answers:
+        return Section("elements", t("report.elements.heading", lang),
+                       [t("report.fact.no_answers", lang).capitalize() + "."])
     strongest, weakest = ranked(prof)
 
     def row(i: int, kind: str) -> list[str]:
@@ -368,7 +378,7 @@ def _law_gap_text(req, lang: str) -> str:
              deadline=deadline, basis=req.legal_basis or "–") + mark
 
 
-def _laws_section(ctx, readiness, lang: str) -> Section:
+def _laws_section(ctx, readiness, lang: str, has_answers: bool = True) -> Section:
     """One row per law with a legal duty that applies and is not met, unknown or not yet due;
     the laws whose duties are all met share one row; laws that only recommend, one sentence."""
     inp = law_inputs(ctx)
@@ -378,6 +388,9 @@ def _laws_section(ctx, readiness, lang: str) -> Section:
         if lr.legal.status == "not_applicable":
             if lr.ambition.status != "not_applicable":
                 recommended.append(short)
+            continue
+        if not has_answers:  # every duty unknown: the laws, not each requirement
+            ready.append(short)
             continue
         unverified |= any(r.unverified for r in lr.requirements if r.counts_for == "legal")
         if lr.legal.status == "ready":
@@ -394,7 +407,8 @@ def _laws_section(ctx, readiness, lang: str) -> Section:
         rows.append([short, t(f"report.laws.status.{lr.legal.status}", lang), detail])
     paragraphs = [t("report.laws.intro", lang, date=_date(readiness.at.isoformat(), lang))]
     if ready:
-        paragraphs.append(t("report.laws.ready", lang, laws=", ".join(ready)))
+        paragraphs.append(t("report.laws.ready" if has_answers else "report.laws.no_answers",
+                            lang, laws=", ".join(ready)))
     if not rows and not ready:
         paragraphs.append(t("report.laws.none", lang))
     if recommended:

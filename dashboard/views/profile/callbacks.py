@@ -19,6 +19,7 @@ from dashboard.components.downloads import (
 )
 from dashboard.components.figures import empty_figure
 from dashboard.components.municipality_picker import search_index, search_options
+from dashboard.components.report_link import report_href
 from dashboard.context import AppContext
 from dashboard.i18n import normalise_lang, t
 from dashboard.views.profile.data import (
@@ -52,6 +53,7 @@ from dashboard.views.profile.ids import (
     PICKER,
     RADAR,
     RADAR_CAPTION,
+    REPORT,
     STATUS,
     TREND,
     TREND_CAPTION,
@@ -203,6 +205,11 @@ def register(app, ctx: AppContext) -> None:
                   Input(CUSTOM, "value"), prevent_initial_call=True)
     def _url(m, wave, view, peers, custom):
         return state_from_controls(m, wave, view, peers, custom).query()
+
+    @app.callback(Output(REPORT, "href"), Output(REPORT, "hidden"), Output(REPORT, "title"),
+                  Input(PICKER, "value"), Input(WAVE, "value"), State(ids.LANG, "value"))
+    def _report(m, wave, lang):
+        return report_href(ctx, m, wave, lang)
 
     @app.callback(Output(STATUS, "children"), *selection, State(ids.LANG, "value"))
     def _status(m, wave, peers, custom, lang):

@@ -30,3 +30,4 @@ CONTEXT_CSV = "profile-context-csv"
 # (table, download control's CSV button, dcc.Download) of every download of the page
 DOWNLOADS = (("radar", RADAR_CSV_BUTTON, RADAR_CSV), ("distribution", DIST_CSV_BUTTON, DIST_CSV),
              ("trend", TREND_CSV_BUTTON, TREND_CSV), ("context", CONTEXT_CSV_BUTTON, CONTEXT_CSV))
+REPORT = "profile-report"

@@ -9,6 +9,7 @@ from dash import dcc, html
 from dashboard.components.downloads import download_control
 from dashboard.components.figures import empty_figure, localised_config
 from dashboard.components.municipality_picker import dropdown_labels, picker, search_index
+from dashboard.components.report_link import report_link
 from dashboard.context import AppContext
 from dashboard.i18n import t
 from dashboard.store import Snapshot
@@ -30,6 +31,7 @@ from dashboard.views.profile.ids import (
     RADAR_CAPTION,
     RADAR_CSV,
     RADAR_CSV_BUTTON,
+    REPORT,
     STATUS,
     TREND,
     TREND_CAPTION,
@@ -68,6 +70,7 @@ def layout(ctx: AppContext, lang: str, query: dict | None = None) -> html.Div:
         *header,
         *[dbc.Alert(t(key, lang, **values), color="warning") for key, values in notes],
         controls(state, snap, index, picked, custom_rows, lang),
+        html.Div(report_link(REPORT, lang), className="mb-2 report-actions"),
         html.Div(id=STATUS, **{"aria-live": "polite"}),
         dbc.Row([
             dbc.Col(_card(

@@ -11,6 +11,7 @@ from dash.exceptions import PreventUpdate
 from dashboard import ids, warmup
 from dashboard.components.downloads import chosen_format, download_inputs, group_id, table_download
 from dashboard.components.municipality_picker import search_index, search_options
+from dashboard.components.report_link import report_href
 from dashboard.context import AppContext
 from dashboard.i18n import normalise_lang
 from dashboard.views.roadmap import data as rd
@@ -28,6 +29,7 @@ from dashboard.views.roadmap.ids import (
     PASSIVE,
     PICKER,
     PLAN,
+    REPORT,
     RESET,
     STATUS,
     STEPS,
@@ -104,6 +106,11 @@ def register(app, ctx: AppContext) -> None:
                   State(TARGET, "value"), State(DONE, "value"), State(ids.LANG, "value"))
     def _network(focus, m, wave, target, done, lang):
         return update_network(ctx, focus, m, wave, target, done, lang)
+
+    @app.callback(Output(REPORT, "href"), Output(REPORT, "hidden"), Output(REPORT, "title"),
+                  Input(PICKER, "value"), Input(WAVE, "value"), State(ids.LANG, "value"))
+    def _report(m, wave, lang):
+        return report_href(ctx, m, wave, lang)
 
     @app.callback(Output(group_id(CSV_BUTTON), "disabled"), Input(FOCUS, "options"))
     def _csv_enabled(options):

@@ -12,6 +12,7 @@ from dashboard.components.downloads import download_control
 from dashboard.components.figures import empty_figure, localised_config
 from dashboard.components.municipality_picker import dropdown_labels, picker, search_index
 from dashboard.components.numbers import fmt_num
+from dashboard.components.report_link import report_link
 from dashboard.context import AppContext
 from dashboard.i18n import t
 from dashboard.views.roadmap import data as rd
@@ -26,6 +27,7 @@ from dashboard.views.roadmap.ids import (
     PASSIVE,
     PICKER,
     PLAN,
+    REPORT,
     RESET,
     STATUS,
     STEPS,
@@ -72,6 +74,7 @@ def layout(ctx: AppContext, lang: str, query: dict | None = None) -> html.Div:
                            options=[{"label": w, "value": w} for w in reversed(snap.waves)]),
             ], xs=6, md=4, lg=2, className="mb-2"),
         ])), className="mb-3 roadmap-controls"),
+        html.Div(report_link(REPORT, lang), className="mb-2 report-actions"),
         html.Div(id=STATUS, className="mb-2", **{"aria-live": "polite"}),
         dbc.Row([
             dbc.Col([
