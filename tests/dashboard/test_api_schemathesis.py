@@ -33,7 +33,9 @@ OPERATIONS = [("GET", "/api/v1/health"), ("GET", "/api/v1/framework"),
               ("GET", "/api/v1/laws"), ("GET", "/api/v1/laws/{law_id}"),
               ("GET", "/api/v1/laws/{law_id}/readiness"), ("POST", "/api/v1/laws/what-if"),
               ("GET", "/api/v1/municipalities/{municipality_id}/readiness"),
-              ("GET", "/api/v1/bundle"), ("GET", "/api/v1/openapi.json")]
+              ("GET", "/api/v1/bundle"), ("GET", "/api/v1/openapi.json"),
+              ("GET", "/api/v1/municipalities/{municipality_id}/report.pdf"),
+              ("GET", "/api/v1/municipalities/{municipality_id}/report.html")]
 MODES = [GenerationMode.POSITIVE, GenerationMode.NEGATIVE]
 
 

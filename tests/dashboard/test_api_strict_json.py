@@ -134,7 +134,9 @@ def _sweep(client, urls: list[str]) -> dict[int, int]:
         assert r.status_code < 500 or r.status_code == 503, (  # 503: nothing published
             url, r.status_code, r.get_data(as_text=True)[:300])
         if r.mimetype != "application/json":
-            assert r.status_code == 200 and r.mimetype == "application/zip", url  # the bundle
+            # the bundle and the council report
+            assert r.status_code == 200 and r.mimetype in ("application/zip", "application/pdf",
+                                                            "text/html"), url
             continue
         body = r.get_data(as_text=True)
         try:
