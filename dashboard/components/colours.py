@@ -76,3 +76,12 @@ COUNT_LIGHT = "#b7cfe8"
 YES_NO = ("#dde3ea", "#2171b5")  # a binary map: no / yes (answered)
 YES_NO_SCALE = [[0.0, YES_NO[0]], [0.5, YES_NO[0]], [0.5, YES_NO[1]], [1.0, YES_NO[1]]]
 BINARY = [[0.0, "#fed976"], [0.5, "#fed976"], [0.5, "#225ea8"], [1.0, "#225ea8"]]  # below / at 3+
+
+# ------------------------------------------------------------------ the printed council report
+
+# greys only: a council report is printed and copied in black and white (dashboard/report/)
+PRINT_INK = "#000000"  # text and the municipality's own line
+PRINT_MEDIAN = "#555555"  # the peers' median (dashed) and the radar's ring numbers
+PRINT_RING = "#bbbbbb"  # the radar's rings and spokes
+PRINT_BAND = "#d9d9d9"  # the middle half of the peers
+PRINT_BAR = "#cfcfcf"  # the middle half of the peers where only some blocks have it

@@ -87,6 +87,7 @@ class Report:
     sections: list[Section]
     footer: str
     numbers: dict  # the figures behind the text, for tests and the API comparison
+    timestamp: int = 0  # the build's time (Unix seconds): the PDF's creation date
 
     def to_dict(self) -> dict:
         return {"municipality_id": self.municipality_id, "name": self.name, "lang": self.lang,
@@ -172,7 +173,15 @@ def assemble(ctx: AppContext, municipality_id: str, wave: str | None = None, lan
         footer=t("report.footer", lang, name=name, wave=wave, build=snap.build_id,
                  date=_date(law_today().isoformat(), lang)),
         numbers=numbers,
+        timestamp=_built_at(snap.manifest.get("built_at")),
     )
+
+
+def _built_at(value) -> int:
+    try:
+        return int(dt.datetime.fromisoformat(str(value)).timestamp())
+    except ValueError:
+        return 0
 
 
 def _readiness(ctx: AppContext, snap, row: int, w: int):
@@ -369,13 +378,23 @@ def _roadmap_section(ctx, plan: Plan, lang: str) -> Section:
     return Section("roadmap", heading, paragraphs, items=items)
 
 
-def _law_gap_text(req, lang: str) -> str:
-    level = "?" if req.level is None else str(req.level)
-    deadline = _date(req.deadline.isoformat(), lang) if req.deadline else t("report.laws.no_date",
-                                                                             lang)
-    mark = " †" if req.unverified else ""
-    return t("report.laws.gap", lang, element=req.element, level=level, min=req.min,
-             deadline=deadline, basis=req.legal_basis or "–") + mark
+def gap_texts(requirements, lang: str) -> list[str]:
+    """The unmet legal duties of one law, one text per element, level needed and deadline
+    (several articles behind the same gap share it): "SEC-01 ? → 3, 30 June 2026, Art. 21(1);
+    Art. 21(2)(a) †" (? = level unknown; † = a fact behind it is unverified)."""
+    groups: dict[tuple, list] = {}
+    for r in requirements:
+        if r.counts_for == "legal" and r.met is not True:
+            groups.setdefault((r.element, r.level, r.min, r.deadline), []).append(r)
+    out = []
+    for (element, level, need, deadline), reqs in groups.items():
+        when = _date(deadline.isoformat(), lang) if deadline else t("report.laws.no_date", lang)
+        bases = list(dict.fromkeys(r.legal_basis for r in reqs if r.legal_basis)) or ["–"]
+        mark = " †" if any(r.unverified for r in reqs) else ""
+        out.append(t("report.laws.gap", lang, element=element,
+                     level="?" if level is None else level, min=need, deadline=when,
+                     basis="; ".join(bases)) + mark)
+    return out
 
 
 def _laws_section(ctx, readiness, lang: str, has_answers: bool = True) -> Section:
@@ -402,8 +421,7 @@ def _laws_section(ctx, readiness, lang: str, has_answers: bool = True) -> Sectio
             detail = t("report.laws.not_due_detail", lang,
                        date=_date(upcoming[0].isoformat(), lang)) if upcoming else ""
         else:
-            detail = "; ".join(_law_gap_text(r, lang) for r in lr.requirements
-                               if r.counts_for == "legal" and r.met is not True)
+            detail = " · ".join(gap_texts(lr.requirements, lang))
         rows.append([short, t(f"report.laws.status.{lr.legal.status}", lang), detail])
     paragraphs = [t("report.laws.intro", lang, date=_date(readiness.at.isoformat(), lang))]
     if ready:

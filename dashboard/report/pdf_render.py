@@ -20,5 +20,8 @@ STANDARDS = ["ua-1"]  # PDF/UA-1: tagged structure, alt text, title and language
 
 
 def render_pdf(report: Report) -> bytes:
+    """The same report gives the same bytes: the PDF's dates are the build's (not the clock's),
+    so an ETag, a cache and a rerun of the batch agree."""
     return typst.compile(str(TEMPLATE), sys_inputs={"doc": json.dumps(report.to_dict())},
-                         pdf_standards=STANDARDS, ignore_system_fonts=True)
+                         pdf_standards=STANDARDS, ignore_system_fonts=True,
+                         timestamp=report.timestamp)

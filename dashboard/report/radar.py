@@ -14,6 +14,11 @@ from html import escape
 
 import numpy as np
 
+from dashboard.components.colours import PRINT_BAND as BAND
+from dashboard.components.colours import PRINT_BAR as BAR
+from dashboard.components.colours import PRINT_INK as INK
+from dashboard.components.colours import PRINT_MEDIAN as MEDIAN
+from dashboard.components.colours import PRINT_RING as RING
 from dashboard.components.numbers import fmt_num
 from dashboard.i18n import t
 
@@ -76,7 +81,7 @@ def _label(k: int, n: int, name: str) -> str:
     spans = "".join(f'<tspan x="{x:.1f}" dy="{dy0 if i == 0 else 12:.1f}">{escape(s)}</tspan>'
                     for i, s in enumerate(lines))
     return (f'<text x="{x:.1f}" y="{y + 3:.1f}" text-anchor="{anchor}" font-size="11" '
-            f'fill="#000">{spans}</text>')
+            f'fill="{INK}">{spans}</text>')
 
 
 def svg(names: list[str], prof, lang: str) -> str:
@@ -86,38 +91,38 @@ def svg(names: list[str], prof, lang: str) -> str:
              f'width="{WIDTH}" height="{HEIGHT}" font-family="Libertinus Serif, Georgia, serif">']
     for level in range(1, MAX_LEVEL + 1):  # rings and their values
         ring = " ".join(_xy(_point(k, n, level)) for k in range(n))
-        parts.append(f'<polygon points="{ring}" fill="none" stroke="#bbb" stroke-width="0.6"/>')
+        parts.append(f'<polygon points="{ring}" fill="none" stroke="{RING}" stroke-width="0.6"/>')
         x, y = _point(0, n, level)
-        parts.append(f'<text x="{x + 2:.1f}" y="{y + 8:.1f}" font-size="7" fill="#555">'
+        parts.append(f'<text x="{x + 2:.1f}" y="{y + 8:.1f}" font-size="7" fill="{MEDIAN}">'
                      f'{level}</text>')
     for k in range(n):
         x, y = _point(k, n, MAX_LEVEL)
         parts.append(f'<line x1="{CX}" y1="{CY}" x2="{x:.1f}" y2="{y:.1f}" '
-                     f'stroke="#bbb" stroke-width="0.6"/>')
+                     f'stroke="{RING}" stroke-width="0.6"/>')
     shown = ~np.asarray(prof.suppressed, dtype=bool) & ~np.isnan(prof.q1)
     if shown.all():  # the band as one ring: q3 outward, q1 back
         outer = [_point(k, n, prof.q3[k]) for k in range(n)]
         inner = [_point(k, n, prof.q1[k]) for k in range(n)]
         path = ("M" + " L".join(_xy(p) for p in outer) + " Z M"
                 + " L".join(_xy(p) for p in reversed(inner)) + " Z")
-        parts.append(f'<path d="{path}" fill="#d9d9d9" fill-rule="evenodd" stroke="none"/>')
+        parts.append(f'<path d="{path}" fill="{BAND}" fill-rule="evenodd" stroke="none"/>')
     else:  # a radial bar per block where shown
         for k in np.flatnonzero(shown):
             a, b = _point(int(k), n, prof.q1[k]), _point(int(k), n, prof.q3[k])
             parts.append(f'<line x1="{a[0]:.1f}" y1="{a[1]:.1f}" x2="{b[0]:.1f}" y2="{b[1]:.1f}" '
-                         f'stroke="#cfcfcf" stroke-width="7"/>')
+                         f'stroke="{BAR}" stroke-width="7"/>')
     median = np.where(shown, prof.median, np.nan)
     for run in _runs(median):
         pts = " ".join(_xy(_point(k, n, median[k])) for k in run)
-        parts.append(f'<polyline points="{pts}" fill="none" stroke="#555" stroke-width="1.2" '
+        parts.append(f'<polyline points="{pts}" fill="none" stroke="{MEDIAN}" stroke-width="1.2" '
                      f'stroke-dasharray="4 2.5"/>')
     own = np.asarray(prof.own, dtype=float)
     for run in _runs(own):
         pts = " ".join(_xy(_point(k, n, own[k])) for k in run)
-        parts.append(f'<polyline points="{pts}" fill="none" stroke="#000" stroke-width="1.8"/>')
+        parts.append(f'<polyline points="{pts}" fill="none" stroke="{INK}" stroke-width="1.8"/>')
     for k in np.flatnonzero(~np.isnan(own)):
         x, y = _point(int(k), n, own[k])
-        parts.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="2.4" fill="#000"/>')
+        parts.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="2.4" fill="{INK}"/>')
     parts.extend(_label(k, n, name) for k, name in enumerate(names))
     parts.append(_legend(lang))
     parts.append("</svg>")
@@ -126,13 +131,13 @@ def svg(names: list[str], prof, lang: str) -> str:
 
 def _legend(lang: str) -> str:
     y = HEIGHT - 6
-    return (f'<g font-size="10" fill="#000">'
-            f'<line x1="40" y1="{y - 3}" x2="56" y2="{y - 3}" stroke="#000" stroke-width="1.8"/>'
+    return (f'<g font-size="10" fill="{INK}">'
+            f'<line x1="40" y1="{y - 3}" x2="56" y2="{y - 3}" stroke="{INK}" stroke-width="1.8"/>'
             f'<text x="59" y="{y}">{escape(t("report.radar.own", lang))}</text>'
-            f'<line x1="136" y1="{y - 3}" x2="152" y2="{y - 3}" stroke="#555" '
+            f'<line x1="136" y1="{y - 3}" x2="152" y2="{y - 3}" stroke="{MEDIAN}" '
             f'stroke-width="1.2" stroke-dasharray="4 2.5"/>'
             f'<text x="155" y="{y}">{escape(t("report.radar.median", lang))}</text>'
-            f'<rect x="232" y="{y - 7}" width="14" height="8" fill="#d9d9d9"/>'
+            f'<rect x="232" y="{y - 7}" width="14" height="8" fill="{BAND}"/>'
             f'<text x="249" y="{y}">{escape(t("report.radar.band", lang))}</text></g>')
 
 

@@ -181,10 +181,15 @@ def test_pdf_says_what_the_html_says(nl_open_ctx, lang):
     assert overall in flat
 
 
-def test_pdf_of_the_demo_says_so(nl_open_ctx):
+def test_pdf_of_the_demo_says_so_and_is_the_same_bytes_each_time(nl_open_ctx):
     report = assemble(nl_open_ctx, ENSCHEDE, lang="en")
-    _, text = _pdf_text(render_pdf(report))
+    pdf = render_pdf(report)
+    _, text = _pdf_text(pdf)
     assert "DEMO DATA" in _words(text)
+    assert render_pdf(assemble(nl_open_ctx, ENSCHEDE, lang="en")) == pdf  # ETag, caches
+    built = nl_open_ctx.warehouse.snapshot().manifest["built_at"]
+    creation = pypdf.PdfReader(io.BytesIO(pdf)).metadata.creation_date
+    assert creation.date().isoformat() == built[:10]
 
 
 # ------------------------------------------------------------------ radar and ranking
