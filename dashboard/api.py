@@ -7,7 +7,16 @@ from importlib.metadata import PackageNotFoundError, version
 
 from flask import Flask
 
-from dashboard import api_bundle, api_http, api_insight, api_laws, api_models, api_policy, api_roadmap
+from dashboard import (
+    api_bundle,
+    api_funding,
+    api_http,
+    api_insight,
+    api_laws,
+    api_models,
+    api_policy,
+    api_roadmap,
+)
 from dashboard.api_core import json_answer
 from dashboard.api_spec import Api
 from dashboard.context import AppContext
@@ -123,6 +132,7 @@ def register(server: Flask, ctx: AppContext) -> Api:
 
     api_insight.register(api, ctx)  # municipalities, aggregates
     api_policy.register(api, ctx)  # insight/leverage
+    api_funding.register(api, ctx)  # insight/funding-what-if
     api_roadmap.register(api, ctx)  # municipalities/{id}/roadmap
     api_laws.register(api, ctx)  # laws, readiness, what-if
     api_bundle.register(api, ctx)  # the open-data bundle (zip)

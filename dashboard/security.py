@@ -72,6 +72,7 @@ DRAFT_RESULT = f"{legislation.DRAFT_RESULT}.children"
 LEGISLATION_VIEW = f"{legislation.VIEW}.value"
 
 WHAT_IF_ENDPOINT = "api.lawWhatIf"
+FUNDING_ENDPOINT = "api.fundingWhatIf"  # the funding what-if shares the what-if budget
 HEAVY_ENDPOINTS = {"api.bundle"}  # always heavy: the whole open-data zip
 DOWNLOAD_FORMATS = {"csv", "xlsx", "parquet"}
 
@@ -334,6 +335,7 @@ class Limits:
                                   s.limit_heavy, "client"))
         _wrap(server, callback_endpoint, save, submit, draft)
         _wrap(server, WHAT_IF_ENDPOINT, what_if)
+        _wrap(server, FUNDING_ENDPOINT, what_if)
         for endpoint in [e for e in server.view_functions if e.startswith("api.")]:
             _wrap(server, endpoint, heavy)
 
