@@ -16,7 +16,8 @@ from dashboard.api_models import FundingWhatIf
 from dashboard.api_params import FundingBody
 from dashboard.api_spec import NOT_PUBLISHED_TEXT, Api
 from dashboard.context import AppContext
-from dashboard.funding.answer import NotPublished, answer_json, answers_of, requests_of
+from dashboard.funding.answer import NotPublished, answer_json, answers_of
+from dashboard.funding.request import requests_of
 from dashboard.views.policy.data_funding import FundingError
 
 ENDPOINT = "api.fundingWhatIf"

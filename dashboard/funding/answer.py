@@ -1,7 +1,5 @@
-"""One funding what-if request (the API's JSON body, which the CLI builds from its options) to
-its answer: JSON for the API and `--format json`, a table for CSV. No Flask and no Dash: a bad
-request raises FundingError naming the field, which the API answers as 400 and the CLI as
-exit 2."""
+"""The answer of funding what-ifs (request.py reads them from the API's JSON body): JSON for
+the API and `--format json`, a table for CSV and the page's download. No Flask and no Dash."""
 
 from __future__ import annotations
 
@@ -10,12 +8,9 @@ import json
 import numpy as np
 import pandas as pd
 
-from dashboard.api_params import BodyError, FundingBody, parse_body
-from dashboard.api_spec import build_enums
 from dashboard.context import AppContext
 from dashboard.views.policy import data_funding as df
 from dashboard.views.policy import texts_funding as tf
-from dashboard.views.policy.selection import SelectionError, parse_selection
 from pipelines.maturity import funding as fe
 
 NAMES = ("A", "B")
@@ -24,34 +19,6 @@ CSV_COLUMNS = ["package", "items", *tf.LAW_COLUMNS]
 
 class NotPublished(RuntimeError):
     """Nothing is published, or the build has no stored roadmaps."""
-
-
-def requests_of(ctx: AppContext, raw: bytes) -> tuple[list[df.Request], str]:
-    """The body (JSON bytes) -> one Request per package, and the language. FundingError names
-    the bad field."""
-    snap = ctx.warehouse.snapshot()
-    try:
-        body = parse_body(FundingBody, raw, build_enums(ctx, snap), what="funding what-if")
-    except BodyError as e:
-        raise df.FundingError(e.field or "body", e.problem) from None
-    try:
-        if body.country and body.nuts2 and \
-                parse_selection(ctx, None, body.nuts2).country != parse_selection(
-                    ctx, body.country).country:
-            raise df.FundingError("nuts2", f"region {body.nuts2} is not in country {body.country}")
-        sel = parse_selection(ctx, body.country, body.nuts2, body.size_class, strict=True)
-    except SelectionError as e:
-        raise df.FundingError(e.parameter, str(e)) from None
-    out = []
-    for name, items in (("package", body.package), ("compare", body.compare)):
-        if items is None:
-            continue
-        try:
-            pkg = fe.make_package([i.model_dump() for i in items], ctx.framework.element_ids)
-        except fe.PackageError as e:
-            raise df.FundingError(e.field.replace("package", name, 1), e.problem) from None
-        out.append(df.Request(sel, pkg, body.rule, body.reach, body.budget, body.law))
-    return out, body.lang
 
 
 def answers_of(ctx: AppContext, reqs: list[df.Request]) -> list[df.Answer]:

@@ -12,7 +12,8 @@ from pathlib import Path
 
 from dashboard.config import Settings
 from dashboard.context import AppContext
-from dashboard.funding.answer import NotPublished, answer_frame, answer_json, answers_of, requests_of
+from dashboard.funding.answer import NotPublished, answer_frame, answer_json, answers_of
+from dashboard.funding.request import requests_of
 from dashboard.views.policy.data_funding import FundingError
 from pipelines.csv_safe import safe_frame
 
