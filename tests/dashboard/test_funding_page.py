@@ -53,9 +53,10 @@ def test_running_gives_the_words_first_then_a_table_per_package(nl_ctx, tree):
     assert texts[0] == tf.sentence(nl_ctx, a, "en")  # the words first
     assert texts[2].startswith("For ")  # the comparison
     tables = [c for c in tree.walk(out) if type(c).__name__ == "Table"]
-    assert len(tables) == 2
+    assert len(tables) == 3  # package A, package B, A minus B
     li = tf.main_law(a)
     assert f"+{int(a.result.gained[li])}" in tree.text(tables[0])
+    assert tree.text(tables[2]).startswith("Package A minus package B")
 
 
 def test_dutch_numbers_and_words(nl_open_ctx, tree):

@@ -12,7 +12,7 @@ from dash import html
 from dashboard.components.downloads import download_control
 from dashboard.components.numbers import fmt_int
 from dashboard.context import AppContext
-from dashboard.funding.answer import NotPublished, answers_of
+from dashboard.funding.answer import NotPublished, answers_of, difference
 from dashboard.i18n import t
 from dashboard.views.policy import data_funding as df
 from dashboard.views.policy import ids
@@ -22,7 +22,7 @@ from pipelines.maturity import funding as fe
 
 DEFAULT_REACH = 500
 DEFAULTS = {"a": [("SEC-02", 3), ("SEC-01", 3)], "b": [("GOV-02", 3)]}
-NONE = ""  # an editor row without an element
+NONE = "none"  # an editor row without an element (dbc.Select disables an empty value)
 
 
 # ------------------------------------------------------------------ the editors
@@ -54,10 +54,8 @@ def _row(ctx: AppContext, package: str, r: int, lang: str) -> dbc.Row:
 
 
 def editor(ctx: AppContext, package: str, lang: str) -> dbc.Col:
-    name = package.upper()
-    title = t("funding.package", lang, name=name)
-    if package == "b":
-        title += f" ({t('funding.compare', lang).lower()})"
+    title = t("funding.package.b" if package == "b" else "funding.package", lang,
+              name=package.upper())
     return dbc.Col(html.Fieldset([
         html.Legend(title, className="h6"),
         *(_row(ctx, package, r, lang) for r in range(ids.FUNDING_ROWS)),
@@ -119,7 +117,7 @@ def body_of(sel: Selection, fields: dict, settings: dict) -> dict:
         items = []
         for r in range(ids.FUNDING_ROWS):
             el = fields.get(ids.funding_field(package, "element", r))
-            if not el:
+            if not el or el == NONE:
                 continue
             item = {"element": el, "level": _number(fields.get(
                 ids.funding_field(package, "level", r)))}
@@ -201,6 +199,31 @@ def _law_table(ctx: AppContext, ans: df.Answer, name: str, lang: str) -> html.Di
                     **{"aria-label": caption})
 
 
+def _difference_table(ctx: AppContext, a: df.Answer, b: df.Answer, lang: str) -> list:
+    rows = difference(a, b)
+    if not rows:
+        return []
+    caption = t("funding.difference.caption", lang)
+    head = html.Thead(html.Tr([
+        html.Th(t("funding.table.law", lang), scope="col"),
+        html.Th(t("funding.difference.a", lang), scope="col", className="text-end"),
+        html.Th(t("funding.difference.b", lang), scope="col", className="text-end"),
+        html.Th(t("funding.table.difference", lang), scope="col", className="text-end")]))
+    body = [html.Tr([
+        html.Td([html.Strong(tf.law_name(ctx, r["law"], lang)), " ",
+                 html.Span(t(f"funding.table.duty.{r['duty']}", lang),
+                           className="small text-body-secondary")]),
+        html.Td("+" + fmt_int(r["a"], lang), className="text-end"),
+        html.Td("+" + fmt_int(r["b"], lang), className="text-end"),
+        html.Td(("+" if r["difference"] > 0 else "") + fmt_int(r["difference"], lang),
+                className="text-end fw-semibold")]) for r in rows]
+    return [html.H3(caption, className="h6 mt-3"),
+            html.Div(html.Table([html.Caption(caption, className="visually-hidden"), head,
+                                 html.Tbody(body)], className="table table-sm pol-table mb-0"),
+                     className="table-responsive", tabIndex="0", role="region",
+                     **{"aria-label": caption})]
+
+
 def _named(ans: df.Answer, lang: str) -> list:
     if not ans.named:
         return []
@@ -225,8 +248,10 @@ def result(ctx: AppContext, answers, error: str | None, lang: str) -> list:
     tables = dbc.Row([dbc.Col([html.H3(t("funding.package", lang, name="AB"[k]),
                                        className="h6 mt-2"),
                                _law_table(ctx, a, "AB"[k], lang), *_named(a, lang)],
-                              xs=12, lg=12 // len(answers)) for k, a in enumerate(answers)],
+                              xs=12, xxl=12 // len(answers)) for k, a in enumerate(answers)],
                      className="g-3")
+    if len(answers) == 2:
+        tables = html.Div([tables, *_difference_table(ctx, *answers, lang)])
     return [*words, tables,
             html.Div(download_control(ids.FUNDING_CSV, lang, what=t("funding.title", lang)),
                      className="mt-2")]
