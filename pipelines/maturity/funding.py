@@ -202,18 +202,33 @@ def choose(order: np.ndarray, need: np.ndarray, cost: np.ndarray, *, reach: int 
     one after it may fit). None: no cap."""
     need = np.asarray(need, dtype=np.int64)
     cost = np.asarray(cost, dtype=np.float64)
+    order = np.asarray(order, dtype=np.intp)
+    order = order[need[order] > 0]  # a unit that needs nothing is never funded
     out = np.zeros(len(need), dtype=bool)
     left_n = math.inf if reach is None else int(reach)
     left_c = math.inf if budget is None else float(budget)
-    for u in np.asarray(order, dtype=np.intp):
+    # the longest prefix that fits whole, at once (vectorised: the common case)
+    fits = (np.cumsum(need[order]) <= left_n) & (np.cumsum(cost[order]) <= left_c + 1e-6)
+    k = int(np.argmin(fits)) if not fits.all() else len(order)
+    out[order[:k]] = True
+    left_n -= int(need[order[:k]].sum())
+    left_c -= float(cost[order[:k]].sum())
+    rest = order[k:]
+    if not len(rest):
+        return out
+    # then unit by unit: one that does not fit is passed over, a smaller one after it may fit;
+    # stop once nothing after can fit (the smallest need and cost still to come)
+    min_need = np.minimum.accumulate(need[rest][::-1])[::-1]
+    min_cost = np.minimum.accumulate(cost[rest][::-1])[::-1]
+    for i, u in enumerate(rest.tolist()):
+        if left_n < min_need[i] or left_c + 1e-6 < min_cost[i]:
+            break
         n, c = need[u], cost[u]
-        if n <= 0 or n > left_n or c > left_c + 1e-6:
+        if n > left_n or c > left_c + 1e-6:
             continue
         out[u] = True
         left_n -= n
         left_c -= c
-        if left_n <= 0:
-            break
     return out
 
 
@@ -239,7 +254,8 @@ class FundingResult:
     mastered_before: np.ndarray  # int64[E] at level >= 3
     mastered_after: np.ndarray  # int64[E]
     groups: dict  # field -> (n int64[G], gained int64[G, L], ambition gained int64[G, L])
-    gaps_closed: np.ndarray  # int64[L, P] funded with a legal gap on the item's element before, none after
+    gaps_closed: np.ndarray  # int64[L, P] funded with a legal gap on the item's element before,
+    # none after (for the laws that gain municipalities made ready; 0 for the others)
     still_missing: np.ndarray  # int64[L, E] funded still not ready after: gaps per element
 
     @property
@@ -258,7 +274,9 @@ class FundingResult:
 
 def _due(res: PopulationReadiness, ambition: bool = False) -> np.ndarray:
     status = res.ambition_status if ambition else res.status
-    return np.isin(status, DUE_STATUSES)
+    lo, hi = min(DUE_STATUSES), max(DUE_STATUSES)  # ready, not ready, unknown: 1..3
+    assert set(DUE_STATUSES) == set(range(lo, hi + 1))
+    return (status >= lo) & (status <= hi)
 
 
 def evaluate(inputs: ReadinessInputs, levels: np.ndarray, table: ConditionTable,
@@ -277,8 +295,8 @@ def evaluate(inputs: ReadinessInputs, levels: np.ndarray, table: ConditionTable,
     pos = pkg.positions(eids)
     need = needs(lv[rows], pkg, eids)
     after_lv = raise_levels(lv[rows], np.ones(len(rows), dtype=bool), pkg, eids)
-    after = population_readiness(inputs, after_lv, table.take(rows), at=at,
-                                 horizon_days=horizon_days)
+    t_rows = table.take(rows)
+    after = population_readiness(inputs, after_lv, t_rows, at=at, horizon_days=horizon_days)
     b_ready, a_ready = before.ready[rows], after.ready
     b_amb, a_amb = before.ambition_ready[rows], after.ambition_ready
     gain = a_ready.astype(np.int64) - b_ready
@@ -289,20 +307,22 @@ def evaluate(inputs: ReadinessInputs, levels: np.ndarray, table: ConditionTable,
         n = np.bincount(c, minlength=size).astype(np.int64)
         cf = c[rows]
 
-        def per(x, cf=cf, size=size):
+        def per(x, cf=cf, size=size):  # gains are sparse: count only the rows that change
             n_l = x.shape[1]
-            flat = (cf[:, None] * n_l + np.arange(n_l)).reshape(-1)
-            return np.rint(np.bincount(flat, weights=x.reshape(-1).astype(np.float64),
-                                       minlength=size * n_l)).astype(np.int64).reshape(size, n_l)
+            r, law = np.nonzero(x)
+            return np.bincount(cf[r] * n_l + law, weights=x[r, law],
+                               minlength=size * n_l).astype(np.int64).reshape(size, n_l)
         out_groups[field] = (n, per(gain), per(gain_amb))
-    # why: per law, funded with a gap on a package element before and none after; and among the
+    # why: per law that gains, funded with a gap on a package element before and none after
+    # (the readiness engine on the funded rows' own levels, for those laws only); and among the
     # funded that stay not ready, the elements still missing (legal gaps)
-    before_f = population_readiness(inputs, lv[rows], table.take(rows), at=at,
-                                    horizon_days=horizon_days) if len(rows) else None
     n_laws = len(before.law_ids)
     closed = np.zeros((n_laws, len(pos)), dtype=np.int64)
-    if before_f is not None:
-        closed = before_f.gap_counts[:, pos] - after.gap_counts[:, pos]
+    gaining = [li for li in range(n_laws) if gain[:, li].any()]
+    if len(rows) and gaining:
+        before_f = population_readiness(inputs, lv[rows], t_rows, at=at, horizon_days=horizon_days,
+                                        laws=[before.law_ids[li] for li in gaining])
+        closed[gaining] = before_f.gap_counts[:, pos] - after.gap_counts[gaining][:, pos]
     mastered_b = (lv >= MASTERED).sum(axis=0).astype(np.int64)
     delta = (after_lv >= MASTERED).sum(axis=0).astype(np.int64) - \
         (lv[rows] >= MASTERED).sum(axis=0).astype(np.int64)

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -81,6 +82,10 @@ class FundingBase:
     peers: Peers  # the stored run's peer proof, [A, E]
     first_phase: np.ndarray  # int16[A, per_phase] stored
     cell: np.ndarray  # int64[A] policy cell
+    ids: np.ndarray  # str[A] municipality ids
+    names: np.ndarray  # str[A] their names
+    name_rank: np.ndarray  # int64[A] position in name order
+    groups: dict = field(default_factory=dict)  # selection -> _groups(...), filled on use
 
 
 _CACHE: dict[tuple, FundingBase] = {}
@@ -91,7 +96,9 @@ def funding_base(ctx: AppContext, snap: Snapshot | None) -> FundingBase | None:
     data = policy_data(ctx, snap)
     if data is None:
         return None
-    key = (str(ctx.settings.reference_dir), ctx.settings.min_group, str(snap.path))
+    # the visibility too: the base keeps what the disclosure pattern of this app publishes
+    key = (str(ctx.settings.reference_dir), ctx.settings.min_group, ctx.settings.visibility,
+           str(snap.path))
     hit = _CACHE.get(key)
     if hit is not None:
         return hit
@@ -122,6 +129,7 @@ def _make_base(ctx: AppContext, snap: Snapshot, data: PolicyData) -> FundingBase
     _, unlock = _unlock_lacking(data.model, levels, np.full(levels.shape[1], rm.target,
                                                             dtype=np.int8))
     attrs = ctx.attributes
+    names = ref["name"].astype(str).to_numpy(dtype=str)[rows]
     laws = law_profiles(ctx.framework, rm.evaluation_date, attrs, population)
     withheld = withheld_peer_groups(snap.path, rm.wave, attrs)
     peers = peers_by_group(all_levels, group_codes(attrs, PEER_GROUP), rm.min_group, withheld)
@@ -129,7 +137,9 @@ def _make_base(ctx: AppContext, snap: Snapshot, data: PolicyData) -> FundingBase
                   peers.suppressed[rows], np.asarray(peers.at_least))
     return FundingBase(data, rows, levels, table, inputs, before, unlock, population[rows], laws,
                        peers, np.asarray(rm.population.first_phase[rows]),
-                       data.cells.cell_of[rows])
+                       data.cells.cell_of[rows],
+                       ref["municipality_id"].to_numpy(dtype=str)[rows],
+                       names, np.argsort(np.argsort(names, kind="stable"), kind="stable"))
 
 
 # ------------------------------------------------------------------ one what-if
@@ -225,8 +235,7 @@ def what_if(ctx: AppContext, req: Request) -> Answer | None:
         chosen_areas: tuple[str, ...] = ()
     else:  # published NUTS 2 x size-class areas of the selection
         cells, unit_of = np.unique(base.cell[s_rows], return_inverse=True)
-        ok = np.array([_cell_published(ctx, snap, data, rm.wave, int(c)) for c in cells],
-                      dtype=bool)
+        ok = _cells_published(ctx, snap, base)[cells]
         unfundable = int(needs_any[~ok[unit_of]].sum())
         unit_of = np.where(ok[unit_of], unit_of, -1)
         n_units = len(cells)
@@ -258,21 +267,25 @@ def what_if(ctx: AppContext, req: Request) -> Answer | None:
         order = fe.rank(req.rule, leverage=leverage, share_ready=share_ready, population=pop_u)
     chosen = fe.choose(order, need_u, cost_u, reach=req.reach, budget=req.budget)
     funded = keep & needs_any & chosen[np.maximum(unit_of, 0)]
-    groups_spec, shown, hidden = _groups(ctx, snap, data, rm.wave, sel, base.rows[s_rows])
-    res = fe.evaluate(base.inputs, lv, base.table.take(s_rows), funded, req.package,
-                      at=rm.evaluation_date, horizon_days=LOBBY_HORIZON_DAYS,
-                      before=_take(base.before, s_rows), groups=groups_spec)
     f_rows = s_rows[funded]
+    # the roadmap engine's first phase of the funded levels runs beside the readiness engine
+    # (numpy releases the GIL: on two cores the what-if takes the longer of the two)
+    later = _POOL.submit(_first_phase_after, base, f_rows, req.package)
+    hit = base.groups.get(sel)
+    if hit is None:  # a selection's breakdown depends on nothing else: once per build
+        if len(base.groups) > 256:
+            base.groups.clear()  # the cells' flags too: made again on the next use
+        hit = base.groups[sel] = _groups(ctx, snap, data, rm.wave, sel, base.rows[s_rows])
+    groups_spec, shown, hidden = hit
+    whole = len(s_rows) == len(base.rows)  # the EU: no copy of every condition
+    res = fe.evaluate(base.inputs, lv, base.table if whole else base.table.take(s_rows), funded,
+                      req.package, at=rm.evaluation_date, horizon_days=LOBBY_HORIZON_DAYS,
+                      before=base.before if whole else _take(base.before, s_rows),
+                      groups=groups_spec)
     fp_b = base.first_phase[s_rows]
     before_counts, _ = fe.first_phase_shift(fp_b, fp_b[:0], len(eids))
-    after_lv = fe.raise_levels(base.levels[f_rows], np.ones(len(f_rows), dtype=bool),
-                               req.package, eids)
-    seq, _ = fe.first_phase_counts(
-        data.model, after_lv, requirements=base.laws.requirements,
-        profile=base.laws.index[base.rows[f_rows]], peers=_take_peers(base.peers, f_rows),
-        per_phase=rm.per_phase, targets=rm.target)
-    old, new = fe.first_phase_shift(base.first_phase[f_rows], seq, len(eids))
-    named, unnamed = _named(ctx, snap, base.rows[f_rows])
+    old, new = later.result()
+    named, unnamed = _named(ctx, snap, base, f_rows)
     if unit == AREA:
         chosen_areas = tuple(_cell_id(ctx, data, int(cells[i])) for i in np.flatnonzero(chosen))
     return Answer(status="ok", units=int((need_u > 0).sum()), units_chosen=int(chosen.sum()),
@@ -280,6 +293,23 @@ def what_if(ctx: AppContext, req: Request) -> Answer | None:
                   first_phase_before=before_counts, first_phase_after=before_counts - old + new,
                   groups=shown, hidden_groups=hidden, named=named, unnamed=unnamed,
                   chosen_areas=chosen_areas, **common)
+
+
+_POOL = ThreadPoolExecutor(max_workers=2, thread_name_prefix="funding")
+
+
+def _first_phase_after(base: FundingBase, f_rows: np.ndarray, pkg: fe.Package
+                       ) -> tuple[np.ndarray, np.ndarray]:
+    """(before, after) int64[E]: how often each element is in the first phase of the funded
+    municipalities, stored and with the package funded (the stored run's inputs)."""
+    data, rm = base.data, base.data.roadmaps
+    eids = data.model.element_ids
+    after_lv = fe.raise_levels(base.levels[f_rows], np.ones(len(f_rows), dtype=bool), pkg, eids)
+    seq, _ = fe.first_phase_counts(
+        data.model, after_lv, requirements=base.laws.requirements,
+        profile=base.laws.index[base.rows[f_rows]], peers=_take_peers(base.peers, f_rows),
+        per_phase=rm.per_phase, targets=rm.target)
+    return fe.first_phase_shift(base.first_phase[f_rows], seq, len(eids))
 
 
 def _take(res: PopulationReadiness, rows: np.ndarray) -> PopulationReadiness:
@@ -302,10 +332,17 @@ def _cell_id(ctx: AppContext, data: PolicyData, cell: int) -> str:
             f"{attrs.size_labels[data.cells.size_class[cell]]}")
 
 
-def _cell_published(ctx: AppContext, snap: Snapshot, data: PolicyData, wave: str,
-                    cell: int) -> bool:
-    return bool(data.cells.n[cell] >= data.min_group) and snap.published(
-        wave, "nuts2_size", _cell_id(ctx, data, cell))
+def _cells_published(ctx: AppContext, snap: Snapshot, base: FundingBase) -> np.ndarray:
+    """bool[G]: may each policy cell (NUTS 2 x size class) be funded as a unit: its area is
+    published and has min_group answering municipalities (once per build)."""
+    hit = base.groups.get("cells published")
+    if hit is None:
+        data = base.data
+        hit = base.groups["cells published"] = np.array([
+            bool(data.cells.n[c] >= data.min_group) and snap.published(
+                data.roadmaps.wave, "nuts2_size", _cell_id(ctx, data, c))
+            for c in range(len(data.cells.n))], dtype=bool)
+    return hit
 
 
 def _size_rank(ctx: AppContext, data: PolicyData, cells: np.ndarray) -> np.ndarray:
@@ -348,17 +385,15 @@ def _groups(ctx: AppContext, snap: Snapshot, data: PolicyData, wave: str, sel: S
     return spec, shown, hidden
 
 
-def _named(ctx: AppContext, snap: Snapshot, cube_rows: np.ndarray
+def _named(ctx: AppContext, snap: Snapshot, base: FundingBase, rows: np.ndarray
            ) -> tuple[tuple[tuple[str, str], ...], int]:
-    """Funded municipalities by name where their results are public (consent, or open)."""
-    if ctx.settings.visibility == "open":
-        visible = np.ones(len(cube_rows), dtype=bool)
-    else:
-        visible = snap.consent[cube_rows]
-    ref = ctx.municipalities
-    rows = cube_rows[visible]
-    ids = ref["municipality_id"].to_numpy()[rows]
-    names = ref["name"].to_numpy()[rows]
-    order = np.argsort(names.astype(str), kind="stable")[:MAX_NAMED]
-    named = tuple((str(ids[i]), str(names[i])) for i in order)
-    return named, int(len(cube_rows) - len(named))
+    """Funded municipalities by name where their results are public (consent, or open); `rows`
+    are positions in the base."""
+    visible = rows if ctx.settings.visibility == "open" else rows[snap.consent[base.rows[rows]]]
+    rank = base.name_rank[visible]
+    if len(rank) > MAX_NAMED:  # the first MAX_NAMED by name, without sorting them all
+        keep = np.argpartition(rank, MAX_NAMED)[:MAX_NAMED]
+        visible, rank = visible[keep], rank[keep]
+    visible = visible[np.argsort(rank)]
+    named = tuple((str(base.ids[i]), str(base.names[i])) for i in visible)
+    return named, int(len(rows) - len(named))

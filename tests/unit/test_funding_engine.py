@@ -197,3 +197,29 @@ def test_the_reach_caps_the_funded_count(need, reach, seed):
             assert need[u] == 0 or need[u] > left or left <= 0
     more = fe.choose(order, need, need * 1.0, reach=reach + 1)
     assert need[more].sum() <= reach + 1
+
+
+def _choose_slowly(order, need, cost, reach, budget):
+    out = np.zeros(len(need), dtype=bool)
+    left_n = np.inf if reach is None else reach
+    left_c = np.inf if budget is None else budget
+    for u in order:
+        if need[u] <= 0 or need[u] > left_n or cost[u] > left_c + 1e-6:
+            continue
+        out[u] = True
+        left_n -= need[u]
+        left_c -= cost[u]
+    return out
+
+
+@settings(max_examples=80, deadline=None)
+@given(need=st.lists(st.integers(0, 12), min_size=1, max_size=40),
+       costs=st.lists(st.integers(0, 9), min_size=40, max_size=40),
+       reach=st.none() | st.integers(0, 150), budget=st.none() | st.integers(0, 400),
+       seed=st.integers(0, 1000))
+def test_choose_equals_the_plain_loop(need, costs, reach, budget, seed):
+    need = np.array(need)
+    cost = need * np.array(costs[:len(need)], dtype=float)
+    order = np.random.default_rng(seed).permutation(len(need))
+    assert fe.choose(order, need, cost, reach=reach, budget=budget).tolist() == \
+        _choose_slowly(order, need, cost, reach, budget).tolist()
