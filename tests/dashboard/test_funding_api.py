@@ -166,3 +166,13 @@ def test_the_sentence_says_the_number_and_why(nl_open_ctx):
     b = df.what_if(ctx, df.Request(Selection("NL"), pkg(ctx, "SEC-02:3"), "below"))
     assert str(abs(int(a.result.gained[li]) - int(b.result.gained[li]))) in \
         tf.compare_sentence(ctx, a, b, "en")
+
+
+def test_the_pipeline_cli_imports_the_web_app_only_for_funding():
+    import subprocess
+    import sys
+
+    code = ("import sys, pipelines.__main__ as m; m.parser().parse_args(['build']); "
+            "print(any(k == 'dashboard' or k.startswith('dashboard.') for k in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"

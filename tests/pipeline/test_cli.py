@@ -10,7 +10,8 @@ import pytest
 from dashboard.config import ROOT
 from pipelines.__main__ import main, parser
 
-COMMANDS = ["demo", "ingest", "build", "status", "export", "first-run", "reference", "survey"]
+COMMANDS = ["demo", "ingest", "build", "status", "export", "first-run", "reference", "survey",
+            "funding"]
 
 
 def run(*args, env_data_dir=None):
