@@ -18,6 +18,7 @@ from dashboard.views.policy import data_funding as df
 from dashboard.views.policy import ids
 from dashboard.views.policy import texts_funding as tf
 from dashboard.views.policy.selection import Selection
+from dashboard.views.policy.texts import short
 from pipelines.maturity import funding as fe
 
 DEFAULT_REACH = 500
@@ -28,9 +29,13 @@ NONE = "none"  # an editor row without an element (dbc.Select disables an empty 
 # ------------------------------------------------------------------ the editors
 
 
+LABEL_CHARS = 34  # an option's text fits a phone-wide select (the layout-width test measures it)
+
+
 def _element_options(ctx: AppContext, lang: str) -> list[dict]:
     return [{"label": "–", "value": NONE}] + [
-        {"label": f"{e.id} · {e.name.get(lang)}", "value": e.id} for e in ctx.framework.elements]
+        {"label": short(f"{e.id} · {e.name.get(lang)}", LABEL_CHARS), "value": e.id,
+         "title": f"{e.id} · {e.name.get(lang)}"} for e in ctx.framework.elements]
 
 
 def _row(ctx: AppContext, package: str, r: int, lang: str) -> dbc.Row:
@@ -40,17 +45,17 @@ def _row(ctx: AppContext, package: str, r: int, lang: str) -> dbc.Row:
         dbc.Col([dbc.Label(t("funding.element", lang), html_for=f(package, "element", r),
                            className="small mb-0"),
                  dbc.Select(id=f(package, "element", r), value=given[0], size="sm",
-                            options=_element_options(ctx, lang))], xs=12, sm=6),
+                            options=_element_options(ctx, lang))], xs=12),
         dbc.Col([dbc.Label(t("funding.level", lang), html_for=f(package, "level", r),
                            className="small mb-0"),
                  dbc.Select(id=f(package, "level", r), value=str(given[1]), size="sm",
                             options=[{"label": str(v), "value": str(v)} for v in fe.LEVELS])],
-                xs=4, sm=2),
+                xs=4),
         dbc.Col([dbc.Label(t("funding.cost", lang), html_for=f(package, "cost", r),
                            className="small mb-0"),
                  dbc.Input(id=f(package, "cost", r), type="number", min=0, step=1000, size="sm",
-                           value=int(fe.DEFAULT_COST))], xs=8, sm=4),
-    ], className="g-2 mb-2")
+                           value=int(fe.DEFAULT_COST))], xs=8),
+    ], className="g-2 mb-3")
 
 
 def editor(ctx: AppContext, package: str, lang: str) -> dbc.Col:
