@@ -9,6 +9,7 @@ from flask import Flask
 
 from dashboard import (
     api_bundle,
+    api_funding,
     api_http,
     api_insight,
     api_laws,
@@ -132,6 +133,7 @@ def register(server: Flask, ctx: AppContext) -> Api:
 
     api_insight.register(api, ctx)  # municipalities, aggregates
     api_policy.register(api, ctx)  # insight/leverage
+    api_funding.register(api, ctx)  # insight/funding-what-if
     api_roadmap.register(api, ctx)  # municipalities/{id}/roadmap
     api_report.register(api, ctx)  # municipalities/{id}/report.pdf|html
     api_laws.register(api, ctx)  # laws, readiness, what-if

@@ -354,6 +354,111 @@ class LeverageTable(ApiModel):
     items: list[LeverageItem] = Field(description="one per element, highest leverage first")
 
 
+class FundingItem(ApiModel):
+    element: str
+    level: Target
+    cost: float = Field(ge=0, description="EUR per municipality (illustrative unless given)")
+
+
+class FundingLaw(ApiModel):
+    law: str
+    name: str = Field(description="short name in the request's language")
+    duty: CountsFor = Field(description="legal duties or ambition (recommended, target)")
+    due: Count = Field(description="municipalities of the selection for which something of the "
+                       "law counts")
+    ready_before: Count
+    ready_after: Count
+    difference: Count
+    cost_per_ready: float | None = Field(description="cost / municipalities made ready (legal "
+                                         "duties); null when none")
+
+
+class FundingGroup(ApiModel):
+    group_type: Literal["country", "nuts2", "size_class"]
+    group: str
+    name: str
+    municipalities: Count = Field(description="answering municipalities of the group")
+    law: str
+    duty: CountsFor
+    gained: Count = Field(description="municipalities made ready")
+
+
+class FundingElement(ApiModel):
+    element_id: str
+    element: str
+    at_3_before: Count
+    at_3_after: Count
+    share_before: Share
+    share_after: Share
+    first_phase_before: Count
+    first_phase_after: Count
+
+
+class FundedMunicipality(ApiModel):
+    municipality_id: str
+    name: str
+
+
+class FundingPackage(ApiModel):
+    """What one package buys."""
+
+    name: Literal["A", "B"]
+    package: list[FundingItem]
+    explanation: str = Field(description="the answer in words (the request's language)")
+    needing: Count | None = Field(description="municipalities of the selection that need the "
+                                  "package (an element below target or unknown)")
+    funded: Count | None
+    cost: float | None = Field(description="EUR at the package's costs")
+    units: Count | None = Field(description="units that could be funded: municipalities (open "
+                                "visibility) or published areas (consent rule)")
+    units_chosen: Count | None
+    unfundable: Count | None = Field(description="municipalities needing the package in areas "
+                                     "that are not published (not funded)")
+    areas: list[str] = Field(description="the funded areas (NUTS 2 x size class) under the "
+                             "consent rule")
+    laws: list[FundingLaw]
+    by_group: list[FundingGroup] = Field(description="per published region (country at EU "
+                                         "level) and size class")
+    elements: list[FundingElement] = Field(description="elements that change")
+    named: list[FundedMunicipality] = Field(description="funded municipalities whose results "
+                                            "are public (consent, or open visibility)")
+    others_funded: Count | None = Field(description="funded municipalities not named")
+
+
+class FundingDifference(ApiModel):
+    law: str
+    duty: CountsFor
+    a: Count
+    b: Count
+    difference: int
+
+
+class FundingComparison(ApiModel):
+    explanation: str
+    laws: list[FundingDifference]
+
+
+class FundingWhatIf(ApiModel):
+    """A funding what-if: one or two packages and their difference."""
+
+    country: str | None
+    nuts2: str | None
+    size_class: SizeClass | None
+    wave: str
+    evaluation_date: dt.date
+    min_group: Count
+    unit: Literal["area", "municipality"]
+    rule: Literal["leverage", "readiness", "smallest", "below"]
+    law: str | None
+    reach: Count | None
+    budget: float | None
+    answered: Count
+    suppressed: bool = Field(description="the selection is not published: no numbers")
+    cost_note: str
+    packages: list[FundingPackage]
+    comparison: FundingComparison | None
+
+
 # ------------------------------------------------------------------ roadmap
 
 

@@ -30,10 +30,12 @@ from pydantic import (
     TypeAdapter,
     ValidationError,
     ValidationInfo,
+    field_validator,
 )
 
 from dashboard.api_core import NOT_PUBLISHED, ApiError, bad_parameter
 from dashboard.views.roadmap import data as rd
+from pipelines.maturity import funding as fe
 from pipelines.maturity.roadmap import COMPONENTS, DEFAULT_WEIGHTS
 from pipelines.reference import COUNTRY_ALIASES, SIZE_CLASS_KEYS
 
@@ -454,9 +456,9 @@ class DraftLaw(Body):
         return out
 
 
-def parse_body(model: type[Body], raw: bytes, enums: Enums) -> Body:
+def parse_body(model: type[Body], raw: bytes, enums: Enums, what: str = "law profile") -> Body:
     """Validate a JSON body (bytes: JSON's own types decide); a BodyError names the field's
-    place (requirements.0.min)."""
+    place (requirements.0.min); `what` the body is, in its message."""
     try:
         return model.model_validate_json(raw, context={"enums": enums})
     except ValidationError as e:
@@ -465,7 +467,7 @@ def parse_body(model: type[Body], raw: bytes, enums: Enums) -> Body:
         err = max(errors, key=lambda x: len(_place(x["loc"])))
         msg = {"missing": "is missing", "extra_forbidden": "is not a known field"}.get(
             err["type"], err["msg"].removeprefix("Value error, "))
-        raise BodyError(".".join(_place(err["loc"])), msg) from None
+        raise BodyError(".".join(_place(err["loc"])), msg, what) from None
 
 
 def _place(loc) -> list[str]:
@@ -476,6 +478,56 @@ def _place(loc) -> list[str]:
 
 
 class BodyError(ValueError):
-    def __init__(self, field: str, problem: str):
+    def __init__(self, field: str, problem: str, what: str = "law profile"):
         self.field, self.problem = field, problem
-        super().__init__(f"law profile: {field}: {problem}" if field else f"law profile: {problem}")
+        super().__init__(f"{what}: {field}: {problem}" if field else f"{what}: {problem}")
+
+
+# ------------------------------------------------------------------ the funding what-if body
+
+
+class FundingItem(Body):
+    """One element of a funding package: raised to at least `level` where funded."""
+
+    element: ElementId
+    level: Whole(1, 4, "Target level (1-4)")
+    cost: Annotated[float, Field(ge=0, le=1e9, description="Cost of bringing the element to the "
+                                 "target in one municipality (EUR); default "
+                                 f"{fe.DEFAULT_COST:g}, illustrative")] | None = None
+
+    @field_validator("cost", mode="before")
+    @classmethod
+    def _number(cls, value: Any) -> Any:
+        return float(value) if isinstance(value, int) and not isinstance(value, bool) else value
+
+
+Package = Annotated[list[FundingItem], Field(min_length=1, max_length=fe.MAX_ITEMS)]
+
+
+class FundingBody(Body):
+    """A funding what-if: a selection, a package (and optionally a second one to compare), who
+    is funded (rule) and how many (reach) or for how much (budget)."""
+
+    country: Annotated[str, Field(description="Two-letter country code; absent: the EU")] | None \
+        = None
+    nuts2: Annotated[str, Field(description="NUTS 2 region id")] | None = None
+    size_class: SizeClass | None = None
+    package: Package
+    compare: Annotated[Package, Field(description="A second package, funded under the same "
+                                      "rule and reach; the answer gives both and the "
+                                      "difference")] | None = None
+    rule: Literal[fe.RULES] = Field("leverage", description=(
+        "Who is funded first: leverage (highest mean unlock of the package elements), readiness "
+        "(lowest share ready for `law`), smallest (fewest inhabitants), below (every "
+        "municipality below target)"))
+    law: Annotated[str, _member("laws"), Field(description="The law of the rule `readiness`",
+                                               json_schema_extra={ENUM: "laws"})] | None = None
+    reach: Whole(0, 10**6, "At most this many municipalities that need the package") | None = None
+    budget: Annotated[float, Field(ge=0, le=1e13, description="At most this much (EUR), at the "
+                                   "package's costs")] | None = None
+    lang: Literal["en", "nl"] = "en"
+
+    @field_validator("budget", mode="before")
+    @classmethod
+    def _budget_number(cls, value: Any) -> Any:
+        return float(value) if isinstance(value, int) and not isinstance(value, bool) else value

@@ -55,6 +55,7 @@ from dashboard.access import GRANT_COOKIE
 from dashboard.api_core import json_answer
 from dashboard.context import AppContext
 from dashboard.views.legislation import page as legislation
+from dashboard.views.policy import ids as policy_ids
 from dashboard.views.survey import page as survey
 
 LOG = logging.getLogger("ds4e.security")
@@ -70,8 +71,11 @@ SURVEY_SUBMIT = f"{survey.SUBMIT_MSG}.children"
 SURVEY_TOKEN = f"{survey.TOKEN}.data"
 DRAFT_RESULT = f"{legislation.DRAFT_RESULT}.children"
 LEGISLATION_VIEW = f"{legislation.VIEW}.value"
+FUNDING_RESULT = f"{policy_ids.FUNDING_RESULT}.children"  # the Policy tab's funding what-if
+FUNDING_FILE = f"{policy_ids.FUNDING_DOWNLOAD}.data"
 
 WHAT_IF_ENDPOINT = "api.lawWhatIf"
+FUNDING_ENDPOINT = "api.fundingWhatIf"  # the funding what-if shares the what-if budget
 HEAVY_ENDPOINTS = {"api.bundle", "api.councilReport", "api.councilReportHtml"}  # always heavy:
 # the whole open-data zip; a typeset report
 DOWNLOAD_FORMATS = {"csv", "xlsx", "parquet"}
@@ -226,6 +230,10 @@ class Call:
         return DRAFT_RESULT in self.outputs and self.values.get(LEGISLATION_VIEW) == "draft"
 
     @property
+    def computes_funding(self) -> bool:
+        return FUNDING_RESULT in self.outputs or FUNDING_FILE in self.outputs
+
+    @property
     def survey_token(self) -> str | None:
         token = self.values.get(SURVEY_TOKEN)
         return token if isinstance(token, str) and token else None
@@ -325,7 +333,8 @@ class Limits:
             error_message=message("survey submissions", s.limit_survey_submit, "link"))
         what_if_msg = message("draft-law what-ifs", s.limit_what_if, "client")
         draft = lim.shared_limit(s.limit_what_if, scope="what-if",
-                                 exempt_when=lambda: not self.call().computes_draft_law,
+                                 exempt_when=lambda: not (self.call().computes_draft_law
+                                                          or self.call().computes_funding),
                                  error_message=what_if_msg)
         what_if = lim.shared_limit(s.limit_what_if, scope="what-if", error_message=what_if_msg)
         heavy = lim.shared_limit(
@@ -335,6 +344,7 @@ class Limits:
                                   s.limit_heavy, "client"))
         _wrap(server, callback_endpoint, save, submit, draft)
         _wrap(server, WHAT_IF_ENDPOINT, what_if)
+        _wrap(server, FUNDING_ENDPOINT, what_if)
         for endpoint in [e for e in server.view_functions if e.startswith("api.")]:
             _wrap(server, endpoint, heavy)
 

@@ -253,6 +253,14 @@ def cmd_reference(args) -> int:
     return reference_main([])
 
 
+def cmd_funding(args) -> int:
+    # The one command that answers from the published build as the API does: the web app's
+    # module does the work (pyproject's import contract names this one exception).
+    from dashboard.funding.cli import run
+
+    return run(args, args.data_dir)
+
+
 # ------------------------------------------------------------------------------ parser
 
 
@@ -345,6 +353,32 @@ def parser() -> argparse.ArgumentParser:
     r.add_argument("--link", metavar="URL|TOKEN",
                    help="the municipality's own survey link: opens the report of a "
                         "municipality that did not consent to be shown by name")
+
+    fu = add("funding", cmd_funding,
+             "funding what-if on the published build (as POST /api/v1/insight/funding-what-if)",
+             "What would a package of elements, funded to a target level in some "
+             "municipalities, change: municipalities ready per law (legal duties and ambition), "
+             "per region and size class, elements at level 3+, first-phase recommendations and "
+             "the cost per municipality made ready. The same answer as the API.")
+    from pipelines.maturity.funding import DEFAULT_COST, RULES
+
+    fu.add_argument("--package", required=True, metavar="EL:LEVEL[:COST],...",
+                    help="the package: elements with their target level and optionally the cost "
+                         f"per municipality (EUR; default {DEFAULT_COST:g}, illustrative), "
+                         "e.g. SEC-02:3,SEC-01:3")
+    fu.add_argument("--compare", metavar="EL:LEVEL[:COST],...",
+                    help="a second package to compare, funded under the same rule and reach")
+    fu.add_argument("--reach", type=int, help="at most this many municipalities (that need it)")
+    fu.add_argument("--budget", type=float, help="at most this much (EUR)")
+    fu.add_argument("--rule", choices=RULES, default="leverage",
+                    help="who first: leverage, readiness (least ready for --law), smallest, "
+                         "below (every municipality below target)")
+    fu.add_argument("--law", help="the law of the rule 'readiness' (e.g. NIS2)")
+    fu.add_argument("--country", help="two-letter country code (default: the EU)")
+    fu.add_argument("--nuts2", help="NUTS 2 region id")
+    fu.add_argument("--size-class", help="size class key (lt5k, 5k-20k, ...)")
+    fu.add_argument("--lang", choices=("en", "nl"), default="en")
+    fu.add_argument("--format", choices=("json", "csv"), default="json")
 
     from pipelines.survey.cli import register as register_survey
 

@@ -34,8 +34,16 @@ WIDTHS = (390, 1366, 1440, 1920)
 MUNICIPALITY = "NL_GM0014"  # Groningen: a large Dutch municipality with answers in the demo
 
 
+# states reached by a click after the page is ready: name -> (button, what is there after the
+# click, the element to photograph instead of the whole page)
+CARD = "xpath=ancestor::div[contains(concat(' ', @class, ' '), ' card ')]"
+CLICKS = {"policy-funding": ("#policy-funding-run", "#policy-funding-result-words-0",
+                             f"#policy-funding-title >> {CARD}")}
+
+
 def pages(coordinator: str | None, respondent: str | None) -> list[tuple[str, str, str]]:
-    """(name, path, a selector that is there once the page has its data)."""
+    """(name, path, a selector that is there once the page has its data); a name in CLICKS
+    also clicks and waits (and photographs one element)."""
     out = [
         ("overview", "/", "#overview-kpis, .kpi"),
         ("profile", f"/profile?m={MUNICIPALITY}", "#profile-radar .main-svg"),
@@ -43,6 +51,7 @@ def pages(coordinator: str | None, respondent: str | None) -> list[tuple[str, st
         ("maps", "/maps", ".main-svg"),
         ("roadmap", f"/roadmap?m={MUNICIPALITY}", ".rm-step"),
         ("policy", "/policy?country=NL", "#policy-lobby table"),
+        ("policy-funding", "/policy?country=NL", "#policy-funding-run"),
         ("legislation", "/legislation?country=NL", "#legislation-agg-law-table table"),
         ("legislation-municipality", f"/legislation?view=municipality&m={MUNICIPALITY}",
          "#legislation-mun-summary"),
@@ -141,7 +150,17 @@ def main(argv: list[str] | None = None) -> int:
                             errors.append(f"not ready: {ready}")
                         page.wait_for_timeout(1200)  # charts finish their transitions
                         shot = args.out / f"{name}-{lang}-{width}.png"
-                        page.screenshot(path=str(shot), full_page=True)
+                        if name in CLICKS:
+                            button, after, element = CLICKS[name]
+                            try:
+                                page.locator(button).click()
+                                page.wait_for_selector(after, timeout=60_000)
+                                page.wait_for_timeout(300)
+                                page.locator(element).screenshot(path=str(shot))
+                            except Exception as e:
+                                errors.append(f"not reached: {after} ({type(e).__name__})")
+                        else:
+                            page.screenshot(path=str(shot), full_page=True)
                         print(f"{shot}  {'; '.join(errors[:2])}", flush=True)
                         if errors:
                             troubled[shot.name] = list(errors)

@@ -233,6 +233,22 @@ def test_what_if_answers_match_their_models(request, client, query, body, status
           method="POST", json=body)
 
 
+FUNDING = {"country": "NL", "package": [{"element": "SEC-02", "level": 3}], "reach": 50}
+
+
+@pytest.mark.parametrize("client,body,status,model", [
+    ("consent", FUNDING, 200, m.FundingWhatIf),
+    ("open_", {**FUNDING, "compare": [{"element": "GOV-02", "level": 4, "cost": 1000}],
+               "rule": "readiness", "law": "NIS2"}, 200, m.FundingWhatIf),
+    ("consent", {**FUNDING, "nuts2": "NL33", "size_class": "ge250k"}, 200, m.FundingWhatIf),
+    ("consent", {**FUNDING, "reach": "many"}, 400, m.Error),
+    ("empty", FUNDING, 503, m.Error),
+])
+def test_funding_answers_match_their_models(request, client, body, status, model):
+    check(request.getfixturevalue(client), "/api/v1/insight/funding-what-if", status, model,
+          method="POST", json=body)
+
+
 @pytest.mark.parametrize("data,content_type", [("x", "text/plain"),
                                                ("{bad", "application/json")])
 def test_a_body_that_is_no_json_is_an_error(consent, data, content_type):
@@ -265,6 +281,7 @@ def test_every_api_route_has_a_validated_answer(consent, who):
                for _, path, status, _ in (p.values for p in GET_CASES) if status == 200}
     covered.add("/api/v1/laws/<law_id>")  # test_every_law_and_its_readiness
     covered.add("/api/v1/laws/what-if")  # test_what_if_answers_match_their_models
+    covered.add("/api/v1/insight/funding-what-if")  # test_funding_answers_match_their_models
     routes = {r.rule for r in consent.application.url_map.iter_rules()
               if r.rule.startswith("/api/v1/")}
     # the zip, the document itself and the council report (PDF/HTML: tests/dashboard/

@@ -11,7 +11,7 @@ from dashboard.config import ROOT
 from pipelines.__main__ import main, parser
 
 COMMANDS = ["demo", "ingest", "build", "status", "export", "first-run", "reference", "report",
-            "survey"]
+            "survey", "funding"]
 
 
 def run(*args, env_data_dir=None):

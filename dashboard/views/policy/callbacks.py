@@ -12,8 +12,9 @@ from dash.exceptions import PreventUpdate
 from dashboard import ids as shared_ids
 from dashboard.components.downloads import clicked, download_inputs, table_download
 from dashboard.context import AppContext
+from dashboard.funding.answer import answer_frame
 from dashboard.i18n import normalise_lang
-from dashboard.views.policy import ids
+from dashboard.views.policy import funding, ids
 from dashboard.views.policy.data import policy_data, published
 from dashboard.views.policy.export import download_frame, file_name
 from dashboard.views.policy.layout import ALL, nuts2_options, render
@@ -74,6 +75,42 @@ def download(ctx: AppContext, trigger, country, nuts2, size, measure, lang) -> d
     return table_download(df, name, fmt)
 
 
+def _funding_state(ctx: AppContext, country, nuts2, size, values: tuple):
+    sel, _ = read_state(ctx, country, nuts2, size, None)
+    n = len(ids.FUNDING_FIELDS)
+    fields = dict(zip(ids.FUNDING_FIELDS, values[:n], strict=True))
+    settings = dict(zip(("rule", "law", "reach", "budget"), values[n:], strict=True))
+    return sel, fields, settings
+
+
+def run_funding(ctx: AppContext, n_clicks, country, nuts2, size, *rest) -> list:
+    """The funding what-if of the editors' packages: words, tables, download (`rest`: the
+    package fields in ids.FUNDING_FIELDS order, then rule, law, reach, budget, then lang)."""
+    if not n_clicks or ctx.warehouse.snapshot() is None:
+        raise PreventUpdate
+    *values, lang = rest
+    lang = normalise_lang(lang)
+    sel, fields, settings = _funding_state(ctx, country, nuts2, size, tuple(values))
+    answers, error = funding.compute(ctx, sel, fields, settings, lang)
+    return funding.result(ctx, answers, error, lang)
+
+
+def funding_download(ctx: AppContext, trigger, country, nuts2, size, *rest) -> dict:
+    """The per-law table of the packages as CSV, XLSX or Parquet (the API's CSV rows)."""
+    hit = clicked(trigger, ids.FUNDING_CSV)
+    if hit is None or ctx.warehouse.snapshot() is None:
+        raise PreventUpdate
+    *values, lang = rest
+    lang = normalise_lang(lang)
+    sel, fields, settings = _funding_state(ctx, country, nuts2, size, tuple(values))
+    answers, error = funding.compute(ctx, sel, fields, settings, lang)
+    if error or not answers or answers[0].status != "ok":
+        raise PreventUpdate
+    name = "-".join(x for x in ("ds4e-funding", sel.country or "EU", sel.nuts2 or "",
+                                sel.size or "", answers[0].wave) if x) + ".csv"
+    return table_download(answer_frame(ctx, answers, lang), name, hit[1])
+
+
 def register(app, ctx: AppContext) -> None:
     @app.callback(
         Output(ids.STATUS, "children"), Output(ids.BODY, "style"),
@@ -104,6 +141,25 @@ def register(app, ctx: AppContext) -> None:
     )
     def _country(country, lang):
         return change_country(ctx, country, lang)
+
+    funding_states = (*(State(c, "value") for c in ids.FILTERS[:3]),
+                      *(State(c, "value") for c in ids.FUNDING_FIELDS),
+                      *(State(c, "value") for c in ids.FUNDING_SETTINGS),
+                      State(shared_ids.LANG, "value"))
+
+    @app.callback(Output(ids.FUNDING_RESULT, "children"), Input(ids.FUNDING_RUN, "n_clicks"),
+                  *funding_states, prevent_initial_call=True)
+    def _funding(n_clicks, *args):
+        return run_funding(ctx, n_clicks, *args)
+
+    funding_inputs = download_inputs(ids.FUNDING_CSV)
+
+    @app.callback(Output(ids.FUNDING_DOWNLOAD, "data"), *funding_inputs, *funding_states,
+                  prevent_initial_call=True)
+    def _funding_download(*args):
+        if not any(args[:len(funding_inputs)]):
+            raise PreventUpdate
+        return funding_download(ctx, callback_context.triggered_id, *args[len(funding_inputs):])
 
     inputs = download_inputs(*ids.CSV_BUTTONS)
 

@@ -28,3 +28,26 @@ CSV_SIZE = "policy-csv-sizes"
 CSV_LOBBY = "policy-csv-lobby"
 CSV_BUTTONS = (CSV_FP, CSV_LEV, CSV_REGION, CSV_SIZE, CSV_LOBBY)
 FILTERS = (COUNTRY, NUTS2, SIZE, MEASURE)  # the controls that choose what the view shows
+
+# the funding what-if section
+FUNDING = "policy-funding"
+FUNDING_ROWS = 3  # element rows per package editor
+FUNDING_PACKAGES = ("a", "b")
+FUNDING_RULE = "policy-funding-rule"
+FUNDING_LAW = "policy-funding-law"
+FUNDING_REACH = "policy-funding-reach"
+FUNDING_BUDGET = "policy-funding-budget"
+FUNDING_RUN = "policy-funding-run"
+FUNDING_RESULT = "policy-funding-result"
+FUNDING_CSV = "policy-funding-csv"
+FUNDING_DOWNLOAD = "policy-funding-download"
+
+
+def funding_field(package: str, what: str, row: int) -> str:
+    """policy-funding-a-element-0: one field of a package editor's row (element, level, cost)."""
+    return f"policy-funding-{package}-{what}-{row}"
+
+
+FUNDING_FIELDS = tuple(funding_field(p, w, r) for p in FUNDING_PACKAGES
+                       for r in range(FUNDING_ROWS) for w in ("element", "level", "cost"))
+FUNDING_SETTINGS = (FUNDING_RULE, FUNDING_LAW, FUNDING_REACH, FUNDING_BUDGET)

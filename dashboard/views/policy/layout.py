@@ -17,7 +17,7 @@ from dashboard.components.places import country_name, region_name
 from dashboard.components.url_notices import alerts
 from dashboard.context import AppContext
 from dashboard.i18n import normalise_lang, t
-from dashboard.views.policy import ids
+from dashboard.views.policy import funding, ids
 from dashboard.views.policy.data import (
     first_phase_frame,
     heat,
@@ -246,8 +246,10 @@ def layout(ctx: AppContext, lang: str, query: dict | None = None) -> html.Div:
         _section(t("policy.lobby.title", lang), t("policy.lobby.intro", lang),
                  html.Div(v["lobby"], id=ids.LOBBY),
                  [download_control(ids.CSV_LOBBY, lang, what=t("policy.lobby.title", lang))]),
+        _section(t("funding.title", lang), t("funding.intro", lang),
+                 funding.section_body(ctx, lang), [], title_id=f"{ids.FUNDING}-title"),
     ], id=ids.BODY, style={"display": "block" if v["show"] else "none"})
     return html.Div([
         *header, alerts(notices, lang, ids.NOTICES), controls(ctx, sel, measure, lang),
         html.Div(v["status"], id=ids.STATUS, className="mb-3", **{"aria-live": "polite"}),
-        body, dcc.Download(id=ids.DOWNLOAD)])
+        body, dcc.Download(id=ids.DOWNLOAD), dcc.Download(id=ids.FUNDING_DOWNLOAD)])

@@ -13,13 +13,17 @@ time with the engine's defaults):
   gap, an element without an answer), the elements behind the gap and the deadlines: the
   legislation-readiness engine's figures (`pipelines.maturity.lobby`), as the Legislation tab
   shows them for the build's evaluation date and its default horizon.
-Only aggregates: no municipality is named. For policy makers and funders looking across
-municipalities. All numbers come from data.py, which turns the stored roadmaps into cells once
-per build; a callback sums cells (a few ms at EU scale).
+- funding what-if: what a package of elements funded to target levels would change
+  (data_funding, texts_funding, funding: the section; the API and CLI give the same answer).
+Only aggregates; the funding what-if names funded municipalities only where their results are
+public. For policy makers and funders looking across municipalities. All numbers come from
+data.py, which turns the stored roadmaps into cells once per build; a callback sums cells (a few
+ms at EU scale).
 
 Modules: ids (component ids), selection (what is looked at), data (numbers, also behind the
 API), texts (sentences), figures (charts), tables (Dash tables, the lobby section), export
-(downloads), layout (controls, sections, one rendered state), callbacks.
+(downloads), layout (controls, sections, one rendered state), callbacks; data_funding,
+texts_funding and funding for the funding what-if.
 """
 
 from __future__ import annotations

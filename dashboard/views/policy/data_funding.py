@@ -1,0 +1,399 @@
+"""The funding what-if on the published build: the Policy tab's section, the API
+(POST /api/v1/insight/funding-what-if) and the CLI (`python -m pipelines funding`) all call
+`what_if` here, so all three give the same answer. No Dash.
+
+Per build (and process) `funding_base` keeps what every what-if starts from: the answering
+municipalities of the stored roadmaps' wave, their levels, their law conditions and their
+readiness for every law (`readiness.population_readiness`, at the roadmaps' evaluation date with
+the lobby table's horizon: the same "before" as the lobby table), each one's unlock per element
+(the roadmap engine's, as the leverage table sums it), and the stored run's inputs (law
+requirements per member state, peer proof) so that the first phase after funding comes from the
+same engine with the same settings (`pipelines.maturity.funding`).
+
+Privacy (README "Privacy model"): only aggregates of published areas leave this module.
+- The selection is shown only where its area is published (as the rest of the Policy tab);
+  every region and size class of a breakdown only where its area is published.
+- Who is funded: under DS4E_VISIBILITY=open every result is public, so the rule picks single
+  municipalities. Under the consent rule a rule over single municipalities would let two
+  what-ifs differ by one municipality (reach 10 and 11), and the difference is that
+  municipality's result; so the units are the published NUTS 2 x size-class areas (the policy
+  cells), ranked by their published statistics and funded whole. Any two what-ifs then differ
+  by whole published areas, whose statistics the disclosure pattern already allows; areas that
+  are not published are not funded (counted and said). A budget or reach that does not reach
+  a whole area funds fewer municipalities than asked, and the answer says how many.
+- Funded municipalities are named only where they consented (or under open visibility).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from dashboard.context import AppContext
+from dashboard.store import Snapshot
+from dashboard.views.policy.data import LOBBY_HORIZON_DAYS, PolicyData, policy_data
+from dashboard.views.policy.selection import Selection
+from pipelines.disclosure import area_of
+from pipelines.maturity import funding as fe
+from pipelines.maturity.cube import MISSING
+from pipelines.maturity.readiness import (
+    ConditionTable,
+    PopulationReadiness,
+    ReadinessInputs,
+    population_readiness,
+    readiness_inputs,
+    resolve_population,
+)
+from pipelines.maturity.roadmap import LawProfiles, Peers
+from pipelines.maturity.roadmap_population import _unlock_lacking, group_codes, peers_by_group
+from pipelines.reference import SIZE_CLASS_KEYS
+from pipelines.roadmap_build import PEER_GROUP, law_profiles, withheld_peer_groups
+
+AREA, MUNICIPALITY = "area", "municipality"
+MAX_NAMED = 200  # funded municipalities listed by name at most (the rest counted)
+
+
+class FundingError(ValueError):
+    """A bad request: `field` names it (rule, law, reach, budget, package.0.level)."""
+
+    def __init__(self, field: str, problem: str):
+        self.field, self.problem = field, problem
+        super().__init__(f"{field}: {problem}")
+
+
+# ------------------------------------------------------------------ per build
+
+
+@dataclass(frozen=True, eq=False)
+class FundingBase:
+    data: PolicyData
+    rows: np.ndarray  # int64[A] answering municipalities (cube positions)
+    levels: np.ndarray  # int8[A, E]
+    table: ConditionTable  # their conditions
+    inputs: ReadinessInputs  # every law of the framework
+    before: PopulationReadiness  # their readiness now
+    unlock: np.ndarray  # float32[A, E] the unlock component where below target, else 0
+    population: np.ndarray  # float64[A]
+    laws: LawProfiles  # the stored run's law requirements (profile per row: laws.index[rows])
+    peers: Peers  # the stored run's peer proof, [A, E]
+    first_phase: np.ndarray  # int16[A, per_phase] stored
+    cell: np.ndarray  # int64[A] policy cell
+    ids: np.ndarray  # str[A] municipality ids
+    names: np.ndarray  # str[A] their names
+    name_rank: np.ndarray  # int64[A] position in name order
+    groups: dict = field(default_factory=dict)  # selection -> _groups(...), filled on use
+
+
+_CACHE: dict[tuple, FundingBase] = {}
+_LOCK = threading.Lock()
+
+
+def funding_base(ctx: AppContext, snap: Snapshot | None) -> FundingBase | None:
+    data = policy_data(ctx, snap)
+    if data is None:
+        return None
+    # the visibility too: the base keeps what the disclosure pattern of this app publishes
+    key = (str(ctx.settings.reference_dir), ctx.settings.min_group, ctx.settings.visibility,
+           str(snap.path))
+    hit = _CACHE.get(key)
+    if hit is not None:
+        return hit
+    with _LOCK:
+        hit = _CACHE.get(key)
+        if hit is not None:
+            return hit
+        base = _make_base(ctx, snap, data)
+        if len(_CACHE) > 4:
+            _CACHE.clear()
+        _CACHE[key] = base
+        return base
+
+
+def _make_base(ctx: AppContext, snap: Snapshot, data: PolicyData) -> FundingBase:
+    rm = data.roadmaps
+    cube = snap.maturity
+    all_levels = cube.levels[cube.wave_index(rm.wave)]
+    rows = np.flatnonzero((all_levels != MISSING).any(axis=1))
+    levels = np.ascontiguousarray(all_levels[rows])
+    ref = ctx.municipalities
+    population = ref["population"].to_numpy(dtype=np.float64, na_value=np.nan)
+    inputs = readiness_inputs(ctx.framework)
+    table = resolve_population(inputs, ref["country"].astype(str).to_numpy()[rows],
+                               population[rows])
+    before = population_readiness(inputs, levels, table, at=rm.evaluation_date,
+                                  horizon_days=LOBBY_HORIZON_DAYS)
+    _, unlock = _unlock_lacking(data.model, levels, np.full(levels.shape[1], rm.target,
+                                                            dtype=np.int8))
+    attrs = ctx.attributes
+    names = ref["name"].astype(str).to_numpy(dtype=str)[rows]
+    laws = law_profiles(ctx.framework, rm.evaluation_date, attrs, population)
+    withheld = withheld_peer_groups(snap.path, rm.wave, attrs)
+    peers = peers_by_group(all_levels, group_codes(attrs, PEER_GROUP), rm.min_group, withheld)
+    peers = Peers(peers.share[rows], peers.count[rows], peers.known[rows],
+                  peers.suppressed[rows], np.asarray(peers.at_least))
+    return FundingBase(data, rows, levels, table, inputs, before, unlock, population[rows], laws,
+                       peers, np.asarray(rm.population.first_phase[rows]),
+                       data.cells.cell_of[rows],
+                       ref["municipality_id"].to_numpy(dtype=str)[rows],
+                       names, np.argsort(np.argsort(names, kind="stable"), kind="stable"))
+
+
+# ------------------------------------------------------------------ one what-if
+
+
+@dataclass(frozen=True)
+class Request:
+    sel: Selection
+    package: fe.Package
+    rule: str = "leverage"
+    reach: int | None = None  # municipalities that need the package, at most
+    budget: float | None = None  # EUR, at most
+    law: str | None = None  # the rule `readiness`: lowest share ready for this law first
+
+
+@dataclass(frozen=True, eq=False)
+class Answer:
+    request: Request
+    status: str  # ok | suppressed (selection not published) | empty (nobody answered)
+    wave: str
+    at: dt.date
+    unit: str  # AREA or MUNICIPALITY
+    n: int = 0  # answering municipalities of the selection
+    units: int = 0  # units that could be funded (with municipalities that need the package)
+    units_chosen: int = 0
+    unfundable: int = 0  # answering municipalities needing the package in areas not published
+    needing: int = 0  # municipalities of the selection that need the package
+    result: fe.FundingResult | None = None
+    first_phase_before: np.ndarray | None = None  # int64[E] over the selection
+    first_phase_after: np.ndarray | None = None
+    groups: dict = field(default_factory=dict)  # field -> [(label, position)] shown
+    hidden_groups: dict = field(default_factory=dict)  # field -> groups not shown
+    named: tuple[tuple[str, str], ...] = ()  # (id, name) of funded municipalities shown
+    unnamed: int = 0  # funded municipalities not named (no consent)
+    chosen_areas: tuple[str, ...] = ()  # nuts2_size ids of the funded areas (AREA units)
+
+
+def _selection_rows(ctx: AppContext, base: FundingBase, sel: Selection) -> np.ndarray:
+    """Positions (in base rows) of the selection's answering municipalities."""
+    cells = base.data.mask(ctx, sel)
+    return np.flatnonzero(cells[base.cell])
+
+
+def _published(ctx: AppContext, snap: Snapshot, wave: str, sel: Selection) -> bool:
+    return snap.published(wave, *area_of(sel.country, sel.nuts2, sel.size))
+
+
+def _check(ctx: AppContext, req: Request) -> None:
+    if req.rule not in fe.RULES:
+        raise FundingError("rule", f"expected one of {', '.join(fe.RULES)}, got {req.rule!r}")
+    if req.rule == "readiness":
+        ids = [law.id for law in ctx.framework.all_laws]
+        if req.law not in ids:
+            raise FundingError("law", f"the rule 'readiness' needs a law, one of {', '.join(ids)}")
+    if req.reach is not None and (isinstance(req.reach, bool) or int(req.reach) < 0):
+        raise FundingError("reach", "expected a number of municipalities >= 0")
+    if req.budget is not None and not (0 <= float(req.budget) < 1e13):
+        raise FundingError("budget", "expected an amount >= 0")
+    if req.reach is None and req.budget is None and req.rule != "below":
+        raise FundingError("reach", "give a reach (municipalities) or a budget, or the rule "
+                           "'below' (every municipality below target)")
+
+
+def what_if(ctx: AppContext, req: Request) -> Answer | None:
+    """The what-if of one package (None when nothing is published or there are no roadmaps)."""
+    _check(ctx, req)
+    snap = ctx.warehouse.snapshot()
+    base = funding_base(ctx, snap)
+    if base is None:
+        return None
+    data, rm = base.data, base.data.roadmaps
+    sel = req.sel
+    unit = MUNICIPALITY if ctx.settings.visibility == "open" else AREA
+    s_rows = _selection_rows(ctx, base, sel)
+    common = {"request": req, "wave": rm.wave, "at": rm.evaluation_date, "unit": unit,
+              "n": len(s_rows)}
+    if len(s_rows) == 0:
+        return Answer(status="empty", **common)
+    if len(s_rows) < data.min_group or not _published(ctx, snap, rm.wave, sel):
+        return Answer(status="suppressed", **common)
+    eids = data.model.element_ids
+    lv = base.levels[s_rows]
+    need = fe.needs(lv, req.package, eids)
+    needs_any = need.any(axis=1)
+    cost_row = (need * req.package.costs()[None, :]).sum(axis=1)
+    pos = req.package.positions(eids)
+    lev_row = base.unlock[s_rows][:, pos].sum(axis=1, dtype=np.float64)
+    li = base.before.law_ids.index(req.law) if req.rule == "readiness" else None
+    unfundable = 0
+    if unit == MUNICIPALITY:
+        unit_of = np.arange(len(s_rows))
+        n_units = len(s_rows)
+        chosen_areas: tuple[str, ...] = ()
+    else:  # published NUTS 2 x size-class areas of the selection
+        cells, unit_of = np.unique(base.cell[s_rows], return_inverse=True)
+        ok = _cells_published(ctx, snap, base)[cells]
+        unfundable = int(needs_any[~ok[unit_of]].sum())
+        unit_of = np.where(ok[unit_of], unit_of, -1)
+        n_units = len(cells)
+    keep = unit_of >= 0
+    u = unit_of[keep]
+
+    def per_unit(x):
+        return np.bincount(u, weights=np.asarray(x, dtype=np.float64)[keep], minlength=n_units)
+    n_u = per_unit(np.ones(len(s_rows)))
+    need_u = np.rint(per_unit(needs_any)).astype(np.int64)
+    cost_u = per_unit(cost_row)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        leverage = per_unit(lev_row) / np.maximum(n_u, 1)
+        share_ready = None
+        if li is not None:
+            due = np.isin(base.before.status[s_rows, li], (1, 2, 3))
+            ready = base.before.ready[s_rows, li]
+            gap = base.before.gap_total[s_rows, li].astype(np.float64)
+            due_u = per_unit(due)
+            share_ready = np.where(due_u > 0, (per_unit(ready) - per_unit(gap) / 1000)
+                                   / np.maximum(due_u, 1), np.nan)
+        pop_u = per_unit(np.nan_to_num(base.population[s_rows], nan=np.inf)) / np.maximum(n_u, 1)
+    if unit == AREA:  # smallest first: by size class, then mean population
+        size_rank = _size_rank(ctx, data, cells)
+        pop_u = size_rank * 1e12 + np.minimum(pop_u, 1e11)
+    if req.rule == "below":
+        order = np.arange(n_units)
+    else:
+        order = fe.rank(req.rule, leverage=leverage, share_ready=share_ready, population=pop_u)
+    chosen = fe.choose(order, need_u, cost_u, reach=req.reach, budget=req.budget)
+    funded = keep & needs_any & chosen[np.maximum(unit_of, 0)]
+    f_rows = s_rows[funded]
+    # the roadmap engine's first phase of the funded levels runs beside the readiness engine
+    # (numpy releases the GIL: on two cores the what-if takes the longer of the two)
+    later = _POOL.submit(_first_phase_after, base, f_rows, req.package)
+    hit = base.groups.get(sel)
+    if hit is None:  # a selection's breakdown depends on nothing else: once per build
+        if len(base.groups) > 256:
+            base.groups.clear()  # the cells' flags too: made again on the next use
+        hit = base.groups[sel] = _groups(ctx, snap, data, rm.wave, sel, base.rows[s_rows])
+    groups_spec, shown, hidden = hit
+    whole = len(s_rows) == len(base.rows)  # the EU: no copy of every condition
+    res = fe.evaluate(base.inputs, lv, base.table if whole else base.table.take(s_rows), funded,
+                      req.package, at=rm.evaluation_date, horizon_days=LOBBY_HORIZON_DAYS,
+                      before=base.before if whole else _take(base.before, s_rows),
+                      groups=groups_spec)
+    fp_b = base.first_phase[s_rows]
+    before_counts, _ = fe.first_phase_shift(fp_b, fp_b[:0], len(eids))
+    old, new = later.result()
+    named, unnamed = _named(ctx, snap, base, f_rows)
+    if unit == AREA:
+        chosen_areas = tuple(_cell_id(ctx, data, int(cells[i])) for i in np.flatnonzero(chosen))
+    return Answer(status="ok", units=int((need_u > 0).sum()), units_chosen=int(chosen.sum()),
+                  unfundable=unfundable, needing=int(needs_any.sum()), result=res,
+                  first_phase_before=before_counts, first_phase_after=before_counts - old + new,
+                  groups=shown, hidden_groups=hidden, named=named, unnamed=unnamed,
+                  chosen_areas=chosen_areas, **common)
+
+
+_POOL = ThreadPoolExecutor(max_workers=2, thread_name_prefix="funding")
+
+
+def _first_phase_after(base: FundingBase, f_rows: np.ndarray, pkg: fe.Package
+                       ) -> tuple[np.ndarray, np.ndarray]:
+    """(before, after) int64[E]: how often each element is in the first phase of the funded
+    municipalities, stored and with the package funded (the stored run's inputs)."""
+    data, rm = base.data, base.data.roadmaps
+    eids = data.model.element_ids
+    after_lv = fe.raise_levels(base.levels[f_rows], np.ones(len(f_rows), dtype=bool), pkg, eids)
+    seq, _ = fe.first_phase_counts(
+        data.model, after_lv, requirements=base.laws.requirements,
+        profile=base.laws.index[base.rows[f_rows]], peers=_take_peers(base.peers, f_rows),
+        per_phase=rm.per_phase, targets=rm.target)
+    return fe.first_phase_shift(base.first_phase[f_rows], seq, len(eids))
+
+
+def _take(res: PopulationReadiness, rows: np.ndarray) -> PopulationReadiness:
+    """The readiness of some rows (only the per-row arrays are taken; the per-law counts are
+    not used by the funding engine)."""
+    return PopulationReadiness(
+        res.law_ids, res.element_ids, res.at, res.cutoff, res.status[rows], res.ready[rows],
+        res.n_required[rows], res.n_gap[rows], res.n_unknown[rows], res.gap_total[rows],
+        res.ambition_status[rows], res.ambition_ready[rows], res.ambition_n_gap[rows],
+        res.ambition_n_unknown[rows], res.gap_counts, res.unknown_counts)
+
+
+def _take_peers(p: Peers, rows: np.ndarray) -> Peers:
+    return Peers(p.share[rows], p.count[rows], p.known[rows], p.suppressed[rows], p.at_least)
+
+
+def _cell_id(ctx: AppContext, data: PolicyData, cell: int) -> str:
+    attrs = ctx.attributes
+    return (f"{attrs.nuts2_labels[data.cells.nuts2[cell]]}:"
+            f"{attrs.size_labels[data.cells.size_class[cell]]}")
+
+
+def _cells_published(ctx: AppContext, snap: Snapshot, base: FundingBase) -> np.ndarray:
+    """bool[G]: may each policy cell (NUTS 2 x size class) be funded as a unit: its area is
+    published and has min_group answering municipalities (once per build)."""
+    hit = base.groups.get("cells published")
+    if hit is None:
+        data = base.data
+        hit = base.groups["cells published"] = np.array([
+            bool(data.cells.n[c] >= data.min_group) and snap.published(
+                data.roadmaps.wave, "nuts2_size", _cell_id(ctx, data, c))
+            for c in range(len(data.cells.n))], dtype=bool)
+    return hit
+
+
+def _size_rank(ctx: AppContext, data: PolicyData, cells: np.ndarray) -> np.ndarray:
+    labels = ctx.attributes.size_labels[data.cells.size_class[cells]]
+    order = {k: i for i, k in enumerate(SIZE_CLASS_KEYS)}
+    return np.array([order.get(str(x), len(order)) for x in labels], dtype=np.float64)
+
+
+def _groups(ctx: AppContext, snap: Snapshot, data: PolicyData, wave: str, sel: Selection,
+            cube_rows: np.ndarray):
+    """({field: (code[S], K)}, {field: [(label, code)] shown}, {field: groups not shown}): the
+    regions (countries at EU level) and size classes of the selection, each shown only where
+    its area is published (as the heatmaps)."""
+    attrs = ctx.attributes
+    region = "nuts2" if sel.country else "country"
+    spec, shown, hidden = {}, {}, {}
+    for fld in (region, "size_class"):
+        codes = getattr(attrs, fld)[cube_rows].astype(np.int64)
+        labels = {"nuts2": attrs.nuts2_labels, "country": attrs.country_labels,
+                  "size_class": attrs.size_labels}[fld]
+        spec[fld] = (codes, len(labels))
+        present = np.unique(codes)
+        keep = []
+        for c in present.tolist():
+            label = str(labels[c])
+            if fld == "size_class":
+                area = area_of(sel.country, sel.nuts2, label)
+            elif fld == "nuts2":
+                area = area_of(None, label, sel.size)
+            else:
+                area = area_of(label, None, sel.size)
+            n = int((codes == c).sum())
+            if n >= data.min_group and snap.published(wave, *area):
+                keep.append((label, int(c)))
+        if fld == "size_class":
+            rank = {k: i for i, k in enumerate(SIZE_CLASS_KEYS)}
+            keep.sort(key=lambda x: rank.get(x[0], len(rank)))
+        shown[fld] = keep
+        hidden[fld] = len(present) - len(keep)
+    return spec, shown, hidden
+
+
+def _named(ctx: AppContext, snap: Snapshot, base: FundingBase, rows: np.ndarray
+           ) -> tuple[tuple[tuple[str, str], ...], int]:
+    """Funded municipalities by name where their results are public (consent, or open); `rows`
+    are positions in the base."""
+    visible = rows if ctx.settings.visibility == "open" else rows[snap.consent[base.rows[rows]]]
+    rank = base.name_rank[visible]
+    if len(rank) > MAX_NAMED:  # the first MAX_NAMED by name, without sorting them all
+        keep = np.argpartition(rank, MAX_NAMED)[:MAX_NAMED]
+        visible, rank = visible[keep], rank[keep]
+    visible = visible[np.argsort(rank)]
+    named = tuple((str(base.ids[i]), str(base.names[i])) for i in visible)
+    return named, int(len(rows) - len(named))

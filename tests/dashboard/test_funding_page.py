@@ -1,0 +1,109 @@
+"""The Policy tab's funding what-if section: the layout holds two package editors and the
+settings, the callbacks (called as functions) give the words, tables and download, and bad
+input is named on the page."""
+
+from __future__ import annotations
+
+import pytest
+from dash.exceptions import PreventUpdate
+
+from dashboard.views.policy import callbacks, ids
+from dashboard.views.policy import data_funding as df
+from dashboard.views.policy import layout as policy_layout
+from dashboard.views.policy import texts_funding as tf
+from dashboard.views.policy.selection import Selection
+from pipelines.maturity import funding as fe
+
+
+def values(a=(("SEC-02", "3", 25000), ("SEC-01", "3", 25000)), b=()) -> list:
+    given = {}
+    for pk, rows in (("a", a), ("b", b)):
+        for r, (el, lv, cost) in enumerate(rows):
+            given[ids.funding_field(pk, "element", r)] = el
+            given[ids.funding_field(pk, "level", r)] = lv
+            given[ids.funding_field(pk, "cost", r)] = cost
+    return [given.get(f, "" if f.split("-")[-2] == "element" else None) for f in ids.FUNDING_FIELDS]
+
+
+def run(ctx, vals, rule="leverage", law="NIS2", reach=500, budget=None, lang="en",
+        country="NL"):
+    return callbacks.run_funding(ctx, 1, country, "all", "all", *vals, rule, law, reach, budget,
+                                 lang)
+
+
+def test_the_section_has_two_editors_and_the_settings(nl_ctx, tree):
+    page = policy_layout.layout(nl_ctx, "nl", {"country": "NL"})
+    found = {c.id for c in tree.walk(page) if isinstance(getattr(c, "id", None), str)}
+    assert set(ids.FUNDING_FIELDS) <= found
+    assert {ids.FUNDING_RUN, ids.FUNDING_RESULT, ids.FUNDING_DOWNLOAD, *ids.FUNDING_SETTINGS} <= found
+    assert "Wat als we financieren?" in tree.text(page)
+    # side by side from lg, stacked below (one column each on a phone)
+    editors = [c for c in tree.walk(page) if type(c).__name__ == "Col"
+               and any(getattr(x, "id", None) == ids.funding_field(p, "element", 0)
+                       for p in ("a", "b") for x in tree.walk(c.children))
+               and getattr(c, "lg", None) == 6]
+    assert len(editors) == 2 and all(c.xs == 12 for c in editors)
+
+
+def test_running_gives_the_words_first_then_a_table_per_package(nl_ctx, tree):
+    out = run(nl_ctx, values(b=(("GOV-02", "3", 25000),)))
+    texts = [tree.text(x) for x in out]
+    a = df.what_if(nl_ctx, df.Request(Selection("NL"), fe.parse_package(
+        "SEC-02:3,SEC-01:3", nl_ctx.framework.element_ids), "leverage", reach=500))
+    assert texts[0] == tf.sentence(nl_ctx, a, "en")  # the words first
+    assert texts[2].startswith("For ")  # the comparison
+    tables = [c for c in tree.walk(out) if type(c).__name__ == "Table"]
+    assert len(tables) == 3  # package A, package B, A minus B
+    li = tf.main_law(a)
+    assert f"+{int(a.result.gained[li])}" in tree.text(tables[0])
+    assert tree.text(tables[2]).startswith("Package A minus package B")
+
+
+def test_dutch_numbers_and_words(nl_open_ctx, tree):
+    out = run(nl_open_ctx, values(), rule="below", reach=None, lang="nl")
+    words = tree.text(out[0])
+    assert words.startswith("Financiering van SEC-02 naar niveau 3 en SEC-01 naar niveau 3")
+    assert "€ " in words and "." in words.split("€ ")[1][:8]  # 4.900.000: Dutch separators
+
+
+@pytest.mark.parametrize("change,words", [
+    (dict(reach="lots"), "reach"),
+    (dict(rule="richest"), "rule"),
+    (dict(reach=None, budget=None), "reach"),
+    (dict(vals=values(a=(("SEC-02", "7", 1),))), "package.0.level"),
+    (dict(vals=values(a=())), "package"),
+    (dict(vals=values(a=(("SEC-02", "3", -5),))), "package.0.cost"),
+])
+def test_bad_input_is_named_on_the_page(nl_ctx, tree, change, words):
+    kw = {"vals": values(), **change}
+    out = run(nl_ctx, kw.pop("vals"), **kw)
+    assert type(out[0]).__name__ == "Alert" and words in tree.text(out)
+
+
+def test_a_withheld_selection_says_so(nl_ctx, tree):
+    attrs = nl_ctx.attributes
+    for region in sorted({str(attrs.nuts2_labels[c]) for c in attrs.nuts2[attrs.mask_for(
+            "country", "NL")]}):
+        out = callbacks.run_funding(nl_ctx, 1, "NL", region, "ge250k", *values(), "below",
+                                    "NIS2", None, None, "en")
+        a = df.what_if(nl_ctx, df.Request(Selection("NL", region, "ge250k"),
+                                          fe.parse_package("SEC-02:3", nl_ctx.framework.element_ids),
+                                          "below"))
+        if a.status == "suppressed":
+            assert "Not shown for privacy" in tree.text(out)
+            assert not [c for c in tree.walk(out) if type(c).__name__ == "Table"]
+            return
+    pytest.fail("no withheld region x size class found")
+
+
+def test_no_click_no_work_and_the_download(nl_ctx):
+    with pytest.raises(PreventUpdate):
+        callbacks.run_funding(nl_ctx, 0, "NL", "all", "all", *values(), "leverage", "NIS2",
+                              500, None, "en")
+    file = callbacks.funding_download(nl_ctx, ids.FUNDING_CSV, "NL", "all", "all", *values(),
+                                      "leverage", "NIS2", 500, None, "en")
+    assert file["filename"].startswith("ds4e-funding-NL-") and file["filename"].endswith(".csv")
+    assert file["content"].splitlines()[0].startswith("package,items,law,name,duty")
+    xlsx = callbacks.funding_download(nl_ctx, ids.FUNDING_CSV + "-xlsx", "NL", "all", "all",
+                                      *values(), "leverage", "NIS2", 500, None, "en")
+    assert xlsx["filename"].endswith(".xlsx")
