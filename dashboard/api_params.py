@@ -354,12 +354,17 @@ def weights_of(q: RoadmapQuery):
 # ------------------------------------------------------------------ the what-if body
 
 
+_SINGULAR = {"countries": "country", "nuts2": "NUTS 2 region", "laws": "law",
+             "elements": "element", "bool_conditions": "condition",
+             "date_conditions": "date condition"}
+
+
 def _member(source: str):
     """A body field from `Enums.<source>`: a ValueError (pydantic names the field's place)."""
     def check(value: str, info: ValidationInfo) -> str:
         enums: Enums = info.context["enums"]
         if not enums.contains(source, value):
-            raise ValueError(f"unknown {source.replace('_', ' ').rstrip('s')} {value!r}; "
+            raise ValueError(f"unknown {_SINGULAR.get(source, source)} {value!r}; "
                              f"allowed: {', '.join(enums.allowed(source))}")
         return value
     return AfterValidator(check)
@@ -508,9 +513,20 @@ class FundingBody(Body):
     """A funding what-if: a selection, a package (and optionally a second one to compare), who
     is funded (rule) and how many (reach) or for how much (budget)."""
 
-    country: Annotated[str, Field(description="Two-letter country code; absent: the EU")] | None \
-        = None
-    nuts2: Annotated[str, Field(description="NUTS 2 region id")] | None = None
+    # the rules between fields, in the document too (so a client, and schemathesis, knows
+    # them): a reach, a budget or the rule 'below'; the rule 'readiness' names its law
+    model_config = ConfigDict(**Body.model_config, json_schema_extra={
+        "anyOf": [{"required": ["reach"], "properties": {"reach": {"type": "integer"}}},
+                  {"required": ["budget"], "properties": {"budget": {"type": "number"}}},
+                  {"required": ["rule"], "properties": {"rule": {"const": "below"}}}],
+        "if": {"required": ["rule"], "properties": {"rule": {"const": "readiness"}}},
+        "then": {"required": ["law"], "properties": {"law": {"type": "string"}}}})
+
+    country: Annotated[str, _member("countries"), Field(
+        description="Two-letter country code; absent: the EU",
+        json_schema_extra={ENUM: "countries"})] | None = None
+    nuts2: Annotated[str, _member("nuts2"), Field(description="NUTS 2 region id",
+                                                  json_schema_extra={ENUM: "nuts2"})] | None = None
     size_class: SizeClass | None = None
     package: Package
     compare: Annotated[Package, Field(description="A second package, funded under the same "
