@@ -395,7 +395,10 @@ def _words(value: str) -> str:
     return value
 
 
-Words = Annotated[str, Field(pattern=r"\S", description="not empty, not only white space"),
+# the pattern names what Python's str.strip also takes for white space (\x1c-\x1f, \x85) and
+# ECMAScript's \S does not: the document promises what the validator accepts
+Words = Annotated[str, Field(pattern=r"[^\s\x1c-\x1f\x85]",
+                             description="not empty, not only white space"),
                   AfterValidator(_words)]
 
 
