@@ -69,10 +69,10 @@ def test_dutch_numbers_and_words(nl_open_ctx, tree):
 @pytest.mark.parametrize("change,words", [
     (dict(reach="lots"), "reach"),
     (dict(rule="richest"), "rule"),
-    (dict(reach=None, budget=None), "reach"),
-    (dict(vals=values(a=(("SEC-02", "7", 1),))), "package.0.level"),
-    (dict(vals=values(a=())), "package"),
-    (dict(vals=values(a=(("SEC-02", "3", -5),))), "package.0.cost"),
+    (dict(reach=None, budget=None), "number of municipalities or a budget"),
+    (dict(vals=values(a=(("SEC-02", "7", 1),))), "package A, row 1: target level"),
+    (dict(vals=values(a=())), "at least one element"),
+    (dict(vals=values(a=(("SEC-02", "3", -5),))), "package A, row 1: cost"),
 ])
 def test_bad_input_is_named_on_the_page(nl_ctx, tree, change, words):
     kw = {"vals": values(), **change}
@@ -107,3 +107,22 @@ def test_no_click_no_work_and_the_download(nl_ctx):
     xlsx = callbacks.funding_download(nl_ctx, ids.FUNDING_CSV + "-xlsx", "NL", "all", "all",
                                       *values(), "leverage", "NIS2", 500, None, "en")
     assert xlsx["filename"].endswith(".xlsx")
+
+
+@pytest.mark.parametrize(("field", "problem", "lang", "expected"), [
+    ("package.1.element", "SEC-01 is in the package twice", "nl",
+     "SEC-01 staat twee keer in het pakket"),
+    ("compare.0.cost", "expected a cost from 0 to 1e9, got -1", "nl",
+     "pakket B, regel 1: kosten: een bedrag van 0 tot 1.000.000.000"),
+    ("reach", "expected a whole number, got 'x'", "nl",
+     "gemeenten (bereik): een geheel getal van 0 of meer"),
+    ("reach", "give a reach (municipalities) or a budget, or the rule 'below'", "en",
+     "give a number of municipalities or a budget, or fund every municipality below the target"),
+    ("rule", "expected one of leverage, below, got 'x'", "nl",
+     "rule: expected one of leverage, below, got 'x'"),  # not reachable from the page
+])
+def test_page_errors_in_the_page_language(field, problem, lang, expected):
+    from dashboard.views.policy import data_funding as df
+    from dashboard.views.policy.funding import page_problem
+
+    assert page_problem(df.FundingError(field, problem), lang) == expected

@@ -6,6 +6,8 @@ the API's own path, so the page and POST /api/v1/insight/funding-what-if agree."
 
 from __future__ import annotations
 
+import re
+
 import dash_bootstrap_components as dbc
 from dash import html
 
@@ -163,12 +165,39 @@ def requests_of(ctx: AppContext, sel: Selection, body: dict) -> list[df.Request]
     return out
 
 
+# what a user of the page can get wrong, as the engines word it (English, for the API and the
+# CLI) -> the page's words in its language
+_PROBLEMS = ((re.compile(r"needs at least one element"), "empty"),
+             (re.compile(r"(?P<element>\S+) is in the package twice"), "twice"),
+             (re.compile(r"expected a (whole number|number of municipalities)"), "reach"),
+             (re.compile(r"expected an amount"), "budget"),
+             (re.compile(r"give a reach"), "none"),
+             (re.compile(r"expected a cost"), "cost"),
+             (re.compile(r"expected a target level"), "level"))
+
+
+def page_problem(e: df.FundingError, lang: str) -> str:
+    """A request error in the page's language, naming the package (A or B) and its row."""
+    for pattern, key in _PROBLEMS:
+        m = pattern.search(e.problem)
+        if m:
+            problem = t(f"funding.problem.{key}", lang, **m.groupdict())
+            break
+    else:
+        return f"{e.field}: {e.problem}"
+    where = re.match(r"(package|compare)\.(\d+)", e.field)
+    if where and key != "twice":
+        return t("funding.problem.where", lang, package="A" if where[1] == "package" else "B",
+                 row=int(where[2]) + 1, problem=problem)
+    return problem
+
+
 def compute(ctx: AppContext, sel: Selection, fields: dict, settings: dict, lang: str):
     """(answers, None) or (None, error text)."""
     try:
         return answers_of(ctx, requests_of(ctx, sel, body_of(sel, fields, settings))), None
     except df.FundingError as e:
-        return None, t("funding.error", lang, problem=f"{e.field}: {e.problem}")
+        return None, t("funding.error", lang, problem=page_problem(e, lang))
     except NotPublished as e:
         return None, str(e)
 
