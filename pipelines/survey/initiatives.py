@@ -232,6 +232,10 @@ class InitiativeStore:
 
     def municipality_of(self, token: object, *, now: dt.datetime | None = None) -> str:
         """The municipality a survey link acts for; LinkRefused otherwise."""
+        if token is None or token == "":
+            raise LinkRefused("token", "no survey link: open your municipality's survey link "
+                                       "first (it is in the invitation of your survey "
+                                       "coordinator)")
         access = self.survey.open_link(token, now=now)
         if not access.ok:
             raise LinkRefused("token", link_message(access))

@@ -115,7 +115,7 @@ def test_links_wrong_replaced_revoked_expired_and_coordinator(world):
     store, links, coordinator = world
     with pytest.raises(LinkRefused, match="not known"):
         start(store, "x" * 43)
-    with pytest.raises(LinkRefused, match="not known"):
+    with pytest.raises(LinkRefused, match="no survey link"):
         start(store, None)
     old = links["NL_A"]
     new = {i.municipality_id: i.token for i in store.survey.invite("2025", ["NL_A"], now=T)}
