@@ -143,3 +143,16 @@ def test_complementary_strengths(world):
                 assert p.values[b, i] - p.values[a, i] >= 1
             found |= bool(teach)
     assert found
+
+
+def test_the_network_of_an_element_without_enablers(world):
+    """Found by the co-development browser test: the network view of a focus element with no
+    enablers (or no dependants) raised (a strict zip of no rows with one y position)."""
+    ctx, _ = world
+    model = rd.model(ctx)
+    lonely = [e for j, e in enumerate(model.element_ids)
+              if not len(model.enabler_lists[j]) or not len(model.dependant_lists[j])]
+    assert lonely
+    for element in lonely:
+        fig, caption = callbacks.update_network(ctx, element, ENSCHEDE, "2026", 3, None, "en")
+        assert fig["data"] and caption
