@@ -83,7 +83,7 @@ def test_start_join_and_the_consent_rule_in_the_page(world, tree):
     for viewer in (None, ENSCHEDE):
         text = tree.text(card(ctx, viewer))
         assert "Shared SOC" in text and "by Enschede" in text
-        assert "1 co-developers, 0 adopters (1 not named)" in text
+        assert "co-developers: 1, adopters: 0 (1 not named)" in text
         assert "Groningen" not in text and GRONINGEN not in text
     # Groningen starts one for the same element: unnamed to others, "your initiative" to itself
     _, theirs = callbacks.codev_panel.start(ctx, links[GRONINGEN], element, None,
@@ -93,7 +93,7 @@ def test_start_join_and_the_consent_rule_in_the_page(world, tree):
     assert "by a municipality that is not named" in text and "Groningen" not in text
     section = knowledge.initiatives_section(ctx, element, "en")
     ktext = tree.text(section)
-    assert "2 initiatives; 1 co-developers and 0 adopters take part." in ktext
+    assert "Initiatives: 2; co-developers: 1; adopters: 0." in ktext
     assert "Groningen" not in ktext and JOIN not in ids_in(tree, section)
     mine = knowledge.initiatives_section(ctx, element, "en", viewer=GRONINGEN)
     assert "by Groningen" in tree.text(mine)

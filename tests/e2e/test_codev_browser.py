@@ -97,7 +97,7 @@ def test_start_and_join_an_initiative(page: Page, browser: Browser, codev_server
         theirs.get_by_role("button", name="Meedoen").click()
         expect(page_b.locator("#roadmap-codev-join-msg")).to_contain_text("doet mee")
         expect(theirs).to_contain_text("u ontwikkelt mee")
-        expect(theirs).to_contain_text("1 mede-ontwikkelaars, 0 afnemers")
+        expect(theirs).to_contain_text("mede-ontwikkelaars: 1, afnemers: 0")
         assert not errors_b, errors_b
     finally:
         other.close()
@@ -112,7 +112,7 @@ def test_start_and_join_an_initiative(page: Page, browser: Browser, codev_server
         expect(listed).to_have_count(1)
         expect(listed).to_contain_text(owner)
         expect(page_c.locator(".knowledge-initiatives")).to_contain_text(
-            "1 mede-ontwikkelaars en 0 afnemers doen mee")
+            "mede-ontwikkelaars: 1; afnemers: 0.")
         expect(listed.get_by_role("button")).to_have_count(0)
         page_c.goto(f"{base}/roadmap?m={b}")
         expect(page_c.locator("#roadmap-status")).to_be_visible()
@@ -123,5 +123,5 @@ def test_start_and_join_an_initiative(page: Page, browser: Browser, codev_server
         anonymous.close()
     page.reload()
     expect(page.locator(f"#roadmap-codev [data-element='{element}'] .codev-initiative")
-           ).to_contain_text("1 mede-ontwikkelaars")
+           ).to_contain_text("mede-ontwikkelaars: 1")
     assert not console_errors, console_errors

@@ -252,3 +252,34 @@ def test_fold_keeps_counts_and_history(events):
         hides = [e["event"] for e in mine[first:] if e["event"] in ("hidden", "unhidden")]
         assert ini.hidden == (bool(hides) and hides[-1] == "hidden")
     assert set(state) == {e["initiative"] for e in events if e["event"] == "created"}
+
+
+def test_the_coordinator_commands(world, monkeypatch, capsys):
+    """`survey initiatives` lists hidden ones too; `survey hide-initiative` needs the
+    coordinator link (from $DS4E_COORDINATOR_TOKEN, never an argument)."""
+    from pipelines.__main__ import main
+
+    store, _, _ = world
+    now = dt.datetime.now(UTC)  # the command runs at the clock's time: a wave open today
+    _, coordinator = store.survey.create_wave("today", closes_at=now + dt.timedelta(days=9))
+    links = {i.municipality_id: i.token for i in store.survey.invite("today", ["NL_A", "NL_B"])}
+    ini = start(store, links["NL_A"], description="=HYPERLINK(\"x\")", now=now)
+    data = str(store.survey.data_dir)
+    monkeypatch.setenv("DS4E_COORDINATOR_TOKEN", links["NL_B"])
+    assert main(["--data-dir", data, "survey", "hide-initiative", "--id", ini.id,
+                 "--reason", "spam"]) == 2
+    assert "only a survey coordinator" in capsys.readouterr().err
+    monkeypatch.setenv("DS4E_COORDINATOR_TOKEN",
+                       f"http://localhost:8050/survey/progress?token={coordinator}")
+    assert main(["--data-dir", data, "survey", "hide-initiative", "--id", ini.id]) == 2
+    assert "reason: empty" in capsys.readouterr().err
+    assert main(["--data-dir", data, "survey", "hide-initiative", "--id", ini.id,
+                 "--reason", "spam"]) == 0
+    assert "is hidden" in capsys.readouterr().out
+    assert store.get(ini.id, coordinator=True).hidden
+    assert main(["--data-dir", data, "survey", "initiatives"]) == 0
+    out = capsys.readouterr().out
+    assert ini.id in out and "yes,spam" in out and "'=HYPERLINK" in out
+    assert main(["--data-dir", data, "survey", "hide-initiative", "--id", ini.id,
+                 "--unhide"]) == 0
+    assert not store.get(ini.id).hidden
