@@ -138,9 +138,11 @@ def test_complementary_strengths(world):
         for b in rows:
             teach, bring = strengths(snap, w, a, b)
             assert not set(teach) & set(bring)
+            diffs = []
             for blk in teach:
                 i = snap.maturity.blocks.index(blk)
-                assert p.values[b, i] - p.values[a, i] >= 1
+                diffs.append(p.values[b, i] - p.values[a, i])
+            assert all(d >= 1 for d in diffs) and diffs == sorted(diffs, reverse=True)
             found |= bool(teach)
     assert found
 

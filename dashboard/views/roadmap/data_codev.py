@@ -21,6 +21,8 @@ from dashboard.views.roadmap import data as rd
 from pipelines.maturity.kickstart import ElementHelp, Match
 
 AHEAD = 1.0  # a block score this much higher is a strength the other lacks
+SHOWN_BLOCKS = 2  # strengths named per direction (the largest differences)
+MENU_K = 3  # partners per list (the Who can help card beside it lists 5)
 
 
 @dataclass(frozen=True)
@@ -46,13 +48,14 @@ class ElementMenu:
 
 def strengths(snap: Snapshot, w: int, row: int, other: int) -> tuple[list[str], list[str]]:
     """Block ids where `other` is at least AHEAD ahead of `row` (it can teach) and where `row`
-    is ahead of `other` (it brings), both scores known."""
+    is ahead of `other` (it brings), both scores known; largest difference first."""
     p = rd.profiles(snap, w)
     blocks = snap.maturity.blocks
     both = (p.known[row] > 0) & (p.known[other] > 0)
     diff = np.where(both, p.values[other] - p.values[row], 0)
-    return ([blocks[b] for b in np.flatnonzero(diff >= AHEAD)],
-            [blocks[b] for b in np.flatnonzero(-diff >= AHEAD)])
+    order = np.argsort(-np.abs(diff), kind="stable")
+    return ([blocks[b] for b in order if diff[b] >= AHEAD],
+            [blocks[b] for b in order if -diff[b] >= AHEAD])
 
 
 def explain(ctx: AppContext, snap: Snapshot, w: int, row: int, match: Match, *, next_step: bool,
@@ -68,7 +71,7 @@ def explain(ctx: AppContext, snap: Snapshot, w: int, row: int, match: Match, *, 
     if match.distance_km is not None and match.distance_km < 150:
         why.append(t("codev.why.km", lang, km=fmt_int(round(match.distance_km), lang)))
     names = {b.id: b.name.get(lang) for b in ctx.framework.blocks}
-    teach, bring = strengths(snap, w, row, match.row)
+    teach, bring = (x[:SHOWN_BLOCKS] for x in strengths(snap, w, row, match.row))
     if teach:
         why.append(t("codev.why.teaches", lang, blocks=", ".join(names[b] for b in teach)))
     if bring:
@@ -81,7 +84,7 @@ def _partners(ctx, snap, w, row, matches, *, next_step: bool, lang: str) -> tupl
     names = ctx.municipalities["name"]
     return tuple(Partner(str(mids[m.row]), str(names.iat[m.row]), m.level,
                          explain(ctx, snap, w, row, m, next_step=next_step, lang=lang))
-                 for m in matches)
+                 for m in matches[:MENU_K])
 
 
 def menu(ctx: AppContext, snap: Snapshot, w: int, row: int, helps: list[ElementHelp] | None,
