@@ -262,7 +262,7 @@ class InitiativeStore:
                ) -> Initiative:
         now = _utc_now(now)
         owner = self.municipality_of(token, now=now)
-        if element not in self.element_ids:
+        if not isinstance(element, str) or element not in self.element_ids:
             raise InitiativeError("element", f"element: {element!r} is not an element of the "
                                              "framework")
         ev = {"event": "created", "element": element,

@@ -122,6 +122,13 @@ def test_action_messages(world, tree):
     msg, iid = callbacks.join_clicked(ctx, links[ENSCHEDE], nope, [1],
                                       [{"type": ROLE, "index": "I-nope"}], ["adopter"], "en")
     assert iid is None and t("codev.error.initiative", "en") in tree.text(msg)
+    for hostile in ({"type": JOIN, "index": {"a": 1}}, {"type": JOIN, "index": [1]}):
+        msg, iid = callbacks.join_clicked(ctx, links[ENSCHEDE], hostile, [1], [7, {"index": []}],
+                                          ["adopter", "x"], "en")
+        assert iid is None
+    msg, iid = callbacks.codev_panel.start(ctx, links[ENSCHEDE], {"x": 1}, None, "x",
+                                           "2027-01-01", "seeks_partners", "en")
+    assert iid is None and t("codev.error.element", "en") in tree.text(msg)
     with pytest.raises(PreventUpdate):  # a re-rendered panel: no button was clicked
         callbacks.join_clicked(ctx, links[ENSCHEDE], {"type": JOIN, "index": "I-nope"},
                                [None], [], [], "en")

@@ -87,9 +87,11 @@ def join_clicked(ctx: AppContext, token: str | None, triggered, clicks, role_ids
     (a re-rendered panel fires the callback with no clicks)."""
     if not isinstance(triggered, dict) or not any(clicks or ()):
         raise PreventUpdate
-    roles_by_id = {r.get("index"): v for r, v in zip(role_ids or (), roles or (), strict=False)}
-    return codev_panel.join(ctx, token, triggered.get("index"),
-                            roles_by_id.get(triggered.get("index")), normalise_lang(lang))
+    roles_by_id = {r["index"]: v for r, v in zip(role_ids or (), roles or (), strict=False)
+                   if isinstance(r, dict) and isinstance(r.get("index"), str)}
+    index = triggered.get("index")
+    index = index if isinstance(index, str) else None
+    return codev_panel.join(ctx, token, index, roles_by_id.get(index), normalise_lang(lang))
 
 
 def update_network(ctx: AppContext, focus, m, wave, target, done, lang):
