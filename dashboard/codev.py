@@ -12,6 +12,8 @@ Hidden initiatives appear nowhere, except to a coordinator.
 
 from __future__ import annotations
 
+import threading
+import weakref
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
@@ -48,14 +50,38 @@ class Naming:
 
 def naming(ctx, snap, viewer: str | None, *, coordinator: bool = False) -> Naming:
     """The naming rule of this app and build for this asker (snap None: nothing published, so
-    nobody consented)."""
-    ref = ctx.municipalities
-    names = dict(zip(ref["municipality_id"].astype(str), ref["name"].astype(str), strict=True))
+    nobody consented). The names and the consent set are made once per reference table and
+    build (98,584 names take ~0.4 s to read out of the table)."""
     consent: frozenset[str] = frozenset()
     if snap is not None:
-        mids = np.asarray(snap.maturity.municipality_ids, dtype=str)
-        consent = frozenset(mids[np.asarray(snap.consent, dtype=bool)].tolist())
+        consent = _cached(("consent", snap.build_id), snap, lambda: frozenset(
+            np.asarray(snap.maturity.municipality_ids, dtype=str)[
+                np.asarray(snap.consent, dtype=bool)].tolist()))
+    ref = ctx.municipalities
+    names = _cached(("names",), ref, lambda: dict(zip(
+        ref["municipality_id"].astype(str).tolist(), ref["name"].astype(str).tolist(),
+        strict=True)))
     return Naming(consent, names, viewer, ctx.settings.visibility == "open", coordinator)
+
+
+_CACHE: dict = {}
+_LOCK = threading.Lock()
+
+
+def _cached(key: tuple, owner, make):
+    """`make()` once per key and owner object (a new build or reference table: a new owner);
+    the entries of owners that are gone are dropped."""
+    full = (*key, id(owner))
+    with _LOCK:
+        hit = _CACHE.get(full)
+        if hit is not None and hit[0]() is owner:
+            return hit[1]
+    value = make()
+    with _LOCK:
+        for k in [k for k, (ref, _) in _CACHE.items() if ref() is None]:
+            del _CACHE[k]
+        _CACHE[full] = (weakref.ref(owner), value)
+    return value
 
 
 def visible(initiatives: Iterable[Initiative], who: Naming) -> list[Initiative]:

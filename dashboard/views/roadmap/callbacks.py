@@ -8,7 +8,7 @@ import logging
 from dash import ALL, Input, Output, State, callback_context
 from dash.exceptions import PreventUpdate
 
-from dashboard import ids, warmup
+from dashboard import codev, ids, warmup
 from dashboard.access import request_token, viewer_municipality
 from dashboard.components.downloads import chosen_format, download_inputs, group_id, table_download
 from dashboard.components.initiatives import JOIN, ROLE
@@ -195,5 +195,6 @@ def _warm(ctx: AppContext) -> None:
     try:
         search_index(ctx)
         rd.warm(ctx)
+        codev.naming(ctx, ctx.warehouse.snapshot(), None)  # names and consent, once per build
     except Exception:  # a failed warm-up is redone by the first request, but never hidden
         LOG.exception("warm-up of %s failed", __name__)
