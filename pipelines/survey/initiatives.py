@@ -34,6 +34,7 @@ EVENTS = ("created", "joined", "left", "hidden", "unhidden")
 MAX_DESCRIPTION = 500
 MAX_COMPONENT = 120
 MAX_REASON = 300
+MAX_OPEN = 20  # shown initiatives one municipality may own at once (a flood stays small)
 EARLIEST_START = dt.date(2000, 1, 1)
 LATEST_START = dt.date(2100, 12, 31)
 INITIATIVE_ID = re.compile(r"^I-[0-9a-f]{12}$")
@@ -272,6 +273,11 @@ class InitiativeStore:
               "municipality_id": owner}
         with self._locked():
             known = self.all()
+            mine = sum(1 for i in known.values() if i.owner == owner and not i.hidden)
+            if mine >= MAX_OPEN:
+                raise InitiativeError("owner", f"owner: your municipality owns {mine} shown "
+                                               f"initiatives, the most at once ({MAX_OPEN}); a "
+                                               "coordinator can hide ones that ended")
             iid = _new_id(known)
             self._append({"initiative": iid, "at": _iso(now), **ev})
         return self.all()[iid]

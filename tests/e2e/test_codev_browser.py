@@ -121,7 +121,10 @@ def test_start_and_join_an_initiative(page: Page, browser: Browser, codev_server
         expect(page_c.locator("#roadmap-codev button")).to_have_count(0)
     finally:
         anonymous.close()
+    page.set_viewport_size({"width": 390, "height": 900})  # a phone: the form fits
     page.reload()
     expect(page.locator(f"#roadmap-codev [data-element='{element}'] .codev-initiative")
            ).to_contain_text("mede-ontwikkelaars: 1")
+    expect(page.locator("#roadmap-codev .codev-start")).to_be_visible()
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= 390
     assert not console_errors, console_errors

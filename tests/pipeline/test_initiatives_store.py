@@ -283,3 +283,15 @@ def test_the_coordinator_commands(world, monkeypatch, capsys):
     assert main(["--data-dir", data, "survey", "hide-initiative", "--id", ini.id,
                  "--unhide"]) == 0
     assert not store.get(ini.id).hidden
+
+
+def test_one_municipality_owns_at_most_max_open_shown_initiatives(world):
+    from pipelines.survey.initiatives import MAX_OPEN
+
+    store, links, coordinator = world
+    made = [start(store, links["NL_C"], description=f"idea {i}") for i in range(MAX_OPEN)]
+    with pytest.raises(InitiativeError, match="the most at once") as err:
+        start(store, links["NL_C"])
+    assert err.value.field == "owner"
+    store.hide(coordinator, made[0].id, "ended", now=T)
+    assert start(store, links["NL_C"], description="one more").owner == "NL_C"

@@ -63,12 +63,19 @@ def _element(m: ElementMenu, own: bool, lang: str) -> html.Section:
     return html.Section(body, className="codev-element", **{"data-element": m.element})
 
 
+OPTION_CHARS = 34  # a select shows its chosen option whole from 390 px (as the funding editors)
+
+
+def _short(text: str) -> str:
+    return text if len(text) <= OPTION_CHARS else text[:OPTION_CHARS - 1].rstrip() + "…"
+
+
 def start_form(menus: list[ElementMenu], lang: str) -> html.Div:
     return html.Div([
         html.H3(t("codev.start.title", lang), className="h6 mt-3"),
         dbc.Label(t("codev.start.element", lang), html_for=START_ELEMENT),
         dbc.Select(id=START_ELEMENT, value=menus[0].element,
-                   options=[{"label": f"{m.element} · {m.name}", "value": m.element}
+                   options=[{"label": _short(f"{m.element} · {m.name}"), "value": m.element}
                             for m in menus]),
         dbc.Label(t("codev.start.component", lang), html_for=START_COMPONENT, className="mt-2"),
         dbc.Input(id=START_COMPONENT, maxLength=120, autoComplete="off"),
