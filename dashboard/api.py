@@ -9,6 +9,7 @@ from flask import Flask
 
 from dashboard import (
     api_bundle,
+    api_codev,
     api_funding,
     api_http,
     api_insight,
@@ -138,6 +139,7 @@ def register(server: Flask, ctx: AppContext) -> Api:
     api_report.register(api, ctx)  # municipalities/{id}/report.pdf|html
     api_laws.register(api, ctx)  # laws, readiness, what-if
     api_bundle.register(api, ctx)  # the open-data bundle (zip)
+    api_codev.register(api, ctx)  # initiatives (co-development)
     docs: dict[str, dict] = {}  # per build (its waves are in the document)
 
     @api.get("/api/v1/openapi.json", operation_id="openapi", tag="meta", summary="This document",

@@ -48,7 +48,8 @@ GZIP_LEVEL = 6
 GZIP_SUFFIX = "-gzip"
 COMPRESSIBLE = ("application/json", "text/csv", "text/plain")
 EXPOSED = "ETag, Link, Content-Disposition"
-NOT_CACHED = {"/api/v1/health"}  # live status
+NOT_CACHED = {"/api/v1/health",  # live status
+              "/api/v1/initiatives"}  # changes without a new build (the survey store)
 OWN_ETAG = {"/api/v1/bundle"}  # sets its own (the zip's checksum)
 CATCH_ALL = {"/api/", "/api/<path:rest>"}  # the JSON 404 of unknown API paths
 # answers that depend on today's date unless `at` is given (the default evaluation date)

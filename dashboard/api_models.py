@@ -918,3 +918,52 @@ class MunicipalityReadiness(ApiModel):
                                    "horizon all")
     conditions: dict[str, ConditionValue] = Field(description="every condition by id")
     laws: list[MunicipalityLawReadiness]
+
+
+# ------------------------------------------------------------------ co-development initiatives
+
+InitiativeRole = Literal["co_developer", "adopter"]
+
+
+class InitiativePerson(ApiModel):
+    """A municipality that may be named (it consented, the deployment is open, or it is the
+    asker's own)."""
+
+    municipality_id: str
+    name: str
+
+
+class InitiativeMembers(ApiModel):
+    """The municipalities in one role: named where allowed, the others only counted."""
+
+    named: list[InitiativePerson]
+    not_named: Count = Field(description="members that may not be named")
+    total: Count
+
+
+class Initiative(ApiModel):
+    """A co-development initiative: one municipality develops an element (or a component) with
+    partners, or offers what it built for reuse; others join as co-developer or adopter."""
+
+    id: str
+    element: str
+    component: str | None
+    description: str
+    start: dt.date
+    kind: Literal["seeks_partners", "offers_reuse"]
+    created: dt.date
+    owner: InitiativePerson | None = Field(description="the municipality that started it; null "
+                                           "when it may not be named")
+    co_developers: InitiativeMembers
+    adopters: InitiativeMembers
+    yours: Literal["owner", "co_developer", "adopter"] | None = Field(
+        description="your municipality's part in it (with a survey link), else null")
+
+
+class InitiativeList(ApiModel):
+    """Open co-development initiatives, oldest first."""
+
+    count: Count
+    element: str | None
+    municipality: str | None
+    items: list[Initiative]

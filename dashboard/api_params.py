@@ -550,3 +550,43 @@ class FundingBody(Body):
     @classmethod
     def _budget_number(cls, value: Any) -> Any:
         return float(value) if isinstance(value, int) and not isinstance(value, bool) else value
+
+
+# ------------------------------------------------------------------ co-development initiatives
+
+# a text with something to read and no control characters (a line break is fine)
+PLAIN = r"^[^\x00-\x08\x0b-\x1f\x7f]*\S[^\x00-\x08\x0b-\x1f\x7f]*$"
+Token = Annotated[str, Field(max_length=200, description=(
+    "The municipality's survey link token (the `token=` of its link), when the request does not "
+    "carry the survey cookie (ds4e_survey) that opening the link sets"))]
+
+
+class InitiativesQuery(Query):
+    element: DynamicEnum("elements", "Only initiatives for this element.", "SEC-02") | None = None
+    municipality: Annotated[str, Field(description=(
+        "Only initiatives this municipality (GISCO id) started or joined; answered only for a "
+        "municipality that may be named (consent, an open deployment, or your own survey link), "
+        "else 403."), examples=["NL_GM0153"])] | None = None
+    format: Format = "json"
+
+
+class InitiativeBody(Body):
+    """A new co-development initiative, started by the municipality of the survey link."""
+
+    element: ElementId
+    component: Annotated[str, Field(max_length=120, pattern=PLAIN, description=(
+        "A concrete component under the element (optional)"))] | None = None
+    description: Annotated[str, Field(max_length=500, pattern=PLAIN, description=(
+        "What is developed or offered, at most 500 characters"))]
+    start: Annotated[dt.date, Field(description="When the work starts (YYYY-MM-DD)")]
+    kind: Literal["seeks_partners", "offers_reuse"] = Field(description=(
+        "seeks_partners: develop it together; offers_reuse: it exists and may be reused"))
+    token: Token | None = None
+
+
+class JoinBody(Body):
+    """Joining an initiative, as the municipality of the survey link."""
+
+    role: Literal["co_developer", "adopter"] = Field(description=(
+        "co_developer: build it together; adopter: take it when it is ready"))
+    token: Token | None = None

@@ -14,6 +14,7 @@ from dashboard.store import Snapshot, Warehouse
 from pipelines.framework import Framework, load_framework
 from pipelines.maturity.peers import Attributes
 from pipelines.reference import MUNICIPALITIES_FILE, load_municipalities
+from pipelines.survey.initiatives import InitiativeStore
 from pipelines.survey.waves import SurveyStore
 
 
@@ -38,6 +39,11 @@ class AppContext:
     @cached_property
     def survey(self) -> SurveyStore:
         return SurveyStore(self.settings.state_dir)
+
+    @cached_property
+    def initiatives(self) -> InitiativeStore:
+        """Co-development initiatives in the survey store (dashboard/codev.py shows them)."""
+        return InitiativeStore(self.survey, self.framework.element_ids)
 
     @cached_property
     def municipalities(self) -> pd.DataFrame:

@@ -200,7 +200,7 @@ def openapi_document(operations, enums: Enums) -> dict:
         },
         "servers": [{"url": "/"}],
         "tags": [{"name": "meta"}, {"name": "framework"}, {"name": "insight"}, {"name": "roadmap"},
-                 {"name": "laws"}],
+                 {"name": "laws"}, {"name": "codev"}],
         "paths": paths,
         "components": {"schemas": schemas(operations, enums), "headers": HEADERS,
                        "responses": {"NotModified": NOT_MODIFIED}},

@@ -200,6 +200,53 @@ def cmd_ingest(args) -> int:
     return 1 if bad else 0
 
 
+def _coordinator_token() -> str:
+    """The coordinator link's token: $DS4E_COORDINATOR_TOKEN, else asked for (never an argument,
+    which would land in the shell's history)."""
+    import getpass
+    import os
+
+    token = os.environ.get("DS4E_COORDINATOR_TOKEN") or getpass.getpass(
+        "coordinator link or its token (not shown): ")
+    token = token.strip()
+    return token.split("token=", 1)[1].split("&", 1)[0] if "token=" in token else token
+
+
+def cmd_initiatives(args) -> int:
+    """Every co-development initiative, hidden ones too (the coordinator's view)."""
+    from pipelines.survey.initiatives import InitiativeStore
+
+    rows = [{"id": i.id, "element": i.element, "component": i.component or "",
+             "description": i.description, "start": i.start.isoformat(), "kind": i.kind,
+             "owner": i.owner, "co_developers": i.count("co_developer"),
+             "adopters": i.count("adopter"), "created": i.created_at,
+             "hidden": "yes" if i.hidden else "no", "hidden_reason": i.hidden_reason or ""}
+            for i in InitiativeStore(SurveyStore(state_dir(args)), ()).all().values()]
+    table = safe_frame(pd.DataFrame(rows, columns=[
+        "id", "element", "component", "description", "start", "kind", "owner", "co_developers",
+        "adopters", "created", "hidden", "hidden_reason"]))
+    if args.out:
+        table.to_csv(args.out, index=False)
+        print(f"{len(table)} initiatives written to {args.out}")
+    else:
+        print(table.to_csv(index=False), end="")
+    return 0
+
+
+def cmd_hide_initiative(args) -> int:
+    from pipelines.survey.initiatives import InitiativeStore
+
+    store = InitiativeStore(SurveyStore(state_dir(args)), ())
+    token = _coordinator_token()
+    if args.unhide:
+        ini = store.unhide(token, args.id, args.reason)
+        print(f"initiative {ini.id} is shown again")
+    else:
+        ini = store.hide(token, args.id, args.reason)
+        print(f"initiative {ini.id} is hidden: it appears nowhere but in `survey initiatives`")
+    return 0
+
+
 def register(sub, add) -> None:
     s = add("survey", None, "run the in-app survey: waves, invitation links, progress",
             "Coordinator commands for the in-app survey. Submissions land in inbox/survey/ "
@@ -256,6 +303,16 @@ def register(sub, add) -> None:
     n.add_argument("--out", help="CSV file (default: print)")
 
     sadd("ingest", cmd_ingest, "stage the submissions that are not staged yet")
+
+    ini = sadd("initiatives", cmd_initiatives, "every co-development initiative, hidden ones "
+                                               "too (CSV)")
+    ini.add_argument("--out", help="CSV file (default: print)")
+    h = sadd("hide-initiative", cmd_hide_initiative,
+             "hide a co-development initiative (or show it again with --unhide); needs a "
+             "coordinator link: $DS4E_COORDINATOR_TOKEN, else asked for")
+    h.add_argument("--id", required=True, help="initiative id (I-...)")
+    h.add_argument("--reason", help="why (required to hide; kept in the history)")
+    h.add_argument("--unhide", action="store_true", help="show a hidden initiative again")
 
 
 def _guarded(func):

@@ -18,12 +18,13 @@ MID = "NL_GM0153"  # Enschede: consented to publication by name
 
 
 def _get_urls(client) -> list[str]:
-    """One URL per GET route under /api/v1 (path parameters filled), but health and bundle."""
+    """One URL per GET route under /api/v1 (path parameters filled), but those without a
+    build-tied ETag: health and initiatives (live, no-store) and the bundle (its own)."""
     fill = {"municipality_id": MID, "law_id": "NIS2"}
     out = []
     for rule in client.application.url_map.iter_rules():
         if rule.rule.startswith("/api/v1/") and "GET" in rule.methods and rule.rule not in (
-                "/api/v1/health", "/api/v1/bundle"):
+                "/api/v1/health", "/api/v1/bundle", "/api/v1/initiatives"):
             out.append(ROUTE_PARAM.sub(lambda m: fill[m.group(1)], rule.rule))
     assert len(out) >= 10
     return out
@@ -57,6 +58,15 @@ def test_every_get_answer_has_an_etag_tied_to_the_build_and_a_304(consent):
         assert again.headers["Access-Control-Allow-Origin"] == "*"
         stale = consent.get(url, headers={"If-None-Match": '"0000-other"'})
         assert stale.status_code == 200 and stale.data == r.data
+
+
+def test_initiatives_are_live_and_never_cached(consent):
+    """Every join changes the list without a new build: no ETag, no 304, no-store."""
+    r = consent.get("/api/v1/initiatives?element=SEC-02")
+    assert r.status_code == 200 and "ETag" not in r.headers
+    assert r.headers["Cache-Control"] == "no-store"
+    again = consent.get("/api/v1/initiatives?element=SEC-02", headers={"If-None-Match": "*"})
+    assert again.status_code == 200
 
 
 def test_etag_follows_the_query_not_its_order(consent):
@@ -316,7 +326,7 @@ def test_openapi_documents_formats_304_and_the_headers(consent):
             continue
         responses = item["get"]["responses"]
         assert "Access-Control-Allow-Origin" in responses["200"]["headers"], path
-        if path != "/api/v1/health":
+        if path not in ("/api/v1/health", "/api/v1/initiatives"):  # live: no-store
             assert "304" in responses and "ETag" in responses["200"]["headers"], path
         if any(p["name"] == "format" for p in item["get"].get("parameters", [])):
             assert {"text/csv", "application/vnd.apache.parquet"} <= set(

@@ -249,6 +249,32 @@ def test_funding_answers_match_their_models(request, client, body, status, model
           method="POST", json=body)
 
 
+@pytest.mark.parametrize("client,method,path,body,status,model", [
+    ("consent", "GET", "/api/v1/initiatives", None, 200, m.InitiativeList),
+    ("consent", "GET", "/api/v1/initiatives?element=SEC-02", None, 200, m.InitiativeList),
+    ("consent", "GET", "/api/v1/initiatives?municipality=" + ENSCHEDE, None, 200,
+     m.InitiativeList),
+    ("open_", "GET", "/api/v1/initiatives?municipality=" + GRONINGEN, None, 200,
+     m.InitiativeList),
+    ("empty", "GET", "/api/v1/initiatives", None, 200, m.InitiativeList),
+    ("consent", "GET", "/api/v1/initiatives?municipality=" + GRONINGEN, None, 403, m.Error),
+    ("consent", "GET", "/api/v1/initiatives?municipality=XX_0", None, 404, m.Error),
+    ("consent", "GET", "/api/v1/initiatives?element=NOPE", None, 400, m.Error),
+    ("consent", "POST", "/api/v1/initiatives", {"element": "SEC-02", "description": "d",
+                                                "start": "2027-01-01", "kind": "offers_reuse"},
+     403, m.Error),
+    ("consent", "POST", "/api/v1/initiatives", {"element": "SEC-02"}, 400, m.Error),
+    ("consent", "POST", "/api/v1/initiatives/I-000000000000/join", {"role": "adopter"}, 403,
+     m.Error),
+    ("consent", "POST", "/api/v1/initiatives/I-000000000000/join", {"role": "boss"}, 400,
+     m.Error),
+])
+def test_initiative_answers_match_their_models(request, client, method, path, body, status,
+                                               model):
+    """The 200s of starting and joining: tests/dashboard/test_codev_api.py (with links)."""
+    check(request.getfixturevalue(client), path, status, model, method=method, json=body)
+
+
 @pytest.mark.parametrize("data,content_type", [("x", "text/plain"),
                                                ("{bad", "application/json")])
 def test_a_body_that_is_no_json_is_an_error(consent, data, content_type):
@@ -282,6 +308,8 @@ def test_every_api_route_has_a_validated_answer(consent, who):
     covered.add("/api/v1/laws/<law_id>")  # test_every_law_and_its_readiness
     covered.add("/api/v1/laws/what-if")  # test_what_if_answers_match_their_models
     covered.add("/api/v1/insight/funding-what-if")  # test_funding_answers_match_their_models
+    covered.update({"/api/v1/initiatives",  # test_initiative_answers_match_their_models
+                    "/api/v1/initiatives/<initiative_id>/join"})
     routes = {r.rule for r in consent.application.url_map.iter_rules()
               if r.rule.startswith("/api/v1/")}
     # the zip, the document itself and the council report (PDF/HTML: tests/dashboard/

@@ -36,7 +36,8 @@ OPERATIONS = [("GET", "/api/v1/health"), ("GET", "/api/v1/framework"),
               ("GET", "/api/v1/bundle"), ("GET", "/api/v1/openapi.json"),
               ("GET", "/api/v1/municipalities/{municipality_id}/report.pdf"),
               ("GET", "/api/v1/municipalities/{municipality_id}/report.html"),
-              ("POST", "/api/v1/insight/funding-what-if")]
+              ("POST", "/api/v1/insight/funding-what-if"), ("GET", "/api/v1/initiatives"),
+              ("POST", "/api/v1/initiatives"), ("POST", "/api/v1/initiatives/{initiative_id}/join")]
 MODES = [GenerationMode.POSITIVE, GenerationMode.NEGATIVE]
 # rules JSON Schema cannot state: a document-valid request may get this 400 and no other
 UNSTATED = {("POST", "/api/v1/insight/funding-what-if"): "is in the package twice"}

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from urllib.parse import parse_qs
 
-from dashboard import laws
+from dashboard import codev, laws
 from dashboard.context import AppContext
 from pipelines.maturity.member_state_dates import MemberStateDates, member_state_dates
 
@@ -33,3 +33,15 @@ def deadline_dates(ctx: AppContext, element_id: str) -> dict[str, MemberStateDat
         return {}
     inp = laws.inputs(ctx)
     return {ref: member_state_dates(inp, ref) for ref in sorted(refs)}
+
+
+def initiatives(ctx: AppContext, element_id: str, viewer: str | None
+                ) -> tuple[list[dict], dict[str, int]]:
+    """The element's open co-development initiatives as this asker may see them (names by the
+    consent rule of dashboard/codev.py) and the counts: initiatives, co-developers, adopters."""
+    who = codev.naming(ctx, ctx.warehouse.snapshot(), viewer)
+    everything = list(ctx.initiatives.all().values())
+    items = [codev.public(i, who) for i in codev.select(everything, who, element=element_id)]
+    counts = codev.adoption(everything, who).get(
+        element_id, {"initiatives": 0, "co_developer": 0, "adopter": 0})
+    return items, counts

@@ -42,7 +42,7 @@ def network_figure(ctx: AppContext, sub: Subject | None, element: str | None, ta
     height = max(240, 34 * rows + 70)
 
     def ys(n):
-        return [0.5] if n <= 1 else [1 - i / (n - 1) for i in range(n)]
+        return [0.5] if n == 1 else [1 - i / (n - 1) for i in range(n)]  # n = 0: none
 
     def level_text(i):
         return t("roadmap.level.unknown", lang) if lv[i] == MISSING else str(int(lv[i]))

@@ -16,7 +16,11 @@ from dashboard.components.report_link import report_link
 from dashboard.context import AppContext
 from dashboard.i18n import t
 from dashboard.views.roadmap import data as rd
+from dashboard.views.roadmap.codev_panel import stores as codev_stores
 from dashboard.views.roadmap.ids import (
+    CODEV,
+    CODEV_JOIN_MSG,
+    CODEV_START_MSG,
     CSV,
     CSV_BUTTON,
     DONE,
@@ -125,6 +129,12 @@ def layout(ctx: AppContext, lang: str, query: dict | None = None) -> html.Div:
                        className="small text-body-secondary mt-2 mb-0"),
             ]), lg=6, className="mb-3"),
         ]),
+        _card(t("codev.title", lang), t("codev.guide", lang), [
+            *codev_stores(),
+            html.Div(id=CODEV_JOIN_MSG, **{"aria-live": "polite"}),
+            dbc.Spinner(html.Div(id=CODEV), color="primary", delay_show=300),
+            html.Div(id=CODEV_START_MSG, className="mt-2", **{"aria-live": "polite"}),
+        ], className="mb-3 codev-card"),
         html.P(t("roadmap.footnote", lang, min_group=ctx.settings.min_group),
                className="small text-body-secondary"),
     ], className="roadmap-page")
