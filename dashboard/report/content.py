@@ -199,18 +199,11 @@ def _readiness(ctx: AppContext, snap, row: int, w: int):
 
 
 def _date(value, lang: str) -> str:
+    """'6 December 2026' / '6 december 2026' (the month names the charts use)."""
     if not value:
         return "–"
     d = dt.date.fromisoformat(str(value)[:10])
-    if lang == "en":
-        return f"{d.day} {_MONTHS['en'][d.month - 1]} {d.year}"
-    return f"{d.day} {_MONTHS['nl'][d.month - 1]} {d.year}"
-
-
-_MONTHS = {"en": ["January", "February", "March", "April", "May", "June", "July", "August",
-                  "September", "October", "November", "December"],
-           "nl": ["januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus",
-                  "september", "oktober", "november", "december"]}
+    return f"{d.day} {t('graph.months', lang).split(',')[d.month - 1]} {d.year}"
 
 
 def _facts(ctx: AppContext, snap, row: int, detail: dict, lang: str) -> list[tuple[str, str]]:

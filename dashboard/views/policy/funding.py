@@ -214,7 +214,7 @@ def _law_table(ctx: AppContext, ans: df.Answer, name: str, lang: str) -> html.Di
         html.Th(t("funding.table.before", lang), scope="col", className="text-end"),
         html.Th(t("funding.table.after", lang), scope="col", className="text-end"),
         html.Th(t("funding.table.difference", lang), scope="col", className="text-end"),
-        html.Th(t("funding.table.cost", lang), scope="col", className="text-end")]))
+        html.Th(t("funding.table.cost", lang), scope="col", className="text-end pol-wrap")]))
     rows = [html.Tr([
         html.Td([html.Strong(r.name), " ",
                  html.Span(t(f"funding.table.duty.{r.duty}", lang),
