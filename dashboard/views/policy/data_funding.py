@@ -27,6 +27,7 @@ Privacy (README "Privacy model"): only aggregates of published areas leave this 
 from __future__ import annotations
 
 import datetime as dt
+import os
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -270,7 +271,7 @@ def what_if(ctx: AppContext, req: Request) -> Answer | None:
     f_rows = s_rows[funded]
     # the roadmap engine's first phase of the funded levels runs beside the readiness engine
     # (numpy releases the GIL: on two cores the what-if takes the longer of the two)
-    later = _POOL.submit(_first_phase_after, base, f_rows, req.package)
+    later = pool().submit(_first_phase_after, base, f_rows, req.package)
     hit = base.groups.get(sel)
     if hit is None:  # a selection's breakdown depends on nothing else: once per build
         if len(base.groups) > 256:
@@ -295,7 +296,28 @@ def what_if(ctx: AppContext, req: Request) -> Answer | None:
                   chosen_areas=chosen_areas, **common)
 
 
-_POOL = ThreadPoolExecutor(max_workers=2, thread_name_prefix="funding")
+_POOL: ThreadPoolExecutor | None = None
+
+
+def pool() -> ThreadPoolExecutor:
+    """This process's pool. gunicorn's master runs the funding what-if in its rehearsal and then
+    forks: a pool made before the fork has no threads in the worker yet believes it has, so a
+    task handed to it never runs and the request waits forever (measured: the Policy tab's
+    funding answer hung under gunicorn). Each process makes its own, after any fork."""
+    global _POOL
+    if _POOL is None:
+        with _LOCK:
+            if _POOL is None:
+                _POOL = ThreadPoolExecutor(max_workers=2, thread_name_prefix="funding")
+    return _POOL
+
+
+def _forget_pool() -> None:
+    global _POOL
+    _POOL = None  # the parent's pool object: its threads did not come along
+
+
+os.register_at_fork(after_in_child=_forget_pool)
 
 
 def _first_phase_after(base: FundingBase, f_rows: np.ndarray, pkg: fe.Package
