@@ -6,7 +6,7 @@ BIN     := $(VENV)/bin
 STAMP   := $(VENV)/.installed
 AXE     := node_modules/axe-core/axe.min.js
 
-.PHONY: run test test-fast lint format browser-deps screens clean
+.PHONY: run test test-fast lint format browser-deps screens clean bench
 
 $(STAMP): pyproject.toml
 	test -d $(VENV) || $(PY) -m venv $(VENV)
@@ -40,6 +40,13 @@ test-fast: $(STAMP)
 # at before a release (SHOT_DIR, default /tmp/ds4e-screens; the demo is built if nothing is).
 screens: $(STAMP) browser-deps
 	$(BIN)/python tools/screens.py
+
+# Performance (python -m benchmarks, README "Performance"): every endpoint and callback from one
+# and four clients against gunicorn, the build, worker start and memory, and a pandas baseline,
+# at NL, EU and EU x 5 waves (the demo builds are made once, ~1 hour in all). Narrow it with
+# BENCH_ARGS, e.g. make bench BENCH_ARGS="--sizes nl --calls 20".
+bench: $(STAMP)
+	$(BIN)/python -m benchmarks $(BENCH_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
