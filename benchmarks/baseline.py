@@ -71,13 +71,16 @@ def hot_paths(data_dir: Path, seed: int = 0) -> tuple[list[HotPath], dict[str, f
     pandas_load = time.perf_counter() - started
     rng = np.random.default_rng(seed)
     large = cube.levels.shape[1] > 20_000 and (cube.levels[-1] != -1).any(axis=1).sum() > 2_000
+    # at EU size a pandas call over millions of rows takes seconds: fewer calls keep the six
+    # paths within about three minutes
+    calls = 30 if large else 40
     paths = [
-        _radar(ctx, snap, t, rng),
-        _heatmap(ctx, snap, t, rng),
-        _aggregates(ctx, snap, t, rng),
-        _detail(ctx, snap, t, rng),
+        _radar(ctx, snap, t, rng, calls),
+        _heatmap(ctx, snap, t, rng, calls),
+        _aggregates(ctx, snap, t, rng, 15 if large else 40),
+        _detail(ctx, snap, t, rng, calls),
     ]
-    engine_paths, engine_load = _engines(ctx, snap, t, large)
+    engine_paths, engine_load = _engines(ctx, snap, t)
     return [*paths, *engine_paths], {"ours load": ours_load,
                                      "pandas load": pandas_load + engine_load}
 
@@ -101,7 +104,7 @@ def _answering(snap, rng, n: int, consenting: bool = False) -> list[tuple[str, s
     return out
 
 
-def _radar(ctx, snap, t, rng) -> HotPath:
+def _radar(ctx, snap, t, rng, calls: int) -> HotPath:
     from dashboard.views.profile.data import block_profile_fast, element_stats, select
 
     picks = _answering(snap, rng, 40)
@@ -116,10 +119,10 @@ def _radar(ctx, snap, t, rng) -> HotPath:
         return {"elements": element_stats(sel)[0], "blocks": block_profile_fast(sel)}
 
     return HotPath("radar with peer quartiles", ours, lambda i: frames.radar(t, *arg(i)),
-                   same_radar, calls=40)
+                   same_radar, calls=calls)
 
 
-def _heatmap(ctx, snap, t, rng) -> HotPath:
+def _heatmap(ctx, snap, t, rng, calls: int) -> HotPath:
     from dashboard.views.heatmap.data import MUNICIPALITIES, ViewState, compute_view
 
     ref = ctx.municipalities
@@ -150,10 +153,10 @@ def _heatmap(ctx, snap, t, rng) -> HotPath:
         s = states[i % len(states)]
         return frames.heatmap(t, s.country, s.nuts2, s.wave, s.sort)
 
-    return HotPath("heatmap grid", ours, pandas, same_heatmap, calls=40)
+    return HotPath("heatmap grid", ours, pandas, same_heatmap, calls=calls)
 
 
-def _aggregates(ctx, snap, t, rng) -> HotPath:
+def _aggregates(ctx, snap, t, rng, calls: int) -> HotPath:
     from dashboard.views.maps.data import min_group as shown_min_group
 
     cube = snap.maturity
@@ -178,10 +181,10 @@ def _aggregates(ctx, snap, t, rng) -> HotPath:
         wave, area_type, country = queries[i % len(queries)]
         return frames.aggregates(t, wave, area_type, measures, country)
 
-    return HotPath("aggregates for a partition", ours, pandas, same_aggregates, calls=40)
+    return HotPath("aggregates for a partition", ours, pandas, same_aggregates, calls=calls)
 
 
-def _detail(ctx, snap, t, rng) -> HotPath:
+def _detail(ctx, snap, t, rng, calls: int) -> HotPath:
     from dashboard.api_insight import municipality_detail
 
     picks = _answering(snap, rng, 40, consenting=True)
@@ -196,10 +199,10 @@ def _detail(ctx, snap, t, rng) -> HotPath:
         return municipality_detail(snap, mid, cube.index_of(mid), wave)
 
     return HotPath("one municipality's record", ours, lambda i: frames.detail(t, *arg(i)),
-                   same_detail, calls=40)
+                   same_detail, calls=calls)
 
 
-def _engines(ctx, snap, t, large: bool) -> tuple[list[HotPath], float]:
+def _engines(ctx, snap, t) -> tuple[list[HotPath], float]:
     """The roadmap and readiness for the whole population; the second value is the time the
     pandas side needs to tabulate the law requirements (part of its load)."""
     from dashboard.laws import inputs as readiness_inputs_of
@@ -263,7 +266,7 @@ def _engines(ctx, snap, t, large: bool) -> tuple[list[HotPath], float]:
                                  lv[["municipality_id", "element_id", "level"]],
                                  list(inputs.law_ids), cutoff.toordinal())
 
-    calls = 3 if large else 10
+    calls = 3  # the cube holds every municipality of the reference, answering or not
     return [HotPath("roadmap for all municipalities", road_ours, road_pandas,
                     lambda a, b: same_roadmap(a, b, ids), calls=calls),
             HotPath("readiness for all x all laws", ready_ours, ready_pandas,

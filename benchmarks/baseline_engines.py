@@ -90,11 +90,15 @@ def _urgency(inp: RoadmapInputs, wide: pd.DataFrame) -> pd.DataFrame:
     per_level = per_level.assign(u=per_level["time"] * (URGENCY_BASE
                                                        + (1 - URGENCY_BASE) * severity))
     table = per_level.groupby(["profile", "element_id", "level"])["u"].max().rename("urgency")
-    long = wide.fillna(0).clip(0, 4).astype(int).stack().rename("level").reset_index()
-    long.columns = ["municipality_id", "element_id", "level"]
-    long["profile"] = long["municipality_id"].map(inp.profile)
-    long = long.merge(table, left_on=["profile", "element_id", "level"], right_index=True,
-                      how="left")
+    current = wide.fillna(0).clip(0, 4).astype(int)
+    # the profile goes into the index before stacking: mapping it onto 3.8 M long rows costs
+    # more than the rest together
+    current.index = pd.MultiIndex.from_arrays(
+        [wide.index, inp.profile.reindex(wide.index).to_numpy()],
+        names=["municipality_id", "profile"])
+    long = current.stack().rename("level").reset_index()
+    long.columns = ["municipality_id", "profile", "element_id", "level"]
+    long = long.merge(table.reset_index(), on=["profile", "element_id", "level"], how="left")
     return long.pivot(index="municipality_id", columns="element_id", values="urgency").reindex(
         index=wide.index, columns=wide.columns).fillna(0.0)
 
@@ -145,16 +149,13 @@ def roadmap_first_step(inp: RoadmapInputs, matrix: pd.DataFrame, wide: pd.DataFr
     has = pick.any(axis=1)
     first = masked.loc[has].idxmax(axis=1).reindex(wide.index)
     out = pd.DataFrame({"first": first, "answered": known.any(axis=1)})
+    chosen = pd.DataFrame(np.equal.outer(first.to_numpy(dtype=object), elements),
+                          index=wide.index, columns=elements)
     for name, frame in (("score", score), ("readiness", readiness), ("unlock", unlock),
                         ("urgency", urgency), ("peer", peer)):
-        values = frame.stack()
-        chosen = pd.MultiIndex.from_arrays([first.index[has], first[has]])
-        out[name] = values.reindex(chosen).set_axis(first.index[has]).reindex(
-            wide.index).fillna(0.0)
+        out[name] = frame.where(chosen).max(axis=1).fillna(0.0)
     # the best score among the others, to tell a real choice from a float near-tie
-    chosen_cell = pd.DataFrame(np.equal.outer(first.to_numpy(dtype=object), elements),
-                               index=wide.index, columns=elements)
-    out["runner_up"] = masked.mask(chosen_cell).max(axis=1)
+    out["runner_up"] = masked.mask(chosen).max(axis=1)
     return out
 
 
@@ -209,7 +210,7 @@ def readiness(requirements: pd.DataFrame, profile: pd.Series, long_levels: pd.Da
         gap_total=("gap_size", "sum"))
     grid = pd.MultiIndex.from_product([profile.index, law_ids], names=["municipality_id", "law"])
     out = per_law.reindex(grid, fill_value=0).astype(int).reset_index()
-    out["profile"] = out["municipality_id"].map(profile)
+    out["profile"] = np.repeat(profile.to_numpy(), len(law_ids))  # the grid's row order
     out = out.merge(applies, on=["profile", "law"], how="left")
     out["applies"] = out["applies"].fillna(False).astype(bool)
     out["status"] = np.select(
