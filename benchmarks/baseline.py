@@ -105,6 +105,9 @@ def _answering(snap, rng, n: int, consenting: bool = False) -> list[tuple[str, s
 
 
 def _radar(ctx, snap, t, rng, calls: int) -> HotPath:
+    """The profile's radar (element and block view) of a municipality against its country x
+    size, NUTS 2 or country peers, as the page's callback computes it (per-group caches
+    included: that is the app's path)."""
     from dashboard.views.profile.data import block_profile_fast, element_stats, select
 
     picks = _answering(snap, rng, 40)
@@ -123,6 +126,9 @@ def _radar(ctx, snap, t, rng, calls: int) -> HotPath:
 
 
 def _heatmap(ctx, snap, t, rng, calls: int) -> HotPath:
+    """The municipality heatmap of one NUTS 2 region in one wave, sorted by overall maturity or
+    by an element (regions small enough to show municipalities; the regional grid reads the
+    aggregates, which the next hot path covers)."""
     from dashboard.views.heatmap.data import MUNICIPALITIES, ViewState, compute_view
 
     ref = ctx.municipalities
@@ -157,6 +163,10 @@ def _heatmap(ctx, snap, t, rng, calls: int) -> HotPath:
 
 
 def _aggregates(ctx, snap, t, rng, calls: int) -> HotPath:
+    """GET /api/v1/aggregates' query: every NUTS 2, NUTS 3 or size class of a country in one
+    wave, for every element, block and overall (area names and JSON left out on both sides).
+    The app reads the build's precomputed mart through the disclosure view; pandas computes
+    the same statistics from the levels and scores and applies the published pattern."""
     from dashboard.views.maps.data import min_group as shown_min_group
 
     cube = snap.maturity
@@ -185,6 +195,8 @@ def _aggregates(ctx, snap, t, rng, calls: int) -> HotPath:
 
 
 def _detail(ctx, snap, t, rng, calls: int) -> HotPath:
+    """GET /api/v1/municipalities/{id}'s record of a consenting municipality (the default wave
+    or the one asked for), without the reference fields and JSON."""
     from dashboard.api_insight import municipality_detail
 
     picks = _answering(snap, rng, 40, consenting=True)
@@ -203,8 +215,11 @@ def _detail(ctx, snap, t, rng, calls: int) -> HotPath:
 
 
 def _engines(ctx, snap, t) -> tuple[list[HotPath], float]:
-    """The roadmap and readiness for the whole population; the second value is the time the
-    pandas side needs to tabulate the law requirements (part of its load)."""
+    """The build's roadmap step (every municipality, one wave, law urgency and peer proof as
+    the build sets them) and legal readiness of every municipality for every law (one wave,
+    one horizon) as the Legislation tab and the build compute it. The law requirements are
+    resolved once for both sides (benchmarks/baseline_engines.py says why); the second value
+    is the time the pandas side needs to tabulate them (part of its load)."""
     from dashboard.laws import inputs as readiness_inputs_of
     from pipelines.maturity.readiness import (
         condition_profiles,
@@ -212,7 +227,13 @@ def _engines(ctx, snap, t) -> tuple[list[HotPath], float]:
         resolve_population,
     )
     from pipelines.maturity.roadmap import DEFAULT_HORIZON_YEARS, DEFAULT_WEIGHTS
-    from pipelines.roadmap_build import compute, law_profiles, withheld_peer_groups
+    from pipelines.roadmap_build import (
+        PER_PHASE,
+        PHASES,
+        compute,
+        law_profiles,
+        withheld_peer_groups,
+    )
 
     cube = snap.maturity
     fw = ctx.framework
@@ -248,7 +269,7 @@ def _engines(ctx, snap, t) -> tuple[list[HotPath], float]:
     def road_pandas(i):
         wave = waves[i % len(waves)]
         wide = engines.wide_levels(t.levels, wave, ids, t.element_ids)
-        return engines.roadmap_first_step(road_in, t.matrix, wide, wave)
+        return engines.roadmap(road_in, t.matrix, wide, wave, steps=PHASES * PER_PHASE)
 
     def ready_arg(i):
         return waves[(i // len(HORIZONS)) % len(waves)], HORIZONS[i % len(HORIZONS)]

@@ -106,32 +106,35 @@ def same_detail(ours: dict, theirs: dict) -> None:
 # ------------------------------------------------------------------ roadmap
 
 
-def same_roadmap(ours, theirs: pd.DataFrame, ids: pd.Index) -> None:
-    """The first recommendation of every municipality and its score and components. Where the
-    pandas baseline's best and second-best scores lie within float32 rounding of each other,
-    the engine may have chosen the other one: there it must have chosen an element whose
-    pandas score is the best one (to rounding)."""
-    df = theirs.reindex(ids)
-    _equal("roadmap answered", ours.answered, df["answered"].to_numpy(bool))
-    first = ours.sequence[:, 0]
+def same_roadmap(ours, theirs: dict[str, pd.DataFrame], ids: pd.Index) -> None:
+    """Every municipality's sequence of steps, and each step's score and components. Where
+    pandas' best and second-best scores at a step lie within float32 rounding of each other,
+    the engine may have taken the other one, and that municipality's later steps follow from
+    it: such a municipality is compared up to that step."""
+    _equal("roadmap answered", ours.answered,
+           theirs["answered"]["answered"].reindex(ids).to_numpy(bool))
     names = np.asarray(ours.element_ids, dtype=object)
-    engine = np.where(first >= 0, names[np.maximum(first, 0)], None)
-    pandas_first = df["first"].to_numpy(dtype=object)
-    pandas_first = np.where(pd.isna(pandas_first), None, pandas_first)
-    near_tie = (df["score"] - df["runner_up"]).abs().to_numpy(float) <= TOL
-    differ = (engine != pandas_first) & ~near_tie
-    if differ.any():
-        i = int(np.flatnonzero(differ)[0])
-        raise AssertionError(f"roadmap first step differs for {int(differ.sum())} "
-                             f"municipalities, e.g. {ids[i]}: {engine[i]} != {pandas_first[i]}")
-    # where there is no step the engine's other columns hold whatever its argmax met: unread
-    stepped = first >= 0
-    _close("roadmap first-step score", ours.score[stepped, 0],
-           df["score"].to_numpy(float)[stepped])
-    agree = stepped & (engine == pandas_first)
-    for field in ("readiness", "unlock", "urgency", "peer"):
-        _close(f"roadmap first-step {field}", getattr(ours, field)[agree, 0],
-               df[field].to_numpy(float)[agree])
+    seq = ours.sequence
+    engine = np.where(seq >= 0, names[np.maximum(seq, 0)], None)
+    steps = engine.shape[1]
+    pandas_seq = theirs["first"].reindex(ids).reindex(columns=range(steps)).to_numpy(object)
+    pandas_seq = np.where(pd.isna(pandas_seq), None, pandas_seq)
+    frame = {k: theirs[k].reindex(ids).reindex(columns=range(steps)).to_numpy(float)
+             for k in ("score", "readiness", "unlock", "urgency", "peer", "runner_up")}
+    near_tie = np.abs(frame["score"] - frame["runner_up"]) <= TOL
+    differ = engine != pandas_seq
+    # up to and including the first step where a near-tie could have gone either way
+    tied_before = np.cumsum(near_tie, axis=1) > 0
+    unexplained = differ & ~tied_before
+    if unexplained.any():
+        row, step = (int(x[0]) for x in np.nonzero(unexplained))
+        raise AssertionError(f"roadmap differs for {int(unexplained.any(axis=1).sum())} "
+                             f"municipalities, e.g. {ids[row]} step {step + 1}: "
+                             f"{engine[row, step]} != {pandas_seq[row, step]}")
+    same_so_far = np.cumsum(differ, axis=1) == 0
+    compared = same_so_far & (seq >= 0)
+    for field in ("score", "readiness", "unlock", "urgency", "peer"):
+        _close(f"roadmap {field}", getattr(ours, field)[compared], frame[field][compared])
 
 
 # ------------------------------------------------------------------ readiness

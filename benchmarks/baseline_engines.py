@@ -9,12 +9,13 @@ member states' flags and the conditions resolved by the readiness engine (about 
 country); re-deriving member_states.yaml in pandas would test a second copy of those rules, not
 speed. Everything per municipality is done here.
 
-Roadmap: the pandas baseline computes the scoring rule of pipelines/maturity/roadmap.py for the
-*first* step of every municipality (readiness, unlock, urgency, peer proof, gates, blocked
-candidates, framework order on ties) and picks it. The later steps re-score after assuming each
-chosen element done; that greedy loop is what the engine's `_sequence_block` is for and is not
-repeated here, so the comparison covers the first recommendation of every municipality and its
-score and components.
+Roadmap: the scoring rule of pipelines/maturity/roadmap.py (readiness, unlock, urgency, peer
+proof, gates, blocked candidates, framework order on ties) and its greedy sequencing (choose,
+assume the element raised to its target, score again) for every municipality, re-scored from
+the levels at each step where the engine updates its state incrementally. pandas works in
+float64, the engine in float32: where two scores lie within rounding of each other the two may
+choose differently, and that municipality's later steps then differ too (the check allows it
+only there).
 """
 
 from __future__ import annotations
@@ -117,45 +118,66 @@ def _peer(inp: RoadmapInputs, wide: pd.DataFrame, wave: str) -> pd.DataFrame:
     return share
 
 
-def roadmap_first_step(inp: RoadmapInputs, matrix: pd.DataFrame, wide: pd.DataFrame,
-                       wave: str) -> pd.DataFrame:
-    """Per municipality (rows of `wide`): the first recommended element (None when there is no
-    candidate it may develop) with its score, readiness, unlock, urgency and peer proof, and
-    whether it has any known level."""
-    elements = list(wide.columns)
-    w = matrix.pivot_table(index="enabler", columns="enabled", values="weight",
-                           aggfunc="sum").reindex(index=elements, columns=elements).fillna(0.0)
-    known = wide.notna()
-    credit = (wide.clip(lower=0, upper=FULL) / FULL).where(known, 0.5)
+def _dynamic(w: pd.DataFrame, level: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(readiness, unlock) of every element from the current levels (NaN = unknown)."""
+    known = level.notna()
+    credit = (level.clip(lower=0, upper=FULL) / FULL).where(known, 0.5)
     enabler_weight = w.sum(axis=0)
     readiness = credit.dot(w) / enabler_weight
     readiness.loc[:, enabler_weight.index[enabler_weight == 0]] = 1.0  # nothing to wait for
-    lacking = ((TARGET - wide).clip(upper=FULL) / FULL).where(known & (wide < TARGET), 0.0)
+    lacking = ((TARGET - level).clip(upper=FULL) / FULL).where(known & (level < TARGET), 0.0)
     lacking = lacking.where(known, 0.5)
     norm = w.sum(axis=1).max() or 1.0
-    unlock = lacking.dot(w.T) / norm
+    return readiness, lacking.dot(w.T) / norm
+
+
+def _unmet_gates(matrix: pd.DataFrame, level: pd.DataFrame) -> pd.DataFrame:
+    """Per element how many of its gates are unmet: the enabler unknown or below the gate."""
+    unmet = pd.DataFrame(0, index=level.index, columns=level.columns)
+    for g in matrix[matrix["gate"] > 0].itertuples(index=False):
+        enabler = level[g.enabler]
+        unmet[g.enabled] += (enabler.isna() | (enabler < min(TARGET, g.gate))).astype(int)
+    return unmet
+
+
+def roadmap(inp: RoadmapInputs, matrix: pd.DataFrame, wide: pd.DataFrame, wave: str,
+            steps: int = 9) -> dict[str, pd.DataFrame]:
+    """The sequenced roadmap of every municipality (rows of `wide`): per step the chosen element
+    (None when there is no candidate it may develop) with its score, readiness, unlock, urgency
+    and peer proof at that moment; the best other score (`runner_up`, to tell a choice from a
+    float near-tie); whether it has any known level. Each step raises the chosen element to the
+    target and scores again; urgency and peer proof do not depend on other elements."""
+    elements = list(wide.columns)
+    w = matrix.pivot_table(index="enabler", columns="enabled", values="weight",
+                           aggfunc="sum").reindex(index=elements, columns=elements).fillna(0.0)
     urgency = _urgency(inp, wide)
     peer = _peer(inp, wide, wave)
     wr, wu, wg, wp = inp.weights
-    score = (wr * readiness + wu * unlock + wg * urgency + wp * peer).clip(upper=1.0)
-    unmet = pd.DataFrame(0, index=wide.index, columns=elements)
-    for g in matrix[matrix["gate"] > 0].itertuples(index=False):
-        enabler = wide[g.enabler]
-        unmet[g.enabled] += (enabler.isna() | (enabler < min(TARGET, g.gate))).astype(int)
-    candidate = known & (wide < TARGET) & (unmet == 0)
-    eligible = candidate & (readiness > 0)
-    pick = eligible.where(eligible.any(axis=1), candidate, axis=0)
-    masked = score.where(pick)
-    has = pick.any(axis=1)
-    first = masked.loc[has].idxmax(axis=1).reindex(wide.index)
-    out = pd.DataFrame({"first": first, "answered": known.any(axis=1)})
-    chosen = pd.DataFrame(np.equal.outer(first.to_numpy(dtype=object), elements),
-                          index=wide.index, columns=elements)
-    for name, frame in (("score", score), ("readiness", readiness), ("unlock", unlock),
-                        ("urgency", urgency), ("peer", peer)):
-        out[name] = frame.where(chosen).max(axis=1).fillna(0.0)
-    # the best score among the others, to tell a real choice from a float near-tie
-    out["runner_up"] = masked.mask(chosen).max(axis=1)
+    static = wg * urgency + wp * peer
+    level = wide.copy()
+    names = ("first", "score", "readiness", "unlock", "urgency", "peer", "runner_up")
+    out = {name: pd.DataFrame(index=wide.index, columns=range(steps), dtype=object if
+                              name == "first" else float) for name in names}
+    for step in range(steps):
+        readiness, unlock = _dynamic(w, level)
+        score = (wr * readiness + wu * unlock + static).clip(upper=1.0)
+        candidate = level.notna() & (level < TARGET) & (_unmet_gates(matrix, level) == 0)
+        eligible = candidate & (readiness > 0)
+        pick = eligible.where(eligible.any(axis=1), candidate, axis=0)
+        has = pick.any(axis=1)
+        if not has.any():
+            break
+        masked = score.where(pick)
+        first = masked.loc[has].idxmax(axis=1).reindex(wide.index)
+        chosen = pd.DataFrame(np.equal.outer(first.to_numpy(dtype=object), elements),
+                              index=wide.index, columns=elements)
+        out["first"][step] = first
+        for name, frame in (("score", score), ("readiness", readiness), ("unlock", unlock),
+                            ("urgency", urgency), ("peer", peer)):
+            out[name][step] = frame.where(chosen).max(axis=1)
+        out["runner_up"][step] = masked.mask(chosen).max(axis=1)
+        level = level.mask(chosen, TARGET)
+    out["answered"] = wide.notna().any(axis=1).to_frame("answered")
     return out
 
 

@@ -201,9 +201,11 @@ def aggregates(t: Tables, wave: str, area_type: str, measures: list[str],
         else:
             area = area[area.str.startswith(country)]
     lv = t.levels[(t.levels["wave"] == wave) & t.levels["level"].notna()
-                  & t.levels["element_id"].isin(measures)]
+                  & t.levels["element_id"].isin(measures)
+                  & t.levels["municipality_id"].isin(area.index)]
     sc = t.scores[(t.scores["wave"] == wave) & t.scores["score"].notna()
-                  & t.scores["scope"].isin(measures)]
+                  & t.scores["scope"].isin(measures)
+                  & t.scores["municipality_id"].isin(area.index)]
     facts = pd.concat([
         lv[["municipality_id", "element_id", "level"]].set_axis(
             ["municipality_id", "measure", "value"], axis=1),

@@ -8,6 +8,7 @@ import copy
 import dataclasses
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from benchmarks.baseline import HotPath, hot_paths
@@ -83,7 +84,7 @@ def _altered(name: str, ours, theirs):
         return out
     if name == NAMES[4]:
         # a municipality whose first step is a clear choice (no float near-tie)
-        df = theirs
+        df = pd.DataFrame({"score": theirs["score"][0], "runner_up": theirs["runner_up"][0]})
         clear = np.flatnonzero((ours.sequence[:, 0] >= 0)
                                & ((df["score"] - df["runner_up"]).abs().to_numpy() > 1e-3))
         seq = np.array(ours.sequence, copy=True)
