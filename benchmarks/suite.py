@@ -101,7 +101,7 @@ def server_figures(srv, workers: int, threads: int) -> dict:
 
 def pandas_baseline(data_dir: Path, calls: int | None) -> tuple[dict[str, dict], dict]:
     try:
-        import baseline
+        from benchmarks import baseline
     except ImportError as e:
         return {}, {"error": f"no pandas baseline: {e}"}
     paths, loads = baseline.hot_paths(data_dir)
