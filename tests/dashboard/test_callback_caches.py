@@ -1,0 +1,85 @@
+"""The per-build and per-reference caches behind the page router and the page callbacks: each
+gives what the uncached path gives, and another build, input or language is another entry."""
+
+from __future__ import annotations
+
+import dataclasses
+
+from dash._utils import to_json
+
+from dashboard import geo
+from dashboard.components import maps
+from dashboard.views.legislation import state
+from dashboard.views.overview import figures as ov_figures
+
+
+def _codes_uncached(ctx) -> tuple[set[str], dict[str | None, set[str]]]:
+    """What `_check_codes` read per request before the cache: the reference table's columns."""
+    ref = ctx.municipalities
+    countries = set(ref["country"].astype(str))
+    nuts2 = {c: set(ref[ref["country"] == c]["nuts2"].dropna().astype(str)) for c in countries}
+    nuts2[None] = set(ref["nuts2"].dropna().astype(str))
+    return countries, nuts2
+
+
+def test_place_codes_equal_the_reference_table(nl_open_ctx):
+    codes = state.place_codes(nl_open_ctx)
+    countries, nuts2 = _codes_uncached(nl_open_ctx)
+    assert set(codes) - {None} == countries
+    assert {k: set(v) for k, v in codes.items()} == nuts2
+    assert state.place_codes(nl_open_ctx) is codes  # once per reference folder
+
+
+def test_parse_state_checks_codes_against_the_cache(nl_open_ctx):
+    ok = state.parse_state({"country": "nl", "nuts2": "NL21"}, nl_open_ctx)
+    assert (ok["country"], ok["nuts2"], ok["notices"]) == ("NL", "NL21", [])
+    bad = state.parse_state({"country": "XX", "nuts2": "NL21"}, nl_open_ctx)
+    assert bad["country"] is None and bad["nuts2"] == "NL21"  # NL21 exists EU-wide
+    wrong = state.parse_state({"country": "NL", "nuts2": "BE10"}, nl_open_ctx)
+    assert wrong["nuts2"] is None and wrong["notices"][0][0] == "url.notice.nuts2"
+
+
+# ------------------------------------------------------------------ overview coverage map
+
+
+def _plotly_figure(geojson, lang: str) -> dict:
+    """The figure as choropleth_map made it before: go.Figure with the geometry in it."""
+    import plotly.graph_objects as go
+
+    from dashboard.components import colours as palette
+    fig = go.Figure(go.Choroplethmap(
+        geojson=geojson, locations=["NL21", "NL22"], z=[0.25, 1.0], text=["a", "b"],
+        zmin=0, zmax=1, colorscale=maps.SEQUENTIAL,
+        marker={"line": {"width": 0.4, "color": palette.PAPER}, "opacity": 0.95},
+        hovertemplate="%{text}<extra></extra>",
+        colorbar={"title": {"text": lang}, "thickness": 12, "len": 0.6,
+                  "tickvals": [0, 1], "ticktext": ["0%", "100%"]}))
+    fig.update_layout(map={"style": "white-bg", **maps.VIEWS["eu"]},
+                      margin={"l": 0, "r": 0, "t": 0, "b": 0}, height=520,
+                      paper_bgcolor=palette.PAPER, uirevision="eu")
+    return fig
+
+
+def test_choropleth_dict_is_the_json_plotly_sent(nl_open_ctx):
+    geojson = geo.nuts(nl_open_ctx.settings.reference_dir, 2)
+    new = maps.choropleth_map(geojson, ["NL21", "NL22"], [0.25, 1.0], ["a", "b"], view="eu",
+                              zmin=0, zmax=1, colorbar_title="en", tickvals=[0, 1],
+                              ticktext=["0%", "100%"])
+    assert to_json(new) == to_json(_plotly_figure(geojson, "en"))  # the same bytes
+    assert new["data"][0]["geojson"] is geojson  # by reference, not copied
+
+
+def test_coverage_map_per_build_view_wave_and_language(nl_open_ctx):
+    ctx, snap = nl_open_ctx, nl_open_ctx.warehouse.snapshot()
+    wave = snap.waves[-1]
+    first = ov_figures.coverage_figure(ctx, snap, "eu", wave, "en")
+    assert ov_figures.coverage_figure(ctx, snap, "eu", wave, "en") is first
+    assert to_json(first) == to_json(ov_figures._coverage_figure(ctx, snap, "eu", wave, "en"))
+    dutch = ov_figures.coverage_figure(ctx, snap, "eu", wave, "nl")
+    assert dutch is not first and dutch["data"][0]["text"] != first["data"][0]["text"]
+    assert ov_figures.coverage_figure(ctx, snap, "nl", wave, "en")["data"][0]["locations"] != (
+        first["data"][0]["locations"])
+    older = ov_figures.coverage_figure(ctx, snap, "eu", snap.waves[0], "en")
+    assert older["data"][0]["z"] == ov_figures.map_values(ctx, snap, "eu", snap.waves[0], "en")[1]
+    other_build = dataclasses.replace(snap, build_id="another-build")
+    assert ov_figures.coverage_figure(ctx, other_build, "eu", wave, "en") is not first
