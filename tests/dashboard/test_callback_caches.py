@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import dataclasses
 
+import numpy as np
+
 from dash._utils import to_json
 
 from dashboard import geo
 from dashboard.components import maps
 from dashboard.views.legislation import state
 from dashboard.views.overview import figures as ov_figures
+from dashboard.views.roadmap import data as rd
 
 
 def _codes_uncached(ctx) -> tuple[set[str], dict[str | None, set[str]]]:
@@ -83,3 +86,38 @@ def test_coverage_map_per_build_view_wave_and_language(nl_open_ctx):
     assert older["data"][0]["z"] == ov_figures.map_values(ctx, snap, "eu", snap.waves[0], "en")[1]
     other_build = dataclasses.replace(snap, build_id="another-build")
     assert ov_figures.coverage_figure(ctx, other_build, "eu", wave, "en") is not first
+
+
+# ------------------------------------------------------------------ roadmap team coverage
+
+
+def _team_coverage_by_query(ctx, snap, w, row):
+    """The per-request query team_coverage made before the per-build table."""
+    from pipelines.maturity.coverage_note import coverage
+    mid = str(snap.maturity.municipality_ids[row])
+    df = snap.query("roadmap_coverage", municipality=mid, wave=snap.waves[w])
+    known = int((rd.wave_levels(ctx, snap, w)[row] != -1).sum())
+    n = len(ctx.framework.element_ids)
+    if df.empty:
+        return coverage(0, None, known, n)
+    return coverage(int(df.iloc[0]["n_respondents"]), df.iloc[0]["roles"], known, n)
+
+
+def test_team_coverage_equals_the_query(nl_ctx):
+    snap = nl_ctx.warehouse.snapshot()
+    for w in range(len(snap.waves)):
+        answered = np.flatnonzero(rd.team_table(snap, w).respondents >= 0)
+        silent = np.flatnonzero(rd.team_table(snap, w).respondents < 0)
+        assert len(answered) and len(silent)
+        for row in [*answered[:12], *silent[:4]]:  # a query per row is slow: a sample
+            assert rd.team_coverage(nl_ctx, snap, w, row) == _team_coverage_by_query(
+                nl_ctx, snap, w, row)
+
+
+def test_team_table_per_build_and_wave(nl_ctx):
+    snap = nl_ctx.warehouse.snapshot()
+    first, last = rd.team_table(snap, 0), rd.team_table(snap, len(snap.waves) - 1)
+    assert rd.team_table(snap, 0) is first
+    assert first is not last and (first.respondents >= 0).sum() != (last.respondents >= 0).sum()
+    other = dataclasses.replace(snap, build_id="another-build")
+    assert rd.team_table(other, 0) is not first
