@@ -6,7 +6,6 @@ from __future__ import annotations
 import dataclasses
 
 import numpy as np
-
 from dash._utils import to_json
 
 from dashboard import geo
