@@ -120,3 +120,23 @@ def test_team_table_per_build_and_wave(nl_ctx):
     assert first is not last and (first.respondents >= 0).sum() != (last.respondents >= 0).sum()
     other = dataclasses.replace(snap, build_id="another-build")
     assert rd.team_table(other, 0) is not first
+
+
+# ------------------------------------------------------------------ legislation deadlines
+
+
+def test_law_deadlines_per_inputs_law_and_country(nl_open_ctx):
+    from dashboard import laws
+    from dashboard.views.legislation import data_laws
+    inp = laws.inputs(nl_open_ctx)
+    for law_id in inp.law_ids:
+        law = inp.law(law_id)
+        for country in (None, "NL", "BE", "DE"):
+            first = data_laws.law_deadlines(inp, law, country)
+            assert first == list(data_laws._law_deadlines(inp, law, country))
+            assert data_laws.law_deadlines(inp, law, country) == first  # the cached entry
+    # a draft (another object, even under a real law's id) is its own entry
+    law = inp.law(inp.law_ids[0])
+    draft = law.model_copy(update={"requirements": law.requirements[:1]})
+    assert data_laws.law_deadlines(inp, draft, "NL") == list(
+        data_laws._law_deadlines(inp, draft, "NL"))
