@@ -140,3 +140,27 @@ def test_law_deadlines_per_inputs_law_and_country(nl_open_ctx):
     draft = law.model_copy(update={"requirements": law.requirements[:1]})
     assert data_laws.law_deadlines(inp, draft, "NL") == list(
         data_laws._law_deadlines(inp, draft, "NL"))
+
+
+# ------------------------------------------------------------------ overview coverage queries
+
+
+def test_overview_queries_per_build_and_wave(nl_open_ctx):
+    from dashboard.views.overview import data as ov_data
+    snap = nl_open_ctx.warehouse.snapshot()
+    for wave in snap.waves:
+        for name, fn, params in [("coverage_by_country", ov_data.countries, {}),
+                                 ("coverage_nuts2", ov_data.regions, {}),
+                                 ("coverage_municipalities", ov_data.municipalities,
+                                  {"country": "NL"})]:
+            first = fn(snap, wave)
+            assert first.equals(snap.query(name, wave=wave, **params))
+            first.iloc[0, 0] = None  # a caller changing its frame changes no other answer
+            assert fn(snap, wave).equals(snap.query(name, wave=wave, **params))
+    assert not ov_data.countries(snap, snap.waves[0]).equals(ov_data.countries(snap, snap.waves[-1]))
+    assert ov_data.headline(snap, snap.waves[-1]) != ov_data.headline(snap, snap.waves[0])
+    other = dataclasses.replace(snap, build_id="another-build")
+    key = (other.build_id, other.visibility, other.min_group, str(other.path),
+           "coverage_nuts2", (("wave", snap.waves[-1]),))
+    ov_data.regions(other, snap.waves[-1])
+    assert key in ov_data._QUERIES._values  # its own entry, not the first build's
