@@ -28,9 +28,13 @@ VIEWS = {
 def choropleth_map(geojson: dict, locations: Sequence[str], z: Sequence[float], text: Sequence[str],
                    *, view: str, zmin: float, zmax: float, colorbar_title: str,
                    colorscale=SEQUENTIAL, tickvals=None, ticktext=None,
-                   height: int = 520) -> go.Figure:
+                   height: int = 520) -> dict:
+    """The figure as the plain dict go.Figure would send. plotly validates and deep-copies
+    every property on the way in and again on the way out, which for the geometry (the NUTS 2
+    regions, the Dutch municipalities) cost ~0.3 s per render: it validates the figure without
+    it, and the geometry is put in by reference (the same JSON, never copied)."""
     fig = go.Figure(go.Choroplethmap(
-        geojson=geojson, locations=list(locations), z=list(z), text=list(text),
+        geojson={}, locations=list(locations), z=list(z), text=list(text),
         zmin=zmin, zmax=zmax, colorscale=colorscale,
         marker={"line": {"width": 0.4, "color": palette.PAPER}, "opacity": 0.95},
         hovertemplate="%{text}<extra></extra>",
@@ -45,7 +49,9 @@ def choropleth_map(geojson: dict, locations: Sequence[str], z: Sequence[float], 
         paper_bgcolor=palette.PAPER,
         uirevision=view,  # keep the user's zoom/pan when only the values change
     )
-    return fig
+    plain = fig.to_plotly_json()
+    plain["data"][0]["geojson"] = geojson
+    return plain
 
 
 

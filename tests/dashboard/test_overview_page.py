@@ -54,9 +54,10 @@ def test_empty_state(tmp_path, tree):
 def test_real_data_layout(real_ctx, tree):
     page = overview.layout(real_ctx, "en")
     graph = tree.find(page, id=ids.MAP)[0]
-    trace = graph.figure.data[0]
+    figure = go.Figure(graph.figure)  # a plain dict plotly accepts
+    trace = figure.data[0]
     assert trace.type == "choroplethmap"
-    assert graph.figure.layout.map.style == "white-bg"  # offline: no tiles
+    assert figure.layout.map.style == "white-bg"  # offline: no tiles
     assert len(trace.locations) == len(trace.z) > 300  # every NUTS 2 region with municipalities
     wave = tree.find(page, id=ids.WAVE)[0]
     assert wave.value == "2026" and [o["value"] for o in wave.options] == ["2026", "2025"]
@@ -94,7 +95,7 @@ def test_wave_change_only_recolours(real_ctx):
     assert isinstance(patch, Patch)
     assert "4 of 342 municipalities answered in wave 2025" in caption
     fig, caption = callbacks.update_map(real_ctx, "2026", "nl", "en", ids.MAP_VIEW)
-    assert isinstance(fig, go.Figure)
+    fig = go.Figure(fig)  # a plain dict plotly accepts
     assert sum(fig.data[0].z) == 6 and len(fig.data[0].z) == 342
     assert "6 of 342" in caption
 

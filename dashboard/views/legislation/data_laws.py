@@ -10,6 +10,7 @@ from typing import Any
 
 from dashboard import laws
 from dashboard.context import AppContext
+from dashboard.lru import Lru
 from pipelines.maturity.readiness import ReadinessInputs, resolve_municipality
 
 DUE_WINDOW = 365  # "due in the next 12 months"
@@ -42,9 +43,24 @@ def element_label(ctx: AppContext, eid: str, lang: str) -> str:
     return f"{eid} · {el.name.get(lang)}" if el is not None else eid
 
 
+# resolve_municipality per law and country: ~40 of them per aggregate answer cost ~15 ms. The
+# inputs (one object per framework, laws.inputs) and the law (one of theirs, or a draft) are
+# kept in the entry, so that the ids in its key stay theirs and a draft is never confused.
+_DEADLINES = Lru(512)
+
+
 def law_deadlines(inp: ReadinessInputs, law, country: str | None) -> list[tuple[dt.date, bool]]:
     """(deadline, unverified) of a law's requirements; a member-state date for `country` (the
     default member-state entry at EU level). Sorted, distinct."""
+    key = (id(inp), id(law), country)
+    kept_inp, kept_law, value = _DEADLINES.get(
+        key, lambda: (inp, law, _law_deadlines(inp, law, country)))
+    if kept_inp is not inp or kept_law is not law:  # other objects at reused addresses
+        value = _law_deadlines(inp, law, country)
+    return list(value)
+
+
+def _law_deadlines(inp: ReadinessInputs, law, country: str | None) -> tuple[tuple[dt.date, bool], ...]:
     cond = resolve_municipality(inp, country or "--")
     out: dict[dt.date, bool] = {}
     for r in law.requirements:
@@ -53,7 +69,7 @@ def law_deadlines(inp: ReadinessInputs, law, country: str | None) -> list[tuple[
         if d is not None:
             out[d] = out.get(d, False) or r.confidence == "check" or (
                 ref is not None and ref.confidence == "check")
-    return sorted(out.items())
+    return tuple(sorted(out.items()))
 
 
 def deadline_rows(inp: ReadinessInputs, country: str | None) -> list[tuple[str, dt.date, bool]]:

@@ -3,14 +3,13 @@ cannot see the map)."""
 
 from __future__ import annotations
 
-import plotly.graph_objects as go
-
 from dashboard import geo
 from dashboard.components import colours
 from dashboard.components.maps import choropleth_map
 from dashboard.components.places import region_name
 from dashboard.context import AppContext
 from dashboard.i18n import t
+from dashboard.lru import Lru
 from dashboard.store import Snapshot
 from dashboard.views.overview import data
 
@@ -32,9 +31,20 @@ def map_values(ctx: AppContext, snap: Snapshot, view: str, wave: str,
     return df["nuts2"].tolist(), df["share"].fillna(0).tolist(), text
 
 
-def coverage_figure(ctx: AppContext, snap: Snapshot, view: str, wave: str,
-                    lang: str) -> go.Figure:
-    """Answered or not per Dutch municipality, or the share that answered per NUTS 2 region."""
+# The same map for every visitor of a build, view, wave and language: made once (~20 ms of
+# hover texts and plotly validation), the geometry in it shared with geo's cache, not copied.
+_MAPS = Lru(16)
+
+
+def coverage_figure(ctx: AppContext, snap: Snapshot, view: str, wave: str, lang: str) -> dict:
+    """Answered or not per Dutch municipality, or the share that answered per NUTS 2 region
+    (a figure dict; shared between requests, so never changed in place)."""
+    key = (snap.build_id, snap.visibility, snap.min_group, str(ctx.settings.reference_dir),
+           view, wave, lang)
+    return _MAPS.get(key, lambda: _coverage_figure(ctx, snap, view, wave, lang))
+
+
+def _coverage_figure(ctx: AppContext, snap: Snapshot, view: str, wave: str, lang: str) -> dict:
     locations, z, text = map_values(ctx, snap, view, wave, lang)
     ref = ctx.settings.reference_dir
     if view == "nl":
