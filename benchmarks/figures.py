@@ -13,6 +13,7 @@ import numpy as np
 # Issue 20's goals: p95 as a multiple of the floor (p50 of a JSON 404 in the same run).
 ONE_CLIENT, FOUR_CLIENTS = 15.0, 40.0
 WORKER_READY_S = 5.0
+FIRST_CALL = 2.0  # the first call of a kind in a fresh server, as a multiple of the kind's p95
 BUILD_PEAK_MB, BUILD_WALL_S = 2048.0, 60.0
 PANDAS_RATIO, PANDAS_RATIO_CI = 10.0, 1.0
 BUILD_GOAL_SIZE = "eu"  # the build goals are stated for the EU demo with 3 waves
@@ -38,7 +39,8 @@ def summarise(samples) -> dict[str, dict]:
 
 def with_ratios(kinds: dict[str, dict], floor_ms: float) -> dict[str, dict]:
     return {k: {**v, "p95_x_floor": round(v["p95_ms"] / floor_ms, 1),
-                "first_x_floor": round(v["first_ms"] / floor_ms, 1)} for k, v in kinds.items()}
+                "first_x_p95": round(v["first_ms"] / max(v["p95_ms"], 1e-9), 2)}
+            for k, v in kinds.items()}
 
 
 def _worst(kinds: dict[str, dict], groups: set[str], field: str) -> tuple[str | None, float]:
@@ -67,8 +69,11 @@ def goals(size: str, one: dict[str, dict], four: dict[str, dict], server: dict,
                 target, value, worst=worst,
                 over=sorted(k for k, v in kinds.items() if v["group"] in group
                             and v["p95_x_floor"] > target))
-    worst, value = _worst(one, {"api", "callback", "page"}, "first_x_floor")
-    out["no warm-up paid: first call of each kind x floor"] = goal(FOUR_CLIENTS, value, worst=worst)
+    # A warm-up shows as a first call far above the kind's usual slow call (the issue's first
+    # search took 1.6-2.9 s where later ones took milliseconds); one sample is noisy, so twice.
+    worst, value = _worst({k: v for k, v in one.items() if v["n"] > 1}, {"api", "callback", "page"},
+                          "first_x_p95")
+    out["no warm-up paid: first call of a kind / its p95"] = goal(FIRST_CALL, value, worst=worst)
     boots = list(server.get("boots", {}).values())
     out["worker ready after fork (s)"] = goal(WORKER_READY_S, max(boots) if boots else math.nan)
     errors = sum(v["n_errors"] for v in (*one.values(), *four.values()))

@@ -33,7 +33,7 @@ def test_summary_keeps_the_first_call_and_counts_errors():
     assert s["n_errors"] == 1 and s["errors"] == ["GET /x: 500 boom"]
     r = figures.with_ratios({"a": s}, 2.0)["a"]
     assert r["p95_x_floor"] == pytest.approx(s["p95_ms"] / 2, abs=0.05)
-    assert r["first_x_floor"] == 25.0
+    assert r["first_x_p95"] == pytest.approx(50.0 / s["p95_ms"], abs=0.01)
 
 
 def test_goals_name_the_worst_kind_and_each_kind_over_target():
@@ -51,7 +51,16 @@ def test_goals_name_the_worst_kind_and_each_kind_over_target():
     assert g["Dash callbacks: p95 x floor, 4 clients"]["met"]  # 35x
     assert g["worker ready after fork (s)"] == {"target": 5.0, "measured": 0.7, "met": True}
     assert g["requests answered as expected (errors)"]["met"]
+    assert g["no warm-up paid: first call of a kind / its p95"]["met"]
     assert "build peak RSS (MB)" not in g  # the build goals are the EU demo's
+
+
+def test_a_first_call_that_pays_a_warm_up_is_named():
+    rows = [sample("api: search", 2500.0)] + [sample("api: search", 20.0)] * 30
+    rows += [sample("api: other", 5.0)] * 30
+    g = figures.goals("nl", kinds_of(rows), kinds_of(rows), {"boots": {}}, None, {})
+    first = g["no warm-up paid: first call of a kind / its p95"]
+    assert not first["met"] and first["worst"] == "api: search" and first["measured"] > 100
 
 
 def test_build_goals_apply_to_the_eu_size_only():
