@@ -1,16 +1,18 @@
 -- Distribution of element levels and of block/overall scores per area and wave.
 -- Areas: the EU, each country, NUTS 2, NUTS 3, size class (EU-wide) and country × size class.
 -- Groups with fewer than $min_group municipalities are suppressed: counts kept, statistics NULL.
-CREATE OR REPLACE TABLE aggregates AS
+-- One wave ($wave) per run, its rows appended to the aggregates table (pipelines/build.py): the
+-- quartiles keep every value of a group in memory, and all waves at once did not fit the build's
+-- memory limit at EU scale.
 WITH facts AS (
     SELECT l.wave, l.element_id AS measure, CAST(l.level AS DOUBLE) AS value,
            r.country, r.nuts2, r.nuts3, r.size_class
     FROM levels l JOIN reference r USING (municipality_id)
-    WHERE l.level IS NOT NULL
+    WHERE l.level IS NOT NULL AND l.wave = $wave
     UNION ALL
     SELECT s.wave, s.scope AS measure, s.score AS value, r.country, r.nuts2, r.nuts3, r.size_class
     FROM scores s JOIN reference r USING (municipality_id)
-    WHERE s.score IS NOT NULL
+    WHERE s.score IS NOT NULL AND s.wave = $wave
 ),
 grouped AS (
     SELECT wave, measure,
