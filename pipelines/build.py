@@ -43,9 +43,11 @@ SQL_DIR = Path(__file__).parent / "sql"
 BUILD_LOGIC_VERSION = "8"
 MIN_GROUP = 5
 KEEP_BUILDS = 3
-# Marts in the order they are built; each is one SQL file creating a table of that name.
+# Marts in the order they are built; each is one SQL file creating a table of that name
+# (aggregates.sql: the query of one wave, which `_build_aggregates` runs per wave).
 MARTS = ("answers", "levels", "coverage", "scores", "aggregates", "coverage_areas")
-# Sort keys make every published file byte-for-byte reproducible.
+# Sort keys make every published file byte-for-byte reproducible, except the last bits of
+# aggregates' `mean` (DuckDB's avg sums doubles in a thread-dependent order).
 SORT_KEYS = {
     "levels": "municipality_id, wave, element_id",
     "coverage": "municipality_id, wave",
@@ -55,7 +57,7 @@ SORT_KEYS = {
 }
 MISSING = -1  # cube value for "no consolidated level" (not answered or don't know)
 # DuckDB's buffer limit: above it, sorts, windows and aggregates spill to the build's spill
-# folder instead of growing; the whole build then peaks near 2 GB at EU scale (README "Measured").
+# folder instead of growing; the whole build then peaks at ~1.7 GB at EU scale (README "Measured").
 DUCKDB_MEMORY_LIMIT = "1.5GB"
 
 
