@@ -43,9 +43,11 @@ SQL_DIR = Path(__file__).parent / "sql"
 BUILD_LOGIC_VERSION = "8"
 MIN_GROUP = 5
 KEEP_BUILDS = 3
-# Marts in the order they are built; each is one SQL file creating a table of that name.
+# Marts in the order they are built; each is one SQL file creating a table of that name
+# (aggregates.sql: the query of one wave, which `_build_aggregates` runs per wave).
 MARTS = ("answers", "levels", "coverage", "scores", "aggregates", "coverage_areas")
-# Sort keys make every published file byte-for-byte reproducible.
+# Sort keys make every published file byte-for-byte reproducible, except the last bits of
+# aggregates' `mean` (DuckDB's avg sums doubles in a thread-dependent order).
 SORT_KEYS = {
     "levels": "municipality_id, wave, element_id",
     "coverage": "municipality_id, wave",
@@ -54,6 +56,9 @@ SORT_KEYS = {
     "coverage_areas": "wave, area_type, area_id",
 }
 MISSING = -1  # cube value for "no consolidated level" (not answered or don't know)
+# DuckDB's buffer limit: above it, sorts, windows and aggregates spill to the build's spill
+# folder instead of growing; the whole build then peaks at ~1.7 GB at EU scale (README "Measured").
+DUCKDB_MEMORY_LIMIT = "1.5GB"
 
 
 class BuildError(RuntimeError):
@@ -100,9 +105,13 @@ def read_manifest(paths: DataPaths, build_id: str | None = None) -> dict | None:
     return json.loads(path.read_text(encoding="utf-8")) if path.exists() else None
 
 
-def _connect(staged: list, reference_file: Path, fw: Framework) -> duckdb.DuckDBPyConnection:
+def _connect(staged: list, reference_file: Path, fw: Framework,
+             spill_dir: Path | None = None) -> duckdb.DuckDBPyConnection:
     con = duckdb.connect()
     con.execute("SET preserve_insertion_order = false")
+    if spill_dir is not None:
+        con.execute(f"SET memory_limit = '{DUCKDB_MEMORY_LIMIT}'")
+        con.execute("SET temp_directory = ?", [str(spill_dir)])
     files = [str(s.parquet) for s in staged]
     order = {str(s.parquet): i for i, s in enumerate(staged)}
     con.execute(
@@ -148,32 +157,47 @@ def _check_inputs(con: duckdb.DuckDBPyConnection, fw: Framework) -> None:
                          + ", ".join(r[0] for r in unknown_m))
 
 
+def _build_aggregates(con: duckdb.DuckDBPyConnection, min_group: int) -> None:
+    """The aggregates mart one wave at a time (see aggregates.sql); the rows' order does not
+    matter, the file is written sorted."""
+    query = sql("aggregates")
+    waves = [r[0] for r in con.execute("SELECT DISTINCT wave FROM levels ORDER BY wave").fetchall()]
+    params = {"min_group": min_group, "wave": waves[0] if waves else None}
+    con.execute(f"CREATE OR REPLACE TABLE aggregates AS {query}", params)
+    for wave in waves[1:]:
+        con.execute(f"INSERT INTO aggregates {query}", {**params, "wave": wave})
+
+
 def _write_marts(con: duckdb.DuckDBPyConnection, out: Path) -> dict[str, int]:
     counts = {}
     for name, order in SORT_KEYS.items():
         table = con.sql(f"SELECT * FROM {name} ORDER BY {order}").to_arrow_table()
         pq.write_table(table, out / f"{name}.parquet", compression="zstd")
         counts[name] = table.num_rows
-    counts["answers"] = con.execute("SELECT count(*) FROM answers").fetchone()[0]
+        del table
     return counts
 
 
 def _write_cubes(con: duckdb.DuckDBPyConnection, out: Path, fw: Framework,
                  reference_ids: np.ndarray, waves: list[str]) -> None:
     """Dense int8[wave, municipality, element] levels (-1 = missing) for the hot serving paths."""
-    m_index = {m: i for i, m in enumerate(reference_ids)}
-    e_index = {e: i for i, e in enumerate(fw.element_ids)}
-    w_index = {w: i for i, w in enumerate(waves)}
     cube = np.full((len(waves), len(reference_ids), len(fw.element_ids)), MISSING, dtype=np.int8)
-    rows = con.sql("SELECT municipality_id, wave, element_id, level FROM levels "
-                   "WHERE level IS NOT NULL").to_arrow_table()
+    # positions joined in DuckDB: fetching 6.4 M ids as Python strings to look them up took
+    # most of this step's time and memory at EU scale
+    con.register("cube_m", pa.table({"municipality_id": pa.array(reference_ids, pa.string()),
+                                     "i": np.arange(len(reference_ids), dtype=np.int32)}))
+    con.register("cube_w", pa.table({"wave": pa.array(waves, pa.string()),
+                                     "i": np.arange(len(waves), dtype=np.int32)}))
+    con.register("cube_e", pa.table({"element_id": pa.array(fw.element_ids, pa.string()),
+                                     "i": np.arange(len(fw.element_ids), dtype=np.int32)}))
+    rows = con.sql("SELECT w.i AS wi, m.i AS mi, e.i AS ei, l.level FROM levels l "
+                   "JOIN cube_m m USING (municipality_id) JOIN cube_w w USING (wave) "
+                   "JOIN cube_e e USING (element_id) WHERE l.level IS NOT NULL").to_arrow_table()
+    for name in ("cube_m", "cube_w", "cube_e"):
+        con.unregister(name)
     if rows.num_rows:
-        mi = np.fromiter((m_index[m] for m in rows["municipality_id"].to_pylist()), np.int32,
-                         rows.num_rows)
-        wi = np.fromiter((w_index[w] for w in rows["wave"].to_pylist()), np.int32, rows.num_rows)
-        ei = np.fromiter((e_index[e] for e in rows["element_id"].to_pylist()), np.int32,
-                         rows.num_rows)
-        cube[wi, mi, ei] = rows["level"].to_numpy()
+        cube[rows["wi"].to_numpy(), rows["mi"].to_numpy(), rows["ei"].to_numpy()] = (
+            rows["level"].to_numpy())
     np.save(out / "levels_cube.npy", cube)
     pq.write_table(pa.table({"municipality_id": reference_ids}), out / "cube_municipalities.parquet")
 
@@ -206,16 +230,27 @@ def build(data_dir: Path | str, *, framework: Framework | None = None,
                            time.perf_counter() - started)
 
     tmp = paths.builds / f".tmp-{build_id}-{os.getpid()}"
+    # beside the build folder, not in it (its files are the build); `recover` removes it when
+    # the build dies, as it does the work folder
+    spill = paths.builds / f".tmp-{build_id}-spill-{os.getpid()}"
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir(parents=True)
     try:
-        con = _connect(staged, reference_file, fw)
+        con = _connect(staged, reference_file, fw, spill)
         _check_inputs(con, fw)
+        n_answers = 0
         for name in MARTS:
             say(f"building {name}")
-            con.execute(sql(name), _params(name, fw, min_group))
+            if name == "aggregates":
+                _build_aggregates(con, min_group)
+            else:
+                con.execute(sql(name), _params(name, fw, min_group))
+            if name == "coverage":
+                # the largest table, and the last mart that reads it: freed before the others
+                n_answers = con.execute("SELECT count(*) FROM answers").fetchone()[0]
+                con.execute("DROP TABLE answers")
         say("writing marts")
-        counts = _write_marts(con, tmp)
+        counts = {**_write_marts(con, tmp), "answers": n_answers}
         waves = [r[0] for r in con.execute(
             "SELECT wave FROM coverage GROUP BY wave ORDER BY min(first_submitted), wave").fetchall()]
         reference_ids = con.sql(
@@ -253,6 +288,8 @@ def build(data_dir: Path | str, *, framework: Framework | None = None,
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
+    finally:
+        shutil.rmtree(spill, ignore_errors=True)
     publish(paths, build_id)
     retire_demo_wave(paths.survey_state, demo=manifest["demo"])
     return BuildResult(build_id, final, True, manifest, time.perf_counter() - started)
@@ -327,8 +364,6 @@ def _alive(pid: int) -> bool:
 def _params(name: str, fw: Framework, min_group: int) -> dict:
     if name == "scores":
         return {"n_elements": len(fw.elements)}
-    if name == "aggregates":
-        return {"min_group": min_group}
     return {}
 
 

@@ -90,3 +90,10 @@ def test_build_without_input_explains(tmp_path):
 def test_parser_knows_all_commands():
     sub = next(a for a in parser()._actions if a.dest == "command")
     assert set(sub.choices) == set(COMMANDS)
+
+
+def test_demo_allows_one_to_five_waves():
+    assert parser().parse_args(["demo", "--scope", "eu", "--waves", "5"]).waves == 5
+    for bad in ("0", "6"):
+        with pytest.raises(SystemExit):
+            parser().parse_args(["demo", "--waves", bad])

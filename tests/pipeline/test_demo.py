@@ -125,6 +125,7 @@ def test_wave_labels_end_in_2026():
     assert demo.wave_labels(1) == ["2026"]
     assert demo.wave_labels(2) == ["2025", "2026"]
     assert demo.wave_labels(3) == ["2024", "2025", "2026"]
+    assert demo.wave_labels(5) == ["2022", "2023", "2024", "2025", "2026"]
     for bad in (0, -1, 11, 2.0, True):
         with pytest.raises(ValueError):
             demo.wave_labels(bad)
@@ -195,6 +196,13 @@ def test_fewer_waves(nl_table, fw, index):
     two = demo.generate_demo(nl_table.head(40), fw, waves=2, seed=5, index=index)
     assert set(two["wave"].astype(str)) <= {"2025", "2026"}
     assert "2026" in set(two["wave"].astype(str))
+
+
+def test_five_waves_continue_the_years_backwards(nl_table, fw, index):
+    five = demo.generate_demo(nl_table.head(40), fw, waves=5, seed=5, index=index)
+    waves = five["wave"].astype(str)
+    assert set(waves) <= set(demo.wave_labels(5)) and "2026" in set(waves)
+    assert (five["submitted_at"].dt.year.astype(str) == waves).all()
 
 
 def test_empty_table(nl_table, fw, index):
@@ -460,7 +468,7 @@ def test_small_output_passes_the_ingest_validator(nl, fw, tmp_path):
 
 
 @settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(seed=st.integers(0, 2**32 - 1), waves=st.integers(1, 4), n=st.integers(1, 40))
+@given(seed=st.integers(0, 2**32 - 1), waves=st.integers(1, 5), n=st.integers(1, 40))
 def test_invariants_for_any_seed(fw, index, eu_table, seed, waves, n):
     sub = eu_table.sample(n=n, random_state=seed % 1000)
     df = demo.generate_demo(sub, fw, waves=waves, seed=seed, index=index)
