@@ -13,33 +13,45 @@ from dashboard.detail_index import NO_ROW, Agreement, detail_index, positions, s
 from dashboard.views.profile.data import own_scores
 from pipelines.maturity.cube import MISSING
 
+# the two per-request queries of before, for every municipality at once (one query per
+# municipality and wave made the test take minutes on a busy machine)
 COVERAGE_SQL = """
-SELECT wave, n_respondents, roles, n_answered, n_known, n_disagree, last_submitted
-FROM coverage WHERE municipality_id = $municipality_id ORDER BY wave"""
+SELECT municipality_id, wave, n_respondents, roles, n_answered, n_known, n_disagree,
+       last_submitted
+FROM coverage ORDER BY municipality_id, wave"""
 LEVELS_SQL = """
-SELECT element_id, level, n_respondents, n_known, spread, disagree
-FROM levels WHERE municipality_id = $municipality_id AND wave = $wave"""
+SELECT municipality_id, wave, element_id, level, n_respondents, n_known, spread, disagree
+FROM levels"""
 
 
-def _sql(snap, text, **params) -> pd.DataFrame:
+def _sql(snap, text) -> pd.DataFrame:
     cur = snap._connection().cursor()
     try:
-        return cur.sql(text, params=params).df()
+        return cur.sql(text).df()
     finally:
         cur.close()
 
 
-def detail_by_queries(snap, mid: str, m: int, wave: str | None) -> dict:
-    """The detail as it was made before the index: two DuckDB queries per request."""
+class Tables:
+    def __init__(self, snap):
+        self.coverage = _sql(snap, COVERAGE_SQL)
+        self.levels = _sql(snap, LEVELS_SQL)
+        self.cov_of = self.coverage.groupby("municipality_id").indices
+        self.levels_of = self.levels.groupby(["municipality_id", "wave"]).indices
+
+
+def detail_by_queries(snap, mid: str, m: int, wave: str | None, t: Tables) -> dict:
+    """The detail as it was made before the index (two DuckDB queries per request, here their
+    rows taken from the whole tables)."""
     cube = snap.maturity
-    cov = _sql(snap, COVERAGE_SQL, municipality_id=mid)
+    cov = t.coverage.iloc[t.cov_of.get(mid, [])].drop(columns="municipality_id")
     answered = [w for w in cov["wave"].tolist() if w in cube.waves]
     if wave is None:
         wave = answered[-1] if answered else cube.waves[-1]
     w = cube.wave_index(wave)
     lv = cube.levels[w, m]
     agree = {r["element_id"]: r for r in
-             _sql(snap, LEVELS_SQL, municipality_id=mid, wave=wave).to_dict("records")}
+             t.levels.iloc[t.levels_of.get((mid, wave), [])].to_dict("records")}
     levels = []
     for e, (eid, block) in enumerate(zip(cube.element_ids, cube.element_blocks, strict=True)):
         r = agree.get(eid)
@@ -73,19 +85,24 @@ def detail_by_queries(snap, mid: str, m: int, wave: str | None) -> dict:
     return out
 
 
-def test_every_municipality_and_wave_answers_as_the_queries_did(nl_open_ctx):
+def test_municipalities_and_waves_answer_as_the_queries_did(nl_open_ctx):
     snap = nl_open_ctx.warehouse.snapshot()
     cube = snap.maturity
+    tables = Tables(snap)
     checked = dont_know = with_coverage = 0
-    for m, mid in enumerate(cube.municipality_ids.tolist()):
+    # the cube holds every EU municipality; the fixture's answers are Dutch: those, and a
+    # sample of the rest (no coverage, no levels)
+    ids = cube.municipality_ids.tolist()
+    rows = sorted({*(i for i, x in enumerate(ids) if x in tables.cov_of), *range(0, len(ids), 5000)})
+    for m, mid in ((m, ids[m]) for m in rows):
         for wave in (None, *cube.waves):
             new = municipality_detail(snap, mid, m, wave)
-            assert new == detail_by_queries(snap, mid, m, wave), (mid, wave)
+            assert new == detail_by_queries(snap, mid, m, wave, tables), (mid, wave)
             checked += 1
             dont_know += sum(lv["status"] == "dont_know" for lv in new["levels"])
             with_coverage += new["coverage"] is not None
     # the fixture has every case the arrays encode
-    assert checked == len(cube.municipality_ids) * (len(cube.waves) + 1)
+    assert checked == len(rows) * (len(cube.waves) + 1)
     assert dont_know and with_coverage and with_coverage < checked
 
 
@@ -123,6 +140,8 @@ def test_roadmap_team_coverage_answers_as_the_query_did(nl_open_ctx):
 
     snap = nl_open_ctx.warehouse.snapshot()
     for w in range(len(snap.waves)):
-        for row in range(len(snap.maturity.municipality_ids)):
+        # Dutch rows (the fixture's answers) and a few others: the old path is a query per call
+        ids = snap.maturity.municipality_ids
+        for row in [*np.flatnonzero(np.char.startswith(ids, "NL_"))[::7], 0, len(ids) - 1]:
             assert team_coverage(nl_open_ctx, snap, w, row) == \
                 rd.team_coverage(nl_open_ctx, snap, w, row), (w, row)
