@@ -15,7 +15,8 @@ limit/offset: `next`/`prev` URLs in the answer and in a `Link` header.
 Speed: the reference table, its JSON and its accent-folded search text are built once per
 process; per build only two boolean arrays (answered, consented) are derived. The detail view
 reads the level cube, the profile's per-build scores (dashboard/views/profile/data.py: the same
-numbers as its radar and trend) and two small filtered queries.
+numbers as its radar and trend) and the per-build agreement and coverage arrays
+(dashboard/detail_index.py): no query per request.
 
 Longer than ~400 lines on purpose: the municipality list (paging, search, the per-request JSON
 in Arrow) and the aggregates share the same per-build state and consent rules kept here.
@@ -50,6 +51,7 @@ from dashboard.api_params import AggregatesQuery, MunicipalitiesQuery, Municipal
 from dashboard.api_spec import BAD_PARAMETER, FORBIDDEN, NOT_PUBLISHED_TEXT, Api, PathParam
 from dashboard.components.places import country_names, nuts_names
 from dashboard.context import AppContext
+from dashboard.detail_index import detail_index
 from dashboard.search import fold
 from dashboard.store import Snapshot
 from dashboard.views.maps.data import min_group as shown_min_group
@@ -419,47 +421,38 @@ class InsightApi:
 
 
 def municipality_detail(snap: Snapshot, mid: str, m: int, wave: str | None) -> dict:
-    """Levels per element (from the cube), agreement per element and coverage (two small
-    queries) and block/overall scores of one municipality in one wave. Default wave: the latest
-    in which it answered (else the latest published). No consent check: the caller does it."""
+    """Levels per element (from the cube), agreement per element and coverage (the per-build
+    arrays of dashboard/detail_index.py) and block/overall scores of one municipality in one
+    wave. Default wave: the latest in which it answered (else the latest published). No consent
+    check: the caller does it. `mid` is the cube's id of row `m`."""
     cube = snap.maturity
-    cov = snap.query("api_coverage", municipality_id=mid)
-    answered = [w for w in cov["wave"].tolist() if w in cube.waves]
+    index = detail_index(snap)
+    # in wave order, as the coverage table sorts its wave labels
+    answered = sorted(w for i, w in enumerate(cube.waves) if index.coverage.present[i, m])
     if wave is None:
         wave = answered[-1] if answered else cube.waves[-1]
     w = cube.wave_index(wave)
     lv = cube.levels[w, m]
-    agree = {r["element_id"]: r for r in
-             snap.query("api_levels", municipality_id=mid, wave=wave).to_dict("records")}
     levels = []
     for e, (eid, block) in enumerate(zip(cube.element_ids, cube.element_blocks, strict=True)):
-        r = agree.get(eid)
+        r = index.agreement.row(w, m, e)
         known = lv[e] != MISSING
         levels.append({
             "element_id": eid, "block": block, "wave": wave,
             "level": int(lv[e]) if known else None,
             "status": "known" if known else ("dont_know" if r is not None else "missing"),
-            "n_respondents": int(r["n_respondents"]) if r else 0,
-            "n_known": int(r["n_known"]) if r else 0,
-            "spread": _int(r["spread"]) if r else None,
-            "disagree": bool(r["disagree"]) if r else None,
+            "n_respondents": r[0] if r else 0,
+            "n_known": r[1] if r else 0,
+            "spread": r[2] if r else None,
+            "disagree": r[3] if r else None,
         })
     # the profile's numbers (the radar's block view and the trend), so the two cannot disagree
     overall, block_scores = own_scores(snap, m, w)
-    this = cov[cov["wave"] == wave]
-    coverage = None
-    if len(this):
-        c = this.iloc[0]
-        last = _none(c["last_submitted"])
-        coverage = {"n_respondents": int(c["n_respondents"]), "roles": _none(c["roles"]),
-                    "n_answered": int(c["n_answered"]), "n_known": int(c["n_known"]),
-                    "n_disagree": int(c["n_disagree"]),
-                    "last_submitted": None if last is None else pd.Timestamp(last).isoformat()}
     out = {
         "wave": wave,
         "waves_answered": answered,
         "has_answers": wave in answered,
-        "coverage": coverage,
+        "coverage": index.coverage.record(w, m),
         "levels": levels,
         "scores": {"overall": _round(overall),
                    "blocks": {b: _round(s) for b, s in zip(cube.blocks, block_scores,
@@ -470,10 +463,21 @@ def municipality_detail(snap: Snapshot, mid: str, m: int, wave: str | None) -> d
     return out
 
 
+def warm_detail_index(ctx: AppContext) -> None:
+    """The detail's arrays, and the disclosure pattern's lookup for both visibilities (the
+    roadmap's peer proof always asks the consent rule's)."""
+    snap = ctx.warehouse.snapshot()
+    if snap is not None and snap.waves:
+        detail_index(snap)
+        for visibility in ("consent", "open"):
+            snap.published(snap.waves[-1], "eu", "EU", visibility=visibility)
+
+
 def register(api: Api, ctx: AppContext) -> None:
     insight = InsightApi(ctx)
     # before the first request (dashboard/warmup.py): the searchable directory and the flags
     warmup.add(api.server, lambda ctx: insight.flags(ctx.warehouse.snapshot()))
+    warmup.add(api.server, warm_detail_index)
     mid = {"municipality_id": PathParam("GISCO id (from /api/v1/municipalities)", "NL_GM0014")}
 
     @api.get("/api/v1/municipalities", operation_id="listMunicipalities", tag="insight",

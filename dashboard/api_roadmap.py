@@ -22,7 +22,9 @@ from dashboard.api_models import Roadmap
 from dashboard.api_params import RoadmapQuery, weights_of
 from dashboard.api_spec import BAD_PARAMETER, FORBIDDEN, NOT_PUBLISHED_TEXT, Api, PathParam
 from dashboard.context import AppContext
+from dashboard.detail_index import detail_index
 from dashboard.views.roadmap import data as rd
+from pipelines.maturity.coverage_note import Coverage, coverage
 from pipelines.maturity.cube import MISSING
 from pipelines.maturity.roadmap import COMPONENTS, assess_text, explain_text
 from pipelines.row_index import RowIndex
@@ -39,6 +41,17 @@ def rounded(node):
     if isinstance(node, (list, tuple)):
         return [rounded(v) for v in node]
     return node
+
+
+def team_coverage(ctx: AppContext, snap, w: int, row: int) -> Coverage:
+    """`rd.team_coverage` from the per-build coverage arrays (dashboard/detail_index.py) instead
+    of a query per request: who answered for the municipality in wave `w`."""
+    known = int((rd.wave_levels(ctx, snap, w)[row] != MISSING).sum())
+    n = len(ctx.framework.element_ids)
+    rec = detail_index(snap).coverage.record(w, row)
+    if rec is None:
+        return coverage(0, None, known, n)
+    return coverage(rec["n_respondents"], rec["roles"], known, n)
 
 
 class RoadmapApi:
@@ -113,7 +126,7 @@ class RoadmapApi:
             item["text"] = assess_text(a, lang, names, laws)
         out.update(body)
         out["steps"] = len(rm.steps)
-        cov = rd.team_coverage(ctx, snap, w, row)
+        cov = team_coverage(ctx, snap, w, row)
         out["coverage"] = {"respondents": cov.respondents, "roles": list(cov.roles),
                            "known": cov.known, "elements": cov.elements, "thin": cov.thin,
                            "reasons": list(cov.reasons)}

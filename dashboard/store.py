@@ -30,7 +30,7 @@ from pipelines.build import current_build_id
 from pipelines.integrity import Verdict, read_manifest_file, verify_build
 from pipelines.maturity.cube import MaturityCube
 from pipelines.roadmap_build import StoredRoadmaps, read_roadmaps
-from pipelines.row_index import shared_ids
+from pipelines.row_index import RowIndex, shared_ids
 from pipelines.staging import DataPaths
 
 log = logging.getLogger(__name__)
@@ -60,6 +60,11 @@ LEFT JOIN disclosure p ON p.wave = a.wave AND p.area_type = a.area_type
 """
 
 
+def area_key(wave: str, area_type: str, area_id: str) -> str:
+    """One text per area of the disclosure pattern (no label holds a tab)."""
+    return f"{wave}\t{area_type}\t{area_id}"
+
+
 def query_text(name: str) -> str:
     return (QUERY_DIR / f"{name}.sql").read_text(encoding="utf-8")
 
@@ -79,6 +84,7 @@ class Snapshot:
     _con_lock: threading.RLock = field(init=False, repr=False, default_factory=threading.RLock)
     _opening: duckdb.DuckDBPyConnection | None = field(init=False, repr=False, default=None)
     _patterns: dict = field(init=False, repr=False, default_factory=dict)
+    _published: dict = field(init=False, repr=False, default_factory=dict)
 
     def __post_init__(self):
         self._connection()  # a build whose files DuckDB cannot read fails here, not later
@@ -202,11 +208,22 @@ class Snapshot:
     def published(self, wave: str, area_type: str, area_id: str,
                   visibility: str | None = None) -> bool:
         """May statistics of this area in this wave be shown? (False for an unknown area.)"""
-        try:
-            return bool(self.pattern(visibility or self.visibility).at[
-                (wave, area_type, area_id), "publish"])
-        except KeyError:
-            return False
+        keys, publish = self._published_index(visibility or self.visibility)
+        row = keys.get(area_key(wave, area_type, area_id))
+        return False if row is None else bool(publish[row])
+
+    def _published_index(self, visibility: str) -> tuple[RowIndex, np.ndarray]:
+        """The pattern's areas as one sorted array of keys and their publish flags: a lookup is
+        a binary search (~10 us) where `.at` on the MultiIndex took ~1 ms, and a breakdown asks
+        once per region (the draft-law what-if over the EU: ~36 times per request)."""
+        hit = self._published.get(visibility)
+        if hit is None:
+            df = self.pattern(visibility).reset_index()
+            keys = [area_key(w, t, a) for w, t, a in zip(
+                df["wave"].tolist(), df["area_type"].tolist(), df["area_id"].tolist(), strict=True)]
+            hit = self._published[visibility] = (
+                RowIndex(keys), df["publish"].to_numpy(dtype=bool))
+        return hit
 
     @cached_property
     def consent(self) -> np.ndarray:
