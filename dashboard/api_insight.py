@@ -38,6 +38,7 @@ import pyarrow.compute as pc
 from flask import Response, request
 
 from dashboard import warmup
+from dashboard.aggregates_index import aggregates_index
 from dashboard.api_core import (
     NO_CONSENT,
     NOT_PUBLISHED,
@@ -387,8 +388,8 @@ class InsightApi:
         wave = q.wave or snap.waves[-1]
         area_type = "country_size" if level == "size_class" and country else level
         min_group = shown_min_group(self.ctx, snap)  # as the map: the stricter of app and build
-        df = snap.query("api_aggregates", wave=wave, area_type=area_type, measures=measures,
-                        country=country, min_group=min_group)
+        df = aggregates_index(snap).frame(wave=wave, area_type=area_type, measures=measures,
+                                          country=country, min_group=min_group)
         df.insert(2, "area_name", self.area_names(df["area_type"], df["area_id"], lang))
         if fmt != "json":
             suffix = f"-{country}" if country else ""
@@ -469,6 +470,7 @@ def warm_detail_index(ctx: AppContext) -> None:
     snap = ctx.warehouse.snapshot()
     if snap is not None and snap.waves:
         detail_index(snap)
+        aggregates_index(snap)
         for visibility in ("consent", "open"):
             snap.published(snap.waves[-1], "eu", "EU", visibility=visibility)
 
