@@ -110,6 +110,24 @@ class DetailIndex:
     coverage: Coverage
 
 
+def distinct_rows(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """np.unique(rows, axis=0, return_inverse=True) for the agreement's four small whole
+    numbers (respondents, known, spread + 1 >= 0, disagree), packed into one int64 per row
+    first: the same table and codes, 0.5 s instead of 20 s for 6.4 M rows (np.unique over rows
+    compares them as structured records)."""
+    shifted = rows - np.array([0, 0, -1, 0])  # spread -1 (none) -> 0
+    bits = (20, 20, 8, 1)
+    if len(rows) and (shifted.min() < 0 or any(shifted[:, i].max() >= 1 << b
+                                              for i, b in enumerate(bits))):
+        table, code = np.unique(rows, axis=0, return_inverse=True)
+        return table, code.reshape(-1)
+    key = ((shifted[:, 0] << 29) | (shifted[:, 1] << 9) | (shifted[:, 2] << 1) | shifted[:, 3])
+    keys, code = np.unique(key, return_inverse=True)
+    table = np.stack([keys >> 29, (keys >> 9) & (2**20 - 1), ((keys >> 1) & 255) - 1, keys & 1],
+                     axis=1)
+    return table, code.reshape(-1)
+
+
 def read_agreement(snap: Snapshot) -> Agreement:
     cube = snap.maturity
     shape = cube.levels.shape
@@ -123,7 +141,7 @@ def read_agreement(snap: Snapshot) -> Agreement:
     spread = t["spread"].fill_null(-1).to_numpy(zero_copy_only=False)
     disagree = t["disagree"].cast(pa.int8()).fill_null(0).to_numpy(zero_copy_only=False)
     rows = np.stack([*cols, spread, disagree], axis=1).astype(np.int64)[keep]
-    table, code = np.unique(rows, axis=0, return_inverse=True)
+    table, code = distinct_rows(rows)
     dtype = np.uint8 if len(table) < 255 else np.uint16 if len(table) < 65535 else np.uint32
     codes = np.zeros(shape, dtype=dtype)
     codes[w[keep], m[keep], e[keep]] = code.reshape(-1) + 1

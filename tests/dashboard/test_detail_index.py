@@ -7,6 +7,8 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from dashboard.api_insight import _int, _none, _round, municipality_detail
 from dashboard.detail_index import NO_ROW, Agreement, detail_index, positions, shared_array
@@ -145,3 +147,17 @@ def test_roadmap_team_coverage_answers_as_the_query_did(nl_open_ctx):
         for row in [*np.flatnonzero(np.char.startswith(ids, "NL_"))[::7], 0, len(ids) - 1]:
             assert team_coverage(nl_open_ctx, snap, w, row) == \
                 rd.team_coverage(nl_open_ctx, snap, w, row), (w, row)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 40), st.integers(0, 40), st.integers(-1, 4),
+                          st.integers(0, 1)), max_size=60),
+       st.integers(0, 1 << 22))
+def test_distinct_rows_is_numpys_unique_over_rows(rows, big):
+    from dashboard.detail_index import distinct_rows
+
+    arr = np.array(rows, dtype=np.int64).reshape(-1, 4)
+    for case in (arr, np.vstack([arr, [[big, 0, -1, 0]]])):  # past the packed range: the slow way
+        table, code = distinct_rows(case)
+        want_table, want_code = np.unique(case, axis=0, return_inverse=True)
+        assert np.array_equal(table, want_table) and np.array_equal(code, want_code.reshape(-1))
