@@ -17,13 +17,13 @@ per row.
 from __future__ import annotations
 
 import itertools
-import threading
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
 from dashboard.detail_index import shared_array
+from dashboard.lru import Lru
 from dashboard.store import Snapshot
 
 STATS = ("median", "q1", "q3", "mean", "share_ge3")
@@ -106,20 +106,11 @@ def read(snap: Snapshot) -> AggregatesIndex:
         {s: shared_array(df[s].to_numpy(np.float64, na_value=np.nan)) for s in STATS})
 
 
-_LOCK = threading.Lock()
-_INDEXES: dict[tuple[str, str, int], AggregatesIndex] = {}
+_INDEXES = Lru(2)  # one build serves at a time; a second while it changes
 
 
 def aggregates_index(snap: Snapshot) -> AggregatesIndex:
     """This build's index, made on first use (in gunicorn's master: the warm-up). Keyed by the
     build, its visibility and minimum group: the disclosure pattern depends on all three."""
-    key = (snap.build_id, snap.visibility, int(snap.min_group))
-    index = _INDEXES.get(key)
-    if index is not None:
-        return index
-    with _LOCK:
-        if key not in _INDEXES:
-            if len(_INDEXES) >= 2:  # one build serves at a time; a second while it changes
-                _INDEXES.clear()
-            _INDEXES[key] = read(snap)
-        return _INDEXES[key]
+    return _INDEXES.get((snap.build_id, snap.visibility, int(snap.min_group)),
+                        lambda: read(snap))
