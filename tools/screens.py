@@ -67,6 +67,25 @@ def pages(coordinator: str | None, respondent: str | None) -> list[tuple[str, st
     return out
 
 
+def _wait_for_maps(page) -> None:
+    """MapLibre draws after plotly has answered (tiles-free style, shapes on a WebGL canvas, and
+    geometry possibly fetched by URL): wait for the network to settle and the map to report it
+    has loaded, so a screenshot does not catch an empty canvas."""
+    if not page.locator(".maplibregl-canvas, .mapboxgl-canvas").count():
+        return
+    try:
+        page.wait_for_load_state("networkidle", timeout=15_000)
+        page.wait_for_function(
+            """() => [...document.querySelectorAll('.js-plotly-plot')].every(gd => {
+                   const sub = gd._fullLayout && (gd._fullLayout.map || gd._fullLayout.mapbox);
+                   const m = sub && sub._subplot && sub._subplot.map;
+                   return !m || (m.loaded() && m.areTilesLoaded());
+               })""", timeout=15_000)
+    except Exception:  # a screenshot of a slow map is still worth taking; the line says so
+        pass
+    page.wait_for_timeout(800)
+
+
 def _published(data_dir: Path) -> bool:
     from pipelines.build import current_build_id
     from pipelines.staging import DataPaths
@@ -149,6 +168,7 @@ def main(argv: list[str] | None = None) -> int:
                         except Exception:
                             errors.append(f"not ready: {ready}")
                         page.wait_for_timeout(1200)  # charts finish their transitions
+                        _wait_for_maps(page)
                         shot = args.out / f"{name}-{lang}-{width}.png"
                         if name in CLICKS:
                             button, after, element = CLICKS[name]
