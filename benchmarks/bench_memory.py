@@ -124,9 +124,16 @@ def api_requests(conn: Conn) -> list[Req]:
     laws = [x["id"] for x in json.loads(conn.send(Req("GET", "/api/v1/laws"))[1])["items"]][:3]
     draft = json.dumps({"id": "DRAFT", "name": "Draft", "requirements": [
         {"element": "SEC-01", "min": 2, "deadline": "2026-01-01"}]}).encode()
+    funding = json.dumps({"country": "NL", "package": [{"element": "SEC-01", "level": 3}],
+                          "reach": 10, "rule": "leverage"}).encode()
+    # what each reading POST is sent; the others (creating or joining an initiative) write to
+    # the data folder, which this measure never does
+    bodies = {"/api/v1/laws/what-if": draft, "/api/v1/insight/funding-what-if": funding}
     out: list[Req] = []
     for path, ops in spec["paths"].items():
         for method in ops:
+            if method == "post" and path not in bodies:
+                continue
             paths = [path]
             if "{municipality_id}" in path:
                 paths = [path.replace("{municipality_id}", m) for m in munis]
@@ -145,7 +152,7 @@ def api_requests(conn: Conn) -> list[Req]:
                 queries += ["?q=ber", "?limit=50&offset=100"]
             for p in paths:
                 for q in queries:
-                    body = draft if method == "post" else None
+                    body = bodies[path] if method == "post" else None
                     out.append(Req(method.upper(), p + q, body))
     return out
 
