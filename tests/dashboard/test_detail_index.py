@@ -161,3 +161,26 @@ def test_distinct_rows_is_numpys_unique_over_rows(rows, big):
         table, code = distinct_rows(case)
         want_table, want_code = np.unique(case, axis=0, return_inverse=True)
         assert np.array_equal(table, want_table) and np.array_equal(code, want_code.reshape(-1))
+
+
+def _agreement_equal(a, b) -> bool:
+    return np.array_equal(a.codes, b.codes) and np.array_equal(a.table, b.table)
+
+
+def test_agreement_read_in_batches_is_the_same_as_in_one(nl_open_ctx, monkeypatch):
+    from dashboard import detail_index as di
+
+    snap = nl_open_ctx.warehouse.snapshot()
+    whole = di.read_agreement(snap, batch_rows=1 << 30)
+    assert whole.codes.any()  # the fixture has agreement rows to compare
+    assert _agreement_equal(di.read_agreement(snap, batch_rows=997), whole)
+    # a batch whose numbers do not pack goes the general way with the packed ones unpacked
+    packed, calls = di.pack, []
+
+    def some_do_not_pack(rows):
+        calls.append(1)
+        return None if len(calls) % 2 == 0 else packed(rows)
+
+    monkeypatch.setattr(di, "pack", some_do_not_pack)
+    assert _agreement_equal(di.read_agreement(snap, batch_rows=997), whole)
+    assert len(calls) > 2
