@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 
 import numpy as np
+import pytest
 from dash._utils import to_json
 
 from dashboard import geo
@@ -62,8 +63,11 @@ def _plotly_figure(geojson, lang: str) -> dict:
     return fig
 
 
-def test_choropleth_dict_is_the_json_plotly_sent(nl_open_ctx):
+@pytest.mark.parametrize("by_url", [False, True])
+def test_choropleth_dict_is_the_json_plotly_sent(nl_open_ctx, by_url):
     geojson = geo.nuts(nl_open_ctx.settings.reference_dir, 2)
+    if by_url:  # what the pages give now (dashboard/geo_files.py): plotly accepts a URL too
+        geojson = "/geo/overview/eu.json?v=0123456789abcdef0123"
     new = maps.choropleth_map(geojson, ["NL21", "NL22"], [0.25, 1.0], ["a", "b"], view="eu",
                               zmin=0, zmax=1, colorbar_title="en", tickvals=[0, 1],
                               ticktext=["0%", "100%"])

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dash import Input, Output, State, callback_context, no_update
 
-from dashboard import geo, ids, warmup
+from dashboard import geo, geo_files, ids, warmup
 from dashboard.components.downloads import chosen_format, download_inputs, table_download
 from dashboard.components.map_patches import recolour_status
 from dashboard.context import AppContext
@@ -20,7 +20,7 @@ from dashboard.views.maps.data import (
 )
 from dashboard.views.maps.export import download_frame
 from dashboard.views.maps.figures import context_figures, map_figure, sizes_figure
-from dashboard.views.maps.geometry import BOUNDARIES, geometry
+from dashboard.views.maps.geometry import BOUNDARIES, SOURCE, geo_source, geometry
 from dashboard.views.maps.ids import (
     CAPTION,
     CONTEXT,
@@ -134,6 +134,7 @@ def _warm(ctx: AppContext) -> None:
 
 def register(app, ctx: AppContext) -> None:
     warmup.add(app.server, _warm)  # before the first request: dashboard/warmup.py
+    geo_files.add_source(app.server, SOURCE, geo_source)  # the map's geometry files
 
     @app.callback(
         Output(GRAPH, "figure"), Output(CAPTION, "children"), Output(NOTICE, "children"),
