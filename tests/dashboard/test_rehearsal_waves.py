@@ -54,3 +54,14 @@ def test_rehearsal_makes_every_wave_map_and_level_geometry(nl_data_dir):
     files = {k[1:] for k in geo_files._FILES._values if k[0] == ref}
     assert {("overview", "eu"), ("overview", "nl"), ("maps", "nuts2"), ("maps", "nuts3"),
             ("maps", "country-NL")} <= files
+
+
+def test_memos_hold_what_the_rehearsal_makes_for_five_waves():
+    """The rehearsal's work is kept only if the memos have room for it: the Overview's maps per
+    wave x view x language, the Maps answers per level x wave x language (tables, context)."""
+    from dashboard.views.maps import callbacks as maps_callbacks
+
+    waves, views, langs = 5, 2, 2
+    assert ov_figures._MAPS.size >= 2 * waves * views * langs  # and a second build's
+    assert maps_callbacks._ANSWERS.size >= 2 * len(maps_data.LEVELS) * waves * langs
+    assert maps_data._CACHE.size >= 2 * (len(maps_data.LEVELS) + 2 * waves)  # geometry, cov, agg

@@ -46,8 +46,10 @@ def geometry(ctx: AppContext, view: str) -> dict | None:
 
 
 # The same map for every visitor of a build, view, wave and language: made once (~20 ms of
-# hover texts and plotly validation); the geometry is only its URL (geo_files).
-_MAPS = Lru(16)
+# hover texts and plotly validation); the geometry is only its URL (geo_files). Room for every
+# wave x view x language the master rehearses (5 waves: 20) and a second build: a smaller memo
+# would drop what the rehearsal made (~30 KB each).
+_MAPS = Lru(64)
 
 
 def coverage_figure(ctx: AppContext, snap: Snapshot, view: str, wave: str, lang: str) -> dict:
