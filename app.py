@@ -8,7 +8,7 @@ from functools import cache
 import dash
 import dash_bootstrap_components as dbc  # noqa: F401  (registers the component suite)
 
-from dashboard import api, bad_input, security, shell, warmup
+from dashboard import api, bad_input, geo_files, security, shell, warmup
 from dashboard.config import ROOT, Settings
 from dashboard.context import AppContext
 from dashboard.registry import PAGES
@@ -39,6 +39,7 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
     for page in PAGES:
         page.register(app, ctx)
     api.register(app.server, ctx)
+    geo_files.register(app.server, ctx)  # map geometry files the figures name by URL
     bad_input.register(app.server)
     security.install(app, ctx)  # last: its CSP hashes the inline scripts registered above
     app.server.config["DS4E_CONTEXT"] = ctx

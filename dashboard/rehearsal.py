@@ -186,13 +186,21 @@ class Rehearsal:
     failed: list[str]  # "POST /_dash-update-component 500 (output)" per failed request
 
 
-def rehearse(server, pages: Iterable[str] | None = None, api: bool = True) -> Rehearsal:
-    """Every page once (default: every page but the survey's, which needs a link) and one call
-    of each API operation a client reads (`api_steps`), through the Flask test client of this
-    process (gunicorn's master). Rate limits are off meanwhile (one client sends it all); a
-    failing request is logged and left for the first visitor to redo."""
+def default_addresses(ctx) -> list[str]:
+    """Every page but the survey's (it needs a link), then each page's `rehearsal_addresses`."""
     from dashboard.registry import PAGES
 
+    shown = [p for p in PAGES if not p.PATH.startswith("/survey")]
+    return [*(p.PATH for p in shown),
+            *(a for p in shown for a in getattr(p, "rehearsal_addresses", lambda _ctx: [])(ctx))]
+
+
+def rehearse(server, pages: Iterable[str] | None = None, api: bool = True) -> Rehearsal:
+    """Every page once (default: every page but the survey's, which needs a link, and then the
+    addresses a page asks for with `rehearsal_addresses(ctx)`: other waves, map levels) and one
+    call of each API operation a client reads (`api_steps`), through the Flask test client of
+    this process (gunicorn's master). Rate limits are off meanwhile (one client sends it all); a
+    failing request is logged and left for the first visitor to redo."""
     client = server.test_client()
     limiters = list(server.extensions.get("limiter", ()))  # flask-limiter's
     was = [lim.enabled for lim in limiters]
@@ -210,8 +218,7 @@ def rehearse(server, pages: Iterable[str] | None = None, api: bool = True) -> Re
 
     started = time.perf_counter()
     try:
-        addresses = pages if pages is not None else [p.PATH for p in PAGES
-                                                     if not p.PATH.startswith("/survey")]
+        addresses = pages if pages is not None else default_addresses(server.config["DS4E_CONTEXT"])
         # both languages: a page's per-language tables and figures are then made before the fork
         steps = [s for lang in ("en", "nl") for s in walk(send, addresses, lang)]
         if api:

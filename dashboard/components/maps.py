@@ -2,7 +2,8 @@
 
 The geo-projection traces (Choropleth, Scattergeo) fetch a world topojson from a CDN and stay
 blank offline, so only Choroplethmap/Scattermap with map style "white-bg" are used. The geometry
-goes to the browser once; recolouring sends only new values (`map_patches.py`, the Dash side).
+is given as the URL of a same-origin file (dashboard/geo_files.py; plotly fetches it once),
+so a figure carries values only; recolouring sends only new values (`map_patches.py`).
 """
 
 from __future__ import annotations
@@ -25,14 +26,14 @@ VIEWS = {
 }
 
 
-def choropleth_map(geojson: dict, locations: Sequence[str], z: Sequence[float], text: Sequence[str],
+def choropleth_map(geojson: dict | str, locations: Sequence[str], z: Sequence[float], text: Sequence[str],
                    *, view: str, zmin: float, zmax: float, colorbar_title: str,
                    colorscale=SEQUENTIAL, tickvals=None, ticktext=None,
                    height: int = 520) -> dict:
-    """The figure as the plain dict go.Figure would send. plotly validates and deep-copies
-    every property on the way in and again on the way out, which for the geometry (the NUTS 2
-    regions, the Dutch municipalities) cost ~0.3 s per render: it validates the figure without
-    it, and the geometry is put in by reference (the same JSON, never copied)."""
+    """The figure as the plain dict go.Figure would send. `geojson` is the geometry's URL
+    (geo_files) or the GeoJSON itself; plotly validates and deep-copies every property on the
+    way in and out, which for a GeoJSON (the NUTS 2 regions, the Dutch municipalities) cost
+    ~0.3 s per render: it validates the figure without it and puts it in by reference."""
     fig = go.Figure(go.Choroplethmap(
         geojson={}, locations=list(locations), z=list(z), text=list(text),
         zmin=zmin, zmax=zmax, colorscale=colorscale,
@@ -108,11 +109,12 @@ HOVER = "<b>%{customdata}</b><br>%{text}<extra></extra>"
 # (about 0.5 s for the 1,512 NUTS 3 regions), which would make a change of map level slow.
 
 
-def status_choropleth(geojson: dict, locations: Sequence[str], z: np.ndarray,
+def status_choropleth(geojson: dict | str, locations: Sequence[str], z: np.ndarray,
                       text: Sequence[str], names: Sequence[str], colours: dict, *, view: dict,
                       uirevision: str, height: int = 560) -> dict:
-    """Regions or municipalities with real boundaries; `names` (static) and `text` (the value)
-    make the hover, so a recolour only resends `z` and `text`."""
+    """Regions or municipalities with real boundaries (`geojson`: the URL of the file, or the
+    GeoJSON); `names` (static) and `text` (the value) make the hover, so a recolour only resends
+    `z` and `text`."""
     trace = {"type": "choroplethmap", "geojson": geojson, "locations": list(locations),
              "z": typed_array(np.asarray(z, dtype=np.float32)), "text": list(text),
              "customdata": list(names), "hovertemplate": HOVER,
@@ -122,9 +124,10 @@ def status_choropleth(geojson: dict, locations: Sequence[str], z: np.ndarray,
 
 def status_points(lon: np.ndarray, lat: np.ndarray, z: np.ndarray, text: Sequence[str],
                   names: Sequence[str], colours: dict, *, view: dict, uirevision: str,
-                  outline: dict | None = None, height: int = 560) -> dict:
+                  outline: dict | str | None = None, height: int = 560) -> dict:
     """Municipalities without boundaries as points at their population-weighted centres;
-    `outline` (GeoJSON) draws region borders underneath for orientation."""
+    `outline` (the URL of a GeoJSON file, or the GeoJSON) draws region borders underneath for
+    orientation."""
     size = 9 if len(lon) < 500 else 6 if len(lon) < 3000 else 4
     trace = {"type": "scattermap", "mode": "markers",
              "lon": typed_array(np.asarray(lon, dtype=np.float32)),

@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 
 import numpy as np
+import pytest
 from dash._utils import to_json
 
 from dashboard import geo
@@ -62,8 +63,11 @@ def _plotly_figure(geojson, lang: str) -> dict:
     return fig
 
 
-def test_choropleth_dict_is_the_json_plotly_sent(nl_open_ctx):
+@pytest.mark.parametrize("by_url", [False, True])
+def test_choropleth_dict_is_the_json_plotly_sent(nl_open_ctx, by_url):
     geojson = geo.nuts(nl_open_ctx.settings.reference_dir, 2)
+    if by_url:  # what the pages give now (dashboard/geo_files.py): plotly accepts a URL too
+        geojson = "/geo/overview/eu.json?v=0123456789abcdef0123"
     new = maps.choropleth_map(geojson, ["NL21", "NL22"], [0.25, 1.0], ["a", "b"], view="eu",
                               zmin=0, zmax=1, colorbar_title="en", tickvals=[0, 1],
                               ticktext=["0%", "100%"])
@@ -164,3 +168,36 @@ def test_overview_queries_per_build_and_wave(nl_open_ctx):
            "coverage_nuts2", (("wave", snap.waves[-1]),))
     ov_data.regions(other, snap.waves[-1])
     assert key in ov_data._QUERIES._values  # its own entry, not the first build's
+
+
+# ------------------------------------------------------------------ maps tables and context card
+
+
+@pytest.mark.parametrize("level,country", [("nuts2", "NL"), ("nuts3", "BE"), ("country", "NL"),
+                                           ("country", "FR")])
+def test_maps_answers_kept_per_selection_equal_fresh_ones(nl_ctx, nl_open_ctx, level, country):
+    """The Maps tables and national-indices card are kept per build, rule and selection
+    (views/maps/callbacks._ANSWERS): the same bytes as made afresh, and never shared across
+    visibility rules, waves, levels, countries or languages."""
+    from dashboard.views.maps import callbacks as mcb
+    from dashboard.views.maps.data import resolve_state
+
+    for ctx in (nl_ctx, nl_open_ctx):
+        snap = ctx.warehouse.snapshot()
+        for wave in snap.waves:
+            for lang in ("en", "nl"):
+                args = ("ALL", "median", wave, level, country, lang)
+                tables = mcb.update_tables(ctx, *args)
+                assert mcb.update_tables(ctx, *args) is tables
+                state, _ = resolve_state(ctx, snap, *args[:5])
+                assert to_json(tables) == to_json(mcb._tables(ctx, snap, state, lang))
+                context = mcb.update_context(ctx, wave, level, country, lang)
+                assert mcb.update_context(ctx, wave, level, country, lang) is context
+                state, _ = resolve_state(ctx, snap, "ALL", "median", wave, level, country)
+                assert to_json(context) == to_json(mcb._context(ctx, snap, state, lang))
+    snap = nl_ctx.warehouse.snapshot()
+    args = ("ALL", "median", snap.waves[-1], level, country)
+    assert mcb.update_tables(nl_ctx, *args, "en") is not mcb.update_tables(nl_open_ctx, *args, "en")
+    assert mcb.update_tables(nl_ctx, *args, "en") is not mcb.update_tables(nl_ctx, *args, "nl")
+    assert mcb.update_tables(nl_ctx, "DAT-02", *args[1:], "en") is not mcb.update_tables(
+        nl_ctx, *args, "en")

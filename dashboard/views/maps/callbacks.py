@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from dash import Input, Output, State, callback_context, no_update
 
-from dashboard import geo, ids, warmup
+from dashboard import geo, geo_files, ids, warmup
 from dashboard.components.downloads import chosen_format, download_inputs, table_download
 from dashboard.components.map_patches import recolour_status
 from dashboard.context import AppContext
 from dashboard.i18n import normalise_lang, t
+from dashboard.lru import Lru
 from dashboard.views.maps.data import (
     context_frame,
     countries_frame,
@@ -20,7 +21,7 @@ from dashboard.views.maps.data import (
 )
 from dashboard.views.maps.export import download_frame
 from dashboard.views.maps.figures import context_figures, map_figure, sizes_figure
-from dashboard.views.maps.geometry import BOUNDARIES, geometry
+from dashboard.views.maps.geometry import BOUNDARIES, SOURCE, geo_source, geometry
 from dashboard.views.maps.ids import (
     CAPTION,
     CONTEXT,
@@ -75,6 +76,18 @@ def update_map(ctx: AppContext, measure, stat, wave, level, country, lang, trigg
     return map_figure(geom, values), values.caption, notices
 
 
+# The tables and the national-indices card are the same for every visitor of a build and
+# selection (no request decides them: the maps show no survey link's own results), and cost
+# 10-40 ms of pandas and component building at EU: made once per selection and language.
+# Shared between requests, so never changed in place (Dash only serialises them).
+_ANSWERS = Lru(128)
+
+
+def _answer_key(ctx: AppContext, snap, kind: str, state, lang: str) -> tuple:
+    return (kind, snap.build_id, snap.visibility, snap.min_group, ctx.settings.visibility,
+            ctx.settings.min_group, str(ctx.settings.reference_dir), state, lang)
+
+
 def update_tables(ctx: AppContext, measure, stat, wave, level, country, lang):
     """Coverage line, country table, region tables, size-class chart + caption + table."""
     lang = normalise_lang(lang)
@@ -82,6 +95,11 @@ def update_tables(ctx: AppContext, measure, stat, wave, level, country, lang):
     if snap is None:
         return (None,) * 6
     state, _ = resolve_state(ctx, snap, measure, stat, wave, level, country)
+    return _ANSWERS.get(_answer_key(ctx, snap, "tables", state, lang),
+                        lambda: _tables(ctx, snap, state, lang))
+
+
+def _tables(ctx: AppContext, snap, state, lang: str) -> tuple:
     mg = min_group(ctx, snap)
     sizes = sizes_frame(ctx, snap, state, lang)
     return (coverage_line(ctx, snap, state, lang),
@@ -98,6 +116,11 @@ def update_context(ctx: AppContext, wave, level, country, lang):
     if snap is None:
         return None, *(None for _ in CONTEXT_GRAPHS), ""
     state, _ = resolve_state(ctx, snap, OVERALL, "median", wave, level, country)
+    return _ANSWERS.get(_answer_key(ctx, snap, "context", state, lang),
+                        lambda: _context(ctx, snap, state, lang))
+
+
+def _context(ctx: AppContext, snap, state, lang: str) -> tuple:
     df = context_frame(ctx, snap, state, lang)
     body = [context_focus(df, state, lang), context_table(df, state, lang)]
     return body, *context_figures(df, state, lang), context_caption(df, state, lang)
@@ -134,6 +157,7 @@ def _warm(ctx: AppContext) -> None:
 
 def register(app, ctx: AppContext) -> None:
     warmup.add(app.server, _warm)  # before the first request: dashboard/warmup.py
+    geo_files.add_source(app.server, SOURCE, geo_source)  # the map's geometry files
 
     @app.callback(
         Output(GRAPH, "figure"), Output(CAPTION, "children"), Output(NOTICE, "children"),

@@ -16,11 +16,12 @@ from pipelines.national_indices import INDICES
 
 
 def map_figure(geom: Geometry, values: MapValues) -> dict:
+    """The geometry goes by URL (geo_files): the browser fetches each file once."""
     if geom.kind == "points":
         return status_points(geom.lon, geom.lat, values.z, values.text, geom.names,
                              values.colours, view=geom.view, uirevision=geom.uirevision,
-                             outline=geom.outline)
-    return status_choropleth(geom.geojson, geom.locations, values.z, values.text, geom.names,
+                             outline=geom.outline_url)
+    return status_choropleth(geom.geojson_url, geom.locations, values.z, values.text, geom.names,
                              values.colours, view=geom.view, uirevision=geom.uirevision)
 
 

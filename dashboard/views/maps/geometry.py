@@ -1,14 +1,15 @@
-"""Maps & regions: the map's geometry per level and country (sent to the browser once per level;
-a recolour sends values only)."""
+"""Maps & regions: the map's geometry per level and country. The browser fetches it once per
+level and country as a file (dashboard/geo_files.py: the figure holds its URL); a recolour sends
+values only."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
 
-from dashboard import geo
+from dashboard import geo, geo_files
 from dashboard.components.maps import VIEWS
 from dashboard.components.places import nuts_names
 from dashboard.context import AppContext
@@ -33,11 +34,49 @@ class Geometry:
     uirevision: str
     no_points: bool = False  # a country without municipal points, shown by NUTS 3
     outline: dict | None = None  # region borders drawn under points
+    geojson_url: str | None = None  # where the browser fetches `geojson` (geo_files)
+    outline_url: str | None = None  # ... and `outline`
+
+
+SOURCE = "maps"  # geo_files source: keys "nuts2", "nuts3", "country-NL", "outline-DE"
+
+
+def file_key(level: str, country: str, outline: bool = False) -> str:
+    if outline:
+        return f"outline-{country}"
+    return level if level in ("nuts2", "nuts3") else f"country-{country}"
+
+
+def geo_source(ctx: AppContext, key: str) -> dict | None:
+    """The GeoJSON a `file_key` names (geo_files source), or None for an unknown key."""
+    kind, _, country = key.partition("-")
+    if kind in ("nuts2", "nuts3") and not country:
+        return geometry(ctx, kind, "").geojson
+    if kind not in ("country", "outline") or country not in _country_codes(ctx):
+        return None
+    geom = geometry(ctx, "country", country)
+    return geom.outline if kind == "outline" else geom.geojson
+
+
+def _country_codes(ctx: AppContext) -> set[str]:
+    return cached(("geo-codes", str(ctx.settings.reference_dir)),
+                  lambda: set(ctx.municipalities["country"].unique().tolist()))
 
 
 def geometry(ctx: AppContext, level: str, country: str) -> Geometry:
-    key = ("geom", str(ctx.settings.reference_dir), level, country if level == "country" else "")
-    return cached(key, lambda: _geometry(ctx, level, country))
+    """The geometry of a map level (and country), with the URLs of its files."""
+    country = country if level == "country" else ""
+    key = ("geom", str(ctx.settings.reference_dir), level, country)
+    return cached(key, lambda: _with_urls(ctx, _geometry(ctx, level, country), level, country))
+
+
+def _with_urls(ctx: AppContext, geom: Geometry, level: str, country: str) -> Geometry:
+    return replace(
+        geom,
+        geojson_url=geo_files.url(ctx, SOURCE, file_key(level, country), geom.geojson)
+        if geom.geojson is not None else None,
+        outline_url=geo_files.url(ctx, SOURCE, file_key(level, country, outline=True),
+                                  geom.outline) if geom.outline is not None else None)
 
 
 def _nuts_geometry(ctx: AppContext, area_type: str, country: str | None) -> Geometry:

@@ -10,12 +10,13 @@ from urllib.parse import urlencode
 
 from dash import Input, Output, State, callback_context
 
+from dashboard import geo_files
 from dashboard.components.map_patches import recolour
 from dashboard.context import AppContext
 from dashboard.i18n import normalise_lang
 from dashboard.ids import LANG, URL
 from dashboard.views.overview import data, ids
-from dashboard.views.overview.figures import coverage_figure, map_caption, map_values
+from dashboard.views.overview.figures import SOURCE, coverage_figure, geometry, map_caption, map_values
 from dashboard.views.overview.layout import country_table, kpi_cards
 
 
@@ -52,6 +53,8 @@ def state_query(wave: str | None, view: str | None) -> str:
 
 
 def register(app, ctx: AppContext) -> None:
+    geo_files.add_source(app.server, SOURCE, geometry)  # the map's geometry files
+
     @app.callback(Output(URL, "search", allow_duplicate=True),
                   Input(ids.WAVE, "value"), Input(ids.MAP_VIEW, "value"),
                   prevent_initial_call=True)

@@ -3,7 +3,7 @@ cannot see the map)."""
 
 from __future__ import annotations
 
-from dashboard import geo
+from dashboard import geo, geo_files
 from dashboard.components import colours
 from dashboard.components.maps import choropleth_map
 from dashboard.components.places import region_name
@@ -31,9 +31,25 @@ def map_values(ctx: AppContext, snap: Snapshot, view: str, wave: str,
     return df["nuts2"].tolist(), df["share"].fillna(0).tolist(), text
 
 
+SOURCE = "overview"  # geo_files source: keys "nl" and "eu"
+
+
+def geometry(ctx: AppContext, view: str) -> dict | None:
+    """The map's GeoJSON per view (geo_files source): only ids and rounded coordinates (the
+    hover texts are in the figure); None for an unknown view."""
+    ref = ctx.settings.reference_dir
+    if view == "nl":
+        return geo.slim(ref, geo.NL_MUNICIPALITIES)
+    if view == "eu":
+        return geo.slim(ref, geo.NUTS_LEVEL.format(level=2))
+    return None
+
+
 # The same map for every visitor of a build, view, wave and language: made once (~20 ms of
-# hover texts and plotly validation), the geometry in it shared with geo's cache, not copied.
-_MAPS = Lru(16)
+# hover texts and plotly validation); the geometry is only its URL (geo_files). Room for every
+# wave x view x language the master rehearses (5 waves: 20) and a second build: a smaller memo
+# would drop what the rehearsal made (~30 KB each).
+_MAPS = Lru(64)
 
 
 def coverage_figure(ctx: AppContext, snap: Snapshot, view: str, wave: str, lang: str) -> dict:
@@ -46,14 +62,15 @@ def coverage_figure(ctx: AppContext, snap: Snapshot, view: str, wave: str, lang:
 
 def _coverage_figure(ctx: AppContext, snap: Snapshot, view: str, wave: str, lang: str) -> dict:
     locations, z, text = map_values(ctx, snap, view, wave, lang)
-    ref = ctx.settings.reference_dir
+    # the geometry by URL: the browser fetches it once (~300 KB less in every answer)
+    geojson = geo_files.url(ctx, SOURCE, view, geometry(ctx, view))
     if view == "nl":
         return choropleth_map(
-            geo.nl_municipalities(ref), locations, z, text, view="nl", zmin=0, zmax=1,
+            geojson, locations, z, text, view="nl", zmin=0, zmax=1,
             colorbar_title="", colorscale=colours.YES_NO_SCALE, tickvals=[0.25, 0.75],
             ticktext=[t("overview.map.legend.no", lang), t("overview.map.legend.yes", lang)])
     return choropleth_map(
-        geo.nuts(ref, 2), locations, z, text, view="eu", zmin=0, zmax=1,
+        geojson, locations, z, text, view="eu", zmin=0, zmax=1,
         colorbar_title=t("overview.map.legend.share", lang), tickvals=[0, 0.25, 0.5, 0.75, 1],
         ticktext=["0%", "25%", "50%", "75%", "100%"])
 
