@@ -35,6 +35,7 @@ from dashboard.i18n import LANGS
 LOG = logging.getLogger("ds4e.downloads")
 PREFIX = "/download/"
 ENDPOINT_PREFIX = "download."
+UNKNOWN = "download-unknown"  # /download/<anything else>: a JSON 404 (not an endpoint prefix)
 MAX_VALUE = 200  # characters of one parameter value: every control's value is far shorter
 _CODE = re.compile(r"^[A-Za-z0-9_.:-]{1,64}$")
 # the errors a builder raises on values it cannot use (as bad_input.py answers for callbacks)
@@ -220,6 +221,9 @@ def register(server: Flask, ctx: AppContext, spec: FileSpec) -> None:
     """Add `GET /download/<spec.name>.<fmt>` (once per server; pages register per app)."""
     if spec.endpoint in server.view_functions:
         return
+    if UNKNOWN not in server.view_functions:  # else Dash's page route answers with the app
+        server.add_url_rule(f"{PREFIX}<path:rest>", endpoint=UNKNOWN, methods=["GET"],
+                            view_func=lambda rest: _error(404, "no such download"))
     server.config.setdefault("DS4E_DOWNLOADS", {})[spec.endpoint] = spec  # security.py reads it
 
     def view(fmt: str) -> Response:
