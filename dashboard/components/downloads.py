@@ -14,6 +14,10 @@ would hide the formats behind one more step). The CSV button keeps the id the pa
 button had, so links, tests and benchmarks that click it keep working; the others add the format
 to that id. A callback takes `download_inputs(...)` and reads the format of the clicked button
 with `chosen_format` (one control) or `clicked` (several controls feeding one dcc.Download).
+Those callbacks send the file base64 inside their JSON answer: fine for the small tables
+(profile, survey progress, one municipality's laws). A big table is offered by `link_control`
+instead: the same control as links to the download route (dashboard/file_links.py), which a
+cheap callback points at the page's selection (`href_outputs`).
 """
 
 from __future__ import annotations
