@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import json
 
 import pandas as pd
 import pytest
@@ -14,7 +15,7 @@ import pytest
 from dashboard import file_links, laws
 from dashboard.components.downloads import FORMATS, table_download, table_file
 from dashboard.file_links import BadParameter, FileSpec, Param, code, codes, hrefs, number
-from dashboard.rehearsal import DOWNLOAD_PREFIX
+from dashboard.rehearsal import DOWNLOAD_PREFIX, rehearse
 from dashboard.views.heatmap import export as heatmap_export
 from dashboard.views.heatmap.data import compute_view, read_state
 from dashboard.views.legislation import export as legislation_export
@@ -181,3 +182,19 @@ def test_parse_args_checks_each_parameter():
         with pytest.raises(BadParameter) as e:
             file_links.parse_args(spec, args)
         assert e.value.name == name
+
+
+def test_the_rehearsal_walk_follows_each_download_link_once(clients):
+    """gunicorn's master and the benchmark walk a page and then fetch its links (every format),
+    so the files' code runs before the fork and the benchmark times each as `download: ...`."""
+    server = clients["open"].application
+    result = rehearse(server, pages=["/legislation?country=NL"], api=False)
+    assert not result.failed
+    fetched = [s.path for s in result.steps if s.kind == "download"]
+    names = sorted({p.split("?")[0] for p in fetched})
+    assert names == [f"/download/legislation-{n}.{f}" for n in ("agg", "heat")
+                     for f in sorted(FORMATS)]
+    # each walk (one per language) fetches its six links once; the heatmap's have no language
+    assert len(fetched) == 2 * 6 and len(set(fetched)) == 6 + 3
+    callbacks = [json.loads(s.body)["output"] for s in result.steps if s.kind == "callback"]
+    assert not [o for o in callbacks if o.endswith(".data") and "csv" in o and "mun" not in o]
