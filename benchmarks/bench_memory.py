@@ -14,7 +14,7 @@ app:server` ran before there was a config), then warms every worker with the sam
   `/_dash-layout`, `/_dash-dependencies`, then the router callback (`page-content.children`)
   and every server callback of the page with the values of the rendered layout, as
   /_dash-update-component POSTs; a callback's outputs feed the next ones, as in the renderer.
-  Each table's download (CSV) is clicked once. Pattern-matching callbacks (the survey's save
+  Each download link of the page is then fetched once. Pattern-matching callbacks (the survey's save
   and submit) are left out, so the data folder is never written to.
 
 Requests are pinned to workers: a keep-alive connection stays with the worker that accepted it,
@@ -83,7 +83,7 @@ class Req:
     method: str
     path: str
     body: bytes | None = None
-    kind: str = "api"  # api, page, asset, callback
+    kind: str = "api"  # api, page, asset, callback, download
 
     def key(self) -> str:
         return f"{self.method} {self.path} {len(self.body or b'')}"

@@ -130,7 +130,7 @@ def table(rows: list[list], header: list[str]) -> str:
 
 def kinds_table(one: dict[str, dict], four: dict[str, dict]) -> str:
     rows = []
-    order = {"api": 0, "report": 1, "callback": 2, "page": 3, "floor": 4}
+    order = {"api": 0, "report": 1, "download": 2, "callback": 3, "page": 4, "floor": 5}
     for kind in sorted(one, key=lambda k: (order.get(one[k]["group"], 9), k)):
         a, b = one[kind], four.get(kind, {})
         rows.append([kind[:70], a["n"], a["p50_ms"], a["p95_ms"], a["p95_x_floor"],

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 import load_mix
 from load_mix import Plan
 
-from dashboard.rehearsal import ROUTER, walk
+from dashboard.rehearsal import DOWNLOAD_PREFIX, ROUTER, walk
 
 UPDATE = "/_dash-update-component"
 FLOOR_PATH = "/api/v1/does-not-exist"
@@ -42,7 +42,7 @@ NOT_JSON = {"councilReport", "councilReportHtml"}  # timed, but outside the JSON
 @dataclass(frozen=True)
 class Call:
     kind: str  # what the figures are grouped by
-    group: str  # api, report, callback, page, floor
+    group: str  # api, report, download, callback, page, floor
     method: str
     path: str
     body: bytes | None = None
@@ -262,6 +262,8 @@ def addresses(plan: Plan, n: int, seed: int) -> list[tuple[str, str]]:
 def kind_of(call_path: str, body: bytes | None, page: str) -> tuple[str, str]:
     """(kind, group) of a request the walk makes on `page`."""
     if body is None:
+        if call_path.startswith(DOWNLOAD_PREFIX):  # a page's download link: a file, not JSON
+            return f"download: GET {call_path.partition('?')[0]}", "download"
         if call_path.startswith("/_dash"):
             return f"page: GET {call_path}", "page"
         return "page: GET (the HTML)", "page"

@@ -13,8 +13,9 @@ Used twice:
 The walk: GET `/_dash-layout` and `/_dash-dependencies`, then per page the router callback
 (`page-content.children`) with the page's address, then every server callback whose inputs the
 rendered layout (or an earlier callback's output) provides, in a few passes because outputs feed
-further callbacks. A button input (a download) is clicked once, a dropdown's search gets a few
-letters. Pattern-matching callbacks (the survey's save and submit) are left out, so nothing is
+further callbacks. A button input is clicked once, a dropdown's search gets a few letters.
+Then every download link the page holds (`/download/...`, dashboard/file_links.py) is fetched
+once. Pattern-matching callbacks (the survey's save and submit) are left out, so nothing is
 ever written.
 """
 
@@ -31,6 +32,7 @@ LOG = logging.getLogger(__name__)
 # (method, path, body) -> (status, response body)
 Send = Callable[[str, str, bytes | None], tuple[int, bytes]]
 ROUTER = "page-content.children"
+DOWNLOAD_PREFIX = "/download/"  # dashboard/file_links.PREFIX (not imported: Flask-free here)
 
 
 @dataclass(frozen=True)
@@ -38,7 +40,7 @@ class Step:
     method: str
     path: str
     body: bytes | None = None
-    kind: str = "page"  # page, callback or api
+    kind: str = "page"  # page, callback, download or api
 
 
 def components(node, found: dict[str, object]) -> None:
@@ -133,6 +135,12 @@ def walk(send: Send, pages: Iterable[str], lang: str = "en") -> list[Step]:
                         page_ids |= {k.split(".")[0] for k in found}
             if not progressed:
                 break
+        # the page's download links (dashboard/file_links.py): each followed once, as a click
+        # would, so that the files' code and tables are made here too
+        for link in sorted({v for k, v in values.items() if k.endswith(".href")
+                            and isinstance(v, str) and v.startswith(DOWNLOAD_PREFIX)}):
+            send("GET", link, None)
+            steps.append(Step("GET", link, kind="download"))
     return steps
 
 

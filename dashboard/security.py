@@ -72,10 +72,10 @@ SURVEY_TOKEN = f"{survey.TOKEN}.data"
 DRAFT_RESULT = f"{legislation.DRAFT_RESULT}.children"
 LEGISLATION_VIEW = f"{legislation.VIEW}.value"
 FUNDING_RESULT = f"{policy_ids.FUNDING_RESULT}.children"  # the Policy tab's funding what-if
-FUNDING_FILE = f"{policy_ids.FUNDING_DOWNLOAD}.data"
 
 WHAT_IF_ENDPOINT = "api.lawWhatIf"
 FUNDING_ENDPOINT = "api.fundingWhatIf"  # the funding what-if shares the what-if budget
+DOWNLOAD_ENDPOINTS = "download."  # the pages' download links: dashboard/file_links.py
 HEAVY_ENDPOINTS = {"api.bundle", "api.councilReport", "api.councilReportHtml"}  # always heavy:
 # the whole open-data zip; a typeset report
 DOWNLOAD_FORMATS = {"csv", "xlsx", "parquet"}
@@ -231,7 +231,7 @@ class Call:
 
     @property
     def computes_funding(self) -> bool:
-        return FUNDING_RESULT in self.outputs or FUNDING_FILE in self.outputs
+        return FUNDING_RESULT in self.outputs
 
     @property
     def survey_token(self) -> str | None:
@@ -250,8 +250,8 @@ def _entries(items) -> Iterator[dict]:
 
 def heavy_request(endpoint: str | None, args: Mapping[str, str]) -> bool:
     """An API request whose answer is big to make: the bundle, every municipality at once, a
-    table download."""
-    if endpoint in HEAVY_ENDPOINTS:
+    table download (the API's, or a page's download link: dashboard/file_links.py)."""
+    if endpoint in HEAVY_ENDPOINTS or (endpoint or "").startswith(DOWNLOAD_ENDPOINTS):
         return True
     if endpoint == "api.listMunicipalities" and not args.get("limit"):
         return True
@@ -347,6 +347,10 @@ class Limits:
         _wrap(server, FUNDING_ENDPOINT, what_if)
         for endpoint in [e for e in server.view_functions if e.startswith("api.")]:
             _wrap(server, endpoint, heavy)
+        for endpoint, spec in server.config.get("DS4E_DOWNLOADS", {}).items():
+            # a page's download link: a table download like the API's (the funding file
+            # computes the what-if, so it also spends the what-if budget)
+            _wrap(server, endpoint, heavy, *([what_if] if spec.limit == "what-if" else []))
 
     def retry_after(self, resp: Response) -> Response:
         if resp.status_code == 429:

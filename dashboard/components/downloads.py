@@ -14,6 +14,10 @@ would hide the formats behind one more step). The CSV button keeps the id the pa
 button had, so links, tests and benchmarks that click it keep working; the others add the format
 to that id. A callback takes `download_inputs(...)` and reads the format of the clicked button
 with `chosen_format` (one control) or `clicked` (several controls feeding one dcc.Download).
+Those callbacks send the file base64 inside their JSON answer: fine for the small tables
+(profile, survey progress, one municipality's laws). A big table is offered by `link_control`
+instead: the same control as links to the download route (dashboard/file_links.py), which a
+cheap callback points at the page's selection (`href_outputs`).
 """
 
 from __future__ import annotations
@@ -22,7 +26,7 @@ import re
 
 import pandas as pd
 import pyarrow as pa
-from dash import Input, dcc, html
+from dash import Input, Output, dcc, html
 
 from dashboard.api_formats import MIMETYPES, parquet_bytes, xlsx_bytes
 from dashboard.filenames import safe_filename
@@ -68,15 +72,24 @@ def _storable(df: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def table_download(df: pd.DataFrame, filename: str, fmt: str | None = "csv") -> dict:
-    """What a dcc.Download gets for `df` as `fmt` ("csv", "xlsx" or "parquet"; anything else,
-    which only a crafted request sends, is CSV). The file name gets the format's extension."""
+def table_file(df: pd.DataFrame, filename: str, fmt: str | None = "csv") -> tuple[bytes, str, str]:
+    """(bytes, file name, MIME type) of `df` as `fmt` ("csv", "xlsx" or "parquet"; anything
+    else, which only a crafted request sends, is CSV). The file name gets the format's
+    extension. The page links (dashboard/file_links.py) and the dcc.Download files both use it."""
     fmt = fmt if fmt in FORMATS else "csv"
     name = download_name(filename, fmt)
     if fmt == "csv":
-        return dcc.send_string(csv_text(df), name, type=MIMETYPES["csv"])
+        return csv_bytes(df, index=False), name, MIMETYPES["csv"]
     writer = xlsx_bytes if fmt == "xlsx" else parquet_bytes
-    return dcc.send_bytes(writer(_storable(df)), name, type=MIMETYPES[fmt])
+    return writer(_storable(df)), name, MIMETYPES[fmt]
+
+
+def table_download(df: pd.DataFrame, filename: str, fmt: str | None = "csv") -> dict:
+    """What a dcc.Download gets for `df` as `fmt` (see `table_file`)."""
+    data, name, mime = table_file(df, filename, fmt)
+    if mime == MIMETYPES["csv"]:
+        return dcc.send_string(data.decode("utf-8"), name, type=mime)
+    return dcc.send_bytes(data, name, type=mime)
 
 
 def csv_download(df: pd.DataFrame, filename: str) -> dict:
@@ -114,6 +127,39 @@ def download_control(csv_id: str, lang: str, *, label: str | None = None, what: 
                               title=t(f"download.{fmt}.title", lang))
                   for fmt in FORMATS], className="btn-group btn-group-sm"),
     ], id=group_id(csv_id), disabled=disabled, className=f"dl-control {className}".strip())
+
+
+def link_control(csv_id: str, lang: str, *, hrefs: tuple[str | None, ...] | None = None,
+                 label: str | None = None, what: str | None = None, color: str = "secondary",
+                 outline: bool = True, className: str = "") -> html.Fieldset:
+    """The control of `download_control` as three links to the download route
+    (dashboard/file_links.py) instead of callback buttons: the same ids, labels, titles and
+    look, each a plain `<a href download>` (reachable by Tab, "save link as" works). The page
+    sets the `href`s (`href_outputs`); a link without one (nothing to download) is shown
+    disabled and is not focusable."""
+    legend = [label or t("download.label", lang)]
+    if what:
+        legend.append(html.Span(f" ({what})", className="visually-hidden"))
+    style = f"btn btn-{'outline-' if outline else ''}{color}"
+    links = hrefs or (None,) * len(FORMATS)
+    return html.Fieldset([
+        html.Legend(legend),
+        html.Div([link(format_id(csv_id, fmt), FORMAT_NAMES[fmt], ref, style,
+                       t(f"download.{fmt}.title", lang))
+                  for fmt, ref in zip(FORMATS, links, strict=True)],
+                 className="btn-group btn-group-sm"),
+    ], id=group_id(csv_id), className=f"dl-control {className}".strip())
+
+
+def link(ident: str, text: str, href: str | None, style: str, title: str) -> html.A:
+    # without an href an <a> is no link: not focusable, announced as plain text, and shown
+    # disabled (assets/10-ds4e.css)
+    return html.A(text, id=ident, href=href, download="", className=style, title=title)
+
+
+def href_outputs(csv_id: str) -> list[Output]:
+    """The `href` of every format link of one `link_control`, in FORMATS order."""
+    return [Output(format_id(csv_id, fmt), "href") for fmt in FORMATS]
 
 
 def download_inputs(*csv_ids: str) -> list[Input]:

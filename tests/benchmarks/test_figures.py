@@ -142,6 +142,23 @@ def test_kinds_name_the_page_for_router_and_address_callbacks():
     assert ht.kind_of("/profile?m=1", None, "/profile") == ("page: GET (the HTML)", "page")
 
 
+def test_downloads_are_their_own_kind_outside_the_json_and_callback_goals():
+    """A page's download link is a file (timed and reported like the reports), not a JSON
+    answer or a callback: its kind names the file, without the selection in the query."""
+    kind, group = ht.kind_of("/download/legislation-heat.csv?country=NL&at=2026-07-01", None,
+                             "/legislation")
+    assert (kind, group) == ("download: GET /download/legislation-heat.csv", "download")
+    one = kinds_of([sample("api: fast", 10.0)] * 20 + [sample("callback: x", 20.0, "callback")] * 20
+                   + [sample(kind, 900.0, group)] * 20)
+    g = figures.goals("eu", one, one, {"boots": {"1": 0.6}}, None, {})
+    assert g["JSON endpoints: p95 x floor, 1 client"]["met"]
+    assert g["Dash callbacks: p95 x floor, 1 client"]["met"]
+    assert kind not in g["Dash callbacks: p95 x floor, 1 client"]["over"]
+    table = figures.kinds_table(one, one).splitlines()
+    rows = [r.split()[0] for r in table[2:]]
+    assert rows.index("download:") == 1  # after the JSON endpoints, before the callbacks
+
+
 def test_four_clients_send_every_call_once(monkeypatch):
     # the pool forks: the children run the patched client (no server needed)
     monkeypatch.setattr(ht, "one_client", lambda port, calls: [sample(c.path, 1.0) for c in calls])

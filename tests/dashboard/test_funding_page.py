@@ -4,10 +4,14 @@ input is named on the page."""
 
 from __future__ import annotations
 
+from urllib.parse import parse_qsl
+
 import pytest
 from dash.exceptions import PreventUpdate
 
-from dashboard.views.policy import callbacks, ids
+from dashboard import file_links
+from dashboard.components.downloads import table_file
+from dashboard.views.policy import callbacks, funding_file, ids
 from dashboard.views.policy import data_funding as df
 from dashboard.views.policy import layout as policy_layout
 from dashboard.views.policy import texts_funding as tf
@@ -35,7 +39,7 @@ def test_the_section_has_two_editors_and_the_settings(nl_ctx, tree):
     page = policy_layout.layout(nl_ctx, "nl", {"country": "NL"})
     found = {c.id for c in tree.walk(page) if isinstance(getattr(c, "id", None), str)}
     assert set(ids.FUNDING_FIELDS) <= found
-    assert {ids.FUNDING_RUN, ids.FUNDING_RESULT, ids.FUNDING_DOWNLOAD, *ids.FUNDING_SETTINGS} <= found
+    assert {ids.FUNDING_RUN, ids.FUNDING_RESULT, *ids.FUNDING_SETTINGS} <= found
     assert "Wat als we financieren?" in tree.text(page)
     # side by side from lg, stacked below (one column each on a phone)
     editors = [c for c in tree.walk(page) if type(c).__name__ == "Col"
@@ -96,17 +100,23 @@ def test_a_withheld_selection_says_so(nl_ctx, tree):
     pytest.fail("no withheld region x size class found")
 
 
-def test_no_click_no_work_and_the_download(nl_ctx):
+def test_no_click_no_work_and_the_download(nl_ctx, tree):
     with pytest.raises(PreventUpdate):
         callbacks.run_funding(nl_ctx, 0, "NL", "all", "all", *values(), "leverage", "NIS2",
                               500, None, "en")
-    file = callbacks.funding_download(nl_ctx, ids.FUNDING_CSV, "NL", "all", "all", *values(),
-                                      "leverage", "NIS2", 500, None, "en")
-    assert file["filename"].startswith("ds4e-funding-NL-") and file["filename"].endswith(".csv")
-    assert file["content"].splitlines()[0].startswith("package,items,law,name,duty")
-    xlsx = callbacks.funding_download(nl_ctx, ids.FUNDING_CSV + "-xlsx", "NL", "all", "all",
-                                      *values(), "leverage", "NIS2", 500, None, "en")
-    assert xlsx["filename"].endswith(".xlsx")
+    # the result's download links carry the what-if shown; following one computes it again
+    out = run(nl_ctx, values())
+    links = {a.id: a.href for a in tree.walk(out) if type(a).__name__ == "A"
+             and str(a.id).startswith(ids.FUNDING_CSV)}
+    assert set(links) == {ids.FUNDING_CSV, ids.FUNDING_CSV + "-xlsx", ids.FUNDING_CSV + "-parquet"}
+    query = dict(parse_qsl(links[ids.FUNDING_CSV].split("?", 1)[1]))
+    assert links[ids.FUNDING_CSV].startswith("/download/policy-funding.csv?country=NL")
+    frame, name = funding_file.FILE.frame(nl_ctx,
+                                          **file_links.parse_args(funding_file.FILE, query))
+    assert name.startswith("ds4e-funding-NL-") and name.endswith(".csv")
+    data, _, mime = table_file(frame, name, "csv")
+    assert data.decode().splitlines()[0].startswith("package,items,law,name,duty")
+    assert table_file(frame, name, "xlsx")[1].endswith(".xlsx") and mime == "text/csv"
 
 
 @pytest.mark.parametrize(("field", "problem", "lang", "expected"), [

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import io
 import json
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, parse_qsl
 
 import numpy as np
 import pandas as pd
@@ -14,6 +14,7 @@ import pytest
 from dash.exceptions import PreventUpdate
 
 from dashboard import shell
+from dashboard.components.downloads import table_file
 from dashboard.config import Settings
 from dashboard.context import AppContext
 from dashboard.registry import PAGES
@@ -34,9 +35,10 @@ def run(ctx, lang="en", **values):
     args = {"country": "NL", "nuts2": "all", "size": "all", "peers_of": None, "wave": "2026",
             "sort": "overall", "mode": "municipalities", **values}
     out = callbacks.update_view(ctx, *(args[k] for k in FILTERS), lang)
-    keys = ("figure", "caption", "legend", "notes", "columns", "box_style", "csv_disabled",
-            "nuts2_disabled", "size_disabled", "mode_options")
+    keys = ("figure", "caption", "legend", "notes", "columns", "box_style", "csv_href",
+            "xlsx_href", "parquet_href", "nuts2_disabled", "size_disabled", "mode_options")
     result = dict(zip(keys, out, strict=True))
+    result["csv_disabled"] = result["csv_href"] is None  # a link without href: nothing to get
     result["search"] = callbacks.permalink(ctx, *(args[k] for k in FILTERS))
     return result
 
@@ -444,10 +446,13 @@ def test_csv_of_the_municipal_grid(nl_ctx):
     assert set(df["municipality_id"]) == set(snap.maturity.municipality_ids[view.grid.columns])
     assert all(nl_ctx.visible(snap, snap.maturity.index_of(m)) for m in set(df.municipality_id))
 
-    sent = callbacks.download(nl_ctx, "NL", "NL31", "all", None, "2026", "overall",
-                            "municipalities", "en")
-    assert sent["filename"] == "ds4e-heatmap-NL-NL31-2026-municipalities.csv"
-    back = pd.read_csv(io.StringIO(sent["content"]))
+    # what the page's CSV link downloads (dashboard/file_links.py)
+    out = run(nl_ctx, nuts2="NL31")
+    assert out["csv_href"].startswith("/download/heatmap.csv?country=NL&nuts2=NL31&wave=2026")
+    query = dict(parse_qsl(out["csv_href"].split("?", 1)[1]))
+    sent, name = export.FILE.frame(nl_ctx, **query)
+    assert name == "ds4e-heatmap-NL-NL31-2026-municipalities.csv"
+    back = pd.read_csv(io.BytesIO(table_file(sent, name, "csv")[0]))
     assert len(back) == len(df) and back["level"].isna().sum() == df["level"].isna().sum()
 
 
@@ -465,9 +470,9 @@ def test_csv_of_the_region_grid(nl_data_dir):
 
 
 def test_empty_csv_is_not_sent(nl_ctx):
-    with pytest.raises(PreventUpdate):
-        callbacks.download(nl_ctx, "NL", "BE21", "all", None, "2026", "overall", "municipalities",
-                         "en")
+    assert export.download_frame(nl_ctx, "NL", "BE21", "all", None, "2026", "overall",
+                                 "municipalities", "en") is None
+    assert run(nl_ctx, nuts2="BE21")["csv_href"] is None  # no link to follow
 
 
 def test_figures_pass_plotly_validation(nl_ctx):

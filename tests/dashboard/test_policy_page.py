@@ -84,7 +84,7 @@ def test_layout_shows_question_guide_controls_and_every_section(nl_open_ctx, tre
     assert "names funded municipalities only where their results are public" in text
     for cid in (policy_ids.COUNTRY, policy_ids.NUTS2, policy_ids.SIZE, policy_ids.MEASURE,
                 policy_ids.FP_GRAPH, policy_ids.LEV_TABLE, policy_ids.REGION_GRAPH,
-                policy_ids.SIZE_GRAPH, policy_ids.LOBBY, policy_ids.DOWNLOAD, *policy_ids.CSV_BUTTONS):
+                policy_ids.SIZE_GRAPH, policy_ids.LOBBY, *policy_ids.CSV_BUTTONS):
         assert tree.find(page, id=cid), cid
     labels = {c.html_for for c in tree.walk(page) if type(c).__name__ == "Label"}
     assert {policy_ids.COUNTRY, policy_ids.NUTS2, policy_ids.SIZE, policy_ids.MEASURE} <= labels

@@ -1,11 +1,13 @@
 """Every table a page offers for download comes as CSV, XLSX and Parquet (issue 15).
 
-The page downloads are called as the browser calls them: a POST to Dash's callback endpoint with
-the clicked format button as the trigger, on an app that registers only the pages (the shell and
-the API stay out of it). Each format opens with its usual reader (pandas for CSV, openpyxl and
-pandas for XLSX, pyarrow for Parquet) and holds the CSV's columns and rows; the three file names
-differ only in their extension. Formula injection: a text cell starting with "=" gets a leading
-quote in CSV and is stored as text, never as a formula, in XLSX.
+The page downloads are called as the browser calls them, on an app that registers only the pages
+(the shell and the API stay out of it): a link download (dashboard/file_links.py) by posting the
+callback that sets the links' hrefs with the page's values, then following each link; a button
+download (profile, survey progress, one municipality's laws) by a POST to Dash's callback
+endpoint with the clicked format button as the trigger. Each format opens with its usual reader
+(pandas for CSV, openpyxl and pandas for XLSX, pyarrow for Parquet) and holds the CSV's columns
+and rows; the three file names differ only in their extension. Formula injection: a text cell
+starting with "=" gets a leading quote in CSV and is stored as text, never as a formula, in XLSX.
 """
 
 from __future__ import annotations
@@ -38,9 +40,11 @@ from dashboard.components.downloads import (
 )
 from dashboard.config import Settings
 from dashboard.context import AppContext
-from dashboard.views.heatmap import callbacks as heatmap_callbacks
+from dashboard.views.heatmap import export as heatmap_export
 from dashboard.views.heatmap import ids as heatmap_ids
 from dashboard.views.heatmap import page as heatmap
+from dashboard.views.heatmap.data import compute_view
+from dashboard.views.heatmap.data import read_state as read_heatmap_state
 from dashboard.views.legislation import ids as legislation_ids
 from dashboard.views.legislation import page as legislation_page
 from dashboard.views.maps import ids as maps_ids
@@ -129,7 +133,8 @@ def assert_same_table(csv: pd.DataFrame, other: pd.DataFrame, fmt: str) -> None:
 
 
 def assert_three_formats(sent: dict[str, dict]) -> pd.DataFrame:
-    """The CSV, XLSX and Parquet of one download hold the same table; returns the CSV."""
+    """The CSV, XLSX and Parquet of one download hold the same table; returns the CSV. `sent`:
+    what a dcc.Download got, or a link's answer as `fetched` writes it."""
     names = {fmt: s["filename"] for fmt, s in sent.items()}
     stems = {n.rsplit(".", 1)[0] for n in names.values()}
     assert len(stems) == 1, names  # one name, three extensions
@@ -177,6 +182,40 @@ def post_every_format(client, download_id: str, csv_button: str, values: dict) -
     return {fmt: post(client, download_id, format_id(csv_button, fmt), values) for fmt in FORMATS}
 
 
+def link_hrefs(client, csv_button: str, values: dict) -> dict[str, str | None]:
+    """The hrefs the page's callback gives the control's three links for these values."""
+    deps = client.get("/_dash-dependencies").get_json()
+    want = f"{csv_button}.href"
+    spec = next(d for d in deps if want in d["output"].strip(".").split("..."))
+    inputs = [{**i, "value": values.get(i["id"])} for i in spec["inputs"]]
+    state = [{**i, "value": values.get(i["id"])} for i in spec.get("state", [])]
+    outputs = [{"id": o.rsplit(".", 1)[0], "property": o.rsplit(".", 1)[1]}
+               for o in spec["output"].strip(".").split("...")]
+    r = client.post("/_dash-update-component", json={
+        "output": spec["output"], "outputs": outputs if len(outputs) > 1 else outputs[0],
+        "inputs": inputs, "state": state,
+        "changedPropIds": [f"{spec['inputs'][0]['id']}.{spec['inputs'][0]['property']}"]})
+    assert r.status_code == 200, r.get_data(as_text=True)[:500]
+    response = r.get_json()["response"]
+    return {fmt: response[format_id(csv_button, fmt)]["href"] for fmt in FORMATS}
+
+
+def fetched(client, href: str) -> dict:
+    """A link followed: the answer as a dcc.Download would have got it (name, type, content)."""
+    r = client.get(href)
+    assert r.status_code == 200, r.get_data(as_text=True)[:500]
+    name = r.headers["Content-Disposition"].split('filename="', 1)[1].rstrip('"')
+    csv = r.mimetype == "text/csv"
+    return {"filename": name, "type": r.mimetype, "base64": not csv,
+            "content": r.get_data(as_text=True) if csv else base64.b64encode(r.data).decode()}
+
+
+def follow_every_format(client, csv_button: str, values: dict) -> dict:
+    links = link_hrefs(client, csv_button, values)
+    assert all(links.values()), links
+    return {fmt: fetched(client, links[fmt]) for fmt in FORMATS}
+
+
 @pytest.fixture(scope="module")
 def nl_pages(nl_open_ctx, monkeypatch_module):
     # the legislation page evaluates at "today": the same date every year this test runs
@@ -204,29 +243,38 @@ POLICY = {policy_ids.COUNTRY: "NL", policy_ids.NUTS2: None, policy_ids.SIZE: Non
 PROFILE = {profile_ids.VIEW: "blocks", profile_ids.PICKER: ENSCHEDE, profile_ids.WAVE: "2026",
            profile_ids.PEERS: "country_size", profile_ids.CUSTOM: []}
 ROADMAP = {roadmap_ids.PICKER: ENSCHEDE, roadmap_ids.WAVE: "2026", roadmap_ids.TARGET: 3,
-           roadmap_ids.DONE: [],
+           roadmap_ids.DONE: [], roadmap_ids.FOCUS: [{"label": "GOV-01", "value": "GOV-01"}],
            **{roadmap_ids.WEIGHT[c]: w for c, w in zip(COMPONENTS, DEFAULT_WEIGHTS.raw(), strict=True)}}
 
-# (page download, its dcc.Download, the CSV button of its control, the state it reads)
-NL_DOWNLOADS = [
-    ("heatmap", heatmap_ids.CSV_DOWNLOAD, heatmap_ids.CSV_BUTTON, HEATMAP),
-    ("heatmap-regions", heatmap_ids.CSV_DOWNLOAD, heatmap_ids.CSV_BUTTON,
+# (page download, the CSV link of its control, the state its links follow)
+LINK_DOWNLOADS = [
+    ("heatmap", heatmap_ids.CSV_BUTTON, HEATMAP),
+    ("heatmap-regions", heatmap_ids.CSV_BUTTON,
      {**HEATMAP, heatmap_ids.NUTS2: "all", heatmap_ids.MODE: "regions"}),
-    ("legislation-readiness", legislation_ids.AGG_CSV, legislation_ids.AGG_CSV_BUTTON, LEGISLATION),
-    ("legislation-heatmap", legislation_ids.HEAT_CSV, legislation_ids.HEAT_CSV_BUTTON, LEGISLATION),
+    ("legislation-readiness", legislation_ids.AGG_CSV_BUTTON, LEGISLATION),
+    ("legislation-heatmap", legislation_ids.HEAT_CSV_BUTTON, LEGISLATION),
+    *[(f"maps-{kind}", maps_ids.download_button_id(kind), MAPS) for kind in maps_ids.DOWNLOADS],
+    *[(f"policy-{policy_callbacks.WHICH[b]}", b, POLICY) for b in policy_ids.CSV_BUTTONS],
+    ("roadmap", roadmap_ids.CSV_BUTTON, ROADMAP),
+]
+# (page download, its dcc.Download, the CSV button of its control, the state it reads)
+BUTTON_DOWNLOADS = [
     ("legislation-municipality", legislation_ids.MUN_CSV, legislation_ids.MUN_CSV_BUTTON,
      LEGISLATION),
-    *[(f"maps-{kind}", maps_ids.download_id(kind), maps_ids.download_button_id(kind), MAPS)
-      for kind in maps_ids.DOWNLOADS],
-    *[(f"policy-{policy_callbacks.WHICH[b]}", policy_ids.DOWNLOAD, b, POLICY)
-      for b in policy_ids.CSV_BUTTONS],
     *[(f"profile-{kind}", target, button, PROFILE) for kind, button, target in profile_ids.DOWNLOADS],
-    ("roadmap", roadmap_ids.CSV, roadmap_ids.CSV_BUTTON, ROADMAP),
 ]
 
 
+@pytest.mark.parametrize(("button", "values"), [case[1:] for case in LINK_DOWNLOADS],
+                         ids=[c[0] for c in LINK_DOWNLOADS])
+def test_every_page_link_in_every_format(nl_pages, button, values):
+    sent = follow_every_format(nl_pages, button, {**values, ids.LANG: "en"})
+    csv = assert_three_formats(sent)
+    assert len(csv) > 0
+
+
 @pytest.mark.parametrize(("download_id", "button", "values"),
-                         [case[1:] for case in NL_DOWNLOADS], ids=[c[0] for c in NL_DOWNLOADS])
+                         [case[1:] for case in BUTTON_DOWNLOADS], ids=[c[0] for c in BUTTON_DOWNLOADS])
 def test_every_page_download_in_every_format(nl_pages, download_id, button, values):
     sent = post_every_format(nl_pages, download_id, button, {**values, ids.LANG: "en"})
     assert all(s is not None for s in sent.values()), sent
@@ -234,14 +282,19 @@ def test_every_page_download_in_every_format(nl_pages, download_id, button, valu
     assert len(csv) > 0
 
 
-def test_the_csv_button_downloads_what_it_always_did(nl_open_ctx, nl_pages):
-    """The CSV button keeps its id and its file: the page function's CSV, byte for byte."""
-    sent = post(nl_pages, heatmap_ids.CSV_DOWNLOAD, heatmap_ids.CSV_BUTTON,
-                {**HEATMAP, ids.LANG: "en"})
-    direct = heatmap_callbacks.download(nl_open_ctx, *HEATMAP.values(), "en")
-    assert sent == direct and sent["filename"] == "ds4e-heatmap-NL-NL31-2026-municipalities.csv"
-    xlsx = heatmap_callbacks.download(nl_open_ctx, *HEATMAP.values(), "en", "xlsx")
-    assert xlsx["filename"] == "ds4e-heatmap-NL-NL31-2026-municipalities.xlsx"
+def test_the_csv_link_downloads_what_the_button_did(nl_open_ctx, nl_pages):
+    """The CSV link keeps the button's id and its file: what the callback sent (the page's
+    frame through table_download), byte for byte."""
+    sent = follow_every_format(nl_pages, heatmap_ids.CSV_BUTTON, {**HEATMAP, ids.LANG: "en"})
+    snap = nl_open_ctx.warehouse.snapshot()
+    state = read_heatmap_state(nl_open_ctx, snap, country="NL", nuts2="NL31", size="all",
+                               wave="2026", sort="overall", mode="municipalities")
+    view = compute_view(nl_open_ctx, snap, state, "en")
+    frame = heatmap_export.csv_frame(nl_open_ctx, snap, view, "en")
+    before = table_download(frame, heatmap_export.csv_filename(view), "csv")  # the callback's
+    assert sent["csv"] == {**before, "base64": False}
+    assert sent["csv"]["filename"] == "ds4e-heatmap-NL-NL31-2026-municipalities.csv"
+    assert sent["xlsx"]["filename"] == "ds4e-heatmap-NL-NL31-2026-municipalities.xlsx"
 
 
 def test_a_hostile_cell_on_a_page(nl_pages, monkeypatch):
@@ -249,8 +302,7 @@ def test_a_hostile_cell_on_a_page(nl_pages, monkeypatch):
     hostile = pd.DataFrame({"municipality_id": [f"NL_GM{i:04d}" for i in range(len(HOSTILE))],
                             "explanation": HOSTILE, "score": np.linspace(0.1, 0.6, len(HOSTILE))})
     monkeypatch.setattr(roadmap_export, "roadmap_csv", lambda *a, **k: hostile.copy())
-    sent = post_every_format(nl_pages, roadmap_ids.CSV, roadmap_ids.CSV_BUTTON,
-                             {**ROADMAP, ids.LANG: "en"})
+    sent = follow_every_format(nl_pages, roadmap_ids.CSV_BUTTON, {**ROADMAP, ids.LANG: "en"})
     assert_three_formats(sent)
     csv = pd.read_csv(io.StringIO(sent["csv"]["content"]), keep_default_na=False)
     assert csv["explanation"].tolist() == ["'" + h for h in HOSTILE]
@@ -267,11 +319,13 @@ def assert_text_cells(xlsx: bytes, column: str, expected: list[str]) -> None:
         assert cell.number_format == "@" and cell.quotePrefix  # stays text when edited
 
 
-def test_nothing_to_download_sends_nothing_in_any_format(nl_pages):
-    """A roadmap that cannot be computed (no municipality) sends no file, whatever the format."""
-    for fmt in FORMATS:
-        assert post(nl_pages, roadmap_ids.CSV, format_id(roadmap_ids.CSV_BUTTON, fmt),
-                    {**ROADMAP, roadmap_ids.PICKER: None, ids.LANG: "en"}) is None
+def test_nothing_to_download_has_no_link_in_any_format(nl_pages):
+    """A roadmap that cannot be computed (no municipality) offers no link, whatever the format;
+    its address asked directly answers 404 (tests/dashboard/test_file_links.py)."""
+    links = link_hrefs(nl_pages, roadmap_ids.CSV_BUTTON,
+                       {**ROADMAP, roadmap_ids.PICKER: None, roadmap_ids.FOCUS: [], ids.LANG: "en"})
+    assert links == {fmt: None for fmt in FORMATS}
+    assert nl_pages.get("/download/roadmap.csv?wave=2026").status_code == 404
 
 
 # ------------------------------------------------------------------ survey progress
@@ -327,6 +381,9 @@ def _controls(ctx, lang):
     yield roadmap, roadmap.layout(ctx, lang, {"m": ENSCHEDE}), [roadmap_ids.CSV_BUTTON]
 
 
+BUTTONS = {legislation_ids.MUN_CSV_BUTTON, *(b for _, b, _ in profile_ids.DOWNLOADS)}
+
+
 @pytest.mark.parametrize(("lang", "label"), [("nl", "Downloaden"), ("en", "Download")])
 def test_every_page_offers_three_formats_in_a_labelled_group(nl_open_ctx, tree, lang, label):
     for page, layout, buttons in _controls(nl_open_ctx, lang):
@@ -339,8 +396,12 @@ def test_every_page_offers_three_formats_in_a_labelled_group(nl_open_ctx, tree, 
             assert all(len(f) == 1 for f in found), (page.__name__, csv_id)
             found = [f[0] for f in found]
             assert [tree.text(b) for b in found] == ["CSV", "XLSX", "Parquet"]
-            assert all(type(b).__name__ == "Button" and b.type == "button" and b.title
-                       for b in found)
+            if csv_id in BUTTONS:  # a callback's buttons
+                assert all(type(b).__name__ == "Button" and b.type == "button" and b.title
+                           for b in found)
+            else:  # links to the download route, looking like the buttons
+                assert all(type(b).__name__ == "A" and b.download == "" and b.title
+                           and "btn" in b.className for b in found), csv_id
 
 
 def test_survey_progress_offers_three_formats(survey, tree):

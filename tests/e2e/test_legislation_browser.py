@@ -136,3 +136,27 @@ def test_draft_editor_by_keyboard(page: Page, demo_server, console_errors):
     expect(page.get_by_label("Eis 1: Minimumniveau", exact=True)).to_have_value("4")
     expect(share).not_to_have_text(before, timeout=10_000)
     assert not console_errors, console_errors
+
+
+def test_table_downloads_are_links_the_keyboard_follows(page: Page, demo_server, console_errors):
+    """The readiness table's and the heatmap's CSV · XLSX · Parquet are links to the download
+    route (no callback, no base64): named by their format, reachable by Tab, followed by Enter
+    as an ordinary download whose name and content come from the server."""
+    page.goto(demo_server + "/legislation?country=NL&at=2026-07-01")
+    heat = page.locator(f"#{legislation_ids.HEAT_CSV_BUTTON}")
+    expect(heat).to_have_attribute("href", re.compile(
+        r"^/download/legislation-heat\.csv\?country=NL&.*at=2026-07-01"), timeout=20_000)
+    expect(heat).to_have_attribute("download", "")
+    group = page.locator(f"#{legislation_ids.HEAT_CSV_BUTTON}-group")
+    expect(group.get_by_role("link")).to_have_text(["CSV", "XLSX", "Parquet"])
+    heat.focus()
+    with page.expect_download() as info:
+        page.keyboard.press("Enter")
+    download = info.value
+    assert download.suggested_filename == "legislation-heatmap.csv"
+    with open(download.path(), encoding="utf-8") as f:
+        header = f.readline()
+    assert header.startswith("law") and "," in header, header
+    with page.expect_download() as info:
+        page.locator(f"#{legislation_ids.AGG_CSV_BUTTON}-xlsx").click()
+    assert info.value.suggested_filename == "legislation-readiness.xlsx"

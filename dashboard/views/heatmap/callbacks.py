@@ -5,27 +5,21 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from dash import Input, Output, State, callback_context
+from dash import Input, Output, State
 from dash.exceptions import PreventUpdate
 
-from dashboard import ids, warmup
-from dashboard.components.downloads import (
-    chosen_format,
-    download_inputs,
-    group_id,
-    table_download,
-)
+from dashboard import file_links, ids, warmup
+from dashboard.components.downloads import href_outputs
 from dashboard.context import AppContext
 from dashboard.i18n import normalise_lang
+from dashboard.views.heatmap import export
 from dashboard.views.heatmap.data import ALL, column_data, compute_view, read_state, reference_arrays
-from dashboard.views.heatmap.export import csv_filename, csv_frame
 from dashboard.views.heatmap.figures import figure
 from dashboard.views.heatmap.ids import (
     CAPTION,
     COLUMNS,
     COUNTRY,
     CSV_BUTTON,
-    CSV_DOWNLOAD,
     GRAPH,
     GRAPH_BOX,
     LABELS,
@@ -66,7 +60,7 @@ def update_view(ctx: AppContext, country, nuts2, size, peers_of, wave, sort, mod
     peers_on = state.peers_of is not None
     return (figure(ctx, snap, view, lang), caption(ctx, snap, view, lang), legend(ctx, view, lang),
             notes_children(view), column_data(view),
-            graph_box_style(view), view.grid is None,
+            graph_box_style(view), *export.links(view, lang),
             peers_on, peers_on, mode_options(view, lang))
 
 
@@ -88,16 +82,6 @@ def search_peers(ctx: AppContext, search, country, value):
     if not search or not country:
         raise PreventUpdate
     return peer_options(ctx, country, search, value)
-
-
-def download(ctx: AppContext, country, nuts2, size, peers_of, wave, sort, mode, lang,
-             fmt: str = "csv"):
-    lang = normalise_lang(lang)
-    snap, state = _controls(ctx, country, nuts2, size, peers_of, wave, sort, mode)
-    view = compute_view(ctx, snap, state, lang)
-    if view.grid is None:
-        raise PreventUpdate
-    return table_download(csv_frame(ctx, snap, view, lang), csv_filename(view), fmt)
 
 
 _FILTERS = (COUNTRY, NUTS2, SIZE, PEERS, WAVE, SORT, MODE)
@@ -135,11 +119,12 @@ function(hover, labels, cols) {
 
 def register(app, ctx: AppContext) -> None:
     warmup.add(app.server, reference_arrays)  # before the first request: dashboard/warmup.py
+    file_links.register(app.server, ctx, export.FILE)  # the download links' route
 
     @app.callback(
         Output(GRAPH, "figure"), Output(CAPTION, "children"), Output(LEGEND, "children"),
         Output(NOTES, "children"), Output(COLUMNS, "data"), Output(GRAPH_BOX, "style"),
-        Output(group_id(CSV_BUTTON), "disabled"), Output(NUTS2, "disabled"),
+        *href_outputs(CSV_BUTTON), Output(NUTS2, "disabled"),
         Output(SIZE, "disabled"), Output(MODE, "options"),
         *(Input(c, "value") for c in _FILTERS),
         State(ids.LANG, "value"),
@@ -174,17 +159,6 @@ def register(app, ctx: AppContext) -> None:
     )
     def _peers(search, country, value):
         return search_peers(ctx, search, country, value)
-
-    @app.callback(
-        Output(CSV_DOWNLOAD, "data"),
-        *download_inputs(CSV_BUTTON),
-        *(State(c, "value") for c in _FILTERS),
-        State(ids.LANG, "value"),
-        prevent_initial_call=True,
-    )
-    def _download_file(_csv, _xlsx, _parquet, country, nuts2, size, peers_of, wave, sort, mode, lang):
-        return download(ctx, country, nuts2, size, peers_of, wave, sort, mode, lang,
-                        chosen_format(callback_context.triggered_id, CSV_BUTTON))
 
     app.clientside_callback(
         _TOOLTIP_JS,

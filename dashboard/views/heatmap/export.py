@@ -1,4 +1,5 @@
-"""The heatmap's table download: the grid shown, long format (CSV, XLSX or Parquet)."""
+"""The heatmap's table download: the grid shown, long format (CSV, XLSX or Parquet), behind a
+link to the download route (dashboard/file_links.py)."""
 
 from __future__ import annotations
 
@@ -7,8 +8,16 @@ import pandas as pd
 
 from dashboard.components.places import region_name
 from dashboard.context import AppContext
+from dashboard.file_links import LANG, FileSpec, Param, code, hrefs
+from dashboard.i18n import normalise_lang
 from dashboard.store import Snapshot
-from dashboard.views.heatmap.data import MUNICIPALITIES, View, reference_arrays
+from dashboard.views.heatmap.data import (
+    MUNICIPALITIES,
+    View,
+    compute_view,
+    read_state,
+    reference_arrays,
+)
 from pipelines.maturity.cube import MISSING
 from pipelines.maturity.heatmap import SUPPRESSED
 
@@ -51,3 +60,31 @@ def csv_filename(view: View) -> str:
     parts = ["ds4e-heatmap", s.country, s.nuts2 or "", s.size or "",
              f"peers-{s.peers_of}" if s.peers_of else "", s.wave, view.mode or ""]
     return "-".join(p for p in parts if p) + ".csv"
+
+
+def download_frame(ctx: AppContext, country=None, nuts2=None, size=None, peers_of=None, wave=None,
+                   sort=None, mode=None, lang=None) -> tuple[pd.DataFrame, str] | None:
+    """The grid of the view these values describe, and its file name; None without one. The
+    values are the view state's query (`links`), read back as the page reads its address."""
+    snap = ctx.warehouse.snapshot()
+    if snap is None:
+        return None
+    lang = normalise_lang(lang)
+    state = read_state(ctx, snap, country=country, nuts2=nuts2, size=size, wave=wave, sort=sort,
+                       mode=mode, peers_of=peers_of)
+    view = compute_view(ctx, snap, state, lang)
+    if view.grid is None:
+        return None
+    return csv_frame(ctx, snap, view, lang), csv_filename(view)
+
+
+FILE = FileSpec("heatmap", (*(Param(k, code) for k in ("country", "nuts2", "size", "peers_of",
+                                                        "wave", "sort", "mode")), LANG),
+                download_frame)
+
+
+def links(view: View, lang: str) -> tuple[str | None, ...]:
+    """The hrefs of the three formats of the view shown; none when it has no grid."""
+    if view.grid is None:
+        return (None, None, None)
+    return hrefs(FILE.name, {**view.state.query(), "lang": normalise_lang(lang)})

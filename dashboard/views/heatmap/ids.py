@@ -21,4 +21,3 @@ TIP_DETAIL = "heatmap-tip-detail"
 LABELS = "heatmap-labels"  # store: row labels and level descriptors (per page and language)
 COLUMNS = "heatmap-columns"  # store: column labels (+ region statistics) of the figure shown
 CSV_BUTTON = "heatmap-csv-button"
-CSV_DOWNLOAD = "heatmap-csv"

@@ -6,11 +6,12 @@ from __future__ import annotations
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
-from dashboard.components.downloads import download_control
+from dashboard.components.downloads import link_control
 from dashboard.components.figures import localised_config
 from dashboard.components.url_notices import alerts
 from dashboard.context import AppContext
 from dashboard.i18n import normalise_lang, t
+from dashboard.views.heatmap import export
 from dashboard.views.heatmap.data import (
     ALL,
     MUNICIPALITIES,
@@ -32,7 +33,6 @@ from dashboard.views.heatmap.ids import (
     COLUMNS,
     COUNTRY,
     CSV_BUTTON,
-    CSV_DOWNLOAD,
     GRAPH,
     GRAPH_BOX,
     LABELS,
@@ -160,7 +160,7 @@ def layout(ctx: AppContext, lang: str, query: dict | None = None) -> html.Div:
             id=SORT, value=state.sort, options=sort_options(ctx, snap, lang)), SORT, xs=12, sm=6,
             lg=4),
         # three buttons and their label need the width the sort select gave up
-        dbc.Col(download_control(CSV_BUTTON, lang, disabled=view.grid is None, className="mb-2"),
+        dbc.Col(link_control(CSV_BUTTON, lang, hrefs=export.links(view, lang), className="mb-2"),
                 xs=12, lg=3, className="d-flex align-items-end justify-content-lg-end"),
     ], className="mb-2 g-2 heatmap-controls")
     return html.Div([
@@ -183,5 +183,4 @@ def layout(ctx: AppContext, lang: str, query: dict | None = None) -> html.Div:
         ], className="mb-0")), className="mb-3"),
         dcc.Store(id=LABELS, data=hover_labels(ctx, snap, lang)),
         dcc.Store(id=COLUMNS, data=column_data(view)),
-        dcc.Download(id=CSV_DOWNLOAD),
     ])

@@ -13,14 +13,13 @@ from dashboard.i18n import t
 from dashboard.laws import inputs
 from dashboard.views.legislation import data as ld
 from dashboard.views.legislation import figures
-from dashboard.views.legislation.blocks import card, download, figure, table
+from dashboard.views.legislation.blocks import card, figure, link_download, table
 from dashboard.views.legislation.data_laws import deadline_rows, law_shorts
 from dashboard.views.legislation.data_tables import heatmap_table, lacking_table, law_table
 from dashboard.views.legislation.ids import (
     AGG_BAR,
     AGG_BAR_CAPTION,
     AGG_BOX,
-    AGG_CSV,
     AGG_CSV_BUTTON,
     AGG_HEAT,
     AGG_HEAT_CAPTION,
@@ -29,7 +28,6 @@ from dashboard.views.legislation.ids import (
     AGG_TABLE,
     AGG_TIME,
     AGG_TIME_CAPTION,
-    HEAT_CSV,
     HEAT_CSV_BUTTON,
 )
 from dashboard.views.legislation.texts import (
@@ -49,12 +47,12 @@ def aggregate_cards(lang: str, style: dict) -> html.Div:
     return html.Div([
         card(t("legislation.agg.title", lang), t("legislation.agg.question", lang), [
             figure(AGG_BAR, AGG_BAR_CAPTION, lang), html.Div(id=AGG_TABLE),
-            download(AGG_CSV_BUTTON, AGG_CSV, "agg", lang)]),
+            link_download(AGG_CSV_BUTTON, "agg", lang)]),
         card(t("legislation.lacking.title", lang), t("legislation.lacking.question", lang),
              [html.Div(id=AGG_LACKING)]),
         card(t("legislation.heat.title", lang), t("legislation.heat.question", lang),
              [figure(AGG_HEAT, AGG_HEAT_CAPTION, lang),
-              download(HEAT_CSV_BUTTON, HEAT_CSV, "heat", lang)]),
+              link_download(HEAT_CSV_BUTTON, "heat", lang)]),
         card(t("legislation.time.title", lang), t("legislation.time.question", lang),
              [figure(AGG_TIME, AGG_TIME_CAPTION, lang)]),
     ], id=AGG_BOX, style=style)

@@ -7,7 +7,7 @@ import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import dcc, html
 
-from dashboard.components.downloads import download_control
+from dashboard.components.downloads import download_control, link_control
 from dashboard.components.figures import localised_config
 from dashboard.components.tables import static_table
 from dashboard.i18n import t
@@ -39,6 +39,12 @@ def download(button_id: str, download_id: str, card_key: str, lang: str) -> html
     return html.Div([download_control(button_id, lang,
                                       what=t(f"legislation.{card_key}.title", lang)),
                      dcc.Download(id=download_id)], className="mb-2")
+
+
+def link_download(button_id: str, card_key: str, lang: str) -> html.Div:
+    """A download control of links (the page's callback sets their hrefs)."""
+    return html.Div(link_control(button_id, lang, what=t(f"legislation.{card_key}.title", lang)),
+                    className="mb-2")
 
 
 def table(df: pd.DataFrame, columns: dict[str, str], label: str = "", **kw) -> html.Div:

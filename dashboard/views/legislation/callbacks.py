@@ -6,26 +6,22 @@ from __future__ import annotations
 from dash import ALL, Input, Output, State, callback_context, no_update
 from dash.exceptions import PreventUpdate
 
-from dashboard import ids, warmup
-from dashboard.components.downloads import chosen_format, download_inputs
+from dashboard import file_links, ids, warmup
+from dashboard.components.downloads import chosen_format, download_inputs, href_outputs
 from dashboard.components.municipality_picker import search_options
 from dashboard.context import AppContext
 from dashboard.i18n import normalise_lang
 from dashboard.views.legislation import data as ld
+from dashboard.views.legislation import export
 from dashboard.views.legislation.aggregate_card import aggregate
 from dashboard.views.legislation.data_draft import draft_profile, draft_text, draft_yaml, law_slots
 from dashboard.views.legislation.data_municipality import condition_checklist
 from dashboard.views.legislation.draft_editor import draft
-from dashboard.views.legislation.export import (
-    heatmap_download,
-    municipality_download,
-    readiness_download,
-)
+from dashboard.views.legislation.export import municipality_download
 from dashboard.views.legislation.ids import (
     AGG_BAR,
     AGG_BAR_CAPTION,
     AGG_BOX,
-    AGG_CSV,
     AGG_CSV_BUTTON,
     AGG_HEAT,
     AGG_HEAT_CAPTION,
@@ -43,7 +39,6 @@ from dashboard.views.legislation.ids import (
     DRAFT_RESULT,
     DRAFT_YAML,
     DRAFT_YAML_BUTTON,
-    HEAT_CSV,
     HEAT_CSV_BUTTON,
     HORIZON,
     LAW,
@@ -174,18 +169,14 @@ def register(app, ctx: AppContext) -> None:
     def _aggregate(country, nuts2, size, at, horizon, view, lang):
         return aggregate_outputs(ctx, country, nuts2, size, at, horizon, view, lang)
 
-    @app.callback(Output(AGG_CSV, "data"), *download_inputs(AGG_CSV_BUTTON), *[
-        State(i.component_id, i.component_property) for i in SEL], State(ids.LANG, "value"),
-        prevent_initial_call=True)
-    def _agg_download(_csv, _xlsx, _parquet, country, nuts2, size, at, horizon, lang):
-        return readiness_download(ctx, country, nuts2, size, at, horizon, lang,
-                                  chosen_format(callback_context.triggered_id, AGG_CSV_BUTTON))
+    for spec in export.FILES:  # the files the links below point to: dashboard/file_links.py
+        file_links.register(app.server, ctx, spec)
 
-    @app.callback(Output(HEAT_CSV, "data"), *download_inputs(HEAT_CSV_BUTTON), *[
-        State(i.component_id, i.component_property) for i in SEL], prevent_initial_call=True)
-    def _heat_download(_csv, _xlsx, _parquet, country, nuts2, size, at, horizon):
-        return heatmap_download(ctx, country, nuts2, size, at, horizon,
-                                chosen_format(callback_context.triggered_id, HEAT_CSV_BUTTON))
+    # The links carry the selection; the file is made when one is followed, not here.
+    @app.callback(*href_outputs(AGG_CSV_BUTTON), *href_outputs(HEAT_CSV_BUTTON), *SEL,
+                  Input(ids.LANG, "value"))
+    def _links(country, nuts2, size, at, horizon, lang):
+        return export.links(country, nuts2, size, at, horizon, lang)
 
     @app.callback(Output(PICKER, "options"), Input(PICKER, "search_value"), State(PICKER, "value"),
                   prevent_initial_call=True)

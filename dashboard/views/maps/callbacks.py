@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from dash import Input, Output, State, callback_context, no_update
 
-from dashboard import geo, geo_files, ids, warmup
-from dashboard.components.downloads import chosen_format, download_inputs, table_download
+from dashboard import file_links, geo, geo_files, ids, warmup
+from dashboard.components.downloads import href_outputs
 from dashboard.components.map_patches import recolour_status
 from dashboard.context import AppContext
 from dashboard.i18n import normalise_lang, t
 from dashboard.lru import Lru
+from dashboard.views.maps import export
 from dashboard.views.maps.data import (
     context_frame,
     countries_frame,
@@ -19,7 +20,6 @@ from dashboard.views.maps.data import (
     resolve_state,
     sizes_frame,
 )
-from dashboard.views.maps.export import download_frame
 from dashboard.views.maps.figures import context_figures, map_figure, sizes_figure
 from dashboard.views.maps.geometry import BOUNDARIES, SOURCE, geo_source, geometry
 from dashboard.views.maps.ids import (
@@ -42,7 +42,6 @@ from dashboard.views.maps.ids import (
     STAT,
     WAVE,
     download_button_id,
-    download_id,
 )
 from dashboard.views.maps.layout import alert, notice_alerts
 from dashboard.views.maps.map_values import map_values
@@ -126,16 +125,6 @@ def _context(ctx: AppContext, snap, state, lang: str) -> tuple:
     return body, *context_figures(df, state, lang), context_caption(df, state, lang)
 
 
-def download(ctx: AppContext, kind: str, measure, stat, wave, level, country, lang,
-             fmt: str = "csv"):
-    """A table or the map's data as a dcc.Download file in `fmt`; no_update without data."""
-    result = download_frame(ctx, kind, measure, stat, wave, level, country, lang)
-    if result is None:
-        return no_update
-    df, filename = result
-    return table_download(df, filename, fmt)
-
-
 def permalink(ctx: AppContext, measure, stat, wave, level, country) -> str:
     snap = ctx.warehouse.snapshot()
     if snap is None:
@@ -191,17 +180,11 @@ def register(app, ctx: AppContext) -> None:
     def _permalink(measure, stat, wave, level, country):
         return permalink(ctx, measure, stat, wave, level, country)
 
-    for kind in DOWNLOADS:
-        _register_download(app, ctx, kind)
+    for spec in export.FILES.values():  # the files the links point to: dashboard/file_links.py
+        file_links.register(app.server, ctx, spec)
 
-
-def _register_download(app, ctx: AppContext, kind: str) -> None:
-    button = download_button_id(kind)
-
-    @app.callback(Output(download_id(kind), "data"), *download_inputs(button),
-                  State(MEASURE, "value"), State(STAT, "value"), State(WAVE, "value"),
-                  State(LEVEL, "value"), State(COUNTRY, "value"), State(ids.LANG, "value"),
-                  prevent_initial_call=True)
-    def _download_file(_csv, _xlsx, _parquet, measure, stat, wave, level, country, lang):
-        return download(ctx, kind, measure, stat, wave, level, country, lang,
-                        chosen_format(callback_context.triggered_id, button))
+    # The links carry the controls' values; a file is made when its link is followed.
+    @app.callback(*[o for kind in DOWNLOADS for o in href_outputs(download_button_id(kind))],
+                  *CONTROLS, Input(ids.LANG, "value"))
+    def _links(measure, stat, wave, level, country, lang):
+        return export.links(measure, stat, wave, level, country, lang)

@@ -25,10 +25,6 @@ CONTEXT_CAPTION = "maps-context-caption"
 DOWNLOADS = ("map", "countries", "regions", "sizes", "context")
 
 
-def download_id(kind: str) -> str:
-    return f"maps-download-{kind}"
-
-
 def download_button_id(kind: str) -> str:
-    """The CSV button of a table's download control (XLSX and Parquet add their format)."""
+    """The CSV link of a table's download control (XLSX and Parquet add their format)."""
     return f"maps-download-{kind}-btn"

@@ -6,7 +6,7 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from dashboard.components.code_text import t_code
-from dashboard.components.downloads import download_control
+from dashboard.components.downloads import link_control
 from dashboard.components.figures import localised_config
 from dashboard.components.places import country_name
 from dashboard.context import AppContext
@@ -33,7 +33,6 @@ from dashboard.views.maps.ids import (
     STAT,
     WAVE,
     download_button_id,
-    download_id,
 )
 from dashboard.views.maps.map_values import map_values
 from dashboard.views.maps.texts import coverage_line, measure_options
@@ -64,10 +63,8 @@ def empty_state(lang: str) -> dbc.Alert:
 
 
 def _download(kind: str, lang: str):
-    return html.Div([
-        download_control(download_button_id(kind), lang, what=t(f"maps.download.{kind}", lang)),
-        dcc.Download(id=download_id(kind)),
-    ], className="mt-1")
+    return html.Div(link_control(download_button_id(kind), lang,
+                                 what=t(f"maps.download.{kind}", lang)), className="mt-1")
 
 
 def _control(label: str, component, cid: str, **col):

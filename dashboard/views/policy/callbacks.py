@@ -1,22 +1,21 @@
 """The policy view's callbacks: a new selection or measure re-renders the view and the URL, a
-new country refills the region picker, a format button sends a table. The bodies are module
+new country refills the region picker, the download links follow the filters. The bodies are module
 functions (tested without Dash's machinery); `register` only wires them."""
 
 from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from dash import Input, Output, State, callback_context
+from dash import Input, Output, State
 from dash.exceptions import PreventUpdate
 
+from dashboard import file_links
 from dashboard import ids as shared_ids
-from dashboard.components.downloads import clicked, download_inputs, table_download
+from dashboard.components.downloads import href_outputs
 from dashboard.context import AppContext
-from dashboard.funding.answer import answer_frame
 from dashboard.i18n import normalise_lang
-from dashboard.views.policy import funding, ids
-from dashboard.views.policy.data import policy_data, published
-from dashboard.views.policy.export import download_frame, file_name
+from dashboard.views.policy import funding, funding_file, ids
+from dashboard.views.policy.export import FILES, links, table_frame
 from dashboard.views.policy.layout import ALL, nuts2_options, render
 from dashboard.views.policy.selection import parse_selection, read_state, state_query
 
@@ -50,29 +49,11 @@ def change_country(ctx: AppContext, country, lang):
 
 
 def csv_download(ctx: AppContext, which: str, country, nuts2, size, measure, lang):
-    """(DataFrame, filename) of one table or chart of the view."""
-    lang = normalise_lang(lang)
-    data = policy_data(ctx, ctx.warehouse.snapshot())
-    if data is None:
+    """(DataFrame, filename) of one table or chart of the view (what its link downloads)."""
+    made = table_frame(ctx, which, country, nuts2, size, measure, lang)
+    if made is None:
         raise PreventUpdate
-    sel, measure = read_state(ctx, country, nuts2, size, measure)
-    n, _ = data.counts(ctx, sel)
-    if n < data.min_group or not published(ctx, data, sel):
-        raise PreventUpdate  # suppressed: nothing to download
-    df = download_frame(ctx, data, sel, which, lang)
-    if df is None:
-        raise PreventUpdate
-    return df, file_name(data, sel, which)
-
-
-def download(ctx: AppContext, trigger, country, nuts2, size, measure, lang) -> dict:
-    """The file of the clicked format button (`trigger`: its id) as a dcc.Download file."""
-    hit = clicked(trigger, *ids.CSV_BUTTONS)
-    if hit is None:
-        raise PreventUpdate
-    button, fmt = hit
-    df, name = csv_download(ctx, WHICH[button], country, nuts2, size, measure, lang)
-    return table_download(df, name, fmt)
+    return made
 
 
 def _funding_state(ctx: AppContext, country, nuts2, size, values: tuple):
@@ -92,23 +73,10 @@ def run_funding(ctx: AppContext, n_clicks, country, nuts2, size, *rest) -> list:
     lang = normalise_lang(lang)
     sel, fields, settings = _funding_state(ctx, country, nuts2, size, tuple(values))
     answers, error = funding.compute(ctx, sel, fields, settings, lang)
-    return funding.result(ctx, answers, error, lang)
-
-
-def funding_download(ctx: AppContext, trigger, country, nuts2, size, *rest) -> dict:
-    """The per-law table of the packages as CSV, XLSX or Parquet (the API's CSV rows)."""
-    hit = clicked(trigger, ids.FUNDING_CSV)
-    if hit is None or ctx.warehouse.snapshot() is None:
-        raise PreventUpdate
-    *values, lang = rest
-    lang = normalise_lang(lang)
-    sel, fields, settings = _funding_state(ctx, country, nuts2, size, tuple(values))
-    answers, error = funding.compute(ctx, sel, fields, settings, lang)
-    if error or not answers or answers[0].status != "ok":
-        raise PreventUpdate
-    name = "-".join(x for x in ("ds4e-funding", sel.country or "EU", sel.nuts2 or "",
-                                sel.size or "", answers[0].wave) if x) + ".csv"
-    return table_download(answer_frame(ctx, answers, lang), name, hit[1])
+    # the download links of the what-if shown: following one computes it again
+    # (dashboard/views/policy/funding_file.py), instead of a callback sending the file
+    links = funding_file.links(country, nuts2, size, fields, settings, lang)
+    return funding.result(ctx, answers, error, lang, links)
 
 
 def register(app, ctx: AppContext) -> None:
@@ -152,26 +120,13 @@ def register(app, ctx: AppContext) -> None:
     def _funding(n_clicks, *args):
         return run_funding(ctx, n_clicks, *args)
 
-    funding_inputs = download_inputs(ids.FUNDING_CSV)
+    file_links.register(app.server, ctx, funding_file.FILE)
 
-    @app.callback(Output(ids.FUNDING_DOWNLOAD, "data"), *funding_inputs, *funding_states,
-                  prevent_initial_call=True)
-    def _funding_download(*args):
-        if not any(args[:len(funding_inputs)]):
-            raise PreventUpdate
-        return funding_download(ctx, callback_context.triggered_id, *args[len(funding_inputs):])
+    for spec in FILES.values():  # the files the links point to: dashboard/file_links.py
+        file_links.register(app.server, ctx, spec)
 
-    inputs = download_inputs(*ids.CSV_BUTTONS)
-
-    @app.callback(
-        Output(ids.DOWNLOAD, "data"),
-        *inputs,
-        *(State(c, "value") for c in ids.FILTERS),
-        State(shared_ids.LANG, "value"),
-        prevent_initial_call=True,
-    )
-    def _download(*args):
-        country, nuts2, size, measure, lang = args[len(inputs):]
-        if not any(args[:len(inputs)]):
-            raise PreventUpdate
-        return download(ctx, callback_context.triggered_id, country, nuts2, size, measure, lang)
+    # The links carry the filters; a file is made when its link is followed.
+    @app.callback(*[o for b in ids.CSV_BUTTONS for o in href_outputs(b)],
+                  *(Input(c, "value") for c in ids.FILTERS), Input(shared_ids.LANG, "value"))
+    def _links(country, nuts2, size, measure, lang):
+        return links([WHICH[b] for b in ids.CSV_BUTTONS], country, nuts2, size, measure, lang)

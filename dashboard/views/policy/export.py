@@ -1,4 +1,5 @@
-"""The policy view's downloads: each chart's and table's numbers as a DataFrame (no Dash)."""
+"""The policy view's downloads: each chart's and table's numbers as a DataFrame (no Dash), each
+behind a link to the download route (dashboard/file_links.py)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,8 @@ import numpy as np
 import pandas as pd
 
 from dashboard.context import AppContext
+from dashboard.file_links import LANG, FileSpec, Param, code, hrefs
+from dashboard.i18n import normalise_lang
 from dashboard.views.policy.data import (
     PolicyData,
     first_phase_frame,
@@ -14,8 +17,10 @@ from dashboard.views.policy.data import (
     leverage_frame,
     lobby_frame,
     lobby_of,
+    policy_data,
+    published,
 )
-from dashboard.views.policy.selection import Selection
+from dashboard.views.policy.selection import Selection, read_state
 
 WHICH = ("first-phase", "leverage", "regions", "sizes", "lobby")
 
@@ -45,3 +50,38 @@ def download_frame(ctx: AppContext, data: PolicyData, sel: Selection, which: str
         return None
     df.insert(0, "wave", rm.wave)
     return df
+
+
+def table_frame(ctx: AppContext, which: str, country=None, nuts2=None, size=None, measure=None,
+                lang=None) -> tuple[pd.DataFrame, str] | None:
+    """(table, file name) of one table or chart of the view for these control values; None
+    when there is nothing to give (no build, or a selection too small to publish)."""
+    lang = normalise_lang(lang)
+    data = policy_data(ctx, ctx.warehouse.snapshot())
+    if data is None:
+        return None
+    sel, measure = read_state(ctx, country, nuts2, size, measure)
+    n, _ = data.counts(ctx, sel)
+    if n < data.min_group or not published(ctx, data, sel):
+        return None  # suppressed: nothing to download
+    df = download_frame(ctx, data, sel, which, lang)
+    return None if df is None else (df, file_name(data, sel, which))
+
+
+FILTERS = ("country", "nuts2", "size", "measure")  # as the page's filters hold them
+
+
+def _spec(which: str) -> FileSpec:
+    def frame(ctx: AppContext, **values):
+        return table_frame(ctx, which, **values)
+    return FileSpec(f"policy-{which}", (*(Param(f, code) for f in FILTERS), LANG), frame)
+
+
+FILES = {which: _spec(which) for which in WHICH}
+
+
+def links(whiches, country, nuts2, size, measure, lang) -> tuple[str, ...]:
+    """The hrefs of these tables' downloads, table by table, three formats each."""
+    values = dict(zip(FILTERS, (country, nuts2, size, measure), strict=True))
+    values["lang"] = normalise_lang(lang)
+    return tuple(h for w in whiches for h in hrefs(FILES[w].name, values))

@@ -11,7 +11,7 @@ import re
 import dash_bootstrap_components as dbc
 from dash import html
 
-from dashboard.components.downloads import download_control
+from dashboard.components.downloads import link_control
 from dashboard.components.numbers import fmt_int
 from dashboard.context import AppContext
 from dashboard.funding.answer import NotPublished, answers_of, difference
@@ -269,7 +269,8 @@ def _named(ans: df.Answer, lang: str) -> list:
     return [html.P(text, className="small text-body-secondary mt-2 mb-0")]
 
 
-def result(ctx: AppContext, answers, error: str | None, lang: str) -> list:
+def result(ctx: AppContext, answers, error: str | None, lang: str,
+           links: tuple[str | None, ...] | None = None) -> list:
     if error:
         return [dbc.Alert(error, color="warning", className="mb-0")]
     if not answers:
@@ -287,5 +288,5 @@ def result(ctx: AppContext, answers, error: str | None, lang: str) -> list:
     if len(answers) == 2:
         tables = html.Div([tables, *_difference_table(ctx, *answers, lang)])
     return [*words, tables,
-            html.Div(download_control(ids.FUNDING_CSV, lang, what=t("funding.title", lang)),
-                     className="mt-2")]
+            html.Div(link_control(ids.FUNDING_CSV, lang, hrefs=links,
+                                  what=t("funding.title", lang)), className="mt-2")]

@@ -20,7 +20,6 @@ REGION_CAPTION = "policy-region-caption"
 SIZE_GRAPH = "policy-size-graph"
 SIZE_CAPTION = "policy-size-caption"
 LOBBY = "policy-lobby"
-DOWNLOAD = "policy-download"
 CSV_FP = "policy-csv-first-phase"
 CSV_LEV = "policy-csv-leverage"
 CSV_REGION = "policy-csv-regions"
@@ -40,7 +39,6 @@ FUNDING_BUDGET = "policy-funding-budget"
 FUNDING_RUN = "policy-funding-run"
 FUNDING_RESULT = "policy-funding-result"
 FUNDING_CSV = "policy-funding-csv"
-FUNDING_DOWNLOAD = "policy-funding-download"
 
 
 def funding_field(package: str, what: str, row: int) -> str:

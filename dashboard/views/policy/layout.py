@@ -10,7 +10,7 @@ import dash_bootstrap_components as dbc
 import numpy as np
 from dash import dcc, html
 
-from dashboard.components.downloads import download_control
+from dashboard.components.downloads import link_control
 from dashboard.components.figures import localised_config
 from dashboard.components.numbers import fmt_int
 from dashboard.components.places import country_name, region_name
@@ -222,7 +222,7 @@ def layout(ctx: AppContext, lang: str, query: dict | None = None) -> html.Div:
         _section(t("policy.fp.title", lang), t("policy.fp.intro", lang),
                  _chart(ids.FP_GRAPH, v["fp_figure"], ids.FP_CAPTION, v["fp_caption"],
                         graph_config),
-                 [download_control(ids.CSV_FP, lang, what=t("policy.fp.title", lang))]),
+                 [link_control(ids.CSV_FP, lang, what=t("policy.fp.title", lang))]),
         _section(t("policy.lev.title", lang), t("policy.lev.formula", lang),
                  html.Div([html.Div(v["lev_table"], id=ids.LEV_TABLE,
                                     className="pol-scroll table-responsive", tabIndex="0",
@@ -230,26 +230,26 @@ def layout(ctx: AppContext, lang: str, query: dict | None = None) -> html.Div:
                                     **{"aria-label": t("policy.lev.table.caption", lang)}),
                            html.P(t("policy.lev.note", lang),
                                   className="small text-body-secondary mt-2 mb-0")]),
-                 [download_control(ids.CSV_LEV, lang, what=t("policy.lev.title", lang)),
+                 [link_control(ids.CSV_LEV, lang, what=t("policy.lev.title", lang)),
                   html.A(t("policy.lev.api", lang), id=ids.LEV_API, href=v["lev_api"],
                          className="btn btn-sm btn-outline-secondary")]),
         _section(v["region_title"], t("policy.heat.intro", lang),
                  _chart(ids.REGION_GRAPH, v["region_figure"], ids.REGION_CAPTION,
                         v["region_caption"], graph_config),
-                 [download_control(ids.CSV_REGION, lang, what=v["region_title"])],
+                 [link_control(ids.CSV_REGION, lang, what=v["region_title"])],
                  title_id=ids.REGION_TITLE),
         _section(t("policy.heat.sizes.title", lang), t("policy.heat.intro", lang),
                  _chart(ids.SIZE_GRAPH, v["size_figure"], ids.SIZE_CAPTION, v["size_caption"],
                         graph_config),
-                 [download_control(ids.CSV_SIZE, lang,
-                                   what=t("policy.heat.sizes.title", lang))]),
+                 [link_control(ids.CSV_SIZE, lang,
+                              what=t("policy.heat.sizes.title", lang))]),
         _section(t("policy.lobby.title", lang), t("policy.lobby.intro", lang),
                  html.Div(v["lobby"], id=ids.LOBBY),
-                 [download_control(ids.CSV_LOBBY, lang, what=t("policy.lobby.title", lang))]),
+                 [link_control(ids.CSV_LOBBY, lang, what=t("policy.lobby.title", lang))]),
         _section(t("funding.title", lang), t("funding.intro", lang),
                  funding.section_body(ctx, lang), [], title_id=f"{ids.FUNDING}-title"),
     ], id=ids.BODY, style={"display": "block" if v["show"] else "none"})
     return html.Div([
         *header, alerts(notices, lang, ids.NOTICES), controls(ctx, sel, measure, lang),
         html.Div(v["status"], id=ids.STATUS, className="mb-3", **{"aria-live": "polite"}),
-        body, dcc.Download(id=ids.DOWNLOAD), dcc.Download(id=ids.FUNDING_DOWNLOAD)])
+        body])

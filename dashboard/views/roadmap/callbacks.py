@@ -8,9 +8,9 @@ import logging
 from dash import ALL, Input, Output, State, callback_context
 from dash.exceptions import PreventUpdate
 
-from dashboard import codev, ids, warmup
+from dashboard import codev, file_links, ids, warmup
 from dashboard.access import request_token, viewer_municipality
-from dashboard.components.downloads import chosen_format, download_inputs, group_id, table_download
+from dashboard.components.downloads import href_outputs
 from dashboard.components.initiatives import JOIN, ROLE
 from dashboard.components.municipality_picker import search_index, search_options
 from dashboard.components.report_link import report_href
@@ -26,7 +26,6 @@ from dashboard.views.roadmap.ids import (
     CODEV_JOINED,
     CODEV_START_MSG,
     CODEV_STARTED,
-    CSV,
     CSV_BUTTON,
     DONE,
     FOCUS,
@@ -99,19 +98,12 @@ def update_network(ctx: AppContext, focus, m, wave, target, done, lang):
     return network_figure(ctx, subject(ctx, m, wave), focus, target, done, lang)
 
 
-def download(ctx: AppContext, m, wave, weights, target, done, lang, fmt: str = "csv") -> dict:
-    """The roadmap table as a dcc.Download file in `fmt`."""
-    df = export.roadmap_csv(ctx, m, wave, weights, target, done, lang)
-    if df is None:
-        raise PreventUpdate
-    return table_download(df, f"ds4e-roadmap-{m}-{wave}.csv", fmt)
-
-
 # ------------------------------------------------------------------ callbacks
 
 
 def register(app, ctx: AppContext) -> None:
     warmup.add(app.server, _warm)  # before the first request: dashboard/warmup.py
+    file_links.register(app.server, ctx, export.FILE)  # the download links' route
     weights = [Input(WEIGHT[c], "value") for c in COMPONENTS]
 
     @app.callback(Output(PICKER, "options"), Input(PICKER, "search_value"),
@@ -173,22 +165,19 @@ def register(app, ctx: AppContext) -> None:
     def _report(m, wave, lang):
         return report_href(ctx, m, wave, lang)
 
-    @app.callback(Output(group_id(CSV_BUTTON), "disabled"), Input(FOCUS, "options"))
-    def _csv_enabled(options):
-        return not options  # no roadmap, nothing to download
+    # The links carry the controls' values; the file is made when one is followed. No focus
+    # options: no roadmap, nothing to download.
+    @app.callback(*href_outputs(CSV_BUTTON), Input(FOCUS, "options"), Input(PICKER, "value"),
+                  Input(WAVE, "value"), *weights, Input(TARGET, "value"), Input(DONE, "value"),
+                  Input(ids.LANG, "value"))
+    def _links(options, m, wave, wr, wu, wg, wp, target, done, lang):
+        return export.links(bool(options), m, wave, (wr, wu, wg, wp), target, done, lang)
 
     @app.callback(*[Output(WEIGHT[c], "value") for c in COMPONENTS], Output(TARGET, "value"),
                   Input(RESET, "n_clicks"), prevent_initial_call=True)
     def _reset(_n):
         return (*DEFAULT_WEIGHTS.raw(), DEFAULT_TARGET)
 
-    @app.callback(Output(CSV, "data"), *download_inputs(CSV_BUTTON), State(PICKER, "value"),
-                  State(WAVE, "value"), *[State(WEIGHT[c], "value") for c in COMPONENTS],
-                  State(TARGET, "value"), State(DONE, "value"), State(ids.LANG, "value"),
-                  prevent_initial_call=True)
-    def _download_file(_csv, _xlsx, _parquet, m, wave, wr, wu, wg, wp, target, done, lang):
-        return download(ctx, m, wave, (wr, wu, wg, wp), target, done, lang,
-                        chosen_format(callback_context.triggered_id, CSV_BUTTON))
 
 
 def _warm(ctx: AppContext) -> None:

@@ -18,7 +18,6 @@ FOCUS = "roadmap-focus"
 NETWORK = "roadmap-network"
 NETWORK_CAPTION = "roadmap-network-caption"
 CSV_BUTTON = "roadmap-csv-button"
-CSV = "roadmap-csv"
 REPORT = "roadmap-report"
 CODEV = "roadmap-codev"
 CODEV_STARTED = "roadmap-codev-started"  # dcc.Store: bumped after a start (refreshes the panel)

@@ -8,7 +8,7 @@ from dash import dcc, html
 
 from dashboard.components.colours import LEVELS as LEVEL_COLOURS
 from dashboard.components.colours import NO_ANSWER as MISSING_COLOUR
-from dashboard.components.downloads import download_control
+from dashboard.components.downloads import link_control
 from dashboard.components.figures import empty_figure, localised_config
 from dashboard.components.municipality_picker import dropdown_labels, picker, search_index
 from dashboard.components.numbers import fmt_num
@@ -21,7 +21,6 @@ from dashboard.views.roadmap.ids import (
     CODEV,
     CODEV_JOIN_MSG,
     CODEV_START_MSG,
-    CSV,
     CSV_BUTTON,
     DONE,
     FOCUS,
@@ -84,7 +83,7 @@ def layout(ctx: AppContext, lang: str, query: dict | None = None) -> html.Div:
             dbc.Col([
                 _card(t("roadmap.steps.title", lang), t("roadmap.steps.guide", lang), [
                     html.Div(id=STEPS, **{"aria-live": "polite"}),
-                    html.Div([download_control(CSV_BUTTON, lang), dcc.Download(id=CSV)],
+                    html.Div(link_control(CSV_BUTTON, lang),
                              className="mt-2"),
                 ], className="mb-3", guide_summary=t("roadmap.steps.guide.summary", lang)),
             ], lg=8),
