@@ -17,6 +17,7 @@ from dashboard.components.places import country_name, region_name
 from dashboard.components.url_notices import alerts
 from dashboard.context import AppContext
 from dashboard.i18n import normalise_lang, t
+from dashboard.lru import Lru
 from dashboard.views.policy import funding, ids
 from dashboard.views.policy.data import (
     first_phase_frame,
@@ -104,10 +105,26 @@ def controls(ctx: AppContext, sel: Selection, measure: str, lang: str) -> dbc.Ro
 # ------------------------------------------------------------------ one state of the view
 
 
+# Rendered states (~100 KB of components and figures each) per build, disclosure settings,
+# selection, measure and language: opening the page renders a state and its controls' callback
+# asks for the same state right after; a visitor going back and forth between selections asks
+# again. The values are only read (serialised), never changed: `render` hands out a copy of
+# the dict, so a caller may replace an entry.
+_VIEWS = Lru(32)
+
+
 def render(ctx: AppContext, sel: Selection, measure: str, lang: str) -> dict:
     """Everything the page shows for a state, keyed by output; computed from the stored
-    roadmaps (no query)."""
+    roadmaps (no query), once per build, settings and state (`_VIEWS`)."""
     snap = ctx.warehouse.snapshot()
+    if snap is None:
+        return _render(ctx, snap, sel, measure, lang)
+    key = (str(snap.path), snap.build_id, snap.visibility, int(snap.min_group),
+           str(ctx.settings.reference_dir), ctx.settings.min_group, sel, measure, lang)
+    return dict(_VIEWS.get(key, lambda: _render(ctx, snap, sel, measure, lang)))
+
+
+def _render(ctx: AppContext, snap, sel: Selection, measure: str, lang: str) -> dict:
     data = policy_data(ctx, snap)
     empty = blank_figure()
     out = {"status": [], "show": False, "fp_figure": empty, "fp_caption": "",

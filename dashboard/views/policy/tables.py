@@ -37,7 +37,9 @@ def notice(message: str, color: str = "info") -> dbc.Alert:
 
 
 def esc(value) -> str:
-    return _html.escape(str(value), quote=True)
+    """Text as markup. A line break becomes a character reference: the markup stays one line,
+    as dcc.Markdown parses a multi-line HTML block piecemeal (and renders nothing of it)."""
+    return _html.escape(str(value), quote=True).replace("\n", "&#10;")
 
 
 def tag(name: str, inner: str = "", cls: str | None = None, **attrs) -> str:
@@ -48,7 +50,7 @@ def tag(name: str, inner: str = "", cls: str | None = None, **attrs) -> str:
     return f"<{name}{a}>{inner}</{name}>"
 
 
-BR = "<br>"
+BR = "<br/>"  # self-closed: dcc.Markdown renders nothing of a table with a bare <br>
 
 
 def static(markup: str) -> dcc.Markdown:
