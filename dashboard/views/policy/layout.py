@@ -20,9 +20,9 @@ from dashboard.i18n import normalise_lang, t
 from dashboard.lru import Lru
 from dashboard.views.policy import funding, ids
 from dashboard.views.policy.data import (
-    first_phase_frame,
+    first_phase_columns,
     heat,
-    leverage_frame,
+    leverage_columns,
     leverage_of,
     policy_data,
     published,
@@ -161,11 +161,11 @@ def _render(ctx: AppContext, snap, sel: Selection, measure: str, lang: str) -> d
                      html.P(settings, className="small text-body-secondary mb-0")]
     lev = leverage_of(ctx, data, sel)
     # first phase
-    fp = first_phase_frame(ctx, data, sel, lang, lev)
+    fp = first_phase_columns(ctx, data, sel, lang, lev)
     out["fp_figure"] = first_phase_figure(ctx, fp, lang)
     out["fp_caption"] = first_phase_caption(ctx, fp, n, scope, rm.per_phase, FP_TOP, lang)
     # leverage
-    lf = leverage_frame(ctx, data, sel, lang, lev)
+    lf = leverage_columns(ctx, data, sel, lang, lev)
     out["lev_table"] = leverage_table(lf, lang)
     out["lev_api"] = "/api/v1/insight/leverage?" + urlencode(
         {**sel.query("size_class"), "format": "csv"})

@@ -8,6 +8,7 @@ import html as _html
 
 import dash_bootstrap_components as dbc
 import numpy as np
+import pandas as pd
 from dash import dcc, html
 
 from dashboard.components.numbers import fmt_int, fmt_num
@@ -77,19 +78,25 @@ def bar_cell(value: float, top: float, text: str) -> str:
                      f"transparent {width:.1f}%)")
 
 
+def _list(column) -> list:
+    return column.tolist() if hasattr(column, "tolist") else list(column)
+
+
 def leverage_table(df, lang: str) -> dcc.Markdown:
-    """The leverage table (`df`: data.leverage_frame), from its columns as arrays."""
-    top = float(df["leverage"].max()) if len(df) else 0.0
+    """The leverage table (`df`: data.leverage_columns, or the frame)."""
+    leverage = _list(df["leverage"])
+    top = float(max(leverage)) if leverage else 0.0
     head = [th("#", "text-end"), th(t("policy.lev.col.element", lang)),
             th(t("policy.lev.col.lacking", lang), "text-end"),
             th(t("policy.lev.col.unlock", lang), "text-end"),
             th(t("policy.lev.col.leverage", lang)),
             th(t("policy.lev.col.first", lang), "text-end")]
-    # the column is nullable Float64, whose missing value is pd.NA: as float arrays, NaN
-    unlock = df["mean_unlock"].to_numpy(dtype=np.float64, na_value=np.nan)
-    cols = zip(df["rank"].tolist(), df["element_id"].tolist(), df["element"].tolist(),
-               df["lacking"].tolist(), df["share_lacking"].tolist(), unlock.tolist(),
-               df["leverage"].tolist(), df["first_phase"].tolist(), strict=True)
+    # missing: None in the columns, pd.NA in the frame's nullable Float64 column; NaN here
+    unlock = pd.Series(df["mean_unlock"], dtype="Float64").to_numpy(dtype=np.float64,
+                                                                     na_value=np.nan)
+    cols = zip(_list(df["rank"]), _list(df["element_id"]), _list(df["element"]),
+               _list(df["lacking"]), _list(df["share_lacking"]), unlock.tolist(), leverage,
+               _list(df["first_phase"]), strict=True)
     body = [tag("tr", tag("td", esc(rank), "text-end text-body-secondary")
                 + tag("td", esc(f"{eid} · {name}"))
                 + tag("td", esc(f"{fmt_int(lacking, lang)} ({pct(share, lang)})"),
