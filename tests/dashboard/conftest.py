@@ -2,8 +2,68 @@
 
 from __future__ import annotations
 
+from html.parser import HTMLParser
+
 import pytest
+from dash import dcc, html
 from dash.development.base_component import Component
+
+VOID = frozenset({"br", "hr", "img"})  # tags without an end tag
+
+
+class _Components(HTMLParser):
+    """HTML (the markup of a static table) -> the Dash html components it stands for."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.stack: list[list] = [[]]
+        self.open: list[tuple[str, dict]] = []
+
+    def handle_starttag(self, name, attrs):
+        props = {}
+        for k, v in attrs:
+            if k == "class":
+                props["className"] = v
+            elif k == "style":
+                props["style"] = dict(
+                    (x.strip() for x in d.split(":", 1)) for d in v.split(";") if d.strip())
+            elif k == "tabindex":
+                props["tabIndex"] = v
+            else:
+                props[k] = v
+        if name in VOID:
+            self.stack[-1].append(getattr(html, name.capitalize())(**props))
+            return
+        self.open.append((name, props))
+        self.stack.append([])
+
+    def handle_endtag(self, name):
+        if name in VOID:
+            return
+        tag, props = self.open.pop()
+        assert tag == name, (tag, name)
+        children = self.stack.pop()
+        kids = children[0] if len(children) == 1 else (children or None)
+        self.stack[-1].append(getattr(html, tag.capitalize())(kids, **props))
+
+    def handle_data(self, data):
+        self.stack[-1].append(data)
+
+
+def from_html(markup: str) -> list:
+    p = _Components()
+    p.feed(markup)
+    p.close()
+    assert not p.open, p.open
+    return p.stack[0]
+
+
+def _expanded(node):
+    """A markdown component of raw HTML (a static table) stands for the components of its
+    markup: tests read its rows and cells as they read component tables."""
+    if isinstance(node, dcc.Markdown) and getattr(node, "dangerously_allow_html", False):
+        return from_html(node.children)
+    return getattr(node, "children", None)
 
 
 def walk(node):
@@ -12,7 +72,7 @@ def walk(node):
             yield from walk(n)
     elif isinstance(node, Component):
         yield node
-        yield from walk(getattr(node, "children", None))
+        yield from walk(_expanded(node))
 
 
 def text(node) -> str:
@@ -23,7 +83,7 @@ def text(node) -> str:
     if isinstance(node, (list, tuple)):
         return " ".join(text(n) for n in node)
     if isinstance(node, Component):
-        return text(getattr(node, "children", None))
+        return text(_expanded(node))
     return ""
 
 

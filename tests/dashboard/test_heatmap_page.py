@@ -155,6 +155,11 @@ def test_peer_picker_search(nl_ctx):
     # the chosen municipality stays among the options
     assert options.peer_options(nl_ctx, "NL", "xyz", "NL_GM0344") == [
         {"label": "Utrecht (GM0344)", "value": "NL_GM0344"}]
+    # an unknown chosen id adds nothing; every value is the row's id as a str
+    assert options.peer_options(nl_ctx, "NL", "xyz", "NL_GM9999") == []
+    ids_ = nl_ctx.municipalities.set_index("municipality_id")["name"]
+    assert all(type(o["value"]) is str and o["label"].startswith(str(ids_[o["value"]]))
+               for o in biggest)
     with pytest.raises(PreventUpdate):
         callbacks.search_peers(nl_ctx, "", "NL", None)
 

@@ -33,6 +33,7 @@ from pipelines.maturity.heatmap import (
 )
 from pipelines.packed_strings import PackedStrings
 from pipelines.reference import SIZE_CLASSES, size_class_label
+from pipelines.row_index import RowIndex
 
 ALL = "all"  # "no restriction" in a select (an empty value renders as a blank select)
 MUNICIPALITIES, REGIONS = "municipalities", "regions"
@@ -52,7 +53,11 @@ def reference_arrays(ctx: AppContext) -> dict:
         # ("<U92") took 4 bytes per character of the longest label, ~70 MB per process
         names = [str(v) for v in m["name"].to_numpy(dtype=object)]
         codes = [str(v) for v in m["national_code"].to_numpy(dtype=object)]
-        arrays = {"name": PackedStrings(names), "code": PackedStrings(codes),
+        # ids and their rows: the peer picker's values and the chosen one's row (reading the
+        # pyarrow id column as numpy on every page render took ~10 ms at EU size)
+        ids = [str(v) for v in m["municipality_id"].to_numpy(dtype=object)]
+        arrays = {"id": PackedStrings(ids), "row_of": RowIndex.of(ids),
+                  "name": PackedStrings(names), "code": PackedStrings(codes),
                   "nuts3": PackedStrings([str(v) for v in m["nuts3"].to_numpy(dtype=object)]),
                   "population": pd.to_numeric(m["population"]).fillna(0).to_numpy(),
                   "label": PackedStrings([f"{n} ({c})" for n, c in zip(names, codes,

@@ -68,14 +68,11 @@ def peer_options(ctx: AppContext, country: str, search: str | None = None,
     else:
         order = np.argsort(-ref["population"][rows], kind="stable")
     rows = rows[order][:PEER_OPTIONS]
-    ids_ = ctx.municipalities["municipality_id"].to_numpy()
-    opts = [{"label": str(ref["label"][i]), "value": str(ids_[i])} for i in rows]
+    opts = [{"label": str(ref["label"][int(i)]), "value": ref["id"][int(i)]} for i in rows]
     if value and value not in {o["value"] for o in opts}:
-        try:
-            i = int(np.flatnonzero(ids_ == value)[0])
+        i = ref["row_of"].get(value)
+        if i is not None:
             opts.insert(0, {"label": str(ref["label"][i]), "value": value})
-        except IndexError:
-            pass
     return opts
 
 

@@ -161,15 +161,15 @@ def leverage_of(ctx: AppContext, data: PolicyData, sel: Selection) -> Leverage:
     return data.cells.leverage(data.mask(ctx, sel))
 
 
-def leverage_frame(ctx: AppContext, data: PolicyData, sel: Selection, lang: str = "en",
-                   lev: Leverage | None = None) -> pd.DataFrame:
-    """One row per element, highest leverage first (ties in framework order): the engine's
-    `Leverage.rows()` plus names and shares."""
+def leverage_columns(ctx: AppContext, data: PolicyData, sel: Selection, lang: str = "en",
+                     lev: Leverage | None = None) -> dict[str, list | np.ndarray]:
+    """`leverage_frame`'s columns (a missing mean unlock is None): the page's table reads them
+    as they are, a DataFrame of them cost it more than the table."""
     lev = lev or leverage_of(ctx, data, sel)
     names = _element_names(ctx, lang)
     n = max(lev.selected, 1)
     rows = lev.rows()
-    df = pd.DataFrame({
+    return {
         "rank": np.arange(1, len(rows) + 1),
         "element_id": [r["element"] for r in rows],
         "element": [names.get(r["element"], r["element"]) for r in rows],
@@ -181,24 +181,38 @@ def leverage_frame(ctx: AppContext, data: PolicyData, sel: Selection, lang: str 
         "first_phase": [r["first_phase"] for r in rows],
         "first_phase_share": [round(r["first_phase"] / n, 4) for r in rows],
         "first_step": [r["first_step"] for r in rows],
-    })
+    }
+
+
+def leverage_frame(ctx: AppContext, data: PolicyData, sel: Selection, lang: str = "en",
+                   lev: Leverage | None = None) -> pd.DataFrame:
+    """One row per element, highest leverage first (ties in framework order): the engine's
+    `Leverage.rows()` plus names and shares."""
+    df = pd.DataFrame(leverage_columns(ctx, data, sel, lang, lev))
     df["mean_unlock"] = df["mean_unlock"].astype("Float64")
     return df
 
 
-def first_phase_frame(ctx: AppContext, data: PolicyData, sel: Selection, lang: str = "en",
-                      lev: Leverage | None = None) -> pd.DataFrame:
-    """How often each element is a first-phase recommendation, most often first."""
+def first_phase_columns(ctx: AppContext, data: PolicyData, sel: Selection, lang: str = "en",
+                        lev: Leverage | None = None) -> dict:
+    """`first_phase_frame`'s columns (arrays and lists; `municipalities` one number), for the
+    page's chart and caption."""
     lev = lev or leverage_of(ctx, data, sel)
     names = _element_names(ctx, lang)
     n = max(lev.selected, 1)
     order = np.argsort(-lev.first_phase, kind="stable")
     ids = [lev.element_ids[j] for j in order]
-    return pd.DataFrame({
+    return {
         "element_id": ids, "element": [names.get(e, e) for e in ids],
         "first_phase": lev.first_phase[order], "share": np.round(lev.first_phase[order] / n, 4),
         "first_step": lev.first_step[order],
-        "municipalities": lev.selected})
+        "municipalities": lev.selected}
+
+
+def first_phase_frame(ctx: AppContext, data: PolicyData, sel: Selection, lang: str = "en",
+                      lev: Leverage | None = None) -> pd.DataFrame:
+    """How often each element is a first-phase recommendation, most often first."""
+    return pd.DataFrame(first_phase_columns(ctx, data, sel, lang, lev))
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 
 import dash_bootstrap_components as dbc
+import numpy as np
 from dash import html
 
 from dashboard.components.downloads import link_control
@@ -20,6 +21,7 @@ from dashboard.views.policy import data_funding as df
 from dashboard.views.policy import ids
 from dashboard.views.policy import texts_funding as tf
 from dashboard.views.policy.selection import Selection
+from dashboard.views.policy.tables import esc, static, table_markup, tag, th
 from dashboard.views.policy.texts import short
 from pipelines.maturity import funding as fe
 
@@ -205,32 +207,40 @@ def compute(ctx: AppContext, sel: Selection, fields: dict, settings: dict, lang:
 # ------------------------------------------------------------------ the result
 
 
-def _law_table(ctx: AppContext, ans: df.Answer, name: str, lang: str) -> html.Div:
+def _region(markup: str, caption: str) -> html.Div:
+    """A table in a focusable scroll box named by its caption."""
+    return html.Div(static(markup), className="table-responsive", tabIndex="0", role="region",
+                    **{"aria-label": caption})
+
+
+def _duty(name: str, duty: str, lang: str) -> str:
+    return tag("td", tag("strong", esc(name)) + " " + tag(
+        "span", esc(t(f"funding.table.duty.{duty}", lang)), "small text-body-secondary"))
+
+
+def _law_table(ctx: AppContext, ans: df.Answer, name: str, lang: str) -> html.Div | html.P:
+    """Per law: ready before / due, after, the difference, cost per municipality made ready
+    (one markup table, as the policy view's other tables)."""
     frame = tf.laws_frame(ctx, ans, lang)
     if not len(frame):
         return html.P(t("funding.table.empty", lang), className="small mb-0")
-    head = html.Thead(html.Tr([
-        html.Th(t("funding.table.law", lang), scope="col"),
-        html.Th(t("funding.table.before", lang), scope="col", className="text-end"),
-        html.Th(t("funding.table.after", lang), scope="col", className="text-end"),
-        html.Th(t("funding.table.difference", lang), scope="col", className="text-end"),
-        html.Th(t("funding.table.cost", lang), scope="col", className="text-end pol-wrap")]))
-    rows = [html.Tr([
-        html.Td([html.Strong(r.name), " ",
-                 html.Span(t(f"funding.table.duty.{r.duty}", lang),
-                           className="small text-body-secondary")]),
-        html.Td(f"{fmt_int(r.ready_before, lang)} / {fmt_int(r.due, lang)}",
-                className="text-end text-nowrap"),
-        html.Td(fmt_int(r.ready_after, lang), className="text-end"),
-        html.Td("+" + fmt_int(r.difference, lang), className="text-end fw-semibold"),
-        html.Td("–" if r.cost_per_ready is None or r.cost_per_ready != r.cost_per_ready
-                else tf.money(r.cost_per_ready, lang), className="text-end text-nowrap"),
-    ]) for r in frame.itertuples()]
+    head = [th(t("funding.table.law", lang)), th(t("funding.table.before", lang), "text-end"),
+            th(t("funding.table.after", lang), "text-end"),
+            th(t("funding.table.difference", lang), "text-end"),
+            th(t("funding.table.cost", lang), "text-end pol-wrap")]
+    cost = frame["cost_per_ready"].to_numpy(dtype=np.float64, na_value=np.nan)
+    cols = zip(frame["name"].tolist(), frame["duty"].tolist(), frame["ready_before"].tolist(),
+               frame["due"].tolist(), frame["ready_after"].tolist(),
+               frame["difference"].tolist(), cost.tolist(), strict=True)
+    rows = [tag("tr", _duty(law, duty, lang)
+                + tag("td", esc(f"{fmt_int(before, lang)} / {fmt_int(due, lang)}"),
+                      "text-end text-nowrap")
+                + tag("td", esc(fmt_int(after, lang)), "text-end")
+                + tag("td", esc("+" + fmt_int(diff, lang)), "text-end fw-semibold")
+                + tag("td", "–" if c != c else esc(tf.money(c, lang)), "text-end text-nowrap"))
+            for law, duty, before, due, after, diff, c in cols]
     caption = t("funding.table.caption", lang, name=name)
-    return html.Div(html.Table([html.Caption(caption, className="visually-hidden"), head,
-                                html.Tbody(rows)], className="table table-sm pol-table mb-0"),
-                    className="table-responsive", tabIndex="0", role="region",
-                    **{"aria-label": caption})
+    return _region(table_markup(caption, head, rows), caption)
 
 
 def _difference_table(ctx: AppContext, a: df.Answer, b: df.Answer, lang: str) -> list:
@@ -238,24 +248,17 @@ def _difference_table(ctx: AppContext, a: df.Answer, b: df.Answer, lang: str) ->
     if not rows:
         return []
     caption = t("funding.difference.caption", lang)
-    head = html.Thead(html.Tr([
-        html.Th(t("funding.table.law", lang), scope="col"),
-        html.Th(t("funding.difference.a", lang), scope="col", className="text-end"),
-        html.Th(t("funding.difference.b", lang), scope="col", className="text-end"),
-        html.Th(t("funding.table.difference", lang), scope="col", className="text-end")]))
-    body = [html.Tr([
-        html.Td([html.Strong(tf.law_name(ctx, r["law"], lang)), " ",
-                 html.Span(t(f"funding.table.duty.{r['duty']}", lang),
-                           className="small text-body-secondary")]),
-        html.Td("+" + fmt_int(r["a"], lang), className="text-end"),
-        html.Td("+" + fmt_int(r["b"], lang), className="text-end"),
-        html.Td(("+" if r["difference"] > 0 else "") + fmt_int(r["difference"], lang),
-                className="text-end fw-semibold")]) for r in rows]
-    return [html.H3(caption, className="h6 mt-3"),
-            html.Div(html.Table([html.Caption(caption, className="visually-hidden"), head,
-                                 html.Tbody(body)], className="table table-sm pol-table mb-0"),
-                     className="table-responsive", tabIndex="0", role="region",
-                     **{"aria-label": caption})]
+    head = [th(t("funding.table.law", lang)), th(t("funding.difference.a", lang), "text-end"),
+            th(t("funding.difference.b", lang), "text-end"),
+            th(t("funding.table.difference", lang), "text-end")]
+    body = [tag("tr", _duty(tf.law_name(ctx, r["law"], lang), r["duty"], lang)
+                + tag("td", esc("+" + fmt_int(r["a"], lang)), "text-end")
+                + tag("td", esc("+" + fmt_int(r["b"], lang)), "text-end")
+                + tag("td", esc(("+" if r["difference"] > 0 else "")
+                                + fmt_int(r["difference"], lang)), "text-end fw-semibold"))
+            for r in rows]
+    return [html.H3(caption, className="h6 mt-3"), _region(table_markup(caption, head, body),
+                                                           caption)]
 
 
 def _named(ans: df.Answer, lang: str) -> list:

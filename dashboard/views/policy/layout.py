@@ -17,11 +17,12 @@ from dashboard.components.places import country_name, region_name
 from dashboard.components.url_notices import alerts
 from dashboard.context import AppContext
 from dashboard.i18n import normalise_lang, t
+from dashboard.lru import Lru
 from dashboard.views.policy import funding, ids
 from dashboard.views.policy.data import (
-    first_phase_frame,
+    first_phase_columns,
     heat,
-    leverage_frame,
+    leverage_columns,
     leverage_of,
     policy_data,
     published,
@@ -104,10 +105,26 @@ def controls(ctx: AppContext, sel: Selection, measure: str, lang: str) -> dbc.Ro
 # ------------------------------------------------------------------ one state of the view
 
 
+# Rendered states (~100 KB of components and figures each) per build, disclosure settings,
+# selection, measure and language: opening the page renders a state and its controls' callback
+# asks for the same state right after; a visitor going back and forth between selections asks
+# again. The values are only read (serialised), never changed: `render` hands out a copy of
+# the dict, so a caller may replace an entry.
+_VIEWS = Lru(32)
+
+
 def render(ctx: AppContext, sel: Selection, measure: str, lang: str) -> dict:
     """Everything the page shows for a state, keyed by output; computed from the stored
-    roadmaps (no query)."""
+    roadmaps (no query), once per build, settings and state (`_VIEWS`)."""
     snap = ctx.warehouse.snapshot()
+    if snap is None:
+        return _render(ctx, snap, sel, measure, lang)
+    key = (str(snap.path), snap.build_id, snap.visibility, int(snap.min_group),
+           str(ctx.settings.reference_dir), ctx.settings.min_group, sel, measure, lang)
+    return dict(_VIEWS.get(key, lambda: _render(ctx, snap, sel, measure, lang)))
+
+
+def _render(ctx: AppContext, snap, sel: Selection, measure: str, lang: str) -> dict:
     data = policy_data(ctx, snap)
     empty = blank_figure()
     out = {"status": [], "show": False, "fp_figure": empty, "fp_caption": "",
@@ -144,11 +161,11 @@ def render(ctx: AppContext, sel: Selection, measure: str, lang: str) -> dict:
                      html.P(settings, className="small text-body-secondary mb-0")]
     lev = leverage_of(ctx, data, sel)
     # first phase
-    fp = first_phase_frame(ctx, data, sel, lang, lev)
+    fp = first_phase_columns(ctx, data, sel, lang, lev)
     out["fp_figure"] = first_phase_figure(ctx, fp, lang)
     out["fp_caption"] = first_phase_caption(ctx, fp, n, scope, rm.per_phase, FP_TOP, lang)
     # leverage
-    lf = leverage_frame(ctx, data, sel, lang, lev)
+    lf = leverage_columns(ctx, data, sel, lang, lev)
     out["lev_table"] = leverage_table(lf, lang)
     out["lev_api"] = "/api/v1/insight/leverage?" + urlencode(
         {**sel.query("size_class"), "format": "csv"})

@@ -1,11 +1,15 @@
-"""The policy view's tables as Dash components: leverage per element (with inline bars) and the
-lobby section (law readiness, deadlines, elements behind the gap, laws not evaluated)."""
+"""The policy view's tables: leverage per element (with inline bars) and the lobby section (law
+readiness, deadlines, elements behind the gap, laws not evaluated); the funding what-if's tables
+use the same markup helpers."""
 
 from __future__ import annotations
 
+import html as _html
+
 import dash_bootstrap_components as dbc
+import numpy as np
 import pandas as pd
-from dash import html
+from dash import dcc, html
 
 from dashboard.components.numbers import fmt_int, fmt_num
 from dashboard.components.readiness_text import horizon_phrase
@@ -26,90 +30,127 @@ def notice(message: str, color: str = "info") -> dbc.Alert:
     return dbc.Alert(message, color=color, className="mb-2")
 
 
-def bar_cell(value: float, top: float, text: str) -> html.Td:
-    """A cell with its value as text over a bar (a background gradient: one component)."""
+# The tables are HTML strings in one dcc.Markdown each (as dashboard/components/tables.py does
+# for the Legislation tab): a leverage table of ~50 rows was ~350 Dash components, whose
+# construction, serialisation and rendering cost the server ~8 ms and the browser more on every
+# change of selection. The markup is the same elements, classes, captions and scopes the
+# components gave; every text passes `esc`, only this module writes tags and attributes.
+
+
+def esc(value) -> str:
+    """Text as markup. A line break becomes a character reference: the markup stays one line,
+    as dcc.Markdown parses a multi-line HTML block piecemeal (and renders nothing of it)."""
+    return _html.escape(str(value), quote=True).replace("\n", "&#10;")
+
+
+def tag(name: str, inner: str = "", cls: str | None = None, **attrs) -> str:
+    """<name class=cls attrs>inner</name>; `inner` is markup (escaped text or tags), every
+    attribute value is escaped here."""
+    a = (f' class="{esc(cls)}"' if cls else "") + "".join(
+        f' {k}="{esc(v)}"' for k, v in attrs.items() if v is not None)
+    return f"<{name}{a}>{inner}</{name}>"
+
+
+BR = "<br/>"  # self-closed: dcc.Markdown renders nothing of a table with a bare <br>
+
+
+def static(markup: str) -> dcc.Markdown:
+    """Markup (from `tag`) as one component."""
+    return dcc.Markdown(markup, dangerously_allow_html=True, className="static-table")
+
+
+def table_markup(caption: str, head: list[str], rows: list[str]) -> str:
+    """A pol-table: a visually hidden caption, one header row of `head` (th cells), `rows`."""
+    return tag("table", tag("caption", esc(caption), "visually-hidden")
+               + tag("thead", tag("tr", "".join(head))) + tag("tbody", "".join(rows)),
+               "table table-sm pol-table mb-0")
+
+
+def th(text: str, cls: str | None = None) -> str:
+    return tag("th", esc(text), cls, scope="col")
+
+
+def bar_cell(value: float, top: float, text: str) -> str:
+    """A cell with its value as text over a bar (a background gradient)."""
     width = 0.0 if top <= 0 else max(0.0, min(100.0, 100 * value / top))
-    return html.Td(text, className="pol-bar-cell", style={
-        "background": f"linear-gradient(90deg, var(--pol-bar) {width:.1f}%, "
-                      f"transparent {width:.1f}%)"})
+    return tag("td", esc(text), "pol-bar-cell",
+               style=f"background: linear-gradient(90deg, var(--pol-bar) {width:.1f}%, "
+                     f"transparent {width:.1f}%)")
 
 
-def leverage_table(df, lang: str) -> html.Table:
-    top = float(df["leverage"].max()) if len(df) else 0.0
-    head = html.Thead(html.Tr([
-        html.Th("#", scope="col", className="text-end"),
-        html.Th(t("policy.lev.col.element", lang), scope="col"),
-        html.Th(t("policy.lev.col.lacking", lang), scope="col", className="text-end"),
-        html.Th(t("policy.lev.col.unlock", lang), scope="col", className="text-end"),
-        html.Th(t("policy.lev.col.leverage", lang), scope="col"),
-        html.Th(t("policy.lev.col.first", lang), scope="col", className="text-end"),
-    ]))
-    body = []
-    for r in df.itertuples():
-        # pd.isna: the column is nullable Float64, whose missing value is pd.NA (bool(NA) raises;
-        # a selection where nobody lacks an element crashed the page on `x != x`)
-        unlock = "–" if pd.isna(r.mean_unlock) else fmt_num(r.mean_unlock, lang, 2)
-        body.append(html.Tr([
-            html.Td(str(r.rank), className="text-end text-body-secondary"),
-            html.Td(f"{r.element_id} · {r.element}"),
-            html.Td(f"{fmt_int(r.lacking, lang)} ({pct(r.share_lacking, lang)})",
-                    className="text-end text-nowrap"),
-            html.Td(unlock, className="text-end"),
-            bar_cell(r.leverage, top, fmt_num(r.leverage, lang, 1)),
-            html.Td(fmt_int(r.first_phase, lang), className="text-end"),
-        ]))
-    return html.Table([html.Caption(t("policy.lev.table.caption", lang),
-                                    className="visually-hidden"), head, html.Tbody(body)],
-                      className="table table-sm pol-table mb-0")
+def _list(column) -> list:
+    return column.tolist() if hasattr(column, "tolist") else list(column)
 
 
-def deadline_text(r, at, lang: str) -> list:
+def leverage_table(df, lang: str) -> dcc.Markdown:
+    """The leverage table (`df`: data.leverage_columns, or the frame)."""
+    leverage = _list(df["leverage"])
+    top = float(max(leverage)) if leverage else 0.0
+    head = [th("#", "text-end"), th(t("policy.lev.col.element", lang)),
+            th(t("policy.lev.col.lacking", lang), "text-end"),
+            th(t("policy.lev.col.unlock", lang), "text-end"),
+            th(t("policy.lev.col.leverage", lang)),
+            th(t("policy.lev.col.first", lang), "text-end")]
+    # missing: None in the columns, pd.NA in the frame's nullable Float64 column; NaN here
+    unlock = pd.Series(df["mean_unlock"], dtype="Float64").to_numpy(dtype=np.float64,
+                                                                     na_value=np.nan)
+    cols = zip(_list(df["rank"]), _list(df["element_id"]), _list(df["element"]),
+               _list(df["lacking"]), _list(df["share_lacking"]), unlock.tolist(), leverage,
+               _list(df["first_phase"]), strict=True)
+    body = [tag("tr", tag("td", esc(rank), "text-end text-body-secondary")
+                + tag("td", esc(f"{eid} · {name}"))
+                + tag("td", esc(f"{fmt_int(lacking, lang)} ({pct(share, lang)})"),
+                      "text-end text-nowrap")
+                + tag("td", "–" if mu != mu else esc(fmt_num(mu, lang, 2)), "text-end")
+                + bar_cell(lev, top, fmt_num(lev, lang, 1))
+                + tag("td", esc(fmt_int(first, lang)), "text-end"))
+            for rank, eid, name, lacking, share, mu, lev, first in cols]
+    return static(table_markup(t("policy.lev.table.caption", lang), head, body))
+
+
+def deadline_text(r, at, lang: str) -> str:
     if r.deadline is None:
-        return ["–"]
+        return "–"
     first, last = r.deadline.isoformat(), r.last_deadline.isoformat()
-    out = [first if first == last else f"{first} – {last}"]
+    out = esc(first if first == last else f"{first} – {last}")
     if r.next_deadline is None:
-        out += [html.Br(), html.Span(t("policy.lobby.passed", lang), className="badge "
-                                     "text-bg-danger fw-normal")]
+        out += BR + tag("span", esc(t("policy.lobby.passed", lang)),
+                        "badge text-bg-danger fw-normal")
     elif r.next_deadline != r.deadline or r.deadline < at:
-        out += [html.Br(), html.Span(t("policy.lobby.next", lang,
-                                       date=r.next_deadline.isoformat()),
-                                     className="small text-body-secondary")]
+        out += BR + tag("span", esc(t("policy.lobby.next", lang,
+                                      date=r.next_deadline.isoformat())),
+                        "small text-body-secondary")
     return out
 
 
-def lobby_table(ctx: AppContext, data: PolicyData, rows, lang: str) -> html.Table:
+def lobby_table(ctx: AppContext, data: PolicyData, rows, lang: str) -> dcc.Markdown:
     laws = {law.id: law for law in ctx.framework.laws}
     ids_ = data.roadmaps.element_ids
     at = data.roadmaps.evaluation_date
-    head = html.Thead(html.Tr([
-        html.Th(t("policy.lobby.col.law", lang), scope="col"),
-        html.Th(t("policy.lobby.col.applies", lang), scope="col", className="text-end"),
-        html.Th(t("policy.lobby.col.notready", lang), scope="col"),
-        html.Th(t("policy.lobby.col.unknown", lang), scope="col", className="text-end"),
-        html.Th(t("policy.lobby.col.deadline", lang), scope="col"),
-        html.Th(t("policy.lobby.col.gap", lang), scope="col", className="pol-gaps"),
-    ]))
+    head = [th(t("policy.lobby.col.law", lang)),
+            th(t("policy.lobby.col.applies", lang), "text-end"),
+            th(t("policy.lobby.col.notready", lang)),
+            th(t("policy.lobby.col.unknown", lang), "text-end"),
+            th(t("policy.lobby.col.deadline", lang)),
+            th(t("policy.lobby.col.gap", lang), "pol-gaps")]
     body = []
     for r in rows:
         law = laws.get(r.law)
+        # one line per element (the cell keeps line breaks: white-space pre-line)
         gaps = "\n".join(f"{ids_[e]} · "
                          f"{short(ctx.framework.element_by_id[ids_[e]].name.get(lang), 42)}"
                          f" ({pct(s, lang)})" for e, _k, s in r.gaps)
-        body.append(html.Tr([
-            html.Td([html.Strong(law.short_name(lang) if law else r.law), html.Br(),
-                     law.name.get(lang) if law else ""], className="pol-law"),
-            html.Td(fmt_int(r.municipalities, lang), className="text-end"),
+        body.append(tag("tr", "".join((
+            tag("td", tag("strong", esc(law.short_name(lang) if law else r.law)) + BR
+                + esc(law.name.get(lang) if law else ""), "pol-law"),
+            tag("td", esc(fmt_int(r.municipalities, lang)), "text-end"),
             bar_cell(r.share_not_ready, 1.0,
                      f"{pct(r.share_not_ready, lang)} ({fmt_int(r.not_ready, lang)})"),
-            html.Td(f"{pct(r.share_unknown, lang)} ({fmt_int(r.unknown, lang)})",
-                    className="text-end text-nowrap"),
-            html.Td(deadline_text(r, at, lang), className="text-nowrap small"),
-            html.Td(gaps, className="pol-gaps small"),
-        ]))
-    return html.Table([html.Caption(t("policy.lobby.table.caption", lang),
-                                    className="visually-hidden"), head, html.Tbody(body)],
-                      className="table table-sm pol-table mb-0")
+            tag("td", esc(f"{pct(r.share_unknown, lang)} ({fmt_int(r.unknown, lang)})"),
+                "text-end text-nowrap"),
+            tag("td", deadline_text(r, at, lang), "text-nowrap small"),
+            tag("td", esc(gaps), "pol-gaps small")))))
+    return static(table_markup(t("policy.lobby.table.caption", lang), head, body))
 
 
 def not_evaluated_list(ctx: AppContext, laws: list[str], lang: str,

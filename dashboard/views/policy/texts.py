@@ -46,21 +46,22 @@ def column_labels(ctx: AppContext, h: Heat, lang: str, wrap: bool = False) -> li
 
 def first_phase_caption(ctx: AppContext, fp, n: int, scope: str, per_phase: int, top_n: int,
                         lang: str) -> str:
-    """Under the first-phase chart (`fp`: first_phase_frame, most frequent first; `top_n`: the
-    bars drawn): how many recommendations, the most frequent, and what the chart leaves out."""
-    top = fp.iloc[0]
-    steps = int(fp["first_phase"].sum())
-    count = int(top.first_phase)
+    """Under the first-phase chart (`fp`: first_phase_columns or _frame, most frequent first;
+    `top_n`: the bars drawn): how many recommendations, the most frequent, and what the chart
+    leaves out."""
+    first = np.asarray(fp["first_phase"])
+    share = np.asarray(fp["share"], dtype=np.float64)
+    steps = int(first.sum())
+    count = int(first[0])
     text = t("policy.fp.caption" + (".one" if count == 1 else ""), lang, n=fmt_int(n, lang),
              scope=scope, steps=fmt_int(steps, lang),
-             element=element_label(ctx, top.element_id, lang), count=fmt_int(count, lang),
-             share=pct(top.share, lang), per_phase=per_phase) if steps else t("policy.fp.none",
-                                                                             lang)
-    rest = fp[fp["first_phase"] > 0].iloc[top_n:]
+             element=element_label(ctx, next(iter(fp["element_id"])), lang),
+             count=fmt_int(count, lang), share=pct(share[0], lang),
+             per_phase=per_phase) if steps else t("policy.fp.none", lang)
+    rest = share[first > 0][top_n:]
     if len(rest):
         text += " " + t("policy.fp.rest" + (".one" if len(rest) == 1 else ""), lang,
-                        n=len(rest), top=top_n,
-                        share=pct(float(rest["share"].max()), lang))
+                        n=len(rest), top=top_n, share=pct(float(rest.max()), lang))
     return text
 
 
