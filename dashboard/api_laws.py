@@ -40,7 +40,6 @@ from dashboard.views.legislation import data as ld
 from dashboard.views.legislation import data_laws
 from pipelines.framework import is_legal_duty
 from pipelines.maturity.readiness import (
-    N_STATUS,
     ProfileError,
     municipality_readiness,
     validate_profile,
@@ -99,15 +98,12 @@ class LawsApi:
     def aggregate(self, sel, snap, sub, res, law_id: str, bound: int | None = None) -> dict:
         shown = ld.published(self.ctx, snap, sel) and ld.threshold_published(self.ctx, snap, sel,
                                                                                bound)
-        c = ld.public_counts(np.bincount(res.status[:, res.column(law_id)], minlength=N_STATUS),
-                             self.ctx.settings.min_group, shown)
-        a = ld.public_counts(np.bincount(res.ambition_status[:, res.column(law_id)],
-                                         minlength=N_STATUS), self.ctx.settings.min_group, shown)
+        c = ld.public_counts(res.counts(law_id), self.ctx.settings.min_group, shown)
+        a = ld.public_counts(res.ambition_counts(law_id), self.ctx.settings.min_group, shown)
         inp = law_facts.inputs(self.ctx)
         law = inp.law(law_id) if law_id in inp.law_ids else None
-        countries = ld.base(self.ctx, snap).countries[sub.rows]
         states = [] if law is None else data_laws.unverified_countries(
-            inp, law, data_laws.country_conditions(inp, countries))
+            inp, law, ld.selection_conditions(self.ctx, snap, sel))
         return {
             "selection": {"country": sel.country, "nuts2": sel.nuts2, "size_class": sel.size_class},
             "wave": ld.base(self.ctx, snap).wave,

@@ -1015,6 +1015,15 @@ class PopulationReadiness:
             s = s[rows]
         return status_summary(np.bincount(s, minlength=N_STATUS))
 
+    def counts(self, law_id: str) -> np.ndarray:
+        """int64[N_STATUS]: municipalities per (legal) status code for one law."""
+        return np.bincount(self.status[:, self.column(law_id)], minlength=N_STATUS).astype(np.int64)
+
+    def ambition_counts(self, law_id: str) -> np.ndarray:
+        """int64[N_STATUS]: municipalities per ambition status code for one law."""
+        return np.bincount(self.ambition_status[:, self.column(law_id)],
+                           minlength=N_STATUS).astype(np.int64)
+
     def by_group(self, law_id: str, groups: np.ndarray, n_groups: int | None = None) -> np.ndarray:
         """int[G, N_STATUS]: municipalities per status code for each group code (country, ...)."""
         g = np.asarray(groups, dtype=np.int64)
@@ -1026,10 +1035,16 @@ class PopulationReadiness:
         """(element, municipalities with a known gap, with an unknown level) for one law, most
         gaps first; elements the law does not ask for are left out."""
         li = self.column(law_id)
-        gaps, unknown = self.gap_counts[li], self.unknown_counts[li]
-        rows = [(e, int(gaps[i]), int(unknown[i])) for i, e in enumerate(self.element_ids)
-                if gaps[i] or unknown[i]]
-        return sorted(rows, key=lambda r: (-r[1], -r[2], r[0]))
+        return lacking_rows(self.element_ids, self.gap_counts[li], self.unknown_counts[li])
+
+
+def lacking_rows(element_ids: Sequence[str], gaps: np.ndarray,
+                 unknown: np.ndarray) -> list[tuple[str, int, int]]:
+    """(element, gaps, unknowns) of one law's per-element counts, most gaps first (see
+    `PopulationReadiness.lacking`)."""
+    rows = [(e, int(gaps[i]), int(unknown[i])) for i, e in enumerate(element_ids)
+            if gaps[i] or unknown[i]]
+    return sorted(rows, key=lambda r: (-r[1], -r[2], r[0]))
 
 
 def status_summary(counts) -> dict[str, Any]:
@@ -1243,6 +1258,50 @@ def population_readiness(inputs: ReadinessInputs, levels: np.ndarray, table: Con
     return PopulationReadiness(law_ids=compiled.law_ids, element_ids=inputs.element_ids, at=at,
                                cutoff=cutoff, **out)
 
+
+
+# ------------------------------------------------------------------ cutoffs that change nothing
+#
+# The population core compares a cutoff only with deadlines (`when <= cutoff`): a requirement's
+# fixed date, a member-state date from the condition table, a law's applies_from (the fallback of
+# recommended_if_out_of_scope). Two cutoffs with as many of those dates at or before them give
+# the same readiness, bit for bit. So a caller that serves many evaluation dates can run the
+# core once per interval between consecutive dates of a law (`cutoff_points`) and find any
+# date's interval by binary search (`cutoff_interval`), instead of one run per date.
+
+
+def cutoff(at: dt.date, horizon_days: int | None) -> dt.date:
+    """The last deadline that counts at `at` with `horizon_days` (ALL_DEADLINES: date.max), as
+    `population_readiness` takes it (ValueError on a bad date or a negative horizon)."""
+    return _cutoff(at, horizon_days)
+
+
+def cutoff_points(inputs: ReadinessInputs, table: ConditionTable, law_id: str) -> np.ndarray:
+    """int64[K] sorted ordinals: every date a cutoff of law `law_id` is compared with for the
+    columns of `table` (NEVER, no date, left out: no cutoff reaches it). The law's readiness is
+    the same for all cutoffs in one interval between consecutive points."""
+    c = inputs.compiled
+    rows = np.flatnonzero(c.req_law == c.law_ids.index(law_id))
+    refs = np.unique(c.req_ref[rows])
+    refs = refs[refs >= 0]
+    parts = [c.req_fixed[rows], c.req_fb_date[rows[c.req_fb_min[rows] >= 0]]]
+    parts += [np.unique(table.dates[r]).astype(np.int64) for r in refs]
+    values = np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
+    return np.unique(values[values < NEVER]).astype(np.int64)
+
+
+def cutoff_interval(points: np.ndarray, cut: dt.date) -> int:
+    """The interval of `cut` among `points` (0: before the first; len(points): on or after the
+    last): how many points lie on or before it."""
+    return int(np.searchsorted(points, cut.toordinal(), side="right"))
+
+
+def interval_cutoff(points: np.ndarray, k: int) -> dt.date:
+    """A cutoff inside interval `k` of `points` (its first day: the point itself; the day before
+    the first point for interval 0)."""
+    if not len(points):
+        return dt.date.max
+    return dt.date.fromordinal(int(points[k - 1]) if k > 0 else max(1, int(points[0]) - 1))
 
 
 # ------------------------------------------------------------------ for other engines
@@ -1467,7 +1526,8 @@ __all__ = [
     "Assessment", "CompiledLaws", "ConditionProfiles", "ConditionTable", "ConditionValue", "ElementGap",
     "GroupedReadiness", "LawReadiness", "MunicipalityReadiness", "PopulationReadiness", "ProfileError",
     "ReadinessInputs", "RequirementCheck", "RequirementSchedule", "WhatIf", "compile_laws",
-    "condition_profiles", "condition_table", "law_to_yaml", "merged_flags", "municipality_readiness",
+    "condition_profiles", "condition_table", "cutoff", "cutoff_interval", "cutoff_points",
+    "interval_cutoff", "lacking_rows", "law_to_yaml", "merged_flags", "municipality_readiness",
     "population_readiness", "readiness_by_group", "readiness_inputs", "requirement_schedule",
     "resolve_municipality", "resolve_population", "status_summary", "validate_profile", "what_if",
 ]

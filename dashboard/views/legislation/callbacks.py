@@ -139,6 +139,7 @@ def _warm(ctx: AppContext) -> None:
     snap = ctx.warehouse.snapshot()
     if snap is not None and snap.waves:
         ld.base(ctx, snap)
+        ld.warm_intervals(ctx)  # every deadline interval of the EU: no date pays a recompute
 
 
 def register(app, ctx: AppContext) -> None:

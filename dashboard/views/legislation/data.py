@@ -36,13 +36,18 @@ from dashboard.context import AppContext
 from dashboard.laws import DEFAULT_HORIZON, inputs
 from dashboard.lru import Lru
 from dashboard.store import Snapshot
+from dashboard.views.legislation.data_laws import country_conditions
 from pipelines.disclosure import area_of
 from pipelines.maturity.cube import MISSING
 from pipelines.maturity.readiness import (
     ALL_DEADLINES,
     ConditionTable,
-    PopulationReadiness,
     ReadinessInputs,
+    cutoff,
+    cutoff_interval,
+    cutoff_points,
+    interval_cutoff,
+    lacking_rows,
     population_readiness,
     resolve_population,
     status_summary,
@@ -54,7 +59,7 @@ MAX_HORIZON = 3650
 
 _LOCK = threading.RLock()
 _CACHE: dict[tuple, Any] = {}
-_RESULTS = Lru(32)  # population runs per build, date, horizon and selection
+_INTERVALS = Lru(64)  # a selection's counts per deadline interval, per build
 _SUBSETS = Lru(64)  # a selection's rows and condition table per build
 
 
@@ -196,12 +201,136 @@ def subset(ctx: AppContext, snap: Snapshot, sel: Selection) -> Subset:
     return _SUBSETS.get((snap.build_id, sel.key()), build)
 
 
+# ------------------------------------------------------------------ readiness per deadline interval
+#
+# A law's readiness changes only on its deadlines (a requirement's date, a member state's date,
+# the date a recommendation takes effect): between two of them every evaluation date gives the
+# same counts. So per build, selection and law the counts the page and the API show are made once
+# per interval between consecutive deadlines (`cutoff_points`), and a date finds its interval by
+# binary search: a new date no longer recomputes the readiness of every municipality (~90 ms at
+# EU size). The whole EU is filled in the master before the fork (`warm_intervals`); any other
+# selection fills an interval the first time a date falls in it (one law: a few ms).
+
+
+@dataclass(frozen=True)
+class LawCounts:
+    """One law over one selection in one deadline interval: what the answers show of it."""
+
+    status: np.ndarray  # int64[N_STATUS] municipalities per legal status code
+    ambition: np.ndarray  # int64[N_STATUS] per ambition status code
+    gap_counts: np.ndarray  # int64[E] with a known gap on each element (legal)
+    unknown_counts: np.ndarray  # int64[E] with an unknown level on it (where it counts)
+    regions: np.ndarray  # int64[G, N_STATUS] per region of the selection's breakdown
+
+
+class Intervals:
+    """A selection's counts per law and deadline interval (filled as dates come), per build."""
+
+    def __init__(self, ctx: AppContext, snap: Snapshot, sel: Selection):
+        self.inp = inputs(ctx)
+        self.sub = subset(ctx, snap, sel)
+        b = base(ctx, snap)
+        field = (b.countries if sel.group_field == "country" else b.nuts2)[self.sub.rows]
+        if len(field):
+            codes, inv = np.unique(field, return_inverse=True)
+        else:
+            codes, inv = np.array([], dtype=str), np.array([], dtype=np.int64)
+        self.regions = tuple(str(c) for c in codes)  # the heatmap's columns, sorted
+        self.region_index = inv.reshape(-1)
+        self.region_sizes = np.bincount(self.region_index, minlength=len(codes))
+        self.points = {lid: cutoff_points(self.inp, self.sub.table, lid)
+                       for lid in self.inp.law_ids}
+        self._counts: dict[tuple[str, int], LawCounts] = {}
+        self._conditions: dict | None = None
+
+    def interval(self, law_id: str, cut: dt.date) -> int:
+        return cutoff_interval(self.points[law_id], cut)
+
+    def counts(self, law_id: str, k: int) -> LawCounts:
+        value = self._counts.get((law_id, k))
+        if value is None:  # two threads may both compute it: the same value, no lock needed
+            value = self._counts[(law_id, k)] = self._compute(law_id, k)
+        return value
+
+    def _compute(self, law_id: str, k: int) -> LawCounts:
+        res = population_readiness(self.inp, self.sub.levels, self.sub.table,
+                                   at=interval_cutoff(self.points[law_id], k), horizon_days=0,
+                                   laws=[law_id])
+        return LawCounts(res.counts(law_id), res.ambition_counts(law_id),
+                         res.gap_counts[0].astype(np.int64), res.unknown_counts[0].astype(np.int64),
+                         res.by_group(law_id, self.region_index, len(self.regions)))
+
+    def fill(self) -> None:
+        """Every interval of every law (the master's warm-up)."""
+        for law_id, points in self.points.items():
+            for k in range(len(points) + 1):
+                self.counts(law_id, k)
+
+    def conditions(self) -> dict[str, dict]:
+        """Every condition resolved per country of the selection (date-independent; ~13 ms at
+        EU size when made per request)."""
+        if self._conditions is None:
+            self._conditions = country_conditions(self.inp, self.sub.table.countries)
+        return self._conditions
+
+
+@dataclass(frozen=True)
+class SelectionReadiness:
+    """The readiness of a selection at one date and horizon, as counts per law (the same
+    `counts`, `ambition_counts`, `lacking` as PopulationReadiness gives for the selection's rows;
+    `by_region`: per region of the selection's breakdown, `regions`)."""
+
+    law_ids: tuple[str, ...]
+    element_ids: tuple[str, ...]
+    at: dt.date
+    cutoff: dt.date
+    regions: tuple[str, ...]
+    region_sizes: np.ndarray
+    laws: dict[str, LawCounts]
+
+    def column(self, law_id: str) -> int:
+        return self.law_ids.index(law_id)
+
+    def counts(self, law_id: str) -> np.ndarray:
+        return self.laws[law_id].status
+
+    def ambition_counts(self, law_id: str) -> np.ndarray:
+        return self.laws[law_id].ambition
+
+    def by_region(self, law_id: str) -> np.ndarray:
+        return self.laws[law_id].regions
+
+    def lacking(self, law_id: str) -> list[tuple[str, int, int]]:
+        c = self.laws[law_id]
+        return lacking_rows(self.element_ids, c.gap_counts, c.unknown_counts)
+
+
+def intervals(ctx: AppContext, snap: Snapshot, sel: Selection) -> Intervals:
+    return _INTERVALS.get((snap.build_id, sel.key()), lambda: Intervals(ctx, snap, sel))
+
+
 def population(ctx: AppContext, snap: Snapshot, sel: Selection, at: dt.date,
-               horizon: int) -> tuple[Subset, PopulationReadiness]:
-    sub = subset(ctx, snap, sel)
-    res = _RESULTS.get((snap.build_id, sel.key(), at, horizon), lambda: population_readiness(
-        inputs(ctx), sub.levels, sub.table, at=at, horizon_days=horizon))
-    return sub, res
+               horizon: int | None) -> tuple[Subset, SelectionReadiness]:
+    """The selection's readiness at `at` with `horizon`: each law's counts of the deadline
+    interval its cutoff falls in."""
+    iv = intervals(ctx, snap, sel)
+    cut = cutoff(at, horizon)
+    counts = {lid: iv.counts(lid, iv.interval(lid, cut)) for lid in iv.inp.law_ids}
+    return iv.sub, SelectionReadiness(iv.inp.law_ids, iv.inp.element_ids, at, cut, iv.regions,
+                                      iv.region_sizes, counts)
+
+
+def selection_conditions(ctx: AppContext, snap: Snapshot, sel: Selection) -> dict[str, dict]:
+    """`country_conditions` of the selection's answering municipalities, once per build."""
+    return intervals(ctx, snap, sel).conditions()
+
+
+def warm_intervals(ctx: AppContext) -> None:
+    """Before the first request (dashboard/warmup.py): every deadline interval of the whole EU,
+    the selection the laws API and the page open with."""
+    snap = ctx.warehouse.snapshot()
+    if snap is not None and snap.waves:
+        intervals(ctx, snap, Selection()).fill()
 
 
 # ------------------------------------------------------------------ parsing (page and API)

@@ -17,20 +17,19 @@ from dashboard.store import Snapshot
 from dashboard.views.legislation.data import (
     COUNT_KEYS,
     Selection,
-    base,
+    SelectionReadiness,
     population,
     public_counts,
     published,
     region_published,
+    selection_conditions,
 )
 from dashboard.views.legislation.data_laws import (
-    country_conditions,
     law_deadlines,
     law_name,
     unverified,
     unverified_countries,
 )
-from pipelines.maturity.readiness import N_STATUS, PopulationReadiness
 
 LAW_TABLE_COLUMNS = ("law", "name", "law_status", "binding", "municipalities", *COUNT_KEYS,
                      "share_ready", "suppressed", "first_deadline", "next_deadline", "unverified",
@@ -49,15 +48,13 @@ def law_table(ctx: AppContext, snap: Snapshot, sel: Selection, at: dt.date, hori
     nullable integers (a suppressed count is <NA>, never NaN)."""
     inp = inputs(ctx)
     sub, res = population(ctx, snap, sel, at, horizon)
-    conds = country_conditions(inp, base(ctx, snap).countries[sub.rows])
+    conds = selection_conditions(ctx, snap, sel)
+    ok = published(ctx, snap, sel)
     rows = []
     for law_id in res.law_ids:
         law = inp.law(law_id)
-        ok = published(ctx, snap, sel)
-        c = public_counts(np.bincount(res.status[:, res.column(law_id)], minlength=N_STATUS),
-                          ctx.settings.min_group, ok)
-        a = public_counts(np.bincount(res.ambition_status[:, res.column(law_id)],
-                                      minlength=N_STATUS), ctx.settings.min_group, ok)
+        c = public_counts(res.counts(law_id), ctx.settings.min_group, ok)
+        a = public_counts(res.ambition_counts(law_id), ctx.settings.min_group, ok)
         dls = law_deadlines(inp, law, sel.country)
         states = unverified_countries(inp, law, conds)
         upcoming = [d for d, _ in dls if d > at]
@@ -80,7 +77,7 @@ def law_table(ctx: AppContext, snap: Snapshot, sel: Selection, at: dt.date, hori
     return df
 
 
-def lacking_table(ctx: AppContext, res: PopulationReadiness, law_ids,
+def lacking_table(ctx: AppContext, res: SelectionReadiness, law_ids,
                   due: int | Mapping[str, Any], top: int = 3, lang: str = "en") -> pd.DataFrame:
     """Per law the elements that cause most non-readiness (known gaps, then unknown levels);
     `share_gap` is over the municipalities with something of the law due (`due`: per law, or
@@ -106,20 +103,13 @@ def heatmap_table(ctx: AppContext, snap: Snapshot, sel: Selection, at: dt.date,
     (`public_counts`) or where the law asks nothing of the region's municipalities. Why a cell
     is empty is in attrs["state"] (same shape: "na" does not apply, "not_due" nothing due yet,
     "suppressed" too few, "" a share)."""
-    sub, res = population(ctx, snap, sel, at, horizon)
-    b = base(ctx, snap)
-    field = b.countries if sel.group_field == "country" else b.nuts2
-    regions = field[sub.rows]
-    if len(regions):
-        codes, inv = np.unique(regions, return_inverse=True)
-    else:
-        codes, inv = np.array([]), np.array([], int)
-    counts = np.bincount(inv, minlength=len(codes)) if len(codes) else np.array([], int)
-    names = [str(c) for c in codes]
+    _, res = population(ctx, snap, sel, at, horizon)
+    names = list(res.regions)  # countries, or NUTS 2 regions in a country, sorted
+    counts = res.region_sizes
     data, state = {}, {}
     shown = [region_published(ctx, snap, sel, c) for c in names]
     for law_id in res.law_ids:
-        g = res.by_group(law_id, inv, len(codes)) if len(codes) else np.zeros((0, N_STATUS), int)
+        g = res.by_region(law_id)
         cells = [public_counts(row, ctx.settings.min_group, ok)
                  for row, ok in zip(g, shown, strict=True)]
         data[law_id] = [np.nan if c["share_ready"] is None else c["share_ready"] for c in cells]
