@@ -76,11 +76,19 @@ def test_any_date_equals_the_recompute(nl_ctx, at, horizon, which):
 
 
 def test_the_warm_up_fills_every_interval_of_the_eu(nl_ctx):
+    """Filled one law and interval at a time (at the interval's own cutoff), as the master
+    does: the same counts as the recompute."""
     snap = nl_ctx.warehouse.snapshot()
+    ld._INTERVALS.clear()
     ld.warm_intervals(nl_ctx)
     iv = ld.intervals(nl_ctx, snap, ld.Selection())
-    assert all((law_id, k) in iv._counts
-               for law_id, points in iv.points.items() for k in range(len(points) + 1))
+    made = dict(iv._counts)
+    assert set(made) == {(law_id, k) for law_id, points in iv.points.items()
+                         for k in range(len(points) + 1)}
+    for at in every_date(nl_ctx, snap)[::3]:
+        assert_same(nl_ctx, snap, ld.Selection(), at, ALL_DEADLINES)
+        assert_same(nl_ctx, snap, ld.Selection(), at, 0)
+    assert iv._counts == made  # nothing was computed again
 
 
 @pytest.mark.parametrize("min_group", ["5", "40"])
@@ -121,3 +129,32 @@ def test_api_answers_as_the_recompute_under_consent(api_client, nl_data_dir, min
 
 _clients: dict = {}
 _contexts: dict = {}
+
+
+def test_the_aggregate_view_kept_per_interval_is_the_one_made_afresh(nl_ctx):
+    """The aggregate view's figures and tables are kept per deadline interval and next
+    deadlines: for any date they equal those made afresh for it, captions (the date) included."""
+    import json
+
+    from plotly.utils import PlotlyJSONEncoder
+
+    from dashboard.views.legislation import aggregate_card
+
+    def shown(a):
+        return json.dumps({k: v for k, v in a.items() if k != "df"}, cls=PlotlyJSONEncoder,
+                          sort_keys=True)
+
+    ctx = nl_ctx
+    snap = ctx.warehouse.snapshot()
+    dates = every_date(ctx, snap)
+    for sel, horizon, lang in ((ld.Selection(), ALL_DEADLINES, "en"), (ld.Selection(), 0, "nl"),
+                               (ld.Selection("NL", "NL21"), 365, "en")):
+        aggregate_card._PARTS.clear()
+        kept = [aggregate_card.aggregate(ctx, snap, sel, at, horizon, lang) for at in dates]
+        assert len(aggregate_card._PARTS._values) < len(dates)  # some dates shared their parts
+        for at, a in zip(dates, kept, strict=True):
+            aggregate_card._PARTS.clear()
+            fresh = aggregate_card.aggregate(ctx, snap, sel, at, horizon, lang)
+            assert shown(a) == shown(fresh), (sel, at, horizon, lang)
+            assert a["df"].equals(fresh["df"])
+            assert at.isoformat() in a["time_caption"]

@@ -11,10 +11,11 @@ from dashboard.components.numbers import fmt_int
 from dashboard.context import AppContext
 from dashboard.i18n import t
 from dashboard.laws import inputs
+from dashboard.lru import Lru
 from dashboard.views.legislation import data as ld
 from dashboard.views.legislation import figures
 from dashboard.views.legislation.blocks import card, figure, link_download, table
-from dashboard.views.legislation.data_laws import deadline_rows, law_shorts
+from dashboard.views.legislation.data_laws import deadline_rows, law_deadlines, law_shorts
 from dashboard.views.legislation.data_tables import heatmap_table, lacking_table, law_table
 from dashboard.views.legislation.ids import (
     AGG_BAR,
@@ -31,11 +32,14 @@ from dashboard.views.legislation.ids import (
     HEAT_CSV_BUTTON,
 )
 from dashboard.views.legislation.texts import (
-    aggregate_caption,
     ambition_text,
     area_names,
+    caption_facts,
+    facts_caption,
     heat_caption,
+    heat_hidden,
     heat_marks,
+    heat_sentence,
     pct,
     share_text,
     unverified_note,
@@ -64,8 +68,43 @@ def timeline(ctx: AppContext, sel: ld.Selection, at: dt.date, lang: str) -> dict
                             lang)
 
 
+# What the aggregate view shows depends on the date only through each law's deadline interval
+# (its counts: data.population) and each law's next deadline (a column of the table), apart from
+# the captions, which name the date. So the figures and tables are made once per build,
+# disclosure settings, selection, intervals, next deadlines and language (~50-80 ms at EU size
+# per new date before), and only the sentences per call.
+_PARTS = Lru(128)
+
+
 def aggregate(ctx: AppContext, snap, sel: ld.Selection, at: dt.date, horizon, lang: str) -> dict:
     """Everything the aggregate view shows (the callback only unpacks it)."""
+    _, res = ld.population(ctx, snap, sel, at, horizon)
+    inp = inputs(ctx)
+    nexts = tuple(next_deadline(inp, law_id, sel.country, at) for law_id in res.law_ids)
+    key = (snap.build_id, ctx.settings.visibility, ctx.settings.min_group, sel.key(),
+           res.intervals, nexts, lang)
+    p = _PARTS.get(key, lambda: _parts(ctx, snap, sel, at, horizon, lang))
+    time_fig = timeline(ctx, sel, at, lang)
+    if p["msg"] is not None:
+        return {"bar": p["bar"], "bar_caption": p["msg"], "table": p["table"], "lacking": "",
+                "heat": p["heat"], "heat_caption": p["msg"], "time": time_fig,
+                "time_caption": "", "df": p["df"]}
+    return {"bar": p["bar"],
+            "bar_caption": facts_caption(p["facts"], p["n"], at, horizon, lang),
+            "table": p["table"], "lacking": p["lacking"], "heat": p["heat"],
+            "heat_caption": p["heat_caption"] or heat_sentence(
+                p["regions"], p["hidden"], ctx.settings.min_group, at, horizon, lang),
+            "time": time_fig, "time_caption": t("legislation.time.caption", lang,
+                                                at=at.isoformat()), "df": p["df"]}
+
+
+def next_deadline(inp, law_id: str, country: str | None, at: dt.date) -> dt.date | None:
+    """The law's first deadline after `at` (data_tables.law_table's next_deadline)."""
+    return next((d for d, _ in law_deadlines(inp, inp.law(law_id), country) if d > at), None)
+
+
+def _parts(ctx: AppContext, snap, sel: ld.Selection, at: dt.date, horizon, lang: str) -> dict:
+    """The figures and tables of the aggregate view (not the sentences naming the date)."""
     df = law_table(ctx, snap, sel, at, horizon, lang)
     n = int(df["municipalities"].iat[0]) if len(df) else 0
     if n == 0 or n < ctx.settings.min_group or not ld.published(ctx, snap, sel):
@@ -73,19 +112,17 @@ def aggregate(ctx: AppContext, snap, sel: ld.Selection, at: dt.date, horizon, la
             t("legislation.suppressed", lang, n=fmt_int(n, lang),
               min_group=fmt_int(ctx.settings.min_group, lang)) \
             if n < ctx.settings.min_group else t("legislation.private", lang)
-        return {"bar": figures.empty(msg), "bar_caption": msg, "table": html.P(msg),
-                "lacking": "", "heat": figures.empty(msg), "heat_caption": msg,
-                "time": timeline(ctx, sel, at, lang), "time_caption": "", "df": df}
+        return {"msg": msg, "bar": figures.empty(msg), "table": html.P(msg),
+                "heat": figures.empty(msg), "df": df}
     shorts = law_shorts(ctx, lang)
     bar = figures.readiness_bars(df, n, shorts, lang)
-    caption = aggregate_caption(df, n, at, horizon, lang, shorts)
+    records = df.to_dict("records")
     shown = df.assign(
-        law=[f"{shorts[r['law']]} – {r['name']}" + unverified_note(r, lang)
-             for r in df.to_dict("records")],
+        law=[f"{shorts[r['law']]} – {r['name']}" + unverified_note(r, lang) for r in records],
         applies=[t("legislation.applies.of", lang, k=fmt_int(a, lang), n=fmt_int(n, lang))
                  for a in df["applies"]],
-        share_ready=[share_text(r, lang) for r in df.to_dict("records")],
-        ambition_share_met=[ambition_text(r, lang) for r in df.to_dict("records")],
+        share_ready=[share_text(r, lang) for r in records],
+        ambition_share_met=[ambition_text(r, lang) for r in records],
         **{k: df[k].map(lambda x: fmt_int(x, lang))
            for k in ("ready", "not_ready", "unknown", "not_due")})
     columns = {"law": t("legislation.col.law", lang),
@@ -117,10 +154,16 @@ def aggregate(ctx: AppContext, snap, sel: ld.Selection, at: dt.date, horizon, la
                      "share_gap": t("legislation.col.share_gap", lang)},
                     label=t("legislation.lacking.title", lang)) if len(lack) else \
         html.P(t("legislation.lacking.none", lang))
-    heat, heat_text = heatmap(ctx, snap, sel, at, horizon, lang)
-    return {"bar": bar, "bar_caption": caption, "table": law_tab, "lacking": lacking,
-            "heat": heat, "heat_caption": heat_text, "time": timeline(ctx, sel, at, lang),
-            "time_caption": t("legislation.time.caption", lang, at=at.isoformat()), "df": df}
+    hm = heatmap_table(ctx, snap, sel, at, horizon)
+    if hm.shape[1] == 0:
+        msg = t("legislation.empty.selection", lang)
+        heat, heat_text = figures.empty(msg), msg
+    else:
+        heat, heat_text = figures.heatmap(hm, area_names(ctx, sel, hm.columns, lang),
+                                          shorts, heat_marks(lang), lang), None
+    return {"msg": None, "df": df, "n": n, "facts": caption_facts(df, shorts), "bar": bar,
+            "table": law_tab, "lacking": lacking, "heat": heat, "heat_caption": heat_text,
+            "regions": hm.shape[1], "hidden": heat_hidden(hm) if hm.shape[1] else 0}
 
 
 def heatmap(ctx: AppContext, snap, sel: ld.Selection, at, horizon, lang: str):

@@ -208,8 +208,9 @@ def subset(ctx: AppContext, snap: Snapshot, sel: Selection) -> Subset:
 # same counts. So per build, selection and law the counts the page and the API show are made once
 # per interval between consecutive deadlines (`cutoff_points`), and a date finds its interval by
 # binary search: a new date no longer recomputes the readiness of every municipality (~90 ms at
-# EU size). The whole EU is filled in the master before the fork (`warm_intervals`); any other
-# selection fills an interval the first time a date falls in it (one law: a few ms).
+# EU size). The whole EU is filled in the master before the fork (`warm_intervals`, one run per
+# law and interval: 57 at EU size, 0.3 s); any other selection fills the intervals a date falls
+# in the first time, in one run at that date for the laws that lack theirs.
 
 
 @dataclass(frozen=True)
@@ -256,9 +257,28 @@ class Intervals:
         res = population_readiness(self.inp, self.sub.levels, self.sub.table,
                                    at=interval_cutoff(self.points[law_id], k), horizon_days=0,
                                    laws=[law_id])
+        return self._law_counts(res, law_id)
+
+    def _law_counts(self, res, law_id: str) -> LawCounts:
+        li = res.column(law_id)
         return LawCounts(res.counts(law_id), res.ambition_counts(law_id),
-                         res.gap_counts[0].astype(np.int64), res.unknown_counts[0].astype(np.int64),
+                         res.gap_counts[li].astype(np.int64),
+                         res.unknown_counts[li].astype(np.int64),
                          res.by_group(law_id, self.region_index, len(self.regions)))
+
+    def at_cutoff(self, cut: dt.date) -> dict[str, tuple[int, LawCounts]]:
+        """Each law's (interval, counts) at cutoff `cut`. The laws whose interval is not made
+        yet are computed in one run at `cut` itself (it lies in each of their intervals), not
+        one run per law: a new selection costs what one date cost before."""
+        ks = {lid: self.interval(lid, cut) for lid in self.inp.law_ids}
+        missing = [lid for lid, k in ks.items() if (lid, k) not in self._counts]
+        if missing:
+            res = population_readiness(
+                self.inp, self.sub.levels, self.sub.table, at=cut, horizon_days=0,
+                laws=None if len(missing) == len(ks) else missing)
+            for lid in missing:
+                self._counts.setdefault((lid, ks[lid]), self._law_counts(res, lid))
+        return {lid: (k, self._counts[(lid, k)]) for lid, k in ks.items()}
 
     def fill(self) -> None:
         """Every interval of every law (the master's warm-up)."""
@@ -287,6 +307,8 @@ class SelectionReadiness:
     regions: tuple[str, ...]
     region_sizes: np.ndarray
     laws: dict[str, LawCounts]
+    # each law's deadline interval: equal tuples, equal counts (a key for what is made of them)
+    intervals: tuple[int, ...]
 
     def column(self, law_id: str) -> int:
         return self.law_ids.index(law_id)
@@ -315,9 +337,10 @@ def population(ctx: AppContext, snap: Snapshot, sel: Selection, at: dt.date,
     interval its cutoff falls in."""
     iv = intervals(ctx, snap, sel)
     cut = cutoff(at, horizon)
-    counts = {lid: iv.counts(lid, iv.interval(lid, cut)) for lid in iv.inp.law_ids}
+    got = iv.at_cutoff(cut)
     return iv.sub, SelectionReadiness(iv.inp.law_ids, iv.inp.element_ids, at, cut, iv.regions,
-                                      iv.region_sizes, counts)
+                                      iv.region_sizes, {lid: c for lid, (_, c) in got.items()},
+                                      tuple(k for k, _ in got.values()))
 
 
 def selection_conditions(ctx: AppContext, snap: Snapshot, sel: Selection) -> dict[str, dict]:

@@ -40,22 +40,37 @@ def aggregate_caption(df: pd.DataFrame, n: int, at: dt.date, horizon, lang: str,
     """The sentence under the bars: the most and least ready law among those with a share
     (something due to enough municipalities), and the laws that apply to none; laws by their
     short names (`shorts`, from `data_laws.law_shorts`), counts as `lang` writes them."""
+    return facts_caption(caption_facts(df, shorts), n, at, horizon, lang)
+
+
+def caption_facts(df: pd.DataFrame, shorts: dict[str, str] | None = None) -> dict:
+    """What the sentence under the bars says of the laws, apart from the date (kept with the
+    figures per deadline interval: sorting the table costs more than the sentence): the most and
+    least ready law as (short name, share, due), and the laws that apply to none."""
     shorts = shorts or {}
     shown = df[df["share_ready"].notna()]
+    out: dict = {"best": None, "worst": None,
+                 "none": [shorts.get(x, x) for x in df.loc[df["applies"] == 0, "law"]]}
+    if len(shown):
+        for name, ascending in (("best", [False, True]), ("worst", [True, True])):
+            row = shown.sort_values(["share_ready", "law"], ascending=ascending).iloc[0]
+            out[name] = (shorts.get(row["law"], row["law"]), row["share_ready"], row["due"])
+    return out
+
+
+def facts_caption(facts: dict, n: int, at: dt.date, horizon, lang: str) -> str:
+    """The sentence under the bars from `caption_facts`, the date and horizon."""
     counts = horizon_phrase(horizon, at, lang)
     parts = []
-    if len(shown):
-        best = shown.sort_values(["share_ready", "law"], ascending=[False, True]).iloc[0]
-        worst = shown.sort_values(["share_ready", "law"], ascending=[True, True]).iloc[0]
+    if facts["best"] is not None:
+        (best, best_share, best_due), (worst, worst_share, worst_due) = facts["best"], facts["worst"]
         parts.append(t("legislation.agg.caption", lang, n=fmt_int(n, lang), counts=counts,
-                       best=shorts.get(best["law"], best["law"]),
-                       best_share=pct(best["share_ready"]), best_due=fmt_int(best["due"], lang),
-                       worst=shorts.get(worst["law"], worst["law"]),
-                       worst_share=pct(worst["share_ready"]),
-                       worst_due=fmt_int(worst["due"], lang)))
+                       best=best, best_share=pct(best_share), best_due=fmt_int(best_due, lang),
+                       worst=worst, worst_share=pct(worst_share),
+                       worst_due=fmt_int(worst_due, lang)))
     else:
         parts.append(t("legislation.agg.caption.none", lang, n=fmt_int(n, lang), counts=counts))
-    none = [shorts.get(x, x) for x in df.loc[df["applies"] == 0, "law"]]
+    none = facts["none"]
     if none:
         parts.append(t("legislation.agg.caption.na" + (".one" if len(none) == 1 else ""), lang,
                        k=len(none), laws=", ".join(none)))
@@ -107,9 +122,19 @@ def heat_marks(lang: str) -> dict[str, str]:
 def heat_caption(hm: pd.DataFrame, min_group: int, at: dt.date, horizon, lang: str) -> str:
     """The sentence under the heatmap: how many areas, what an empty cell means, how many
     areas are too small to show."""
+    return heat_sentence(hm.shape[1], heat_hidden(hm), min_group, at, horizon, lang)
+
+
+def heat_hidden(hm: pd.DataFrame) -> int:
+    """How many areas of the heatmap have a cell too small to show."""
+    return int((hm.attrs["state"] == "suppressed").any(axis=0).sum())
+
+
+def heat_sentence(regions: int, hidden: int, min_group: int, at: dt.date, horizon,
+                  lang: str) -> str:
+    """The heatmap's sentence from its number of areas and of areas with a hidden cell."""
     marks = heat_marks(lang)
-    hidden = int((hm.attrs["state"] == "suppressed").any(axis=0).sum())
-    return t("legislation.heat.caption", lang, regions=fmt_int(hm.shape[1], lang),
+    return t("legislation.heat.caption", lang, regions=fmt_int(regions, lang),
              hidden=fmt_int(hidden, lang), min_group=fmt_int(min_group, lang), na=marks["na"],
              not_due=marks["not_due"], counts=horizon_phrase(horizon, at, lang))
 
