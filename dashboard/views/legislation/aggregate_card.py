@@ -69,11 +69,13 @@ def timeline(ctx: AppContext, sel: ld.Selection, at: dt.date, lang: str) -> dict
 
 
 # What the aggregate view shows depends on the date only through each law's deadline interval
-# (its counts: data.population) and each law's next deadline (a column of the table), apart from
-# the captions, which name the date. So the figures and tables are made once per build,
-# disclosure settings, selection, intervals, next deadlines and language (~50-80 ms at EU size
-# per new date before), and only the sentences per call.
+# (its counts: data.population) and each law's next deadline (a column of the law table), apart
+# from the sentences, which name the date. So the figures and tables are made once per build,
+# disclosure settings, selection, intervals and language (`_PARTS`), the law table once more per
+# next deadlines (`_TABLES`; with every deadline counting, the intervals stay while the date
+# moves), and only the sentences per call (~50-80 ms at EU size per new date before).
 _PARTS = Lru(128)
+_TABLES = Lru(256)
 
 
 def aggregate(ctx: AppContext, snap, sel: ld.Selection, at: dt.date, horizon, lang: str) -> dict:
@@ -82,20 +84,21 @@ def aggregate(ctx: AppContext, snap, sel: ld.Selection, at: dt.date, horizon, la
     inp = inputs(ctx)
     nexts = tuple(next_deadline(inp, law_id, sel.country, at) for law_id in res.law_ids)
     key = (snap.build_id, ctx.settings.visibility, ctx.settings.min_group, sel.key(),
-           res.intervals, nexts, lang)
+           res.intervals, lang)
     p = _PARTS.get(key, lambda: _parts(ctx, snap, sel, at, horizon, lang))
+    tab = _TABLES.get((*key, nexts), lambda: _law_table(p, nexts, lang))
     time_fig = timeline(ctx, sel, at, lang)
     if p["msg"] is not None:
-        return {"bar": p["bar"], "bar_caption": p["msg"], "table": p["table"], "lacking": "",
+        return {"bar": p["bar"], "bar_caption": p["msg"], "table": tab["table"], "lacking": "",
                 "heat": p["heat"], "heat_caption": p["msg"], "time": time_fig,
-                "time_caption": "", "df": p["df"]}
+                "time_caption": "", "df": tab["df"]}
     return {"bar": p["bar"],
             "bar_caption": facts_caption(p["facts"], p["n"], at, horizon, lang),
-            "table": p["table"], "lacking": p["lacking"], "heat": p["heat"],
+            "table": tab["table"], "lacking": p["lacking"], "heat": p["heat"],
             "heat_caption": p["heat_caption"] or heat_sentence(
                 p["regions"], p["hidden"], ctx.settings.min_group, at, horizon, lang),
             "time": time_fig, "time_caption": t("legislation.time.caption", lang,
-                                                at=at.isoformat()), "df": p["df"]}
+                                                at=at.isoformat()), "df": tab["df"]}
 
 
 def next_deadline(inp, law_id: str, country: str | None, at: dt.date) -> dt.date | None:
@@ -103,19 +106,12 @@ def next_deadline(inp, law_id: str, country: str | None, at: dt.date) -> dt.date
     return next((d for d, _ in law_deadlines(inp, inp.law(law_id), country) if d > at), None)
 
 
-def _parts(ctx: AppContext, snap, sel: ld.Selection, at: dt.date, horizon, lang: str) -> dict:
-    """The figures and tables of the aggregate view (not the sentences naming the date)."""
-    df = law_table(ctx, snap, sel, at, horizon, lang)
-    n = int(df["municipalities"].iat[0]) if len(df) else 0
-    if n == 0 or n < ctx.settings.min_group or not ld.published(ctx, snap, sel):
-        msg = t("legislation.empty.selection", lang) if n == 0 else \
-            t("legislation.suppressed", lang, n=fmt_int(n, lang),
-              min_group=fmt_int(ctx.settings.min_group, lang)) \
-            if n < ctx.settings.min_group else t("legislation.private", lang)
-        return {"msg": msg, "bar": figures.empty(msg), "table": html.P(msg),
-                "heat": figures.empty(msg), "df": df}
-    shorts = law_shorts(ctx, lang)
-    bar = figures.readiness_bars(df, n, shorts, lang)
+def _law_table(p: dict, nexts: tuple, lang: str) -> dict:
+    """The law table (and its frame) of `_parts` with these next deadlines."""
+    df = p["df"].assign(next_deadline=[None if d is None else d.isoformat() for d in nexts])
+    if p["msg"] is not None:
+        return {"df": df, "table": html.P(p["msg"])}
+    n, shorts = p["n"], p["shorts"]
     records = df.to_dict("records")
     shown = df.assign(
         law=[f"{shorts[r['law']]} – {r['name']}" + unverified_note(r, lang) for r in records],
@@ -136,8 +132,23 @@ def _parts(ctx: AppContext, snap, sel: ld.Selection, at: dt.date, horizon, lang:
                "ambition_share_met": t("legislation.col.ambition", lang)}
     if not df["not_due"].fillna(0).any():  # every deadline counts: a column of zeros says nothing
         del columns["not_due"]
-    law_tab = table(shown, columns, label=t("legislation.agg.title", lang),
-                    table_id=AGG_LAW_TABLE)
+    return {"df": df, "table": table(shown, columns, label=t("legislation.agg.title", lang),
+                                     table_id=AGG_LAW_TABLE)}
+
+
+def _parts(ctx: AppContext, snap, sel: ld.Selection, at: dt.date, horizon, lang: str) -> dict:
+    """The figures of the aggregate view and its law table's frame (its next deadlines are
+    `at`'s: `_law_table` sets them), not the sentences naming the date."""
+    df = law_table(ctx, snap, sel, at, horizon, lang)
+    n = int(df["municipalities"].iat[0]) if len(df) else 0
+    if n == 0 or n < ctx.settings.min_group or not ld.published(ctx, snap, sel):
+        msg = t("legislation.empty.selection", lang) if n == 0 else \
+            t("legislation.suppressed", lang, n=fmt_int(n, lang),
+              min_group=fmt_int(ctx.settings.min_group, lang)) \
+            if n < ctx.settings.min_group else t("legislation.private", lang)
+        return {"msg": msg, "bar": figures.empty(msg), "heat": figures.empty(msg), "df": df}
+    shorts = law_shorts(ctx, lang)
+    bar = figures.readiness_bars(df, n, shorts, lang)
     _, res = ld.population(ctx, snap, sel, at, horizon)
     due = dict(zip(df["law"], df["due"], strict=True))
     hidden = {law for law, sup in zip(df["law"], df["suppressed"], strict=True) if sup}
@@ -161,8 +172,8 @@ def _parts(ctx: AppContext, snap, sel: ld.Selection, at: dt.date, horizon, lang:
     else:
         heat, heat_text = figures.heatmap(hm, area_names(ctx, sel, hm.columns, lang),
                                           shorts, heat_marks(lang), lang), None
-    return {"msg": None, "df": df, "n": n, "facts": caption_facts(df, shorts), "bar": bar,
-            "table": law_tab, "lacking": lacking, "heat": heat, "heat_caption": heat_text,
+    return {"msg": None, "df": df, "n": n, "shorts": shorts, "facts": caption_facts(df, shorts),
+            "bar": bar, "lacking": lacking, "heat": heat, "heat_caption": heat_text,
             "regions": hm.shape[1], "hidden": heat_hidden(hm) if hm.shape[1] else 0}
 
 
