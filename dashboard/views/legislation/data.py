@@ -7,7 +7,10 @@ inputs from a published build and caches what is static per build:
 - `base(ctx, snap)`: the latest wave's levels in framework element order, which municipalities
   answered it, and every condition resolved without overrides (`resolve_population`), per build;
 - `subset(...)`: the rows of a selection (EU / country / NUTS 2 / size class) that answered, with
-  their levels and condition table sliced once per (build, selection).
+  their levels and condition table sliced once per (build, selection);
+- `intervals(...)` / `population(...)`: a selection's counts per law and deadline interval (a
+  law's readiness changes only on its deadlines), so that any date and horizon is a binary
+  search, not a run over every municipality.
 
 Aggregates count the municipalities that answered the latest wave (a municipality without answers
 would be "unknown" for every law and say nothing about readiness). A law that does not apply to a
