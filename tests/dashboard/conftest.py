@@ -2,8 +2,16 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import pytest
 from dash.development.base_component import Component
+
+
+def _serialised(node) -> bool:
+    """A component in the JSON form Dash sends (panels.serialised): {"type", "namespace",
+    "props"}."""
+    return isinstance(node, dict) and {"type", "namespace", "props"} <= node.keys()
 
 
 def walk(node):
@@ -13,6 +21,9 @@ def walk(node):
     elif isinstance(node, Component):
         yield node
         yield from walk(getattr(node, "children", None))
+    elif _serialised(node):  # read like a component: its props as attributes
+        yield SimpleNamespace(**node["props"], _type=node["type"])
+        yield from walk(node["props"].get("children"))
 
 
 def text(node) -> str:
@@ -22,8 +33,10 @@ def text(node) -> str:
         return str(node)
     if isinstance(node, (list, tuple)):
         return " ".join(text(n) for n in node)
-    if isinstance(node, Component):
+    if isinstance(node, (Component, SimpleNamespace)):  # SimpleNamespace: from walk
         return text(getattr(node, "children", None))
+    if _serialised(node):
+        return text(node["props"].get("children"))
     return ""
 
 
