@@ -281,7 +281,7 @@ class Candidates:
     helpers_total: np.ndarray  # int[E]
     partners: tuple[np.ndarray, ...] | None  # None: no first phases
     partners_total: np.ndarray | None
-    partner_flags: np.ndarray | None  # bool[M, E]: j in the row's first phase, known level
+    first_phase: np.ndarray | None  # int[M, P] as given (not copied): the asker's own next steps
 
     @classmethod
     def of(cls, levels: np.ndarray, *, shown: np.ndarray, answered: np.ndarray,
@@ -292,7 +292,7 @@ class Candidates:
         has = (levels >= need) & answered[:, None]  # bool[M, E]
         helpers = tuple(np.flatnonzero(has[:, j] & shown).astype(np.int32)
                         for j in range(levels.shape[1]))
-        partners = p_total = flags = None
+        partners = p_total = None
         if first_phase is not None:
             flags = np.zeros(levels.shape, dtype=bool)
             idx = np.arange(len(levels))
@@ -304,7 +304,7 @@ class Candidates:
             partners = tuple(np.flatnonzero(flags[:, j] & shown).astype(np.int32)
                              for j in range(levels.shape[1]))
             p_total = flags.sum(axis=0)
-        return cls(need, helpers, has.sum(axis=0), partners, p_total, flags)
+        return cls(need, helpers, has.sum(axis=0), partners, p_total, first_phase)
 
 
 def who_can_help_indexed(levels: np.ndarray, elements: Sequence[int],
@@ -334,7 +334,7 @@ def who_can_help_indexed(levels: np.ndarray, elements: Sequence[int],
         partners: tuple[Match, ...] = ()
         p_total = p_hidden = None
         if p_rows is not None:
-            me_next = bool(cand.partner_flags[t, j])
+            me_next = me_answered and bool(col[t] >= 0) and bool((cand.first_phase[t] == j).any())
             partners = top_rows(sim, p_rows[p_rows != t], k, col)
             p_total = int(cand.partners_total[j]) - me_next
             p_hidden = p_total - (len(p_rows) - (me_next and me_shown))
