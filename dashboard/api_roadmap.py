@@ -33,7 +33,9 @@ DIGITS = 6  # the engine computes in float32: 0.15 would read 0.1500000059604644
 
 
 def rounded(node):
-    """Every float of an answer rounded to DIGITS (the engine's precision, not more)."""
+    """Every float of an answer rounded to DIGITS (the engine's precision, not more). The answer
+    rounds where its values are made (`Roadmap.to_dict(DIGITS)`, `_r`); this walk is the
+    reference the tests hold it to."""
     if isinstance(node, float):
         return round(node, DIGITS)
     if isinstance(node, dict):
@@ -41,6 +43,10 @@ def rounded(node):
     if isinstance(node, (list, tuple)):
         return [rounded(v) for v in node]
     return node
+
+
+def _r(x):
+    return round(x, DIGITS) if isinstance(x, float) else x
 
 
 def team_coverage(ctx: AppContext, snap, w: int, row: int) -> Coverage:
@@ -57,6 +63,12 @@ def team_coverage(ctx: AppContext, snap, w: int, row: int) -> Coverage:
 class RoadmapApi:
     def __init__(self, ctx: AppContext):
         self.ctx = ctx
+
+    @cached_property
+    def countries(self) -> list[str]:
+        """Reference countries by row (a pandas `.iat` per helper cost ~5 ms per answer at EU
+        scale; names: `rd.reference_names`)."""
+        return self.ctx.municipalities["country"].astype(str).tolist()
 
     @cached_property
     def row_of(self) -> RowIndex:
@@ -105,15 +117,16 @@ class RoadmapApi:
                            "id": ctx.attributes.label(rd.PEER_KIND, row),
                            "municipalities": rd.peer_group_size(ctx, snap, w, row)},
             "parameters": {"phases": phases, "per_phase": per_phase,
-                           "weights": dict(zip(COMPONENTS, weights.raw(), strict=True)),
+                           "weights": {k: _r(v) for k, v in zip(COMPONENTS, weights.raw(),
+                                                                  strict=True)},
                            "target": target, "done": list(done)},
         }
         if not has_answers:
-            return {**out, "known": 0, "weights": dict(zip(
-                COMPONENTS, weights.normalised(), strict=True)), "targets": None, "phases": [],
+            return {**out, "known": 0, "weights": {k: _r(v) for k, v in zip(
+                COMPONENTS, weights.normalised(), strict=True)}, "targets": None, "phases": [],
                 "steps": 0, "message": f"no answers from this municipality in wave {wave}"}
         rm = rd.compute(ctx, snap, row, w, params)
-        body = rm.to_dict()
+        body = rm.to_dict(DIGITS)  # rounded as it is written
         names, laws = rd.element_names(ctx, lang), rd.law_names(ctx, lang)
         by_element = {s.element: s for s in rm.steps}
         for phase in body["phases"]:
@@ -131,7 +144,6 @@ class RoadmapApi:
                            "known": cov.known, "elements": cov.elements, "thin": cov.thin,
                            "reasons": list(cov.reasons)}
         out["who_can_help"] = self.helpers(snap, w, row, rm, target)
-        out = rounded(out)
         if not rm.steps:
             out["message"] = ("no development step: every element is at or above its target"
                               if not rm.assess and not rm.gated else
@@ -141,12 +153,12 @@ class RoadmapApi:
     def helpers(self, snap, w: int, row: int, rm, target: int) -> list[dict]:
         """Who can help with each first-phase element: named only where they consented (or
         the deployment is open), the others counted."""
-        ref = self.ctx.municipalities
+        names, countries = rd.reference_names(self.ctx), self.countries
         mids = snap.maturity.municipality_ids
 
         def match(m) -> dict:
-            return {"municipality_id": str(mids[m.row]), "name": str(ref["name"].iat[m.row]),
-                    "country": str(ref["country"].iat[m.row]), "level": m.level,
+            return {"municipality_id": str(mids[m.row]), "name": names[m.row],
+                    "country": countries[m.row], "level": m.level,
                     "similarity": round(m.similarity, 4), "distance_km": m.distance_km,
                     "same_country": m.same_country, "same_region": m.same_region,
                     "same_size_class": m.same_size}

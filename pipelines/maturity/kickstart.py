@@ -144,10 +144,15 @@ class ElementHelp:
 
 def top(sim: Similarity, mask: np.ndarray, k: int = DEFAULT_K,
         levels: np.ndarray | None = None) -> tuple[Match, ...]:
-    """The k rows of `mask` with the highest similarity, ties in row order. The profile part
-    adds at most 0.2, so only rows whose attribute part is within 0.2 of the k-th best can make
-    the top k: their closeness is computed, the others' never is."""
-    rows = np.flatnonzero(mask)
+    """The k rows of `mask` with the highest similarity, ties in row order (`top_rows`)."""
+    return top_rows(sim, np.flatnonzero(mask), k, levels)
+
+
+def top_rows(sim: Similarity, rows: np.ndarray, k: int = DEFAULT_K,
+             levels: np.ndarray | None = None) -> tuple[Match, ...]:
+    """The k of `rows` (ascending) with the highest similarity, ties in row order. The profile
+    part adds at most 0.2, so only rows whose attribute part is within 0.2 of the k-th best can
+    make the top k: their closeness is computed, the others' never is."""
     if not len(rows) or k <= 0:
         return ()
     st = sim.structure[rows]
@@ -199,4 +204,140 @@ def who_can_help(levels: np.ndarray, elements: Sequence[int], element_ids: Seque
         total = int(np.count_nonzero(has))
         out.append(ElementHelp(element_ids[j], helpers, total,
                                total - int(np.count_nonzero(named)), partners, p_total, p_hidden))
+    return out
+
+
+# ------------------------------------------------------------------ per build: candidates first
+# `who_can_help` above scores every municipality (distance and attributes for all M rows, then a
+# mask per element): ~10-30 ms at EU scale (98,584). The ones that can be named are a few
+# thousand per element, so a build's candidates are listed once (`Candidates`), the coordinates
+# prepared once (`Geo`), and a request scores only the candidates (`similarity_at`). The
+# arithmetic is the same, element by element, so the answer is the same (tests compare them).
+
+
+@dataclass(frozen=True, eq=False)
+class Geo:
+    """Integer-coded country, NUTS 2 region and size class (int[M]) and the coordinates in
+    radians with cos(latitude), computed once instead of per request."""
+
+    country: np.ndarray
+    region: np.ndarray
+    size: np.ndarray
+    lon: np.ndarray | None  # float64[M] radians, NaN = unknown; None: no coordinates
+    lat: np.ndarray | None
+    cos_lat: np.ndarray | None
+
+    @classmethod
+    def of(cls, country, region, size, lon=None, lat=None) -> Geo:
+        if lon is None or lat is None:
+            return cls(np.asarray(country), np.asarray(region), np.asarray(size), None, None, None)
+        lo = np.radians(np.asarray(lon, dtype=np.float64))
+        la = np.radians(np.asarray(lat, dtype=np.float64))
+        return cls(np.asarray(country), np.asarray(region), np.asarray(size), lo, la, np.cos(la))
+
+
+def similarity_at(geo: Geo, profiles: Profiles, target: int, rows: np.ndarray) -> Similarity:
+    """`similarity(...)` computed only at `rows` (the other rows of its arrays hold 0, False and
+    NaN and must not be read): the same float32 operations in the same order as `similarity`
+    and `distances_km`, so each value at `rows` is the same."""
+    m, t = len(geo.country), int(target)
+    rows = np.asarray(rows, dtype=np.intp)
+    c = geo.country[rows] == geo.country[t]
+    r = c & (geo.region[rows] == geo.region[t])
+    z = geo.size[rows] == geo.size[t]
+    w = SIMILARITY_WEIGHTS
+    st = c * np.float32(w["country"])
+    st += r * np.float32(w["region"])
+    st += z * np.float32(w["size"])
+    dist = None
+    if geo.lon is not None:
+        lo, la = geo.lon[rows], geo.lat[rows]
+        dlo, dla = lo - geo.lon[t], la - geo.lat[t]
+        # cos of the target's latitude as `distances_km` takes it (a scalar call)
+        h = np.sin(dla / 2) ** 2 + geo.cos_lat[rows] * np.cos(geo.lat[t]) * np.sin(dlo / 2) ** 2
+        d = (2 * EARTH_KM * np.arcsin(np.sqrt(np.clip(h, 0, 1)))).astype(np.float32)
+        near = np.nan_to_num(np.clip(1 - d / np.float32(NEAR_KM), 0, 1), nan=0.0)
+        st += near.astype(np.float32) * np.float32(w["near"])
+        dist = np.full(m, np.nan, dtype=np.float32)
+        dist[rows] = d
+
+    def spread(values: np.ndarray, dtype) -> np.ndarray:
+        out = np.zeros(m, dtype=dtype)
+        out[rows] = values
+        return out
+    return Similarity(t, spread(st, np.float32), spread(c, bool), spread(r, bool),
+                      spread(z, bool), profiles, dist)
+
+
+@dataclass(frozen=True, eq=False)
+class Candidates:
+    """Per element position j (one build, wave, helper level and `shown`): the rows that may be
+    named as helpers (answered, known level >= need, shown) and as partners (answered, j in
+    their first phase, known level, shown), ascending, with the totals before `shown`. The
+    municipality asking is taken out per request (`who_can_help_indexed`)."""
+
+    need: int
+    helpers: tuple[np.ndarray, ...]  # int32 rows per element
+    helpers_total: np.ndarray  # int[E]
+    partners: tuple[np.ndarray, ...] | None  # None: no first phases
+    partners_total: np.ndarray | None
+    first_phase: np.ndarray | None  # int[M, P] as given (not copied): the asker's own next steps
+
+    @classmethod
+    def of(cls, levels: np.ndarray, *, shown: np.ndarray, answered: np.ndarray,
+           first_phase: np.ndarray | None = None, level_target: int = FULL) -> Candidates:
+        need = max(int(level_target), FULL)
+        answered = np.asarray(answered, dtype=bool)
+        shown = np.asarray(shown, dtype=bool)
+        has = (levels >= need) & answered[:, None]  # bool[M, E]
+        helpers = tuple(np.flatnonzero(has[:, j] & shown).astype(np.int32)
+                        for j in range(levels.shape[1]))
+        partners = p_total = None
+        if first_phase is not None:
+            flags = np.zeros(levels.shape, dtype=bool)
+            idx = np.arange(len(levels))
+            for c in range(first_phase.shape[1]):
+                col = first_phase[:, c].astype(np.intp)
+                ok = col >= 0
+                flags[idx[ok], col[ok]] = True
+            flags &= answered[:, None] & (levels >= 0)
+            partners = tuple(np.flatnonzero(flags[:, j] & shown).astype(np.int32)
+                             for j in range(levels.shape[1]))
+            p_total = flags.sum(axis=0)
+        return cls(need, helpers, has.sum(axis=0), partners, p_total, first_phase)
+
+
+def who_can_help_indexed(levels: np.ndarray, elements: Sequence[int],
+                         element_ids: Sequence[str], target: int, geo: Geo, profiles: Profiles,
+                         cand: Candidates, *, shown: np.ndarray, answered: np.ndarray,
+                         k: int = DEFAULT_K) -> list[ElementHelp]:
+    """`who_can_help` from a build's `Candidates` (same answer): only the candidates of the
+    elements asked are scored."""
+    t = int(target)
+    mine = [(cand.helpers[j], cand.partners[j] if cand.partners is not None else None)
+            for j in elements]
+    every = np.zeros(len(levels), dtype=bool)  # their union (np.unique hashes: slower)
+    for pair in mine:
+        for a in pair:
+            if a is not None:
+                every[a] = True
+    every[t] = False
+    sim = similarity_at(geo, profiles, t, np.flatnonzero(every))
+    me_answered, me_shown = bool(answered[t]), bool(shown[t])
+    out = []
+    for j, (h_rows, p_rows) in zip(elements, mine, strict=True):
+        col = levels[:, j]
+        me_has = me_answered and bool(col[t] >= cand.need)  # not its own helper
+        helpers = top_rows(sim, h_rows[h_rows != t], k, col)
+        total = int(cand.helpers_total[j]) - me_has
+        named = len(h_rows) - (me_has and me_shown)
+        partners: tuple[Match, ...] = ()
+        p_total = p_hidden = None
+        if p_rows is not None:
+            me_next = me_answered and bool(col[t] >= 0) and bool((cand.first_phase[t] == j).any())
+            partners = top_rows(sim, p_rows[p_rows != t], k, col)
+            p_total = int(cand.partners_total[j]) - me_next
+            p_hidden = p_total - (len(p_rows) - (me_next and me_shown))
+        out.append(ElementHelp(element_ids[j], helpers, total, total - named, partners,
+                               p_total, p_hidden))
     return out

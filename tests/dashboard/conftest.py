@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from html.parser import HTMLParser
+from types import SimpleNamespace
 
 import pytest
 from dash import dcc, html
@@ -66,6 +67,12 @@ def _expanded(node):
     return getattr(node, "children", None)
 
 
+def _serialised(node) -> bool:
+    """A component in the JSON form Dash sends (panels.serialised): {"type", "namespace",
+    "props"}."""
+    return isinstance(node, dict) and {"type", "namespace", "props"} <= node.keys()
+
+
 def walk(node):
     if isinstance(node, (list, tuple)):
         for n in node:
@@ -73,6 +80,9 @@ def walk(node):
     elif isinstance(node, Component):
         yield node
         yield from walk(_expanded(node))
+    elif _serialised(node):  # read like a component: its props as attributes
+        yield SimpleNamespace(**node["props"], _type=node["type"])
+        yield from walk(node["props"].get("children"))
 
 
 def text(node) -> str:
@@ -84,6 +94,10 @@ def text(node) -> str:
         return " ".join(text(n) for n in node)
     if isinstance(node, Component):
         return text(_expanded(node))
+    if isinstance(node, SimpleNamespace):  # from walk
+        return text(getattr(node, "children", None))
+    if _serialised(node):
+        return text(node["props"].get("children"))
     return ""
 
 

@@ -575,3 +575,24 @@ def test_law_names_in_the_explanations_follow_the_language(nl_ctx):
     assert rd.law_names(nl_ctx, "en")["GDPR"] == "GDPR"
     assert rd.law_names(nl_ctx, "nl")["GDPR"] == "AVG"
     assert rd.law_names(nl_ctx, "en")["AI_ACT"] == "AI Act"
+
+
+def test_serialised_nodes_are_what_dash_sends():
+    """The panels' pre-serialised parts (the Kickstart references, the score bars) are the JSON
+    Dash makes of the same components: the browser gets the same HTML."""
+    from dash import html
+
+    from dashboard.views.roadmap import panels
+
+    comps = {"readiness": 0.5, "unlock": 0.25, "urgency": 1.0, "peer": 0.0}
+    made = html.Div([html.Span([label, html.B(value)], className=f"rm-bar rm-{c}",
+                               style={"--v": v})
+                     for c, label, value, v in [
+                         ("readiness", "Readiness", "0.50", "50%"),
+                         ("unlock", "Unlock", "0.25", "25%"),
+                         ("urgency", "Urgency", "1.00", "100%"),
+                         ("peer", "Peer proof", "0.00", "0%")]],
+                    className="rm-bars", role="group", **{"aria-label": "Parts of the score"})
+    assert panels._bars(comps, "en") == panels.serialised(made)
+    assert panels.node("Li", ["a", panels.node("B", "b")], className="x") == panels.serialised(
+        html.Li(["a", html.B("b")], className="x"))

@@ -8,10 +8,13 @@ import pytest
 
 from pipelines.maturity.kickstart import (
     SIMILARITY_WEIGHTS,
+    Candidates,
+    Geo,
     Profiles,
     similarity,
     top,
     who_can_help,
+    who_can_help_indexed,
 )
 from pipelines.maturity.roadmap import RoadmapModel, readiness
 from pipelines.maturity.whatif import done_effects, roadmap_change
@@ -114,6 +117,51 @@ def test_who_can_help_counts_hidden_and_uses_first_phase():
     assert [m.row for m in b.partners] == [1, 4] and b.partners_hidden == 1
     none = who_can_help(levels, [0], ("A", "B"), 0, sim, shown=shown, answered=answered)
     assert none[0].partners == () and none[0].partners_total is None
+    # the per-build candidates give the same answer
+    geo = Geo.of(COUNTRY, REGION, SIZE)
+    cand = Candidates.of(levels, shown=shown, answered=answered, first_phase=first)
+    assert who_can_help_indexed(levels, [0, 1], ("A", "B"), 0, geo, Profiles.from_scores(BLOCKS),
+                                cand, shown=shown, answered=answered) == out
+    bare = Candidates.of(levels, shown=shown, answered=answered)
+    assert who_can_help_indexed(levels, [0], ("A", "B"), 0, geo, Profiles.from_scores(BLOCKS),
+                                bare, shown=shown, answered=answered) == none
+
+
+@pytest.mark.parametrize(("seed", "m"), [(0, 400), (1, 400), (2, 25), (3, 25)])
+def test_candidates_give_the_same_answer_as_scoring_everyone(seed, m):
+    """`who_can_help_indexed` (a build's candidates, only they scored) equals `who_can_help`
+    (everyone scored) for every municipality asking, with and without coordinates, helper level
+    3 and 4, including askers that are themselves at the level or have the element next (they
+    are not their own helper or partner) and elements nobody can help with."""
+    rng = np.random.default_rng(seed)
+    e, b = 6, 3  # m: a few candidates per element (fewer than k) or many
+    levels = rng.integers(-1, 5, size=(m, e)).astype(np.int8)
+    levels[:, 5] = np.minimum(levels[:, 5], 2)  # nobody at 3 or more
+    levels[rng.random(m) < 0.1] = -1  # did not answer
+    answered = (levels != -1).any(axis=1)
+    shown = rng.random(m) < 0.4
+    country, region, size = (rng.integers(0, n, m) for n in (3, 6, 4))
+    lon, lat = rng.uniform(4, 8, m), rng.uniform(50, 53, m)
+    lat[rng.random(m) < 0.05] = np.nan
+    scores = rng.uniform(0, 4, size=(m, b)).round(1)
+    scores[rng.random((m, b)) < 0.2] = np.nan
+    first = rng.integers(-1, e, size=(m, 3)).astype(np.int16)
+    prof = Profiles.from_scores(scores)
+    ids = tuple("ABCDEF")
+    for coords in (False, True):
+        geo = Geo.of(country, region, size, *((lon, lat) if coords else ()))
+        for level_target in (3, 4):
+            cand = Candidates.of(levels, shown=shown, answered=answered, first_phase=first,
+                                 level_target=level_target)
+            for t in range(0, m, 7 if m > 100 else 1):
+                sim = similarity(country, region, size, prof, t,
+                                 **({"lon": lon, "lat": lat} if coords else {}))
+                want = who_can_help(levels, range(e), ids, t, sim, shown=shown,
+                                    answered=answered, first_phase=first,
+                                    level_target=level_target)
+                got = who_can_help_indexed(levels, list(range(e)), ids, t, geo, prof, cand,
+                                           shown=shown, answered=answered)
+                assert got == want, (t, coords, level_target)
 
 
 # ------------------------------------------------------------------ what-if

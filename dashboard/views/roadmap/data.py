@@ -35,7 +35,15 @@ from dashboard.context import AppContext
 from dashboard.store import Snapshot
 from pipelines.maturity.coverage_note import Coverage, coverage
 from pipelines.maturity.cube import MISSING
-from pipelines.maturity.kickstart import ElementHelp, Profiles, similarity
+from pipelines.maturity.kickstart import (
+    FULL,
+    Candidates,
+    ElementHelp,
+    Geo,
+    Profiles,
+    similarity,
+    who_can_help_indexed,
+)
 from pipelines.maturity.kickstart import who_can_help as help_for
 from pipelines.maturity.peers import peer_mask
 from pipelines.maturity.roadmap import (
@@ -348,11 +356,60 @@ def team_coverage(ctx: AppContext, snap: Snapshot, w: int, row: int) -> Coverage
     return coverage(int(table.respondents[row]), table.role_texts[table.roles[row]], known, n)
 
 
+def reference_names(ctx: AppContext) -> list[str]:
+    """Municipality names by reference row (a pandas `.iat` per name is ~10 us)."""
+    return _cached(("reference_names", str(ctx.settings.reference_dir)),
+                   lambda: ctx.municipalities["name"].astype(str).tolist())
+
+
+def shown(ctx: AppContext, snap: Snapshot) -> np.ndarray:
+    """bool[M]: who may be named (consent, or everyone in an open deployment)."""
+    return np.ones(len(snap.consent), dtype=bool) if ctx.settings.visibility == "open" \
+        else snap.consent
+
+
+def geo(ctx: AppContext) -> Geo:
+    """The reference's codes and coordinates for similarity, prepared once."""
+    ref = ctx.municipalities
+    attrs = ctx.attributes
+    return _cached(("geo", str(ctx.settings.reference_dir)), lambda: Geo.of(
+        attrs.country, attrs.nuts2, attrs.size_class,
+        lon=ref["lon"].to_numpy(dtype=np.float64, na_value=np.nan),
+        lat=ref["lat"].to_numpy(dtype=np.float64, na_value=np.nan)))
+
+
+def candidates(ctx: AppContext, snap: Snapshot, w: int, target: int = DEFAULT_TARGET
+               ) -> Candidates:
+    """Per element, who can be named as helper or partner in wave `w` (per build, per helper
+    level: max(3, target))."""
+    need = max(int(target), FULL)
+    vis = ctx.settings.visibility
+
+    def build() -> Candidates:
+        fp = first_phase(ctx, snap, w)
+        return Candidates.of(wave_levels(ctx, snap, w), shown=shown(ctx, snap),
+                             answered=answered(snap, w), first_phase=fp.steps,
+                             level_target=need)
+    return _cached(("build", snap.build_id, "candidates", w, need, vis), build)
+
+
 def who_can_help(ctx: AppContext, snap: Snapshot, w: int, row: int, rm: Roadmap,
                  target: int = DEFAULT_TARGET) -> list[ElementHelp]:
     """Helpers and partners for the roadmap's first phase (kickstart.who_can_help): the most
     similar nearby municipalities at a known level of at least the target (3 or more) that may be
-    named, and those with the element in their own first phase."""
+    named, and those with the element in their own first phase. Only the build's candidates
+    (`candidates`) are scored: the same answer as `who_can_help_slow`."""
+    first = [s.index for s in rm.steps if s.phase == 1]
+    if not first:
+        return []
+    return who_can_help_indexed(wave_levels(ctx, snap, w), first, model(ctx).element_ids, row,
+                                geo(ctx), profiles(snap, w), candidates(ctx, snap, w, target),
+                                shown=shown(ctx, snap), answered=answered(snap, w))
+
+
+def who_can_help_slow(ctx: AppContext, snap: Snapshot, w: int, row: int, rm: Roadmap,
+                      target: int = DEFAULT_TARGET) -> list[ElementHelp]:
+    """The same from every municipality's similarity (for tests)."""
     first = [s.index for s in rm.steps if s.phase == 1]
     if not first:
         return []
@@ -361,11 +418,9 @@ def who_can_help(ctx: AppContext, snap: Snapshot, w: int, row: int, rm: Roadmap,
     sim = similarity(attrs.country, attrs.nuts2, attrs.size_class, profiles(snap, w), row,
                      lon=ref["lon"].to_numpy(dtype=np.float64, na_value=np.nan),
                      lat=ref["lat"].to_numpy(dtype=np.float64, na_value=np.nan))
-    shown = np.ones(len(snap.consent), dtype=bool) if ctx.settings.visibility == "open" \
-        else snap.consent
     fp = first_phase(ctx, snap, w)
     return help_for(wave_levels(ctx, snap, w), first, model(ctx).element_ids, row, sim,
-                    shown=shown, answered=answered(snap, w), first_phase=fp.steps,
+                    shown=shown(ctx, snap), answered=answered(snap, w), first_phase=fp.steps,
                     level_target=target)
 
 
@@ -386,3 +441,6 @@ def warm(ctx: AppContext) -> None:
         answered(snap, w)
         profiles(snap, w)
         team_table(snap, w)
+        for target in (DEFAULT_TARGET, 4):  # helpers at level 3 (targets 1-3) or 4
+            candidates(ctx, snap, w, target)
+    geo(ctx)

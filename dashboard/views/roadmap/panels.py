@@ -4,8 +4,11 @@ passive use (an existing strategy checked) and who can help."""
 
 from __future__ import annotations
 
+import json
+
 import dash_bootstrap_components as dbc
 from dash import html
+from plotly.utils import PlotlyJSONEncoder
 
 from dashboard.components.numbers import fmt_int, fmt_num
 from dashboard.components.places import country_name
@@ -152,20 +155,22 @@ def explanation_parts(expl, lang: str, names, law_names) -> list[str]:
     return explain_parts(expl, lang, names, law_names, with_score=False)[1:]
 
 
-_KICKSTART: dict[tuple[str, str, str], html.Details] = {}
+_KICKSTART: dict[tuple[str, str, str], dict] = {}
 
 
-def kickstart(ctx: AppContext, element: str, lang: str) -> html.Details:
+def kickstart(ctx: AppContext, element: str, lang: str) -> dict:
     """An element's Kickstart references (implementation steps, instruments, a link to the
-    Knowledge page), collapsed. Built once per framework, element and language: the same
-    component is reused in every answer (nothing changes it)."""
+    Knowledge page), collapsed. Built once per framework, element and language and kept in the
+    form Dash sends it (the component tree as plain JSON data, `serialised`): about 20 of the
+    ~50 components of each step, encoded again on every change of the page otherwise; the
+    browser gets the same HTML."""
     key = (ctx.framework.checksum, element, lang)
     hit = _KICKSTART.get(key)
     if hit is None:
         fw = ctx.framework
         el = fw.element_by_id[element]
         instruments = [fw.instrument_by_id[i] for i in el.kickstart if i in fw.instrument_by_id]
-        hit = _KICKSTART[key] = html.Details([
+        hit = _KICKSTART[key] = serialised(html.Details([
             html.Summary(t("roadmap.kickstart.summary", lang, steps=len(el.steps),
                            instruments=len(instruments))),
             html.H4(t("roadmap.kickstart.steps", lang), className="h6 mt-2"),
@@ -176,19 +181,34 @@ def kickstart(ctx: AppContext, element: str, lang: str) -> html.Details:
                        className="small")] if instruments else []),
             html.A(t("roadmap.kickstart.more", lang, id=el.id),
                    href=f"/knowledge?element={el.id}", className="small"),
-        ], className="rm-kickstart")
+        ], className="rm-kickstart"))
     return hit
 
 
-def _bars(components: dict[str, float], lang: str) -> html.Div:
+def serialised(component) -> dict:
+    """A component tree as the JSON data Dash sends for it ({"type", "namespace", "props"},
+    children likewise): Dash puts it in an answer as it is, without building or encoding a
+    component object per node again."""
+    return json.loads(json.dumps(component, cls=PlotlyJSONEncoder))
+
+
+def _bars(components: dict[str, float], lang: str) -> dict:
     """The four components as labelled bars: one text span each, the bar drawn by CSS from
-    --v (few components: this renders for every step on every change)."""
-    return html.Div([
-        html.Span([t(f"roadmap.component.{c}", lang), html.B(fmt_num(float(components[c]), lang, 2))],
-                  className=f"rm-bar rm-{c}",
-                  style={"--v": f"{100 * min(max(float(components[c]), 0), 1):.0f}%"})
+    --v. Written directly in the form Dash sends (`node`): nine nodes per step on every change,
+    no component objects to build and encode."""
+    return node("Div", [
+        node("Span", [t(f"roadmap.component.{c}", lang),
+                      node("B", fmt_num(float(components[c]), lang, 2))],
+             className=f"rm-bar rm-{c}",
+             style={"--v": f"{100 * min(max(float(components[c]), 0), 1):.0f}%"})
         for c in COMPONENTS], className="rm-bars", role="group",
         **{"aria-label": t("roadmap.components", lang)})
+
+
+def node(kind: str, children, **props) -> dict:
+    """html.<kind>(children, **props) as Dash serialises it (`serialised` gives the same)."""
+    return {"props": {"children": children, **props}, "type": kind,
+            "namespace": "dash_html_components"}
 
 
 def whatif_panel(ctx: AppContext, a: Analysis, lang: str):
@@ -258,7 +278,7 @@ def passive_panel(ctx: AppContext, a: Analysis, lang: str):
 def help_panel(ctx: AppContext, a: Analysis, lang: str):
     if a.rm is None or not a.help:
         return html.P(t("roadmap.help.empty", lang), className="small text-body-secondary mb-0")
-    names = ctx.municipalities["name"]
+    names = rd.reference_names(ctx)
     mids = a.subject.snap.maturity.municipality_ids
     out = []
     for h in a.help:
@@ -275,7 +295,7 @@ def help_panel(ctx: AppContext, a: Analysis, lang: str):
             if show_level and match.level is not None:
                 detail = t("roadmap.help.level", lang, level=match.level) + "; " + detail
             mid = str(mids[match.row])
-            return html.Li([html.A(str(names.iat[match.row]), href=f"/profile?m={mid}"),
+            return html.Li([html.A(names[match.row], href=f"/profile?m={mid}"),
                             f" ({mid.split('_', 1)[0]}) · ", html.Span(detail,
                                                                     className="text-body-secondary")])
         block = [html.H3([html.Span(h.element, className="el-id"), " ",
