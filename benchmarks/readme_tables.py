@@ -4,8 +4,8 @@ not a hand copy of one).
     .venv/bin/python benchmarks/readme_tables.py benchmarks/results/2026-12-07-{nl,eu,eu5}.json
 
 Prints Markdown: the goals of the last file's size, the JSON endpoints and the Dash callbacks
-(p95 as a multiple of the floor, one and four clients), the pandas ratios per size, and the
-growth from size to size.
+(p95 as a multiple of the floor, one and four clients), the downloads and reports, the pandas
+ratios per size, and the growth from size to size.
 """
 
 from __future__ import annotations
@@ -94,6 +94,10 @@ def main(paths: list[str]) -> None:
         print(f"### {r['label']}: goals\n\n{goals(r)}\n")
     print(f"### JSON endpoints ({last['label']}, floor {last['floor_ms']} ms)\n\n{kinds(last, 'api')}\n")
     print(f"### Dash callbacks ({last['label']})\n\n{kinds(last, 'callback')}\n")
+    for group, title in (("download", "Downloads"), ("report", "Reports")):
+        if any(v["group"] == group for v in last["one_client"].values()):
+            print(f"### {title} ({last['label']}; files, outside the JSON and callback goals)"
+                  f"\n\n{kinds(last, group)}\n")
     print(f"### Pandas baseline\n\n{pandas(results)}\n")
     if len(results) > 1:
         print(f"### Growth\n\n{growth(results)}\n")
