@@ -53,7 +53,7 @@ def every_link(lang="en") -> dict[str, str]:
         out[spec.name] = maps_export.links(*MAPS.values(), lang)[
             3 * list(maps_export.FILES).index(kind)]
     for which in policy_export.WHICH:
-        out[f"policy-{which}"] = policy_export.links([which], *POLICY.values(), lang)[0]
+        out[f"policy-{which}"] = hrefs(policy_export.FILES[which].name, {**POLICY, "lang": lang})[0]
     out["roadmap"] = roadmap_export.links(True, ENSCHEDE, "2026", DEFAULT_WEIGHTS.raw(), 3, [],
                                           lang)[0]
     out["heatmap"] = hrefs("heatmap", {**HEATMAP, "lang": lang})[0]
@@ -198,3 +198,36 @@ def test_the_rehearsal_walk_follows_each_download_link_once(clients):
     assert len(fetched) == 2 * 6 and len(set(fetched)) == 6 + 3
     callbacks = [json.loads(s.body)["output"] for s in result.steps if s.kind == "callback"]
     assert not [o for o in callbacks if o.endswith(".data") and "csv" in o and "mun" not in o]
+
+
+def _policy_selections(ctx):
+    from dashboard.views.policy.data import policy_data
+    from dashboard.views.policy.selection import read_state
+
+    data = policy_data(ctx, ctx.warehouse.snapshot())
+    for size in (None, "lt5k", "5k-20k", "20k-50k", "50k-100k", "100k-250k", "ge250k"):
+        sel = read_state(ctx, "NL", None, size, "per")[0]
+        yield size, policy_export.shown(ctx, data, sel)
+
+
+def test_policy_links_only_where_the_view_shows_tables(nl_ctx):
+    """A selection too small to publish shows no tables: its links are disabled (no href)
+    instead of leading to a 404; a shown one links to the file the route gives."""
+    seen = dict(_policy_selections(nl_ctx))
+    assert True in seen.values() and False in seen.values(), seen  # the fixture has both
+    for size, shown in seen.items():
+        got = policy_export.links(nl_ctx, list(policy_export.WHICH), "NL", None, size, "per", "en")
+        assert len(got) == 3 * len(policy_export.WHICH)
+        if shown:
+            assert all(got) and got[0] == hrefs("policy-first-phase", {
+                "country": "NL", "nuts2": None, "size": size, "measure": "per", "lang": "en"})[0]
+        else:
+            assert not any(got), size
+
+
+def test_policy_links_point_to_files_the_route_gives(nl_ctx, consent):
+    c = consent  # the consent rule, as nl_ctx
+    for size, _shown in _policy_selections(nl_ctx):
+        for link in policy_export.links(nl_ctx, ["leverage"], "NL", None, size, "per", "en"):
+            if link:
+                assert c.get(link).status_code == 200, link

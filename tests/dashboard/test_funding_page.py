@@ -96,6 +96,10 @@ def test_a_withheld_selection_says_so(nl_ctx, tree):
         if a.status == "suppressed":
             assert "Not shown for privacy" in tree.text(out)
             assert not [c for c in tree.walk(out) if type(c).__name__ == "Table"]
+            # its download links are disabled: a link would only lead to a 404
+            anchors = [c for c in tree.walk(out) if type(c).__name__ == "A"
+                       and str(getattr(c, "id", "")).startswith(ids.FUNDING_CSV)]
+            assert anchors and not any(getattr(c, "href", None) for c in anchors)
             return
     pytest.fail("no withheld region x size class found")
 

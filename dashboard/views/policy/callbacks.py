@@ -75,7 +75,10 @@ def run_funding(ctx: AppContext, n_clicks, country, nuts2, size, *rest) -> list:
     answers, error = funding.compute(ctx, sel, fields, settings, lang)
     # the download links of the what-if shown: following one computes it again
     # (dashboard/views/policy/funding_file.py), instead of a callback sending the file
-    links = funding_file.links(country, nuts2, size, fields, settings, lang)
+    # none where the what-if has no result to give (a group too small to show): the links
+    # are then shown disabled instead of leading to a 404
+    ok = not error and answers and answers[0].status == "ok"
+    links = funding_file.links(country, nuts2, size, fields, settings, lang) if ok else None
     return funding.result(ctx, answers, error, lang, links)
 
 
@@ -129,4 +132,5 @@ def register(app, ctx: AppContext) -> None:
     @app.callback(*[o for b in ids.CSV_BUTTONS for o in href_outputs(b)],
                   *(Input(c, "value") for c in ids.FILTERS), Input(shared_ids.LANG, "value"))
     def _links(country, nuts2, size, measure, lang):
-        return links([WHICH[b] for b in ids.CSV_BUTTONS], country, nuts2, size, measure, lang)
+        return links(ctx, [WHICH[b] for b in ids.CSV_BUTTONS], country, nuts2, size, measure,
+                     lang)

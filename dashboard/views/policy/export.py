@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from dashboard.components.downloads import FORMATS
 from dashboard.context import AppContext
 from dashboard.file_links import LANG, FileSpec, Param, code, hrefs
 from dashboard.i18n import normalise_lang
@@ -61,8 +62,7 @@ def table_frame(ctx: AppContext, which: str, country=None, nuts2=None, size=None
     if data is None:
         return None
     sel, measure = read_state(ctx, country, nuts2, size, measure)
-    n, _ = data.counts(ctx, sel)
-    if n < data.min_group or not published(ctx, data, sel):
+    if not shown(ctx, data, sel):
         return None  # suppressed: nothing to download
     df = download_frame(ctx, data, sel, which, lang)
     return None if df is None else (df, file_name(data, sel, which))
@@ -80,8 +80,21 @@ def _spec(which: str) -> FileSpec:
 FILES = {which: _spec(which) for which in WHICH}
 
 
-def links(whiches, country, nuts2, size, measure, lang) -> tuple[str, ...]:
-    """The hrefs of these tables' downloads, table by table, three formats each."""
+def shown(ctx: AppContext, data: PolicyData, sel: Selection) -> bool:
+    """Whether the selection's statistics may be published (enough municipalities, and the
+    disclosure pattern allows it): the view shows them, and its links give them."""
+    n, _ = data.counts(ctx, sel)
+    return n >= data.min_group and published(ctx, data, sel)
+
+
+def links(ctx: AppContext, whiches, country, nuts2, size, measure,
+          lang) -> tuple[str | None, ...]:
+    """The hrefs of these tables' downloads, table by table, three formats each; none (the
+    links shown disabled) where the selection is too small to publish, as the view then shows
+    no table: a link there would only lead to a 404."""
+    data = policy_data(ctx, ctx.warehouse.snapshot())
+    if data is None or not shown(ctx, data, read_state(ctx, country, nuts2, size, measure)[0]):
+        return (None,) * (len(whiches) * len(FORMATS))
     values = dict(zip(FILTERS, (country, nuts2, size, measure), strict=True))
     values["lang"] = normalise_lang(lang)
     return tuple(h for w in whiches for h in hrefs(FILES[w].name, values))
