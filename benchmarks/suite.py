@@ -234,6 +234,9 @@ def main(argv: list[str] | None = None) -> int:
     unknown = [k for k in keys if k not in sizes.SIZES]
     if unknown:
         ap.error(f"unknown size {unknown[0]!r}: choose from {', '.join(sizes.SIZES)}")
+    # smallest first, whatever order was asked: each size's growth is measured against the
+    # smaller sizes' latest results (`--sizes eu,nl` ended in a growth of NL alone: empty)
+    keys = [k for k in sizes.SIZES if k in keys]
     today = dt.date.today().isoformat()
     failures: list[str] = []
     done: dict[str, dict] = {}
@@ -255,8 +258,8 @@ def main(argv: list[str] | None = None) -> int:
             say(f"wrote {out.relative_to(ROOT) if out.is_relative_to(ROOT) else out}")
         failures += [f"{key}: {f}" for f in figures.ci_failures(r["one_client"], r["four_clients"],
                                                                  r["pandas"])]
-    if len(done) > 1 or any(done[k]["growth"] for k in done):
-        last = done[keys[-1]]
+    last = done[keys[-1]]
+    if last["growth"]:
         say("\ngrowth (p95 ms, one client; build):")
         say(figures.table([[k, *v.values()] for k, v in last["growth"].items()],
                           ["", *next(iter(last["growth"].values())).keys()]))

@@ -165,3 +165,20 @@ def test_four_clients_send_every_call_once(monkeypatch):
     calls = [ht.Call(f"k{i % 3}", "api", "GET", f"/api/v1/x{i}") for i in range(41)]
     samples, _ = ht.clients(0, calls, 4, seed=3)
     assert sorted(s.kind for s in samples) == sorted(c.path for c in calls)  # each once
+
+
+def test_a_childs_peak_is_its_own_not_its_large_parents(tmp_path):
+    """The build's peak RSS is measured in a child: started from a parent that has held
+    200 MB, a small child must not report the parent's high-water mark (rusage did)."""
+    import sys
+
+    import numpy as np
+
+    from benchmarks import sizes
+
+    held = np.ones(200 * 2**20 // 8)  # touched: 200 MB resident in this process
+    run = sizes.measured([sys.executable, "-m", "this"], tmp_path / "log.txt")
+    assert run.returncode == 0 and "Beautiful is better" in run.tail + (
+        tmp_path / "log.txt").read_text()
+    assert 1 < run.peak_mb < 100, run.peak_mb
+    assert held.sum() > 0
