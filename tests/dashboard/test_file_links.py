@@ -231,3 +231,25 @@ def test_policy_links_point_to_files_the_route_gives(nl_ctx, consent):
         for link in policy_export.links(nl_ctx, ["leverage"], "NL", None, size, "per", "en"):
             if link:
                 assert c.get(link).status_code == 200, link
+
+
+def test_a_roadmap_file_only_of_a_municipality_that_consented(nl_ctx, clients):
+    """Under the consent rule the roadmap link of a municipality that did not consent gives
+    nothing (404), as its page shows no roadmap; one that consented gives its rows."""
+    import numpy as np
+
+    snap = nl_ctx.warehouse.snapshot()
+    cube, wave = snap.maturity, snap.waves[-1]
+    answered = (cube.levels[-1] >= 0).any(axis=1)
+    consented = snap.consent.astype(bool)
+    for rows, status in ((np.flatnonzero(answered & ~consented)[:3], 404),
+                         (np.flatnonzero(answered & consented)[:3], 200)):
+        assert len(rows)
+        for r in rows:
+            mid = str(cube.municipality_ids[r])
+            got = clients["consent"].get(f"{DOWNLOAD_PREFIX}roadmap.csv?m={mid}&wave={wave}")
+            assert got.status_code == status, mid
+            if status == 200:
+                assert set(pd.read_csv(io.BytesIO(got.data))["municipality_id"]) == {mid}
+            else:
+                assert mid.encode() not in got.data
