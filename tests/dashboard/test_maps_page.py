@@ -607,3 +607,17 @@ def test_indices_charts_stack_on_a_phone_and_sit_side_by_side_on_a_laptop(nl_ctx
     for fig in callbacks.update_context(nl_ctx, "2026", "nuts2", "NL", "nl")[1:4]:
         assert fig["layout"]["height"] == figures.CONTEXT_HEIGHT
         assert fig["layout"]["separators"] == ",."  # 83,1 in Dutch
+
+
+def test_each_visibility_rule_reads_its_own_statistics(nl_ctx, nl_open_ctx):
+    """One process (or test run) holding both rules: the open rule's statistics, read first,
+    must not be served under the consent rule (the cache key once lacked the rule)."""
+    consent_first = {a: data.stats_of(nl_ctx, nl_ctx.warehouse.snapshot(), "2026", "ALL", a)
+                     for a in ("nuts2", "nuts3")}
+    data._CACHE.clear()
+    for a in ("nuts2", "nuts3"):
+        data.stats_of(nl_open_ctx, nl_open_ctx.warehouse.snapshot(), "2026", "ALL", a)
+        again = data.stats_of(nl_ctx, nl_ctx.warehouse.snapshot(), "2026", "ALL", a)
+        assert again.ids == consent_first[a].ids
+        for col in ("suppressed", "median"):
+            assert np.array_equal(again.columns[col], consent_first[a].columns[col], equal_nan=True), a

@@ -154,7 +154,10 @@ def area_stats(ctx: AppContext, snap: Snapshot, wave: str, measure: str) -> dict
             m = area_type == at
             out[at] = AreaStats(area_id[m].tolist(), {c: v[m] for c, v in cols.items()})
         return out
-    return cached(("agg", snap.build_id, wave, measure, ctx.settings.min_group), compute)
+    # the published view depends on the visibility rule (the disclosure pattern differs): in
+    # the key, or a process (or a test run) holding both rules reads one rule's statistics
+    return cached(("agg", snap.build_id, snap.visibility, wave, measure, ctx.settings.min_group),
+                  compute)
 
 
 def stats_of(ctx, snap, wave: str, measure: str, area_type: str) -> AreaStats:
