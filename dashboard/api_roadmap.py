@@ -32,19 +32,6 @@ from pipelines.row_index import RowIndex
 DIGITS = 6  # the engine computes in float32: 0.15 would read 0.15000000596046448
 
 
-def rounded(node):
-    """Every float of an answer rounded to DIGITS (the engine's precision, not more). The answer
-    rounds where its values are made (`Roadmap.to_dict(DIGITS)`, `_r`); this walk is the
-    reference the tests hold it to."""
-    if isinstance(node, float):
-        return round(node, DIGITS)
-    if isinstance(node, dict):
-        return {k: rounded(v) for k, v in node.items()}
-    if isinstance(node, (list, tuple)):
-        return [rounded(v) for v in node]
-    return node
-
-
 def _r(x):
     return round(x, DIGITS) if isinstance(x, float) else x
 

@@ -110,23 +110,32 @@ def group_id(csv_id: str) -> str:
     return f"{csv_id}-group"
 
 
-def download_control(csv_id: str, lang: str, *, label: str | None = None, what: str | None = None,
-                     disabled: bool = False, color: str = "secondary", outline: bool = True,
-                     className: str = "") -> html.Fieldset:
-    """A labelled CSV · XLSX · Parquet button group. `label` replaces the visible "Download";
-    `what` names the table for screen readers where several controls share a page (the card
-    title shows it to the eye). A fieldset, so `disabled` switches all three buttons at once."""
+def _control(csv_id: str, lang: str, make, *, label: str | None, what: str | None,
+             color: str, outline: bool, className: str, **fieldset) -> html.Fieldset:
+    """The labelled CSV · XLSX · Parquet group both controls share; `make(fmt, style, title)`
+    makes one format's button or link."""
     legend = [label or t("download.label", lang)]
     if what:
         legend.append(html.Span(f" ({what})", className="visually-hidden"))
     style = f"btn btn-{'outline-' if outline else ''}{color}"
     return html.Fieldset([
         html.Legend(legend),
-        html.Div([html.Button(FORMAT_NAMES[fmt], id=format_id(csv_id, fmt), type="button",
-                              n_clicks=0, className=style,
-                              title=t(f"download.{fmt}.title", lang))
-                  for fmt in FORMATS], className="btn-group btn-group-sm"),
-    ], id=group_id(csv_id), disabled=disabled, className=f"dl-control {className}".strip())
+        html.Div([make(fmt, style, t(f"download.{fmt}.title", lang)) for fmt in FORMATS],
+                 className="btn-group btn-group-sm"),
+    ], id=group_id(csv_id), className=f"dl-control {className}".strip(), **fieldset)
+
+
+def download_control(csv_id: str, lang: str, *, label: str | None = None, what: str | None = None,
+                     disabled: bool = False, color: str = "secondary", outline: bool = True,
+                     className: str = "") -> html.Fieldset:
+    """A labelled CSV · XLSX · Parquet button group. `label` replaces the visible "Download";
+    `what` names the table for screen readers where several controls share a page (the card
+    title shows it to the eye). A fieldset, so `disabled` switches all three buttons at once."""
+    def button(fmt, style, title):
+        return html.Button(FORMAT_NAMES[fmt], id=format_id(csv_id, fmt), type="button",
+                           n_clicks=0, className=style, title=title)
+    return _control(csv_id, lang, button, label=label, what=what, color=color, outline=outline,
+                    className=className, disabled=disabled)
 
 
 def link_control(csv_id: str, lang: str, *, hrefs: tuple[str | None, ...] | None = None,
@@ -137,18 +146,12 @@ def link_control(csv_id: str, lang: str, *, hrefs: tuple[str | None, ...] | None
     look, each a plain `<a href download>` (reachable by Tab, "save link as" works). The page
     sets the `href`s (`href_outputs`); a link without one (nothing to download) is shown
     disabled and is not focusable."""
-    legend = [label or t("download.label", lang)]
-    if what:
-        legend.append(html.Span(f" ({what})", className="visually-hidden"))
-    style = f"btn btn-{'outline-' if outline else ''}{color}"
-    links = hrefs or (None,) * len(FORMATS)
-    return html.Fieldset([
-        html.Legend(legend),
-        html.Div([link(format_id(csv_id, fmt), FORMAT_NAMES[fmt], ref, style,
-                       t(f"download.{fmt}.title", lang))
-                  for fmt, ref in zip(FORMATS, links, strict=True)],
-                 className="btn-group btn-group-sm"),
-    ], id=group_id(csv_id), className=f"dl-control {className}".strip())
+    links = dict(zip(FORMATS, hrefs or (None,) * len(FORMATS), strict=True))
+
+    def anchor(fmt, style, title):
+        return link(format_id(csv_id, fmt), FORMAT_NAMES[fmt], links[fmt], style, title)
+    return _control(csv_id, lang, anchor, label=label, what=what, color=color, outline=outline,
+                    className=className)
 
 
 def link(ident: str, text: str, href: str | None, style: str, title: str) -> html.A:

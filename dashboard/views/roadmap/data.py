@@ -41,10 +41,8 @@ from pipelines.maturity.kickstart import (
     ElementHelp,
     Geo,
     Profiles,
-    similarity,
     who_can_help_indexed,
 )
-from pipelines.maturity.kickstart import who_can_help as help_for
 from pipelines.maturity.peers import peer_mask
 from pipelines.maturity.roadmap import (
     COMPONENTS,
@@ -398,30 +396,13 @@ def who_can_help(ctx: AppContext, snap: Snapshot, w: int, row: int, rm: Roadmap,
     """Helpers and partners for the roadmap's first phase (kickstart.who_can_help): the most
     similar nearby municipalities at a known level of at least the target (3 or more) that may be
     named, and those with the element in their own first phase. Only the build's candidates
-    (`candidates`) are scored: the same answer as `who_can_help_slow`."""
+    (`candidates`) are scored: the same answer as scoring every municipality (tested)."""
     first = [s.index for s in rm.steps if s.phase == 1]
     if not first:
         return []
     return who_can_help_indexed(wave_levels(ctx, snap, w), first, model(ctx).element_ids, row,
                                 geo(ctx), profiles(snap, w), candidates(ctx, snap, w, target),
                                 shown=shown(ctx, snap), answered=answered(snap, w))
-
-
-def who_can_help_slow(ctx: AppContext, snap: Snapshot, w: int, row: int, rm: Roadmap,
-                      target: int = DEFAULT_TARGET) -> list[ElementHelp]:
-    """The same from every municipality's similarity (for tests)."""
-    first = [s.index for s in rm.steps if s.phase == 1]
-    if not first:
-        return []
-    attrs = ctx.attributes
-    ref = ctx.municipalities
-    sim = similarity(attrs.country, attrs.nuts2, attrs.size_class, profiles(snap, w), row,
-                     lon=ref["lon"].to_numpy(dtype=np.float64, na_value=np.nan),
-                     lat=ref["lat"].to_numpy(dtype=np.float64, na_value=np.nan))
-    fp = first_phase(ctx, snap, w)
-    return help_for(wave_levels(ctx, snap, w), first, model(ctx).element_ids, row, sim,
-                    shown=shown(ctx, snap), answered=answered(snap, w), first_phase=fp.steps,
-                    level_target=target)
 
 
 def indices(ctx: AppContext, ids: Iterable[str]) -> list[int]:
