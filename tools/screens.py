@@ -15,6 +15,7 @@ Prints one line per screenshot and the pages that logged console errors.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import shutil
 import sys
@@ -71,18 +72,20 @@ def _wait_for_maps(page) -> None:
     """MapLibre draws after plotly has answered (tiles-free style, shapes on a WebGL canvas, and
     geometry possibly fetched by URL): wait for the network to settle and the map to report it
     has loaded, so a screenshot does not catch an empty canvas."""
+    # settle first: on the first page of a run the map's canvas may not exist yet, and a check
+    # for it before that returned early and photographed an empty card
+    with contextlib.suppress(Exception):
+        page.wait_for_load_state("networkidle", timeout=15_000)
     if not page.locator(".maplibregl-canvas, .mapboxgl-canvas").count():
         return
-    try:
-        page.wait_for_load_state("networkidle", timeout=15_000)
+    # a screenshot of a slow map is still worth taking
+    with contextlib.suppress(Exception):
         page.wait_for_function(
             """() => [...document.querySelectorAll('.js-plotly-plot')].every(gd => {
                    const sub = gd._fullLayout && (gd._fullLayout.map || gd._fullLayout.mapbox);
                    const m = sub && sub._subplot && sub._subplot.map;
                    return !m || (m.loaded() && m.areTilesLoaded());
                })""", timeout=15_000)
-    except Exception:  # a screenshot of a slow map is still worth taking; the line says so
-        pass
     page.wait_for_timeout(800)
 
 

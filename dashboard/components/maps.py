@@ -22,8 +22,14 @@ NO_DATA = palette.NO_ANSWER
 
 VIEWS = {
     "eu": {"center": {"lat": 52.0, "lon": 12.0}, "zoom": 2.6},
-    "nl": {"center": {"lat": 52.2, "lon": 5.3}, "zoom": 6.0},
+    # 5.7, not 6: the whole country fits a phone's 390 px wide card (at 6 both coasts were cut)
+    "nl": {"center": {"lat": 52.2, "lon": 5.3}, "zoom": 5.7},
 }
+
+# The legend lies under the map, not beside it: beside it, it covered the east of the
+# Netherlands on a phone, and under it the map keeps the card's whole width at every size.
+LEGEND_BELOW = {"orientation": "h", "x": 0.5, "xanchor": "center", "y": 0, "yanchor": "top",
+                "thickness": 12, "len": 0.6}
 
 
 def choropleth_map(geojson: dict | str, locations: Sequence[str], z: Sequence[float], text: Sequence[str],
@@ -39,13 +45,13 @@ def choropleth_map(geojson: dict | str, locations: Sequence[str], z: Sequence[fl
         zmin=zmin, zmax=zmax, colorscale=colorscale,
         marker={"line": {"width": 0.4, "color": palette.PAPER}, "opacity": 0.95},
         hovertemplate="%{text}<extra></extra>",
-        colorbar={"title": {"text": colorbar_title}, "thickness": 12, "len": 0.6,
+        colorbar={"title": {"text": colorbar_title, "side": "top"}, **LEGEND_BELOW,
                   **({"tickvals": tickvals, "ticktext": ticktext} if tickvals else {})},
     ))
     # Regions without any data are drawn grey underneath, so "no answers" differs from "low".
     fig.update_layout(
         map={"style": "white-bg", **VIEWS[view]},
-        margin={"l": 0, "r": 0, "t": 0, "b": 0},
+        margin={"l": 0, "r": 0, "t": 0, "b": 64},  # room for the legend below
         height=height,
         paper_bgcolor=palette.PAPER,
         uirevision=view,  # keep the user's zoom/pan when only the values change

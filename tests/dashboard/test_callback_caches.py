@@ -55,10 +55,11 @@ def _plotly_figure(geojson, lang: str) -> dict:
         zmin=0, zmax=1, colorscale=maps.SEQUENTIAL,
         marker={"line": {"width": 0.4, "color": palette.PAPER}, "opacity": 0.95},
         hovertemplate="%{text}<extra></extra>",
-        colorbar={"title": {"text": lang}, "thickness": 12, "len": 0.6,
+        colorbar={"title": {"text": lang, "side": "top"}, "orientation": "h", "x": 0.5,
+                  "xanchor": "center", "y": 0, "yanchor": "top", "thickness": 12, "len": 0.6,
                   "tickvals": [0, 1], "ticktext": ["0%", "100%"]}))
     fig.update_layout(map={"style": "white-bg", **maps.VIEWS["eu"]},
-                      margin={"l": 0, "r": 0, "t": 0, "b": 0}, height=520,
+                      margin={"l": 0, "r": 0, "t": 0, "b": 64}, height=520,
                       paper_bgcolor=palette.PAPER, uirevision="eu")
     return fig
 
