@@ -615,6 +615,7 @@ def test_each_visibility_rule_reads_its_own_statistics(nl_ctx, nl_open_ctx):
     consent_first = {a: data.stats_of(nl_ctx, nl_ctx.warehouse.snapshot(), "2026", "ALL", a)
                      for a in ("nuts2", "nuts3")}
     data._CACHE.clear()
+    data._AREA_STATS.clear()
     for a in ("nuts2", "nuts3"):
         data.stats_of(nl_open_ctx, nl_open_ctx.warehouse.snapshot(), "2026", "ALL", a)
         again = data.stats_of(nl_ctx, nl_ctx.warehouse.snapshot(), "2026", "ALL", a)

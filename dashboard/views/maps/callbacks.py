@@ -3,6 +3,8 @@ that resolves the state and calls the data, figure and table builders."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from dash import Input, Output, State, callback_context, no_update
 
 from dashboard import file_links, geo, geo_files, ids, warmup
@@ -13,12 +15,14 @@ from dashboard.i18n import normalise_lang, t
 from dashboard.lru import Lru
 from dashboard.views.maps import export
 from dashboard.views.maps.data import (
+    MapState,
     context_frame,
-    countries_frame,
+    countries_columns,
+    country_codes,
     min_group,
-    regions_frame,
+    regions_columns,
     resolve_state,
-    sizes_frame,
+    sizes_columns,
 )
 from dashboard.views.maps.figures import context_figures, map_figure, sizes_figure
 from dashboard.views.maps.geometry import BOUNDARIES, SOURCE, geo_source, geometry
@@ -82,6 +86,13 @@ def update_map(ctx: AppContext, measure, stat, wave, level, country, lang, trigg
 _ANSWERS = Lru(128)
 
 
+def _answer_state(state: MapState) -> MapState:
+    """The state an answer is made from and kept under: on the regional maps the tables and the
+    national indices do not depend on the country control (only the country map reads it), so
+    every country's visit of a NUTS map shares one answer instead of making its own."""
+    return state if state.level == "country" else replace(state, country="")
+
+
 def _answer_key(ctx: AppContext, snap, kind: str, state, lang: str) -> tuple:
     return (kind, snap.build_id, snap.visibility, snap.min_group, ctx.settings.visibility,
             ctx.settings.min_group, str(ctx.settings.reference_dir), state, lang)
@@ -94,16 +105,17 @@ def update_tables(ctx: AppContext, measure, stat, wave, level, country, lang):
     if snap is None:
         return (None,) * 6
     state, _ = resolve_state(ctx, snap, measure, stat, wave, level, country)
+    state = _answer_state(state)
     return _ANSWERS.get(_answer_key(ctx, snap, "tables", state, lang),
                         lambda: _tables(ctx, snap, state, lang))
 
 
 def _tables(ctx: AppContext, snap, state, lang: str) -> tuple:
     mg = min_group(ctx, snap)
-    sizes = sizes_frame(ctx, snap, state, lang)
+    sizes = sizes_columns(ctx, snap, state, lang)
     return (coverage_line(ctx, snap, state, lang),
-            countries_table(countries_frame(ctx, snap, state, lang), state, lang, mg),
-            regions_block(regions_frame(ctx, snap, state, lang), state, lang, mg),
+            countries_table(countries_columns(ctx, snap, state, lang), state, lang, mg),
+            regions_block(regions_columns(ctx, snap, state, lang), state, lang, mg),
             sizes_figure(sizes, state, lang), sizes_caption(ctx, sizes, state, lang),
             sizes_table(sizes, lang))
 
@@ -115,14 +127,21 @@ def update_context(ctx: AppContext, wave, level, country, lang):
     if snap is None:
         return None, *(None for _ in CONTEXT_GRAPHS), ""
     state, _ = resolve_state(ctx, snap, OVERALL, "median", wave, level, country)
+    state = _answer_state(state)
     return _ANSWERS.get(_answer_key(ctx, snap, "context", state, lang),
                         lambda: _context(ctx, snap, state, lang))
 
 
 def _context(ctx: AppContext, snap, state, lang: str) -> tuple:
-    df = context_frame(ctx, snap, state, lang)
+    # the frame and the caption depend on the wave and language only (10-15 ms of pandas at
+    # EU): made once for every country's map, which only marks its own country
+    def frame() -> tuple:
+        df = context_frame(ctx, snap, state, lang)
+        return df, context_caption(df, state, lang)
+    df, caption = _ANSWERS.get(
+        _answer_key(ctx, snap, "context-frame", replace(state, level="", country=""), lang), frame)
     body = [context_focus(df, state, lang), context_table(df, state, lang)]
-    return body, *context_figures(df, state, lang), context_caption(df, state, lang)
+    return body, *context_figures(df, state, lang), caption
 
 
 def permalink(ctx: AppContext, measure, stat, wave, level, country) -> str:
@@ -142,6 +161,11 @@ def _warm(ctx: AppContext) -> None:
         geo.nuts(ctx.settings.reference_dir, level)
     for name in BOUNDARIES.values():
         geo.slim(ctx.settings.reference_dir, name)
+    # every country's map geometry (the rehearsal opens the default country's only): 15-30 ms
+    # each on first use at EU, a miss on the first visit of any other country's map; ~0.5 s
+    # and a few MB, shared with the workers, for all 35
+    for country in country_codes(ctx):
+        geometry(ctx, "country", country)
 
 
 def register(app, ctx: AppContext) -> None:

@@ -14,6 +14,7 @@ from urllib.parse import urlencode
 import numpy as np
 import pandas as pd
 
+from dashboard.aggregates_index import aggregates_index
 from dashboard.components.places import country_name, nuts_names
 from dashboard.context import AppContext
 from dashboard.lru import Lru
@@ -91,7 +92,10 @@ def default_country(ctx: AppContext, snap: Snapshot, wave: str) -> str:
 
 # ------------------------------------------------------------------ small caches and lookups
 
-_CACHE = Lru(64)  # query results, names and geometry per build / reference folder
+_CACHE = Lru(128)  # query results, names and geometry (35 countries at EU) per build / folder
+# area statistics per build, wave and measure (waves x ~45 measures at EU): their own LRU, so
+# that browsing measures does not push the geometry and coverage out of _CACHE
+_AREA_STATS = Lru(96)
 
 
 def cached(key, compute):
@@ -137,27 +141,35 @@ _NO_STATS = AreaStats([], {c: np.zeros(0, dtype=np.int64 if c == "n" else bool
 
 
 def area_stats(ctx: AppContext, snap: Snapshot, wave: str, measure: str) -> dict[str, AreaStats]:
-    """All area statistics of one measure and wave (aggregates mart), by area type, with the
-    app's suppression applied on top of the build's: suppressed rows keep n, their statistics
-    are NaN. One small query, kept per build, wave and measure."""
+    """All area statistics of one measure and wave, by area type, with the app's suppression
+    applied on top of the build's: suppressed rows keep n, their statistics are NaN.
+
+    Picked from the build's aggregates in memory (dashboard/aggregates_index.py, made once per
+    build in the warm-up) rather than queried: the query (maps_aggregates.sql, still the
+    definition a test holds this to) cost 15-20 ms at EU on every first use of a measure and
+    wave, and there are waves x ~45 measures of them, too many to rehearse."""
     def compute():
-        df = snap.query("maps_aggregates", wave=wave, measure=measure)
-        n = df["n"].to_numpy(dtype=np.int64)
-        hidden = df["suppressed"].to_numpy(dtype=bool) | (n < min_group(ctx, snap))
-        cols = {"n": n, "suppressed": hidden}
-        for col in ("q1", "median", "q3", "share_ge3"):
-            cols[col] = np.where(hidden, np.nan, df[col].to_numpy(dtype=np.float64, na_value=np.nan))
-        area_type = df["area_type"].to_numpy(dtype=object)
-        area_id = df["area_id"].to_numpy(dtype=object)
+        index = aggregates_index(snap)
+        mg = min_group(ctx, snap)
         out = {}
-        for at in dict.fromkeys(area_type):
-            m = area_type == at
-            out[at] = AreaStats(area_id[m].tolist(), {c: v[m] for c, v in cols.items()})
+        for (w, area_type), (start, stop) in index.slices.items():
+            if w != wave:
+                continue
+            # a slice is sorted by area id, then measure: one measure's rows keep the id order
+            rows = start + np.flatnonzero(index.measure[start:stop] == measure)
+            if not len(rows):
+                continue
+            n = index.n[rows]
+            hidden = index.suppressed[rows] | (n < mg)
+            cols = {"n": n, "suppressed": hidden}
+            for col in ("q1", "median", "q3", "share_ge3"):
+                cols[col] = np.where(hidden, np.nan, index.stats[col][rows])
+            out[area_type] = AreaStats(index.area_id[rows].tolist(), cols)
         return out
     # the published view depends on the visibility rule (the disclosure pattern differs): in
     # the key, or a process (or a test run) holding both rules reads one rule's statistics
-    return cached(("agg", snap.build_id, snap.visibility, wave, measure, ctx.settings.min_group),
-                  compute)
+    return _AREA_STATS.get(
+        ("agg", snap.build_id, snap.visibility, wave, measure, ctx.settings.min_group), compute)
 
 
 def stats_of(ctx, snap, wave: str, measure: str, area_type: str) -> AreaStats:
@@ -189,27 +201,49 @@ def national_indices(ctx: AppContext) -> pd.DataFrame:
 
 
 # ------------------------------------------------------------------ tables (frames = CSV data)
+#
+# Each table's data is made as numpy columns (`*_columns`: what the page's tables and charts
+# read) and, for its download, as a DataFrame of the very same columns (`*_frame`). The page
+# skips pandas: building the frames (text columns become Arrow strings) was most of the
+# 10-20 ms a first selection's tables cost at EU.
 
-def _frame(columns: dict, stats: dict[str, np.ndarray], stat: str) -> pd.DataFrame:
-    """A table frame: `columns` then the statistics, highest `stat` first (ties: larger n
+Columns = dict  # column name -> numpy array (or a scalar that every row has, as a frame takes it)
+
+
+def rows_of(cols: Columns) -> int:
+    return len(cols["n"])
+
+
+def take_rows(cols: Columns, idx) -> Columns:
+    """The rows `idx` (positions or a bool mask) of every array column; scalars as they are."""
+    return {k: v[idx] if isinstance(v, np.ndarray) else v for k, v in cols.items()}
+
+
+def _sorted_columns(columns: dict, stats: dict[str, np.ndarray], stat: str) -> Columns:
+    """A table's columns: `columns` then the statistics, highest `stat` first (ties: larger n
     first), areas without a shown value last."""
     values = stats[stat]
     order = np.lexsort((-stats["n"], np.where(np.isnan(values), np.inf, -values)))
     data = {k: (np.asarray(v, dtype=object)[order] if isinstance(v, list) else v)
             for k, v in columns.items()}
     data.update({k: v[order] for k, v in stats.items()})
-    return pd.DataFrame(data)
+    return data
 
 
-def countries_frame(ctx, snap, state: MapState, lang: str) -> pd.DataFrame:
+def countries_columns(ctx, snap, state: MapState, lang: str) -> Columns:
     """Per country with answers: coverage (coverage_areas) and the statistics (aggregates)."""
     cov = coverage(snap, state.wave)["country"]
     codes = sorted(c for c, r in cov.items() if r["responded"] > 0)
     stats = stats_of(ctx, snap, state.wave, state.measure, "country").take(codes)
-    return _frame({"country": codes, "name": [country_name(ctx, c, lang) for c in codes],
-                   "wave": state.wave, "measure": state.measure,
-                   "municipalities": [cov[c]["municipalities"] for c in codes],
-                   "responded": [cov[c]["responded"] for c in codes]}, stats, state.stat)
+    return _sorted_columns(
+        {"country": codes, "name": [country_name(ctx, c, lang) for c in codes],
+         "wave": state.wave, "measure": state.measure,
+         "municipalities": [cov[c]["municipalities"] for c in codes],
+         "responded": [cov[c]["responded"] for c in codes]}, stats, state.stat)
+
+
+def countries_frame(ctx, snap, state: MapState, lang: str) -> pd.DataFrame:
+    return pd.DataFrame(countries_columns(ctx, snap, state, lang))
 
 
 def region_scope(state: MapState) -> tuple[str, str | None]:
@@ -220,19 +254,24 @@ def region_scope(state: MapState) -> tuple[str, str | None]:
     return state.level, None
 
 
-def regions_frame(ctx, snap, state: MapState, lang: str) -> pd.DataFrame:
+def regions_columns(ctx, snap, state: MapState, lang: str) -> Columns:
     area_type, country = region_scope(state)
     stats = stats_of(ctx, snap, state.wave, state.measure, area_type)
     codes = [i for i in stats.ids if not country or i.startswith(country)]
     names = nuts_names(ctx.settings.reference_dir)
     totals = region_totals(ctx, area_type)
-    return _frame({"region": codes, "name": [names.get(i, i) for i in codes],
-                   "country": [i[:2] for i in codes], "wave": state.wave,
-                   "measure": state.measure, "municipalities": [totals.get(i, 0) for i in codes]},
-                  stats.take(codes), state.stat)
+    return _sorted_columns(
+        {"region": codes, "name": [names.get(i, i) for i in codes],
+         "country": [i[:2] for i in codes], "wave": state.wave,
+         "measure": state.measure, "municipalities": [totals.get(i, 0) for i in codes]},
+        stats.take(codes), state.stat)
 
 
-def sizes_frame(ctx, snap, state: MapState, lang: str) -> pd.DataFrame:
+def regions_frame(ctx, snap, state: MapState, lang: str) -> pd.DataFrame:
+    return pd.DataFrame(regions_columns(ctx, snap, state, lang))
+
+
+def sizes_columns(ctx, snap, state: MapState, lang: str) -> Columns:
     """By population size class: EU-wide on the regional maps, within the country on its map."""
     if state.level == "country":
         stats = stats_of(ctx, snap, state.wave, state.measure, "country_size")
@@ -241,11 +280,20 @@ def sizes_frame(ctx, snap, state: MapState, lang: str) -> pd.DataFrame:
         stats = stats_of(ctx, snap, state.wave, state.measure, "size_class")
         prefix = ""
     keys = [k for k in SIZE_CLASS_KEYS if prefix + k in stats.pos]
-    df = pd.DataFrame({"size_class": keys, "label": [size_class_label(k, lang) for k in keys],
-                       "scope": state.country if state.level == "country" else "EU",
-                       "wave": state.wave, "measure": state.measure})
-    for col, values in stats.take([prefix + k for k in keys]).items():
-        df[col] = values
+    return {"size_class": np.array(keys, dtype=object),
+            "label": np.array([size_class_label(k, lang) for k in keys], dtype=object),
+            "scope": state.country if state.level == "country" else "EU",
+            "wave": state.wave, "measure": state.measure,
+            **stats.take([prefix + k for k in keys])}
+
+
+def sizes_frame(ctx, snap, state: MapState, lang: str) -> pd.DataFrame:
+    cols = sizes_columns(ctx, snap, state, lang)
+    # texts as lists, the statistics added after: the dtypes of an empty table stay as before
+    df = pd.DataFrame({k: v.tolist() if isinstance(v, np.ndarray) else v
+                       for k, v in cols.items() if k not in STAT_COLUMNS})
+    for col in STAT_COLUMNS:
+        df[col] = cols[col]
     return df
 
 

@@ -9,7 +9,7 @@ from dashboard.components import colours as palette
 from dashboard.components.maps import status_choropleth, status_points
 from dashboard.components.numbers import fmt_int, plotly_separators
 from dashboard.i18n import t
-from dashboard.views.maps.data import MapState
+from dashboard.views.maps.data import Columns, MapState, rows_of, take_rows
 from dashboard.views.maps.geometry import Geometry
 from dashboard.views.maps.map_values import MapValues
 from pipelines.national_indices import INDICES
@@ -29,10 +29,10 @@ def _axis(**kw) -> dict:
     return {"showgrid": True, "gridcolor": palette.GRID, "zeroline": False, "automargin": True, **kw}
 
 
-def sizes_figure(df: pd.DataFrame, state: MapState, lang: str) -> dict:
+def sizes_figure(cols: Columns, state: MapState, lang: str) -> dict:
     """Median and middle half (or share at >= 3) per size class; a plain figure dict (building
-    a go.Figure costs more than the data here)."""
-    shown = df[df[state.stat].notna()]
+    a go.Figure costs more than the data here), from the table's numpy columns."""
+    shown = take_rows(cols, ~np.isnan(cols[state.stat]))
     labels = [f"{lab} (n={fmt_int(n, lang)})" for lab, n in zip(shown["label"], shown["n"],
                                                                strict=True)]
     if state.stat == "share_ge3":
@@ -42,18 +42,18 @@ def sizes_figure(df: pd.DataFrame, state: MapState, lang: str) -> dict:
         xaxis = _axis(range=[0, 1.02], tickformat=".0%", dtick=0.25,
                       title={"text": t("maps.col.share", lang)})
     else:
-        med = shown["median"].to_numpy()
+        med = shown["median"]
         trace = {"type": "scatter", "mode": "markers", "x": med.round(3).tolist(), "y": labels,
                  "marker": {"size": 10, "color": palette.ACCENT_DARK},
                  "error_x": {"type": "data", "symmetric": False,
-                             "array": (shown["q3"].to_numpy() - med).round(3).tolist(),
-                             "arrayminus": (med - shown["q1"].to_numpy()).round(3).tolist(),
+                             "array": (shown["q3"] - med).round(3).tolist(),
+                             "arrayminus": (med - shown["q1"]).round(3).tolist(),
                              "color": palette.ACCENT_LIGHT, "thickness": 6, "width": 0},
                  "hovertemplate": "%{y}<br>" + t("maps.col.median", lang)
                  + ": %{x:.2f}<extra></extra>"}
         xaxis = _axis(range=[-0.1, 4.1], dtick=1, title={"text": t("maps.sizes.axis", lang)})
     return {"data": [trace], "layout": {
-        "template": "none", "height": 70 + 34 * max(len(shown), 1), "showlegend": False,
+        "template": "none", "height": 70 + 34 * max(rows_of(shown), 1), "showlegend": False,
         "margin": {"l": 10, "r": 24, "t": 10, "b": 45}, "paper_bgcolor": palette.PAPER,
         "plot_bgcolor": palette.PAPER, "xaxis": xaxis,
         "yaxis": {"autorange": "reversed", "automargin": True}}}

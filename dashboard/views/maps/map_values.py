@@ -62,26 +62,42 @@ def _colours(state: MapState, lang: str, *, is_element: bool, hidden_label: str,
                           hidden_label=hidden_label, empty_label=empty_label)
 
 
+def _formatted(values, fmt) -> np.ndarray:
+    """fmt(v) per value, each distinct value formatted once (a NUTS 3 map has ~1,200 regions
+    but few distinct counts and two-decimal statistics): object array in the values' order."""
+    uniq, inverse = np.unique(np.asarray(values, dtype=np.float64), return_inverse=True)
+    return np.array([fmt(v) for v in uniq], dtype=object)[inverse.reshape(-1)]
+
+
 def _region_texts(state: MapState, lang: str, n, totals, suppressed, values, q1, med, q3,
                   mg: int) -> list[str]:
-    """Hover text per region (templates looked up once: this runs on every recolour)."""
+    """Hover text per region (templates looked up once, numbers formatted once per distinct
+    value: this runs on every recolour and first render, 8 ms at EU's NUTS 3 per region)."""
     of_t, share_t, median_t = (t(k, lang) for k in (
         "maps.hover.of", "maps.hover.share", "maps.hover.median"))
     none = t("maps.hover.none", lang, wave=state.wave)
     hidden = t("maps.hover.suppressed", lang, min_group=mg)
+    if not len(n):
+        return []
+    counts = _formatted(n, lambda v: fmt_int(v, lang))
+    total_texts = _formatted(totals, lambda v: fmt_int(v, lang))
+    if state.stat == "share_ge3":
+        shares = _formatted(values, lambda v: share_t.format(share=fmt_share(v)))
+    else:
+        two = np.concatenate([q1, med, q3]).astype(np.float64)
+        q1s, meds, q3s = np.split(_formatted(two, lambda v: fmt_num(v, lang, 2)), 3)
     text = []
     for i in range(len(n)):
         if n[i] == 0:
             text.append(none)
             continue
-        of = of_t.format(n=fmt_int(n[i], lang), total=fmt_int(totals[i], lang))
+        of = of_t.format(n=counts[i], total=total_texts[i])
         if suppressed[i]:
             line = hidden
         elif state.stat == "share_ge3":
-            line = share_t.format(share=fmt_share(values[i]))
+            line = shares[i]
         else:
-            line = median_t.format(median=fmt_num(med[i], lang, 2), q1=fmt_num(q1[i], lang, 2),
-                                   q3=fmt_num(q3[i], lang, 2))
+            line = median_t.format(median=meds[i], q1=q1s[i], q3=q3s[i])
         text.append(f"{line}<br>{of}")
     return text
 

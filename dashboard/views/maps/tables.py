@@ -10,12 +10,13 @@ from dataclasses import dataclass
 from html import escape
 
 import dash_bootstrap_components as dbc
+import numpy as np
 import pandas as pd
 from dash import dcc, html
 
 from dashboard.components.numbers import fmt_int, fmt_num
 from dashboard.i18n import t
-from dashboard.views.maps.data import MapState, region_scope
+from dashboard.views.maps.data import Columns, MapState, region_scope, rows_of, take_rows
 from dashboard.views.maps.texts import fmt_share, region_word
 from pipelines.national_indices import INDICES
 
@@ -56,59 +57,60 @@ def _stat_columns(lang: str) -> list[Column]:
             Column(t("maps.col.share", lang), True)]
 
 
-def _stat_cells(df: pd.DataFrame, lang: str) -> list[list[str]]:
+def _stat_cells(cols: Columns, lang: str) -> list[list[str]]:
     return [[fmt_int(n, lang), fmt_num(med, lang, 2),
              "–" if q1 != q1 else f"{fmt_num(q1, lang, 2)}–{fmt_num(q3, lang, 2)}",
              fmt_share(share)]
-            for n, med, q1, q3, share in zip(df["n"], df["median"], df["q1"], df["q3"],
-                                             df["share_ge3"], strict=True)]
+            for n, med, q1, q3, share in zip(cols["n"], cols["median"], cols["q1"], cols["q3"],
+                                             cols["share_ge3"], strict=True)]
 
 
-def countries_table(df: pd.DataFrame, state: MapState, lang: str, mg: int):
-    if df.empty:
+def countries_table(cols: Columns, state: MapState, lang: str, mg: int):
+    if not rows_of(cols):
         return html.P(t("maps.table.nocountries", lang, wave=state.wave), className="mb-0")
     columns = [Column(t("maps.col.country", lang)), Column(t("maps.col.coverage", lang), True),
                *_stat_columns(lang)]
     rows = [[f"{name} ({code})", f"{fmt_int(resp, lang)} / {fmt_int(total, lang)}", *cells]
             for name, code, resp, total, cells in zip(
-                df["name"], df["country"], df["responded"], df["municipalities"],
-                _stat_cells(df, lang), strict=True)]
-    highlight = ({i for i, c in enumerate(df["country"]) if c == state.country}
+                cols["name"], cols["country"], cols["responded"], cols["municipalities"],
+                _stat_cells(cols, lang), strict=True)]
+    highlight = ({i for i, c in enumerate(cols["country"]) if c == state.country}
                  if state.level == "country" else set())
     return [html_table(columns, rows, t("maps.countries.title", lang), highlight),
             html.P(t("maps.table.dash", lang, min_group=mg),
                    className="small text-body-secondary mb-0")]
 
 
-def regions_block(df: pd.DataFrame, state: MapState, lang: str, mg: int):
+def regions_block(cols: Columns, state: MapState, lang: str, mg: int):
     area_type, _ = region_scope(state)
     word = region_word(area_type, lang)
-    if df.empty:
+    if not rows_of(cols):
         return html.P(t("maps.regions.none", lang, regions=word, wave=state.wave), className="mb-0")
     columns = [Column(t("maps.col.region", lang)), *_stat_columns(lang)]
 
-    def table(part: pd.DataFrame, caption: str):
+    def table(part: Columns, caption: str):
         rows = [[f"{name} ({code})", *cells] for name, code, cells in zip(
             part["name"], part["region"], _stat_cells(part, lang), strict=True)]
         return html_table(columns, rows, caption)
-    shown = df[df[state.stat].notna()]
-    note = html.P(t("maps.regions.note", lang, regions=word, shown=len(shown), total=len(df),
-                    suppressed=int(df["suppressed"].sum()), min_group=mg),
+    shown = np.flatnonzero(~np.isnan(cols[state.stat]))  # the columns put these first
+    note = html.P(t("maps.regions.note", lang, regions=word, shown=len(shown),
+                    total=rows_of(cols), suppressed=int(cols["suppressed"].sum()), min_group=mg),
                   className="small text-body-secondary mb-0")
     if len(shown) <= 2 * REGION_ROWS:
-        return [table(df, t("maps.regions.title", lang)), note]
+        return [table(cols, t("maps.regions.title", lang)), note]
     low, high = (t(k, lang, n=REGION_ROWS) for k in ("maps.regions.low", "maps.regions.high"))
     return [dbc.Row([
         dbc.Col([html.H3(low, className="h6"),
-                 table(shown.iloc[::-1].head(REGION_ROWS), low)], lg=6),
-        dbc.Col([html.H3(high, className="h6"), table(shown.head(REGION_ROWS), high)], lg=6),
+                 table(take_rows(cols, shown[::-1][:REGION_ROWS]), low)], lg=6),
+        dbc.Col([html.H3(high, className="h6"),
+                 table(take_rows(cols, shown[:REGION_ROWS]), high)], lg=6),
     ]), note]
 
 
-def sizes_table(df: pd.DataFrame, lang: str):
-    if df.empty:
+def sizes_table(cols: Columns, lang: str):
+    if not rows_of(cols):
         return None
-    rows = [[label, *cells] for label, cells in zip(df["label"], _stat_cells(df, lang),
+    rows = [[label, *cells] for label, cells in zip(cols["label"], _stat_cells(cols, lang),
                                                     strict=True)]
     return html_table([Column(t("maps.col.size", lang)), *_stat_columns(lang)], rows,
                       t("maps.sizes.title", lang))

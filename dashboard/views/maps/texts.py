@@ -11,7 +11,14 @@ from dashboard.components.places import country_name
 from dashboard.context import AppContext
 from dashboard.i18n import t
 from dashboard.store import Snapshot
-from dashboard.views.maps.data import MapState, answered_countries, coverage
+from dashboard.views.maps.data import (
+    Columns,
+    MapState,
+    answered_countries,
+    coverage,
+    rows_of,
+    take_rows,
+)
 from pipelines.maturity.regional import OVERALL, extremes
 from pipelines.national_indices import INDICES
 
@@ -58,15 +65,15 @@ def region_word(area_type: str, lang: str) -> str:
     return t(f"maps.level.word.{area_type}", lang)
 
 
-def sizes_caption(ctx: AppContext, df: pd.DataFrame, state: MapState, lang: str) -> str:
+def sizes_caption(ctx: AppContext, cols: Columns, state: MapState, lang: str) -> str:
     scope = "EU" if state.level != "country" else country_name(ctx, state.country, lang)
-    shown = df[df[state.stat].notna()]
-    if shown.empty:
+    shown = take_rows(cols, ~np.isnan(cols[state.stat]))
+    if not rows_of(shown):
         return t("maps.sizes.caption.none", lang, scope=scope, wave=state.wave)
-    (hi, hv), (lo, lv) = extremes(shown["label"].tolist(), shown[state.stat].to_numpy())
+    (hi, hv), (lo, lv) = extremes(shown["label"].tolist(), shown[state.stat])
     return t("maps.sizes.caption", lang, scope=scope, wave=state.wave, high=hi,
              high_value=fmt_stat(hv, state.stat, lang), low=lo,
-             low_value=fmt_stat(lv, state.stat, lang), suppressed=int(df["suppressed"].sum()))
+             low_value=fmt_stat(lv, state.stat, lang), suppressed=int(cols["suppressed"].sum()))
 
 
 
