@@ -708,24 +708,37 @@ class MunicipalityReadiness:
         return _jsonable(self)
 
 
-_FIELDS: dict[type, tuple[str, ...]] = {}  # dataclass -> its field names (fields() is slow)
+# type -> how _jsonable converts its values: a dataclass's field names (fields() is slow), or
+# one of these; kept per type, as ~3,000 values of a dozen types pass per municipality
+_DICT, _SEQ, _DATE, _FLOAT, _AS_IS = "dict", "seq", "date", "float", "as is"
+_KIND: dict[type, object] = {}
+
+
+def _kind(tp: type) -> object:
+    if is_dataclass(tp):
+        return tuple(f.name for f in fields(tp))
+    for base, kind in ((dict, _DICT), (list, _SEQ), (tuple, _SEQ), (dt.date, _DATE),
+                       (float, _FLOAT)):
+        if issubclass(tp, base):
+            return kind
+    return _AS_IS
 
 
 def _jsonable(x):
-    names = _FIELDS.get(type(x))
-    if names is None and is_dataclass(x) and not isinstance(x, type):
-        names = _FIELDS.setdefault(type(x), tuple(f.name for f in fields(x)))
-    if names is not None:
-        return {k: _jsonable(getattr(x, k)) for k in names}
-    if isinstance(x, dict):
-        return {k: _jsonable(v) for k, v in x.items()}
-    if isinstance(x, list | tuple):
+    kind = _KIND.get(type(x))
+    if kind is None:
+        kind = _KIND.setdefault(type(x), _kind(type(x)))
+    if kind is _AS_IS:
+        return x
+    if kind is _SEQ:
         return [_jsonable(v) for v in x]
-    if isinstance(x, dt.date):
+    if kind is _DICT:
+        return {k: _jsonable(v) for k, v in x.items()}
+    if kind is _DATE:
         return x.isoformat()
-    if isinstance(x, float) and x != x:
-        return None
-    return x
+    if kind is _FLOAT:
+        return None if x != x else x
+    return {k: _jsonable(getattr(x, k)) for k in kind}
 
 
 def _check_levels(levels: np.ndarray, n: int) -> np.ndarray:
