@@ -189,6 +189,64 @@ def fold_column(values: pd.Series) -> pa.Array:
     return pa.array(out, type=pa.large_string())
 
 
+class Trigrams:
+    """Which rows of a text column hold a 3-byte sequence (UTF-8): the rows of each trigram,
+    sorted (CSR: `codes` sorted, `rows[start[i]:start[i + 1]]` the rows of `codes[i]`). A
+    substring of 3 bytes or more can only be in the rows that hold all its trigrams: search
+    tests those instead of all 98,584 (the test itself stays pc.match_substring, so the answer
+    is the same). ~3 M (trigram, row) pairs at EU size: 12 MB of int32 rows, built in ~1 s in
+    gunicorn's master and shared by the workers."""
+
+    def __init__(self, codes: np.ndarray, start: np.ndarray, rows: np.ndarray):
+        self.codes, self.start, self.rows = codes, start, rows
+
+    @classmethod
+    def of(cls, column: pa.Array) -> Trigrams:
+        column = pa.concat_arrays(column.chunks) if isinstance(column, pa.ChunkedArray) else column
+        column = column.cast(pa.large_string())
+        offsets = np.frombuffer(column.buffers()[1], dtype=np.int64)[
+            column.offset:column.offset + len(column) + 1]
+        buffer = column.buffers()[2]
+        data = np.zeros(0, dtype=np.uint8) if buffer is None else \
+            np.frombuffer(buffer, dtype=np.uint8)
+        lengths = np.diff(offsets)
+        n = np.maximum(lengths - 2, 0)  # trigrams per row
+        row = np.repeat(np.arange(len(column), dtype=np.int64), n)
+        # the position of each trigram: its row's first byte + its place in the row
+        first = np.repeat(offsets[:-1] - np.concatenate(([0], np.cumsum(n)[:-1])), n)
+        pos = first + np.arange(len(row), dtype=np.int64)
+        code = (data[pos].astype(np.int64) << 16) | (data[pos + 1].astype(np.int64) << 8) | \
+            data[pos + 2]
+        # each (trigram, row) once, by trigram then row (sorted: np.unique's hashing took 5 s)
+        pairs = (code << 32) | row
+        pairs.sort()
+        pairs = pairs[np.concatenate(([True], pairs[1:] != pairs[:-1]))]
+        code, row = pairs >> 32, (pairs & 0xFFFFFFFF).astype(np.int32)
+        start = np.flatnonzero(np.concatenate(([True], code[1:] != code[:-1])))
+        return cls(code[start].astype(np.int32), np.append(start, len(row)).astype(np.int64),
+                   row)
+
+    def candidates(self, text: str) -> np.ndarray | None:
+        """Rows (ascending) holding every trigram of `text`; None for a text shorter than 3
+        bytes."""
+        b = np.frombuffer(text.encode(), dtype=np.uint8).astype(np.int64)
+        if len(b) < 3:
+            return None
+        want = np.unique((b[:-2] << 16) | (b[1:-1] << 8) | b[2:])
+        i = np.searchsorted(self.codes, want)
+        found = (i < len(self.codes)) & (self.codes[np.minimum(i, len(self.codes) - 1)] == want)
+        if not found.all():
+            return np.zeros(0, dtype=np.int64)
+        sizes = self.start[i + 1] - self.start[i]
+        order = np.argsort(sizes, kind="stable")
+        rows = self.rows[self.start[i[order[0]]]:self.start[i[order[0]] + 1]]
+        for k in order[1:3]:  # two more trigrams narrow it enough; the test does the rest
+            other = self.rows[self.start[i[k]]:self.start[i[k] + 1]]  # sorted
+            at = np.minimum(np.searchsorted(other, rows), len(other) - 1)
+            rows = rows[other[at] == rows]
+        return rows.astype(np.int64)
+
+
 class MunicipalityDirectory:
     """Reference data of all municipalities (reference order = cube order), searchable."""
 
@@ -207,6 +265,7 @@ class MunicipalityDirectory:
         self._fields = [fold_column(self.table[f]) for f in self.SEARCH_FIELDS]
         self._blob = pc.binary_join_element_wise(*self._fields,
                                                  pa.scalar("\t", pa.large_string()))
+        self._trigrams = Trigrams.of(self._blob)
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -222,10 +281,15 @@ class MunicipalityDirectory:
         qf = _fold(" ".join(q.split())) if q else ""  # no tab can match across fields
         if not qf:
             return np.arange(len(self)) if mask is None else np.flatnonzero(mask)
-        hit = pc.match_substring(self._blob, qf).to_numpy(zero_copy_only=False)
-        if mask is not None:
-            hit = hit & mask
-        rows = np.flatnonzero(hit)
+        rows = self._trigrams.candidates(qf)
+        if rows is None:  # shorter than a trigram: every row is a candidate
+            hit = pc.match_substring(self._blob, qf).to_numpy(zero_copy_only=False)
+            rows = np.flatnonzero(hit if mask is None else hit & mask)
+        else:  # the same test on the rows that hold every trigram of q (~5 ms -> < 1 ms)
+            if mask is not None:
+                rows = rows[mask[rows]]
+            hit = pc.match_substring(self._blob.take(pa.array(rows)), qf)
+            rows = rows[hit.to_numpy(zero_copy_only=False)]
         if not len(rows):
             return rows
         idx = pa.array(rows)

@@ -125,6 +125,34 @@ def test_search_finds_exactly_the_substring_matches_exact_first(consent, referen
     assert first[0]["name"] == "Utrecht" and len(first) > 1
 
 
+def test_search_trigram_prefilter_gives_the_full_scan_answer(reference):
+    """search tests only the rows holding every trigram of q (api_insight.Trigrams): the same
+    rows in the same order as testing all of them, for names' pieces of 1-8 characters (with
+    accents, spaces, hyphens, apostrophes), codes, ids, texts across fields and none, with and
+    without a country mask."""
+    import random
+
+    from dashboard.api_insight import MunicipalityDirectory
+
+    d = MunicipalityDirectory(reference)
+    full = MunicipalityDirectory.__new__(MunicipalityDirectory)
+    full.__dict__.update(d.__dict__)
+    full._trigrams = type("NoIndex", (), {"candidates": staticmethod(lambda q: None)})()
+    rng = random.Random(11)
+    texts = [str(v) for f in ("name", "name_alt", "national_code", "municipality_id")
+             for v in reference[f].dropna() if str(v)]
+    queries = [t[i:i + n] for t in rng.sample(texts, 300) for n in (rng.randint(1, 8),)
+               for i in (rng.randrange(max(1, len(t) - n + 1)),)]
+    queries += ["Súdwest", "'s-Gr", "  berg  ", "gm00", "NL_GM", "zzqqxx", "é", "aa", "ß",
+                "oo\tnl", "Bergen op", "-"]
+    masks = [None, (reference["country"] == "NL").to_numpy(),
+             (reference["country"] == "BE").to_numpy()]
+    for q in queries:
+        for mask in masks:
+            assert d.search(q, mask).tolist() == full.search(q, mask).tolist(), q
+    assert len(d.search("ber")) > 1  # the comparison is not between two empty answers
+
+
 def test_search_without_match_is_an_empty_list(consent):
     body = _get(consent, "/api/v1/municipalities?q=zzqqxx").get_json()
     assert body == {"total": 0, "offset": 0, "limit": None, "published": True, "wave": "2026",

@@ -42,7 +42,8 @@ def test_the_section_has_two_editors_and_the_settings(nl_ctx, tree):
     assert {ids.FUNDING_RUN, ids.FUNDING_RESULT, *ids.FUNDING_SETTINGS} <= found
     assert "Wat als we financieren?" in tree.text(page)
     # side by side from lg, stacked below (one column each on a phone)
-    editors = [c for c in tree.walk(page) if type(c).__name__ == "Col"
+    # (the page keeps the section serialised: walk gives its nodes with their type as _type)
+    editors = [c for c in tree.walk(page) if getattr(c, "_type", type(c).__name__) == "Col"
                and any(getattr(x, "id", None) == ids.funding_field(p, "element", 0)
                        for p in ("a", "b") for x in tree.walk(c.children))
                and getattr(c, "lg", None) == 6]

@@ -576,3 +576,38 @@ def test_explanations_serialise(fw, inputs):
     assert nis2["legal"]["status"] == "unknown"
     assert nis2["requirements"][0]["condition"]["origin"] == "member_state"
     yaml.safe_dump(d)  # plain data only
+
+
+def _asdict_jsonable(x):
+    """to_dict as it was before it walked the dataclasses itself: dataclasses.asdict, then dates
+    ISO, NaN None, tuples lists (the reference the faster walk must equal)."""
+    if isinstance(x, dict):
+        return {k: _asdict_jsonable(v) for k, v in x.items()}
+    if isinstance(x, list | tuple):
+        return [_asdict_jsonable(v) for v in x]
+    if isinstance(x, dt.date):
+        return x.isoformat()
+    if isinstance(x, float) and x != x:
+        return None
+    return x
+
+
+def test_to_dict_equals_asdict(fw, inputs):
+    """The API's answer (to_dict) is what asdict gave, for varied levels, countries, sizes
+    (unknown population: NaN), dates and horizons, down to key order and types."""
+    import dataclasses
+    import json
+    import random
+
+    rng = random.Random(7)
+    countries = ["NL", "DE", "FR", "IT", "ES", "BE", "AT", "DK", "PL", "SE"]
+    for _ in range(60):
+        lv = np.array([rng.choice([MISSING, 0, 1, 2, 3, 4]) for _ in fw.element_ids], dtype=np.int8)
+        r = municipality_readiness(
+            inputs, lv, country=rng.choice(countries),
+            population=rng.choice([None, 800.0, 12_000.0, 120_000.0, 2_000_000.0]),
+            at=AT + dt.timedelta(days=rng.randrange(0, 1500)),
+            horizon_days=rng.choice([0, 365, ALL_DEADLINES]))
+        new, old = r.to_dict(), _asdict_jsonable(dataclasses.asdict(r))
+        assert new == old
+        assert json.dumps(new) == json.dumps(old)
