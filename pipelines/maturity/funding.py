@@ -48,7 +48,7 @@ from pipelines.maturity.readiness import (
     population_readiness,
 )
 from pipelines.maturity.roadmap import MISSING, LawRequirements, Peers, RoadmapModel
-from pipelines.maturity.roadmap_population import population_roadmap
+from pipelines.maturity.roadmap_population import first_phase, population_roadmap, raised_state
 
 # An illustrative cost of bringing one element to its target in one municipality (EUR). Not a
 # measured figure: every package item can carry its own cost, and the page and API say so.
@@ -352,6 +352,28 @@ def first_phase_counts(model: RoadmapModel, levels: np.ndarray, *,
     run = population_roadmap(model, levels, targets=targets, requirements=requirements,
                              profile=profile, peers=peers, phases=1, per_phase=per_phase)
     return run.first_phase, run.first_phase_counts()
+
+
+def first_phase_after(model: RoadmapModel, levels: np.ndarray, pkg: Package, *,
+                      requirements: LawRequirements | None, profile: np.ndarray | int = 0,
+                      peer_share: np.ndarray | None = None, per_phase: int = 3,
+                      targets: np.ndarray | int | None = None,
+                      state: np.ndarray | None = None) -> np.ndarray:
+    """int16[M, per_phase]: the first phase of `first_phase_counts` on the rows of `levels`
+    (int8[M, E], as stored) with the package funded in every row, computing only that: one
+    vectorised run over all rows (`roadmap_population.first_phase`), and, given the rows'
+    stored sequencing state (`state` float32 [M, 2E] of `levels`, `roadmap_population.state_of`;
+    only with whole weights, `integer_state`), the state after funding as that state plus the
+    raised package elements instead of the matrix products over every element."""
+    eids = model.element_ids
+    lv = np.asarray(levels)
+    if len(lv) == 0:
+        return np.zeros((0, per_phase), dtype=np.int16)
+    after = raise_levels(lv, np.ones(len(lv), dtype=bool), pkg, eids)
+    if state is not None:
+        state = raised_state(model, state, lv, after, pkg.positions(eids), targets)
+    return first_phase(model, after, targets=targets, requirements=requirements,
+                       profile=profile, peer_share=peer_share, per_phase=per_phase, state=state)
 
 
 def first_phase_shift(before: np.ndarray, after: np.ndarray, n_elements: int

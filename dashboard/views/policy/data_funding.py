@@ -50,7 +50,13 @@ from pipelines.maturity.readiness import (
     resolve_population,
 )
 from pipelines.maturity.roadmap import LawProfiles, Peers
-from pipelines.maturity.roadmap_population import _unlock_lacking, group_codes, peers_by_group
+from pipelines.maturity.roadmap_population import (
+    _unlock_lacking,
+    group_codes,
+    integer_state,
+    peers_by_group,
+    state_of,
+)
 from pipelines.reference import SIZE_CLASS_KEYS
 from pipelines.roadmap_build import PEER_GROUP, law_profiles, withheld_peer_groups
 
@@ -86,6 +92,9 @@ class FundingBase:
     ids: np.ndarray  # str[A] municipality ids
     names: np.ndarray  # str[A] their names
     name_rank: np.ndarray  # int64[A] position in name order
+    # int16[A, 2E] the roadmap engine's sequencing state of the stored levels (None when the
+    # weights are not whole: then it is not exact and each what-if makes it for its rows)
+    state: np.ndarray | None
     groups: dict = field(default_factory=dict)  # selection -> _groups(...), filled on use
 
 
@@ -140,7 +149,22 @@ def _make_base(ctx: AppContext, snap: Snapshot, data: PolicyData) -> FundingBase
                        peers, np.asarray(rm.population.first_phase[rows]),
                        data.cells.cell_of[rows],
                        ref["municipality_id"].to_numpy(dtype=str)[rows],
-                       names, np.argsort(np.argsort(names, kind="stable"), kind="stable"))
+                       names, np.argsort(np.argsort(names, kind="stable"), kind="stable"),
+                       _stored_state(data, levels))
+
+
+def _stored_state(data: PolicyData, levels: np.ndarray) -> np.ndarray | None:
+    """The sequencing state of the stored levels, kept so that a what-if's first phase after
+    funding starts from it plus the raised package elements (`fe.first_phase_after`) instead
+    of two matrix products over every element of every funded row. Small integers (sixths of
+    a level times whole weights): int16 holds them exactly at half the memory of float32."""
+    model = data.model
+    if not integer_state(model):
+        return None
+    state = state_of(model, levels, data.roadmaps.target)
+    if len(state) and np.abs(state).max() >= np.iinfo(np.int16).max:
+        return None
+    return state.astype(np.int16)
 
 
 # ------------------------------------------------------------------ one what-if
@@ -325,13 +349,14 @@ def _first_phase_after(base: FundingBase, f_rows: np.ndarray, pkg: fe.Package
     """(before, after) int64[E]: how often each element is in the first phase of the funded
     municipalities, stored and with the package funded (the stored run's inputs)."""
     data, rm = base.data, base.data.roadmaps
-    eids = data.model.element_ids
-    after_lv = fe.raise_levels(base.levels[f_rows], np.ones(len(f_rows), dtype=bool), pkg, eids)
-    seq, _ = fe.first_phase_counts(
-        data.model, after_lv, requirements=base.laws.requirements,
-        profile=base.laws.index[base.rows[f_rows]], peers=_take_peers(base.peers, f_rows),
-        per_phase=rm.per_phase, targets=rm.target)
-    return fe.first_phase_shift(base.first_phase[f_rows], seq, len(eids))
+    # only the first phase, from the stored state plus the raised elements: equal to the
+    # engine's full run on the funded levels (tests/unit/test_funding_first_phase.py)
+    state = None if base.state is None else base.state[f_rows].astype(np.float32)
+    seq = fe.first_phase_after(
+        data.model, base.levels[f_rows], pkg, requirements=base.laws.requirements,
+        profile=base.laws.index[base.rows[f_rows]], peer_share=base.peers.share[f_rows],
+        per_phase=rm.per_phase, targets=rm.target, state=state)
+    return fe.first_phase_shift(base.first_phase[f_rows], seq, len(data.model.element_ids))
 
 
 def _take(res: PopulationReadiness, rows: np.ndarray) -> PopulationReadiness:
@@ -342,10 +367,6 @@ def _take(res: PopulationReadiness, rows: np.ndarray) -> PopulationReadiness:
         res.n_required[rows], res.n_gap[rows], res.n_unknown[rows], res.gap_total[rows],
         res.ambition_status[rows], res.ambition_ready[rows], res.ambition_n_gap[rows],
         res.ambition_n_unknown[rows], res.gap_counts, res.unknown_counts)
-
-
-def _take_peers(p: Peers, rows: np.ndarray) -> Peers:
-    return Peers(p.share[rows], p.count[rows], p.known[rows], p.suppressed[rows], p.at_least)
 
 
 def _cell_id(ctx: AppContext, data: PolicyData, cell: int) -> str:
