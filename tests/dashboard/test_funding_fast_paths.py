@@ -6,8 +6,11 @@ both visibility rules (hypothesis):
 - its first phase after funding, computed only as far as it reports
   (`data_funding._first_phase_after`: from the stored sequencing state plus the raised
   elements, first phase only) = the roadmap engine's full run on the funded levels;
+- the selection's readiness taken only as far as the engine reads it (`data_funding._take`) =
+  every per-row array taken;
 - the API's tables as plain rows (`texts_funding.laws_rows` ...) = the DataFrames' to_json
-  records, byte for byte once serialised; the page's and the CSV's frames unchanged.
+  records, byte for byte once serialised; the page's table of laws made from the rows = the
+  markup made from the frame; the CSV's frames unchanged.
 """
 
 from __future__ import annotations
@@ -16,15 +19,22 @@ import json
 
 import numpy as np
 import pandas as pd
+from dash import html
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from plotly.utils import PlotlyJSONEncoder
 
+from dashboard.components.numbers import fmt_int
 from dashboard.funding import answer as fa
 from dashboard.funding.answer import answer_json
+from dashboard.i18n import t
 from dashboard.views.policy import data_funding as df
+from dashboard.views.policy import funding
 from dashboard.views.policy import texts_funding as tf
 from dashboard.views.policy.selection import Selection
+from dashboard.views.policy.tables import esc, table_markup, tag, th
 from pipelines.maturity import funding as fe
+from pipelines.maturity.readiness import PopulationReadiness
 from pipelines.maturity.roadmap import Peers
 from pipelines.reference import SIZE_CLASS_KEYS
 
@@ -70,14 +80,23 @@ def requests(draw, ctx):
     return df.Request(sel, pkg, rule, reach, budget, law)
 
 
+def old_take(res, rows):
+    """data_funding._take as it was: every per-row array of the selection copied."""
+    return PopulationReadiness(
+        res.law_ids, res.element_ids, res.at, res.cutoff, res.status[rows], res.ready[rows],
+        res.n_required[rows], res.n_gap[rows], res.n_unknown[rows], res.gap_total[rows],
+        res.ambition_status[rows], res.ambition_ready[rows], res.ambition_n_gap[rows],
+        res.ambition_n_unknown[rows], res.gap_counts, res.unknown_counts)
+
+
 def _same_answers(ctx, req):
     new = df.what_if(ctx, req)
-    saved = df._first_phase_after
-    df._first_phase_after = reference
+    saved = df._first_phase_after, df._take
+    df._first_phase_after, df._take = reference, old_take
     try:
         old = df.what_if(ctx, req)
     finally:
-        df._first_phase_after = saved
+        df._first_phase_after, df._take = saved
     assert new.status == old.status
     if new.status == "ok":
         assert np.array_equal(new.first_phase_after, old.first_phase_after)
@@ -163,6 +182,34 @@ def old_elements_frame(ctx, ans, lang="en"):
     return pd.DataFrame(rows, columns=tf.ELEMENT_COLUMNS)
 
 
+def old_law_table(ctx, ans, name, lang):
+    """views/policy/funding._law_table as it was: from the frame."""
+    frame = old_laws_frame(ctx, ans, lang)
+    if not len(frame):
+        return html.P(t("funding.table.empty", lang), className="small mb-0")
+    head = [th(t("funding.table.law", lang)), th(t("funding.table.before", lang), "text-end"),
+            th(t("funding.table.after", lang), "text-end"),
+            th(t("funding.table.difference", lang), "text-end"),
+            th(t("funding.table.cost", lang), "text-end pol-wrap")]
+    cost = frame["cost_per_ready"].to_numpy(dtype=np.float64, na_value=np.nan)
+    cols = zip(frame["name"].tolist(), frame["duty"].tolist(), frame["ready_before"].tolist(),
+               frame["due"].tolist(), frame["ready_after"].tolist(),
+               frame["difference"].tolist(), cost.tolist(), strict=True)
+    rows = [tag("tr", funding._duty(law, duty, lang)
+                + tag("td", esc(f"{fmt_int(before, lang)} / {fmt_int(due, lang)}"),
+                      "text-end text-nowrap")
+                + tag("td", esc(fmt_int(after, lang)), "text-end")
+                + tag("td", esc("+" + fmt_int(diff, lang)), "text-end fw-semibold")
+                + tag("td", "–" if c != c else esc(tf.money(c, lang)), "text-end text-nowrap"))
+            for law, duty, before, due, after, diff, c in cols]
+    caption = t("funding.table.caption", lang, name=name)
+    return funding._region(table_markup(caption, head, rows), caption)
+
+
+def _markup(component) -> str:
+    return json.dumps(component, cls=PlotlyJSONEncoder)
+
+
 def records(frame):
     """What the API's JSON held: the frame's to_json records."""
     return json.loads(frame.to_json(orient="records", force_ascii=False))
@@ -184,6 +231,9 @@ def _same_tables(ctx, req, lang):
                                       old_laws_frame(ctx, a, lang, all_laws=all_laws))
     pd.testing.assert_frame_equal(tf.elements_frame(ctx, a, lang),
                                   old_elements_frame(ctx, a, lang))
+    # the page's table of laws, made from the rows: the same markup as from the frame
+    assert _markup(funding._law_table(ctx, a, "A", lang)) == \
+        _markup(old_law_table(ctx, a, "A", lang))
     new, old = fa.package_json(ctx, "A", a, lang), old_package_json(ctx, "A", a, lang)
     # byte for byte: the same values, ints stay ints, floats stay floats, the same order
     assert json.dumps(new, ensure_ascii=False) == json.dumps(old, ensure_ascii=False)
