@@ -7,7 +7,8 @@ both visibility rules (hypothesis):
   (`data_funding._first_phase_after`: from the stored sequencing state plus the raised
   elements, first phase only) = the roadmap engine's full run on the funded levels;
 - the selection's readiness taken only as far as the engine reads it (`data_funding._take`) =
-  every per-row array taken;
+  every per-row array taken; its totals kept per selection (`funding.selection_totals`) = counted
+  by `funding.evaluate` each time;
 - the API's tables as plain rows (`texts_funding.laws_rows` ...) = the DataFrames' to_json
   records, byte for byte once serialised; the page's table of laws made from the rows = the
   markup made from the frame; the CSV's frames unchanged.
@@ -91,12 +92,16 @@ def old_take(res, rows):
 
 def _same_answers(ctx, req):
     new = df.what_if(ctx, req)
-    saved = df._first_phase_after, df._take
-    df._first_phase_after, df._take = reference, old_take
+    saved = df._first_phase_after, df._take, fe.evaluate
+
+    def evaluate(*args, totals=None, **kw):  # the selection's totals counted each time
+        return saved[2](*args, **kw)
+    # the reference: the full run, every row taken, the totals counted by evaluate
+    df._first_phase_after, df._take, fe.evaluate = reference, old_take, evaluate
     try:
         old = df.what_if(ctx, req)
     finally:
-        df._first_phase_after, df._take = saved
+        df._first_phase_after, df._take, fe.evaluate = saved
     assert new.status == old.status
     if new.status == "ok":
         assert np.array_equal(new.first_phase_after, old.first_phase_after)
@@ -262,3 +267,14 @@ def test_a_cost_per_ready_reads_back_the_same_from_to_json(cost, gained):
     in every EU municipality, ~1e15), so the rows' float is what the frame's JSON read back."""
     v = round(float(cost / gained), 2)
     assert records(pd.DataFrame({"c": [v, None]}))[0]["c"] == v
+
+
+@settings(max_examples=200, deadline=None)
+@given(cells=st.lists(st.integers(0, 40), max_size=300), extra=st.integers(0, 5))
+def test_units_by_counting_equal_np_unique(cells, extra):
+    """The funded units (policy cells) of a selection, counted instead of sorted."""
+    c = np.asarray(cells, dtype=np.int64)
+    got_cells, got_inverse = df._units(c, (int(c.max()) + 1 if len(c) else 0) + extra)
+    want_cells, want_inverse = np.unique(c, return_inverse=True)
+    assert np.array_equal(got_cells, want_cells) and np.array_equal(got_inverse, want_inverse)
+    assert got_cells.dtype == np.intp and got_inverse.shape == c.shape

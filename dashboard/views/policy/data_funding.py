@@ -259,7 +259,7 @@ def what_if(ctx: AppContext, req: Request) -> Answer | None:
         n_units = len(s_rows)
         chosen_areas: tuple[str, ...] = ()
     else:  # published NUTS 2 x size-class areas of the selection
-        cells, unit_of = np.unique(base.cell[s_rows], return_inverse=True)
+        cells, unit_of = _units(base.cell[s_rows], len(base.data.cells.n))
         ok = _cells_published(ctx, snap, base)[cells]
         unfundable = int(needs_any[~ok[unit_of]].sum())
         unit_of = np.where(ok[unit_of], unit_of, -1)
@@ -303,10 +303,13 @@ def what_if(ctx: AppContext, req: Request) -> Answer | None:
         hit = base.groups[sel] = _groups(ctx, snap, data, rm.wave, sel, base.rows[s_rows])
     groups_spec, shown, hidden = hit
     whole = len(s_rows) == len(base.rows)  # the EU: no copy of every condition
+    before = base.before if whole else _take(base.before, s_rows)
+    totals = base.groups.get(("totals", sel))
+    if totals is None:  # what no package changes: once per selection (~15 ms over the EU)
+        totals = base.groups[("totals", sel)] = fe.selection_totals(before, lv)
     res = fe.evaluate(base.inputs, lv, base.table if whole else base.table.take(s_rows), funded,
                       req.package, at=rm.evaluation_date, horizon_days=LOBBY_HORIZON_DAYS,
-                      before=base.before if whole else _take(base.before, s_rows),
-                      groups=groups_spec)
+                      before=before, groups=groups_spec, totals=totals)
     fp_b = base.first_phase[s_rows]
     before_counts, _ = fe.first_phase_shift(fp_b, fp_b[:0], len(eids))
     old, new = later.result()
@@ -368,6 +371,13 @@ def _take(res: PopulationReadiness, rows: np.ndarray) -> PopulationReadiness:
         res.law_ids, res.element_ids, res.at, res.cutoff, res.status[rows], res.ready[rows],
         None, None, None, None, res.ambition_status[rows], res.ambition_ready[rows], None, None,
         res.gap_counts, res.unknown_counts)
+
+
+def _units(cell: np.ndarray, n_cells: int) -> tuple[np.ndarray, np.ndarray]:
+    """np.unique(cell, return_inverse=True) for policy cells 0..n_cells-1, by counting instead
+    of sorting: 0.2 ms instead of 6 ms over every EU municipality."""
+    present = np.bincount(cell, minlength=n_cells) > 0
+    return np.flatnonzero(present), (np.cumsum(present) - 1)[cell]
 
 
 def _cell_id(ctx: AppContext, data: PolicyData, cell: int) -> str:
