@@ -310,8 +310,12 @@ def what_if(ctx: AppContext, req: Request) -> Answer | None:
     res = fe.evaluate(base.inputs, lv, base.table if whole else base.table.take(s_rows), funded,
                       req.package, at=rm.evaluation_date, horizon_days=LOBBY_HORIZON_DAYS,
                       before=before, groups=groups_spec, totals=totals)
-    fp_b = base.first_phase[s_rows]
-    before_counts, _ = fe.first_phase_shift(fp_b, fp_b[:0], len(eids))
+    before_counts = base.groups.get(("first phase", sel))
+    if before_counts is None:  # the stored first phases of the selection: once per selection
+        fp_b = base.first_phase[s_rows]
+        before_counts, _ = fe.first_phase_shift(fp_b, fp_b[:0], len(eids))
+        before_counts.flags.writeable = False  # shared by the selection's answers
+        base.groups[("first phase", sel)] = before_counts
     old, new = later.result()
     named, unnamed = _named(ctx, snap, base, f_rows)
     if unit == AREA:
