@@ -3,8 +3,6 @@ the API and `--format json`, a table for CSV and the page's download. No Flask a
 
 from __future__ import annotations
 
-import json
-
 import numpy as np
 import pandas as pd
 
@@ -35,10 +33,6 @@ def _items(pkg: fe.Package) -> list[dict]:
     return [{"element": i.element, "level": i.level, "cost": i.cost} for i in pkg.items]
 
 
-def _records(frame: pd.DataFrame) -> list[dict]:
-    return json.loads(frame.to_json(orient="records", force_ascii=False))
-
-
 def package_json(ctx: AppContext, name: str, a: df.Answer, lang: str) -> dict:
     r = a.result
     ok = a.status == "ok"
@@ -51,9 +45,11 @@ def package_json(ctx: AppContext, name: str, a: df.Answer, lang: str) -> dict:
         "units": a.units if ok else None, "units_chosen": a.units_chosen if ok else None,
         "unfundable": a.unfundable if ok else None,
         "areas": list(a.chosen_areas),
-        "laws": _records(tf.laws_frame(ctx, a, lang, all_laws=True)),
-        "by_group": _records(tf.groups_frame(ctx, a, lang)),
-        "elements": _records(tf.elements_frame(ctx, a, lang)),
+        # the tables' plain rows (ints, floats rounded to 2 or 4 decimals, None): the same
+        # JSON as their DataFrames' to_json gave, without making a DataFrame per table
+        "laws": tf.laws_rows(ctx, a, lang, all_laws=True),
+        "by_group": tf.groups_rows(ctx, a, lang),
+        "elements": tf.elements_rows(ctx, a, lang),
         "named": [{"municipality_id": i, "name": n} for i, n in a.named],
         "others_funded": a.unnamed if ok else None,
     }

@@ -48,7 +48,7 @@ from pipelines.maturity.readiness import (
     population_readiness,
 )
 from pipelines.maturity.roadmap import MISSING, LawRequirements, Peers, RoadmapModel
-from pipelines.maturity.roadmap_population import population_roadmap
+from pipelines.maturity.roadmap_population import first_phase, population_roadmap, raised_state
 
 # An illustrative cost of bringing one element to its target in one municipality (EUR). Not a
 # measured figure: every package item can carry its own cost, and the page and API say so.
@@ -279,13 +279,26 @@ def _due(res: PopulationReadiness, ambition: bool = False) -> np.ndarray:
     return (status >= lo) & (status <= hi)
 
 
+def selection_totals(before: PopulationReadiness, levels: np.ndarray) -> dict[str, np.ndarray]:
+    """The counts of a selection that no package changes (int64): due, ready, ambition due,
+    ambition ready per law, at level >= 3 per element. `evaluate` takes them when the caller
+    keeps them per selection: over every EU municipality they are most of its time."""
+    return {"due": _due(before).sum(axis=0).astype(np.int64),
+            "ready": before.ready.sum(axis=0).astype(np.int64),
+            "ambition_due": _due(before, True).sum(axis=0).astype(np.int64),
+            "ambition_ready": before.ambition_ready.sum(axis=0).astype(np.int64),
+            "mastered": (np.asarray(levels) >= MASTERED).sum(axis=0).astype(np.int64)}
+
+
 def evaluate(inputs: ReadinessInputs, levels: np.ndarray, table: ConditionTable,
              funded: np.ndarray, pkg: Package, *, at: dt.date, horizon_days: int | None = 0,
              before: PopulationReadiness | None = None,
-             groups: Mapping[str, tuple[np.ndarray, int]] | None = None) -> FundingResult:
+             groups: Mapping[str, tuple[np.ndarray, int]] | None = None,
+             totals: Mapping[str, np.ndarray] | None = None) -> FundingResult:
     """The package funded in the `funded` rows (bool[S]) of `levels` int8[S, E] (the selection,
     rows as `table`); `before`: `population_readiness` of the same rows, when cached; `groups`:
-    {field: (code int[S], number of codes)} for the breakdowns."""
+    {field: (code int[S], number of codes)} for the breakdowns; `totals`:
+    `selection_totals(before, levels)`, when cached."""
     eids = tuple(inputs.element_ids)
     lv = np.asarray(levels)
     funded = np.asarray(funded, dtype=bool)
@@ -323,19 +336,19 @@ def evaluate(inputs: ReadinessInputs, levels: np.ndarray, table: ConditionTable,
         before_f = population_readiness(inputs, lv[rows], t_rows, at=at, horizon_days=horizon_days,
                                         laws=[before.law_ids[li] for li in gaining])
         closed[gaining] = before_f.gap_counts[:, pos] - after.gap_counts[gaining][:, pos]
-    mastered_b = (lv >= MASTERED).sum(axis=0).astype(np.int64)
+    if totals is None:
+        totals = selection_totals(before, lv)
+    mastered_b = totals["mastered"]
     delta = (after_lv >= MASTERED).sum(axis=0).astype(np.int64) - \
         (lv[rows] >= MASTERED).sum(axis=0).astype(np.int64)
     return FundingResult(
         law_ids=tuple(before.law_ids), element_ids=eids, n=int(lv.shape[0]),
         funded=int(need.any(axis=1).sum()), raised=need.sum(axis=0).astype(np.int64),
         cost=float((need * pkg.costs()[None, :]).sum()),
-        due=_due(before).sum(axis=0).astype(np.int64),
-        ready_before=before.ready.sum(axis=0).astype(np.int64),
-        ready_after=before.ready.sum(axis=0).astype(np.int64) + gain.sum(axis=0),
-        ambition_due=_due(before, True).sum(axis=0).astype(np.int64),
-        ambition_before=before.ambition_ready.sum(axis=0).astype(np.int64),
-        ambition_after=before.ambition_ready.sum(axis=0).astype(np.int64) + gain_amb.sum(axis=0),
+        due=totals["due"], ready_before=totals["ready"],
+        ready_after=totals["ready"] + gain.sum(axis=0),
+        ambition_due=totals["ambition_due"], ambition_before=totals["ambition_ready"],
+        ambition_after=totals["ambition_ready"] + gain_amb.sum(axis=0),
         mastered_before=mastered_b, mastered_after=mastered_b + delta, groups=out_groups,
         gaps_closed=closed, still_missing=after.gap_counts.astype(np.int64))
 
@@ -352,6 +365,28 @@ def first_phase_counts(model: RoadmapModel, levels: np.ndarray, *,
     run = population_roadmap(model, levels, targets=targets, requirements=requirements,
                              profile=profile, peers=peers, phases=1, per_phase=per_phase)
     return run.first_phase, run.first_phase_counts()
+
+
+def first_phase_after(model: RoadmapModel, levels: np.ndarray, pkg: Package, *,
+                      requirements: LawRequirements | None, profile: np.ndarray | int = 0,
+                      peer_share: np.ndarray | None = None, per_phase: int = 3,
+                      targets: np.ndarray | int | None = None,
+                      state: np.ndarray | None = None) -> np.ndarray:
+    """int16[M, per_phase]: the first phase of `first_phase_counts` on the rows of `levels`
+    (int8[M, E], as stored) with the package funded in every row, computing only that: one
+    vectorised run over all rows (`roadmap_population.first_phase`), and, given the rows'
+    stored sequencing state (`state` float32 [M, 2E] of `levels`, `roadmap_population.state_of`;
+    only with whole weights, `integer_state`), the state after funding as that state plus the
+    raised package elements instead of the matrix products over every element."""
+    eids = model.element_ids
+    lv = np.asarray(levels)
+    if len(lv) == 0:
+        return np.zeros((0, per_phase), dtype=np.int16)
+    after = raise_levels(lv, np.ones(len(lv), dtype=bool), pkg, eids)
+    if state is not None:
+        state = raised_state(model, state, lv, after, pkg.positions(eids), targets)
+    return first_phase(model, after, targets=targets, requirements=requirements,
+                       profile=profile, peer_share=peer_share, per_phase=per_phase, state=state)
 
 
 def first_phase_shift(before: np.ndarray, after: np.ndarray, n_elements: int

@@ -579,7 +579,7 @@ def _unmet_gates(model: RoadmapModel, lv: np.ndarray, tg: np.ndarray) -> np.ndar
 
 
 def _sequence_block(model: RoadmapModel, lv: np.ndarray, tg: np.ndarray, static: np.ndarray,
-                    wr, cu6, k: int):
+                    wr, cu6, k: int, *, state: np.ndarray | None = None, outputs: bool = True):
     """Greedy sequencing for a block of municipalities.
 
     lv int8[m, E] (-1 = unknown), tg int[E] or int[m, E], static float32[m, E] (weighted urgency
@@ -588,13 +588,18 @@ def _sequence_block(model: RoadmapModel, lv: np.ndarray, tg: np.ndarray, static:
     by one row of `model.step_table` per step; unmet gates are counted per element and lose the
     gates of the chosen element. The choice avoids np.where on the full block (slow):
     key = score * (num6 > 0) * (no unmet gate) is > 0 only for eligible candidates (others carry
-    NOT_CANDIDATE), and a row whose best key is not above 0 is decided exactly on its own."""
+    NOT_CANDIDATE), and a row whose best key is not above 0 is decided exactly on its own.
+
+    `state`: the rows' `_state` when the caller already has it (a float32 [m, 2E] array the
+    block may change; the funding what-if updates the stored one by the few raised elements).
+    `outputs=False`: only seq (score, readiness and unlock come back as None), for callers
+    that report only which elements are chosen."""
     m, e = lv.shape
     tgb = np.ascontiguousarray(np.broadcast_to(tg, (m, e)))
     known = lv != MISSING
     cand = known & (lv < tgb)
     cred6 = np.where(known, 2 * np.minimum(np.maximum(lv, 0), FULL), UNKNOWN_CREDIT6).astype(np.int8)
-    state = _state(model, lv, tgb)
+    state = _state(model, lv, tgb) if state is None else np.ascontiguousarray(state, dtype=F)
     num6, unl6 = state[:, :e], state[:, e:]
     st = np.multiply(~cand, NOT_CANDIDATE, dtype=F)
     st += static
@@ -612,9 +617,11 @@ def _sequence_block(model: RoadmapModel, lv: np.ndarray, tg: np.ndarray, static:
     cred6_f, cand_f, st_f, score_f, key_f, state_f, tg_f = (
         a.reshape(-1) for a in (cred6, cand, st, score, key, state, tgb))
     seq = np.full((m, k), -1, dtype=np.int16)
-    out_score = np.zeros((m, k), dtype=F)
-    out_r = np.zeros((m, k), dtype=F)
-    out_u = np.zeros((m, k), dtype=F)
+    out_score = out_r = out_u = None
+    if outputs:
+        out_score = np.zeros((m, k), dtype=F)
+        out_r = np.zeros((m, k), dtype=F)
+        out_u = np.zeros((m, k), dtype=F)
     for step in range(k):
         _score(num6, unl6, st, den6, wr, cu6, out=score, tmp=tmp)
         np.multiply(score, num6 > 0, out=key)  # blocked candidates -> 0
@@ -640,10 +647,11 @@ def _sequence_block(model: RoadmapModel, lv: np.ndarray, tg: np.ndarray, static:
         seq[:, step] = best
         if has is not None:
             seq[~has, step] = -1
-        out_score[:, step] = score_f[at]
-        at2 = at + base  # the same cell in the [num6 | unl6] rows, which are 2E wide
-        out_r[:, step] = state_f[at2] / den6[best]
-        out_u[:, step] = state_f[at2 + e] * inv_norm6
+        if outputs:
+            out_score[:, step] = score_f[at]
+            at2 = at + base  # the same cell in the [num6 | unl6] rows, which are 2E wide
+            out_r[:, step] = state_f[at2] / den6[best]
+            out_u[:, step] = state_f[at2 + e] * inv_norm6
         # raise the chosen element to its target (rows without a candidate change nothing)
         old6 = cred6_f[at].astype(np.int16)
         delta = np.maximum(tg6[at] - old6, 0)

@@ -47,9 +47,11 @@ from pipelines.maturity.roadmap import (
     Peers,
     RoadmapModel,
     Weights,
+    _credit6,
     _lacking6,
     _prepare_levels,
     _sequence_block,
+    _state,
     _static,
     _targets,
     _weights32,
@@ -158,6 +160,84 @@ def population_roadmap(model: RoadmapModel, levels: np.ndarray, *,
         run(a)
     return PopulationRoadmap(model.element_ids, seq, *outs, per_phase=per_phase,
                              answered=(lv != MISSING).any(axis=1))
+
+
+def first_phase(model: RoadmapModel, levels: np.ndarray, *,
+                targets: np.ndarray | int | None = None,
+                requirements: LawRequirements | None = None, profile: np.ndarray | int = 0,
+                peer_share: np.ndarray | None = None, weights: Weights = DEFAULT_WEIGHTS,
+                per_phase: int = 3, horizon_years: float = DEFAULT_HORIZON_YEARS,
+                state: np.ndarray | None = None, chunk: int = DEFAULT_CHUNK) -> np.ndarray:
+    """int16[M, per_phase]: `population_roadmap(..., phases=1).first_phase`, computing only
+    that (the funding what-if reports nothing else): the same core (`_sequence_block`), so the
+    same choices bit for bit, without the scores and components at each choice, with the peer
+    shares only (float32 [M, E] or [E]) and, where the caller has it, the rows' sequencing
+    state (`state_of`, float32 [M, 2E], e.g. a stored one updated by the raised elements)."""
+    n = model.size
+    lv = _prepare_levels(levels, n)
+    if lv.ndim != 2:
+        raise ValueError("levels must be int8[M, E]")
+    if per_phase < 1:
+        raise ValueError("per_phase must be >= 1")
+    m = lv.shape[0]
+    tg = _targets(targets, n)
+    prof = np.broadcast_to(np.asarray(profile, dtype=np.int64), (m,))
+    share = np.zeros(n, dtype=F) if peer_share is None else np.asarray(peer_share, dtype=F)
+    if share.shape not in ((n,), (m, n)):
+        raise ValueError(f"peer shares must be [{n}] or [{m}, {n}]")
+    if state is not None and state.shape != (m, 2 * n):
+        raise ValueError(f"the state must be [{m}, {2 * n}]")
+    wr, cu6, wg, wp = _weights32(model, weights)
+    seq = np.full((m, per_phase), -1, dtype=np.int16)
+    table = urgency_table(requirements, n, horizon_years)
+    chunk = max(int(chunk), 1)
+    for a in range(0, m, chunk):
+        b = min(a + chunk, m)
+        urg = urgency(requirements, lv[a:b], n, prof[a:b], table=table)
+        peer = share[a:b] if share.ndim == 2 else np.broadcast_to(share, (b - a, n))
+        t = tg[a:b] if tg.ndim == 2 else tg
+        st = None if state is None else state[a:b]
+        seq[a:b] = _sequence_block(model, lv[a:b], t, _static(urg, peer, wg, wp), wr, cu6,
+                                   per_phase, state=st, outputs=False)[0]
+    return seq
+
+
+def state_of(model: RoadmapModel, levels: np.ndarray, targets: np.ndarray | int | None = None
+             ) -> np.ndarray:
+    """float32[M, 2E]: the sequencing state [num6 | unl6] of the rows before any step (what
+    `first_phase` takes as `state`)."""
+    n = model.size
+    lv = _prepare_levels(levels, n)
+    tg = np.ascontiguousarray(np.broadcast_to(_targets(targets, n), lv.shape))
+    return _state(model, lv, tg)
+
+
+def raised_state(model: RoadmapModel, state: np.ndarray, before: np.ndarray, after: np.ndarray,
+                 columns: np.ndarray, targets: np.ndarray | int | None = None) -> np.ndarray:
+    """The state of levels `after` from the `state` of levels `before` (float32 [M, 2E], not
+    changed), where the levels differ only in `columns`: each changed element adds its change
+    of credit to the readiness numerators and of lack to the unlock numerators (`_state` is
+    linear in both). Equal to `state_of(after)` bit for bit when `integer_state(model)`."""
+    n = model.size
+    cols = np.asarray(columns, dtype=np.intp)
+    tg = np.broadcast_to(_targets(targets, n), np.shape(before))[:, cols]
+    b, a = np.asarray(before)[:, cols], np.asarray(after)[:, cols]
+    d_cred = (_credit6(a) - _credit6(b)).astype(F)
+    d_lack = (_lacking6(a, tg) - _lacking6(b, tg)).astype(F)
+    out = np.array(state, dtype=F, copy=True)
+    num, unl = out[:, :n], out[:, n:]
+    for p, j in enumerate(cols.tolist()):  # a few package elements: no BLAS
+        num += d_cred[:, p:p + 1] * model.weights[j]
+        unl += d_lack[:, p:p + 1] * model.weights_t[j]
+    return out
+
+
+def integer_state(model: RoadmapModel) -> bool:
+    """Whether the state is made of small integers (whole weights): then it is exact in
+    float32, and a stored state plus the change of a few elements equals `state_of` of the
+    changed levels bit for bit, whatever the order of the sums."""
+    w = model.weights
+    return bool(np.array_equal(w, np.round(w)) and np.abs(w).sum() * 6 < 2 ** 24)
 
 
 # ------------------------------------------------------------------ peers

@@ -9,7 +9,6 @@ from __future__ import annotations
 import re
 
 import dash_bootstrap_components as dbc
-import numpy as np
 from dash import html
 
 from dashboard.components.downloads import link_control
@@ -221,24 +220,21 @@ def _duty(name: str, duty: str, lang: str) -> str:
 def _law_table(ctx: AppContext, ans: df.Answer, name: str, lang: str) -> html.Div | html.P:
     """Per law: ready before / due, after, the difference, cost per municipality made ready
     (one markup table, as the policy view's other tables)."""
-    frame = tf.laws_frame(ctx, ans, lang)
-    if not len(frame):
+    laws = tf.laws_rows(ctx, ans, lang)  # plain rows: no DataFrame for a few lines of markup
+    if not laws:
         return html.P(t("funding.table.empty", lang), className="small mb-0")
     head = [th(t("funding.table.law", lang)), th(t("funding.table.before", lang), "text-end"),
             th(t("funding.table.after", lang), "text-end"),
             th(t("funding.table.difference", lang), "text-end"),
             th(t("funding.table.cost", lang), "text-end pol-wrap")]
-    cost = frame["cost_per_ready"].to_numpy(dtype=np.float64, na_value=np.nan)
-    cols = zip(frame["name"].tolist(), frame["duty"].tolist(), frame["ready_before"].tolist(),
-               frame["due"].tolist(), frame["ready_after"].tolist(),
-               frame["difference"].tolist(), cost.tolist(), strict=True)
-    rows = [tag("tr", _duty(law, duty, lang)
-                + tag("td", esc(f"{fmt_int(before, lang)} / {fmt_int(due, lang)}"),
-                      "text-end text-nowrap")
-                + tag("td", esc(fmt_int(after, lang)), "text-end")
-                + tag("td", esc("+" + fmt_int(diff, lang)), "text-end fw-semibold")
-                + tag("td", "–" if c != c else esc(tf.money(c, lang)), "text-end text-nowrap"))
-            for law, duty, before, due, after, diff, c in cols]
+    rows = [tag("tr", _duty(r["name"], r["duty"], lang)
+                + tag("td", esc(f"{fmt_int(r['ready_before'], lang)} / "
+                                f"{fmt_int(r['due'], lang)}"), "text-end text-nowrap")
+                + tag("td", esc(fmt_int(r["ready_after"], lang)), "text-end")
+                + tag("td", esc("+" + fmt_int(r["difference"], lang)), "text-end fw-semibold")
+                + tag("td", "–" if r["cost_per_ready"] is None
+                      else esc(tf.money(r["cost_per_ready"], lang)), "text-end text-nowrap"))
+            for r in laws]
     caption = t("funding.table.caption", lang, name=name)
     return _region(table_markup(caption, head, rows), caption)
 

@@ -169,13 +169,14 @@ def compare_sentence(ctx: AppContext, a: Answer, b: Answer, lang: str) -> str:
 # ------------------------------------------------------------------ tables
 
 
-def laws_frame(ctx: AppContext, ans: Answer, lang: str = "en", *, all_laws: bool = False
-               ) -> pd.DataFrame:
-    """One row per law and duty (legal, ambition) where something counts: due, ready before and
-    after, the difference, the cost per municipality made ready; only rows that change unless
-    `all_laws`."""
+def laws_rows(ctx: AppContext, ans: Answer, lang: str = "en", *, all_laws: bool = False
+              ) -> list[dict]:
+    """One row (LAW_COLUMNS) per law and duty (legal, ambition) where something counts: due,
+    ready before and after, the difference, the cost per municipality made ready; only rows
+    that change unless `all_laws`. Most made ready first, legal before ambition on a tie, else
+    in framework order. Plain rows: the API's JSON is made from them without a DataFrame."""
     if ans.result is None:
-        return pd.DataFrame(columns=LAW_COLUMNS)
+        return []
     r = ans.result
     cpr = r.cost_per_ready()
     rows = []
@@ -189,18 +190,24 @@ def laws_frame(ctx: AppContext, ans: Answer, lang: str = "en", *, all_laws: bool
                          "due": int(due[li]), "ready_before": int(b[li]),
                          "ready_after": int(a[li]), "difference": int(a[li]) - int(b[li]),
                          "cost_per_ready": None if c is None else round(float(c), 2)})
-    df = pd.DataFrame(rows, columns=LAW_COLUMNS)
-    if len(df):
-        df = df.sort_values(["difference", "duty"], ascending=[False, False], kind="stable")
-    return df.reset_index(drop=True)
+    # descending and stable, as pandas' sort_values(kind="stable") did: ties keep their order
+    return sorted(rows, key=lambda x: (x["difference"], x["duty"]), reverse=True)
 
 
-def groups_frame(ctx: AppContext, ans: Answer, lang: str = "en") -> pd.DataFrame:
+def laws_frame(ctx: AppContext, ans: Answer, lang: str = "en", *, all_laws: bool = False
+               ) -> pd.DataFrame:
+    """`laws_rows` as a table (the page, the CSV)."""
+    return pd.DataFrame(laws_rows(ctx, ans, lang, all_laws=all_laws), columns=LAW_COLUMNS)
+
+
+GROUP_COLUMNS = ["group_type", "group", "name", "municipalities", "law", "duty", "gained"]
+
+
+def groups_rows(ctx: AppContext, ans: Answer, lang: str = "en") -> list[dict]:
     """Per shown region (country at EU level) and size class: municipalities and those made
-    ready per law (legal, ambition), where any."""
-    cols = ["group_type", "group", "name", "municipalities", "law", "duty", "gained"]
+    ready per law (legal, ambition), where any (GROUP_COLUMNS)."""
     if ans.result is None:
-        return pd.DataFrame(columns=cols)
+        return []
     rows = []
     for fld, shown in ans.groups.items():
         n, gained, gained_amb = ans.result.groups[fld]
@@ -212,16 +219,23 @@ def groups_frame(ctx: AppContext, ans: Answer, lang: str = "en") -> pd.DataFrame
                                      "name": group_label(ctx, fld, label, lang),
                                      "municipalities": int(n[code]), "law": law, "duty": duty,
                                      "gained": int(g[code, li])})
-    return pd.DataFrame(rows, columns=cols)
+    return rows
 
 
-def elements_frame(ctx: AppContext, ans: Answer, lang: str = "en") -> pd.DataFrame:
+def groups_frame(ctx: AppContext, ans: Answer, lang: str = "en") -> pd.DataFrame:
+    return pd.DataFrame(groups_rows(ctx, ans, lang), columns=GROUP_COLUMNS)
+
+
+ELEMENT_COLUMNS = ["element_id", "element", "at_3_before", "at_3_after", "share_before",
+                   "share_after", "first_phase_before", "first_phase_after"]
+
+
+def elements_rows(ctx: AppContext, ans: Answer, lang: str = "en") -> list[dict]:
     """Per element that changes: at level >= 3 before and after (count and share of the
-    selection) and how often it is a first-phase recommendation before and after."""
-    cols = ["element_id", "element", "at_3_before", "at_3_after", "share_before", "share_after",
-            "first_phase_before", "first_phase_after"]
+    selection) and how often it is a first-phase recommendation before and after
+    (ELEMENT_COLUMNS)."""
     if ans.result is None:
-        return pd.DataFrame(columns=cols)
+        return []
     r = ans.result
     names = {e.id: e.name.get(lang) for e in ctx.framework.elements}
     n = max(r.n, 1)
@@ -233,10 +247,15 @@ def elements_frame(ctx: AppContext, ans: Answer, lang: str = "en") -> pd.DataFra
         rows.append({"element_id": e, "element": names.get(e, e),
                      "at_3_before": int(r.mastered_before[j]),
                      "at_3_after": int(r.mastered_after[j]),
-                     "share_before": round(r.mastered_before[j] / n, 4),
-                     "share_after": round(r.mastered_after[j] / n, 4),
+                     # numpy's round (as before), as a plain float for JSON
+                     "share_before": float(round(r.mastered_before[j] / n, 4)),
+                     "share_after": float(round(r.mastered_after[j] / n, 4)),
                      "first_phase_before": int(fb[j]), "first_phase_after": int(fa[j])})
-    return pd.DataFrame(rows, columns=cols)
+    return rows
+
+
+def elements_frame(ctx: AppContext, ans: Answer, lang: str = "en") -> pd.DataFrame:
+    return pd.DataFrame(elements_rows(ctx, ans, lang), columns=ELEMENT_COLUMNS)
 
 
 def share_words(x: float, lang: str) -> str:

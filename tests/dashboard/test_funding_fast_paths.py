@@ -1,0 +1,286 @@
+"""The funding what-if's fast paths give the same answers as the paths they replaced (kept
+here as the references), on the Dutch demo build, for any selection (the whole EU, a region, a
+size class, empty ones and ones too small to publish), package, rule, reach and budget, under
+both visibility rules (hypothesis):
+
+- its first phase after funding, computed only as far as it reports
+  (`data_funding._first_phase_after`: from the stored sequencing state plus the raised
+  elements, first phase only) = the roadmap engine's full run on the funded levels;
+- the selection's readiness taken only as far as the engine reads it (`data_funding._take`) =
+  every per-row array taken; its totals kept per selection (`funding.selection_totals`) = counted
+  by `funding.evaluate` each time;
+- the API's tables as plain rows (`texts_funding.laws_rows` ...) = the DataFrames' to_json
+  records, byte for byte once serialised; the page's table of laws made from the rows = the
+  markup made from the frame; the CSV's frames unchanged.
+"""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+from dash import html
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from plotly.utils import PlotlyJSONEncoder
+
+from dashboard.components.numbers import fmt_int
+from dashboard.funding import answer as fa
+from dashboard.funding.answer import answer_json
+from dashboard.i18n import t
+from dashboard.views.policy import data_funding as df
+from dashboard.views.policy import funding
+from dashboard.views.policy import texts_funding as tf
+from dashboard.views.policy.selection import Selection
+from dashboard.views.policy.tables import esc, table_markup, tag, th
+from pipelines.maturity import funding as fe
+from pipelines.maturity.readiness import PopulationReadiness
+from pipelines.maturity.roadmap import Peers
+from pipelines.reference import SIZE_CLASS_KEYS
+
+
+def reference(base: df.FundingBase, f_rows: np.ndarray, pkg: fe.Package):
+    """The first phase after funding as the what-if made it before: the engine's population
+    run (scores and components included) on the raised levels with the full peer proof."""
+    data, rm = base.data, base.data.roadmaps
+    eids = data.model.element_ids
+    after_lv = fe.raise_levels(base.levels[f_rows], np.ones(len(f_rows), dtype=bool), pkg, eids)
+    p = base.peers
+    peers = Peers(p.share[f_rows], p.count[f_rows], p.known[f_rows], p.suppressed[f_rows],
+                  p.at_least)
+    seq, _ = fe.first_phase_counts(
+        data.model, after_lv, requirements=base.laws.requirements,
+        profile=base.laws.index[base.rows[f_rows]], peers=peers, per_phase=rm.per_phase,
+        targets=rm.target)
+    return fe.first_phase_shift(base.first_phase[f_rows], seq, len(eids))
+
+
+@st.composite
+def requests(draw, ctx):
+    attrs = ctx.attributes
+    nuts2 = sorted(str(x) for x in attrs.nuts2_labels)
+    sel = draw(st.sampled_from([
+        Selection(), Selection("NL"),
+        Selection("NL", draw(st.sampled_from(nuts2))),
+        Selection("NL", None, draw(st.sampled_from(SIZE_CLASS_KEYS))),
+        # a region and a size class: often too small to publish, or nobody at all
+        Selection("NL", draw(st.sampled_from(nuts2)), draw(st.sampled_from(SIZE_CLASS_KEYS)))]))
+    eids = list(ctx.framework.element_ids)
+    items = draw(st.lists(st.tuples(st.sampled_from(eids), st.integers(1, 4)), min_size=1,
+                          max_size=3, unique_by=lambda x: x[0]))
+    pkg = fe.make_package(items, eids)
+    rule = draw(st.sampled_from(["leverage", "smallest", "below", "readiness"]))
+    law = draw(st.sampled_from([x.id for x in ctx.framework.all_laws])) \
+        if rule == "readiness" else None
+    cap = draw(st.sampled_from(["reach", "budget", "none"]))
+    reach = draw(st.sampled_from([0, 1, 7, 40, 1000])) if cap == "reach" else None
+    budget = draw(st.sampled_from([0.0, 3e4, 1e6, 1e9])) if cap == "budget" else None
+    if rule != "below" and reach is None and budget is None:
+        reach = 25
+    return df.Request(sel, pkg, rule, reach, budget, law)
+
+
+def old_take(res, rows):
+    """data_funding._take as it was: every per-row array of the selection copied."""
+    return PopulationReadiness(
+        res.law_ids, res.element_ids, res.at, res.cutoff, res.status[rows], res.ready[rows],
+        res.n_required[rows], res.n_gap[rows], res.n_unknown[rows], res.gap_total[rows],
+        res.ambition_status[rows], res.ambition_ready[rows], res.ambition_n_gap[rows],
+        res.ambition_n_unknown[rows], res.gap_counts, res.unknown_counts)
+
+
+def _same_answers(ctx, req):
+    new = df.what_if(ctx, req)
+    saved = df._first_phase_after, df._take, fe.evaluate
+
+    def evaluate(*args, totals=None, **kw):  # the selection's totals counted each time
+        return saved[2](*args, **kw)
+    # the reference: the full run, every row taken, the totals counted by evaluate
+    df._first_phase_after, df._take, fe.evaluate = reference, old_take, evaluate
+    try:
+        old = df.what_if(ctx, req)
+    finally:
+        df._first_phase_after, df._take, fe.evaluate = saved
+    assert new.status == old.status
+    if new.status == "ok":
+        assert np.array_equal(new.first_phase_after, old.first_phase_after)
+        # the stored first phases of the selection, kept per selection: counted afresh
+        base = df.funding_base(ctx, ctx.warehouse.snapshot())
+        stored = base.first_phase[df._selection_rows(ctx, base, req.sel)]
+        counted = np.bincount(stored[stored >= 0].astype(np.int64),
+                              minlength=len(ctx.framework.element_ids))
+        assert np.array_equal(new.first_phase_before, counted)
+        assert np.array_equal(old.first_phase_before, counted)
+    assert answer_json(ctx, [new], "en") == answer_json(ctx, [old], "en")
+    return new
+
+
+SETTINGS = settings(max_examples=60, deadline=None,
+                    suppress_health_check=[HealthCheck.function_scoped_fixture,
+                                           HealthCheck.too_slow])
+
+
+@SETTINGS
+@given(data=st.data())
+def test_consent_answers_equal_the_engines_full_run(nl_ctx, data):
+    _same_answers(nl_ctx, data.draw(requests(nl_ctx)))
+
+
+@SETTINGS
+@given(data=st.data())
+def test_open_answers_equal_the_engines_full_run(nl_open_ctx, data):
+    _same_answers(nl_open_ctx, data.draw(requests(nl_open_ctx)))
+
+
+def test_the_stored_state_is_kept_and_used(nl_open_ctx):
+    """The base keeps the stored levels' sequencing state (whole weights): a what-if that funds
+    every municipality below target changes the first phase and still equals the full run."""
+    ctx = nl_open_ctx
+    base = df.funding_base(ctx, ctx.warehouse.snapshot())
+    assert base.state is not None and base.state.shape == (len(base.rows),
+                                                           2 * len(ctx.framework.element_ids))
+    a = _same_answers(ctx, df.Request(Selection("NL"), fe.parse_package(
+        "SEC-02:4,GOV-02:4", ctx.framework.element_ids), "below"))
+    assert a.result.funded > 100
+    assert not np.array_equal(a.first_phase_after, a.first_phase_before)
+
+
+# ------------------------------------------------------------------ the tables as rows
+
+
+def old_laws_frame(ctx, ans, lang="en", *, all_laws=False):
+    """texts_funding.laws_frame as it was: rows, a DataFrame sorted by pandas."""
+    if ans.result is None:
+        return pd.DataFrame(columns=tf.LAW_COLUMNS)
+    r = ans.result
+    cpr = r.cost_per_ready()
+    rows = []
+    for li, law in enumerate(r.law_ids):
+        for duty, due, b, a in (("legal", r.due, r.ready_before, r.ready_after),
+                                ("ambition", r.ambition_due, r.ambition_before, r.ambition_after)):
+            if int(due[li]) == 0 or (not all_laws and int(a[li]) == int(b[li])):
+                continue
+            c = cpr[li] if duty == "legal" and np.isfinite(cpr[li]) else None
+            rows.append({"law": law, "name": tf.law_name(ctx, law, lang), "duty": duty,
+                         "due": int(due[li]), "ready_before": int(b[li]),
+                         "ready_after": int(a[li]), "difference": int(a[li]) - int(b[li]),
+                         "cost_per_ready": None if c is None else round(float(c), 2)})
+    frame = pd.DataFrame(rows, columns=tf.LAW_COLUMNS)
+    if len(frame):
+        frame = frame.sort_values(["difference", "duty"], ascending=[False, False],
+                                  kind="stable")
+    return frame.reset_index(drop=True)
+
+
+def old_elements_frame(ctx, ans, lang="en"):
+    if ans.result is None:
+        return pd.DataFrame(columns=tf.ELEMENT_COLUMNS)
+    r = ans.result
+    names = {e.id: e.name.get(lang) for e in ctx.framework.elements}
+    n = max(r.n, 1)
+    fb, fa_ = ans.first_phase_before, ans.first_phase_after
+    rows = []
+    for j, e in enumerate(r.element_ids):
+        if r.mastered_before[j] == r.mastered_after[j] and fb[j] == fa_[j]:
+            continue
+        rows.append({"element_id": e, "element": names.get(e, e),
+                     "at_3_before": int(r.mastered_before[j]),
+                     "at_3_after": int(r.mastered_after[j]),
+                     "share_before": round(r.mastered_before[j] / n, 4),
+                     "share_after": round(r.mastered_after[j] / n, 4),
+                     "first_phase_before": int(fb[j]), "first_phase_after": int(fa_[j])})
+    return pd.DataFrame(rows, columns=tf.ELEMENT_COLUMNS)
+
+
+def old_law_table(ctx, ans, name, lang):
+    """views/policy/funding._law_table as it was: from the frame."""
+    frame = old_laws_frame(ctx, ans, lang)
+    if not len(frame):
+        return html.P(t("funding.table.empty", lang), className="small mb-0")
+    head = [th(t("funding.table.law", lang)), th(t("funding.table.before", lang), "text-end"),
+            th(t("funding.table.after", lang), "text-end"),
+            th(t("funding.table.difference", lang), "text-end"),
+            th(t("funding.table.cost", lang), "text-end pol-wrap")]
+    cost = frame["cost_per_ready"].to_numpy(dtype=np.float64, na_value=np.nan)
+    cols = zip(frame["name"].tolist(), frame["duty"].tolist(), frame["ready_before"].tolist(),
+               frame["due"].tolist(), frame["ready_after"].tolist(),
+               frame["difference"].tolist(), cost.tolist(), strict=True)
+    rows = [tag("tr", funding._duty(law, duty, lang)
+                + tag("td", esc(f"{fmt_int(before, lang)} / {fmt_int(due, lang)}"),
+                      "text-end text-nowrap")
+                + tag("td", esc(fmt_int(after, lang)), "text-end")
+                + tag("td", esc("+" + fmt_int(diff, lang)), "text-end fw-semibold")
+                + tag("td", "–" if c != c else esc(tf.money(c, lang)), "text-end text-nowrap"))
+            for law, duty, before, due, after, diff, c in cols]
+    caption = t("funding.table.caption", lang, name=name)
+    return funding._region(table_markup(caption, head, rows), caption)
+
+
+def _markup(component) -> str:
+    return json.dumps(component, cls=PlotlyJSONEncoder)
+
+
+def records(frame):
+    """What the API's JSON held: the frame's to_json records."""
+    return json.loads(frame.to_json(orient="records", force_ascii=False))
+
+
+def old_package_json(ctx, name, a, lang):
+    out = fa.package_json(ctx, name, a, lang)
+    out["laws"] = records(old_laws_frame(ctx, a, lang, all_laws=True))
+    out["by_group"] = records(pd.DataFrame(tf.groups_rows(ctx, a, lang),
+                                           columns=tf.GROUP_COLUMNS))
+    out["elements"] = records(old_elements_frame(ctx, a, lang))
+    return out
+
+
+def _same_tables(ctx, req, lang):
+    a = df.what_if(ctx, req)
+    for all_laws in (False, True):
+        pd.testing.assert_frame_equal(tf.laws_frame(ctx, a, lang, all_laws=all_laws),
+                                      old_laws_frame(ctx, a, lang, all_laws=all_laws))
+    pd.testing.assert_frame_equal(tf.elements_frame(ctx, a, lang),
+                                  old_elements_frame(ctx, a, lang))
+    # the page's table of laws, made from the rows: the same markup as from the frame
+    assert _markup(funding._law_table(ctx, a, "A", lang)) == \
+        _markup(old_law_table(ctx, a, "A", lang))
+    new, old = fa.package_json(ctx, "A", a, lang), old_package_json(ctx, "A", a, lang)
+    # byte for byte: the same values, ints stay ints, floats stay floats, the same order
+    assert json.dumps(new, ensure_ascii=False) == json.dumps(old, ensure_ascii=False)
+    if a.status == "ok":
+        new_by_group = tf.groups_rows(ctx, a, lang)
+        assert json.dumps(new_by_group) == json.dumps(records(tf.groups_frame(ctx, a, lang)))
+
+
+@SETTINGS
+@given(data=st.data(), lang=st.sampled_from(["en", "nl"]))
+def test_consent_tables_as_rows_equal_the_frames_json(nl_ctx, data, lang):
+    _same_tables(nl_ctx, data.draw(requests(nl_ctx)), lang)
+
+
+@SETTINGS
+@given(data=st.data(), lang=st.sampled_from(["en", "nl"]))
+def test_open_tables_as_rows_equal_the_frames_json(nl_open_ctx, data, lang):
+    _same_tables(nl_open_ctx, data.draw(requests(nl_open_ctx)), lang)
+
+
+@settings(max_examples=300, deadline=None)
+@given(cost=st.floats(0, 1e10 * 98_584), gained=st.integers(1, 98_584))
+def test_a_cost_per_ready_reads_back_the_same_from_to_json(cost, gained):
+    """The rows hold round(cost / made ready, 2); to_json wrote it with at most 10 decimals,
+    which keeps every such value below 1e16 (the largest possible cost: 10 elements of 1e9 EUR
+    in every EU municipality, ~1e15), so the rows' float is what the frame's JSON read back."""
+    v = round(float(cost / gained), 2)
+    assert records(pd.DataFrame({"c": [v, None]}))[0]["c"] == v
+
+
+@settings(max_examples=200, deadline=None)
+@given(cells=st.lists(st.integers(0, 40), max_size=300), extra=st.integers(0, 5))
+def test_units_by_counting_equal_np_unique(cells, extra):
+    """The funded units (policy cells) of a selection, counted instead of sorted."""
+    c = np.asarray(cells, dtype=np.int64)
+    got_cells, got_inverse = df._units(c, (int(c.max()) + 1 if len(c) else 0) + extra)
+    want_cells, want_inverse = np.unique(c, return_inverse=True)
+    assert np.array_equal(got_cells, want_cells) and np.array_equal(got_inverse, want_inverse)
+    assert got_cells.dtype == np.intp and got_inverse.shape == c.shape
