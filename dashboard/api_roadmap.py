@@ -94,8 +94,8 @@ class RoadmapApi:
         has_answers = bool((levels != MISSING).any())
         out = {
             "municipality_id": mid,
-            "name": str(ctx.municipalities["name"].iat[row]),
-            "country": str(ctx.municipalities["country"].iat[row]),
+            "name": rd.reference_names(ctx)[row],  # str of the cell, as `.iat` gave it
+            "country": self.countries[row],
             "wave": wave,
             "lang": lang,
             "has_answers": has_answers,

@@ -387,7 +387,7 @@ def candidates(ctx: AppContext, snap: Snapshot, w: int, target: int = DEFAULT_TA
         fp = first_phase(ctx, snap, w)
         return Candidates.of(wave_levels(ctx, snap, w), shown=shown(ctx, snap),
                              answered=answered(snap, w), first_phase=fp.steps,
-                             level_target=need)
+                             level_target=need, geo=geo(ctx))
     return _cached(("build", snap.build_id, "candidates", w, need, vis), build)
 
 
