@@ -72,19 +72,28 @@ class Similarity:
 
     def closeness(self, rows: np.ndarray) -> np.ndarray:
         """float32: 1 - mean |block score difference| / 4 over blocks both know (0: none)."""
-        v, k = self.profiles.values, self.profiles.known
-        own_v, own_k = v[self.target], k[self.target]
-        kr = k[rows]
-        diff = np.abs(v[rows] - own_v)
-        diff *= kr
-        total = diff @ own_k
-        n = kr @ own_k
-        return np.where(n > 0, 1 - total / (4 * np.maximum(n, 1)), 0).astype(np.float32)
+        return _closeness(self.profiles, self.target, rows)
 
     def score(self, rows: np.ndarray) -> np.ndarray:
         rows = np.asarray(rows, dtype=np.intp)
         return self.structure[rows] + np.float32(SIMILARITY_WEIGHTS["profile"]) \
             * self.closeness(rows)
+
+
+def _closeness(profiles: Profiles, target: int, rows: np.ndarray) -> np.ndarray:
+    """Each row's value is the same whichever other rows are asked with it: summed block by
+    block in float64 (exact for these few float32 terms), not by a matrix product, whose BLAS
+    kernel rounds a row differently by its position in a block of rows (a last-digit
+    difference that could reorder equal matches when fewer rows are scored)."""
+    v, k = profiles.values, profiles.known
+    own_v, own_k = v[target].astype(np.float64), k[target]
+    vr, kr = v[rows], k[rows]
+    total = np.zeros(len(vr))
+    n = np.zeros(len(vr))
+    for b in np.flatnonzero(own_k):
+        total += np.abs(vr[:, b] - own_v[b]) * kr[:, b]
+        n += kr[:, b]
+    return np.where(n > 0, 1 - total / (4 * np.maximum(n, 1)), 0).astype(np.float32)
 
 
 def distances_km(lon: np.ndarray, lat: np.ndarray, target: int) -> np.ndarray:
@@ -297,6 +306,7 @@ CELL_RAD = float(np.radians(0.5))  # ~55 km north-south: a group's radius stays 
 SHORT = 512  # lists this short are scored whole (bounding them costs about as much)
 _MARGIN_KM = 0.5  # the bound's distance is shortened by this (float64 vs float32 rounding)
 _MARGIN = 1e-5  # and its score raised by this
+FLOOR_ROWS = 64  # rows scored for the floor: more give a higher floor, cost more
 
 
 def _haversine_km(lon1, lat1, cos_lat1, lon2, lat2, cos_lat2):
@@ -376,24 +386,27 @@ class Grouped:
         return cls(rows[order], ids, np.append(starts, len(rows)))
 
 
-def shortlist(geo: Geo, grouped: Grouped, ub: np.ndarray, t: int, k: int) -> np.ndarray:
+def shortlist(geo: Geo, profiles: Profiles, grouped: Grouped, ub: np.ndarray, t: int, k: int
+              ) -> np.ndarray:
     """The rows of a grouped list (ascending, `t` left out) that can be among its k most similar
-    to `t`: the kth best attribute part of the groups with the highest bounds is a floor for the
-    kth best similarity (the profile part is >= 0); a row whose group's bound is more than 0.2
-    (the most the profile part adds) below it cannot reach it."""
+    to `t`. The rows of the best-bounded groups (at least FLOOR_ROWS) are scored: their kth best
+    similarity is a floor for the kth best of all; a row whose group's attribute bound plus 0.2
+    (the most the profile part adds) is below that floor cannot reach it."""
     rows = grouped.rows
     u = ub[grouped.ids]
     counts = np.diff(grouped.starts)
     by_bound = np.argsort(-u, kind="stable")
-    enough = int(np.searchsorted(np.cumsum(counts[by_bound]), k + 1))  # k + 1: t may be one
-    if enough >= len(by_bound):
+    enough = int(np.searchsorted(np.cumsum(counts[by_bound]), max(k + 1, FLOOR_ROWS)))
+    if enough >= len(by_bound):  # k + 1 above: t may be one of them
         return np.sort(rows[rows != t])
     first = np.zeros(len(u), dtype=bool)
     first[by_bound[:enough + 1]] = True
     some = rows[np.repeat(first, counts)]
     some = some[some != t].astype(np.intp)
-    st = _structure_at(geo, t, some)[0]
-    kth = float(np.partition(st, len(st) - k)[len(st) - k])
+    # the similarity of these rows, as `Similarity.score` computes it
+    score = _structure_at(geo, t, some)[0] \
+        + np.float32(SIMILARITY_WEIGHTS["profile"]) * _closeness(profiles, t, some)
+    kth = float(np.partition(score, len(score) - k)[len(score) - k])
     keep = np.repeat(u >= kth - SIMILARITY_WEIGHTS["profile"] - _MARGIN, counts)
     out = rows[keep]
     return np.sort(out[out != t])
@@ -466,7 +479,7 @@ def who_can_help_indexed(levels: np.ndarray, elements: Sequence[int],
             return rows[rows != t]
         if not bounds:
             bounds.append(geo.groups.upper_bounds(geo, t))
-        return shortlist(geo, grouped, bounds[0], t, k)
+        return shortlist(geo, profiles, grouped, bounds[0], t, k)
 
     def grouped_of(lists, j):
         return None if lists is None else lists[j]

@@ -211,7 +211,7 @@ def test_shortlists_give_the_same_answer_over_a_wide_map(seed):
             assert got == want, (t, short)
             ub = geo.groups.upper_bounds(geo, t)
             g = cand.helpers_grouped[0]
-            pruned += len(shortlist(geo, g, ub, t, 5)) < len(g.rows) // 4
+            pruned += len(shortlist(geo, prof, g, ub, t, 5)) < len(g.rows) // 4
     assert pruned > 0  # the bound did prune: the test is not only of the unpruned path
 
 
