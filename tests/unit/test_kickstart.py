@@ -251,3 +251,20 @@ def test_done_effects_by_hand():
 def test_roadmap_change():
     assert roadmap_change(["A", "B", "C"], ["B", "D", "C"]) == (["D"], ["A"])
     assert roadmap_change([], []) == ([], [])
+
+
+def test_closeness_of_a_row_does_not_depend_on_the_rows_scored_with_it():
+    """A shortlist scores fewer rows than the whole list: each row's closeness (and so the order
+    of near-equal matches) must be the same either way (a float32 matrix product rounded a row by
+    its position in a block of rows)."""
+    rng = np.random.default_rng(5)
+    m, b = 5000, 7
+    scores = rng.uniform(0, 4, size=(m, b)).astype(np.float32)
+    scores[rng.random((m, b)) < 0.15] = np.nan
+    sim = similarity(np.zeros(m, int), np.zeros(m, int), np.zeros(m, int),
+                     Profiles.from_scores(scores), 0)
+    every = sim.closeness(np.arange(m))
+    for start, step in ((1, 1), (3, 7), (2, 13), (4999, 1)):
+        rows = np.arange(start, m, step)
+        assert np.array_equal(sim.closeness(rows), every[rows]), (start, step)
+        assert np.array_equal(sim.closeness(rows[::-1]), every[rows[::-1]])
