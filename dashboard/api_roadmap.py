@@ -51,11 +51,11 @@ class RoadmapApi:
     def __init__(self, ctx: AppContext):
         self.ctx = ctx
 
-    @cached_property
+    @property
     def countries(self) -> list[str]:
         """Reference countries by row (a pandas `.iat` per helper cost ~5 ms per answer at EU
         scale; names: `rd.reference_names`)."""
-        return self.ctx.municipalities["country"].astype(str).tolist()
+        return rd.reference_column(self.ctx, "country")
 
     @cached_property
     def row_of(self) -> RowIndex:

@@ -86,13 +86,13 @@ def _closeness(profiles: Profiles, target: int, rows: np.ndarray) -> np.ndarray:
     kernel rounds a row differently by its position in a block of rows (a last-digit
     difference that could reorder equal matches when fewer rows are scored)."""
     v, k = profiles.values, profiles.known
-    own_v, own_k = v[target].astype(np.float64), k[target]
-    vr, kr = v[rows], k[rows]
-    total = np.zeros(len(vr))
-    n = np.zeros(len(vr))
-    for b in np.flatnonzero(own_k):
-        total += np.abs(vr[:, b] - own_v[b]) * kr[:, b]
-        n += kr[:, b]
+    both = np.flatnonzero(k[target])
+    kr = k[rows][:, both]
+    diff = np.abs(v[rows][:, both].astype(np.float64) - v[target, both]) * kr
+    total = np.zeros(len(kr))
+    for b in range(len(both)):  # in block order: the same sum for a row whatever the rows
+        total += diff[:, b]
+    n = kr.sum(axis=1, dtype=np.float64)  # a count: exact in any order
     return np.where(n > 0, 1 - total / (4 * np.maximum(n, 1)), 0).astype(np.float32)
 
 
@@ -306,7 +306,7 @@ CELL_RAD = float(np.radians(0.5))  # ~55 km north-south: a group's radius stays 
 SHORT = 512  # lists this short are scored whole (bounding them costs about as much)
 _MARGIN_KM = 0.5  # the bound's distance is shortened by this (float64 vs float32 rounding)
 _MARGIN = 1e-5  # and its score raised by this
-FLOOR_ROWS = 64  # rows scored for the floor: more give a higher floor, cost more
+FLOOR_GROUPS = 16  # the best-bounded groups scored for the floor (any rows give a floor)
 
 
 def _haversine_km(lon1, lat1, cos_lat1, lon2, lat2, cos_lat2):
@@ -325,6 +325,7 @@ class Groups:
     size: np.ndarray
     lon: np.ndarray | None  # float64[G] centre, radians; NaN: members without coordinates
     lat: np.ndarray | None
+    cos_lat: np.ndarray | None
     radius_km: np.ndarray | None  # float64[G]: no member is farther from the centre
 
     @classmethod
@@ -344,7 +345,7 @@ class Groups:
         country, region, size = (np.asarray(a)[first] for a in (geo.country, geo.region,
                                                                geo.size))
         if geo.lon is None:
-            return cls(of, country, region, size, None, None, None)
+            return cls(of, country, region, size, None, None, None, None)
         n = np.bincount(of, minlength=g).astype(np.float64)
         # the mean of the members' coordinates: any point works for the bound, a central one
         # keeps the radius small (a cell does not straddle the date line in Europe's data)
@@ -353,7 +354,7 @@ class Groups:
         d = _haversine_km(lon[of], lat[of], np.cos(lat[of]), geo.lon, geo.lat, geo.cos_lat)
         radius = np.zeros(g)
         np.maximum.at(radius, of, np.nan_to_num(d, nan=0.0))
-        return cls(of, country, region, size, lon, lat, radius)
+        return cls(of, country, region, size, lon, lat, np.cos(lat), radius)
 
     def upper_bounds(self, geo: Geo, t: int) -> np.ndarray:
         """float64[G]: no member of a group has an attribute part (similarity without the
@@ -363,9 +364,13 @@ class Groups:
         ub = c * w["country"] + (c & (self.region == geo.region[t])) * w["region"] \
             + (self.size == geo.size[t]) * w["size"]
         if self.lon is not None and not (np.isnan(geo.lon[t]) or np.isnan(geo.lat[t])):
-            d = _haversine_km(geo.lon[t], geo.lat[t], geo.cos_lat[t], self.lon, self.lat,
-                              np.cos(self.lat)) - self.radius_km - _MARGIN_KM
-            ub = ub + w["near"] * np.nan_to_num(np.clip(1 - d / NEAR_KM, 0, 1), nan=0.0)
+            # only groups within NEAR_KM north-south can be near (the distance along a meridian
+            # is at most the great-circle distance; a group without coordinates never is)
+            g = np.flatnonzero(EARTH_KM * np.abs(self.lat - geo.lat[t]) - self.radius_km
+                               < NEAR_KM + _MARGIN_KM)
+            d = _haversine_km(geo.lon[t], geo.lat[t], geo.cos_lat[t], self.lon[g], self.lat[g],
+                              self.cos_lat[g]) - self.radius_km[g] - _MARGIN_KM
+            ub[g] += w["near"] * np.nan_to_num(np.clip(1 - d / NEAR_KM, 0, 1), nan=0.0)
         return ub + _MARGIN
 
 
@@ -389,20 +394,19 @@ class Grouped:
 def shortlist(geo: Geo, profiles: Profiles, grouped: Grouped, ub: np.ndarray, t: int, k: int
               ) -> np.ndarray:
     """The rows of a grouped list (ascending, `t` left out) that can be among its k most similar
-    to `t`. The rows of the best-bounded groups (at least FLOOR_ROWS) are scored: their kth best
-    similarity is a floor for the kth best of all; a row whose group's attribute bound plus 0.2
-    (the most the profile part adds) is below that floor cannot reach it."""
+    to `t`. The rows of the FLOOR_GROUPS best-bounded groups are scored: the kth best
+    similarity of any rows is a floor for the kth best of all (the best-bounded give a high
+    one); a row whose group's attribute bound plus 0.2 (the most the profile part adds) is below
+    that floor cannot reach it."""
     rows = grouped.rows
     u = ub[grouped.ids]
     counts = np.diff(grouped.starts)
-    by_bound = np.argsort(-u, kind="stable")
-    enough = int(np.searchsorted(np.cumsum(counts[by_bound]), max(k + 1, FLOOR_ROWS)))
-    if enough >= len(by_bound):  # k + 1 above: t may be one of them
-        return np.sort(rows[rows != t])
-    first = np.zeros(len(u), dtype=bool)
-    first[by_bound[:enough + 1]] = True
-    some = rows[np.repeat(first, counts)]
+    best = np.argpartition(-u, FLOOR_GROUPS)[:FLOOR_GROUPS] if len(u) > FLOOR_GROUPS \
+        else np.arange(len(u))
+    some = np.concatenate([rows[grouped.starts[i]:grouped.starts[i + 1]] for i in best])
     some = some[some != t].astype(np.intp)
+    if len(some) < k:  # too few for a floor
+        return np.sort(rows[rows != t])
     # the similarity of these rows, as `Similarity.score` computes it
     score = _structure_at(geo, t, some)[0] \
         + np.float32(SIMILARITY_WEIGHTS["profile"]) * _closeness(profiles, t, some)

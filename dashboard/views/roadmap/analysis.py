@@ -52,7 +52,7 @@ def subject(ctx: AppContext, m: str | None, wave: str | None) -> Subject | None:
     w = snap.waves.index(wave)
     cube = snap.maturity
     answered = [wv for i, wv in enumerate(cube.waves) if (cube.levels[i, row] != MISSING).any()]
-    return Subject(snap, row, m, str(ctx.municipalities["name"].iat[row]), wave, w,
+    return Subject(snap, row, m, rd.reference_names(ctx)[row], wave, w,
                    ctx.visible(snap, row), rd.wave_levels(ctx, snap, w)[row], answered)
 
 
