@@ -51,11 +51,11 @@ class RoadmapApi:
     def __init__(self, ctx: AppContext):
         self.ctx = ctx
 
-    @cached_property
+    @property
     def countries(self) -> list[str]:
         """Reference countries by row (a pandas `.iat` per helper cost ~5 ms per answer at EU
         scale; names: `rd.reference_names`)."""
-        return self.ctx.municipalities["country"].astype(str).tolist()
+        return rd.reference_column(self.ctx, "country")
 
     @cached_property
     def row_of(self) -> RowIndex:
@@ -94,8 +94,8 @@ class RoadmapApi:
         has_answers = bool((levels != MISSING).any())
         out = {
             "municipality_id": mid,
-            "name": str(ctx.municipalities["name"].iat[row]),
-            "country": str(ctx.municipalities["country"].iat[row]),
+            "name": rd.reference_names(ctx)[row],  # str of the cell, as `.iat` gave it
+            "country": self.countries[row],
             "wave": wave,
             "lang": lang,
             "has_answers": has_answers,

@@ -30,6 +30,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
@@ -71,19 +72,28 @@ class Similarity:
 
     def closeness(self, rows: np.ndarray) -> np.ndarray:
         """float32: 1 - mean |block score difference| / 4 over blocks both know (0: none)."""
-        v, k = self.profiles.values, self.profiles.known
-        own_v, own_k = v[self.target], k[self.target]
-        kr = k[rows]
-        diff = np.abs(v[rows] - own_v)
-        diff *= kr
-        total = diff @ own_k
-        n = kr @ own_k
-        return np.where(n > 0, 1 - total / (4 * np.maximum(n, 1)), 0).astype(np.float32)
+        return _closeness(self.profiles, self.target, rows)
 
     def score(self, rows: np.ndarray) -> np.ndarray:
         rows = np.asarray(rows, dtype=np.intp)
         return self.structure[rows] + np.float32(SIMILARITY_WEIGHTS["profile"]) \
             * self.closeness(rows)
+
+
+def _closeness(profiles: Profiles, target: int, rows: np.ndarray) -> np.ndarray:
+    """Each row's value is the same whichever other rows are asked with it: summed block by
+    block in float64 (exact for these few float32 terms), not by a matrix product, whose BLAS
+    kernel rounds a row differently by its position in a block of rows (a last-digit
+    difference that could reorder equal matches when fewer rows are scored)."""
+    v, k = profiles.values, profiles.known
+    both = np.flatnonzero(k[target])
+    kr = k[rows][:, both]
+    diff = np.abs(v[rows][:, both].astype(np.float64) - v[target, both]) * kr
+    total = np.zeros(len(kr))
+    for b in range(len(both)):  # in block order: the same sum for a row whatever the rows
+        total += diff[:, b]
+    n = kr.sum(axis=1, dtype=np.float64)  # a count: exact in any order
+    return np.where(n > 0, 1 - total / (4 * np.maximum(n, 1)), 0).astype(np.float32)
 
 
 def distances_km(lon: np.ndarray, lat: np.ndarray, target: int) -> np.ndarray:
@@ -235,13 +245,16 @@ class Geo:
         la = np.radians(np.asarray(lat, dtype=np.float64))
         return cls(np.asarray(country), np.asarray(region), np.asarray(size), lo, la, np.cos(la))
 
+    @cached_property
+    def groups(self) -> Groups:
+        """The rows' groups for bounding (`Groups`), made on first use."""
+        return Groups.of_geo(self)
 
-def similarity_at(geo: Geo, profiles: Profiles, target: int, rows: np.ndarray) -> Similarity:
-    """`similarity(...)` computed only at `rows` (the other rows of its arrays hold 0, False and
-    NaN and must not be read): the same float32 operations in the same order as `similarity`
-    and `distances_km`, so each value at `rows` is the same."""
-    m, t = len(geo.country), int(target)
-    rows = np.asarray(rows, dtype=np.intp)
+
+def _structure_at(geo: Geo, t: int, rows: np.ndarray):
+    """(attribute part float32, same country, same region, same size, distance km float32 or
+    None) at `rows`: the same float32 operations in the same order as `similarity` and
+    `distances_km`, so each value is the same whichever rows are asked with it."""
     c = geo.country[rows] == geo.country[t]
     r = c & (geo.region[rows] == geo.region[t])
     z = geo.size[rows] == geo.size[t]
@@ -249,7 +262,7 @@ def similarity_at(geo: Geo, profiles: Profiles, target: int, rows: np.ndarray) -
     st = c * np.float32(w["country"])
     st += r * np.float32(w["region"])
     st += z * np.float32(w["size"])
-    dist = None
+    d = None
     if geo.lon is not None:
         lo, la = geo.lon[rows], geo.lat[rows]
         dlo, dla = lo - geo.lon[t], la - geo.lat[t]
@@ -258,6 +271,17 @@ def similarity_at(geo: Geo, profiles: Profiles, target: int, rows: np.ndarray) -
         d = (2 * EARTH_KM * np.arcsin(np.sqrt(np.clip(h, 0, 1)))).astype(np.float32)
         near = np.nan_to_num(np.clip(1 - d / np.float32(NEAR_KM), 0, 1), nan=0.0)
         st += near.astype(np.float32) * np.float32(w["near"])
+    return st, c, r, z, d
+
+
+def similarity_at(geo: Geo, profiles: Profiles, target: int, rows: np.ndarray) -> Similarity:
+    """`similarity(...)` computed only at `rows` (the other rows of its arrays hold 0, False and
+    NaN and must not be read): each value at `rows` is the same (`_structure_at`)."""
+    m, t = len(geo.country), int(target)
+    rows = np.asarray(rows, dtype=np.intp)
+    st, c, r, z, d = _structure_at(geo, t, rows)
+    dist = None
+    if d is not None:
         dist = np.full(m, np.nan, dtype=np.float32)
         dist[rows] = d
 
@@ -267,6 +291,129 @@ def similarity_at(geo: Geo, profiles: Profiles, target: int, rows: np.ndarray) -
         return out
     return Similarity(t, spread(st, np.float32), spread(c, bool), spread(r, bool),
                       spread(z, bool), profiles, dist)
+
+
+# ------------------------------------------------------------------ groups: bounds before scores
+# Under an open deployment an element has up to ~36,000 candidates at EU scale; scoring them all
+# (distance, then a partition per list) was ~2/3 of a roadmap answer. Nearly all of them cannot
+# make the top 5: the attribute part (country, region, size class, nearness) decides within
+# 0.2. Candidates are kept grouped by (country, region, size class, 0.5-degree cell); a group's
+# upper bound of the attribute part (its centre's distance minus its radius) tells which groups
+# can hold a top-5 row, and only their rows are scored. The top 5 of that shortlist is the top 5
+# of all (`shortlist`), so the answer is the same (tests compare them).
+
+CELL_RAD = float(np.radians(0.5))  # ~55 km north-south: a group's radius stays small
+SHORT = 512  # lists this short are scored whole (bounding them costs about as much)
+_MARGIN_KM = 0.5  # the bound's distance is shortened by this (float64 vs float32 rounding)
+_MARGIN = 1e-5  # and its score raised by this
+FLOOR_GROUPS = 16  # the best-bounded groups scored for the floor (any rows give a floor)
+
+
+def _haversine_km(lon1, lat1, cos_lat1, lon2, lat2, cos_lat2):
+    h = np.sin((lat2 - lat1) / 2) ** 2 + cos_lat1 * cos_lat2 * np.sin((lon2 - lon1) / 2) ** 2
+    return 2 * EARTH_KM * np.arcsin(np.sqrt(np.clip(h, 0, 1)))
+
+
+@dataclass(frozen=True, eq=False)
+class Groups:
+    """Every row's group (same country, NUTS 2 region, size class and 0.5-degree cell; the rows
+    without coordinates form cells of their own) with each group's codes, centre and radius."""
+
+    of: np.ndarray  # int32[M]: group of each row
+    country: np.ndarray  # [G] codes as in Geo
+    region: np.ndarray
+    size: np.ndarray
+    lon: np.ndarray | None  # float64[G] centre, radians; NaN: members without coordinates
+    lat: np.ndarray | None
+    cos_lat: np.ndarray | None
+    radius_km: np.ndarray | None  # float64[G]: no member is farther from the centre
+
+    @classmethod
+    def of_geo(cls, geo: Geo) -> Groups:
+        m = len(geo.country)
+        cols = [np.unique(np.asarray(a), return_inverse=True)[1].reshape(m)
+                for a in (geo.country, geo.region, geo.size)]
+        if geo.lon is not None:
+            bad = np.isnan(geo.lon) | np.isnan(geo.lat)
+            for a in (geo.lon, geo.lat):
+                cols.append(np.where(bad, -(10 ** 6), np.floor(np.nan_to_num(a) / CELL_RAD))
+                            .astype(np.int64))
+        _, first, of = np.unique(np.stack(cols, axis=1), axis=0, return_index=True,
+                                 return_inverse=True)
+        of = of.reshape(m).astype(np.int32)
+        g = len(first)
+        country, region, size = (np.asarray(a)[first] for a in (geo.country, geo.region,
+                                                               geo.size))
+        if geo.lon is None:
+            return cls(of, country, region, size, None, None, None, None)
+        n = np.bincount(of, minlength=g).astype(np.float64)
+        # the mean of the members' coordinates: any point works for the bound, a central one
+        # keeps the radius small (a cell does not straddle the date line in Europe's data)
+        lon = np.bincount(of, weights=geo.lon, minlength=g) / n
+        lat = np.bincount(of, weights=geo.lat, minlength=g) / n
+        d = _haversine_km(lon[of], lat[of], np.cos(lat[of]), geo.lon, geo.lat, geo.cos_lat)
+        radius = np.zeros(g)
+        np.maximum.at(radius, of, np.nan_to_num(d, nan=0.0))
+        return cls(of, country, region, size, lon, lat, np.cos(lat), radius)
+
+    def upper_bounds(self, geo: Geo, t: int) -> np.ndarray:
+        """float64[G]: no member of a group has an attribute part (similarity without the
+        profile) above this, for the municipality in row `t`."""
+        w = SIMILARITY_WEIGHTS
+        c = self.country == geo.country[t]
+        ub = c * w["country"] + (c & (self.region == geo.region[t])) * w["region"] \
+            + (self.size == geo.size[t]) * w["size"]
+        if self.lon is not None and not (np.isnan(geo.lon[t]) or np.isnan(geo.lat[t])):
+            # only groups within NEAR_KM north-south can be near (the distance along a meridian
+            # is at most the great-circle distance; a group without coordinates never is)
+            g = np.flatnonzero(EARTH_KM * np.abs(self.lat - geo.lat[t]) - self.radius_km
+                               < NEAR_KM + _MARGIN_KM)
+            d = _haversine_km(geo.lon[t], geo.lat[t], geo.cos_lat[t], self.lon[g], self.lat[g],
+                              self.cos_lat[g]) - self.radius_km[g] - _MARGIN_KM
+            ub[g] += w["near"] * np.nan_to_num(np.clip(1 - d / NEAR_KM, 0, 1), nan=0.0)
+        return ub + _MARGIN
+
+
+@dataclass(frozen=True, eq=False)
+class Grouped:
+    """One candidate list sorted by group: `rows[starts[i]:starts[i + 1]]` are in group
+    `ids[i]`."""
+
+    rows: np.ndarray  # int32
+    ids: np.ndarray  # int[n groups present]
+    starts: np.ndarray  # int[n + 1]
+
+    @classmethod
+    def of(cls, rows: np.ndarray, groups: Groups) -> Grouped:
+        g = groups.of[rows]
+        order = np.argsort(g, kind="stable")
+        ids, starts = np.unique(g[order], return_index=True)
+        return cls(rows[order], ids, np.append(starts, len(rows)))
+
+
+def shortlist(geo: Geo, profiles: Profiles, grouped: Grouped, ub: np.ndarray, t: int, k: int
+              ) -> np.ndarray:
+    """The rows of a grouped list (ascending, `t` left out) that can be among its k most similar
+    to `t`. The rows of the FLOOR_GROUPS best-bounded groups are scored: the kth best
+    similarity of any rows is a floor for the kth best of all (the best-bounded give a high
+    one); a row whose group's attribute bound plus 0.2 (the most the profile part adds) is below
+    that floor cannot reach it."""
+    rows = grouped.rows
+    u = ub[grouped.ids]
+    counts = np.diff(grouped.starts)
+    best = np.argpartition(-u, FLOOR_GROUPS)[:FLOOR_GROUPS] if len(u) > FLOOR_GROUPS \
+        else np.arange(len(u))
+    some = np.concatenate([rows[grouped.starts[i]:grouped.starts[i + 1]] for i in best])
+    some = some[some != t].astype(np.intp)
+    if len(some) < k:  # too few for a floor
+        return np.sort(rows[rows != t])
+    # the similarity of these rows, as `Similarity.score` computes it
+    score = _structure_at(geo, t, some)[0] \
+        + np.float32(SIMILARITY_WEIGHTS["profile"]) * _closeness(profiles, t, some)
+    kth = float(np.partition(score, len(score) - k)[len(score) - k])
+    keep = np.repeat(u >= kth - SIMILARITY_WEIGHTS["profile"] - _MARGIN, counts)
+    out = rows[keep]
+    return np.sort(out[out != t])
 
 
 @dataclass(frozen=True, eq=False)
@@ -282,10 +429,17 @@ class Candidates:
     partners: tuple[np.ndarray, ...] | None  # None: no first phases
     partners_total: np.ndarray | None
     first_phase: np.ndarray | None  # int[M, P] as given (not copied): the asker's own next steps
+    # the lists above sorted by group (`Grouped`, None: no geo given, or a list too short to
+    # bound), for `shortlist`
+    helpers_grouped: tuple[Grouped | None, ...] | None = None
+    partners_grouped: tuple[Grouped | None, ...] | None = None
 
     @classmethod
     def of(cls, levels: np.ndarray, *, shown: np.ndarray, answered: np.ndarray,
-           first_phase: np.ndarray | None = None, level_target: int = FULL) -> Candidates:
+           first_phase: np.ndarray | None = None, level_target: int = FULL,
+           geo: Geo | None = None, short: int = SHORT) -> Candidates:
+        """`geo`: group the lists longer than `short` rows, so a request scores only the
+        groups that can hold a top-k row (`shortlist`)."""
         need = max(int(level_target), FULL)
         answered = np.asarray(answered, dtype=bool)
         shown = np.asarray(shown, dtype=bool)
@@ -304,7 +458,14 @@ class Candidates:
             partners = tuple(np.flatnonzero(flags[:, j] & shown).astype(np.int32)
                              for j in range(levels.shape[1]))
             p_total = flags.sum(axis=0)
-        return cls(need, helpers, has.sum(axis=0), partners, p_total, first_phase)
+        h_grouped = p_grouped = None
+        if geo is not None:
+            def grouped(lists):
+                return None if lists is None else tuple(
+                    Grouped.of(a, geo.groups) if len(a) > short else None for a in lists)
+            h_grouped, p_grouped = grouped(helpers), grouped(partners)
+        return cls(need, helpers, has.sum(axis=0), partners, p_total, first_phase, h_grouped,
+                   p_grouped)
 
 
 def who_can_help_indexed(levels: np.ndarray, elements: Sequence[int],
@@ -314,8 +475,23 @@ def who_can_help_indexed(levels: np.ndarray, elements: Sequence[int],
     """`who_can_help` from a build's `Candidates` (same answer): only the candidates of the
     elements asked are scored."""
     t = int(target)
-    mine = [(cand.helpers[j], cand.partners[j] if cand.partners is not None else None)
+    bounds: list[np.ndarray] = []  # the groups' bounds, made when a list is long
+
+    def scored(rows: np.ndarray, grouped: Grouped | None) -> np.ndarray:
+        """The rows to score: all (t left out), or the shortlist of a grouped list."""
+        if grouped is None:
+            return rows[rows != t]
+        if not bounds:
+            bounds.append(geo.groups.upper_bounds(geo, t))
+        return shortlist(geo, profiles, grouped, bounds[0], t, k)
+
+    def grouped_of(lists, j):
+        return None if lists is None else lists[j]
+    full = [(cand.helpers[j], cand.partners[j] if cand.partners is not None else None)
             for j in elements]
+    mine = [(scored(h, grouped_of(cand.helpers_grouped, j)),
+             None if p is None else scored(p, grouped_of(cand.partners_grouped, j)))
+            for j, (h, p) in zip(elements, full, strict=True)]
     every = np.zeros(len(levels), dtype=bool)  # their union (np.unique hashes: slower)
     for pair in mine:
         for a in pair:
@@ -325,17 +501,17 @@ def who_can_help_indexed(levels: np.ndarray, elements: Sequence[int],
     sim = similarity_at(geo, profiles, t, np.flatnonzero(every))
     me_answered, me_shown = bool(answered[t]), bool(shown[t])
     out = []
-    for j, (h_rows, p_rows) in zip(elements, mine, strict=True):
+    for j, (h_rows, p_rows), (h_some, p_some) in zip(elements, full, mine, strict=True):
         col = levels[:, j]
         me_has = me_answered and bool(col[t] >= cand.need)  # not its own helper
-        helpers = top_rows(sim, h_rows[h_rows != t], k, col)
+        helpers = top_rows(sim, h_some, k, col)
         total = int(cand.helpers_total[j]) - me_has
         named = len(h_rows) - (me_has and me_shown)
         partners: tuple[Match, ...] = ()
         p_total = p_hidden = None
         if p_rows is not None:
             me_next = me_answered and bool(col[t] >= 0) and bool((cand.first_phase[t] == j).any())
-            partners = top_rows(sim, p_rows[p_rows != t], k, col)
+            partners = top_rows(sim, p_some, k, col)
             p_total = int(cand.partners_total[j]) - me_next
             p_hidden = p_total - (len(p_rows) - (me_next and me_shown))
         out.append(ElementHelp(element_ids[j], helpers, total, total - named, partners,

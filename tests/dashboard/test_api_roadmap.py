@@ -292,3 +292,35 @@ def test_fast_paths_give_the_old_answer_for_every_municipality(visibility, nl_ct
             assert json.dumps(rm.to_dict(DIGITS)) == json.dumps(rounded(rm.to_dict()))
             seen["assess"] += bool(rm.assess)
     assert all(seen.values()), seen
+
+
+@pytest.mark.parametrize("visibility", ["consent", "open"])
+def test_grouped_candidates_give_the_old_answer_for_every_municipality(visibility, nl_ctx,
+                                                                        nl_open_ctx):
+    """Who can help from the build's candidates grouped and bounded (`kickstart.shortlist`,
+    what the EU build's long lists use; every list grouped here, the Dutch ones being short)
+    equals scoring everyone, for every third answering municipality of the latest wave, targets
+    3 and 4 (helper levels 3 and 4)."""
+    from pipelines.maturity.kickstart import Candidates, who_can_help_indexed
+
+    ctx = nl_ctx if visibility == "consent" else nl_open_ctx
+    snap = ctx.warehouse.snapshot()
+    w = len(snap.waves) - 1
+    levels, answered, shown = rd.wave_levels(ctx, snap, w), rd.answered(snap, w), rd.shown(ctx,
+                                                                                          snap)
+    named = 0
+    for target in (3, 4):
+        grouped = Candidates.of(levels, shown=shown, answered=answered,
+                                first_phase=rd.first_phase(ctx, snap, w).steps,
+                                level_target=target, geo=rd.geo(ctx), short=0)
+        assert any(g is not None for g in grouped.helpers_grouped)  # None: an empty list
+        for row in np.flatnonzero(answered)[::3].tolist():
+            rm = rd.compute(ctx, snap, row, w, rd.Params(target=target))
+            first = [s.index for s in rm.steps if s.phase == 1]
+            want = who_can_help_slow(ctx, snap, w, row, rm, target)
+            got = who_can_help_indexed(levels, first, rd.model(ctx).element_ids, row,
+                                       rd.geo(ctx), rd.profiles(snap, w), grouped, shown=shown,
+                                       answered=answered) if first else []
+            assert got == want, (row, target)
+            named += any(h.helpers or h.partners for h in got)
+    assert named

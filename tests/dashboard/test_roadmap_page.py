@@ -596,3 +596,28 @@ def test_serialised_nodes_are_what_dash_sends():
     assert panels._bars(comps, "en") == panels.serialised(made)
     assert panels.node("Li", ["a", panels.node("B", "b")], className="x") == panels.serialised(
         html.Li(["a", html.B("b")], className="x"))
+
+
+def test_derived_roadmap_is_kept_per_setting_and_rule(nl_ctx, nl_open_ctx, monkeypatch):
+    """The main callback, the "Develop together" card and the downloads ask for the same
+    roadmap: the second ask reuses it (the engine is not run again) and answers the same; other
+    settings, and the other visibility rule (who can be named differs), are computed anew."""
+    from dashboard.lru import Lru
+
+    monkeypatch.setattr(analysis, "_DERIVED", Lru(32))
+    runs = []
+    compute = rd.compute
+    monkeypatch.setattr(rd, "compute", lambda *a, **k: runs.append(a[2]) or compute(*a, **k))
+    first = _update(nl_ctx, target=4, lang="nl")
+    assert len(runs) == 1
+    again = _update(nl_ctx, target=4, lang="nl")
+    assert len(runs) == 1
+    assert repr(again) == repr(first)
+    assert analysis.analyse(nl_ctx, ENSCHEDE, "2026", DEFAULT, 4, None, None).rm is \
+        analysis.analyse(nl_ctx, ENSCHEDE, "2026", DEFAULT, 4, None, ["GOV-01"]).rm
+    assert len(runs) == 1
+    _update(nl_ctx, target=3, lang="nl")
+    _update(nl_open_ctx, target=4, lang="nl")
+    assert len(runs) == 3
+    _update(nl_ctx, target=4, done=["GOV-01"])  # what-if: the roadmap and the one without marks
+    assert len(runs) == 5

@@ -11,6 +11,7 @@ from pipelines.maturity.kickstart import (
     Candidates,
     Geo,
     Profiles,
+    shortlist,
     similarity,
     top,
     who_can_help,
@@ -153,6 +154,9 @@ def test_candidates_give_the_same_answer_as_scoring_everyone(seed, m):
         for level_target in (3, 4):
             cand = Candidates.of(levels, shown=shown, answered=answered, first_phase=first,
                                  level_target=level_target)
+            # every list grouped and bounded (`shortlist`), however short
+            grouped = Candidates.of(levels, shown=shown, answered=answered, first_phase=first,
+                                    level_target=level_target, geo=geo, short=0)
             for t in range(0, m, 7 if m > 100 else 1):
                 sim = similarity(country, region, size, prof, t,
                                  **({"lon": lon, "lat": lat} if coords else {}))
@@ -162,6 +166,53 @@ def test_candidates_give_the_same_answer_as_scoring_everyone(seed, m):
                 got = who_can_help_indexed(levels, list(range(e)), ids, t, geo, prof, cand,
                                            shown=shown, answered=answered)
                 assert got == want, (t, coords, level_target)
+                assert who_can_help_indexed(levels, list(range(e)), ids, t, geo, prof, grouped,
+                                            shown=shown, answered=answered) == want, (t, coords)
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_shortlists_give_the_same_answer_over_a_wide_map(seed):
+    """The grouped candidates (`Groups`, `shortlist`: only groups whose bound can reach the top
+    k are scored) equal scoring everyone on a map where the bound prunes: 4,000 rows over 20 x 12
+    degrees, regions that follow the map, countries with borders (neighbours abroad within 150
+    km), many rows of one size class, rows without coordinates, ties in the attribute part (rows
+    at the same place), and lists long and short (`short`)."""
+    rng = np.random.default_rng(seed)
+    m, e, b = 4000, 5, 3
+    lon, lat = rng.uniform(0, 20, m), rng.uniform(42, 54, m)
+    lon[:40], lat[:40] = 10.0, 48.0  # one place, many rows: equal distances
+    country = (lon // 5).astype(int) * 3 + (lat // 4).astype(int)  # 12 countries
+    region = country * 4 + ((lon % 5) // 2.5).astype(int) * 2 + ((lat % 4) // 2).astype(int)
+    size = np.where(rng.random(m) < 0.8, 0, rng.integers(1, 5, m))
+    nan = rng.random(m) < 0.03
+    lon[nan] = np.nan
+    levels = rng.integers(-1, 5, size=(m, e)).astype(np.int8)
+    levels[:, 4] = np.where(rng.random(m) < 0.01, 4, np.minimum(levels[:, 4], 2))  # few helpers
+    answered = (levels != -1).any(axis=1)
+    shown = rng.random(m) < 0.7
+    scores = rng.uniform(0, 4, size=(m, b)).round(1)
+    scores[rng.random((m, b)) < 0.2] = np.nan
+    scores[:40] = 2.0  # equal profiles too: ties broken by row
+    first = rng.integers(-1, e, size=(m, 3)).astype(np.int16)
+    prof = Profiles.from_scores(scores)
+    geo = Geo.of(country, region, size, lon, lat)
+    ids = tuple("ABCDE")
+    pruned = 0
+    for short in (0, 100):
+        cand = Candidates.of(levels, shown=shown, answered=answered, first_phase=first,
+                             geo=geo, short=short)
+        for t in [*range(0, 45, 3), *range(45, m, 97), *np.flatnonzero(nan)[:5]]:
+            t = int(t)
+            sim = similarity(country, region, size, prof, t, lon=lon, lat=lat)
+            want = who_can_help(levels, range(e), ids, t, sim, shown=shown, answered=answered,
+                                first_phase=first)
+            got = who_can_help_indexed(levels, list(range(e)), ids, t, geo, prof, cand,
+                                       shown=shown, answered=answered)
+            assert got == want, (t, short)
+            ub = geo.groups.upper_bounds(geo, t)
+            g = cand.helpers_grouped[0]
+            pruned += len(shortlist(geo, prof, g, ub, t, 5)) < len(g.rows) // 4
+    assert pruned > 0  # the bound did prune: the test is not only of the unpruned path
 
 
 # ------------------------------------------------------------------ what-if
@@ -200,3 +251,20 @@ def test_done_effects_by_hand():
 def test_roadmap_change():
     assert roadmap_change(["A", "B", "C"], ["B", "D", "C"]) == (["D"], ["A"])
     assert roadmap_change([], []) == ([], [])
+
+
+def test_closeness_of_a_row_does_not_depend_on_the_rows_scored_with_it():
+    """A shortlist scores fewer rows than the whole list: each row's closeness (and so the order
+    of near-equal matches) must be the same either way (a float32 matrix product rounded a row by
+    its position in a block of rows)."""
+    rng = np.random.default_rng(5)
+    m, b = 5000, 7
+    scores = rng.uniform(0, 4, size=(m, b)).astype(np.float32)
+    scores[rng.random((m, b)) < 0.15] = np.nan
+    sim = similarity(np.zeros(m, int), np.zeros(m, int), np.zeros(m, int),
+                     Profiles.from_scores(scores), 0)
+    every = sim.closeness(np.arange(m))
+    for start, step in ((1, 1), (3, 7), (2, 13), (4999, 1)):
+        rows = np.arange(start, m, step)
+        assert np.array_equal(sim.closeness(rows), every[rows]), (start, step)
+        assert np.array_equal(sim.closeness(rows[::-1]), every[rows[::-1]])

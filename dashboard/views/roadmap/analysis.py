@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from dashboard.context import AppContext
+from dashboard.lru import Lru
 from dashboard.store import Snapshot
 from dashboard.views.roadmap import data as rd
 from dashboard.views.roadmap.state import known_elements, row_of, weights_from_controls
@@ -52,7 +53,7 @@ def subject(ctx: AppContext, m: str | None, wave: str | None) -> Subject | None:
     w = snap.waves.index(wave)
     cube = snap.maturity
     answered = [wv for i, wv in enumerate(cube.waves) if (cube.levels[i, row] != MISSING).any()]
-    return Subject(snap, row, m, str(ctx.municipalities["name"].iat[row]), wave, w,
+    return Subject(snap, row, m, rd.reference_names(ctx)[row], wave, w,
                    ctx.visible(snap, row), rd.wave_levels(ctx, snap, w)[row], answered)
 
 
@@ -93,13 +94,27 @@ def analyse(ctx: AppContext, m, wave, weights, target, done, plan) -> Analysis:
     if w is None:
         return Analysis(sub, params, "weights")
     model = rd.model(ctx)
+    key = (str(ctx.settings.data_dir), snap.build_id, ctx.framework.checksum,
+           ctx.settings.visibility, ctx.settings.min_group, sub.row, sub.w, params)
+    rm, base, effects, helpers, cov = _DERIVED.get(key, lambda: _derive(ctx, sub, params))
+    check = check_plan(model, sub.levels, plan_ids, result=rm, targets=tg,
+                       done=done_ids) if plan_ids else None
+    empty = None if rm.steps or rm.assess or rm.gated else "at_target"
+    return Analysis(sub, params, empty, rm, base, effects, check, helpers, cov)
+
+
+# The page's main callback, its "Develop together" card and its downloads ask for the same
+# roadmap with the same settings (one change of a control fires the first two): the derived
+# values are kept for the last few (read-only; the key holds everything they depend on, the
+# viewer only through `visible`, checked before).
+_DERIVED = Lru(32)
+
+
+def _derive(ctx: AppContext, sub: Subject, params: rd.Params) -> tuple:
+    snap, tg, done_ids = sub.snap, params.target, params.done
     rm = rd.compute(ctx, snap, sub.row, sub.w, params)
     base = rd.compute(ctx, snap, sub.row, sub.w, rd.Params(params.weights, tg)) if done_ids \
         else rm
-    effects = done_effects(model, sub.levels, done_ids, tg) if done_ids else ()
-    check = check_plan(model, sub.levels, plan_ids, result=rm, targets=tg,
-                       done=done_ids) if plan_ids else None
+    effects = done_effects(rd.model(ctx), sub.levels, done_ids, tg) if done_ids else ()
     helpers = rd.who_can_help(ctx, snap, sub.w, sub.row, rm, tg) or None
-    empty = None if rm.steps or rm.assess or rm.gated else "at_target"
-    return Analysis(sub, params, empty, rm, base, effects, check, helpers,
-                    rd.team_coverage(ctx, snap, sub.w, sub.row))
+    return rm, base, effects, helpers, rd.team_coverage(ctx, snap, sub.w, sub.row)

@@ -35,9 +35,8 @@ def status(ctx: AppContext, a: Analysis, lang: str):
     if a.subject is None:
         return dbc.Alert(t("roadmap.empty.pick", lang), color="info")
     sub = a.subject
-    ref = ctx.municipalities
-    country = country_name(ctx, str(ref["country"].iat[sub.row]), lang)
-    size = size_class_label(str(ref["size_class"].iat[sub.row]), lang)
+    country = country_name(ctx, rd.reference_column(ctx, "country")[sub.row], lang)
+    size = size_class_label(rd.reference_column(ctx, "size_class")[sub.row], lang)
     facts = t("roadmap.status.facts", lang, name=sub.name, country=country, size=size,
               wave=sub.wave)
     if a.empty == "hidden":
