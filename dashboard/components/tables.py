@@ -27,6 +27,13 @@ def cell_text(value: Any) -> str:
     """What a cell shows: missing values (None, NaN, pd.NA) are empty, never 'nan' or '<NA>'."""
     if value is None:
         return ""
+    kind = type(value)  # the common cells first: pd.isna costs ~2 µs a cell (1,000s per table)
+    if kind is str:
+        return value
+    if kind is int or kind is bool:
+        return str(value)
+    if kind is float:
+        return "" if value != value else str(value)
     try:
         if pd.isna(value):
             return ""
@@ -60,11 +67,11 @@ def table_html(rows: Iterable[Sequence[Any]], headers: Sequence[str], *,
         cells = []
         for j, v in enumerate(row):
             cc = cell_classes[i][j] if cell_classes is not None else None
-            attrs = {"class": cc} if cc else {}
+            attrs = _attrs({"class": cc}) if cc else ""
             if row_header and j == 0:
-                cells.append(f'<th scope="row"{_attrs(attrs)}>{_esc(v)}</th>')
+                cells.append(f'<th scope="row"{attrs}>{_esc(v)}</th>')
             else:
-                cells.append(f"<td{_attrs(attrs)}>{_esc(v)}</td>")
+                cells.append(f"<td{attrs}>{_esc(v)}</td>")
         out.append(f"<tr{_attrs({'class': rc} if rc else None)}>" + "".join(cells) + "</tr>")
     out.append("</tbody></table>")
     return "".join(out)
@@ -77,7 +84,19 @@ def static_table(df: pd.DataFrame, columns: Mapping[str, str], *, caption: str |
     """`df`'s `columns` (column -> header) as one read-only table component, scrollable
     sideways on a phone (focusable, so a keyboard can scroll it too)."""
     rows = df[list(columns)].itertuples(index=False, name=None) if len(df) else []
-    text = table_html(rows, list(columns.values()), caption=caption, row_header=row_header,
+    return rows_table(rows, list(columns.values()), caption=caption, row_header=row_header,
+                      row_classes=row_classes, cell_classes=cell_classes, table_id=table_id,
+                      label=label)
+
+
+def rows_table(rows: Iterable[Sequence[Any]], headers: Sequence[str], *,
+               caption: str | None = None, row_header: bool = False,
+               row_classes: Sequence[str | None] | None = None,
+               cell_classes: Sequence[Sequence[str | None]] | None = None,
+               table_id: str | None = None, label: str | None = None) -> html.Div:
+    """`static_table` of plain rows (cell values in the order of `headers`): a view that has
+    its rows as dicts or tuples skips making a frame for them (~2-5 ms per table)."""
+    text = table_html(rows, headers, caption=caption, row_header=row_header,
                       row_classes=row_classes, cell_classes=cell_classes)
     props = {"id": table_id} if table_id else {}
     return html.Div(dcc.Markdown(text, dangerously_allow_html=True, className="static-table"),

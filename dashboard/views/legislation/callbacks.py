@@ -16,7 +16,7 @@ from dashboard.views.legislation import export
 from dashboard.views.legislation.aggregate_card import aggregate
 from dashboard.views.legislation.data_draft import draft_profile, draft_text, draft_yaml, law_slots
 from dashboard.views.legislation.data_municipality import condition_checklist
-from dashboard.views.legislation.draft_editor import draft
+from dashboard.views.legislation.draft_editor import draft, editor_slots
 from dashboard.views.legislation.export import municipality_download
 from dashboard.views.legislation.ids import (
     AGG_BAR,
@@ -37,6 +37,8 @@ from dashboard.views.legislation.ids import (
     DRAFT_ID,
     DRAFT_POP,
     DRAFT_RESULT,
+    DRAFT_SLOTS,
+    DRAFT_START,
     DRAFT_YAML,
     DRAFT_YAML_BUTTON,
     HEAT_CSV_BUTTON,
@@ -73,11 +75,17 @@ def skip_hidden(view, mine: str) -> None:
 
 
 def url_search(view, country, nuts2, size, at, horizon, law, m, nis2, on, elements, mins,
-               deadlines, conds, statuses, pop, law_id) -> str:
+               deadlines, conds, statuses, pop, law_id, start=None) -> str:
     """The URL query of the page's controls (the draft's rows only in the draft view, the
-    conditions only with a municipality)."""
+    conditions only with a municipality). Before the editor's rows are made (`editor_slots`),
+    the draft is the rows they will start from (`start`)."""
     draft_state = None
     if view == "draft":
+        if not elements and start:
+            elements, mins, deadlines, conds, statuses = (
+                [r["element"] or ANY for r in start], [str(r["min"]) for r in start],
+                [r["deadline"] or "" for r in start], [r["applies_if"] or ANY for r in start],
+                [r["status"] for r in start])
         draft_state = {"rows": draft_text(elements, mins, deadlines, conds, statuses),
                        "id": law_id, "pop": pop}
     return state_query(view, country, nuts2, size, at, horizon, law, m, nis2,
@@ -101,7 +109,7 @@ def aggregate_outputs(ctx: AppContext, country, nuts2, size, at, horizon, view, 
     if snap is None:
         return (no_update,) * 8
     a = aggregate(ctx, snap, selection(country, nuts2, size, ctx), at_value(at),
-                  horizon_value(horizon), normalise_lang(lang))
+                  horizon_value(horizon), normalise_lang(lang), frame=False)
     return (a["bar"], a["bar_caption"], a["table"], a["lacking"], a["heat"],
             a["heat_caption"], a["time"], a["time_caption"])
 
@@ -112,13 +120,16 @@ def municipality_outputs(ctx: AppContext, m, checked, nis2, at, horizon, view, l
     if snap is None:
         return no_update, no_update, no_update
     content, fig, caption, _ = municipality(ctx, snap, m, checked, nis2 or None, at_value(at),
-                                            horizon_value(horizon), normalise_lang(lang))
+                                            horizon_value(horizon), normalise_lang(lang),
+                                            frame=False)
     return content, fig, caption
 
 
 def draft_output(ctx: AppContext, elements, mins, deadlines, conds, statuses, pop, law_id,
                  country, nuts2, size, at, horizon, view, lang):
     skip_hidden(view, "draft")
+    if not elements:  # the editor's rows are not made yet: editor_slots makes them, then this runs
+        raise PreventUpdate
     snap = ctx.warehouse.snapshot()
     if snap is None:
         return no_update
@@ -148,9 +159,16 @@ def register(app, ctx: AppContext) -> None:
     @app.callback(Output(ids.URL, "search", allow_duplicate=True),
                   Input(VIEW, "value"), *SEL, Input(LAW, "value"), Input(PICKER, "value"),
                   Input(NIS2, "value"), Input(CONDITIONS, "value"), *SLOT_INPUTS,
-                  Input(DRAFT_POP, "value"), Input(DRAFT_ID, "value"), prevent_initial_call=True)
+                  Input(DRAFT_POP, "value"), Input(DRAFT_ID, "value"), State(DRAFT_START, "data"),
+                  prevent_initial_call=True)
     def _url(*values):
         return url_search(*values)
+
+    @app.callback(Output(DRAFT_SLOTS, "children"), Input(VIEW, "value"),
+                  State(DRAFT_SLOTS, "children"), State(DRAFT_START, "data"),
+                  State(ids.LANG, "value"), prevent_initial_call=True)
+    def _slots(view, shown, start, lang):
+        return editor_slots(ctx, view, shown, start, normalise_lang(lang))
 
     @app.callback(Output(AGG_BOX, "style"), Output(MUN_BOX, "style"), Output(DRAFT_BOX, "style"),
                   Input(VIEW, "value"))

@@ -47,6 +47,11 @@ class MunicipalityLaws:
     applied: list[dict]  # one per requirement: what applied and why
     time_rows: list[tuple[str, dt.date, bool]]  # (law, deadline, unverified) of the gaps
 
+    def sorted_rows(self) -> list[dict]:
+        """`records` in the table's order (`sorted_records`), as dicts."""
+        order = {s: i for i, s in enumerate(MUN_ORDER)}
+        return sorted(self.records, key=lambda r: order[r["code"]])
+
     def sorted_records(self) -> pd.DataFrame:
         """The laws as the table lists them: not ready first, then unknown, ready, not due,
         not applicable."""
@@ -120,15 +125,6 @@ def municipality_laws(ctx: AppContext, snap, row: int, checked, nis2, at: dt.dat
                             "unverified": c.unverified})
     return MunicipalityLaws(str(ctx.municipalities["name"].iat[row]), bool(b.answered[row]),
                             b.wave, records, gaps, applied, time_rows)
-
-
-def marked(gaps: pd.DataFrame) -> pd.DataFrame:
-    """The gaps as shown: an unverified fact behind a gap (the requirement, or the national date
-    its deadline comes from) marks the deadline with ⚠, as the guide explains."""
-    if gaps.empty:
-        return gaps
-    return gaps.assign(deadline=[f"{d or '–'} ⚠" if u else d for d, u in
-                                 zip(gaps["deadline"], gaps["unverified"], strict=True)])
 
 
 def municipality_frame(records: list[dict], gaps: list[dict]) -> pd.DataFrame:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -39,13 +40,31 @@ LAW_TABLE_COLUMNS = ("law", "name", "law_status", "binding", "municipalities", *
 
 def law_table(ctx: AppContext, snap: Snapshot, sel: Selection, at: dt.date, horizon: int | None,
               lang: str) -> pd.DataFrame:
+    """One row per law over the answered municipalities of the selection (`law_rows`) as a
+    frame. Counts are nullable integers (a suppressed count is <NA>, never NaN)."""
+    return law_frame(law_rows(ctx, snap, sel, at, horizon, lang))
+
+
+def law_frame(rows: list[dict]) -> pd.DataFrame:
+    """`law_rows` as the law table's frame (the API's and the downloads' form)."""
+    df = pd.DataFrame(rows, columns=list(LAW_TABLE_COLUMNS))
+    for k in ("municipalities", *COUNT_KEYS, "ambition_due"):
+        df[k] = df[k].astype("Int64")
+    for k in ("share_ready", "ambition_share_met"):
+        df[k] = df[k].astype("Float64")
+    return df
+
+
+def law_rows(ctx: AppContext, snap: Snapshot, sel: Selection, at: dt.date, horizon: int | None,
+             lang: str) -> list[dict]:
     """One row per law over the answered municipalities of the selection: to how many it
     applies, counts per status and the share ready among those where something counts
     (`public_counts`: None where suppressed), the next deadline and whether facts are
     unverified: the law file's own (`unverified`) or the member-state facts of the selection's
     countries (`unverified_countries`). Only legal duties count for readiness; the
-    recommendations (ambition) have their own due count and share met, shown apart. Counts are
-    nullable integers (a suppressed count is <NA>, never NaN)."""
+    recommendations (ambition) have their own due count and share met, shown apart. Plain
+    dicts (None where withheld): the page's figures and tables read them without a frame
+    (a frame and its per-row access cost ~20 ms per new selection at EU size)."""
     inp = inputs(ctx)
     sub, res = population(ctx, snap, sel, at, horizon)
     conds = selection_conditions(ctx, snap, sel)
@@ -69,16 +88,18 @@ def law_table(ctx: AppContext, snap: Snapshot, sel: Selection, at: dt.date, hori
             "unverified_countries": states,
             "ambition_due": a["due"], "ambition_share_met": a["share_ready"],
         })
-    df = pd.DataFrame(rows, columns=list(LAW_TABLE_COLUMNS))
-    for k in ("municipalities", *COUNT_KEYS, "ambition_due"):
-        df[k] = df[k].astype("Int64")
-    for k in ("share_ready", "ambition_share_met"):
-        df[k] = df[k].astype("Float64")
-    return df
+    return rows
 
 
 def lacking_table(ctx: AppContext, res: SelectionReadiness, law_ids,
                   due: int | Mapping[str, Any], top: int = 3, lang: str = "en") -> pd.DataFrame:
+    """Per law the elements that cause most non-readiness (`lacking_rows`) as a frame."""
+    return pd.DataFrame(lacking_rows(ctx, res, law_ids, due, top, lang),
+                        columns=["law", "element", "element_name", "gap", "unknown", "share_gap"])
+
+
+def lacking_rows(ctx: AppContext, res: SelectionReadiness, law_ids,
+                 due: int | Mapping[str, Any], top: int = 3, lang: str = "en") -> list[dict]:
     """Per law the elements that cause most non-readiness (known gaps, then unknown levels);
     `share_gap` is over the municipalities with something of the law due (`due`: per law, or
     one number for all)."""
@@ -92,8 +113,7 @@ def lacking_table(ctx: AppContext, res: SelectionReadiness, law_ids,
                         "element_name": fw.element_by_id[element].name.get(lang),
                         "gap": gaps, "unknown": unknown,
                         "share_gap": gaps / n if n else None})
-    return pd.DataFrame(out, columns=["law", "element", "element_name", "gap", "unknown",
-                                      "share_gap"])
+    return out
 
 
 def heatmap_table(ctx: AppContext, snap: Snapshot, sel: Selection, at: dt.date,
@@ -103,24 +123,43 @@ def heatmap_table(ctx: AppContext, snap: Snapshot, sel: Selection, at: dt.date,
     (`public_counts`) or where the law asks nothing of the region's municipalities. Why a cell
     is empty is in attrs["state"] (same shape: "na" does not apply, "not_due" nothing due yet,
     "suppressed" too few, "" a share)."""
+    h = heat_cells(ctx, snap, sel, at, horizon)
+    df = pd.DataFrame(h.share, index=h.laws, columns=h.regions, dtype=float)
+    df.attrs["counts"] = dict(zip(h.regions, h.counts, strict=True))
+    df.attrs["state"] = pd.DataFrame(h.state, index=h.laws, columns=h.regions)
+    return df
+
+
+@dataclass(frozen=True)
+class HeatCells:
+    """`heatmap_table` as arrays (law × region): what the page's heatmap is drawn from, without
+    a frame (its building and transposing cost ~8 ms per new selection at EU size)."""
+    laws: list[str]
+    regions: list[str]
+    counts: list[int]
+    share: np.ndarray  # float, NaN where there is no share
+    state: np.ndarray  # str: "na", "not_due", "suppressed" or ""
+
+
+def heat_cells(ctx: AppContext, snap: Snapshot, sel: Selection, at: dt.date,
+               horizon: int | None) -> HeatCells:
     _, res = population(ctx, snap, sel, at, horizon)
     names = list(res.regions)  # countries, or NUTS 2 regions in a country, sorted
-    counts = res.region_sizes
-    data, state = {}, {}
     shown = [region_published(ctx, snap, sel, c) for c in names]
+    share, state = [], []
     for law_id in res.law_ids:
         g = res.by_region(law_id)
         cells = [public_counts(row, ctx.settings.min_group, ok)
                  for row, ok in zip(g, shown, strict=True)]
-        data[law_id] = [np.nan if c["share_ready"] is None else c["share_ready"] for c in cells]
-        state[law_id] = [
+        share.append([np.nan if c["share_ready"] is None else c["share_ready"] for c in cells])
+        state.append([
             "suppressed" if c["suppressed_group"] else "na" if c["applies"] == 0 else
             "not_due" if c["due"] == 0 else "suppressed" if c["suppressed"] else ""
-            for c in cells]
-    df = pd.DataFrame(data, index=names, dtype=float).T
-    df.attrs["counts"] = dict(zip(names, counts.tolist(), strict=True))
-    df.attrs["state"] = pd.DataFrame(state, index=names).T
-    return df
+            for c in cells])
+    shape = (len(res.law_ids), len(names))
+    return HeatCells(list(res.law_ids), names, res.region_sizes.tolist(),
+                     np.array(share, dtype=float).reshape(shape),
+                     np.array(state, dtype=object).reshape(shape))
 
 
 HEAT_NOTES = {"na": "not applicable", "not_due": "nothing due yet",

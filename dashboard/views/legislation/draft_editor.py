@@ -8,6 +8,7 @@ import datetime as dt
 
 import dash_bootstrap_components as dbc
 from dash import dcc, html
+from dash.exceptions import PreventUpdate
 
 from dashboard.components.numbers import fmt_int
 from dashboard.components.readiness_text import horizon_phrase
@@ -26,6 +27,8 @@ from dashboard.views.legislation.ids import (
     DRAFT_POP,
     DRAFT_RESULT,
     DRAFT_SHARE,
+    DRAFT_SLOTS,
+    DRAFT_START,
     DRAFT_YAML,
     DRAFT_YAML_BUTTON,
     LAW,
@@ -41,12 +44,40 @@ from dashboard.views.legislation.texts import area_names, draft_problem, pct
 
 
 def draft_card(ctx: AppContext, base_law: str | None, rows: list[dict], draft_id: str, draft_pop,
-               lang: str, style: dict) -> html.Div:
+               lang: str, style: dict, slots: bool = True) -> html.Div:
     """The editor: the law it starts from, id and population threshold, one row of controls per
-    requirement (data_draft.editor_start gives the rows), the result and the YAML download."""
+    requirement (data_draft.editor_start gives the rows), the result and the YAML download.
+    Without `slots` (the page opens on another view) the requirement rows are left out and
+    their starting values kept in a store: they are ~250 of the page's ~330 components, and
+    `editor_slots` makes them when the draft view is first shown (the layout took ~15-40 ms at
+    EU size with them; the page's other views never show them)."""
     inp = inputs(ctx)
     law_options = [{"label": f"{law_short(inp, lid, lang)} – {law_name(inp.law(lid), lang)}",
                     "value": lid} for lid in inp.law_ids]
+    return html.Div([card(t("legislation.draft.title", lang), t("legislation.draft.question", lang), [
+        dbc.Row([
+            dbc.Col([dbc.Label(t("legislation.draft.from", lang), html_for=LAW),
+                     dbc.Select(id=LAW, value=base_law or ANY, options=[
+                         {"label": t("legislation.draft.new", lang), "value": ANY}, *law_options])],
+                    md=5),
+            dbc.Col([dbc.Label(t("legislation.draft.id", lang), html_for=DRAFT_ID),
+                     dbc.Input(id=DRAFT_ID, value=draft_id, debounce=True)], md=3),
+            dbc.Col([dbc.Label(t("legislation.draft.pop", lang), html_for=DRAFT_POP),
+                     dbc.Input(id=DRAFT_POP, type="number", min=0, debounce=True,
+                               value=draft_pop)], md=4),
+        ], className="mb-2"),
+        html.P(t("legislation.draft.columns", lang), className="small text-body-secondary"),
+        html.Div(slot_rows(ctx, rows, lang) if slots else None, id=DRAFT_SLOTS),
+        dcc.Store(id=DRAFT_START, data=None if slots else rows),
+        html.Div(id=DRAFT_RESULT, className="mt-3"),
+        html.Div([dbc.Button(t("legislation.draft.yaml", lang), id=DRAFT_YAML_BUTTON, size="sm",
+                             color="primary", outline=True), dcc.Download(id=DRAFT_YAML)])])],
+        id=DRAFT_BOX, style=style)
+
+
+def slot_rows(ctx: AppContext, rows: list[dict], lang: str) -> list:
+    """The column heads and one row of controls per requirement (`rows`: editor_rows')."""
+    inp = inputs(ctx)
     el_opts = [{"label": "—", "value": ANY}] + [{"label": element_label(ctx, e, lang), "value": e}
                                                for e in ctx.framework.element_ids]
     cond_opts = [{"label": t("legislation.draft.always", lang), "value": ANY}] + [
@@ -89,24 +120,16 @@ def draft_card(ctx: AppContext, base_law: str | None, rows: list[dict], draft_id
                            for _, field, width in REQ_COLUMNS],
                           className="row g-1 mb-1 small fw-semibold d-none d-xxl-flex",
                           **{"aria-hidden": "true"})
-    return html.Div([card(t("legislation.draft.title", lang), t("legislation.draft.question", lang), [
-        dbc.Row([
-            dbc.Col([dbc.Label(t("legislation.draft.from", lang), html_for=LAW),
-                     dbc.Select(id=LAW, value=base_law or ANY, options=[
-                         {"label": t("legislation.draft.new", lang), "value": ANY}, *law_options])],
-                    md=5),
-            dbc.Col([dbc.Label(t("legislation.draft.id", lang), html_for=DRAFT_ID),
-                     dbc.Input(id=DRAFT_ID, value=draft_id, debounce=True)], md=3),
-            dbc.Col([dbc.Label(t("legislation.draft.pop", lang), html_for=DRAFT_POP),
-                     dbc.Input(id=DRAFT_POP, type="number", min=0, debounce=True,
-                               value=draft_pop)], md=4),
-        ], className="mb-2"),
-        html.P(t("legislation.draft.columns", lang), className="small text-body-secondary"),
-        html.Div([slot_heads, *[slot(i, r) for i, r in enumerate(rows)]]),
-        html.Div(id=DRAFT_RESULT, className="mt-3"),
-        html.Div([dbc.Button(t("legislation.draft.yaml", lang), id=DRAFT_YAML_BUTTON, size="sm",
-                             color="primary", outline=True), dcc.Download(id=DRAFT_YAML)])])],
-        id=DRAFT_BOX, style=style)
+    return [slot_heads, *[slot(i, r) for i, r in enumerate(rows)]]
+
+
+def editor_slots(ctx: AppContext, view, shown, start, lang: str) -> list:
+    """The requirement rows when the draft view is shown and they are not there yet (the page
+    opened on another view: `draft_card` without slots), from the rows the page opened with
+    (`start`); otherwise nothing changes."""
+    if view != "draft" or shown or not start:
+        raise PreventUpdate
+    return slot_rows(ctx, start, lang)
 
 
 def _share(text: str) -> html.Span:

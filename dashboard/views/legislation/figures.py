@@ -23,13 +23,14 @@ def empty(message: str) -> dict:
     return empty_figure(message, EMPTY_HEIGHT)
 
 
-def bar_counts(df: pd.DataFrame) -> dict[str, list[int]]:
-    """Municipalities per law and bar segment; a law whose ready/not-ready split is suppressed
-    shows its municipalities with something due as one 'suppressed' segment."""
-    def n(v) -> int:  # nullable counts: a withheld one is <NA>, which int() refuses
-        return 0 if pd.isna(v) else int(v)
+def bar_counts(rows: list[dict]) -> dict[str, list[int]]:
+    """Municipalities per law and bar segment (rows of data_tables.law_rows; a withheld count
+    is None); a law whose ready/not-ready split is suppressed shows its municipalities with
+    something due as one 'suppressed' segment."""
+    def n(v) -> int:
+        return 0 if v is None else int(v)
     out = {k: [] for k in BAR_STATUSES}
-    for r in df.to_dict("records"):
+    for r in rows:
         hidden = bool(r["suppressed"])
         for k in ("ready", "not_ready", "unknown"):
             out[k].append(0 if hidden else n(r[k]))
@@ -49,18 +50,18 @@ def law_label(row, shorts: dict[str, str]) -> str:
     return f"{shorts.get(row['law'], row['law'])}{mark}"
 
 
-def readiness_bars(df: pd.DataFrame, n: int, shorts: dict[str, str], lang: str) -> dict:
-    """One stacked bar per law (rows of data_tables.law_table): the share of the `n` answering
+def readiness_bars(rows: list[dict], n: int, shorts: dict[str, str], lang: str) -> dict:
+    """One stacked bar per law (data_tables.law_rows): the share of the `n` answering
     municipalities per status; hover texts give the count."""
-    labels = [law_label(r, shorts) for r in df.to_dict("records")]
-    counts = bar_counts(df)
+    labels = [law_label(r, shorts) for r in rows]
+    counts = bar_counts(rows)
     return figure_dict([
         {"type": "bar", "orientation": "h", "y": labels, "x": [c / n for c in counts[k]],
          "name": t(f"legislation.status.{k}", lang), "marker": {"color": status_colour(k)},
          "customdata": counts[k], "hovertemplate": "%{y}: %{customdata:,} (%{x:.0%})<extra>"
          + t(f"legislation.status.{k}", lang) + "</extra>"}
         for k in BAR_STATUSES if any(counts[k])],
-        28 * len(df) + 110, lang, barmode="stack", xaxis={"tickformat": ".0%", "range": [0, 1]},
+        28 * len(rows) + 110, lang, barmode="stack", xaxis={"tickformat": ".0%", "range": [0, 1]},
         yaxis={"autorange": "reversed", "automargin": True}, margin={"l": 10, "r": 10, "t": 10, "b": 40},
         legend={"orientation": "h", "y": -0.08, "x": 0.5, "xanchor": "center",
                 "yanchor": "top", "traceorder": "normal"})
@@ -68,23 +69,28 @@ def readiness_bars(df: pd.DataFrame, n: int, shorts: dict[str, str], lang: str) 
 
 def heatmap(hm: pd.DataFrame, areas: list[str], shorts: dict[str, str], marks: dict[str, str],
             lang: str) -> dict:
-    """Law x area (data_tables.heatmap_table), coloured by the share ready among the
-    municipalities with something due: the ready colour for 100 %, the not-ready colour for 0 %
-    (as in the bars); empty cells say why in their text (`marks`: does not apply, nothing due
-    yet, or too few to show)."""
-    z = hm.to_numpy(dtype=float)
-    state = hm.attrs["state"].to_numpy()
+    """Law x area (data_tables.heatmap_table): `heat_figure` of the frame's arrays."""
+    return heat_figure(hm.to_numpy(dtype=float), hm.attrs["state"].to_numpy(), list(hm.index),
+                       areas, shorts, marks, lang)
+
+
+def heat_figure(z: np.ndarray, state: np.ndarray, laws: list[str], areas: list[str],
+                shorts: dict[str, str], marks: dict[str, str], lang: str) -> dict:
+    """Law x area (data_tables.heat_cells: share `z` and why a cell is empty, `state`),
+    coloured by the share ready among the municipalities with something due: the ready colour
+    for 100 %, the not-ready colour for 0 % (as in the bars); empty cells say why in their text
+    (`marks`: does not apply, nothing due yet, or too few to show)."""
     text = np.where(np.isnan(z), np.vectorize(lambda s: marks.get(s, "–"))(state),
                     np.char.mod("%.0f%%", np.nan_to_num(z) * 100))
     return figure_dict(
         [{"type": "heatmap", "z": np.round(z, 3).tolist(), "x": areas,
-          "y": [shorts.get(x, x) for x in hm.index], "zmin": 0, "zmax": 1,
+          "y": [shorts.get(x, x) for x in laws], "zmin": 0, "zmax": 1,
           "colorscale": colours.READY_SHARE_SCALE,
           "text": text.tolist(), "texttemplate": "%{text}" if z.size < 800 else None,
           "hoverongaps": True,
           "colorbar": {"tickformat": ".0%", "title": {"text": t("legislation.col.share", lang)}},
           "hovertemplate": "%{y} · %{x}: %{text}<extra></extra>"}],
-        26 * len(hm.index) + 90, lang, plot_bgcolor=colours.NOT_APPLICABLE, legend=LEGEND,
+        26 * len(laws) + 90, lang, plot_bgcolor=colours.NOT_APPLICABLE, legend=LEGEND,
         yaxis={"autorange": "reversed", "automargin": True},
         margin={"l": 10, "r": 10, "t": 10, "b": 60})
 

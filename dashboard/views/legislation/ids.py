@@ -41,6 +41,9 @@ REQ_COLUMNS = ((REQ_ELEMENT, "element", 4), (REQ_MIN, "min", 1), (REQ_DEADLINE, 
 REQ_NARROW = {REQ_ELEMENT: (12, 12), REQ_MIN: (6, 2), REQ_DEADLINE: (6, 4), REQ_IF: (6, 3),
               REQ_STATUS: (6, 3)}
 DRAFT_RESULT = "legislation-draft-result"
+# the requirement rows of the editor (made when the draft view is shown) and the rows they
+# start from (kept in the page until then)
+DRAFT_SLOTS, DRAFT_START = "legislation-draft-slots", "legislation-draft-start"
 DRAFT_HEADLINE, DRAFT_SHARE = "legislation-draft-headline", "legislation-draft-share"
 DRAFT_YAML_BUTTON, DRAFT_YAML = "legislation-draft-yaml-button", "legislation-draft-yaml"
 NOTICES = "legislation-notices"

@@ -120,6 +120,7 @@ def layout(ctx: AppContext, lang: str, query: dict | None = None) -> html.Div:
         *header, alerts(notices, lang, NOTICES), controls(ctx, st, lang),
         aggregate_cards(lang, show("aggregate")),
         municipality_card(st, picked, index, cond_options, cond_value, lang, show("municipality")),
-        draft_card(ctx, st["law"], rows, draft_id, draft_pop, lang, show("draft")),
+        draft_card(ctx, st["law"], rows, draft_id, draft_pop, lang, show("draft"),
+                   slots=st["view"] == "draft"),
         html.P(t("legislation.footnote", lang, min_group=fmt_int(ctx.settings.min_group, lang)),
                className="small text-body-secondary")], className="legislation-page")

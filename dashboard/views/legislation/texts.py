@@ -58,6 +58,19 @@ def caption_facts(df: pd.DataFrame, shorts: dict[str, str] | None = None) -> dic
     return out
 
 
+def row_facts(rows: list[dict], shorts: dict[str, str]) -> dict:
+    """`caption_facts` of data_tables.law_rows (a withheld share is None), without a frame:
+    the most ready law (ties: the first id), the least ready (ties: the first id)."""
+    shown = [r for r in rows if r["share_ready"] is not None]
+    out: dict = {"best": None, "worst": None,
+                 "none": [shorts.get(r["law"], r["law"]) for r in rows if r["applies"] == 0]}
+    if shown:
+        for name, row in (("best", min(shown, key=lambda r: (-r["share_ready"], r["law"]))),
+                          ("worst", min(shown, key=lambda r: (r["share_ready"], r["law"])))):
+            out[name] = (shorts.get(row["law"], row["law"]), row["share_ready"], row["due"])
+    return out
+
+
 def facts_caption(facts: dict, n: int, at: dt.date, horizon, lang: str) -> str:
     """The sentence under the bars from `caption_facts`, the date and horizon."""
     counts = horizon_phrase(horizon, at, lang)
@@ -128,6 +141,11 @@ def heat_caption(hm: pd.DataFrame, min_group: int, at: dt.date, horizon, lang: s
 def heat_hidden(hm: pd.DataFrame) -> int:
     """How many areas of the heatmap have a cell too small to show."""
     return int((hm.attrs["state"] == "suppressed").any(axis=0).sum())
+
+
+def hidden_areas(state) -> int:
+    """`heat_hidden` of data_tables.heat_cells' state array (law × area)."""
+    return int((state == "suppressed").any(axis=0).sum()) if state.size else 0
 
 
 def heat_sentence(regions: int, hidden: int, min_group: int, at: dt.date, horizon,
