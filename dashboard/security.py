@@ -204,6 +204,7 @@ class Call:
 
     outputs: frozenset[str]
     values: Mapping[str, object]
+    pattern_inputs: int = 0  # inputs with pattern-matching ids (the draft editor's rows)
 
     @classmethod
     def of(cls, body) -> Call:
@@ -214,7 +215,8 @@ class Call:
         values = {f"{e['id']}.{e.get('property')}": e.get("value")
                   for key in ("inputs", "state") for e in _entries(body.get(key))
                   if isinstance(e.get("id"), str)}
-        return cls(outputs, values)
+        patterns = sum(1 for e in _entries(body.get("inputs")) if isinstance(e.get("id"), dict))
+        return cls(outputs, values, patterns)
 
     @property
     def saves_survey(self) -> bool:
@@ -226,8 +228,11 @@ class Call:
 
     @property
     def computes_draft_law(self) -> bool:
-        # the callback runs for every view but computes only on the draft view
-        return DRAFT_RESULT in self.outputs and self.values.get(LEGISLATION_VIEW) == "draft"
+        # the callback runs for every view but computes only on the draft view, and only once
+        # the editor's rows are made (the first switch to the draft view sends a call without
+        # them, which computes nothing and so spends none of the what-if budget)
+        return (DRAFT_RESULT in self.outputs and self.values.get(LEGISLATION_VIEW) == "draft"
+                and self.pattern_inputs > 0)
 
     @property
     def computes_funding(self) -> bool:

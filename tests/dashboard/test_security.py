@@ -367,9 +367,12 @@ def test_a_bad_limit_is_named():
         Settings.from_env({"DS4E_TRUSTED_PROXIES": "-1"})
 
 
-def _body(outputs, values=()):
+def _body(outputs, values=(), rows=()):
+    """A callback request; `rows`: the values of the draft editor's rows (an ALL input)."""
+    slots = [{"id": {"type": "legislation-req-element", "index": n}, "property": "value",
+              "value": v} for n, v in enumerate(rows)]
     return {"outputs": [{"id": i, "property": p} for i, p in outputs],
-            "inputs": [[], *({"id": i, "property": p, "value": v} for i, p, v in values)]}
+            "inputs": [slots, *({"id": i, "property": p, "value": v} for i, p, v in values)]}
 
 
 def test_which_callbacks_count():
@@ -378,10 +381,15 @@ def test_which_callbacks_count():
                                   [("survey-token", "data", "tok")]))
     assert save.saves_survey and not save.submits_survey and save.survey_token == "tok"
     draft = security.Call.of(_body([("legislation-draft-result", "children")],
-                                   [("legislation-view", "value", "draft")]))
+                                   [("legislation-view", "value", "draft")], rows=["GOV-01", None]))
     hidden = security.Call.of(_body([("legislation-draft-result", "children")],
-                                    [("legislation-view", "value", "aggregate")]))
+                                    [("legislation-view", "value", "aggregate")], rows=["GOV-01"]))
     assert draft.computes_draft_law and not hidden.computes_draft_law
+    # the first switch to the draft view, before the editor's rows are made: nothing computed,
+    # so nothing spent of the what-if budget (it was counted twice on that switch)
+    unmade = security.Call.of(_body([("legislation-draft-result", "children")],
+                                    [("legislation-view", "value", "draft")]))
+    assert not unmade.computes_draft_law
     for junk in (None, [], "x", {"outputs": "x", "inputs": 3}, {"outputs": [{"id": {"a": 1}}]}):
         call = security.Call.of(junk)
         assert not (call.saves_survey or call.submits_survey or call.computes_draft_law)
@@ -442,3 +450,25 @@ def test_redact_gunicorn_atoms():
                                    "U": "/api/v1/laws", "q": "token=x&lang=en"})
     assert other["r"] == "GET /api/v1/laws?lang=en HTTP/1.1" and other["q"] == "lang=en"
     assert "abc" not in json.dumps(out)
+
+
+def test_the_first_switch_to_the_draft_view_spends_no_what_if(nl_data_dir):
+    """Switching to the draft view calls the draft result before the editor's rows are made
+    (it computes nothing then); only calls with rows spend the what-if budget."""
+    c = _app(nl_data_dir, DS4E_LIMIT_WHAT_IF="1/hour").server.test_client()
+    values = {"legislation-view.value": "draft", "lang.value": "en"}
+    unmade = [_call(c, "legislation-draft-result.children", values, "legislation-view.value")
+              for _ in range(3)]
+    assert [r.status_code for r in unmade] == [204, 204, 204]
+    spec = next(s for s in c.get("/_dash-dependencies").get_json()
+                if "legislation-draft-result.children" in s["output"])
+    rows = [[{"id": {**json.loads(i["id"]), "index": 0}, "property": i["property"],
+              "value": None}] if i["id"].startswith("{") else
+            {"id": i["id"], "property": i["property"], "value": values.get(
+                f"{i['id']}.{i['property']}")} for i in spec["inputs"]]
+    body = {"output": spec["output"], "outputs": {"id": "legislation-draft-result",
+                                                  "property": "children"},
+            "inputs": rows, "state": [{"id": "lang", "property": "value", "value": "en"}],
+            "changedPropIds": ["legislation-view.value"]}
+    assert c.post("/_dash-update-component", json=body).status_code != 429
+    assert c.post("/_dash-update-component", json=body).status_code == 429
