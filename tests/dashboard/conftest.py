@@ -83,6 +83,9 @@ def walk(node):
     elif _serialised(node):  # read like a component: its props as attributes
         yield SimpleNamespace(**node["props"], _type=node["type"])
         yield from walk(node["props"].get("children"))
+    elif isinstance(node, SimpleNamespace):  # a part walk gave, walked again
+        yield node
+        yield from walk(getattr(node, "children", None))
 
 
 def text(node) -> str:
@@ -101,11 +104,17 @@ def text(node) -> str:
     return ""
 
 
+def kind(node) -> str:
+    """A component's type name, for a component object or a serialised one (from walk)."""
+    return node._type if isinstance(node, SimpleNamespace) else type(node).__name__
+
+
 @pytest.fixture()
 def tree():
     class Tree:
         walk = staticmethod(walk)
         text = staticmethod(text)
+        kind = staticmethod(kind)
 
         @staticmethod
         def find(node, **props):

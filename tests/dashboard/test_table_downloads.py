@@ -389,18 +389,18 @@ def test_every_page_offers_three_formats_in_a_labelled_group(nl_open_ctx, tree, 
     for page, layout, buttons in _controls(nl_open_ctx, lang):
         for csv_id in buttons:
             (group,) = tree.find(layout, id=group_id(csv_id))
-            assert type(group).__name__ == "Fieldset", (page.__name__, csv_id)
-            legend = [c for c in tree.walk(group) if type(c).__name__ == "Legend"]
+            assert tree.kind(group) == "Fieldset", (page.__name__, csv_id)
+            legend = [c for c in tree.walk(group) if tree.kind(c) == "Legend"]
             assert len(legend) == 1 and tree.text(legend[0]).startswith(label), csv_id
             found = [tree.find(group, id=format_id(csv_id, fmt)) for fmt in FORMATS]
             assert all(len(f) == 1 for f in found), (page.__name__, csv_id)
             found = [f[0] for f in found]
             assert [tree.text(b) for b in found] == ["CSV", "XLSX", "Parquet"]
             if csv_id in BUTTONS:  # a callback's buttons
-                assert all(type(b).__name__ == "Button" and b.type == "button" and b.title
+                assert all(tree.kind(b) == "Button" and b.type == "button" and b.title
                            for b in found)
             else:  # links to the download route, looking like the buttons
-                assert all(type(b).__name__ == "A" and b.download == "" and b.title
+                assert all(tree.kind(b) == "A" and b.download == "" and b.title
                            and "btn" in b.className for b in found), csv_id
 
 
