@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 from pathlib import Path
 from urllib.parse import parse_qsl
@@ -596,6 +597,15 @@ def test_serialised_nodes_are_what_dash_sends():
     assert panels._bars(comps, "en") == panels.serialised(made)
     assert panels.node("Li", ["a", panels.node("B", "b")], className="x") == panels.serialised(
         html.Li(["a", html.B("b")], className="x"))
+    # the bytes too: Dash writes props in its own order (children, id, className, ...)
+    import dash_bootstrap_components as dbc
+
+    def same(a, b):
+        return json.dumps(a) == json.dumps(panels.serialised(b))
+    assert same(panels.node("Li", "a", id="i", className="x"), html.Li("a", className="x", id="i"))
+    assert same(panels.node("Ol", [], className="x", start=3), html.Ol([], start=3, className="x"))
+    assert same(panels.alert("a", "warning", className="x"),
+                dbc.Alert("a", className="x", color="warning"))
 
 
 def test_derived_roadmap_is_kept_per_setting_and_rule(nl_ctx, nl_open_ctx, monkeypatch):
