@@ -5,6 +5,7 @@ use the same markup helpers."""
 from __future__ import annotations
 
 import html as _html
+from functools import lru_cache
 
 import dash_bootstrap_components as dbc
 import numpy as np
@@ -82,6 +83,38 @@ def _list(column) -> list:
     return column.tolist() if hasattr(column, "tolist") else list(column)
 
 
+# The tables' rows written without `tag`: every new selection writes ~50 leverage rows and ~20
+# lobby rows of 6 cells, and tag's keyword arguments and escaping of constant class names were
+# most of the ~5 ms the two tables took per first render at EU size. The bytes are tag's (the
+# open tags below are what it writes for these classes; tests/dashboard/test_policy_fast_paths.py
+# holds the tables equal to the tag-built ones); texts still pass `esc`, and those repeated on
+# every selection (element and law names, a gap's line) are escaped once (`_esc_kept`).
+_TD_RANK = '<td class="text-end text-body-secondary">'
+_TD_END = '<td class="text-end">'
+_TD_END_NOWRAP = '<td class="text-end text-nowrap">'
+
+
+@lru_cache(maxsize=4096)
+def _esc_kept(value: str) -> str:
+    """`esc` of a text that recurs across selections (names of elements and laws)."""
+    return esc(value)
+
+
+def _bar_td(value: float, top: float, text: str) -> str:
+    """`bar_cell` as tag writes it (the style has no character to escape: numbers and ASCII)."""
+    width = 0.0 if top <= 0 else max(0.0, min(100.0, 100 * value / top))
+    return (f'<td class="pol-bar-cell" style="background: linear-gradient(90deg, var(--pol-bar) '
+            f'{width:.1f}%, transparent {width:.1f}%)">{esc(text)}</td>')
+
+
+def _unlock(column) -> list[float]:
+    """The mean unlock as floats, NaN where missing (None in the columns, pd.NA in the frame's
+    nullable Float64 column)."""
+    if isinstance(column, pd.Series):
+        return column.astype("Float64").to_numpy(dtype=np.float64, na_value=np.nan).tolist()
+    return [np.nan if v is None or v is pd.NA else float(v) for v in column]
+
+
 def leverage_table(df, lang: str) -> dcc.Markdown:
     """The leverage table (`df`: data.leverage_columns, or the frame)."""
     leverage = _list(df["leverage"])
@@ -91,19 +124,14 @@ def leverage_table(df, lang: str) -> dcc.Markdown:
             th(t("policy.lev.col.unlock", lang), "text-end"),
             th(t("policy.lev.col.leverage", lang)),
             th(t("policy.lev.col.first", lang), "text-end")]
-    # missing: None in the columns, pd.NA in the frame's nullable Float64 column; NaN here
-    unlock = pd.Series(df["mean_unlock"], dtype="Float64").to_numpy(dtype=np.float64,
-                                                                     na_value=np.nan)
     cols = zip(_list(df["rank"]), _list(df["element_id"]), _list(df["element"]),
-               _list(df["lacking"]), _list(df["share_lacking"]), unlock.tolist(), leverage,
-               _list(df["first_phase"]), strict=True)
-    body = [tag("tr", tag("td", esc(rank), "text-end text-body-secondary")
-                + tag("td", esc(f"{eid} · {name}"))
-                + tag("td", esc(f"{fmt_int(lacking, lang)} ({pct(share, lang)})"),
-                      "text-end text-nowrap")
-                + tag("td", "–" if mu != mu else esc(fmt_num(mu, lang, 2)), "text-end")
-                + bar_cell(lev, top, fmt_num(lev, lang, 1))
-                + tag("td", esc(fmt_int(first, lang)), "text-end"))
+               _list(df["lacking"]), _list(df["share_lacking"]), _unlock(df["mean_unlock"]),
+               leverage, _list(df["first_phase"]), strict=True)
+    body = [f"<tr>{_TD_RANK}{esc(rank)}</td><td>{_esc_kept(f'{eid} · {name}')}</td>"
+            f"{_TD_END_NOWRAP}{esc(f'{fmt_int(lacking, lang)} ({pct(share, lang)})')}</td>"
+            f"{_TD_END}{'–' if mu != mu else esc(fmt_num(mu, lang, 2))}</td>"
+            f"{_bar_td(lev, top, fmt_num(lev, lang, 1))}"
+            f"{_TD_END}{esc(fmt_int(first, lang))}</td></tr>"
             for rank, eid, name, lacking, share, mu, lev, first in cols]
     return static(table_markup(t("policy.lev.table.caption", lang), head, body))
 
@@ -123,10 +151,22 @@ def deadline_text(r, at, lang: str) -> str:
     return out
 
 
+def _law_td(law, law_id: str, lang: str) -> str:
+    """The law cell: short name in bold over the long name (escaped once per law and language)."""
+    return _law_td_kept(law_id, law.short_name(lang) if law else law_id,
+                        law.name.get(lang) if law else "")
+
+
+@lru_cache(maxsize=1024)
+def _law_td_kept(law_id: str, short_name: str, name: str) -> str:
+    return f'<td class="pol-law"><strong>{esc(short_name)}</strong>{BR}{esc(name)}</td>'
+
+
 def lobby_table(ctx: AppContext, data: PolicyData, rows, lang: str) -> dcc.Markdown:
     laws = {law.id: law for law in ctx.framework.laws}
     ids_ = data.roadmaps.element_ids
     at = data.roadmaps.evaluation_date
+    elements = ctx.framework.element_by_id
     head = [th(t("policy.lobby.col.law", lang)),
             th(t("policy.lobby.col.applies", lang), "text-end"),
             th(t("policy.lobby.col.notready", lang)),
@@ -135,21 +175,19 @@ def lobby_table(ctx: AppContext, data: PolicyData, rows, lang: str) -> dcc.Markd
             th(t("policy.lobby.col.gap", lang), "pol-gaps")]
     body = []
     for r in rows:
-        law = laws.get(r.law)
-        # one line per element (the cell keeps line breaks: white-space pre-line)
-        gaps = "\n".join(f"{ids_[e]} · "
-                         f"{short(ctx.framework.element_by_id[ids_[e]].name.get(lang), 42)}"
-                         f" ({pct(s, lang)})" for e, _k, s in r.gaps)
-        body.append(tag("tr", "".join((
-            tag("td", tag("strong", esc(law.short_name(lang) if law else r.law)) + BR
-                + esc(law.name.get(lang) if law else ""), "pol-law"),
-            tag("td", esc(fmt_int(r.municipalities, lang)), "text-end"),
-            bar_cell(r.share_not_ready, 1.0,
-                     f"{pct(r.share_not_ready, lang)} ({fmt_int(r.not_ready, lang)})"),
-            tag("td", esc(f"{pct(r.share_unknown, lang)} ({fmt_int(r.unknown, lang)})"),
-                "text-end text-nowrap"),
-            tag("td", deadline_text(r, at, lang), "text-nowrap small"),
-            tag("td", esc(gaps), "pol-gaps small")))))
+        # one line per element (the cell keeps line breaks: white-space pre-line); the line
+        # break is escaped too (esc), so lines escape one by one
+        gaps = "&#10;".join(
+            _esc_kept(f"{ids_[e]} · {short(elements[ids_[e]].name.get(lang), 42)}")
+            + esc(f" ({pct(s, lang)})") for e, _k, s in r.gaps)
+        body.append(
+            f"<tr>{_law_td(laws.get(r.law), r.law, lang)}"
+            f"{_TD_END}{esc(fmt_int(r.municipalities, lang))}</td>"
+            + _bar_td(r.share_not_ready, 1.0,
+                      f"{pct(r.share_not_ready, lang)} ({fmt_int(r.not_ready, lang)})")
+            + f"{_TD_END_NOWRAP}{esc(f'{pct(r.share_unknown, lang)} ({fmt_int(r.unknown, lang)})')}"
+            f'</td><td class="text-nowrap small">{deadline_text(r, at, lang)}</td>'
+            f'<td class="pol-gaps small">{gaps}</td></tr>')
     return static(table_markup(t("policy.lobby.table.caption", lang), head, body))
 
 
