@@ -57,3 +57,20 @@ def test_the_access_log_drops_tokens(monkeypatch, target, hidden):
     atoms = logger.atoms(resp, SimpleNamespace(headers=[]), environ, dt.timedelta(seconds=0.01))
     line = conf["access_log_format"] % atoms
     assert f'"GET {path}' in line and hidden not in line
+
+
+@pytest.mark.parametrize(("preload", "rehearse", "expected"), [
+    (True, "1", [("rehearse", [], True)]), (True, "0", []), (False, "1", [("background",)])])
+def test_each_worker_rehearses_the_api_before_serving(monkeypatch, preload, rehearse, expected):
+    """A preloaded worker makes one call of each API read before it accepts requests (the
+    first call after the fork paid copy-on-write: 11 against 3 ms); the pages stay the master's."""
+    from dashboard import rehearsal, warmup
+
+    calls = []
+    monkeypatch.setattr(rehearsal, "rehearse", lambda server, pages=None, api=True: calls.append(
+        ("rehearse", pages, api)) or rehearsal.Rehearsal([], 0.1, []))
+    monkeypatch.setattr(warmup, "start_background", lambda server: calls.append(("background",)))
+    conf = load(monkeypatch, DS4E_REHEARSE=rehearse)
+    worker = SimpleNamespace(cfg=SimpleNamespace(preload_app=preload), wsgi=object(), pid=1)
+    conf["post_worker_init"](worker)
+    assert calls == expected
