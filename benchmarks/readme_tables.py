@@ -23,6 +23,8 @@ def md(rows: list[list], header: list[str]) -> str:
 
 def fmt(v) -> str:
     if isinstance(v, float):
+        if 0 < abs(v) < 0.1:  # a worker ready in 0.035 s is not "0.0"
+            return f"{v:.2f}"
         return f"{v:,.1f}" if abs(v) < 1000 else f"{v:,.0f}"
     return f"{v:,}" if isinstance(v, int) else str(v)
 
