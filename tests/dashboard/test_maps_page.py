@@ -284,6 +284,9 @@ def test_country_and_size_tables_equal_the_mart(nl_ctx, tree):
     coverage, table, _regions, fig, caption, _size_table = callbacks.update_tables(
         nl_ctx, *state(level="country", measure="INF").values(), "en")
     assert "Coverage in Netherlands, wave 2026" in coverage
+    assert coverage.endswith("in 1 country with answers.")  # not "1 countries"
+    dutch = callbacks.update_tables(nl_ctx, *state(level="country", measure="INF").values(), "nl")
+    assert dutch[0].endswith("in 1 land met antwoorden.")
     assert "Netherlands (NL)" in tree.text(table) and "– = not shown" in tree.text(table)
     assert fig["data"][0]["type"] == "scatter" and "Netherlands, wave 2026" in caption
 

@@ -88,10 +88,11 @@ def coverage_line(ctx: AppContext, snap: Snapshot, state: MapState, lang: str) -
     if not row:
         return ""
     total = row["municipalities"]
-    return t("maps.coverage", lang, scope=scope, wave=state.wave,
-             responded=fmt_int(row["responded"], lang), total=fmt_int(total, lang),
-             share=fmt_share(row["responded"] / total if total else 0),
-             countries=len(answered_countries(snap, state.wave)))
+    countries = len(answered_countries(snap, state.wave))
+    return t("maps.coverage.one" if countries == 1 else "maps.coverage", lang, scope=scope,
+             wave=state.wave, responded=fmt_int(row["responded"], lang),
+             total=fmt_int(total, lang),
+             share=fmt_share(row["responded"] / total if total else 0), countries=countries)
 
 
 
