@@ -91,6 +91,24 @@ def test_the_warm_up_fills_every_interval_of_the_eu(nl_ctx):
     assert iv._counts == made  # nothing was computed again
 
 
+def test_the_warm_up_fills_each_answering_country(nl_ctx, monkeypatch):
+    """A country's first aggregate is made before the fork, not on a visitor's request: after
+    the warm-up, every interval of each country with answers is there and its counts equal the
+    recompute, and asking for it builds nothing."""
+    snap = nl_ctx.warehouse.snapshot()
+    ld._INTERVALS.clear()
+    ld.warm_intervals(nl_ctx)
+    countries = ld.warm_countries(ld.base(nl_ctx, snap))
+    assert countries == ["NL"]  # the Dutch demo: only NL answered
+    iv = ld.intervals(nl_ctx, snap, ld.Selection(country="NL"))
+    assert set(iv._counts) == {(law_id, k) for law_id, points in iv.points.items()
+                               for k in range(len(points) + 1)}
+    assert iv._conditions is not None
+    monkeypatch.setattr(ld, "Intervals", None)  # any new selection would fail here
+    for at in every_date(nl_ctx, snap)[::7]:
+        assert_same(nl_ctx, snap, ld.Selection(country="NL"), at, ALL_DEADLINES)
+
+
 @pytest.mark.parametrize("min_group", ["5", "40"])
 @settings(max_examples=12, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture])
