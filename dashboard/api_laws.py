@@ -15,7 +15,6 @@ what is due within N days of `at`). Fewer than min_group answering: every count 
 
 from __future__ import annotations
 
-import numpy as np
 from flask import request
 
 from dashboard import laws as law_facts
@@ -154,12 +153,11 @@ class LawsApi:
         out = {"law": law.id, **self.when_fields(at, horizon, wi.result.cutoff),
                "population_from": bound,
                **self.aggregate(sel, snap, sub, wi.result, law.id, bound)}
-        out["by_country"] = self.by_group(snap, sel, sub, wi.result, law.id, bound)
+        out["by_country"] = self.by_group(snap, sel, wi.result, law.id, bound)
         return out
 
-    def by_group(self, snap, sel, sub, res, law_id, bound: int | None = None) -> list[dict]:
-        b = ld.base(self.ctx, snap)
-        codes, inv = np.unique(b.countries[sub.rows], return_inverse=True)
+    def by_group(self, snap, sel, res, law_id, bound: int | None = None) -> list[dict]:
+        codes, inv = ld.country_groups(self.ctx, snap, sel)  # the selection's answering rows
         if not len(codes):
             return []
         g = res.by_group(law_id, inv, len(codes))

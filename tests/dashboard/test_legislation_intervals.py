@@ -180,3 +180,17 @@ def test_the_aggregate_view_kept_per_interval_is_the_one_made_afresh(nl_ctx):
             assert shown(a) == shown(fresh), (sel, at, horizon, lang)
             assert a["df"].equals(fresh["df"])
             assert at.isoformat() in a["time_caption"]
+
+
+@pytest.mark.parametrize("sel", [ld.Selection(), ld.Selection(country="NL"),
+                                 ld.Selection(size_class="20k-50k"),
+                                 ld.Selection(country="BE")])
+def test_country_groups_are_the_selections_rows_by_country(nl_ctx, sel):
+    """Kept per build and selection for the what-if's per-country breakdown: the same as
+    grouping the selection's answering rows on every request."""
+    snap = nl_ctx.warehouse.snapshot()
+    codes, inv = ld.country_groups(nl_ctx, snap, sel)
+    rows = ld.subset(nl_ctx, snap, sel).rows
+    want_codes, want_inv = np.unique(ld.base(nl_ctx, snap).countries[rows], return_inverse=True)
+    assert codes.tolist() == want_codes.tolist() and inv.tolist() == want_inv.tolist()
+    assert ld.country_groups(nl_ctx, snap, sel)[1] is inv  # kept, not made again
