@@ -19,11 +19,12 @@ def _tune_malloc() -> None:
     """glibc's malloc, set before the app is imported (workers inherit it through the fork).
 
     With threads, glibc gives up to 8 arenas per core, each keeping what was freed in it for
-    later; a fixed mmap threshold serves every block over 128 KB (numpy arrays, response
-    bodies, a CSV being built) from its own mapping, handed back to the OS when freed, instead
-    of from an arena that keeps it. Measured on the EU demo with benchmarks/bench_memory.py's
-    requests in a worker forked from a warmed master: 313 MB instead of 368 MB private memory
-    after every page and endpoint ran (latency was not measured apart)."""
+    later: two arenas, and a fixed mmap threshold that serves every larger block (a CSV or
+    workbook being built) from its own mapping, handed back to the OS when freed, instead of
+    from an arena that keeps it (glibc's own threshold grows with the largest block freed).
+    Measured on the EU demo with benchmarks/bench_memory.py's requests in a worker forked from
+    a warmed master: 313 MB instead of 368 MB private memory after every page and endpoint ran,
+    with a 128 KB threshold; that threshold cost latency (below), so it is 8 MB now."""
     # Arrow's own allocator (mimalloc) keeps what the warm-up freed in reserve, ~110 MB in the
     # master that every worker maps; through malloc it goes back to the OS (measured with
     # benchmarks/bench_memory.py). Read when pyarrow is first imported, so set here.
@@ -34,8 +35,12 @@ def _tune_malloc() -> None:
         return
     m_trim_threshold, m_mmap_threshold, m_arena_max = -1, -3, -8  # malloc.h
     libc.mallopt(m_arena_max, 2)
-    libc.mallopt(m_mmap_threshold, 128 * 1024)
-    libc.mallopt(m_trim_threshold, 128 * 1024)
+    # 8 MB, not 128 KB: at 128 KB every numpy temporary over a few thousand rows was a fresh
+    # mapping, zeroed page by page on each request (a draft-law what-if for all EU: 5.3 ms
+    # against 2.4 ms at 8 MB, in-process with the same settings); blocks up to 8 MB now come
+    # from the two arenas and are reused, larger ones (a download being built) still go back
+    libc.mallopt(m_mmap_threshold, 8 * 1024 * 1024)
+    libc.mallopt(m_trim_threshold, 8 * 1024 * 1024)
 
 
 _tune_malloc()
