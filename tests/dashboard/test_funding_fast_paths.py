@@ -240,7 +240,7 @@ def _same_tables(ctx, req, lang):
     for all_laws in (False, True):
         pd.testing.assert_frame_equal(tf.laws_frame(ctx, a, lang, all_laws=all_laws),
                                       old_laws_frame(ctx, a, lang, all_laws=all_laws))
-    pd.testing.assert_frame_equal(tf.elements_frame(ctx, a, lang),
+    pd.testing.assert_frame_equal(pd.DataFrame(tf.elements_rows(ctx, a, lang), columns=tf.ELEMENT_COLUMNS),
                                   old_elements_frame(ctx, a, lang))
     # the page's table of laws, made from the rows: the same markup as from the frame
     assert _markup(funding._law_table(ctx, a, "A", lang)) == \
@@ -250,7 +250,8 @@ def _same_tables(ctx, req, lang):
     assert json.dumps(new, ensure_ascii=False) == json.dumps(old, ensure_ascii=False)
     if a.status == "ok":
         new_by_group = tf.groups_rows(ctx, a, lang)
-        assert json.dumps(new_by_group) == json.dumps(records(tf.groups_frame(ctx, a, lang)))
+        groups = pd.DataFrame(tf.groups_rows(ctx, a, lang), columns=tf.GROUP_COLUMNS)
+        assert json.dumps(new_by_group) == json.dumps(records(groups))
 
 
 @SETTINGS

@@ -91,13 +91,6 @@ def law_rows(ctx: AppContext, snap: Snapshot, sel: Selection, at: dt.date, horiz
     return rows
 
 
-def lacking_table(ctx: AppContext, res: SelectionReadiness, law_ids,
-                  due: int | Mapping[str, Any], top: int = 3, lang: str = "en") -> pd.DataFrame:
-    """Per law the elements that cause most non-readiness (`lacking_rows`) as a frame."""
-    return pd.DataFrame(lacking_rows(ctx, res, law_ids, due, top, lang),
-                        columns=["law", "element", "element_name", "gap", "unknown", "share_gap"])
-
-
 def lacking_rows(ctx: AppContext, res: SelectionReadiness, law_ids,
                  due: int | Mapping[str, Any], top: int = 3, lang: str = "en") -> list[dict]:
     """Per law the elements that cause most non-readiness (known gaps, then unknown levels);

@@ -222,10 +222,6 @@ def groups_rows(ctx: AppContext, ans: Answer, lang: str = "en") -> list[dict]:
     return rows
 
 
-def groups_frame(ctx: AppContext, ans: Answer, lang: str = "en") -> pd.DataFrame:
-    return pd.DataFrame(groups_rows(ctx, ans, lang), columns=GROUP_COLUMNS)
-
-
 ELEMENT_COLUMNS = ["element_id", "element", "at_3_before", "at_3_after", "share_before",
                    "share_after", "first_phase_before", "first_phase_after"]
 
@@ -252,10 +248,6 @@ def elements_rows(ctx: AppContext, ans: Answer, lang: str = "en") -> list[dict]:
                      "share_after": float(round(r.mastered_after[j] / n, 4)),
                      "first_phase_before": int(fb[j]), "first_phase_after": int(fa[j])})
     return rows
-
-
-def elements_frame(ctx: AppContext, ans: Answer, lang: str = "en") -> pd.DataFrame:
-    return pd.DataFrame(elements_rows(ctx, ans, lang), columns=ELEMENT_COLUMNS)
 
 
 def share_words(x: float, lang: str) -> str:
