@@ -47,6 +47,7 @@ from pipelines.maturity.readiness import (
     ReadinessInputs,
     population_readiness,
 )
+from pipelines.maturity.readiness_slots import SlotGaps, after_change, readiness_and_gaps
 from pipelines.maturity.roadmap import MISSING, LawRequirements, Peers, RoadmapModel
 from pipelines.maturity.roadmap_population import first_phase, population_roadmap, raised_state
 
@@ -294,26 +295,47 @@ def evaluate(inputs: ReadinessInputs, levels: np.ndarray, table: ConditionTable,
              funded: np.ndarray, pkg: Package, *, at: dt.date, horizon_days: int | None = 0,
              before: PopulationReadiness | None = None,
              groups: Mapping[str, tuple[np.ndarray, int]] | None = None,
-             totals: Mapping[str, np.ndarray] | None = None) -> FundingResult:
+             totals: Mapping[str, np.ndarray] | None = None,
+             before_rows: np.ndarray | None = None, gaps: SlotGaps | None = None
+             ) -> FundingResult:
     """The package funded in the `funded` rows (bool[S]) of `levels` int8[S, E] (the selection,
-    rows as `table`); `before`: `population_readiness` of the same rows, when cached; `groups`:
-    {field: (code int[S], number of codes)} for the breakdowns; `totals`:
-    `selection_totals(before, levels)`, when cached."""
+    rows as `table`); `groups`: {field: (code int[S], number of codes)} for the breakdowns;
+    `totals`: `selection_totals` of the selection, when cached.
+
+    `before`: `population_readiness` of the selection's rows, with `gaps` the slot gap flags of
+    the same run (`readiness_slots.readiness_and_gaps`): then only the package elements' slots
+    of the funded rows are evaluated (`readiness_slots.after_change`), before and after.
+    Without them the funded rows are evaluated in full first. `before_rows` int[S]: `table`,
+    `before` and `gaps` are of a larger population whose row before_rows[i] is the selection's
+    row i (no copy of the selection's rows of each)."""
     eids = tuple(inputs.element_ids)
     lv = np.asarray(levels)
     funded = np.asarray(funded, dtype=bool)
-    if before is None:
-        before = population_readiness(inputs, lv, table, at=at, horizon_days=horizon_days)
     rows = np.flatnonzero(funded)
+    b_rows = rows if before_rows is None else np.asarray(before_rows)[rows]
     pos = pkg.positions(eids)
-    need = needs(lv[rows], pkg, eids)
-    after_lv = raise_levels(lv[rows], np.ones(len(rows), dtype=bool), pkg, eids)
-    t_rows = table.take(rows)
-    after = population_readiness(inputs, after_lv, t_rows, at=at, horizon_days=horizon_days)
-    b_ready, a_ready = before.ready[rows], after.ready
-    b_amb, a_amb = before.ambition_ready[rows], after.ambition_ready
-    gain = a_ready.astype(np.int64) - b_ready
-    gain_amb = a_amb.astype(np.int64) - b_amb
+    lv_f = lv[rows]
+    need = needs(lv_f, pkg, eids)
+    after_lv = raise_levels(lv_f, np.ones(len(rows), dtype=bool), pkg, eids)
+    t_rows = table.take(b_rows)
+    if totals is None:
+        if before is None:
+            if before_rows is not None:
+                raise ValueError("before_rows needs the larger population's `before`")
+            before = population_readiness(inputs, lv, table, at=at, horizon_days=horizon_days)
+        sel_before = before if before_rows is None else _rows_of(before, before_rows)
+        totals = selection_totals(sel_before, lv)
+    if gaps is None or before is None:  # the funded rows in full, then their slots
+        before, gaps = readiness_and_gaps(inputs, lv_f, t_rows, at=at, horizon_days=horizon_days)
+        b_rows = np.arange(len(rows))
+    ch = after_change(inputs, before, b_rows, lv_f, after_lv, t_rows, pos, gaps, at=at,
+                      horizon_days=horizon_days)
+    # funding never lowers a level, so never a readiness: a gain is 0 or 1 per row and law, and
+    # only in the laws with a slot on a package element (ch.laws)
+    laws = ch.laws
+    n_laws = len(before.law_ids)
+    gain = ch.ready[:, laws] & ~before.ready[b_rows][:, laws]
+    gain_amb = ch.ambition_ready[:, laws] & ~before.ambition_ready[b_rows][:, laws]
     out_groups = {}
     for field, (codes, size) in (groups or {}).items():
         c = np.asarray(codes, dtype=np.int64)
@@ -321,36 +343,42 @@ def evaluate(inputs: ReadinessInputs, levels: np.ndarray, table: ConditionTable,
         cf = c[rows]
 
         def per(x, cf=cf, size=size):  # gains are sparse: count only the rows that change
-            n_l = x.shape[1]
-            r, law = np.nonzero(x)
-            return np.bincount(cf[r] * n_l + law, weights=x[r, law],
-                               minlength=size * n_l).astype(np.int64).reshape(size, n_l)
+            r, k = np.nonzero(x)
+            return np.bincount(cf[r] * n_laws + laws[k], minlength=size * n_laws).astype(
+                np.int64).reshape(size, n_laws)
         out_groups[field] = (n, per(gain), per(gain_amb))
-    # why: per law that gains, funded with a gap on a package element before and none after
-    # (the readiness engine on the funded rows' own levels, for those laws only); and among the
-    # funded that stay not ready, the elements still missing (legal gaps)
-    n_laws = len(before.law_ids)
+    # why: per law that gains, funded with a gap on a package element before and none after;
+    # and among the funded that stay not ready, the elements still missing (legal gaps)
+    gained = np.zeros(n_laws, dtype=np.int64)
+    gained[laws] = gain.sum(axis=0, dtype=np.int64)
+    gained_amb = np.zeros(n_laws, dtype=np.int64)
+    gained_amb[laws] = gain_amb.sum(axis=0, dtype=np.int64)
     closed = np.zeros((n_laws, len(pos)), dtype=np.int64)
-    gaining = [li for li in range(n_laws) if gain[:, li].any()]
-    if len(rows) and gaining:
-        before_f = population_readiness(inputs, lv[rows], t_rows, at=at, horizon_days=horizon_days,
-                                        laws=[before.law_ids[li] for li in gaining])
-        closed[gaining] = before_f.gap_counts[:, pos] - after.gap_counts[gaining][:, pos]
-    if totals is None:
-        totals = selection_totals(before, lv)
+    gaining = np.flatnonzero(gained)
+    if len(rows) and len(gaining):
+        closed[gaining] = (ch.gap_counts_before[gaining][:, pos]
+                           - ch.gap_counts_after[gaining][:, pos])
     mastered_b = totals["mastered"]
     delta = (after_lv >= MASTERED).sum(axis=0).astype(np.int64) - \
-        (lv[rows] >= MASTERED).sum(axis=0).astype(np.int64)
+        (lv_f >= MASTERED).sum(axis=0).astype(np.int64)
     return FundingResult(
         law_ids=tuple(before.law_ids), element_ids=eids, n=int(lv.shape[0]),
         funded=int(need.any(axis=1).sum()), raised=need.sum(axis=0).astype(np.int64),
         cost=float((need * pkg.costs()[None, :]).sum()),
         due=totals["due"], ready_before=totals["ready"],
-        ready_after=totals["ready"] + gain.sum(axis=0),
+        ready_after=totals["ready"] + gained,
         ambition_due=totals["ambition_due"], ambition_before=totals["ambition_ready"],
-        ambition_after=totals["ambition_ready"] + gain_amb.sum(axis=0),
+        ambition_after=totals["ambition_ready"] + gained_amb,
         mastered_before=mastered_b, mastered_after=mastered_b + delta, groups=out_groups,
-        gaps_closed=closed, still_missing=after.gap_counts.astype(np.int64))
+        gaps_closed=closed, still_missing=ch.gap_counts_after)
+
+
+def _rows_of(res: PopulationReadiness, rows: np.ndarray) -> PopulationReadiness:
+    """The status and ready flags of some rows (what `selection_totals` reads)."""
+    return PopulationReadiness(
+        res.law_ids, res.element_ids, res.at, res.cutoff, res.status[rows], res.ready[rows],
+        None, None, None, None, res.ambition_status[rows], res.ambition_ready[rows], None, None,
+        res.gap_counts, res.unknown_counts)
 
 
 def first_phase_counts(model: RoadmapModel, levels: np.ndarray, *,

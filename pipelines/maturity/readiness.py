@@ -1179,12 +1179,18 @@ class _Rows:
 
 def _evaluate(compiled: CompiledLaws, levels_t: np.ndarray, table: ConditionTable, cutoff: int,
               n_elements: int, group: np.ndarray | None = None,
-              n_groups: int = 0) -> dict[str, np.ndarray]:
+              n_groups: int = 0, only: np.ndarray | None = None,
+              record: list | None = None) -> dict[str, np.ndarray]:
     """The population core. levels_t int8[E, M]. One pass per (law, element) slot with vector
     operations over the municipalities; the minimum per slot is the highest among its counting
     requirements (per municipality where they differ). With `group` (int[M], codes below
     n_groups) the legal gaps and unknowns of every slot are also counted per group
-    (`slot_gap_by_group`, `slot_unknown_by_group` int64[G, S]), from the same masks."""
+    (`slot_gap_by_group`, `slot_unknown_by_group` int64[G, S]), from the same masks.
+
+    `only` (bool[E]): pass over the slots of the other elements and return only the gap and
+    unknown counts of these elements' slots ([L, M], legal and ambition) and `gap_counts`
+    (`readiness_slots.slot_part`). `record` (a list): receives
+    (slot, legal gap bool[M]) for every slot that counts (`readiness_slots.SlotGaps`)."""
     c = compiled
     m = levels_t.shape[1]
     n_laws = c.n_laws
@@ -1210,17 +1216,22 @@ def _evaluate(compiled: CompiledLaws, levels_t: np.ndarray, table: ConditionTabl
         n_gap = np.zeros((n_laws, m), dtype=np.int16)
         n_unk = np.zeros((n_laws, m), dtype=np.int16)
         applies = np.zeros((n_laws, m), dtype=bool)
-        total = np.zeros((n_laws, m), dtype=np.int16) if kind == "legal" else None
+        total = np.zeros((n_laws, m), dtype=np.int16) if kind == "legal" and only is None \
+            else None
         gap_counts = np.zeros((n_laws, n_elements), dtype=np.int64)
         unk_counts = np.zeros((n_laws, n_elements), dtype=np.int64)
         for s in range(len(c.slot_start)):
             law, e = int(c.slot_law[s]), int(c.slot_elem[s])
-            for r in range(c.slot_start[s], slot_end[s]):
-                mask = rows.applicable(r, kind)
-                if mask is None:
-                    applies[law] = True
-                elif mask is not False:
-                    applies[law] |= mask
+            if only is not None:
+                if not only[e]:
+                    continue
+            else:
+                for r in range(c.slot_start[s], slot_end[s]):
+                    mask = rows.applicable(r, kind)
+                    if mask is None:
+                        applies[law] = True
+                    elif mask is not False:
+                        applies[law] |= mask
             contrib = [x for r in range(c.slot_start[s], slot_end[s]) for x in rows.contributions(r, kind)]
             if not contrib:
                 continue
@@ -1248,6 +1259,8 @@ def _evaluate(compiled: CompiledLaws, levels_t: np.ndarray, table: ConditionTabl
             n_gap[law] += gap
             n_unk[law] += unknown
             gap_counts[law, e] = np.count_nonzero(gap)
+            if record is not None and kind == "legal":
+                record.append((s, gap))
             unk_counts[law, e] = np.count_nonzero(unknown)
             if group is not None and kind == "legal":
                 slot_gap_g[s] = np.bincount(group[gap], minlength=n_groups)
@@ -1255,6 +1268,11 @@ def _evaluate(compiled: CompiledLaws, levels_t: np.ndarray, table: ConditionTabl
             if total is not None:
                 total[law] += (np.int16(need) - levels_t[e]) * gap if np.isscalar(need) else \
                     (need.astype(np.int16) - levels_t[e]) * gap
+        if only is not None:  # the counts alone, [L, M] as made
+            out[prefix + "n_gap"], out[prefix + "n_unknown"] = n_gap, n_unk
+            if kind == "legal":
+                out["gap_counts"] = gap_counts
+            continue
         out[prefix + "status"] = _statuses(n_req, n_gap, n_unk, applies).T
         out[prefix + "ready"] = ((n_req > 0) & (n_gap == 0) & (n_unk == 0)).T
         out[prefix + "n_gap"] = n_gap.T

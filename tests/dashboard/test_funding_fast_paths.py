@@ -6,6 +6,9 @@ both visibility rules (hypothesis):
 - its first phase after funding, computed only as far as it reports
   (`data_funding._first_phase_after`: from the stored sequencing state plus the raised
   elements, first phase only) = the roadmap engine's full run on the funded levels;
+- the readiness after funding from the package elements' slots alone
+  (`readiness_slots.after_change` in `funding.evaluate`) = the engine over every slot of the
+  funded rows (the old `evaluate`, kept here);
 - the selection's readiness taken only as far as the engine reads it (`data_funding._take`) =
   every per-row array taken; its totals kept per selection (`funding.selection_totals`) = counted
   by `funding.evaluate` each time;
@@ -35,7 +38,7 @@ from dashboard.views.policy import texts_funding as tf
 from dashboard.views.policy.selection import Selection
 from dashboard.views.policy.tables import esc, table_markup, tag, th
 from pipelines.maturity import funding as fe
-from pipelines.maturity.readiness import PopulationReadiness
+from pipelines.maturity.readiness import PopulationReadiness, population_readiness
 from pipelines.maturity.roadmap import Peers
 from pipelines.reference import SIZE_CLASS_KEYS
 
@@ -90,12 +93,76 @@ def old_take(res, rows):
         res.ambition_n_unknown[rows], res.gap_counts, res.unknown_counts)
 
 
+# funding.evaluate as it was: the readiness engine over every slot of the funded rows, twice
+# (before and after for the laws that gain) instead of the package elements' slots alone
+def old_evaluate(inputs, levels, table, funded, pkg, *, at, horizon_days=0, before=None,
+                 groups=None, totals=None) -> fe.FundingResult:
+    """The package funded in the `funded` rows (bool[S]) of `levels` int8[S, E] (the selection,
+    rows as `table`); `before`: `population_readiness` of the same rows, when cached; `groups`:
+    {field: (code int[S], number of codes)} for the breakdowns; `totals`:
+    `fe.selection_totals(before, levels)`, when cached."""
+    eids = tuple(inputs.element_ids)
+    lv = np.asarray(levels)
+    funded = np.asarray(funded, dtype=bool)
+    if before is None:
+        before = population_readiness(inputs, lv, table, at=at, horizon_days=horizon_days)
+    rows = np.flatnonzero(funded)
+    pos = pkg.positions(eids)
+    need = fe.needs(lv[rows], pkg, eids)
+    after_lv = fe.raise_levels(lv[rows], np.ones(len(rows), dtype=bool), pkg, eids)
+    t_rows = table.take(rows)
+    after = population_readiness(inputs, after_lv, t_rows, at=at, horizon_days=horizon_days)
+    b_ready, a_ready = before.ready[rows], after.ready
+    b_amb, a_amb = before.ambition_ready[rows], after.ambition_ready
+    gain = a_ready.astype(np.int64) - b_ready
+    gain_amb = a_amb.astype(np.int64) - b_amb
+    out_groups = {}
+    for field, (codes, size) in (groups or {}).items():
+        c = np.asarray(codes, dtype=np.int64)
+        n = np.bincount(c, minlength=size).astype(np.int64)
+        cf = c[rows]
+
+        def per(x, cf=cf, size=size):  # gains are sparse: count only the rows that change
+            n_l = x.shape[1]
+            r, law = np.nonzero(x)
+            return np.bincount(cf[r] * n_l + law, weights=x[r, law],
+                               minlength=size * n_l).astype(np.int64).reshape(size, n_l)
+        out_groups[field] = (n, per(gain), per(gain_amb))
+    # why: per law that gains, funded with a gap on a package element before and none after
+    # (the readiness engine on the funded rows' own levels, for those laws only); and among the
+    # funded that stay not ready, the elements still missing (legal gaps)
+    n_laws = len(before.law_ids)
+    closed = np.zeros((n_laws, len(pos)), dtype=np.int64)
+    gaining = [li for li in range(n_laws) if gain[:, li].any()]
+    if len(rows) and gaining:
+        before_f = population_readiness(inputs, lv[rows], t_rows, at=at, horizon_days=horizon_days,
+                                        laws=[before.law_ids[li] for li in gaining])
+        closed[gaining] = before_f.gap_counts[:, pos] - after.gap_counts[gaining][:, pos]
+    if totals is None:
+        totals = fe.selection_totals(before, lv)
+    mastered_b = totals["mastered"]
+    delta = (after_lv >= fe.MASTERED).sum(axis=0).astype(np.int64) - \
+        (lv[rows] >= fe.MASTERED).sum(axis=0).astype(np.int64)
+    return fe.FundingResult(
+        law_ids=tuple(before.law_ids), element_ids=eids, n=int(lv.shape[0]),
+        funded=int(need.any(axis=1).sum()), raised=need.sum(axis=0).astype(np.int64),
+        cost=float((need * pkg.costs()[None, :]).sum()),
+        due=totals["due"], ready_before=totals["ready"],
+        ready_after=totals["ready"] + gain.sum(axis=0),
+        ambition_due=totals["ambition_due"], ambition_before=totals["ambition_ready"],
+        ambition_after=totals["ambition_ready"] + gain_amb.sum(axis=0),
+        mastered_before=mastered_b, mastered_after=mastered_b + delta, groups=out_groups,
+        gaps_closed=closed, still_missing=after.gap_counts.astype(np.int64))
+
+
 def _same_answers(ctx, req):
     new = df.what_if(ctx, req)
     saved = df._first_phase_after, df._take, fe.evaluate
 
-    def evaluate(*args, totals=None, **kw):  # the selection's totals counted each time
-        return saved[2](*args, **kw)
+    def evaluate(inputs, lv, table, funded, pkg, *, before, before_rows, gaps, totals, **kw):
+        # the selection's rows of the base taken and its totals counted each time
+        return old_evaluate(inputs, lv, table.take(before_rows), funded, pkg,
+                            before=old_take(before, before_rows), **kw)
     # the reference: the full run, every row taken, the totals counted by evaluate
     df._first_phase_after, df._take, fe.evaluate = reference, old_take, evaluate
     try:

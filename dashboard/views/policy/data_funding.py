@@ -45,10 +45,10 @@ from pipelines.maturity.readiness import (
     ConditionTable,
     PopulationReadiness,
     ReadinessInputs,
-    population_readiness,
     readiness_inputs,
     resolve_population,
 )
+from pipelines.maturity.readiness_slots import SlotGaps, readiness_and_gaps
 from pipelines.maturity.roadmap import LawProfiles, Peers
 from pipelines.maturity.roadmap_population import (
     _unlock_lacking,
@@ -83,6 +83,7 @@ class FundingBase:
     table: ConditionTable  # their conditions
     inputs: ReadinessInputs  # every law of the framework
     before: PopulationReadiness  # their readiness now
+    gaps: SlotGaps  # which of them have a legal gap in each (law, element) slot, from `before`
     unlock: np.ndarray  # float32[A, E] the unlock component where below target, else 0
     population: np.ndarray  # float64[A]
     laws: LawProfiles  # the stored run's law requirements (profile per row: laws.index[rows])
@@ -134,8 +135,8 @@ def _make_base(ctx: AppContext, snap: Snapshot, data: PolicyData) -> FundingBase
     inputs = readiness_inputs(ctx.framework)
     table = resolve_population(inputs, ref["country"].astype(str).to_numpy()[rows],
                                population[rows])
-    before = population_readiness(inputs, levels, table, at=rm.evaluation_date,
-                                  horizon_days=LOBBY_HORIZON_DAYS)
+    before, gaps = readiness_and_gaps(inputs, levels, table, at=rm.evaluation_date,
+                                      horizon_days=LOBBY_HORIZON_DAYS)
     _, unlock = _unlock_lacking(data.model, levels, np.full(levels.shape[1], rm.target,
                                                             dtype=np.int8))
     attrs = ctx.attributes
@@ -145,7 +146,7 @@ def _make_base(ctx: AppContext, snap: Snapshot, data: PolicyData) -> FundingBase
     peers = peers_by_group(all_levels, group_codes(attrs, PEER_GROUP), rm.min_group, withheld)
     peers = Peers(peers.share[rows], peers.count[rows], peers.known[rows],
                   peers.suppressed[rows], np.asarray(peers.at_least))
-    return FundingBase(data, rows, levels, table, inputs, before, unlock, population[rows], laws,
+    return FundingBase(data, rows, levels, table, inputs, before, gaps, unlock, population[rows], laws,
                        peers, np.asarray(rm.population.first_phase[rows]),
                        data.cells.cell_of[rows],
                        ref["municipality_id"].to_numpy(dtype=str)[rows],
@@ -303,13 +304,14 @@ def what_if(ctx: AppContext, req: Request) -> Answer | None:
         hit = base.groups[sel] = _groups(ctx, snap, data, rm.wave, sel, base.rows[s_rows])
     groups_spec, shown, hidden = hit
     whole = len(s_rows) == len(base.rows)  # the EU: no copy of every condition
-    before = base.before if whole else _take(base.before, s_rows)
     totals = base.groups.get(("totals", sel))
     if totals is None:  # what no package changes: once per selection (~15 ms over the EU)
+        before = base.before if whole else _take(base.before, s_rows)
         totals = base.groups[("totals", sel)] = fe.selection_totals(before, lv)
-    res = fe.evaluate(base.inputs, lv, base.table if whole else base.table.take(s_rows), funded,
+    res = fe.evaluate(base.inputs, lv, base.table, funded,
                       req.package, at=rm.evaluation_date, horizon_days=LOBBY_HORIZON_DAYS,
-                      before=before, groups=groups_spec, totals=totals)
+                      before=base.before, before_rows=s_rows, gaps=base.gaps,
+                      groups=groups_spec, totals=totals)
     before_counts = base.groups.get(("first phase", sel))
     if before_counts is None:  # the stored first phases of the selection: once per selection
         fp_b = base.first_phase[s_rows]
