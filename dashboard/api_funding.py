@@ -13,7 +13,7 @@ from flask import request
 
 from dashboard.api_core import NOT_PUBLISHED, ApiError, json_answer
 from dashboard.api_models import FundingWhatIf
-from dashboard.api_params import FundingBody
+from dashboard.api_params import Enums, FundingBody
 from dashboard.api_spec import NOT_PUBLISHED_TEXT, Api
 from dashboard.context import AppContext
 from dashboard.funding.answer import NotPublished, answer_json, answers_of
@@ -33,14 +33,14 @@ DESCRIPTION = (
     "illustrative unless given.")
 
 
-def what_if_answer(ctx: AppContext) -> dict:
+def what_if_answer(ctx: AppContext, enums: Enums | None = None) -> dict:
     if ctx.warehouse.snapshot() is None:
         raise ApiError(503, NOT_PUBLISHED)
     if request.get_json(silent=True) is None:
         raise ApiError(400, "the request body must be JSON (Content-Type: application/json)",
                        field="body")
     try:
-        reqs, lang = requests_of(ctx, request.get_data())
+        reqs, lang = requests_of(ctx, request.get_data(), enums)
         answers = answers_of(ctx, reqs)
     except FundingError as e:
         raise ApiError(400, f"funding what-if: {e.field}: {e.problem}", field=e.field) from None
@@ -59,4 +59,4 @@ def register(api: Api, ctx: AppContext) -> None:
                       503: NOT_PUBLISHED_TEXT,
                       429: "Too many what-ifs from this client: wait the Retry-After seconds"})
     def _funding():
-        return json_answer(what_if_answer(ctx))
+        return json_answer(what_if_answer(ctx, api.enums()))

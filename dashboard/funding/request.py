@@ -6,7 +6,7 @@ the API answers as 400 and the CLI as exit 2. The page builds its requests from 
 
 from __future__ import annotations
 
-from dashboard.api_params import BodyError, FundingBody, parse_body
+from dashboard.api_params import BodyError, Enums, FundingBody, parse_body
 from dashboard.api_spec import build_enums
 from dashboard.context import AppContext
 from dashboard.views.policy import data_funding as df
@@ -14,12 +14,14 @@ from dashboard.views.policy.selection import SelectionError, parse_selection
 from pipelines.maturity import funding as fe
 
 
-def requests_of(ctx: AppContext, raw: bytes) -> tuple[list[df.Request], str]:
+def requests_of(ctx: AppContext, raw: bytes, enums: Enums | None = None
+                ) -> tuple[list[df.Request], str]:
     """The body (JSON bytes) -> one Request per package, and the language. FundingError names
-    the bad field."""
-    snap = ctx.warehouse.snapshot()
+    the bad field. `enums`: the build's allowed values when the caller keeps them (the API)."""
+    if enums is None:
+        enums = build_enums(ctx, ctx.warehouse.snapshot())
     try:
-        body = parse_body(FundingBody, raw, build_enums(ctx, snap), what="funding what-if")
+        body = parse_body(FundingBody, raw, enums, what="funding what-if")
     except BodyError as e:
         raise df.FundingError(e.field or "body", e.problem) from None
     try:

@@ -43,10 +43,15 @@ class SlotGaps:
     def counts(self, rows: np.ndarray) -> np.ndarray:
         """int64[L, E]: municipalities of `rows` (positions, each once) with a known gap, per law
         and element (`PopulationReadiness.gap_counts` of those rows)."""
-        mask = np.zeros(self.size, dtype=bool)
-        mask[rows] = True
-        packed = np.packbits(mask)
-        per_slot = np.bitwise_count(self.bits & packed[None, :]).sum(axis=1, dtype=np.int64)
+        rows = np.asarray(rows, dtype=np.intp)
+        if len(rows) * 16 < self.size:  # few rows: read their bits, not every byte
+            shift = (7 - (rows & 7)).astype(np.uint8)
+            per_slot = ((self.bits[:, rows >> 3] >> shift) & 1).sum(axis=1, dtype=np.int64)
+        else:
+            mask = np.zeros(self.size, dtype=bool)
+            mask[rows] = True
+            packed = np.packbits(mask)
+            per_slot = np.bitwise_count(self.bits & packed[None, :]).sum(axis=1, dtype=np.int64)
         out = np.zeros((self.n_laws, self.n_elements), dtype=np.int64)
         out[self.law, self.element] = per_slot
         return out
@@ -105,7 +110,9 @@ def laws_of(inputs: ReadinessInputs, elements: np.ndarray) -> np.ndarray:
     """int64[K]: the laws (positions) with a slot on one of `elements`: no other law's counts
     change when only those elements do."""
     c = inputs.compiled
-    return np.unique(c.slot_law[np.isin(c.slot_elem, np.asarray(elements))]).astype(np.int64)
+    chosen = np.zeros(len(inputs.element_ids), dtype=bool)
+    chosen[np.asarray(elements, dtype=np.intp)] = True
+    return np.unique(c.slot_law[chosen[c.slot_elem]]).astype(np.int64)
 
 
 @dataclass(frozen=True, eq=False)
@@ -133,10 +140,11 @@ def after_change(inputs: ReadinessInputs, before: PopulationReadiness, rows: np.
     def ready(was_ready, status, n_gap, n_unknown, pb_gap, pb_unk, pa_gap, pa_unk):
         out = was_ready[rows]  # a copy: the laws without such a slot keep their flag
         # laws first: the stored [M, L] arrays are transposed views of [L, M] rows
-        st = status.T[laws][:, rows]
+        cells = np.ix_(laws, rows)
+        st = status.T[cells]
         has = (st >= 1) & (st <= 3)  # something counts: does not depend on levels
-        gap = n_gap.T[laws][:, rows] - pb_gap[laws] + pa_gap[laws]
-        unk = n_unknown.T[laws][:, rows] - pb_unk[laws] + pa_unk[laws]
+        gap = n_gap.T[cells] - pb_gap[laws] + pa_gap[laws]
+        unk = n_unknown.T[cells] - pb_unk[laws] + pa_unk[laws]
         out[:, laws] = (has & (gap == 0) & (unk == 0)).T
         return out
 

@@ -352,3 +352,18 @@ def test_units_by_counting_equal_np_unique(cells, extra):
     want_cells, want_inverse = np.unique(c, return_inverse=True)
     assert np.array_equal(got_cells, want_cells) and np.array_equal(got_inverse, want_inverse)
     assert got_cells.dtype == np.intp and got_inverse.shape == c.shape
+
+
+def test_the_first_phase_in_a_thread_gives_the_inline_answer(nl_open_ctx, monkeypatch):
+    """Large funded sets run the first phase in the pool beside the readiness engine, small ones
+    inline: the same answer either way (the Dutch demo is small: the thread forced here)."""
+    ctx = nl_open_ctx
+    eids = list(ctx.framework.element_ids)
+    req = df.Request(Selection("NL"), fe.make_package([(eids[0], 4), (eids[5], 3)], eids), "below")
+    inline = df.what_if(ctx, req)
+    monkeypatch.setattr(df, "THREAD_ROWS", 0)
+    threaded = df.what_if(ctx, req)
+    assert inline.result.funded > 0
+    assert not np.array_equal(inline.first_phase_after, inline.first_phase_before)
+    assert np.array_equal(threaded.first_phase_after, inline.first_phase_after)
+    assert answer_json(ctx, [threaded], "en") == answer_json(ctx, [inline], "en")
