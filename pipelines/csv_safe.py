@@ -50,17 +50,31 @@ def restore(value):
 
 
 def _is_text(col: pd.Series) -> bool:
-    return (pd.api.types.is_object_dtype(col) or pd.api.types.is_string_dtype(col)
-            or isinstance(col.dtype, pd.CategoricalDtype))
+    return _is_text_dtype(col.dtype)
+
+
+def _is_text_dtype(dtype) -> bool:
+    return (pd.api.types.is_object_dtype(dtype) or pd.api.types.is_string_dtype(dtype)
+            or isinstance(dtype, pd.CategoricalDtype))
+
+
+def _changes(col: pd.Series, fn) -> bool:
+    """Whether `fn` changes a cell of the column (it returns a cell it keeps as the same
+    object): most downloads have no cell to change, and mapping every text column of a small
+    table through pandas was most of a download's time."""
+    values = col.cat.categories if isinstance(col.dtype, pd.CategoricalDtype) else col.array
+    return any(isinstance(v, str) and fn(v) is not v for v in values)
 
 
 def _map_frame(df: pd.DataFrame, fn) -> pd.DataFrame:
     # by position: an uploaded file's rejected rows can repeat a header (df[name] would then be
     # a frame, not a column)
     out = df.copy()
-    for i in range(out.shape[1]):
+    for i, dtype in enumerate(out.dtypes.tolist()):
+        if not _is_text_dtype(dtype):
+            continue
         col = out.iloc[:, i]
-        if not _is_text(col):
+        if not _changes(col, fn):
             continue
         if isinstance(col.dtype, pd.CategoricalDtype):
             cats = col.cat.categories
