@@ -367,3 +367,24 @@ def test_the_first_phase_in_a_thread_gives_the_inline_answer(nl_open_ctx, monkey
     assert not np.array_equal(inline.first_phase_after, inline.first_phase_before)
     assert np.array_equal(threaded.first_phase_after, inline.first_phase_after)
     assert answer_json(ctx, [threaded], "en") == answer_json(ctx, [inline], "en")
+
+
+def test_the_warm_up_keeps_each_published_selections_parts(nl_open_ctx):
+    """The warm-up makes the EU's and each answering country's shared parts; a what-if for
+    such a selection then makes none of its own (and answers as without the warm-up)."""
+    ctx = nl_open_ctx
+    base = df.funding_base(ctx, ctx.warehouse.snapshot())
+    base.groups.clear()
+    eids = list(ctx.framework.element_ids)
+    req = df.Request(Selection("NL"), fe.make_package([(eids[1], 3)], eids), "below")
+    cold = df.what_if(ctx, req)
+    base.groups.clear()
+    df.warm(ctx)
+    kept = set(base.groups)
+    for sel in (Selection(), Selection("NL")):
+        assert {sel, ("totals", sel), ("first phase", sel)} <= kept
+    before = dict(base.groups)
+    warm = df.what_if(ctx, req)
+    assert set(base.groups) == set(before)  # nothing new made for this selection
+    assert all(base.groups[k] is v for k, v in before.items())
+    assert answer_json(ctx, [warm], "en") == answer_json(ctx, [cold], "en")

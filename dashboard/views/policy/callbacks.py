@@ -9,12 +9,12 @@ from urllib.parse import urlencode
 from dash import Input, Output, State
 from dash.exceptions import PreventUpdate
 
-from dashboard import file_links
+from dashboard import file_links, warmup
 from dashboard import ids as shared_ids
 from dashboard.components.downloads import href_outputs
 from dashboard.context import AppContext
 from dashboard.i18n import normalise_lang
-from dashboard.views.policy import funding, funding_file, ids
+from dashboard.views.policy import data_funding, funding, funding_file, ids
 from dashboard.views.policy.export import FILES, links, table_frame
 from dashboard.views.policy.layout import ALL, nuts2_options, render
 from dashboard.views.policy.selection import parse_selection, read_state, state_query
@@ -83,6 +83,8 @@ def run_funding(ctx: AppContext, n_clicks, country, nuts2, size, *rest) -> list:
 
 
 def register(app, ctx: AppContext) -> None:
+    warmup.add(app.server, data_funding.warm)  # before the first request: dashboard/warmup.py
+
     @app.callback(
         Output(ids.STATUS, "children"), Output(ids.BODY, "style"),
         Output(ids.FP_GRAPH, "figure"), Output(ids.FP_CAPTION, "children"),
