@@ -1188,8 +1188,8 @@ def _evaluate(compiled: CompiledLaws, levels_t: np.ndarray, table: ConditionTabl
     (`slot_gap_by_group`, `slot_unknown_by_group` int64[G, S]), from the same masks.
 
     `only` (bool[E]): pass over the slots of the other elements and return only the gap and
-    unknown counts of these elements' slots ([L, M], legal and ambition) and `gap_counts`
-    (`readiness_slots.slot_part`). `record` (a list): receives
+    unknown counts of these elements' slots ([K, M] for the K laws with such a slot, `laws`;
+    legal and ambition) and `gap_counts` (`readiness_slots.slot_part`). `record` (a list): receives
     (slot, legal gap bool[M]) for every slot that counts (`readiness_slots.SlotGaps`)."""
     c = compiled
     m = levels_t.shape[1]
@@ -1211,17 +1211,28 @@ def _evaluate(compiled: CompiledLaws, levels_t: np.ndarray, table: ConditionTabl
         group = np.asarray(group, dtype=np.intp)
         slot_gap_g = np.zeros((n_slots, n_groups), dtype=np.int64)
         slot_unk_g = np.zeros((n_slots, n_groups), dtype=np.int64)
+    # the row of each law in the per-row counts: every law, or (`only`) the laws with a slot
+    # on those elements (no zeroed rows for the others)
+    if only is None:
+        row_of, n_rows = np.arange(n_laws), n_laws
+    else:
+        used = np.unique(c.slot_law[np.asarray(only)[c.slot_elem]]).astype(np.int64)
+        row_of = np.full(n_laws, -1, dtype=np.int64)
+        row_of[used] = np.arange(len(used))
+        n_rows = len(used)
+        out["laws"] = used
     for kind, prefix in (("legal", ""), ("ambition", "ambition_")):
-        n_req = np.zeros((n_laws, m), dtype=np.int16)
-        n_gap = np.zeros((n_laws, m), dtype=np.int16)
-        n_unk = np.zeros((n_laws, m), dtype=np.int16)
-        applies = np.zeros((n_laws, m), dtype=bool)
-        total = np.zeros((n_laws, m), dtype=np.int16) if kind == "legal" and only is None \
+        n_req = np.zeros((n_rows, m), dtype=np.int16)
+        n_gap = np.zeros((n_rows, m), dtype=np.int16)
+        n_unk = np.zeros((n_rows, m), dtype=np.int16)
+        applies = np.zeros((n_rows, m), dtype=bool)
+        total = np.zeros((n_rows, m), dtype=np.int16) if kind == "legal" and only is None \
             else None
         gap_counts = np.zeros((n_laws, n_elements), dtype=np.int64)
         unk_counts = np.zeros((n_laws, n_elements), dtype=np.int64)
         for s in range(len(c.slot_start)):
             law, e = int(c.slot_law[s]), int(c.slot_elem[s])
+            lr = int(row_of[law])
             if only is not None:
                 if not only[e]:
                     continue
@@ -1229,9 +1240,9 @@ def _evaluate(compiled: CompiledLaws, levels_t: np.ndarray, table: ConditionTabl
                 for r in range(c.slot_start[s], slot_end[s]):
                     mask = rows.applicable(r, kind)
                     if mask is None:
-                        applies[law] = True
+                        applies[lr] = True
                     elif mask is not False:
-                        applies[law] |= mask
+                        applies[lr] |= mask
             contrib = [x for r in range(c.slot_start[s], slot_end[s]) for x in rows.contributions(r, kind)]
             if not contrib:
                 continue
@@ -1241,9 +1252,9 @@ def _evaluate(compiled: CompiledLaws, levels_t: np.ndarray, table: ConditionTabl
                 unknown = missing[e]
                 if active is not None:
                     gap, unknown = gap & active, unknown & active
-                    n_req[law] += active
+                    n_req[lr] += active
                 else:
-                    n_req[law] += 1
+                    n_req[lr] += 1
             else:
                 need_arr = np.full(m, -1, dtype=np.int8)
                 for a, n in contrib:
@@ -1255,9 +1266,9 @@ def _evaluate(compiled: CompiledLaws, levels_t: np.ndarray, table: ConditionTabl
                 need = need_arr
                 gap = active & ~missing[e] & (levels_t[e] < need_arr)
                 unknown = active & missing[e]
-                n_req[law] += active
-            n_gap[law] += gap
-            n_unk[law] += unknown
+                n_req[lr] += active
+            n_gap[lr] += gap
+            n_unk[lr] += unknown
             gap_counts[law, e] = np.count_nonzero(gap)
             if record is not None and kind == "legal":
                 record.append((s, gap))
@@ -1266,9 +1277,9 @@ def _evaluate(compiled: CompiledLaws, levels_t: np.ndarray, table: ConditionTabl
                 slot_gap_g[s] = np.bincount(group[gap], minlength=n_groups)
                 slot_unk_g[s] = np.bincount(group[unknown], minlength=n_groups)
             if total is not None:
-                total[law] += (np.int16(need) - levels_t[e]) * gap if np.isscalar(need) else \
+                total[lr] += (np.int16(need) - levels_t[e]) * gap if np.isscalar(need) else \
                     (need.astype(np.int16) - levels_t[e]) * gap
-        if only is not None:  # the counts alone, [L, M] as made
+        if only is not None:  # the counts alone, [K, M] as made
             out[prefix + "n_gap"], out[prefix + "n_unknown"] = n_gap, n_unk
             if kind == "legal":
                 out["gap_counts"] = gap_counts

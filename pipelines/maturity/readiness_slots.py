@@ -83,15 +83,16 @@ def readiness_and_gaps(inputs: ReadinessInputs, levels: np.ndarray, table: Condi
 
 @dataclass(frozen=True, eq=False)
 class SlotPart:
-    """The part of some elements' slots in each municipality's counts ([L, M] int16: laws
-    first, as the core makes them) and their legal gap counts per law and element (int64[L, E],
-    zero outside those elements)."""
+    """The part of some elements' slots in each municipality's counts ([K, M] int16 for the K
+    laws with such a slot: laws first, as the core makes them) and their legal gap counts per
+    law and element (int64[L, E], zero outside those elements)."""
 
     n_gap: np.ndarray
     n_unknown: np.ndarray
     ambition_n_gap: np.ndarray
     ambition_n_unknown: np.ndarray
     gap_counts: np.ndarray
+    laws: np.ndarray  # int64[K]: the laws of the count rows, those with a slot on the elements
 
 
 def slot_part(inputs: ReadinessInputs, levels: np.ndarray, table: ConditionTable,
@@ -103,16 +104,7 @@ def slot_part(inputs: ReadinessInputs, levels: np.ndarray, table: ConditionTable
     out = _evaluate(inputs.compiled, np.ascontiguousarray(lv.T), table,
                     _cutoff(at, horizon_days).toordinal(), len(inputs.element_ids), only=only)
     return SlotPart(out["n_gap"], out["n_unknown"], out["ambition_n_gap"],
-                    out["ambition_n_unknown"], out["gap_counts"])
-
-
-def laws_of(inputs: ReadinessInputs, elements: np.ndarray) -> np.ndarray:
-    """int64[K]: the laws (positions) with a slot on one of `elements`: no other law's counts
-    change when only those elements do."""
-    c = inputs.compiled
-    chosen = np.zeros(len(inputs.element_ids), dtype=bool)
-    chosen[np.asarray(elements, dtype=np.intp)] = True
-    return np.unique(c.slot_law[chosen[c.slot_elem]]).astype(np.int64)
+                    out["ambition_n_unknown"], out["gap_counts"], out["laws"])
 
 
 @dataclass(frozen=True, eq=False)
@@ -135,7 +127,7 @@ def after_change(inputs: ReadinessInputs, before: PopulationReadiness, rows: np.
     holds those rows' conditions, `at`/`horizon_days` as `before` was made."""
     part_b = slot_part(inputs, old, table, elements, at=at, horizon_days=horizon_days)
     part_a = slot_part(inputs, new, table, elements, at=at, horizon_days=horizon_days)
-    laws = laws_of(inputs, elements)
+    laws = part_b.laws  # the same elements: the same laws in both parts
 
     def ready(was_ready, status, n_gap, n_unknown, pb_gap, pb_unk, pa_gap, pa_unk):
         out = was_ready[rows]  # a copy: the laws without such a slot keep their flag
@@ -143,8 +135,8 @@ def after_change(inputs: ReadinessInputs, before: PopulationReadiness, rows: np.
         cells = np.ix_(laws, rows)
         st = status.T[cells]
         has = (st >= 1) & (st <= 3)  # something counts: does not depend on levels
-        gap = n_gap.T[cells] - pb_gap[laws] + pa_gap[laws]
-        unk = n_unknown.T[cells] - pb_unk[laws] + pa_unk[laws]
+        gap = n_gap.T[cells] - pb_gap + pa_gap
+        unk = n_unknown.T[cells] - pb_unk + pa_unk
         out[:, laws] = (has & (gap == 0) & (unk == 0)).T
         return out
 
