@@ -127,6 +127,28 @@ def test_heatmap_csv_says_why_a_cell_is_empty(nl_open_ctx):
     assert (nis2["municipalities"] >= nl_open_ctx.settings.min_group).all()
 
 
+def old_heatmap_long(hm):
+    """data_tables.heatmap_long as it was: a frame lookup per cell (the reference)."""
+    state = hm.attrs.get("state")
+    rows = [{"law": law, "area": area, "municipalities": hm.attrs["counts"].get(area),
+             "share_ready": None if pd.isna(hm.at[law, area]) else round(float(hm.at[law, area]), 4),
+             "note": data_tables.HEAT_NOTES[state.at[law, area]] if state is not None else ""}
+            for law in hm.index for area in hm.columns]
+    return pd.DataFrame(rows, columns=["law", "area", "municipalities", "share_ready", "note"])
+
+
+@pytest.mark.parametrize("sel", [ld.Selection(), ld.Selection("NL"), ld.Selection("NL", None, "20k-50k")])
+def test_heatmap_csv_from_arrays_equals_the_cell_by_cell_table(nl_ctx, sel):
+    snap = nl_ctx.warehouse.snapshot()
+    hm = data_tables.heatmap_table(nl_ctx, snap, sel, AT, ld.ALL_DEADLINES)
+    new, old = data_tables.heatmap_long(hm), old_heatmap_long(hm)
+    assert len(new) == hm.shape[0] * hm.shape[1] > 0
+    assert new.to_csv(index=False) == old.to_csv(index=False)
+    pd.testing.assert_frame_equal(new, old)
+    hm.attrs.pop("state")  # a table without its reasons: no notes
+    assert data_tables.heatmap_long(hm).equals(old_heatmap_long(hm))
+
+
 def test_unverified_laws_are_marked(nl_open_ctx, tree):
     """Exactly the laws with a confidence: check fact (the law or one of its requirements) are
     marked '(unverified)' in the table; the laws whose figures rest on an unconfirmed national

@@ -163,8 +163,12 @@ def heatmap_long(hm: pd.DataFrame) -> pd.DataFrame:
     """The heatmap as a CSV-ready long table: one row per law and area with the share ready
     and, where there is none, why (a blank share never stands for 0 % or 100 %)."""
     state = hm.attrs.get("state")
-    rows = [{"law": law, "area": area, "municipalities": hm.attrs["counts"].get(area),
-             "share_ready": None if pd.isna(hm.at[law, area]) else round(float(hm.at[law, area]), 4),
-             "note": HEAT_NOTES[state.at[law, area]] if state is not None else ""}
-            for law in hm.index for area in hm.columns]
+    # from arrays: a frame lookup per cell (.at) was ~1.4 s for the EU's ~800 cells
+    values = hm.to_numpy(dtype=float)
+    notes = None if state is None else state.to_numpy(dtype=object)
+    counts = hm.attrs["counts"]
+    rows = [{"law": law, "area": area, "municipalities": counts.get(area),
+             "share_ready": None if np.isnan(values[i, j]) else round(float(values[i, j]), 4),
+             "note": HEAT_NOTES[notes[i, j]] if notes is not None else ""}
+            for i, law in enumerate(hm.index) for j, area in enumerate(hm.columns)]
     return pd.DataFrame(rows, columns=["law", "area", "municipalities", "share_ready", "note"])
