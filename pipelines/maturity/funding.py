@@ -323,7 +323,7 @@ def evaluate(inputs: ReadinessInputs, levels: np.ndarray, table: ConditionTable,
             if before_rows is not None:
                 raise ValueError("before_rows needs the larger population's `before`")
             before = population_readiness(inputs, lv, table, at=at, horizon_days=horizon_days)
-        sel_before = before if before_rows is None else _rows_of(before, before_rows)
+        sel_before = before if before_rows is None else rows_of(before, before_rows)
         totals = selection_totals(sel_before, lv)
     if gaps is None or before is None:  # the funded rows in full, then their slots
         before, gaps = readiness_and_gaps(inputs, lv_f, t_rows, at=at, horizon_days=horizon_days)
@@ -373,8 +373,10 @@ def evaluate(inputs: ReadinessInputs, levels: np.ndarray, table: ConditionTable,
         gaps_closed=closed, still_missing=ch.gap_counts_after)
 
 
-def _rows_of(res: PopulationReadiness, rows: np.ndarray) -> PopulationReadiness:
-    """The status and ready flags of some rows (what `selection_totals` reads)."""
+def rows_of(res: PopulationReadiness, rows: np.ndarray) -> PopulationReadiness:
+    """The readiness of some rows as far as `selection_totals` reads it (status and ready flags,
+    legal and ambition); the per-row counts are left out (None: a reader fails loudly instead of
+    reading other rows) rather than copied."""
     return PopulationReadiness(
         res.law_ids, res.element_ids, res.at, res.cutoff, res.status[rows], res.ready[rows],
         None, None, None, None, res.ambition_status[rows], res.ambition_ready[rows], None, None,
