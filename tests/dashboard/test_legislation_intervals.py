@@ -79,7 +79,7 @@ def test_the_warm_up_fills_every_interval_of_the_eu(nl_ctx):
     """Filled one law and interval at a time (at the interval's own cutoff), as the master
     does: the same counts as the recompute."""
     snap = nl_ctx.warehouse.snapshot()
-    ld._INTERVALS.clear()
+    ld.clear_caches()
     ld.warm_intervals(nl_ctx)
     iv = ld.intervals(nl_ctx, snap, ld.Selection())
     made = dict(iv._counts)
@@ -96,7 +96,7 @@ def test_the_warm_up_fills_each_answering_country(nl_ctx, monkeypatch):
     the warm-up, every interval of each country with answers is there and its counts equal the
     recompute, and asking for it builds nothing."""
     snap = nl_ctx.warehouse.snapshot()
-    ld._INTERVALS.clear()
+    ld.clear_caches()
     ld.warm_intervals(nl_ctx)
     countries = ld.warm_countries(ld.base(nl_ctx, snap))
     assert countries == ["NL"]  # the Dutch demo: only NL answered
@@ -194,3 +194,35 @@ def test_country_groups_are_the_selections_rows_by_country(nl_ctx, sel):
     want_codes, want_inv = np.unique(ld.base(nl_ctx, snap).countries[rows], return_inverse=True)
     assert codes.tolist() == want_codes.tolist() and inv.tolist() == want_inv.tolist()
     assert ld.country_groups(nl_ctx, snap, sel)[1] is inv  # kept, not made again
+
+
+def test_the_eu_and_whole_countries_outlive_many_other_selections(nl_ctx):
+    """The warmed selections (the EU, each country) are kept for the build: visits to more
+    regions and size classes than the LRU holds do not push them out (a worker would make the
+    EU's rows, levels and groups again on the next what-if). Other selections still age out,
+    and a code that is no country of the build is not kept for it."""
+    snap = nl_ctx.warehouse.snapshot()
+    ld.clear_caches()
+    ld.warm_intervals(nl_ctx)
+    eu, nl = ld.Selection(), ld.Selection(country="NL")
+    kept = {(name, sel): f(nl_ctx, snap, sel) for sel in (eu, nl) for name, f in (
+        ("subset", ld.subset), ("intervals", ld.intervals), ("groups", ld.country_groups))}
+    b = ld.base(nl_ctx, snap)
+    regions = sorted(set(b.nuts2.tolist()))
+    sizes = sorted(set(b.size_class.tolist()))
+    others = [ld.Selection(None, r, s) for r in regions for s in sizes]
+    others += [ld.Selection("NL", None, s) for s in sizes] + [ld.Selection(None, None, s)
+                                                              for s in sizes]
+    assert len(others) > ld._SUBSETS.size  # enough to cycle the LRU
+    first = ld.subset(nl_ctx, snap, others[0])
+    for sel in others:
+        ld.subset(nl_ctx, snap, sel)
+        ld.intervals(nl_ctx, snap, sel)
+        ld.country_groups(nl_ctx, snap, sel)
+    for (name, sel), value in kept.items():
+        f = {"subset": ld.subset, "intervals": ld.intervals, "groups": ld.country_groups}[name]
+        assert f(nl_ctx, snap, sel) is value, (name, sel)
+    assert ld.subset(nl_ctx, snap, others[0]) is not first  # aged out and made again
+    assert "ZZ" not in ld.country_codes(nl_ctx, snap)
+    ld.subset(nl_ctx, snap, ld.Selection(country="ZZ"))
+    assert (snap.build_id, ("ZZ", None, None)) in ld._SUBSETS._values
