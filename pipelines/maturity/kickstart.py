@@ -69,9 +69,13 @@ class Similarity:
     same_size: np.ndarray  # bool[M]
     profiles: Profiles
     distance_km: np.ndarray | None = None  # float32[M], NaN = unknown
+    # one request's scored rows (`Scored`): their closeness is not computed again
+    scored: Scored | None = None
 
     def closeness(self, rows: np.ndarray) -> np.ndarray:
         """float32: 1 - mean |block score difference| / 4 over blocks both know (0: none)."""
+        if self.scored is not None:
+            return self.scored.closeness(rows)
         return _closeness(self.profiles, self.target, rows)
 
     def score(self, rows: np.ndarray) -> np.ndarray:
@@ -274,23 +278,65 @@ def _structure_at(geo: Geo, t: int, rows: np.ndarray):
     return st, c, r, z, d
 
 
+class Scored:
+    """The similarity to one municipality of the rows asked so far, each part of a row
+    computed once: a request's lists (helpers and partners of each element) share most of
+    their best candidates, and the shortlists' floors, the similarity and the top rows each
+    scored them again. A row's values are the same whichever rows are computed with it
+    (`_structure_at`, `_closeness`), so computing them once changes no answer. The attribute
+    part and the closeness are kept apart: the union of the shortlists needs the first only.
+    Rows never asked hold 0, False and NaN."""
+
+    def __init__(self, geo: Geo, profiles: Profiles, target: int):
+        m = len(geo.country)
+        self.geo, self.profiles, self.target = geo, profiles, int(target)
+        self.has_structure = np.zeros(m, dtype=bool)
+        self.has_close = np.zeros(m, dtype=bool)
+        self.structure = np.zeros(m, dtype=np.float32)
+        self.same = [np.zeros(m, dtype=bool) for _ in range(3)]  # country, region, size
+        self.distance_km = None if geo.lon is None else np.full(m, np.nan, dtype=np.float32)
+        self.close = np.zeros(m, dtype=np.float32)
+
+    def fill(self, rows: np.ndarray) -> None:
+        """The attribute part of `rows` (int)."""
+        new = rows[~self.has_structure[rows]]
+        if not len(new):
+            return
+        st, c, r, z, d = _structure_at(self.geo, self.target, new)
+        self.structure[new] = st
+        for a, v in zip(self.same, (c, r, z), strict=True):
+            a[new] = v
+        if d is not None:
+            self.distance_km[new] = d
+        self.has_structure[new] = True
+
+    def closeness(self, rows: np.ndarray) -> np.ndarray:
+        rows = np.asarray(rows, dtype=np.intp)
+        new = rows[~self.has_close[rows]]
+        if len(new):
+            self.close[new] = _closeness(self.profiles, self.target, new)
+            self.has_close[new] = True
+        return self.close[rows]
+
+    def score(self, rows: np.ndarray) -> np.ndarray:
+        """As `Similarity.score` computes it."""
+        rows = np.asarray(rows, dtype=np.intp)
+        self.fill(rows)
+        return self.structure[rows] + np.float32(SIMILARITY_WEIGHTS["profile"]) \
+            * self.closeness(rows)
+
+    def similarity(self) -> Similarity:
+        """The `Similarity` of the rows filled so far (read only those)."""
+        return Similarity(self.target, self.structure, *self.same, self.profiles,
+                          self.distance_km, self)
+
+
 def similarity_at(geo: Geo, profiles: Profiles, target: int, rows: np.ndarray) -> Similarity:
     """`similarity(...)` computed only at `rows` (the other rows of its arrays hold 0, False and
     NaN and must not be read): each value at `rows` is the same (`_structure_at`)."""
-    m, t = len(geo.country), int(target)
-    rows = np.asarray(rows, dtype=np.intp)
-    st, c, r, z, d = _structure_at(geo, t, rows)
-    dist = None
-    if d is not None:
-        dist = np.full(m, np.nan, dtype=np.float32)
-        dist[rows] = d
-
-    def spread(values: np.ndarray, dtype) -> np.ndarray:
-        out = np.zeros(m, dtype=dtype)
-        out[rows] = values
-        return out
-    return Similarity(t, spread(st, np.float32), spread(c, bool), spread(r, bool),
-                      spread(z, bool), profiles, dist)
+    scored = Scored(geo, profiles, target)
+    scored.fill(np.asarray(rows, dtype=np.intp))
+    return scored.similarity()
 
 
 # ------------------------------------------------------------------ groups: bounds before scores
@@ -391,8 +437,8 @@ class Grouped:
         return cls(rows[order], ids, np.append(starts, len(rows)))
 
 
-def shortlist(geo: Geo, profiles: Profiles, grouped: Grouped, ub: np.ndarray, t: int, k: int
-              ) -> np.ndarray:
+def shortlist(geo: Geo, profiles: Profiles, grouped: Grouped, ub: np.ndarray, t: int, k: int,
+              scored: Scored | None = None) -> np.ndarray:
     """The rows of a grouped list (ascending, `t` left out) that can be among its k most similar
     to `t`. The rows of the FLOOR_GROUPS best-bounded groups are scored: the kth best
     similarity of any rows is a floor for the kth best of all (the best-bounded give a high
@@ -408,8 +454,7 @@ def shortlist(geo: Geo, profiles: Profiles, grouped: Grouped, ub: np.ndarray, t:
     if len(some) < k:  # too few for a floor
         return np.sort(rows[rows != t])
     # the similarity of these rows, as `Similarity.score` computes it
-    score = _structure_at(geo, t, some)[0] \
-        + np.float32(SIMILARITY_WEIGHTS["profile"]) * _closeness(profiles, t, some)
+    score = (scored or Scored(geo, profiles, t)).score(some)
     kth = float(np.partition(score, len(score) - k)[len(score) - k])
     keep = np.repeat(u >= kth - SIMILARITY_WEIGHTS["profile"] - _MARGIN, counts)
     out = rows[keep]
@@ -476,6 +521,7 @@ def who_can_help_indexed(levels: np.ndarray, elements: Sequence[int],
     elements asked are scored."""
     t = int(target)
     bounds: list[np.ndarray] = []  # the groups' bounds, made when a list is long
+    done = Scored(geo, profiles, t)
 
     def scored(rows: np.ndarray, grouped: Grouped | None) -> np.ndarray:
         """The rows to score: all (t left out), or the shortlist of a grouped list."""
@@ -483,7 +529,7 @@ def who_can_help_indexed(levels: np.ndarray, elements: Sequence[int],
             return rows[rows != t]
         if not bounds:
             bounds.append(geo.groups.upper_bounds(geo, t))
-        return shortlist(geo, profiles, grouped, bounds[0], t, k)
+        return shortlist(geo, profiles, grouped, bounds[0], t, k, done)
 
     def grouped_of(lists, j):
         return None if lists is None else lists[j]
@@ -498,7 +544,8 @@ def who_can_help_indexed(levels: np.ndarray, elements: Sequence[int],
             if a is not None:
                 every[a] = True
     every[t] = False
-    sim = similarity_at(geo, profiles, t, np.flatnonzero(every))
+    done.fill(np.flatnonzero(every))
+    sim = done.similarity()
     me_answered, me_shown = bool(answered[t]), bool(shown[t])
     out = []
     for j, (h_rows, p_rows), (h_some, p_some) in zip(elements, full, mine, strict=True):

@@ -11,6 +11,7 @@ from pipelines.maturity.kickstart import (
     Candidates,
     Geo,
     Profiles,
+    Scored,
     shortlist,
     similarity,
     top,
@@ -268,3 +269,34 @@ def test_closeness_of_a_row_does_not_depend_on_the_rows_scored_with_it():
         rows = np.arange(start, m, step)
         assert np.array_equal(sim.closeness(rows), every[rows]), (start, step)
         assert np.array_equal(sim.closeness(rows[::-1]), every[rows[::-1]])
+
+
+def test_a_requests_scores_are_the_same_in_whatever_pieces_they_are_asked():
+    """`Scored` computes each row once per request, in the pieces the lists ask for (with
+    repeats and overlaps): every value equals the similarity of everyone at once."""
+    rng = np.random.default_rng(11)
+    m = 3000
+    lon, lat = rng.uniform(0, 10, m), rng.uniform(45, 52, m)
+    lon[rng.random(m) < 0.05] = np.nan
+    country, region, size = rng.integers(0, 3, m), rng.integers(0, 9, m), rng.integers(0, 4, m)
+    scores = rng.uniform(0, 4, size=(m, 4)).round(1)
+    scores[rng.random((m, 4)) < 0.2] = np.nan
+    prof, geo = Profiles.from_scores(scores), Geo.of(country, region, size, lon, lat)
+    for t in (0, 17, int(np.flatnonzero(np.isnan(lon))[0])):
+        want = similarity(country, region, size, prof, t, lon=lon, lat=lat)
+        done = Scored(geo, prof, t)
+        asked = np.zeros(m, dtype=bool)
+        for _ in range(12):  # overlapping pieces, some asked for their score, some filled only
+            rows = np.unique(rng.integers(0, m, rng.integers(1, 600)))
+            asked[rows] = True
+            if rng.random() < 0.5:
+                assert np.array_equal(done.score(rows), want.score(rows))
+            else:
+                done.fill(rows)
+                assert np.array_equal(done.closeness(rows), want.closeness(rows))
+        got, rows = done.similarity(), np.flatnonzero(asked)
+        assert np.array_equal(got.structure[rows], want.structure[rows])
+        assert np.array_equal(got.score(rows), want.score(rows))
+        for name in ("same_country", "same_region", "same_size"):
+            assert np.array_equal(getattr(got, name)[rows], getattr(want, name)[rows]), name
+        assert np.array_equal(got.distance_km[rows], want.distance_km[rows], equal_nan=True)
