@@ -197,22 +197,29 @@ def test_country_groups_are_the_selections_rows_by_country(nl_ctx, sel):
 
 
 def test_the_eu_and_whole_countries_outlive_many_other_selections(nl_ctx):
-    """The warmed selections (the EU, each country) are kept for the build: visits to more
+    """The warmed selections (the EU, each country, each size class of the EU) are kept for the
+    build: visits to more
     regions and size classes than the LRU holds do not push them out (a worker would make the
     EU's rows, levels and groups again on the next what-if). Other selections still age out,
     and a code that is no country of the build is not kept for it."""
     snap = nl_ctx.warehouse.snapshot()
     ld.clear_caches()
     ld.warm_intervals(nl_ctx)
-    eu, nl = ld.Selection(), ld.Selection(country="NL")
-    kept = {(name, sel): f(nl_ctx, snap, sel) for sel in (eu, nl) for name, f in (
-        ("subset", ld.subset), ("intervals", ld.intervals), ("groups", ld.country_groups))}
     b = ld.base(nl_ctx, snap)
+    warmed = [ld.Selection(), ld.Selection(country="NL"),
+              *(ld.Selection(size_class=s) for s in ld.warm_sizes(b))]
+    assert len(warmed) > 4  # the demo's size classes are warmed too
+    for sel in warmed[2:]:  # every interval made before the fork
+        iv = ld.intervals(nl_ctx, snap, sel)
+        assert set(iv._counts) == {(law_id, k) for law_id, points in iv.points.items()
+                                   for k in range(len(points) + 1)}
+    kept = {(name, sel): f(nl_ctx, snap, sel) for sel in warmed for name, f in (
+        ("subset", ld.subset), ("intervals", ld.intervals), ("groups", ld.country_groups))}
     regions = sorted(set(b.nuts2.tolist()))
     sizes = sorted(set(b.size_class.tolist()))
     others = [ld.Selection(None, r, s) for r in regions for s in sizes]
-    others += [ld.Selection("NL", None, s) for s in sizes] + [ld.Selection(None, None, s)
-                                                              for s in sizes]
+    others += [ld.Selection("NL", None, s) for s in sizes]
+    assert not any(ld.kept_for_build(nl_ctx, snap, s) for s in others)
     assert len(others) > ld._SUBSETS.size  # enough to cycle the LRU
     first = ld.subset(nl_ctx, snap, others[0])
     for sel in others:

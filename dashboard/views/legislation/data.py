@@ -57,6 +57,8 @@ from pipelines.maturity.readiness import (
 )
 from pipelines.reference import SIZE_CLASSES
 
+SIZE_KEYS = frozenset(c.key for c in SIZE_CLASSES)
+
 ALL = "all"  # the horizon's value in URLs and the API for ALL_DEADLINES
 MAX_HORIZON = 3650
 
@@ -83,16 +85,25 @@ def _cached(key: tuple, build):
 
 
 def _per_selection(ctx: AppContext, snap: Snapshot, sel: Selection, name: str, lru: Lru, build):
-    """A selection's value: the EU's and each whole country's kept for the build, made in the
-    master before the fork (`warm_intervals`) and shared by the workers; any other selection in
-    `lru`. Measured: with every selection in one 64-entry LRU, the benchmark's page visits
-    (regions and size classes) pushed the EU out, and the first draft-law what-if for all EU
-    after them made its rows, levels and country groups again in the worker (19 ms against a
-    p95 of 6)."""
-    if sel.nuts2 is None and sel.size_class is None and (
-            sel.country is None or sel.country in country_codes(ctx, snap)):
+    """A selection's value: the EU's, each whole country's and each size class of the EU's
+    kept for the build, made in the master before the fork (`warm_intervals`) and shared by the
+    workers; any other selection in `lru`. Measured: with every selection in one 64-entry LRU,
+    the benchmark's page visits (regions and size classes) pushed the EU out, and the first
+    draft-law what-if for all EU after them made its rows, levels and country groups again in
+    the worker (19 ms against a p95 of 6); a size class of the EU made on a visit cost up to
+    45 ms (the smallest class, ~40 % of the EU)."""
+    if kept_for_build(ctx, snap, sel):
         return _cached(("build", snap.build_id, name, sel.key()), build)
     return lru.get((snap.build_id, sel.key()), build)
+
+
+def kept_for_build(ctx: AppContext, snap: Snapshot, sel: Selection) -> bool:
+    """The EU, a country of the build, or a size class of the EU (a few dozen selections)."""
+    if sel.nuts2 is not None or (sel.country is not None and sel.size_class is not None):
+        return False
+    if sel.country is not None:
+        return sel.country in country_codes(ctx, snap)
+    return sel.size_class is None or sel.size_class in SIZE_KEYS
 
 
 def clear_caches() -> None:
@@ -399,18 +410,25 @@ def warm_countries(b: Base) -> list[str]:
     return sorted(set(np.unique(b.countries[b.answered]).tolist()))
 
 
+def warm_sizes(b: Base) -> list[str]:
+    """The size classes with answers in the latest wave: each warmed for the whole EU."""
+    return sorted(set(np.unique(b.size_class[b.answered]).tolist()) & set(SIZE_KEYS))
+
+
 def warm_intervals(ctx: AppContext) -> None:
     """Before the first request (dashboard/warmup.py): every deadline interval of the whole EU,
-    the selection the laws API and the page open with, and of each country with answers (a
+    the selection the laws API and the page open with, of each country with answers (a
     country's first aggregate otherwise made its rows, conditions and counts on a visitor's
     request: 10-30 ms at EU size, up to ~55 ms in the benchmark's check run; all 35 countries
-    take ~0.5 s, 35 of the 64 kept selections)."""
+    take ~0.5 s) and of each size class of the EU (9-45 ms each on a first visit at EU size).
+    All are kept for the build (`kept_for_build`)."""
     snap = ctx.warehouse.snapshot()
     if snap is None or not snap.waves:
         return
-    intervals(ctx, snap, Selection()).fill()
-    for country in warm_countries(base(ctx, snap)):
-        iv = intervals(ctx, snap, Selection(country=country))
+    b = base(ctx, snap)
+    for sel in [Selection(), *(Selection(country=c) for c in warm_countries(b)),
+                *(Selection(size_class=s) for s in warm_sizes(b))]:
+        iv = intervals(ctx, snap, sel)
         iv.fill()
         iv.conditions()
 
