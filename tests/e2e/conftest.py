@@ -36,7 +36,11 @@ def browser_type_launch_args(browser_type_launch_args):
 
 @pytest.fixture(scope="session")
 def browser_context_args(browser_context_args):
-    return {**browser_context_args, "viewport": {"width": 1280, "height": 900}}
+    # Reduced motion: Bootstrap then drops its colour transitions, which axe could otherwise
+    # catch half-way (a just-clicked outline button, its hover fading in, failed colour
+    # contrast for a moment; the same check a moment later passed)
+    return {**browser_context_args, "viewport": {"width": 1280, "height": 900},
+            "reduced_motion": "reduce"}
 
 
 def _serve(data_dir: Path, visibility: str = "consent"):
