@@ -225,7 +225,7 @@ def who_can_help(levels: np.ndarray, elements: Sequence[int], element_ids: Seque
 # `who_can_help` above scores every municipality (distance and attributes for all M rows, then a
 # mask per element): ~10-30 ms at EU scale (98,584). The ones that can be named are a few
 # thousand per element, so a build's candidates are listed once (`Candidates`), the coordinates
-# prepared once (`Geo`), and a request scores only the candidates (`similarity_at`). The
+# prepared once (`Geo`), and a request scores only the candidates (`Scored`). The
 # arithmetic is the same, element by element, so the answer is the same (tests compare them).
 
 
@@ -329,14 +329,6 @@ class Scored:
         """The `Similarity` of the rows filled so far (read only those)."""
         return Similarity(self.target, self.structure, *self.same, self.profiles,
                           self.distance_km, self)
-
-
-def similarity_at(geo: Geo, profiles: Profiles, target: int, rows: np.ndarray) -> Similarity:
-    """`similarity(...)` computed only at `rows` (the other rows of its arrays hold 0, False and
-    NaN and must not be read): each value at `rows` is the same (`_structure_at`)."""
-    scored = Scored(geo, profiles, target)
-    scored.fill(np.asarray(rows, dtype=np.intp))
-    return scored.similarity()
 
 
 # ------------------------------------------------------------------ groups: bounds before scores

@@ -55,9 +55,7 @@ from pipelines.maturity.readiness import (
     resolve_population,
     status_summary,
 )
-from pipelines.reference import SIZE_CLASSES
-
-SIZE_KEYS = frozenset(c.key for c in SIZE_CLASSES)
+from pipelines.reference import SIZE_CLASS_KEYS, SIZE_CLASSES
 
 ALL = "all"  # the horizon's value in URLs and the API for ALL_DEADLINES
 MAX_HORIZON = 3650
@@ -103,7 +101,7 @@ def kept_for_build(ctx: AppContext, snap: Snapshot, sel: Selection) -> bool:
         return False
     if sel.country is not None:
         return sel.country in country_codes(ctx, snap)
-    return sel.size_class is None or sel.size_class in SIZE_KEYS
+    return sel.size_class is None or sel.size_class in SIZE_CLASS_KEYS
 
 
 def clear_caches() -> None:
@@ -412,7 +410,7 @@ def warm_countries(b: Base) -> list[str]:
 
 def warm_sizes(b: Base) -> list[str]:
     """The size classes with answers in the latest wave: each warmed for the whole EU."""
-    return sorted(set(np.unique(b.size_class[b.answered]).tolist()) & set(SIZE_KEYS))
+    return sorted(set(np.unique(b.size_class[b.answered]).tolist()) & set(SIZE_CLASS_KEYS))
 
 
 def warm_intervals(ctx: AppContext) -> None:
