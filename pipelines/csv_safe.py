@@ -58,11 +58,21 @@ def _is_text_dtype(dtype) -> bool:
             or isinstance(dtype, pd.CategoricalDtype))
 
 
+# every function mapped here (`neutralise` either way, `restore`) leaves a text alone unless it
+# starts with one of these
+_MAY_CHANGE = (*sorted(TRIGGERS), QUOTE)
+
+
 def _changes(col: pd.Series, fn) -> bool:
     """Whether `fn` changes a cell of the column (it returns a cell it keeps as the same
     object): most downloads have no cell to change, and mapping every text column of a small
-    table through pandas was most of a download's time."""
+    table through pandas was most of a download's time. A string column is first narrowed to
+    the cells that start with a trigger or a quote, vectorised: iterating 100,000 cells in
+    Python was ~40% of the EU map's CSV."""
     values = col.cat.categories if isinstance(col.dtype, pd.CategoricalDtype) else col.array
+    if isinstance(values.dtype, pd.StringDtype) and len(values):
+        starts = pd.Series(values, copy=False).str.startswith(_MAY_CHANGE)
+        values = values[starts.fillna(False).to_numpy(dtype=bool)]
     return any(isinstance(v, str) and fn(v) is not v for v in values)
 
 
