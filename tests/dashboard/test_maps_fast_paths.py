@@ -147,3 +147,44 @@ def test_warm_up_makes_every_country_geometry(nl_ctx, monkeypatch):
     for country in data.country_codes(nl_ctx):
         geometry(nl_ctx, "country", country)
     assert made == []
+
+
+def old_municipal_frame(ctx, snap, geom, state):
+    """The map download as made before `map_frame`: from the page's map values, the
+    municipalities' columns converted to objects whole and then indexed."""
+    parts = map_values._municipal_parts(ctx, snap, geom, state)
+    own, _, answered, _, hidden, shown = parts
+    m, rows = ctx.municipalities, geom.rows
+    import pandas as pd
+    df = pd.DataFrame({
+        "municipality_id": m["municipality_id"].to_numpy()[rows],
+        "name": m["name"].to_numpy()[rows], "nuts3": m["nuts3"].to_numpy()[rows],
+        "wave": state.wave, "measure": state.measure, "answered": answered, "shown": shown,
+        "value": np.where(shown, np.round(own, 3), np.nan),
+        "level_ge3": np.where(shown, own >= 3, None)})
+    df["note"] = np.where(hidden, "not public (no consent)", "")
+    return df
+
+
+@pytest.mark.parametrize("which", ["nl_ctx", "nl_open_ctx"])
+@pytest.mark.parametrize("level", ["nuts3", "nuts2", "country"])
+@pytest.mark.parametrize("stat", ["median", "share_ge3"])
+def test_map_download_frame_equals_the_maps_own_frame(which, level, stat, request):
+    """The map's download (`map_frame`, without the hover texts and captions) is the frame
+    behind the page's map, column for column and type for type; the municipal one also equals
+    the frame made the old way (whole columns converted first), in both visibilities."""
+    import pandas as pd
+    ctx = request.getfixturevalue(which)
+    snap = ctx.warehouse.snapshot()
+    for measure in ("ALL", "STR", ctx.framework.element_ids[0]):
+        state, _ = data.resolve_state(ctx, snap, measure, stat, snap.waves[-1], level, "NL")
+        geom = geometry(ctx, state.level, state.country)
+        got = map_values.map_frame(ctx, snap, geom, state)
+        pd.testing.assert_frame_equal(got, map_values.map_values(ctx, snap, geom, state,
+                                                                 "en").frame())
+        assert len(got) > 0
+        assert (geom.area_type is None) == (level == "country")  # a country: its municipalities
+        if not geom.area_type:
+            pd.testing.assert_frame_equal(got, old_municipal_frame(ctx, snap, geom, state))
+            if which == "nl_ctx":  # consent: someone's value is withheld
+                assert (got["note"] != "").any()

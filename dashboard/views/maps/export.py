@@ -17,7 +17,7 @@ from dashboard.views.maps.data import (
 )
 from dashboard.views.maps.geometry import geometry
 from dashboard.views.maps.ids import DOWNLOADS
-from dashboard.views.maps.map_values import map_values
+from dashboard.views.maps.map_values import map_frame
 
 FRAMES = {"countries": countries_frame, "regions": regions_frame, "sizes": sizes_frame,
           "context": context_frame}
@@ -33,7 +33,7 @@ def download_frame(ctx: AppContext, kind: str, measure, stat, wave, level, count
     state, _ = resolve_state(ctx, snap, measure, stat, wave, level, country)
     if kind == "map":
         geom = geometry(ctx, state.level, state.country)
-        df = map_values(ctx, snap, geom, state, lang).frame()
+        df = map_frame(ctx, snap, geom, state)
     else:
         df = FRAMES[kind](ctx, snap, state, lang)
     scope = state.country if state.level == "country" else state.level

@@ -44,6 +44,14 @@ def map_values(ctx: AppContext, snap: Snapshot, geom: Geometry, state: MapState,
     return _municipal_values(ctx, snap, geom, state, lang)
 
 
+def map_frame(ctx: AppContext, snap: Snapshot, geom: Geometry, state: MapState) -> pd.DataFrame:
+    """`map_values(...).frame()`, the map's download, without the hover texts, colours and
+    captions it does not hold (they were ~half of the EU municipal map's download)."""
+    if geom.area_type:
+        return _regional_frame(ctx, geom, state, *_regional_parts(ctx, snap, geom, state))
+    return _municipal_frame(ctx, geom, state, *_municipal_parts(ctx, snap, geom, state))
+
+
 def _colours(state: MapState, lang: str, *, is_element: bool, hidden_label: str,
              empty_label: str, municipal: bool = False) -> dict:
     scale = SCALES[state.stat]
@@ -102,15 +110,31 @@ def _region_texts(state: MapState, lang: str, n, totals, suppressed, values, q1,
     return text
 
 
-def _regional_values(ctx, snap, geom: Geometry, state: MapState, lang: str) -> MapValues:
+def _regional_parts(ctx, snap, geom: Geometry, state: MapState):
+    """(the regions' statistics, n, suppressed, municipalities per region)"""
     sub = stats_of(ctx, snap, state.wave, state.measure, geom.area_type).take(geom.locations)
-    values = sub[state.stat]
     n = sub["n"]
     suppressed = sub["suppressed"] & (n > 0)
-    scale = SCALES[state.stat]
-    z = status_codes(values, suppressed, scale)
     region_n = region_totals(ctx, geom.area_type)
     totals = np.array([region_n.get(i, 0) for i in geom.locations], dtype=np.int64)
+    return sub, n, suppressed, totals
+
+
+def _regional_frame(ctx, geom: Geometry, state: MapState, sub, n, suppressed, totals
+                    ) -> pd.DataFrame:
+    return pd.DataFrame({
+        "region": geom.locations, "name": [region_name(ctx, i) for i in geom.locations],
+        "level": geom.area_type, "wave": state.wave, "measure": state.measure,
+        "municipalities": totals, "n_with_value": n, "suppressed": suppressed,
+        "q1": sub["q1"], "median": sub["median"], "q3": sub["q3"],
+        "share_ge3": sub["share_ge3"]})
+
+
+def _regional_values(ctx, snap, geom: Geometry, state: MapState, lang: str) -> MapValues:
+    sub, n, suppressed, totals = parts = _regional_parts(ctx, snap, geom, state)
+    values = sub[state.stat]
+    scale = SCALES[state.stat]
+    z = status_codes(values, suppressed, scale)
     mg = min_group(ctx, snap)
     q1, med, q3 = sub["q1"], sub["median"], sub["q3"]
     text = _region_texts(state, lang, n, totals, suppressed, values, q1, med, q3, mg)
@@ -120,13 +144,13 @@ def _regional_values(ctx, snap, geom: Geometry, state: MapState, lang: str) -> M
     shown = ~np.isnan(values)
     word = region_word(geom.area_type, lang)
     extreme = extremes(geom.names, values)
-    parts = [t("maps.caption.regional", lang, title=stat_title(ctx, state, lang), regions=word,
+    notes = [t("maps.caption.regional", lang, title=stat_title(ctx, state, lang), regions=word,
                wave=state.wave)]
     if extreme:
         (hi, hv), (lo, lv) = extreme
-        parts.append(t("maps.caption.extremes", lang, high=hi, high_value=fmt_stat(hv, state.stat, lang),
+        notes.append(t("maps.caption.extremes", lang, high=hi, high_value=fmt_stat(hv, state.stat, lang),
                        low=lo, low_value=fmt_stat(lv, state.stat, lang)))
-    parts.append(t("maps.caption.counts", lang, shown=int(shown.sum()), total=len(values),
+    notes.append(t("maps.caption.counts", lang, shown=int(shown.sum()), total=len(values),
                    suppressed=int(suppressed.sum()), min_group=mg,
                    empty=int((n == 0).sum())))
     notices = []
@@ -141,13 +165,8 @@ def _regional_values(ctx, snap, geom: Geometry, state: MapState, lang: str) -> M
                                 n=int((n > 0).sum()), min_group=mg), "warning"))
 
     def frame():
-        return pd.DataFrame({
-            "region": geom.locations, "name": [region_name(ctx, i) for i in geom.locations],
-            "level": geom.area_type, "wave": state.wave, "measure": state.measure,
-            "municipalities": totals, "n_with_value": n, "suppressed": suppressed,
-            "q1": q1, "median": med, "q3": q3,
-            "share_ge3": sub["share_ge3"]})
-    return MapValues(z, text, colours, " ".join(parts), notices, frame)
+        return _regional_frame(ctx, geom, state, *parts)
+    return MapValues(z, text, colours, " ".join(notes), notices, frame)
 
 
 def visible_rows(ctx: AppContext, snap: Snapshot, rows: np.ndarray) -> np.ndarray:
@@ -172,7 +191,8 @@ def _value_texts(own: np.ndarray, is_element: bool, stat: str, lang: str) -> np.
     return np.array(labels, dtype=object)[inverse.reshape(-1)]
 
 
-def _municipal_values(ctx, snap, geom: Geometry, state: MapState, lang: str) -> MapValues:
+def _municipal_parts(ctx, snap, geom: Geometry, state: MapState):
+    """(own values, statistic, answered, visible, hidden, shown) of the map's municipalities"""
     cube = snap.maturity
     w = cube.wave_index(state.wave)
     rows = geom.rows
@@ -182,6 +202,29 @@ def _municipal_values(ctx, snap, geom: Geometry, state: MapState, lang: str) -> 
     visible = visible_rows(ctx, snap, rows)
     hidden = answered & ~visible
     shown = answered & visible & ~np.isnan(values)
+    return own, values, answered, visible, hidden, shown
+
+
+def _municipal_frame(ctx, geom: Geometry, state: MapState, own, values, answered, visible,
+                     hidden, shown) -> pd.DataFrame:
+    rows = geom.rows
+    m = ctx.municipalities
+    # taken as Arrow strings: converting the whole column to objects first was ~1/4 of the
+    # EU map's download
+    df = pd.DataFrame({
+        "municipality_id": m["municipality_id"].array.take(rows),
+        "name": m["name"].array.take(rows), "nuts3": m["nuts3"].array.take(rows),
+        "wave": state.wave, "measure": state.measure, "answered": answered, "shown": shown,
+        "value": np.where(shown, np.round(own, 3), np.nan),
+        "level_ge3": np.where(shown, own >= 3, None)})
+    df["note"] = np.where(hidden, "not public (no consent)", "")
+    return df
+
+
+def _municipal_values(ctx, snap, geom: Geometry, state: MapState, lang: str) -> MapValues:
+    own, values, answered, visible, hidden, shown = parts = _municipal_parts(ctx, snap, geom,
+                                                                            state)
+    rows = geom.rows
     scale = SCALES[state.stat]
     z = status_codes(np.where(visible, values, np.nan), hidden, scale)
     is_element = state.measure in ctx.framework.element_by_id
@@ -194,19 +237,19 @@ def _municipal_values(ctx, snap, geom: Geometry, state: MapState, lang: str) -> 
                        empty_label=t("maps.legend.noanswers", lang), municipal=True)
     cname = country_name(ctx, state.country, lang)
     label = measure_label(ctx, state.measure, lang)
-    parts = [t("maps.caption.municipal", lang, measure=label[:1].upper() + label[1:],
+    notes = [t("maps.caption.municipal", lang, measure=label[:1].upper() + label[1:],
                country=cname, wave=state.wave, shown=int(shown.sum()),
                answered=int(answered.sum()), total=len(rows))]
     shown_idx = np.flatnonzero(shown)
     if len(shown_idx):
         if state.stat == "share_ge3":
-            parts.append(t("maps.caption.reach3", lang, k=int((own[shown_idx] >= 3).sum()),
+            notes.append(t("maps.caption.reach3", lang, k=int((own[shown_idx] >= 3).sum()),
                            shown=len(shown_idx)))
         else:
             (hi, hv), (lo, lv) = extremes([geom.names[i] for i in shown_idx], own[shown_idx])
-            parts.append(t("maps.caption.extremes", lang, high=hi, high_value=fmt_num(hv, lang, 2),
+            notes.append(t("maps.caption.extremes", lang, high=hi, high_value=fmt_num(hv, lang, 2),
                            low=lo, low_value=fmt_num(lv, lang, 2)))
-    parts.append(t("maps.caption.grey", lang))
+    notes.append(t("maps.caption.grey", lang))
     notices = []
     if geom.kind == "points":
         notices.append((t("maps.notice.points", lang, country=cname), "light"))
@@ -218,15 +261,7 @@ def _municipal_values(ctx, snap, geom: Geometry, state: MapState, lang: str) -> 
                                 answered=int(answered.sum())), "info"))
 
     def frame():
-        m = ctx.municipalities
-        df = pd.DataFrame({
-            "municipality_id": m["municipality_id"].to_numpy()[rows],
-            "name": m["name"].to_numpy()[rows], "nuts3": m["nuts3"].to_numpy()[rows],
-            "wave": state.wave, "measure": state.measure, "answered": answered, "shown": shown,
-            "value": np.where(shown, np.round(own, 3), np.nan),
-            "level_ge3": np.where(shown, own >= 3, None)})
-        df["note"] = np.where(hidden, "not public (no consent)", "")
-        return df
-    return MapValues(z, text, colours, " ".join(parts), notices, frame)
+        return _municipal_frame(ctx, geom, state, *parts)
+    return MapValues(z, text, colours, " ".join(notes), notices, frame)
 
 
