@@ -168,6 +168,9 @@ def test_links_leave_empty_values_out_and_join_lists():
     assert file_links.href("x", "csv", {"a": None, "b": "", "c": [], "d": ["E", "F"], "n": 0.5}) \
         == "/download/x.csv?d=E%2CF&n=0.5"
     assert hrefs("x", {}) == tuple(f"/download/x.{f}" for f in FORMATS)
+    values = {"a": None, "b": "", "c": [], "d": ["E", "F"], "n": 0.5, "q": "é & =", "z": 0}
+    assert hrefs("x", values) == tuple(file_links.href("x", f, values) for f in FORMATS)
+    assert hrefs("x", values)[0] == "/download/x.csv?d=E%2CF&n=0.5&q=%C3%A9+%26+%3D&z=0"
     assert DOWNLOAD_PREFIX == file_links.PREFIX  # the walk finds the links by it
 
 

@@ -149,4 +149,7 @@ def test_funded_municipalities_are_named_only_where_they_consented(nl_ctx):
     assert len(a.named) + a.unnamed == a.result.funded
     for mid, _ in a.named:
         assert snap.consent[ids.index(mid)], mid
+    # plain Python strings (the API writes them as JSON), in name order
+    assert all(type(m) is str and type(n) is str for m, n in a.named)
+    assert [n for _, n in a.named] == sorted(n for _, n in a.named)
     assert a.unnamed > 0  # some funded did not consent: counted, not named
