@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import plotly.io.json as pj
 import pytest
 
@@ -152,10 +153,8 @@ def test_warm_up_makes_every_country_geometry(nl_ctx, monkeypatch):
 def old_municipal_frame(ctx, snap, geom, state):
     """The map download as made before `map_frame`: from the page's map values, the
     municipalities' columns converted to objects whole and then indexed."""
-    parts = map_values._municipal_parts(ctx, snap, geom, state)
-    own, _, answered, _, hidden, shown = parts
+    own, _, answered, _, hidden, shown = map_values._municipal_parts(ctx, snap, geom, state)
     m, rows = ctx.municipalities, geom.rows
-    import pandas as pd
     df = pd.DataFrame({
         "municipality_id": m["municipality_id"].to_numpy()[rows],
         "name": m["name"].to_numpy()[rows], "nuts3": m["nuts3"].to_numpy()[rows],
@@ -173,7 +172,6 @@ def test_map_download_frame_equals_the_maps_own_frame(which, level, stat, reques
     """The map's download (`map_frame`, without the hover texts and captions) is the frame
     behind the page's map, column for column and type for type; the municipal one also equals
     the frame made the old way (whole columns converted first), in both visibilities."""
-    import pandas as pd
     ctx = request.getfixturevalue(which)
     snap = ctx.warehouse.snapshot()
     for measure in ("ALL", "STR", ctx.framework.element_ids[0]):

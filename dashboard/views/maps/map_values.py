@@ -5,6 +5,7 @@ layout turns into alerts."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -49,7 +50,7 @@ def map_frame(ctx: AppContext, snap: Snapshot, geom: Geometry, state: MapState) 
     captions it does not hold (they were ~half of the EU municipal map's download)."""
     if geom.area_type:
         return _regional_frame(ctx, geom, state, *_regional_parts(ctx, snap, geom, state))
-    return _municipal_frame(ctx, geom, state, *_municipal_parts(ctx, snap, geom, state))
+    return _municipal_frame(ctx, geom, state, _municipal_parts(ctx, snap, geom, state))
 
 
 def _colours(state: MapState, lang: str, *, is_element: bool, hidden_label: str,
@@ -191,8 +192,17 @@ def _value_texts(own: np.ndarray, is_element: bool, stat: str, lang: str) -> np.
     return np.array(labels, dtype=object)[inverse.reshape(-1)]
 
 
-def _municipal_parts(ctx, snap, geom: Geometry, state: MapState):
-    """(own values, statistic, answered, visible, hidden, shown) of the map's municipalities"""
+class _Municipal(NamedTuple):
+    """What the municipal map and its download share, per municipality of the map."""
+    own: np.ndarray  # own value of the measure
+    values: np.ndarray  # the statistic of it
+    answered: np.ndarray
+    visible: np.ndarray  # its results may be shown
+    hidden: np.ndarray  # answered, not visible
+    shown: np.ndarray  # answered, visible, with a value
+
+
+def _municipal_parts(ctx, snap, geom: Geometry, state: MapState) -> _Municipal:
     cube = snap.maturity
     w = cube.wave_index(state.wave)
     rows = geom.rows
@@ -202,22 +212,21 @@ def _municipal_parts(ctx, snap, geom: Geometry, state: MapState):
     visible = visible_rows(ctx, snap, rows)
     hidden = answered & ~visible
     shown = answered & visible & ~np.isnan(values)
-    return own, values, answered, visible, hidden, shown
+    return _Municipal(own, values, answered, visible, hidden, shown)
 
 
-def _municipal_frame(ctx, geom: Geometry, state: MapState, own, values, answered, visible,
-                     hidden, shown) -> pd.DataFrame:
-    rows = geom.rows
-    m = ctx.municipalities
+def _municipal_frame(ctx, geom: Geometry, state: MapState, p: _Municipal) -> pd.DataFrame:
+    rows, m = geom.rows, ctx.municipalities
+    own, shown = p.own, p.shown
     # taken as Arrow strings: converting the whole column to objects first was ~1/4 of the
     # EU map's download
     df = pd.DataFrame({
         "municipality_id": m["municipality_id"].array.take(rows),
         "name": m["name"].array.take(rows), "nuts3": m["nuts3"].array.take(rows),
-        "wave": state.wave, "measure": state.measure, "answered": answered, "shown": shown,
+        "wave": state.wave, "measure": state.measure, "answered": p.answered, "shown": shown,
         "value": np.where(shown, np.round(own, 3), np.nan),
         "level_ge3": np.where(shown, own >= 3, None)})
-    df["note"] = np.where(hidden, "not public (no consent)", "")
+    df["note"] = np.where(p.hidden, "not public (no consent)", "")
     return df
 
 
@@ -261,7 +270,7 @@ def _municipal_values(ctx, snap, geom: Geometry, state: MapState, lang: str) -> 
                                 answered=int(answered.sum())), "info"))
 
     def frame():
-        return _municipal_frame(ctx, geom, state, *parts)
+        return _municipal_frame(ctx, geom, state, parts)
     return MapValues(z, text, colours, " ".join(notes), notices, frame)
 
 
