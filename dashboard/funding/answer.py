@@ -20,12 +20,9 @@ class NotPublished(RuntimeError):
 
 
 def answers_of(ctx: AppContext, reqs: list[df.Request]) -> list[df.Answer]:
-    out = []
-    for r in reqs:
-        a = df.what_if(ctx, r)
-        if a is None:
-            raise NotPublished("no survey data with stored roadmaps published yet")
-        out.append(a)
+    out = df.what_ifs(ctx, reqs)  # packages A and B share their selection's work
+    if out is None:
+        raise NotPublished("no survey data with stored roadmaps published yet")
     return out
 
 

@@ -186,13 +186,16 @@ def rank(rule: str, *, leverage: np.ndarray | None = None, share_ready: np.ndarr
     if rule == "below":
         size = next(len(a) for a in arrays.values() if a is not None)
         return np.arange(size)
-    a = arrays[rule]
+    return np.argsort(_key(rule, arrays[rule]), kind="stable")
+
+
+def _key(rule: str, a: np.ndarray | None) -> np.ndarray:
+    """float64[U]: the rule's sort key, smaller first, NaN last (as +inf)."""
     if a is None:
         raise ValueError(f"rule {rule!r} needs its values")
     a = np.asarray(a, dtype=np.float64)
     key = -a if rule == "leverage" else a
-    key = np.where(np.isnan(key), np.inf, key)
-    return np.argsort(key, kind="stable")
+    return np.where(np.isnan(key), np.inf, key)
 
 
 def choose(order: np.ndarray, need: np.ndarray, cost: np.ndarray, *, reach: int | None = None,
@@ -204,8 +207,66 @@ def choose(order: np.ndarray, need: np.ndarray, cost: np.ndarray, *, reach: int 
     need = np.asarray(need, dtype=np.int64)
     cost = np.asarray(cost, dtype=np.float64)
     order = np.asarray(order, dtype=np.intp)
-    order = order[need[order] > 0]  # a unit that needs nothing is never funded
     out = np.zeros(len(need), dtype=bool)
+    _take_in_order(order[need[order] > 0], need, cost, reach, budget, out)
+    return out
+
+
+def choose_ranked(rule: str, need: np.ndarray, cost: np.ndarray, *, reach: int | None = None,
+                  budget: float | None = None, leverage: np.ndarray | None = None,
+                  share_ready: np.ndarray | None = None, population: np.ndarray | None = None
+                  ) -> np.ndarray:
+    """`choose(rank(rule, ...), need, cost, reach=, budget=)` without ordering every unit: a
+    reach or budget funds the first few hundred of tens of thousands of units, so only the
+    first k units of the rule's order are sorted (k grows until the rest cannot change the
+    answer). Over the EU's municipalities the full stable sort was ~3 ms of a 12 ms what-if."""
+    need = np.asarray(need, dtype=np.int64)
+    cost = np.asarray(cost, dtype=np.float64)
+    arrays = {"leverage": leverage, "readiness": share_ready, "smallest": population}
+    if rule not in RULES:
+        raise ValueError(f"unknown rule {rule!r}; one of {', '.join(RULES)}")
+    if rule == "below" or (reach is None and budget is None):
+        order = rank(rule, leverage=leverage, share_ready=share_ready, population=population)
+        return choose(order, need, cost, reach=reach, budget=budget)
+    key = _key(rule, arrays[rule])
+    cand = np.flatnonzero(need > 0)  # a unit that needs nothing is never funded
+    out = np.zeros(len(need), dtype=bool)
+    k = max(FIRST_UNITS, 0 if reach is None else int(reach) + 1)
+    while True:
+        if k >= len(cand):  # all of them: the plain way
+            _take_in_order(cand[np.argsort(key[cand], kind="stable")], need, cost, reach,
+                           budget, out)
+            return out
+        first, rest = _first_in_order(key[cand], k)
+        left = cand[rest]
+        if _take_in_order(cand[first], need, cost, reach, budget, out,
+                          tail_need=int(need[left].min()), tail_cost=float(cost[left].min())):
+            return out
+        out[:] = False
+        k *= 8
+
+
+FIRST_UNITS = 64  # units sorted at first by `choose_ranked` (times 8 while not enough)
+
+
+def _first_in_order(key: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """(first, rest): positions of the k smallest keys in stable order (ties by position, as
+    `np.argsort(kind="stable")[:k]`), and the other positions (any order); 0 < k < len(key)."""
+    kth = np.partition(key, k - 1)[k - 1]
+    below = key < kth
+    ties = np.flatnonzero(key == kth)[:k - int(below.sum())]
+    pick = below
+    pick[ties] = True
+    picked = np.flatnonzero(pick)  # in position order: the stable sort keeps it among ties
+    return picked[np.argsort(key[picked], kind="stable")], np.flatnonzero(~pick)
+
+
+def _take_in_order(order: np.ndarray, need: np.ndarray, cost: np.ndarray, reach: int | None,
+                   budget: float | None, out: np.ndarray, *, tail_need: float = math.inf,
+                   tail_cost: float = math.inf) -> bool:
+    """Marks in `out` the units of `order` (all needing) funded one after the other; True when
+    no unit after `order` can still be funded (`tail_need` and `tail_cost`: the smallest need
+    and cost of the units after it, inf when there are none)."""
     left_n = math.inf if reach is None else int(reach)
     left_c = math.inf if budget is None else float(budget)
     # the longest prefix that fits whole, at once (vectorised: the common case)
@@ -215,22 +276,21 @@ def choose(order: np.ndarray, need: np.ndarray, cost: np.ndarray, *, reach: int 
     left_n -= int(need[order[:k]].sum())
     left_c -= float(cost[order[:k]].sum())
     rest = order[k:]
-    if not len(rest):
-        return out
-    # then unit by unit: one that does not fit is passed over, a smaller one after it may fit;
-    # stop once nothing after can fit (the smallest need and cost still to come)
-    min_need = np.minimum.accumulate(need[rest][::-1])[::-1]
-    min_cost = np.minimum.accumulate(cost[rest][::-1])[::-1]
-    for i, u in enumerate(rest.tolist()):
-        if left_n < min_need[i] or left_c + 1e-6 < min_cost[i]:
-            break
-        n, c = need[u], cost[u]
-        if n > left_n or c > left_c + 1e-6:
-            continue
-        out[u] = True
-        left_n -= n
-        left_c -= c
-    return out
+    if len(rest):
+        # then unit by unit: one that does not fit is passed over, a smaller one after it may
+        # fit; stop once nothing after can fit (the smallest need and cost still to come)
+        min_need = np.minimum(np.minimum.accumulate(need[rest][::-1])[::-1], tail_need)
+        min_cost = np.minimum(np.minimum.accumulate(cost[rest][::-1])[::-1], tail_cost)
+        for i, u in enumerate(rest.tolist()):
+            if left_n < min_need[i] or left_c + 1e-6 < min_cost[i]:
+                return True
+            n, c = need[u], cost[u]
+            if n > left_n or c > left_c + 1e-6:
+                continue
+            out[u] = True
+            left_n -= n
+            left_c -= c
+    return left_n < tail_need or left_c + 1e-6 < tail_cost
 
 
 # ------------------------------------------------------------------ what changes

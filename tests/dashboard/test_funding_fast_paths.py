@@ -12,6 +12,9 @@ both visibility rules (hypothesis):
 - the selection's readiness taken only as far as the engine reads it (`data_funding._take`) =
   every per-row array taken; its totals kept per selection (`funding.selection_totals`) = counted
   by `funding.evaluate` each time;
+- who is funded, from the first units of the rule's order only (`funding.choose_ranked`) =
+  every unit ranked then chosen; per-unit sums without counting where each municipality is
+  a unit, and unlock sums a package column at a time = the sums they replaced;
 - the API's tables as plain rows (`texts_funding.laws_rows` ...) = the DataFrames' to_json
   records, byte for byte once serialised; the page's table of laws made from the rows = the
   markup made from the frame; the CSV's frames unchanged.
@@ -155,20 +158,41 @@ def old_evaluate(inputs, levels, table, funded, pkg, *, at, horizon_days=0, befo
         gaps_closed=closed, still_missing=after.gap_counts.astype(np.int64))
 
 
+def old_choose_ranked(rule, need, cost, *, reach=None, budget=None, **values):
+    """Every unit ranked, then chosen in that order (as the what-if did before)."""
+    return fe.choose(fe.rank(rule, **values), need, cost, reach=reach, budget=budget)
+
+
+def old_per_unit(units, x):
+    return np.bincount(units.unit_of[units.keep],
+                       weights=np.asarray(x, dtype=np.float64)[units.keep],
+                       minlength=units.n_units)
+
+
+def old_lev_row(units, base, pos):
+    return base.unlock[units.s_rows][:, pos].sum(axis=1, dtype=np.float64)
+
+
 def _same_answers(ctx, req):
     new = df.what_if(ctx, req)
-    saved = df._first_phase_after, df._take, fe.evaluate
+    saved = df._first_phase_after, df._take, fe.evaluate, fe.choose_ranked
+    saved_units = df._Units.per_unit, df._Units.lev_row
 
     def evaluate(inputs, lv, table, funded, pkg, *, before, before_rows, gaps, totals, **kw):
         # the selection's rows of the base taken and its totals counted each time
         return old_evaluate(inputs, lv, table.take(before_rows), funded, pkg,
                             before=old_take(before, before_rows), **kw)
     # the reference: the full run, every row taken, the totals counted by evaluate
-    df._first_phase_after, df._take, fe.evaluate = reference, old_take, evaluate
+    # every unit ranked; per-unit sums by counting even one unit per row; unlock sums of the
+    # rows' every column
+    df._first_phase_after, df._take, fe.evaluate, fe.choose_ranked = (
+        reference, old_take, evaluate, old_choose_ranked)
+    df._Units.per_unit, df._Units.lev_row = old_per_unit, old_lev_row
     try:
         old = df.what_if(ctx, req)
     finally:
-        df._first_phase_after, df._take, fe.evaluate = saved
+        df._first_phase_after, df._take, fe.evaluate, fe.choose_ranked = saved
+        df._Units.per_unit, df._Units.lev_row = saved_units
     assert new.status == old.status
     if new.status == "ok":
         assert np.array_equal(new.first_phase_after, old.first_phase_after)
@@ -388,3 +412,32 @@ def test_the_warm_up_keeps_each_published_selections_parts(nl_open_ctx):
     assert set(base.groups) == set(before)  # nothing new made for this selection
     assert all(base.groups[k] is v for k, v in before.items())
     assert answer_json(ctx, [warm], "en") == answer_json(ctx, [cold], "en")
+
+
+@SETTINGS
+@given(data=st.data(), visibility=st.sampled_from(["open", "consent"]))
+def test_packages_sharing_a_selection_answer_as_alone(nl_ctx, nl_open_ctx, data, visibility):
+    """The Policy tab's packages A and B share their selection's rows and units
+    (`what_ifs`); each answers as it does alone, also beside a request of another selection."""
+    ctx = nl_open_ctx if visibility == "open" else nl_ctx
+    reqs = data.draw(st.lists(requests(ctx), min_size=1, max_size=3))
+    a = data.draw(requests(ctx))
+    reqs.append(df.Request(reqs[0].sel, a.package, a.rule, a.reach, a.budget, a.law))
+    together = df.what_ifs(ctx, reqs)
+    alone = [df.what_if(ctx, r) for r in reqs]
+    assert [x.request for x in together] == reqs
+    for t_, a_ in zip(together, alone, strict=True):
+        assert answer_json(ctx, [t_], "en") == answer_json(ctx, [a_], "en")
+        assert (t_.status, t_.n, t_.named, t_.chosen_areas) == (a_.status, a_.n, a_.named,
+                                                                a_.chosen_areas)
+
+
+def test_the_whole_eu_reads_the_bases_levels_without_a_copy(nl_open_ctx):
+    """The whole selection's levels are the base's own (read-only) array, not a copy."""
+    ctx = nl_open_ctx
+    base = df.funding_base(ctx, ctx.warehouse.snapshot())
+    units = df._units_of(ctx, ctx.warehouse.snapshot(), base, Selection())
+    assert units.whole and units.lv is base.levels
+    assert not base.levels.flags.writeable
+    part = df._units_of(ctx, ctx.warehouse.snapshot(), base, Selection("NL", None, "lt5k"))
+    assert part is None or (not part.whole and part.lv.base is None)

@@ -223,3 +223,42 @@ def test_choose_equals_the_plain_loop(need, costs, reach, budget, seed):
     order = np.random.default_rng(seed).permutation(len(need))
     assert fe.choose(order, need, cost, reach=reach, budget=budget).tolist() == \
         _choose_slowly(order, need, cost, reach, budget).tolist()
+
+
+@settings(max_examples=300, deadline=None)
+@given(keys=st.lists(st.sampled_from([0.0, 0.5, 1.0, 2.5, np.nan, 7.0, -1.0]), min_size=2,
+                     max_size=60), data=st.data())
+def test_the_first_k_in_order_equal_the_stable_sorts_first_k(keys, data):
+    key = np.where(np.isnan(keys), np.inf, keys)
+    k = data.draw(st.integers(1, len(key) - 1))
+    first, rest = fe._first_in_order(key.copy(), k)
+    assert first.tolist() == np.argsort(key, kind="stable")[:k].tolist()
+    assert sorted(rest.tolist()) == sorted(set(range(len(key))) - set(first.tolist()))
+
+
+@settings(max_examples=300, deadline=None)
+@given(n=st.integers(1, 200), data=st.data(), first=st.sampled_from([1, 2, 5, 64]),
+       rule=st.sampled_from(["leverage", "readiness", "smallest", "below"]))
+def test_choose_ranked_equals_ranking_every_unit(n, data, first, rule):
+    """Only the first units of the rule's order sorted (growing until the rest cannot change
+    the answer) = every unit ranked, then chosen; with ties, NaN values, units needing
+    nothing, units too large for what is left and a smaller one after them."""
+    import pipelines.maturity.funding as engine
+    saved = engine.FIRST_UNITS
+    engine.FIRST_UNITS = first
+    try:
+        values = np.array(data.draw(st.lists(st.sampled_from([0.0, 0.1, 0.5, 3.0, np.nan, 1e5]),
+                                             min_size=n, max_size=n)))
+        need = np.array(data.draw(st.lists(st.integers(0, 6), min_size=n, max_size=n)))
+        cost = need * np.array(data.draw(st.lists(st.sampled_from([0.0, 1.0, 2.5, 10.0]),
+                                                  min_size=n, max_size=n)))
+        reach = data.draw(st.none() | st.integers(0, 3 * n))
+        budget = data.draw(st.none() | st.sampled_from([0.0, 5.0, 20.0, 1e3]))
+        arrays = {"leverage": values, "share_ready": values, "population": values}
+        fast = fe.choose_ranked(rule, need, cost, reach=reach, budget=budget, **arrays)
+        plain = fe.choose(fe.rank(rule, **arrays), need, cost, reach=reach, budget=budget)
+    finally:
+        engine.FIRST_UNITS = saved
+    assert fast.tolist() == plain.tolist()
+    assert fast.tolist() == _choose_slowly(fe.rank(rule, **arrays), need, cost, reach,
+                                           budget).tolist()
