@@ -14,14 +14,16 @@ import math
 import re
 import time
 import warnings
+import zipfile
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 from openpyxl import load_workbook
 
-from dashboard.api_formats import MIMETYPES, csv_bytes, xlsx_bytes
+from dashboard.api_formats import MIMETYPES, _joined, csv_bytes, xlsx_bytes
 
 ROUTE_PARAM = re.compile(r"{(\w+)}")
 TABLES = ("csv", "xlsx", "parquet")
@@ -245,6 +247,41 @@ def test_xlsx_writer_keeps_awkward_text_numbers_and_nulls():
     assert xlsx_bytes(df) == xlsx_bytes(df)  # the same rows, the same bytes
     empty = load_workbook(io.BytesIO(xlsx_bytes(df.iloc[0:0])))
     assert list(empty["data"].iter_rows(values_only=True)) == [tuple(df.columns)]
+
+
+def test_xlsx_text_is_shared_once_per_column_and_reads_back_per_cell():
+    """Each text column's distinct values are written once (shared strings), escaped once;
+    every cell reads back as its own text, in its own row, with the text style."""
+    names = ["Ede", "a<b&c>", "Ede", None, "_x0041_", "bell\x07", "Ede", "a<b&c>"]
+    df = pd.DataFrame({"name": names, "element": ["E1", "E2"] * 4,
+                       "n": range(8)})
+    data = xlsx_bytes(df)
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        sst = z.read("xl/sharedStrings.xml").decode()
+        sheet = z.read("xl/worksheets/sheet1.xml").decode()
+        assert "xl/sharedStrings.xml" in z.read("[Content_Types].xml").decode()
+    items = re.findall(r"<si>(.*?)</si>", sst)
+    # name: Ede, a<b&c>, _x0041_, bell; element: E1, E2 (null: no string, no cell)
+    assert len(items) == 6 and 'uniqueCount="6"' in sst and 'count="15"' in sst
+    assert sst.count("Ede") == 1 and "a&lt;b&amp;c&gt;" in sst
+    assert "_x005F_x0041_" in sst and "bell_x0007_" in sst
+    assert sheet.count('t="s"') == 15 and 'r="A5"' not in sheet  # the null: no cell
+    ws = load_workbook(io.BytesIO(data))["data"]
+    got = [(r[0].value, r[1].value, r[2].value) for r in ws.iter_rows(min_row=2)]
+    # openpyxl reads Excel's _xHHHH_ escape back, except for a character XML cannot hold
+    assert got == [(x, e, i) for x, e, i in zip(["Ede", "a<b&c>", "Ede", None, "_x0041_",
+                                                  "bell_x0007_", "Ede", "a<b&c>"],
+                                                 ["E1", "E2"] * 4, range(8), strict=True)]
+    assert all(r[0].quotePrefix for r in ws.iter_rows(min_row=2) if r[0].value is not None)
+
+
+def test_joined_reads_the_strings_of_any_array_in_order():
+    arr = pa.array(["ab", "", "cdé", "f"] * 3, type=pa.large_string())
+    assert _joined(arr) == "".join(arr.to_pylist()).encode()
+    assert _joined(arr.slice(3, 5)) == "".join(arr.to_pylist()[3:8]).encode()
+    assert _joined(pa.array(["x", None, "y"], type=pa.large_string())) == b"xy"
+    assert _joined(pa.array(["ab", "c"])) == b"abc"  # a plain string array too
+    assert _joined(arr.slice(0, 0)) == b""
 
 
 def test_csv_writer_still_neutralises():
