@@ -12,8 +12,8 @@ import numpy as np
 import roadmap_panels_reference as old
 from plotly.utils import PlotlyJSONEncoder
 
-from dashboard.i18n import normalise_lang
-from dashboard.views.roadmap import callbacks
+from dashboard.i18n import LANGS, normalise_lang
+from dashboard.views.roadmap import callbacks, panels
 from dashboard.views.roadmap.analysis import analyse
 from pipelines.maturity.roadmap import DEFAULT_WEIGHTS
 
@@ -66,3 +66,21 @@ def test_serialised_panels_are_the_component_panels_byte_for_byte(nl_ctx, nl_ope
                 ("pick", "Pick a municipality")) if mark in new}
     assert seen == {"hidden", "noanswer", "never", "thin", "assess", "steps", "help", "whatif",
                     "plan", "weights", "nl", "pick"}, seen
+
+
+def test_the_warm_up_builds_every_kickstart_block_an_answer_reads(nl_ctx):
+    """Each element's Kickstart block in each language is made before the first request; an
+    answer then reads them (and makes none), and they are what an answer made them as."""
+    fw = nl_ctx.framework
+    panels._KICKSTART.clear()
+    callbacks._warm(nl_ctx)
+    keys = {(fw.checksum, e, lang) for e in fw.element_ids for lang in LANGS}
+    assert keys <= set(panels._KICKSTART)
+    warm = dict(panels._KICKSTART)
+    for m, wave, weights, target, done, plan, focus, lang in _inputs(nl_ctx, 6, seed=3):
+        callbacks.update(nl_ctx, m, wave, weights, target, done, plan, focus, lang)
+    assert set(panels._KICKSTART) == set(warm)
+    assert all(panels._KICKSTART[k] is v for k, v in warm.items())
+    panels._KICKSTART.clear()  # made again as needed: the same blocks
+    for e in list(fw.element_ids)[:3]:
+        assert panels.kickstart(nl_ctx, e, "en") == warm[(fw.checksum, e, "en")]
