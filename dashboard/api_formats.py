@@ -181,9 +181,9 @@ def _s(text: str) -> pa.Scalar:
 class _SharedStrings:
     """The workbook's shared strings: each text column's distinct values once (escaped once,
     not per cell), its cells pointing at them. A download's text repeats (a heatmap's element
-    names in every column, a municipality's name on each of its 39 rows): the sheet's XML is
-    less than half as long as with every text inline, and compressing it was a third of the
-    writer's time."""
+    names in every column, a municipality's name on each of its 39 rows): the sheet's XML and
+    its strings are about half as long as the sheet with every text inline (0.49-0.58 of it
+    for EU heatmap files), and compressing that was a third of the writer's time."""
 
     def __init__(self) -> None:
         self.parts: list[pa.Array] = []  # escaped distinct values, in index order
@@ -210,8 +210,8 @@ class _SharedStrings:
 
 
 def _joined(values: pa.Array) -> bytes:
-    """The strings of an array one after the other (no nulls), from Arrow's own buffer instead
-    of a Python str per value."""
+    """The strings of an array one after the other (nulls left out), from Arrow's own buffer
+    instead of a Python str per value."""
     if values.null_count:
         return "".join(v for v in values.to_pylist() if v is not None).encode()
     values = pc.cast(values, _L)
