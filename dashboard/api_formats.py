@@ -222,8 +222,7 @@ def _joined(values: pa.Array) -> bytes:
     return values.buffers()[2].to_pybytes()[first:last]
 
 
-def _cells(values: pa.Array, ref: pa.Array, strings: _SharedStrings, style: str = "1"
-           ) -> pa.Array:
+def _cells(values: pa.Array, ref: pa.Array, strings: _SharedStrings) -> pa.Array:
     """The <c> element of every value of a column ("" for null: no cell)."""
     t = values.type
     if pa.types.is_null(t):
@@ -238,7 +237,7 @@ def _cells(values: pa.Array, ref: pa.Array, strings: _SharedStrings, style: str 
         head, body, tail = '"><v>', pc.cast(values, _L), "</v></c>"
     else:
         text = values if pa.types.is_large_string(t) else pc.cast(values, _L)
-        head, body, tail = f'" s="{style}" t="s"><v>', strings.indices(text), "</v></c>"
+        head, body, tail = '" s="1" t="s"><v>', strings.indices(text), "</v></c>"
     body = pc.cast(body, _L)
     joined = pc.binary_join_element_wise(_s('<c r="'), ref, _s(head), body, _s(tail), _s(""))
     return pc.fill_null(joined, "")

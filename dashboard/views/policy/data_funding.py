@@ -1,6 +1,6 @@
 """The funding what-if on the published build: the Policy tab's section, the API
 (POST /api/v1/insight/funding-what-if) and the CLI (`python -m pipelines funding`) all call
-`what_if` here, so all three give the same answer. No Dash.
+`what_ifs` here (`what_if` for one package), so all three give the same answer. No Dash.
 
 Per build (and process) `funding_base` keeps what every what-if starts from: the answering
 municipalities of the stored roadmaps' wave, their levels, their law conditions and their
@@ -264,10 +264,13 @@ class _Units:
     whole: bool  # every answering municipality
     unit_of: np.ndarray  # int64[S] unit of each row; -1: in an area that is not published
     keep: np.ndarray  # bool[S] unit_of >= 0
-    n_units: int
     cells: np.ndarray | None  # AREA: the policy cell of each unit; MUNICIPALITY: None
     n_u: np.ndarray  # float64[U] municipalities per unit
     pop_u: np.ndarray  # float64[U] smaller first ('smallest')
+
+    @property
+    def n_units(self) -> int:
+        return len(self.n_u)
 
     def per_unit(self, x) -> np.ndarray:
         """float64[U]: the sum of a per-row value over each unit's rows."""
@@ -301,7 +304,7 @@ def _units_of(ctx: AppContext, snap: Snapshot, base: FundingBase, sel: Selection
     pop = np.nan_to_num(base.population[s_rows], nan=np.inf)
     if ctx.settings.visibility == "open":
         n = len(s_rows)
-        return _Units(s_rows, lv, whole, np.arange(n), np.ones(n, dtype=bool), n, None,
+        return _Units(s_rows, lv, whole, np.arange(n), np.ones(n, dtype=bool), None,
                       np.ones(n), pop)
     # published NUTS 2 x size-class areas of the selection
     cells, unit_of = _units(base.cell[s_rows], len(base.data.cells.n))
@@ -315,7 +318,7 @@ def _units_of(ctx: AppContext, snap: Snapshot, base: FundingBase, sel: Selection
             n_u, 1)
     # smallest first: by size class, then mean population
     pop_u = _size_rank(ctx, base.data, cells) * 1e12 + np.minimum(pop_u, 1e11)
-    return _Units(s_rows, lv, whole, unit_of, keep, n_units, cells, n_u, pop_u)
+    return _Units(s_rows, lv, whole, unit_of, keep, cells, n_u, pop_u)
 
 
 def _answer(ctx: AppContext, snap: Snapshot, base: FundingBase, req: Request,
