@@ -4,6 +4,7 @@ input is named on the page."""
 
 from __future__ import annotations
 
+import dataclasses
 from urllib.parse import parse_qsl
 
 import pytest
@@ -141,3 +142,30 @@ def test_page_errors_in_the_page_language(field, problem, lang, expected):
     from dashboard.views.policy.funding import page_problem
 
     assert page_problem(df.FundingError(field, problem), lang) == expected
+
+
+@pytest.mark.parametrize("law", ["DATA_ACT", "GDPR", "NIS2", "HVD"])
+def test_least_ready_for_a_law_that_asks_nothing_says_how_they_were_taken(nl_open_ctx, law):
+    """The rule 'least ready for a law' has nothing to order by where the law asks nothing of
+    a municipality yet: such funded municipalities are counted (each one the law asks nothing
+    of) and the words say they were taken in list order, not by readiness."""
+    ctx = nl_open_ctx
+    eids = list(ctx.framework.element_ids)
+    req = df.Request(Selection("NL"), fe.make_package([("SEC-01", 3)], eids), "readiness",
+                     reach=50, law=law)
+    a = df.what_if(ctx, req)
+    base = df.funding_base(ctx, ctx.warehouse.snapshot())
+    row_of = {m: k for k, m in enumerate(base.ids.tolist())}
+    rows = [row_of[m] for m, _ in a.named]  # every funded one (open visibility, < 200)
+    li = base.before.law_ids.index(law)
+    asks_nothing = sum(int(base.before.status[r, li]) not in (1, 2, 3) for r in rows)
+    assert len(rows) == a.result.funded > 0 and a.unordered == asks_nothing
+    words = {lang: tf.sentence(ctx, a, lang) for lang in ("en", "nl")}
+    if a.unordered:
+        assert "they were taken in list order, not by readiness." in words["en"]
+        assert "niet naar gereedheid." in words["nl"]
+    else:
+        assert "list order" not in words["en"] and "lijstvolgorde" not in words["nl"]
+    some = dataclasses.replace(a, unordered=3)  # a selection where the law asks some of them
+    assert f"{tf.law_name(ctx, law, 'en')} asks nothing yet of 3 of the funded municipalities" \
+        in tf.sentence(ctx, some, "en")

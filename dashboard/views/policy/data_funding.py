@@ -202,6 +202,9 @@ class Answer:
     named: tuple[tuple[str, str], ...] = ()  # (id, name) of funded municipalities shown
     unnamed: int = 0  # funded municipalities not named (no consent)
     chosen_areas: tuple[str, ...] = ()  # nuts2_size ids of the funded areas (AREA units)
+    # rule 'readiness': funded municipalities in units the law asks nothing of yet (no share
+    # ready to order them by: taken in list order, after the others)
+    unordered: int = 0
 
 
 def _selection_rows(ctx: AppContext, base: FundingBase, sel: Selection) -> np.ndarray:
@@ -359,6 +362,8 @@ def _answer(ctx: AppContext, snap: Snapshot, base: FundingBase, req: Request,
                               population=units.pop_u)
     funded = units.keep & needs_any & chosen[np.maximum(units.unit_of, 0)]
     f_rows = s_rows[funded]
+    unordered = 0 if share_ready is None else int(
+        np.isnan(share_ready[units.unit_of[funded]]).sum())
     # the roadmap engine's first phase of the funded levels runs beside the readiness engine
     # (numpy releases the GIL: on two cores the what-if takes the longer of the two) where it
     # is long; for fewer rows the hand-over to a thread and the two threads' turns at the GIL
@@ -385,7 +390,7 @@ def _answer(ctx: AppContext, snap: Snapshot, base: FundingBase, req: Request,
                   unfundable=unfundable, needing=int(needs_any.sum()), result=res,
                   first_phase_before=before_counts, first_phase_after=before_counts - old + new,
                   groups=shown, hidden_groups=hidden, named=named, unnamed=unnamed,
-                  chosen_areas=chosen_areas, **common)
+                  chosen_areas=chosen_areas, unordered=unordered, **common)
 
 
 def _selection_parts(ctx: AppContext, snap: Snapshot, base: FundingBase, sel: Selection,

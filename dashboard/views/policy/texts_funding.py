@@ -148,6 +148,10 @@ def _reach_note(ctx: AppContext, ans: Answer, lang: str) -> str:
     if req.budget is not None:
         notes.append(t("funding.words.budget", lang, budget=money(req.budget, lang),
                        cost=money(r.cost, lang)))
+    if ans.unordered:  # a law that asks nothing of them yet cannot say who is least ready
+        key = "all" if ans.unordered >= r.funded else "some"
+        notes.append(t(f"funding.words.unordered.{key}", lang, law=law_name(ctx, req.law, lang),
+                       n=fmt_int(ans.unordered, lang)))
     return " ".join(notes)
 
 
