@@ -161,11 +161,15 @@ def test_least_ready_for_a_law_that_asks_nothing_says_how_they_were_taken(nl_ope
     asks_nothing = sum(int(base.before.status[r, li]) not in (1, 2, 3) for r in rows)
     assert len(rows) == a.result.funded > 0 and a.unordered == asks_nothing
     words = {lang: tf.sentence(ctx, a, lang) for lang in ("en", "nl")}
-    if a.unordered:
-        assert "they were taken in list order, not by readiness." in words["en"]
-        assert "niet naar gereedheid." in words["nl"]
+    name = {lang: tf.law_name(ctx, law, lang) for lang in ("en", "nl")}
+    if a.unordered:  # all of them: the words do not call them least ready
+        assert f"municipalities in list order ({name['en']} asks nothing of them yet) makes" \
+            in words["en"] and "least ready" not in words["en"]
+        assert f"in lijstvolgorde ({name['nl']} vraagt nog niets van hen)" in words["nl"]
     else:
+        assert f"least ready for {name['en']}" in words["en"]
         assert "list order" not in words["en"] and "lijstvolgorde" not in words["nl"]
     some = dataclasses.replace(a, unordered=3)  # a selection where the law asks some of them
-    assert f"{tf.law_name(ctx, law, 'en')} asks nothing yet of 3 of the funded municipalities" \
+    assert f"least ready for {name['en']}" in tf.sentence(ctx, some, "en")
+    assert f"{name['en']} asks nothing yet of 3 of the funded municipalities" \
         in tf.sentence(ctx, some, "en")

@@ -80,8 +80,10 @@ def _mostly(ctx: AppContext, ans: Answer, li: int, lang: str, ambition: bool) ->
 
 def _how(ctx: AppContext, ans: Answer, lang: str) -> str:
     req = ans.request
-    return t(f"funding.words.rule.{req.rule}", lang,
-             law=law_name(ctx, req.law, lang) if req.law else "")
+    key = f"funding.words.rule.{req.rule}"
+    if ans.unordered and ans.unordered >= ans.result.funded:  # the law asks none of them
+        key += ".none"
+    return t(key, lang, law=law_name(ctx, req.law, lang) if req.law else "")
 
 
 def sentence(ctx: AppContext, ans: Answer, lang: str) -> str:
@@ -148,9 +150,8 @@ def _reach_note(ctx: AppContext, ans: Answer, lang: str) -> str:
     if req.budget is not None:
         notes.append(t("funding.words.budget", lang, budget=money(req.budget, lang),
                        cost=money(r.cost, lang)))
-    if ans.unordered:  # a law that asks nothing of them yet cannot say who is least ready
-        key = "all" if ans.unordered >= r.funded else "some"
-        notes.append(t(f"funding.words.unordered.{key}", lang, law=law_name(ctx, req.law, lang),
+    if 0 < ans.unordered < r.funded:  # (all of them: `_how` says so)
+        notes.append(t("funding.words.unordered", lang, law=law_name(ctx, req.law, lang),
                        n=fmt_int(ans.unordered, lang)))
     return " ".join(notes)
 
